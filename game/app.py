@@ -1,0 +1,138 @@
+"""The main loop: the only place that pumps SDL. Input -> scene stack -> fixed-step update -> draw."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pygame
+
+from game.actions import Action, Kind
+from game.clock import FixedStep, clamp_dt
+from game.input import InputMapper
+from game.scene import Scene, SceneStack
+from game.ui.layout import LOGICAL_SIZE, Layout
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOptions:
+    window: tuple[int, int] | None  # None = fullscreen
+    headless: bool = False
+    frames: int | None = None
+    screenshot: Path | None = None
+    screenshot_dir: Path | None = None
+    fps: int = 60
+    title: str = "Cloud Tour"
+    script: list[tuple[int, Action]] = field(default_factory=list)  # (frame, action) for QA runs
+
+
+def init_display(window: tuple[int, int] | None, title: str) -> pygame.Surface:
+    """Open a 1920×1080 logical canvas; SDL scales it (linear filter) and letterboxes to the window."""
+    pygame.display.set_caption(title)
+    flags = pygame.SCALED
+    if window is None:
+        flags |= pygame.FULLSCREEN
+    screen = pygame.display.set_mode(LOGICAL_SIZE, flags, vsync=0)
+    if window is not None and window != LOGICAL_SIZE:
+        pygame.Window.from_display_module().size = window
+    return screen
+
+
+class App:
+    """Runs scenes. ``build_root(screen)`` is called once the display exists and returns the first scenes."""
+
+    def __init__(
+        self,
+        options: RunOptions,
+        build_root: Callable[[], Iterable[Scene]],
+        on_frame: Callable[[float], None] | None = None,
+        on_global: Callable[[Action], bool] | None = None,
+        overlay: Callable[[pygame.Surface, dict[str, float]], None] | None = None,
+    ) -> None:
+        self.options = options
+        self.build_root = build_root
+        self.on_frame = on_frame  # per-frame hook for services (notices, sync polling)
+        self.on_global = on_global  # unconsumed actions (language toggle, debug ...)
+        self.overlay = overlay  # drawn above all scenes (notices, debug HUD)
+        self.stack = SceneStack()
+        self.frame = 0
+        self.frame_times: list[float] = []
+        self.first_frame_at: float | None = None
+        self.screen: pygame.Surface | None = None
+        self.frame_had_input = False
+
+    def _layout(self) -> Layout:
+        if self.options.headless or self.options.window is None:
+            size = pygame.display.get_window_size() if not self.options.headless else LOGICAL_SIZE
+        else:
+            size = pygame.Window.from_display_module().size
+        return Layout(tuple(size))  # type: ignore[arg-type]
+
+    def save_screenshot(self, path: Path) -> Path:
+        assert self.screen is not None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(self.screen, str(path))
+        log.info("screenshot written", extra={"path": str(path)})
+        return path
+
+    def run(self) -> int:
+        started = time.perf_counter()
+        self.screen = init_display(self.options.window, self.options.title)
+        for scene in self.build_root():
+            self.stack.push(scene)
+        mapper = InputMapper(self._layout())
+        clock = pygame.time.Clock()
+        fixed = FixedStep()
+        script = sorted(self.options.script, key=lambda item: item[0])
+        stats: dict[str, float] = {}
+        # Headless and scripted runs use a fixed dt so the same seed and script give the same frames.
+        deterministic = self.options.headless or bool(script)
+        while not self.stack.quit_requested and len(self.stack):
+            frame_start = time.perf_counter()
+            raw_dt = clock.tick(0 if deterministic else self.options.fps) / 1000.0
+            dt = fixed.step if deterministic else clamp_dt(raw_dt)
+            actions: list[Action] = []
+            for event in pygame.event.get():
+                actions.extend(mapper.translate(event))
+            while script and script[0][0] <= self.frame:
+                actions.append(script.pop(0)[1])
+            self.frame_had_input = bool(actions)
+            for action in actions:
+                if action.kind is Kind.QUIT:
+                    self.stack.quit_requested = True
+                elif action.kind is Kind.WINDOW_RESIZED:
+                    mapper.layout = self._layout()
+                elif action.kind is Kind.SCREENSHOT and self.options.screenshot_dir:
+                    self.save_screenshot(self.options.screenshot_dir / f"shot-{int(time.time())}-{self.frame}.png")
+                elif not self.stack.dispatch(action) and self.on_global is not None:
+                    self.on_global(action)
+                self.stack.process_requests()
+            for _ in range(fixed.advance(dt)):
+                self.stack.update(fixed.step)
+                self.stack.process_requests()
+            if self.on_frame is not None:
+                self.on_frame(dt)
+            self.stack.draw(self.screen)
+            if self.overlay is not None:
+                stats["fps"] = clock.get_fps()
+                self.overlay(self.screen, stats)
+            pygame.display.flip()
+            elapsed = time.perf_counter() - frame_start
+            self.frame_times.append(elapsed)
+            stats["frame_ms"] = elapsed * 1000
+            if self.first_frame_at is None:
+                self.first_frame_at = time.perf_counter() - started
+                log.info("first frame", extra={"seconds": round(self.first_frame_at, 3)})
+            self.frame += 1
+            if self.options.frames is not None and self.frame >= self.options.frames:
+                break
+        if self.options.screenshot is not None:
+            self.save_screenshot(self.options.screenshot)
+        while len(self.stack):
+            self.stack.pop()
+        return 0

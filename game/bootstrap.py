@@ -1,0 +1,96 @@
+"""Composition: build services and scenes from a Config. main.py wires real adapters; tests wire fakes."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pygame
+
+from game.config import Config
+from game.content import CAMPAIGNS_DIR, campaign_dir, load_campaign
+from game.i18n import Translator, load_tables
+from game.jobs import Job
+from game.rules.content import Campaign
+from game.services import Notices, Palette, Services
+from game.session import ProgressStore, Session
+from game.ui.images import ImageCache
+from game.ui.text import TextRenderer
+
+log = logging.getLogger(__name__)
+
+
+def make_clock(fixed: datetime | None) -> Callable[[], datetime]:
+    """The real UTC clock, or QA time travel: starts at ``fixed`` and keeps ticking from there."""
+    if fixed is None:
+        return lambda: datetime.now(UTC)
+    start = time.monotonic()
+    base = fixed.astimezone(UTC)
+    return lambda: datetime.fromtimestamp(base.timestamp() + (time.monotonic() - start), UTC)
+
+
+def paint_job(campaign: Campaign, palette: Palette, seed: int) -> Job:
+    """Paint the scroll in the background: the attract screen shows while it renders."""
+    from game.ui.scroll_art import LandmarkSpot, ScrollPalette, paint_scroll
+
+    spots = [LandmarkSpot(lm.id, lm.x, lm.icon) for lm in campaign.city.landmarks]
+    scroll_palette = ScrollPalette(
+        paper=palette.paper, ink=palette.ink, accent=palette.primary, mountain_tint=palette.jade, water=(120, 160, 170)
+    )
+    return Job("paint-scroll", lambda: paint_scroll(spots, scroll_palette, height=1080, seed=seed))
+
+
+def icon_renderer(palette: Palette, images: ImageCache) -> Callable[[str, int], pygame.Surface]:
+    from game.ui.landmark_icons import draw_landmark_icon
+    from game.ui.scroll_art import ScrollPalette
+
+    sp = ScrollPalette(paper=palette.paper, ink=palette.ink, accent=palette.primary, mountain_tint=palette.jade,
+                       water=(120, 160, 170))
+    return lambda kind, size: images.remember(("icon", kind, size), lambda: draw_landmark_icon(kind, size, sp))
+
+
+@dataclass
+class Built:
+    services: Services
+    art_job: Job
+    icon: Callable[[str, int], pygame.Surface]
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+
+def build_services(
+    config: Config,
+    store: ProgressStore,
+    *,
+    campaign: Campaign | None = None,
+    campaigns_root: Path = CAMPAIGNS_DIR,
+    sync_status: Callable[[], str] | None = None,
+) -> Built:
+    """Everything scenes need. Call after the display exists (fonts and images need it)."""
+    campaign = campaign or load_campaign(config.campaign, campaigns_root)
+    palette = Palette.from_campaign(campaign)
+    now = make_clock(config.now)
+    session = Session(campaign, store, now, config.device_landmark)
+    translator = Translator(load_tables(), config.lang)
+    images = ImageCache()
+    seed = config.seed if config.seed is not None else 2027
+    services = Services(
+        campaign=campaign,
+        campaign_dir=campaign_dir(campaign.id, campaigns_root),
+        session=session,
+        text=TextRenderer(),
+        i18n=translator,
+        images=images,
+        palette=palette,
+        rng=random.Random(seed),
+        notices=Notices(),
+        sync_status=sync_status or (lambda: translator.t("app.offline")),
+        debug=config.debug,
+        kiosk=config.kiosk,
+        camera=config.camera,
+    )
+    return Built(services, paint_job(campaign, palette, seed), icon_renderer(palette, images))

@@ -1,0 +1,160 @@
+"""Client configuration and its command line. Parsing is pure: argv in, Config out."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import NoReturn
+
+from platformdirs import user_data_dir
+
+APP_NAME = "cloud-tour"
+SCENES = ("attract", "map", "card:<landmark-id>", "rewards", "album")
+SCENE_RE = re.compile(r"^(attract|map|rewards|album|card:[a-z0-9][a-z0-9_-]*)$")
+
+
+@dataclass(frozen=True)
+class Config:
+    campaign: str
+    lang: str
+    window: tuple[int, int] | None  # None = fullscreen
+    camera: str
+    server: str  # "embedded" | "offline" | URL
+    data_dir: Path
+    seed: int | None
+    headless: bool
+    frames: int | None
+    screenshot: Path | None
+    scene: str
+    now: datetime | None  # QA time travel; None = the real clock
+    device_landmark: str | None
+    kiosk: bool
+    debug: bool
+    check_campaign: str | None
+    enroll_code: str | None
+
+
+class UsageError(argparse.ArgumentParser):
+    """argparse that exits 2 with ONE line naming the bad flag (plus a hint), as kiosks log it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _window(value: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{2,5})[xX×](\d{2,5})", value)
+    if not m:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 1280x720, got {value!r}")
+    w, h = int(m[1]), int(m[2])
+    if not (320 <= w <= 16384 and 240 <= h <= 16384):
+        raise argparse.ArgumentTypeError(f"window {w}x{h} out of range (320x240 .. 16384x16384)")
+    return w, h
+
+
+def _camera(value: str) -> str:
+    if value in ("auto", "synthetic", "none") or value.isdigit() or Path(value).is_file():
+        return value
+    raise argparse.ArgumentTypeError(f"expected auto, synthetic, a device index or an existing file, got {value!r}")
+
+
+def _server(value: str) -> str:
+    if value in ("embedded", "offline") or re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        return value.rstrip("/")
+    raise argparse.ArgumentTypeError(f"expected embedded, offline or an http(s) URL, got {value!r}")
+
+
+def _scene(value: str) -> str:
+    if SCENE_RE.match(value):
+        return value
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(SCENES)}, got {value!r}")
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {n}")
+    return n
+
+
+def _seed(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {value!r}") from None
+
+
+def _now(value: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO time like 2027-01-31T23:59+08:00, got {value!r}") from None
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError("the time needs a UTC offset, e.g. +08:00")
+    return when
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = UsageError(prog="main.py", description="Cloud Tour Treasure Hunt client (kiosk / desktop).")
+    p.add_argument("--campaign", default="jade-rabbit-chongqing", help="campaign pack id under assets/campaigns")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="starting language (switch live with L)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--windowed", type=_window, metavar="WxH", help="run in a window, e.g. 1280x720")
+    mode.add_argument("--fullscreen", action="store_true", help="run fullscreen (the kiosk default)")
+    p.add_argument("--camera", type=_camera, default="auto", help="auto | synthetic | INDEX | PATH (video/image)")
+    p.add_argument("--server", type=_server, default="embedded", help="embedded | offline | URL")
+    p.add_argument("--data-dir", type=Path, default=None, help="where progress, logs and screenshots live")
+    p.add_argument("--seed", type=_seed, default=None, help="seed for reproducible runs")
+    p.add_argument("--headless", action="store_true", help="no window: SDL dummy drivers (QA, CI)")
+    p.add_argument("--frames", type=_positive, default=None, help="quit after N frames")
+    p.add_argument("--screenshot", type=Path, default=None, help="write a PNG of the last frame")
+    p.add_argument("--scene", type=_scene, default="attract", help="start scene: " + ", ".join(SCENES))
+    p.add_argument("--now", type=_now, default=None, help="QA time travel: pretend it is this time")
+    p.add_argument("--device-landmark", default=None, metavar="ID", help="the landmark this kiosk stands at")
+    p.add_argument("--kiosk", action="store_true", help="kiosk mode: idle timeout ends the guest session")
+    p.add_argument("--debug", action="store_true", help="debug overlay and verbose logs")
+    p.add_argument("--check-campaign", default=None, metavar="ID", help="validate a campaign pack and exit")
+    p.add_argument("--enroll-code", default=None, help="one-time enrolment code for a remote server")
+    return p
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def parse_args(argv: list[str]) -> Config:
+    ns = build_parser().parse_args(argv)
+    window = ns.windowed if ns.windowed else (None if ns.fullscreen else (1280, 720))
+    if ns.headless:
+        window = ns.windowed or (1920, 1080)
+    if ns.screenshot is not None and ns.screenshot.suffix.lower() != ".png":
+        build_parser().error(f"argument --screenshot: expected a .png path, got {str(ns.screenshot)!r}")
+    return Config(
+        campaign=ns.campaign,
+        lang=ns.lang,
+        window=window,
+        camera=ns.camera,
+        server=ns.server,
+        data_dir=(ns.data_dir or default_data_dir()).expanduser(),
+        seed=ns.seed,
+        headless=ns.headless,
+        frames=ns.frames,
+        screenshot=ns.screenshot,
+        scene=ns.scene,
+        now=ns.now,
+        device_landmark=ns.device_landmark,
+        kiosk=ns.kiosk,
+        debug=ns.debug,
+        check_campaign=ns.check_campaign,
+        enroll_code=ns.enroll_code,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover - handy for trying flags
+    print(parse_args(sys.argv[1:]))

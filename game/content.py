@@ -1,0 +1,45 @@
+"""Disk adapter for campaign packs: reads TOML files and hands them to the pure validator."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from game.rules.content import PACK_FILES, Campaign, ContentError, ContentIssue, parse_campaign
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+CAMPAIGNS_DIR = ASSETS_DIR / "campaigns"
+DEFAULT_CAMPAIGN = "jade-rabbit-chongqing"
+
+
+def campaign_dir(campaign_id: str, root: Path = CAMPAIGNS_DIR) -> Path:
+    return root / campaign_id
+
+
+def available_campaigns(root: Path = CAMPAIGNS_DIR) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if (p / "campaign.toml").is_file()) if root.is_dir() else []
+
+
+def load_campaign(campaign_id: str, root: Path = CAMPAIGNS_DIR) -> Campaign:
+    """Load and validate ``root/campaign_id``; raise ``ContentError`` naming file, field, problem."""
+    folder = campaign_dir(campaign_id, root)
+    if not folder.is_dir():
+        known = ", ".join(available_campaigns(root)) or "none"
+        raise ContentError(campaign_id, [ContentIssue(str(folder), "(folder)", f"no such campaign; known: {known}")])
+    docs: dict[str, dict] = {}
+    issues: list[ContentIssue] = []
+    for name in sorted(set(PACK_FILES.values())):
+        path = folder / name
+        if not path.is_file():
+            issues.append(ContentIssue(name, "(file)", "missing file"))
+            continue
+        try:
+            docs[name] = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            issues.append(ContentIssue(name, "(syntax)", str(err)))
+    assets = frozenset(p.name for p in folder.iterdir() if p.suffix.lower() != ".toml")
+    return parse_campaign(campaign_id, docs, asset_names=assets, pre_issues=issues)
+
+
+def logo_path(campaign: Campaign, root: Path = CAMPAIGNS_DIR) -> Path:
+    return campaign_dir(campaign.id, root) / campaign.brand.logo

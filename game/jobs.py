@@ -1,0 +1,45 @@
+"""Run slow pure work (painting the scroll) off the frame loop; fetch the result when ready."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class Job(Generic[T]):
+    """A one-shot background computation with a non-blocking ``ready``/``result`` pair."""
+
+    def __init__(self, name: str, work: Callable[[], T]) -> None:
+        self.name = name
+        self._work = work
+        self._done = threading.Event()
+        self._result: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"job-{name}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = self._work()
+        except BaseException as err:  # reported to the caller through result()
+            log.exception("background job %s failed", self.name)
+            self._error = err
+        finally:
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set()
+
+    def result(self, timeout: float | None = None) -> T:
+        """Wait up to ``timeout`` seconds (None = forever) and return the result or raise its error."""
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"job {self.name} still running")
+        if self._error is not None:
+            raise RuntimeError(f"job {self.name} failed: {self._error}") from self._error
+        return self._result  # type: ignore[return-value]

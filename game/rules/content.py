@@ -1,0 +1,349 @@
+"""Typed, frozen campaign content model and its validation.
+
+A campaign pack is several documents (one per file). ``parse_campaign`` takes them already
+decoded (plain dicts keyed by file name) and returns a ``Campaign`` or raises
+``ContentError`` listing every problem with its file, field and reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+Ident = Annotated[str, Field(pattern=ID_PATTERN)]
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class Frozen(BaseModel):
+    """Base for content models: immutable, unknown fields are errors (typos get caught)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Text(Frozen):
+    """A string in both campaign languages."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+
+class CheckinMode(StrEnum):
+    VISIT = "visit"
+    SCAN = "scan"
+    LEARN = "learn"
+
+
+class TaskTheme(StrEnum):
+    CHECKIN = "checkin"
+    LEARN = "learn"
+    SHARE_INVITE = "share_invite"
+    WALLET_OPEN = "wallet_open"
+    WALLET_BIND = "wallet_bind"
+    TRANSFER = "transfer"
+    PAYMENT = "payment"
+    DESIGNATED_BUSINESS = "designated_business"
+    ASSET_GROWTH = "asset_growth"
+
+
+class Rarity(StrEnum):
+    COMMON = "common"
+    HIDDEN = "hidden"
+    LIMITED = "limited"
+
+
+def _colour(value: str) -> str:
+    if not HEX_COLOUR.match(value):
+        raise ValueError(f"expected a colour like #C8102E, got {value!r}")
+    return value.upper()
+
+
+class Brand(Frozen):
+    name: Text
+    primary: str
+    secondary: str
+    accent: str
+    logo: str = Field(min_length=1, description="marker image file inside the pack")
+
+    _check_colours = field_validator("primary", "secondary", "accent")(_colour)
+
+
+class Quiz(Frozen):
+    question: Text
+    choices: tuple[Text, ...] = Field(min_length=2, max_length=4)
+    answer: int = Field(ge=0, description="index into choices")
+
+
+class Landmark(Frozen):
+    id: Ident
+    name: Text
+    x: float = Field(ge=0.0, le=1.0, description="position along the scroll, 0 = left end")
+    icon: str = "pavilion"
+    story: Text
+    quiz: Quiz | None = None
+    modes: dict[CheckinMode, int] = Field(min_length=1, description="check-in mode -> steps")
+    unlock_after: int = Field(default=0, ge=0, description="distinct check-ins needed to unlock")
+
+
+class City(Frozen):
+    id: Ident
+    name: Text
+    landmarks: tuple[Landmark, ...] = Field(min_length=1)
+
+
+class SpawnRule(Frozen):
+    """When a collectible may appear in a scan. All conditions must hold."""
+
+    chance: float = Field(default=1.0, ge=0.0, le=1.0)
+    min_checkins: int = Field(default=0, ge=0)
+    hours: tuple[int, int] | None = Field(default=None, description="local [start, end) hours")
+    weight: float = Field(default=1.0, gt=0.0)
+
+
+class Collectible(Frozen):
+    id: Ident
+    name: Text
+    description: Text
+    rarity: Rarity
+    supply: int | None = Field(default=None, ge=1)
+    spawn: SpawnRule = SpawnRule()
+    consolation: str | None = Field(default=None, description="collectible given when sold out")
+    colour: str = "#C8102E"
+
+    _check_colour = field_validator("colour")(_colour)
+
+
+class Task(Frozen):
+    id: Ident
+    theme: TaskTheme
+    name: Text
+    steps: int = Field(ge=1, le=100_000)
+    monthly_limit: int = Field(default=1, ge=1)
+    landmark: str | None = None
+
+
+class Tier(Frozen):
+    id: Ident
+    threshold: int = Field(ge=1)
+    name: Text
+    reward: Text
+
+
+class CampaignMeta(Frozen):
+    id: Ident
+    name: Text
+    utc_offset_minutes: int = Field(
+        default=480, ge=-720, le=840, description="campaign calendar; Asia/Shanghai is +480, no DST"
+    )
+    share_steps: int = Field(default=20, ge=0)
+    quiz_steps: int = Field(default=10, ge=0)
+    max_checkins_per_hour: int = Field(default=30, ge=1)
+
+
+class Campaign(Frozen):
+    """A whole content pack, cross-checked."""
+
+    meta: CampaignMeta
+    brand: Brand
+    city: City
+    collectibles: tuple[Collectible, ...]
+    tasks: tuple[Task, ...]
+    tiers: tuple[Tier, ...] = Field(min_length=1)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def landmark(self, landmark_id: str) -> Landmark | None:
+        return next((lm for lm in self.city.landmarks if lm.id == landmark_id), None)
+
+    def collectible(self, collectible_id: str) -> Collectible | None:
+        return next((c for c in self.collectibles if c.id == collectible_id), None)
+
+    def task(self, task_id: str) -> Task | None:
+        return next((t for t in self.tasks if t.id == task_id), None)
+
+
+@dataclass(frozen=True)
+class ContentIssue:
+    """One problem in a pack: which file, which field, what is wrong."""
+
+    file: str
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.problem}"
+
+
+class ContentError(ValueError):
+    """A content pack failed validation; ``issues`` lists every problem found."""
+
+    def __init__(self, campaign_id: str, issues: list[ContentIssue]) -> None:
+        self.campaign_id = campaign_id
+        self.issues = issues
+        lines = "\n".join(f"  {i}" for i in issues)
+        super().__init__(f"campaign {campaign_id!r} has {len(issues)} problem(s):\n{lines}")
+
+
+# Which file each top-level section of the pack lives in.
+PACK_FILES: dict[str, str] = {
+    "meta": "campaign.toml",
+    "brand": "campaign.toml",
+    "tiers": "campaign.toml",
+    "city": "city.toml",
+    "collectibles": "collectibles.toml",
+    "tasks": "tasks.toml",
+}
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(root)"
+
+
+def _pydantic_issues(file: str, prefix: str, err: ValidationError) -> list[ContentIssue]:
+    issues = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if p not in ("function-after",))
+        issues.append(ContentIssue(file, _loc((prefix, *loc)) if prefix else _loc(loc), e["msg"]))
+    return issues
+
+
+def _section(docs: Mapping[str, Mapping[str, Any]], key: str, issues: list[ContentIssue]) -> Any:
+    file = PACK_FILES[key]
+    doc = docs.get(file)
+    if doc is None:
+        if not any(i.file == file and i.field == "(file)" for i in issues):
+            issues.append(ContentIssue(file, "(file)", "missing file"))
+        return None
+    if key not in doc:
+        issues.append(ContentIssue(file, key, "missing section"))
+        return None
+    return doc[key]
+
+
+def _duplicates(ids: list[str]) -> list[tuple[int, str]]:
+    seen: set[str] = set()
+    dups = []
+    for index, ident in enumerate(ids):
+        if ident in seen:
+            dups.append((index, ident))
+        seen.add(ident)
+    return dups
+
+
+def _cross_check(c: Campaign, asset_names: frozenset[str] | None) -> list[ContentIssue]:
+    issues: list[ContentIssue] = []
+    lm_ids = [lm.id for lm in c.city.landmarks]
+    for index, ident in _duplicates(lm_ids):
+        issues.append(ContentIssue("city.toml", f"city.landmarks[{index}].id", f"duplicate id {ident!r}"))
+    for index, lm in enumerate(c.city.landmarks):
+        where = f"city.landmarks[{index}]"
+        if lm.quiz is not None and lm.quiz.answer >= len(lm.quiz.choices):
+            issues.append(
+                ContentIssue("city.toml", f"{where}.quiz.answer", f"index {lm.quiz.answer} has no choice")
+            )
+        if CheckinMode.LEARN in lm.modes and lm.quiz is None:
+            issues.append(ContentIssue("city.toml", f"{where}.quiz", "mode 'learn' needs a quiz"))
+        for mode, steps in lm.modes.items():
+            if steps < 0:
+                issues.append(ContentIssue("city.toml", f"{where}.modes.{mode}", "steps must be ≥ 0"))
+    for index, ident in _duplicates([col.id for col in c.collectibles]):
+        issues.append(
+            ContentIssue("collectibles.toml", f"collectibles[{index}].id", f"duplicate id {ident!r}")
+        )
+    col_ids = {col.id for col in c.collectibles}
+    for index, col in enumerate(c.collectibles):
+        where = f"collectibles[{index}]"
+        if col.rarity is Rarity.LIMITED and col.supply is None:
+            issues.append(ContentIssue("collectibles.toml", f"{where}.supply", "a limited item needs a supply"))
+        if col.rarity is not Rarity.LIMITED and col.supply is not None:
+            issues.append(ContentIssue("collectibles.toml", f"{where}.supply", "only limited items have a supply"))
+        if col.consolation is not None and col.consolation not in col_ids:
+            issues.append(
+                ContentIssue("collectibles.toml", f"{where}.consolation", f"unknown collectible {col.consolation!r}")
+            )
+    for index, ident in _duplicates([t.id for t in c.tasks]):
+        issues.append(ContentIssue("tasks.toml", f"tasks[{index}].id", f"duplicate id {ident!r}"))
+    for index, task in enumerate(c.tasks):
+        if task.landmark is not None and task.landmark not in lm_ids:
+            issues.append(
+                ContentIssue("tasks.toml", f"tasks[{index}].landmark", f"unknown landmark {task.landmark!r}")
+            )
+    for index, ident in _duplicates([t.id for t in c.tiers]):
+        issues.append(ContentIssue("campaign.toml", f"tiers[{index}].id", f"duplicate id {ident!r}"))
+    thresholds = [t.threshold for t in c.tiers]
+    if thresholds != sorted(set(thresholds)):
+        issues.append(ContentIssue("campaign.toml", "tiers", "thresholds must be strictly increasing"))
+    if asset_names is not None and c.brand.logo not in asset_names:
+        issues.append(ContentIssue("campaign.toml", "brand.logo", f"file {c.brand.logo!r} not in the pack"))
+    return issues
+
+
+def parse_campaign(
+    campaign_id: str,
+    docs: Mapping[str, Mapping[str, Any]],
+    *,
+    asset_names: frozenset[str] | None = None,
+    pre_issues: list[ContentIssue] | None = None,
+) -> Campaign:
+    """Validate decoded pack documents into a ``Campaign``; raise ``ContentError`` with all problems.
+
+    ``asset_names`` lists the non-document files in the pack (to check that referenced images
+    exist); ``pre_issues`` carries problems the loader already found (unreadable files).
+    """
+    issues: list[ContentIssue] = list(pre_issues or [])
+    parts: dict[str, Any] = {}
+    models: dict[str, Any] = {
+        "meta": CampaignMeta,
+        "brand": Brand,
+        "city": City,
+    }
+    for key, model in models.items():
+        raw = _section(docs, key, issues)
+        if raw is None:
+            continue
+        try:
+            parts[key] = model.model_validate(raw)
+        except ValidationError as err:
+            issues.extend(_pydantic_issues(PACK_FILES[key], key, err))
+    list_models: dict[str, type[Frozen]] = {"collectibles": Collectible, "tasks": Task, "tiers": Tier}
+    for key, model in list_models.items():
+        raw = _section(docs, key, issues)
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            issues.append(ContentIssue(PACK_FILES[key], key, "expected a list of tables"))
+            continue
+        items = []
+        for index, item in enumerate(raw):
+            try:
+                items.append(model.model_validate(item))
+            except ValidationError as err:
+                issues.extend(_pydantic_issues(PACK_FILES[key], f"{key}[{index}]", err))
+        parts[key] = tuple(items)
+    if "meta" in parts and parts["meta"].id != campaign_id:
+        issues.append(
+            ContentIssue("campaign.toml", "meta.id", f"{parts['meta'].id!r} does not match folder {campaign_id!r}")
+        )
+    if issues:
+        raise ContentError(campaign_id, issues)
+    try:
+        campaign = Campaign(**parts)
+    except ValidationError as err:
+        raise ContentError(campaign_id, _pydantic_issues("campaign.toml", "", err)) from err
+    issues = _cross_check(campaign, asset_names)
+    if issues:
+        raise ContentError(campaign_id, issues)
+    return campaign

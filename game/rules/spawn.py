@@ -1,0 +1,59 @@
+"""Which collectible emerges from a scan: pure, driven by an injected random roll."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from game.rules.calendar import campaign_tz
+from game.rules.content import Campaign, Collectible, Rarity
+from game.rules.progress import Progress, distinct_checkins
+
+
+def eligible(item: Collectible, campaign: Campaign, progress: Progress, now: datetime, roll: float) -> bool:
+    rule = item.spawn
+    if any(o.collectible_id == item.id for o in progress.collectibles):
+        return False
+    if distinct_checkins(progress) < rule.min_checkins:
+        return False
+    if rule.hours is not None:
+        hour = now.astimezone(campaign_tz(campaign.meta.utc_offset_minutes)).hour
+        start, end = rule.hours
+        inside = start <= hour < end if start <= end else (hour >= start or hour < end)
+        if not inside:
+            return False
+    return roll < rule.chance
+
+
+def choose_spawn(
+    campaign: Campaign,
+    progress: Progress,
+    now: datetime,
+    rolls: tuple[float, float],
+    supply_left: Mapping[str, int] | None = None,
+) -> Collectible | None:
+    """Pick the collectible for a scan.
+
+    ``rolls`` are two uniform [0, 1) numbers (chance gate, weighted pick) so that a seeded RNG
+    gives reproducible hunts. Hidden and limited items win over common ones when eligible. A
+    limited item known to be sold out is skipped (the server has the final word on supply).
+    """
+    gate, pick = rolls
+    supply_left = supply_left or {}
+    pool = [
+        c
+        for c in campaign.collectibles
+        if eligible(c, campaign, progress, now, gate)
+        and not (c.rarity is Rarity.LIMITED and supply_left.get(c.id, 1) <= 0)
+    ]
+    special = [c for c in pool if c.rarity is not Rarity.COMMON]
+    pool = special or pool
+    if not pool:
+        return None
+    total = sum(c.spawn.weight for c in pool)
+    acc = 0.0
+    for item in pool:
+        acc += item.spawn.weight / total
+        if pick < acc:
+            return item
+    return pool[-1]

@@ -1,0 +1,52 @@
+"""Image assets: loaded once after the display exists, converted, cached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pygame
+
+
+class ImageCache:
+    """Loads each file once; keys include the requested size so scaling also happens once."""
+
+    def __init__(self) -> None:
+        if pygame.display.get_surface() is None:
+            raise RuntimeError("ImageCache needs the display (convert() requires it)")
+        self._cache: dict[tuple[object, ...], pygame.Surface] = {}
+
+    def load(self, path: Path, size: tuple[int, int] | None = None, *, alpha: bool = True) -> pygame.Surface:
+        key = ("file", str(path), size, alpha)
+        if key not in self._cache:
+            surf = pygame.image.load(str(path))
+            if size is not None:
+                surf = pygame.transform.smoothscale(surf, size)
+            self._cache[key] = surf.convert_alpha() if alpha else surf.convert()
+        return self._cache[key]
+
+    def cutout(self, path: Path, height: int) -> pygame.Surface:
+        """A logo printed on a light card, with the card made transparent (for drawing on colour)."""
+        key = ("cutout", str(path), height)
+        if key not in self._cache:
+            src = pygame.image.load(str(path)).convert_alpha()
+            w = round(src.get_width() * height / src.get_height())
+            surf = pygame.transform.smoothscale(src, (w, height))
+            rgb = pygame.surfarray.pixels3d(surf).astype(np.int16)
+            lightness = rgb.min(axis=2)  # white card -> high; red ink -> low in G/B
+            alpha = np.clip((235 - lightness) * 4, 0, 255).astype(np.uint8)
+            del rgb
+            pixels = pygame.surfarray.pixels_alpha(surf)
+            pixels[...] = np.minimum(pixels, alpha)
+            del pixels
+            self._cache[key] = surf
+        return self._cache[key]
+
+    def remember(self, key: tuple[object, ...], make: object) -> pygame.Surface:
+        """Cache any derived surface (e.g. a pre-rendered panel): ``make`` is a zero-arg callable."""
+        if key not in self._cache:
+            self._cache[key] = make()  # type: ignore[operator]
+        return self._cache[key]
+
+    def __len__(self) -> int:
+        return len(self._cache)

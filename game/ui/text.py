@@ -1,0 +1,178 @@
+"""Fonts and text: bundled CJK fonts loaded by path, per-character fallback, cached renders."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "assets" / "fonts"
+FACES: dict[str, str] = {
+    "sans": "NotoSansSC-Regular.otf",
+    "bold": "NotoSansSC-Bold.otf",
+    "serif": "NotoSerifSC-Bold.otf",
+}
+Colour = tuple[int, int, int] | tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Face:
+    path: Path | None  # None = pygame's built-in default font (the fallback)
+    chars: frozenset[str] | None  # None = assume it covers everything
+
+
+def load_face(name: str, fonts_dir: Path = FONTS_DIR) -> Face:
+    path = fonts_dir / FACES[name]
+    if not path.is_file():
+        raise FileNotFoundError(f"bundled font missing: {path}")
+    sidecar = path.with_suffix(".chars.txt")
+    chars = frozenset(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
+    return Face(path, chars)
+
+
+def split_runs(text: str, chars: frozenset[str] | None) -> list[tuple[str, bool]]:
+    """Split into runs of (substring, covered by the primary font)."""
+    if chars is None:
+        return [(text, True)] if text else []
+    runs: list[tuple[str, bool]] = []
+    for ch in text:
+        ok = ch in chars or ch.isspace()
+        if runs and runs[-1][1] == ok:
+            runs[-1] = (runs[-1][0] + ch, ok)
+        else:
+            runs.append((ch, ok))
+    return runs
+
+
+def _is_cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80
+
+
+def wrap_words(text: str, fits: Callable[[str], bool], max_lines: int | None = None) -> list[str]:
+    """Greedy line wrapping: English breaks at spaces, CJK anywhere; '\\n' forces a break.
+
+    ``fits(line) -> bool`` says whether a candidate line fits the width. Overflowing text is
+    ended with an ellipsis when ``max_lines`` is reached, never clipped mid-glyph.
+    """
+    lines: list[str] = []
+    for para in text.split("\n"):
+        tokens: list[str] = []
+        word = ""
+        for ch in para:
+            if ch == " " or _is_cjk(ch):
+                if word:
+                    tokens.append(word)
+                    word = ""
+                tokens.append(ch)
+            else:
+                word += ch
+        if word:
+            tokens.append(word)
+        line = ""
+        for tok in tokens:
+            candidate = line + tok
+            if not line or fits(candidate.rstrip()):
+                line = candidate
+            else:
+                lines.append(line.rstrip())
+                line = tok.lstrip()
+        lines.append(line.rstrip())
+    if max_lines is not None and len(lines) > max_lines:
+        kept = lines[:max_lines]
+        last = kept[-1]
+        while last and not fits(last + "…"):
+            last = last[:-1]
+        kept[-1] = last.rstrip() + "…"
+        return kept
+    return lines
+
+
+class TextRenderer:
+    """Renders text with the bundled fonts. Create after ``pygame.font.init()``.
+
+    Font objects and rendered surfaces are cached (LRU), so a label costs one blit per frame.
+    """
+
+    def __init__(self, fonts_dir: Path = FONTS_DIR, cache_size: int = 1024) -> None:
+        if not pygame.font.get_init():
+            raise RuntimeError("TextRenderer needs pygame.font.init() first")
+        self._faces = {name: load_face(name, fonts_dir) for name in FACES}
+        self._fonts: dict[tuple[str | None, int], pygame.font.Font] = {}
+        self._cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self._cache_size = cache_size
+        self.hits = 0
+        self.misses = 0
+
+    def font(self, face: str, size: int) -> pygame.font.Font:
+        key = (face, size)
+        if key not in self._fonts:
+            path = self._faces[face].path if face in self._faces else None
+            self._fonts[key] = pygame.font.Font(path, size)
+        return self._fonts[key]
+
+    def _fallback(self, size: int) -> pygame.font.Font:
+        key = (None, size)
+        if key not in self._fonts:
+            self._fonts[key] = pygame.font.Font(None, round(size * 1.15))
+        return self._fonts[key]
+
+    def size(self, text: str, size: int, face: str = "sans") -> tuple[int, int]:
+        width, height = 0, self.font(face, size).get_linesize()
+        for run, ok in split_runs(text, self._faces[face].chars):
+            font = self.font(face, size) if ok else self._fallback(size)
+            width += font.size(run)[0]
+        return width, height
+
+    def render(self, text: str, size: int, colour: Colour, face: str = "sans") -> pygame.Surface:
+        key = (text, size, colour, face)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self.hits += 1
+            self._cache.move_to_end(key)
+            return cached
+        self.misses += 1
+        surf = self._render_uncached(text, size, colour, face)
+        self._cache[key] = surf
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return surf
+
+    def _render_uncached(self, text: str, size: int, colour: Colour, face: str) -> pygame.Surface:
+        primary = self.font(face, size)
+        runs = split_runs(text, self._faces[face].chars)
+        if len(runs) <= 1 and (not runs or runs[0][1]):
+            return primary.render(text or " ", True, colour)
+        parts = [(primary if ok else self._fallback(size)).render(run, True, colour) for run, ok in runs]
+        height = primary.get_linesize()
+        out = pygame.Surface((sum(p.get_width() for p in parts), height), pygame.SRCALPHA)
+        x = 0
+        for part in parts:
+            out.blit(part, (x, (height - part.get_height()) // 2))
+            x += part.get_width()
+        return out
+
+    def wrap(self, text: str, size: int, width: int, face: str = "sans", max_lines: int | None = None) -> list[str]:
+        return wrap_words(text, lambda line: self.size(line, size, face)[0] <= width, max_lines)
+
+    def draw_paragraph(
+        self,
+        surface: pygame.Surface,
+        text: str,
+        pos: tuple[int, int],
+        width: int,
+        size: int,
+        colour: Colour,
+        face: str = "sans",
+        line_spacing: float = 1.35,
+        max_lines: int | None = None,
+    ) -> int:
+        """Draw wrapped text; return the height used."""
+        y = pos[1]
+        step = round(size * line_spacing)
+        for line in self.wrap(text, size, width, face, max_lines):
+            surface.blit(self.render(line, size, colour, face), (pos[0], y))
+            y += step
+        return y - pos[1]

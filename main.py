@@ -1,0 +1,147 @@
+"""Composition root: parse the CLI, build settings and adapters, run the App."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger("main")
+IDLE_RESET_SECONDS = 90.0  # kiosk: a visitor who walks away leaves nothing for the next one
+
+
+def check_campaign(campaign_id: str) -> int:
+    from game.content import load_campaign
+    from game.rules.content import ContentError
+
+    try:
+        campaign = load_campaign(campaign_id)
+    except ContentError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(f"campaign {campaign.id!r} OK: {len(campaign.city.landmarks)} landmarks, "
+          f"{len(campaign.collectibles)} collectibles, {len(campaign.tasks)} tasks, {len(campaign.tiers)} tiers")
+    return 0
+
+
+def rate_marker(args: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="main.py rate-marker", description="Score a logo for detectability.")
+    parser.add_argument("path")
+    parser.add_argument("--out", default=None, help="report PNG (default: <image>.rating.png)")
+    ns = parser.parse_args(args)
+    from game.vision.cli import rate_marker_main
+
+    return rate_marker_main(ns.path, ns.out)
+
+
+def run(argv: list[str]) -> int:
+    from game.config import parse_args
+
+    config = parse_args(argv)
+    if config.check_campaign:
+        return check_campaign(config.check_campaign)
+    if config.headless:
+        os.environ["SDL_VIDEODRIVER"] = "dummy"
+        os.environ["SDL_AUDIODRIVER"] = "dummy"
+    os.environ.setdefault("SDL_HINT_RENDER_SCALE_QUALITY", "1")  # linear filtering when SDL scales the canvas
+
+    from game.content import load_campaign
+    from game.logs import setup_logging
+    from game.rules.content import ContentError
+
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(config.data_dir / "logs", logging.DEBUG if config.debug else logging.INFO)
+    try:
+        campaign = load_campaign(config.campaign)
+    except ContentError as err:
+        print(err, file=sys.stderr)
+        return 2
+
+    import pygame
+    from game.overlay import draw_overlay
+    from game.store import LocalStore
+    from net.wiring import start_sync
+
+    from game.actions import Action, Kind
+    from game.app import App, RunOptions
+    from game.bootstrap import build_services
+    from game.scene import Replace
+    from scenes.factory import SceneFactory
+
+    store = LocalStore.open(config.data_dir / "progress.db")
+    sync = start_sync(config, store, campaign)
+    pygame.init()
+    holder: dict[str, object] = {}
+
+    def build_root() -> list:
+        built = build_services(config, store, campaign=campaign, sync_status=lambda: sync.status_text(services.i18n))
+        services = built.services
+        holder["services"], holder["built"] = services, built
+        holder["factory"] = factory = SceneFactory(
+            services, built.art_job, built.icon, wait_for_art=config.headless, unroll=not config.headless
+        )
+        if getattr(store, "recovered_from", None):
+            services.notices.post(services.t("app.data_recovered"), 12)
+            log.warning("local database was corrupt; moved aside", extra={"to": str(store.recovered_from)})
+        return factory.initial(config.scene)
+
+    idle = {"seconds": 0.0}
+
+    def on_global(action: Action) -> bool:
+        services = holder["services"]
+        if action.kind is Kind.TOGGLE_LANGUAGE:
+            services.i18n.toggle()
+        elif action.kind is Kind.TOGGLE_DEBUG:
+            services.debug = not services.debug
+        return True
+
+    def on_frame(dt: float) -> None:
+        services = holder["services"]
+        services.notices.tick(dt)
+        if sync.poll(services.session.player_id):
+            services.session.reload()
+        idle["seconds"] = 0.0 if app.frame_had_input else idle["seconds"] + dt
+        top = app.stack.top
+        if config.kiosk and idle["seconds"] > IDLE_RESET_SECONDS and top is not None and top.name != "attract":
+            services.session.end_guest()
+            app.stack.apply(Replace(holder["factory"].make("attract"), clear=True))
+            idle["seconds"] = 0.0
+
+    def overlay(surface: pygame.Surface, stats: dict[str, float]) -> None:
+        draw_overlay(surface, holder["services"], app.stack, stats)
+
+    app = App(
+        RunOptions(
+            window=config.window,
+            headless=config.headless,
+            frames=config.frames,
+            screenshot=config.screenshot,
+            screenshot_dir=config.data_dir / "screenshots",
+            title=campaign.meta.name.get(config.lang),
+        ),
+        build_root,
+        on_frame=on_frame,
+        on_global=on_global,
+        overlay=overlay,
+    )
+    try:
+        return app.run()
+    finally:
+        sync.stop()
+        store.close()
+        pygame.quit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    if argv[:1] == ["rate-marker"]:
+        return rate_marker(argv[1:])
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Attract screen: the brand and an animated, bilingual invitation to touch."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pygame
+
+from game.actions import Action, Kind
+from game.scene import Replace, Scene
+from game.services import Services
+from game.ui.layout import LOGICAL_SIZE, Rect
+from game.ui.widgets import Button, darken, lighten
+from scenes.decor import draw_cloud, draw_lantern, radial_glow
+
+
+class AttractScene(Scene):
+    name = "attract"
+
+    def __init__(self, services: Services, next_scene: Callable[[], Scene]) -> None:
+        super().__init__()
+        self.s = services
+        self.next_scene = next_scene
+        self.t = 0.0
+        self.background: pygame.Surface | None = None
+        self.lang_button = Button("lang", Rect(1700, 40, 170, 64), style="ghost")
+
+    def enter(self) -> None:
+        self.background = self.s.images.remember(("attract-bg", self.s.campaign.id), self._paint_background)
+
+    def _paint_background(self) -> pygame.Surface:
+        p = self.s.palette
+        w, h = LOGICAL_SIZE
+        top, bottom = darken(p.primary, 0.15), darken(p.primary, 0.55)
+        t = np.linspace(0.0, 1.0, h)[None, :, None]
+        base = np.array(top)[None, None, :] * (1 - t) + np.array(bottom)[None, None, :] * t
+        base = np.repeat(base, w, axis=0)
+        base += radial_glow((w, h), (560, 520), 700, (255, 190, 120), 0.35)
+        surf = pygame.Surface((w, h))
+        pygame.surfarray.blit_array(surf, np.clip(base, 0, 255).astype(np.uint8))
+        gold = p.accent
+        motif = pygame.Surface((w, h), pygame.SRCALPHA)
+        rng = np.random.default_rng(7)
+        for _ in range(26):
+            x, y = rng.uniform(0, w), rng.uniform(0, h)
+            draw_cloud(motif, (x, y), rng.uniform(26, 60), (*gold, 34), 3)
+        surf.blit(motif, (0, 0))
+        frame = pygame.Rect(24, 24, w - 48, h - 48)
+        pygame.draw.rect(surf, gold, frame, 4, border_radius=10)
+        pygame.draw.rect(surf, gold, frame.inflate(-22, -22), 2, border_radius=8)
+        return surf
+
+    def handle(self, action: Action) -> bool:
+        if action.kind is Kind.POINTER_UP and self.lang_button.hit(action.pos):
+            self.s.i18n.toggle()
+            return True
+        if action.kind in (Kind.POINTER_UP, Kind.CONFIRM):
+            self.request(Replace(self.next_scene()))
+            return True
+        return action.kind is Kind.POINTER_DOWN
+
+    def update(self, dt: float) -> None:
+        self.t += dt
+
+    def draw(self, surface: pygame.Surface) -> None:
+        s, p = self.s, self.s.palette
+        assert self.background is not None
+        surface.blit(self.background, (0, 0))
+        for i, x in enumerate((190, 330, 1590, 1730)):
+            draw_lantern(surface, (x, 28), 96 if i % 3 == 0 else 74, 0.12 * math.sin(self.t * 1.3 + i), (214, 40, 40), p.accent)
+        card = s.images.remember(("attract-card", s.campaign.id), self._logo_card)
+        bob = 10 * math.sin(self.t * 1.6)
+        surface.blit(card, card.get_rect(center=(560, round(540 + bob))))
+        cream = lighten(p.secondary, 0.3)
+        title = s.campaign.meta.name.get(s.lang)
+        title_surf = s.text.render(title, 84 if s.lang == "zh" else 64, cream, "serif")
+        if title_surf.get_width() > 900:
+            title_surf = s.text.render(title, 52, cream, "serif")
+        surface.blit(title_surf, (960, 300))
+        brand = s.text.render(s.campaign.brand.name.get(s.lang), 40, p.accent, "bold")
+        surface.blit(brand, (964, 230))
+        s.text.draw_paragraph(surface, s.t("attract.tagline"), (964, 440), 860, 40, cream, "sans", max_lines=2)
+        s.text.draw_paragraph(surface, s.t("attract.hint"), (964, 560), 820, 30, lighten(p.secondary, 0.1), "sans", max_lines=2)
+        pulse = 0.5 + 0.5 * math.sin(self.t * 3.2)
+        pill = pygame.Rect(0, 0, 620, 120)
+        pill.topleft = (964, 700)
+        glow = pygame.Surface(pill.inflate(40, 40).size, pygame.SRCALPHA)
+        pygame.draw.rect(glow, (*p.accent, round(40 + 70 * pulse)), glow.get_rect(), border_radius=80)
+        surface.blit(glow, pill.inflate(40, 40).topleft)
+        pygame.draw.rect(surface, p.accent, pill, border_radius=60)
+        label = s.text.render(s.t("attract.touch"), 54, darken(p.primary, 0.35), "bold")
+        surface.blit(label, label.get_rect(center=pill.center))
+        alt = s.text.render(s.t("attract.touch_alt"), 32, cream, "sans")
+        surface.blit(alt, alt.get_rect(midtop=(pill.centerx, pill.bottom + 22)))
+        self.lang_button.label = s.t("app.language")
+        self.lang_button.draw(surface, s.text, {"primary": p.primary, "paper": cream, "ink": p.ink}, 30)
+
+    def _logo_card(self) -> pygame.Surface:
+        """The brand mark on a round cream medallion with a gold ring."""
+        s, p = self.s, self.s.palette
+        size = 620
+        card = pygame.Surface((size, size), pygame.SRCALPHA)
+        centre = (size // 2, size // 2)
+        pygame.draw.circle(card, (0, 0, 0, 60), (centre[0], centre[1] + 14), size // 2 - 8)
+        pygame.draw.circle(card, lighten(p.secondary, 0.55), centre, size // 2 - 14)
+        pygame.draw.circle(card, p.accent, centre, size // 2 - 14, 10)
+        pygame.draw.circle(card, p.accent, centre, size // 2 - 36, 3)
+        logo_file = s.campaign_dir / s.campaign.brand.logo
+        if logo_file.is_file():
+            logo = s.images.cutout(logo_file, 400)
+            card.blit(logo, logo.get_rect(center=centre))
+        return card

@@ -1,0 +1,55 @@
+"""Command line: defaults, and one clear usage line naming the flag for each bad value."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from game.config import parse_args
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_and_headless() -> None:
+    cfg = parse_args(["--headless", "--frames", "3", "--screenshot", "/tmp/x.png", "--scene", "card:hongyadong"])
+    assert cfg.headless and cfg.frames == 3 and cfg.window == (1920, 1080)
+    assert cfg.scene == "card:hongyadong" and cfg.server == "embedded" and cfg.camera == "auto"
+    assert parse_args([]).window == (1280, 720)
+    assert parse_args(["--fullscreen"]).window is None
+    assert parse_args(["--windowed", "1024x768"]).window == (1024, 768)
+    assert parse_args(["--now", "2027-01-31T23:59+08:00"]).now is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--lang", "fr"], "--lang"),
+        (["--windowed", "big"], "--windowed"),
+        (["--windowed", "10x10"], "--windowed"),
+        (["--camera", "/no/such/file.mp4"], "--camera"),
+        (["--server", "ftp://x"], "--server"),
+        (["--seed", "abc"], "--seed"),
+        (["--frames", "0"], "--frames"),
+        (["--scene", "nowhere"], "--scene"),
+        (["--now", "2027-01-01T00:00"], "--now"),
+        (["--screenshot", "shot.jpg"], "--screenshot"),
+        (["--bogus"], "--bogus"),
+        (["--windowed", "800x600", "--fullscreen"], "--fullscreen"),
+    ],
+)
+def test_bad_values_exit_2_naming_the_flag(args: list[str], flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        parse_args(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and flag in err
+
+
+def test_main_reports_bad_flag_as_one_line() -> None:
+    proc = subprocess.run([sys.executable, "main.py", "--lang", "xx"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "--lang" in proc.stderr
