@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 log = logging.getLogger("main")
@@ -61,14 +62,14 @@ def run(argv: list[str]) -> int:
         return 2
 
     import pygame
-    from game.overlay import draw_overlay
-    from game.store import LocalStore
-    from net.wiring import start_sync
 
     from game.actions import Action, Kind
     from game.app import App, RunOptions
     from game.bootstrap import build_services
+    from game.overlay import draw_overlay
     from game.scene import Replace
+    from game.store import LocalStore
+    from net.wiring import start_sync
     from scenes.factory import SceneFactory
 
     store = LocalStore.open(config.data_dir / "progress.db")
@@ -113,6 +114,10 @@ def run(argv: list[str]) -> int:
     def overlay(surface: pygame.Surface, stats: dict[str, float]) -> None:
         draw_overlay(surface, holder["services"], app.stack, stats)
 
+    def report_first_frame() -> None:
+        if os.environ.get("CT_REPORT_FIRST_FRAME"):  # read by bench/render.py to time cold start
+            print(f"FIRST_FRAME_AT {time.time():.4f}", flush=True)
+
     app = App(
         RunOptions(
             window=config.window,
@@ -126,6 +131,7 @@ def run(argv: list[str]) -> int:
         on_frame=on_frame,
         on_global=on_global,
         overlay=overlay,
+        on_first_frame=report_first_frame,
     )
     try:
         return app.run()

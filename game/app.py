@@ -53,12 +53,14 @@ class App:
         on_frame: Callable[[float], None] | None = None,
         on_global: Callable[[Action], bool] | None = None,
         overlay: Callable[[pygame.Surface, dict[str, float]], None] | None = None,
+        on_first_frame: Callable[[], None] | None = None,
     ) -> None:
         self.options = options
         self.build_root = build_root
         self.on_frame = on_frame  # per-frame hook for services (notices, sync polling)
         self.on_global = on_global  # unconsumed actions (language toggle, debug ...)
         self.overlay = overlay  # drawn above all scenes (notices, debug HUD)
+        self.on_first_frame = on_first_frame
         self.stack = SceneStack()
         self.frame = 0
         self.frame_times: list[float] = []
@@ -128,6 +130,8 @@ class App:
             if self.first_frame_at is None:
                 self.first_frame_at = time.perf_counter() - started
                 log.info("first frame", extra={"seconds": round(self.first_frame_at, 3)})
+                if self.on_first_frame is not None:
+                    self.on_first_frame()
             self.frame += 1
             if self.options.frames is not None and self.frame >= self.options.frames:
                 break

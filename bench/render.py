@@ -1,0 +1,128 @@
+"""Render benchmark: a 2,000-frame scripted pan of the city scroll at 1920×1080 logical, and cold start.
+
+Runs under SDL's dummy video driver (no GPU, no vsync), so it measures our own work per frame:
+input, update, drawing all layers, pins, HUD and minimap, and the (software) present.
+Usage: python bench/render.py [--frames N] [--no-cold-start]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"map_p95_ms": 6.0, "max_ms": 33.0, "cold_start_s": 1.5}
+
+
+def pan_script(frames: int) -> list:
+    """Hold right, fling with drags, hold left, wheel: every kind of pan the map supports."""
+    from game.actions import Action, Kind
+
+    script: list = [(0, Action(Kind.RIGHT, pressed=False))]
+    quarter = frames // 4
+    script += [(5, Action(Kind.LEFT, pressed=True)), (quarter, Action(Kind.LEFT, pressed=False))]
+    f = quarter + 5
+    while f < 2 * quarter:
+        script.append((f, Action(Kind.POINTER_DOWN, pos=(1500.0, 600.0))))
+        for i in range(1, 9):
+            script.append((f + i, Action(Kind.POINTER_MOVE, pos=(1500.0 - 60 * i, 600.0), delta=(-60.0, 0.0))))
+        script.append((f + 9, Action(Kind.POINTER_UP, pos=(1020.0, 600.0))))
+        f += 60
+    script += [(2 * quarter, Action(Kind.RIGHT, pressed=True)), (3 * quarter, Action(Kind.RIGHT, pressed=False))]
+    for f in range(3 * quarter, frames, 20):
+        script.append((f, Action(Kind.SCROLL, delta=(0.0, 1.0 if (f // 200) % 2 else -1.0))))
+    return script
+
+
+def run_pan(frames: int) -> dict[str, float]:
+    import pygame
+
+    from game.app import App, RunOptions
+    from game.bootstrap import build_services
+    from game.config import parse_args
+    from scenes.factory import SceneFactory
+    from tests.fakes import MemoryStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = parse_args(["--headless", "--server", "offline", "--data-dir", tmp, "--seed", "1"])
+        pygame.init()
+        holder: dict = {}
+
+        def build_root() -> list:
+            built = build_services(config, MemoryStore())
+            factory = SceneFactory(built.services, built.art_job, built.icon, wait_for_art=True, unroll=False)
+            holder["art_job"] = built.art_job
+            return factory.initial("map")
+
+        app = App(RunOptions(window=(1920, 1080), headless=True, frames=frames + 30, script=pan_script(frames)),
+                  build_root)
+        app.run()
+        pygame.quit()
+    times = [t * 1000 for t in app.frame_times[30:]]  # skip the first frames (caches warming up)
+    times.sort()
+    return {
+        "frames": len(times),
+        "p50_ms": statistics.median(times),
+        "p95_ms": times[int(len(times) * 0.95) - 1],
+        "p99_ms": times[int(len(times) * 0.99) - 1],
+        "max_ms": times[-1],
+        "over_33ms": sum(1 for t in times if t > 33.0),
+    }
+
+
+def cold_start(runs: int = 3) -> dict[str, float]:
+    """Wall time from process start to the first frame (the app logs it) and to exit, with --server offline."""
+    firsts, totals = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            start, wall = time.perf_counter(), time.time()
+            proc = subprocess.run(
+                [sys.executable, str(ROOT / "main.py"), "--headless", "--frames", "1", "--server", "offline",
+                 "--data-dir", tmp, "--screenshot", str(Path(tmp) / "s.png")],
+                capture_output=True, text=True, timeout=120, cwd=ROOT, env={**os.environ, "CT_REPORT_FIRST_FRAME": "1"},
+            )
+            totals.append(time.perf_counter() - start)
+            if proc.returncode != 0:
+                raise RuntimeError(proc.stderr[-2000:])
+            for line in proc.stdout.splitlines():
+                if line.startswith("FIRST_FRAME_AT "):
+                    firsts.append(float(line.split()[1]) - wall)
+    return {"first_frame_s": statistics.median(firsts) if firsts else float("nan"),
+            "process_total_s": statistics.median(totals)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--frames", type=int, default=2000)
+    parser.add_argument("--no-cold-start", action="store_true")
+    args = parser.parse_args()
+    result: dict[str, object] = {"pan": run_pan(args.frames)}
+    if not args.no_cold_start:
+        result["cold_start"] = cold_start()
+    pan = result["pan"]
+    print(f"map pan {pan['frames']} frames @1920x1080: p50 {pan['p50_ms']:.2f} ms  p95 {pan['p95_ms']:.2f} ms  "
+          f"p99 {pan['p99_ms']:.2f} ms  max {pan['max_ms']:.2f} ms  frames>33ms {pan['over_33ms']}  "
+          f"(targets: p95 ≤ {TARGETS['map_p95_ms']} ms, none > {TARGETS['max_ms']} ms)")
+    if "cold_start" in result:
+        cs = result["cold_start"]
+        print(f"cold start to first frame: {cs['first_frame_s']:.2f} s (process incl. exit {cs['process_total_s']:.2f} s; "
+              f"target ≤ {TARGETS['cold_start_s']} s)")
+    out = ROOT / "bench" / "results" / "render.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
