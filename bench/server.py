@@ -1,0 +1,295 @@
+"""Server benchmark: check-in actions per second and p50/p99 latency on ONE uvicorn worker.
+
+    .venv/bin/python bench/server.py [--duration 10] [--clients 64] [--pg URL] [--sqlite-only]
+
+For SQLite, and for PostgreSQL when --pg or TEST_DATABASE_URL_PG is set: starts
+``python -m server --workers 1`` on loopback in its own process, enrols one device per client,
+pre-creates players, then a load generator in another process (asyncio, raw keep-alive HTTP/1.1,
+64 concurrent clients) posts one check-in action per request for ``--duration`` seconds. Each
+request is a real, applied check-in (fresh player × landmark per day). The plausibility limit per
+device and the rate limiter are raised for the run (a bench device is far faster than a kiosk).
+Prints a table and writes bench/results/server.json. Budget (SQLite): ≥ 800 actions/s, p99 ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.server.pack import CAMPAIGN_ID, LANDMARK_IDS, write_pack  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "server.json"
+PLAYERS_PER_CLIENT = 16
+# lm16 unlocks after one check-in, so it goes last
+ORDER = [lm for lm in LANDMARK_IDS if lm != "lm16"] + ["lm16"]
+
+
+# ---- minimal keep-alive HTTP/1.1 client (so the generator is not the bottleneck) ------------------
+
+
+class Conn:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, token: str, body: bytes = b"") -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        self.writer.write(head + body)
+        assert self.reader is not None
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        data = await self.reader.readexactly(length) if length else b""
+        return status, data
+
+
+async def _client(host: str, port: int, token: str, deadline_box: list[float], out: dict[str, Any]) -> None:
+    conn = Conn(host, port)
+    players: list[str] = []
+    for _ in range(PLAYERS_PER_CLIENT):
+        status, data = await conn.request("POST", "/v1/players", token)
+        assert status == 201, data
+        players.append(json.loads(data)["player_id"])
+    out["ready"] += 1
+    while out["start"] is None:
+        await asyncio.sleep(0.005)
+    latencies: list[float] = out["latencies"]
+    pi, li = 0, 0
+    while time.perf_counter() < deadline_box[0]:
+        if pi >= len(players):  # out of fresh (player, landmark) pairs: make another player (untimed)
+            status, data = await conn.request("POST", "/v1/players", token)
+            players.append(json.loads(data)["player_id"])
+        body = json.dumps(
+            {
+                "actions": [
+                    {
+                        "action_id": str(uuid.uuid4()),
+                        "kind": "checkin",
+                        "client_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                        "landmark_id": ORDER[li],
+                        "mode": "scan",
+                        "scan_verified": True,
+                    }
+                ]
+            }
+        ).encode()
+        t0 = time.perf_counter()
+        status, data = await conn.request("POST", f"/v1/players/{players[pi]}/actions", token, body)
+        latencies.append(time.perf_counter() - t0)
+        if status != 200:
+            out["errors"] += 1
+        elif b'"status":"applied"' in data:
+            out["applied"] += 1
+        else:
+            out["rejected"] += 1
+        li += 1
+        if li == len(ORDER):
+            li, pi = 0, pi + 1
+
+
+async def _load(host: str, port: int, tokens: list[str], duration: float) -> dict[str, Any]:
+    out: dict[str, Any] = {"latencies": [], "applied": 0, "rejected": 0, "errors": 0, "ready": 0, "start": None}
+    deadline_box = [float("inf")]
+    tasks = [asyncio.create_task(_client(host, port, t, deadline_box, out)) for t in tokens]
+    while out["ready"] < len(tokens):
+        await asyncio.sleep(0.01)
+        for t in tasks:
+            if t.done() and t.exception():
+                raise t.exception()  # type: ignore[misc]
+    start = time.perf_counter()
+    deadline_box[0] = start + duration
+    out["start"] = start
+    await asyncio.gather(*tasks)
+    out["elapsed"] = time.perf_counter() - start
+    return out
+
+
+def _loadgen(host: str, port: int, tokens: list[str], duration: float, pipe: Any) -> None:
+    out = asyncio.run(_load(host, port, tokens, duration))
+    lat = sorted(out["latencies"])
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
+
+    pipe.send(
+        {
+            "requests": len(lat),
+            "applied": out["applied"],
+            "rejected": out["rejected"],
+            "errors": out["errors"],
+            "elapsed_s": round(out["elapsed"], 3),
+            "actions_per_s": round(out["applied"] / out["elapsed"], 1),
+            "p50_ms": round(pct(0.50), 2),
+            "p99_ms": round(pct(0.99), 2),
+            "max_ms": round(lat[-1] * 1000, 2) if lat else None,
+        }
+    )
+    pipe.close()
+
+
+# ---- server process ------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run_backend(name: str, database_url: str | None, clients: int, duration: float, work: Path) -> dict[str, Any]:
+    data_dir = work / name
+    env = {
+        **os.environ,
+        "CAMPAIGNS_ROOT": str(write_pack(work / "campaigns")),
+        "CAMPAIGN_ID": CAMPAIGN_ID,
+        "SERVER_RATE_PER_S": "100000",
+        "SERVER_RATE_BURST": "100000",
+        "SERVER_DEVICE_CHECKINS_PER_WINDOW": "1000000",
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
+    }
+    common = ["--data-dir", str(data_dir)] + (["--database-url", database_url] if database_url else [])
+    codes = subprocess.run(
+        [sys.executable, "-m", "server", *common, "enroll", "--kind", "qa", "--count", str(clients)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout.split()
+    port = _free_port()
+    log_path = work / f"{name}-server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "server", *common, "--port", str(port), "--workers", "1"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        import requests
+
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(base + "/v1/health", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} server did not start; see {log_path}")
+            time.sleep(0.1)
+        tokens = []
+        for i, code in enumerate(codes):
+            r = requests.post(
+                base + "/v1/devices/enroll", json={"enrollment_code": code, "name": f"bench-{i}", "kind": "qa"}, timeout=10
+            )
+            r.raise_for_status()
+            tokens.append(r.json()["device_token"])
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe(duplex=False)
+        gen = ctx.Process(target=_loadgen, args=("127.0.0.1", port, tokens, duration, child))
+        gen.start()
+        result = parent.recv()
+        gen.join(timeout=30)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return {"backend": name, "clients": clients, "duration_s": duration, **result}
+
+
+def _fresh_pg_schema(url: str) -> tuple[str, Any]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = "bench_" + uuid.uuid4().hex[:8]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return scoped.render_as_string(hide_password=False), drop
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL_PG"), help="PostgreSQL URL")
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
+        work = Path(tmp)
+        rows.append(_run_backend("sqlite", None, args.clients, args.duration, work))
+        if args.pg and not args.sqlite_only:
+            url, drop = _fresh_pg_schema(args.pg)
+            try:
+                rows.append(_run_backend("postgres", url, args.clients, args.duration, work))
+            finally:
+                drop()
+    header = f"{'backend':<10}{'actions/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'requests':>10}{'errors':>8}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(
+            f"{r['backend']:<10}{r['actions_per_s']:>11.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
+            f"{r['max_ms']:>9.2f}{r['requests']:>10}{r['errors'] + r['rejected']:>8}"
+        )
+    sqlite = rows[0]
+    verdict = sqlite["actions_per_s"] >= 800 and sqlite["p99_ms"] <= 50
+    print(f"SQLite budget (≥ 800/s, p99 ≤ 50 ms): {'met' if verdict else 'NOT met'}")
+    # Closed loop: every client waits for its answer, so latency ≈ clients / throughput (Little's law).
+    print(f"note: with {args.clients} closed-loop clients, p50 ≈ {args.clients} / throughput; "
+          f"p99 ≤ 50 ms needs ≳ {args.clients / 0.05:.0f} actions/s")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "benchmark": "server check-in actions, one uvicorn worker",
+                "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+                "budget": {"sqlite_actions_per_s": 800, "sqlite_p99_ms": 50},
+                "sqlite_budget_met": verdict,
+                "results": rows,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Direct image alignment (ECC homography, coarse to fine) and correlation verification.
+
+Alignment always happens in template space: the frame is warped by the current estimate into a
+small patch, so the cost depends on the template size, never on the camera resolution.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from game.vision.geometry import project, ref_corners, scale_mat, translate_mat
+
+
+class FramePyramid:
+    """Lazily built pyrDown levels of the projected-grey frame."""
+
+    def __init__(self, grey: np.ndarray) -> None:
+        self.levels = [grey]
+
+    def level(self, i: int) -> tuple[np.ndarray, float]:
+        """The image at level i (or the deepest available) and its scale relative to level 0."""
+        while len(self.levels) <= i:
+            prev = self.levels[-1]
+            if min(prev.shape[:2]) < 16:
+                break
+            self.levels.append(cv2.pyrDown(prev))
+        j = min(i, len(self.levels) - 1)
+        return self.levels[j], 0.5**j
+
+    def level_for(self, apparent: float, template_side: float) -> int:
+        """The deepest level where the target is still at least as big as the template."""
+        if apparent <= template_side:
+            return 0
+        return max(0, math.floor(math.log2(apparent / template_side)))
+
+
+def apparent_size(h: np.ndarray, ref_size: tuple[int, int]) -> float:
+    """Long side of the projected reference, in frame pixels."""
+    q = project(h, ref_corners(*ref_size))
+    sides = np.linalg.norm(q - np.roll(q, -1, axis=0), axis=1)
+    return float(max(sides))
+
+
+def warp_to_template(level_img: np.ndarray, h_t2l: np.ndarray, size: tuple[int, int], margin: int = 0) -> np.ndarray:
+    """Sample the frame level at template coordinates (plus a margin all round)."""
+    m = h_t2l @ translate_mat(-margin, -margin)
+    return cv2.warpPerspective(level_img, m, (size[0] + 2 * margin, size[1] + 2 * margin),
+                               flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+
+
+def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: np.ndarray,
+               ref_size: tuple[int, int], levels: tuple[int, ...], iters: int = 30,
+               margin_frac: float = 0.2, blur: int = 5) -> tuple[np.ndarray, float] | None:
+    """Refine h (reference px -> frame px) with ECC over the given template levels.
+
+    Returns (h, correlation at the finest level) or None when ECC diverged.
+    """
+    cc = 0.0
+    for li in levels:
+        tmpl, k = templates[li]
+        th, tw = tmpl.shape
+        side = max(tw, th)
+        lvl = pyr.level_for(apparent_size(h, ref_size), side)
+        img, f = pyr.level(lvl)
+        h_t2l = scale_mat(f) @ h @ scale_mat(1.0 / k)
+        margin = max(2, round(margin_frac * side))
+        patch = warp_to_template(img, h_t2l, (tw, th), margin).astype(np.float32)
+        delta = translate_mat(margin, margin).astype(np.float32)
+        crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, 1e-4)
+        try:
+            cc, delta = cv2.findTransformECC(tmpl, patch, delta, cv2.MOTION_HOMOGRAPHY, crit, None, blur)
+        except cv2.error:
+            return None
+        h_t2l = h_t2l @ translate_mat(-margin, -margin) @ delta.astype(np.float64)
+        h = scale_mat(1.0 / f) @ h_t2l @ scale_mat(k)
+        h = h / h[2, 2]
+        if not np.all(np.isfinite(h)):
+            return None
+    return h, float(cc)
+
+
+def verify(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, ref_size: tuple[int, int],
+           keep: float = 0.8) -> float:
+    """Occlusion-tolerant normalised correlation between the template and the warped frame.
+
+    The worst (1 - keep) of pixels by residual are ignored, so fingers or glare over part of the
+    logo lower the score only a little, while a random patch still scores low.
+    """
+    tmpl, k = template
+    th, tw = tmpl.shape
+    lvl = pyr.level_for(apparent_size(h, ref_size), max(tw, th))
+    img, f = pyr.level(lvl)
+    patch = warp_to_template(img, scale_mat(f) @ h @ scale_mat(1.0 / k), (tw, th)).astype(np.float32)
+    a = tmpl.ravel()
+    b = patch.ravel()
+    a = (a - a.mean()) / (a.std() + 1e-6)
+    sb = b.std()
+    if sb < 2.0:  # a flat patch cannot be the logo
+        return 0.0
+    b = (b - b.mean()) / sb
+    ncc_all = float(np.dot(a, b) / a.size)
+    r = np.abs(a - b)
+    cut = np.quantile(r, keep)
+    sel = r <= cut
+    a2, b2 = a[sel], b[sel]
+    a2 = a2 - a2.mean()
+    b2 = b2 - b2.mean()
+    ncc_kept = float(np.dot(a2, b2) / (np.linalg.norm(a2) * np.linalg.norm(b2) + 1e-6))
+    return max(0.0, 0.5 * ncc_all + 0.5 * ncc_kept)

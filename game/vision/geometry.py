@@ -1,0 +1,77 @@
+"""Homography helpers: corner projection, scaling between pyramid levels, sanity checks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def ref_corners(width: int, height: int) -> np.ndarray:
+    """The reference image corners (0,0),(w,0),(w,h),(0,h) as float32 (4,2)."""
+    return np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+
+
+def project(h: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Apply a 3x3 homography to (N,2) points."""
+    pts = np.asarray(pts, np.float64).reshape(-1, 2)
+    ph = np.hstack([pts, np.ones((len(pts), 1))]) @ np.asarray(h, np.float64).T
+    w = ph[:, 2:3]
+    w = np.where(np.abs(w) < 1e-12, 1e-12, w)
+    return (ph[:, :2] / w).astype(np.float64)
+
+
+def scale_mat(sx: float, sy: float | None = None) -> np.ndarray:
+    """A 3x3 scaling matrix."""
+    return np.diag([sx, sx if sy is None else sy, 1.0])
+
+
+def translate_mat(tx: float, ty: float) -> np.ndarray:
+    """A 3x3 translation matrix."""
+    m = np.eye(3)
+    m[0, 2], m[1, 2] = tx, ty
+    return m
+
+
+def normalize_h(h: np.ndarray) -> np.ndarray:
+    """Scale so that h[2,2] == 1 (when possible), float64."""
+    h = np.asarray(h, np.float64)
+    return h / h[2, 2] if abs(h[2, 2]) > 1e-12 else h
+
+
+def quad_is_plausible(quad: np.ndarray, min_side: float = 8.0, max_side_ratio: float = 8.0) -> bool:
+    """True for a convex, positively oriented (not mirrored), non-degenerate quadrilateral.
+
+    Image coordinates have y down, so the reference order TL,TR,BR,BL is clockwise on screen,
+    which is a positive cross product; a mirror image flips that sign.
+    """
+    q = np.asarray(quad, np.float64).reshape(4, 2)
+    if not np.all(np.isfinite(q)):
+        return False
+    crosses = []
+    for i in range(4):
+        a, b, c = q[i], q[(i + 1) % 4], q[(i + 2) % 4]
+        crosses.append((b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]))
+    if min(crosses) <= 0:  # concave, self-crossing or mirrored
+        return False
+    sides = np.linalg.norm(q - np.roll(q, -1, axis=0), axis=1)
+    if sides.min() < min_side:
+        return False
+    # Opposite sides shrink with tilt; beyond ~75 degrees the pose is useless (and usually wrong).
+    return not (sides[0] / sides[2] > max_side_ratio or sides[2] / sides[0] > max_side_ratio
+                or sides[1] / sides[3] > max_side_ratio or sides[3] / sides[1] > max_side_ratio)
+
+
+def orientation_sign(h: np.ndarray, x: float, y: float) -> float:
+    """Sign of the Jacobian determinant of h at (x, y): negative means a mirror-image mapping."""
+    h = np.asarray(h, np.float64)
+    w = h[2, 0] * x + h[2, 1] * y + h[2, 2]
+    u = h[0, 0] * x + h[0, 1] * y + h[0, 2]
+    v = h[1, 0] * x + h[1, 1] * y + h[1, 2]
+    j = np.array([[h[0, 0] * w - u * h[2, 0], h[0, 1] * w - u * h[2, 1]],
+                  [h[1, 0] * w - v * h[2, 0], h[1, 1] * w - v * h[2, 1]]]) / (w * w)
+    return float(np.sign(np.linalg.det(j)) * np.sign(w))
+
+
+def mean_corner_error(h_est: np.ndarray, h_true: np.ndarray, width: int, height: int) -> float:
+    """Mean distance (frame px) between the reference corners mapped by two homographies."""
+    c = ref_corners(width, height)
+    return float(np.linalg.norm(project(h_est, c) - project(h_true, c), axis=1).mean())

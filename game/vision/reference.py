@@ -1,0 +1,203 @@
+"""Everything precomputed once from a reference image: colour model, grey projection, templates.
+
+The detector never assumes a particular logo: all cues (which colours are "ink", which grey
+projection gives the most contrast, the shape signature) are learnt here from the reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MIN_REF_SIDE = 32
+WORK_SIDE = 256  # reference working resolution for colour statistics and shape signatures
+TEMPLATE_SIDES = (32, 64, 128)  # ECC template pyramid (long side in px)
+H_BINS, S_BINS, V_BINS = 16, 8, 2  # 256 bins: one uint8 index per pixel, so back-projection is two LUTs
+DARK_V = 90  # V split: dark vs bright survives exposure changes better than uniform V bins
+SIG_RADII = np.linspace(0.25, 2.4, 10, dtype=np.float32)
+SIG_ANGLES = 72
+
+
+def as_bgr_frame(img: object, what: str = "frame") -> np.ndarray:
+    """Validate an image and return it as contiguous uint8 BGR.
+
+    Grey (2-D) and BGRA inputs are accepted and converted (documented policy); anything that is
+    not a uint8 ndarray raises TypeError, wrong shapes or empty images raise ValueError.
+    """
+    if not isinstance(img, np.ndarray):
+        raise TypeError(f"{what} must be a numpy.ndarray, got {type(img).__name__}")
+    if img.dtype != np.uint8:
+        raise TypeError(f"{what} must have dtype uint8, got {img.dtype}")
+    if img.size == 0:
+        raise ValueError(f"{what} is empty (shape {img.shape})")
+    if img.ndim == 2:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    if img.ndim != 3 or img.shape[2] not in (1, 3, 4):
+        raise ValueError(f"{what} must be HxW, HxWx3 (BGR) or HxWx4 (BGRA), got shape {img.shape}")
+    if img.shape[2] == 1:
+        return cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2BGR)
+    if img.shape[2] == 4:
+        # Composite transparent logos onto white: that is how they look printed.
+        alpha = img[:, :, 3:4].astype(np.float32) / 255.0
+        rgb = img[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
+        return rgb.astype(np.uint8)
+    return np.ascontiguousarray(img)
+
+
+def smooth_hist(hist: np.ndarray) -> np.ndarray:
+    """Spread a (hue, sat, value) histogram to neighbouring bins for lighting/white-balance slack.
+
+    Hue wraps around; hue of nearly grey pixels is noise, so the lowest saturation bin is made
+    hue-independent; the two value bins leak a little into each other (exposure changes).
+    """
+    out = hist.astype(np.float32).copy()
+    out[:, 0, :] = out[:, 0, :].mean(axis=0, keepdims=True)
+    out = 0.2 * np.roll(out, 1, 0) + 0.6 * out + 0.2 * np.roll(out, -1, 0)
+    p = np.pad(out, [(0, 0), (1, 1), (0, 0)], mode="edge")
+    out = 0.15 * p[:, :-2] + 0.7 * p[:, 1:-1] + 0.15 * p[:, 2:]
+    return out + 0.3 * out[:, :, ::-1]
+
+
+@dataclass(frozen=True, eq=False)
+class ShapeModel:
+    """Second-moment frame and polar signature of the ink distribution (for rotation search)."""
+
+    mean: np.ndarray  # (2,) in work px
+    sqrt_cov: np.ndarray  # (2,2) symmetric square root of the covariance
+    signature: np.ndarray  # (radii, angles), zero-mean unit-norm
+
+
+def weighted_shape(weights: np.ndarray, offset: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray] | None:
+    """Weighted centroid and symmetric sqrt of the covariance of a weight image."""
+    m = cv2.moments(weights.astype(np.float32), binaryImage=False)
+    if m["m00"] <= 1e-6:
+        return None
+    cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
+    cov = np.array([[m["mu20"], m["mu11"]], [m["mu11"], m["mu02"]]]) / m["m00"]
+    evals, evecs = np.linalg.eigh(cov)
+    if evals.min() <= 0.25:  # degenerate (a line or a dot): no usable frame
+        return None
+    sq = evecs @ np.diag(np.sqrt(evals)) @ evecs.T
+    return np.array([cx + offset[0], cy + offset[1]]), sq
+
+
+def polar_signature(weights: np.ndarray, mean: np.ndarray, sqrt_cov: np.ndarray,
+                    offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """Sample weights on a whitened polar grid: an in-plane rotation becomes a circular shift."""
+    th = np.linspace(0.0, 2 * np.pi, SIG_ANGLES, endpoint=False, dtype=np.float32)
+    unit = np.stack([np.cos(th), np.sin(th)], 0)  # (2, A)
+    pts = sqrt_cov.astype(np.float32) @ unit  # (2, A)
+    mx = (mean[0] - offset[0] + SIG_RADII[:, None] * pts[0][None, :]).astype(np.float32)
+    my = (mean[1] - offset[1] + SIG_RADII[:, None] * pts[1][None, :]).astype(np.float32)
+    sig = cv2.remap(weights.astype(np.float32), mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    sig = sig - sig.mean()
+    n = float(np.linalg.norm(sig))
+    return sig / n if n > 1e-6 else sig
+
+
+class ReferenceModel:
+    """Precomputed cues of one planar reference image."""
+
+    def __init__(self, reference_bgr: np.ndarray) -> None:
+        ref = as_bgr_frame(reference_bgr, "reference")
+        h, w = ref.shape[:2]
+        if min(h, w) < MIN_REF_SIDE:
+            raise ValueError(f"reference is too small ({w}x{h}); each side must be >= {MIN_REF_SIDE} px")
+        if float(ref.std()) < 2.0:
+            raise ValueError("reference is a blank image (no visible content to detect)")
+        self.bgr = ref
+        self.size = (w, h)
+        self.work_scale = WORK_SIDE / max(w, h)
+        work = cv2.resize(ref, (max(8, round(w * self.work_scale)), max(8, round(h * self.work_scale))),
+                          interpolation=cv2.INTER_AREA)
+        self.work = work
+        # Background = the border colour; ink = whatever differs clearly from it.
+        border = np.concatenate([work[:3].reshape(-1, 3), work[-3:].reshape(-1, 3),
+                                 work[:, :3].reshape(-1, 3), work[:, -3:].reshape(-1, 3)])
+        lab = cv2.cvtColor(work, cv2.COLOR_BGR2LAB).astype(np.float32)
+        bg_lab = np.median(cv2.cvtColor(border.reshape(-1, 1, 3), cv2.COLOR_BGR2LAB).reshape(-1, 3).astype(np.float32), 0)
+        dist = np.linalg.norm(lab - bg_lab, axis=2)
+        ink = dist > 30.0
+        self.ink_fraction = float(ink.mean())
+        if ink.sum() < 20:  # low-contrast reference: fall back to "everything is content"
+            ink = dist > np.percentile(dist, 70)
+        self.ink_mask = ink
+        vals = np.arange(256)
+        lut_h = np.minimum(vals * H_BINS // 180, H_BINS - 1) * (S_BINS * V_BINS)
+        lut_s = (vals * S_BINS // 256) * V_BINS
+        lut_v = (vals >= DARK_V).astype(np.int64)
+        # Per-channel LUTs whose sum is the flat bin index (h * 16 + s * 2 + v).
+        self._bin_lut = np.stack([lut_h, lut_s, lut_v], 1).astype(np.uint8).reshape(1, 256, 3)
+        idx = self._bins(work)
+        shape3 = (H_BINS, S_BINS, V_BINS)
+        h_ink = np.bincount(idx[ink], minlength=256).reshape(shape3).astype(np.float32)
+        h_bg = np.bincount(idx[~ink], minlength=256).reshape(shape3).astype(np.float32)
+        h_ink = smooth_hist(h_ink / max(1.0, float(h_ink.sum())))
+        h_bg = smooth_hist(h_bg / max(1.0, float(h_bg.sum())))
+        # p(ink | colour) inside the reference, damped for colours that are rare in the ink:
+        # suppresses the card colour and everything in between (pastels, skin).
+        typical_ink = np.sqrt(h_ink / max(1e-9, float(h_ink.max())))
+        typical_bg = np.sqrt(h_bg / max(1e-9, float(h_bg.max())))
+        ratio = h_ink / (h_ink + h_bg + 1e-4) * typical_ink
+        self.hist = (255.0 * ratio / max(1e-6, float(ratio.max()))).astype(np.uint8).reshape(256, 1)
+        card = h_bg / (h_ink + h_bg + 1e-4) * typical_bg
+        self.card_hist = (255.0 * card / max(1e-6, float(card.max()))).astype(np.uint8).reshape(256, 1)
+        hsv = cv2.cvtColor(work, cv2.COLOR_BGR2HSV)
+        sat = hsv[..., 1][ink]
+        self.chromatic = bool(np.median(sat) > 60) if sat.size else False
+        # Contrast-maximising grey projection (first principal component of the reference colours).
+        pix = work.reshape(-1, 3).astype(np.float32)
+        cov = np.cov((pix - pix.mean(0)).T)
+        _evals, evecs = np.linalg.eigh(cov)
+        v = evecs[:, -1]
+        if v.sum() < 0:
+            v = -v
+        v = np.abs(v) * 0.15 + v  # keep a little luminance so glare/shadows stay consistent
+        self.grey_weights = (v / np.abs(v).sum()).astype(np.float32)
+        self.templates = [self._template(side) for side in TEMPLATE_SIDES]
+        lik = self.likelihood(work)
+        shape = weighted_shape(lik)
+        if shape is None:
+            raise ValueError("reference has no usable shape (ink is a single line or dot)")
+        self.shape = ShapeModel(shape[0], shape[1], polar_signature(lik, shape[0], shape[1]))
+        self._orb: tuple[list, np.ndarray] | None = None
+
+    def grey(self, bgr: np.ndarray) -> np.ndarray:
+        """Project BGR to the reference's most contrasted grey axis (uint8)."""
+        g = cv2.transform(bgr, self.grey_weights.reshape(1, 3))
+        return g
+
+    def _bins(self, bgr: np.ndarray) -> np.ndarray:
+        hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
+        parts = cv2.LUT(hsv, self._bin_lut)
+        return cv2.add(cv2.add(parts[..., 0], parts[..., 1]), parts[..., 2])
+
+    def likelihood(self, bgr: np.ndarray) -> np.ndarray:
+        """Per-pixel ink likelihood (float32 0..255) by colour histogram back-projection."""
+        return cv2.LUT(self._bins(bgr), self.hist).astype(np.float32)
+
+    def likelihoods(self, bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Ink and card (reference background colour) likelihoods, uint8 0..255."""
+        idx = self._bins(bgr)
+        return cv2.LUT(idx, self.hist), cv2.LUT(idx, self.card_hist)
+
+    def _template(self, side: int) -> tuple[np.ndarray, float]:
+        w, h = self.size
+        k = side / max(w, h)
+        size = (max(8, round(w * k)), max(8, round(h * k)))
+        g = self.grey(cv2.resize(self.bgr, size, interpolation=cv2.INTER_AREA)).astype(np.float32)
+        return g, size[0] / w
+
+    def orb_model(self) -> tuple[list, np.ndarray]:
+        """ORB keypoints/descriptors of the reference (lazy; used only for textured references)."""
+        if self._orb is None:
+            w, h = self.size
+            k = min(1.0, 480.0 / max(w, h))
+            small = cv2.resize(self.bgr, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
+            orb = cv2.ORB_create(nfeatures=800, scaleFactor=1.2, nlevels=8, fastThreshold=12)
+            kps, des = orb.detectAndCompute(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), None)
+            pts = [(kp.pt[0] / k, kp.pt[1] / k) for kp in kps]
+            self._orb = (pts, des if des is not None else np.zeros((0, 32), np.uint8))
+        return self._orb

@@ -1,0 +1,268 @@
+"""Applies client actions with the shared rules, one short transaction each, idempotent by action_id.
+
+Per action: lock the player (PostgreSQL ``FOR UPDATE``; SQLite writers are serialised by
+BEGIN IMMEDIATE), return the stored result if the action_id was seen, else load the ledger,
+decide with ``game.rules.progress.apply`` plus the server-only checks (clock skew, device
+plausibility, spawn eligibility, limited supply), append the new records and the result row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from game.rules.content import Campaign, CheckinMode, Rarity
+from game.rules.progress import (
+    Action,
+    CheckIn,
+    Collect,
+    Context,
+    Outcome,
+    Progress,
+    Reason,
+    Share,
+    TaskDone,
+    apply,
+)
+from game.rules.spawn import eligible
+from server import queries as q
+from server.accounts import PlayerRef
+from server.context import AppContext, Device
+from server.db import write_tx
+from server.errors import ApiError
+from server.ledger import load_progress, persist_delta
+from server.schemas import (
+    ActionIn,
+    ActionResult,
+    ActionStatus,
+    CheckinAction,
+    CollectAction,
+    ItemOut,
+    QuizAction,
+    ShareAction,
+    plausible_utc,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ServerReason(StrEnum):
+    """Rejection reasons decided by the server on top of ``game.rules.progress.Reason``."""
+
+    SOLD_OUT = "sold_out"
+    NOT_ELIGIBLE = "not_eligible"
+    CLOCK_SKEW = "client_time_out_of_range"
+    ACTION_CONFLICT = "action_id_conflict"
+    IMPLAUSIBLE_RATE = Reason.TOO_FAST.value  # same wire value as the per-player rule
+
+
+@dataclass
+class Decision:
+    result: ActionResult
+    progress: Progress
+
+
+def rule_action(action: ActionIn) -> Action:
+    match action:
+        case CheckinAction():
+            return CheckIn(action.landmark_id, action.mode, action.quiz_choice, action.scan_verified)
+        case QuizAction():
+            return CheckIn(action.landmark_id, CheckinMode.LEARN, quiz_choice=action.choice)
+        case CollectAction():
+            return Collect(action.collectible_id)
+        case ShareAction():
+            return Share(action.channel)
+    raise TypeError(f"unknown action {action!r}")
+
+
+def _take_serial(conn: Connection, campaign_id: str, collectible_id: str) -> int | None:
+    """Atomically take one unit; the serial is ``total - remaining_after`` (1..total). None = sold out."""
+    # UPDATE supply SET remaining = remaining - 1 WHERE ... AND remaining > 0 RETURNING total, remaining
+    row = conn.execute(q.TAKE_ONE, {"b_campaign_id": campaign_id, "b_collectible_id": collectible_id}).first()
+    return None if row is None else row.total - row.remaining
+
+
+class ActionProcessor:
+    """Decides actions for one player on behalf of one device."""
+
+    def __init__(self, ctx: AppContext, device: Device, player_id: str) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.device = device
+        self.player_id = player_id
+        self.player: PlayerRef | None = None
+        self.campaign: Campaign | None = None
+        self.latest: Progress | None = None
+        self._access = q.PLAYER_FOR_DEVICE if ctx.settings.is_sqlite else q.PLAYER_FOR_DEVICE_LOCKED
+
+    # ---- transaction shell ---------------------------------------------------------------
+
+    def _enter(self, conn: Connection) -> tuple[PlayerRef, Campaign]:
+        """Access check (404 unless this device created or claimed the player) + row lock on PostgreSQL."""
+        row = conn.execute(self._access, {"player_id": self.player_id, "device_id": self.device.id}).first()
+        if row is None:
+            raise ApiError(404, "player_not_found", "no such player for this device")
+        if self.player is None or self.campaign is None:
+            loaded = self.ctx.catalog.find(row.campaign_id)
+            if loaded is None:
+                raise ApiError(404, "unknown_campaign", f"no campaign {row.campaign_id!r}")
+            self.player, self.campaign = PlayerRef(row.id, row.campaign_id), loaded.campaign
+        return self.player, self.campaign
+
+    def run(self, action: ActionIn) -> ActionResult:
+        action_id = str(action.action_id)
+        for _attempt in range(4):
+            try:
+                with write_tx(self.ctx.engine) as conn:
+                    player, campaign = self._enter(conn)
+                    seen = conn.execute(q.ACTION_SEEN, {"action_id": action_id}).first()
+                    if seen is not None:
+                        return self._duplicate(action, seen.player_id, seen.result)
+                    now = self.settings.clock()
+                    progress = load_progress(conn, player.id)
+                    decision = self._decide(conn, campaign, action, progress, now)
+                    conn.execute(
+                        q.INSERT_ACTION,
+                        {
+                            "action_id": action_id,
+                            "player_id": player.id,
+                            "device_id": self.device.id,
+                            "kind": action.kind,
+                            "status": decision.result.status.value,
+                            "reason": decision.result.reason,
+                            "result": decision.result.model_dump(mode="json"),
+                            "client_time": plausible_utc(action.client_time),
+                            "server_time": now,
+                        },
+                    )
+                self.latest = decision.progress
+                return decision.result
+            except IntegrityError:
+                # A concurrent request won a unique constraint (same action_id or same record):
+                # everything rolled back, so decide again from the committed state.
+                log.info("action %s raced; retrying", action_id)
+        raise ApiError(409, "conflict", "the action kept conflicting with concurrent writes; retry")
+
+    def _duplicate(self, action: ActionIn, owner: str, stored: dict) -> ActionResult:
+        if self.player is None or owner != self.player.id:
+            return ActionResult(
+                action_id=str(action.action_id), kind=action.kind, status=ActionStatus.REJECTED,
+                reason=ServerReason.ACTION_CONFLICT,
+            )
+        original = ActionResult.model_validate(stored)
+        return original.model_copy(update={"status": ActionStatus.DUPLICATE, "original_status": original.status})
+
+    # ---- decisions -----------------------------------------------------------------------
+
+    def _result(self, action: ActionIn, status: ActionStatus, reason: str | None = None, **kw: object) -> ActionResult:
+        return ActionResult(action_id=str(action.action_id), kind=action.kind, status=status, reason=reason, **kw)  # type: ignore[arg-type]
+
+    def _decide(
+        self, conn: Connection, campaign: Campaign, action: ActionIn, progress: Progress, now: datetime
+    ) -> Decision:
+        client_time = plausible_utc(action.client_time)
+        if client_time is None:
+            return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.CLOCK_SKEW), progress)
+        skew = client_time - now
+        if skew > timedelta(seconds=self.settings.max_client_ahead_s) or -skew > timedelta(
+            seconds=self.settings.max_client_age_s
+        ):
+            return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.CLOCK_SKEW), progress)
+        ctx = Context(now=now, device_landmark=self.device.landmark_id)
+        if isinstance(action, CollectAction):
+            return self._collect(conn, campaign, action, progress, ctx)
+        outcome = apply(campaign, progress, rule_action(action), ctx)
+        if not outcome.applied:
+            return Decision(self._result(action, ActionStatus.REJECTED, outcome.reason), progress)
+        if isinstance(action, CheckinAction | QuizAction) and self._device_too_fast(conn, now):
+            log.warning(
+                "implausible check-in rate from device",
+                extra={"device_id": self.device.id, "player_id": self.player_id, "landmark_id": action.landmark_id},
+            )
+            return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.IMPLAUSIBLE_RATE), progress)
+        self._persist(conn, campaign, progress, outcome, action)
+        return Decision(self._result(action, ActionStatus.APPLIED, steps=outcome.steps), outcome.progress)
+
+    def _device_too_fast(self, conn: Connection, now: datetime) -> bool:
+        since = now - timedelta(seconds=self.settings.device_checkin_window_s)
+        count = conn.scalar(q.DEVICE_CHECKINS_SINCE, {"device_id": self.device.id, "since": since})
+        return (count or 0) >= self.settings.device_checkins_per_window
+
+    def _persist(self, conn: Connection, campaign: Campaign, before: Progress, outcome: Outcome, action: ActionIn) -> None:
+        persist_delta(
+            conn,
+            player_id=self.player_id,
+            campaign_id=campaign.id,
+            device_id=self.device.id,
+            before=before,
+            after=outcome.progress,
+            share_channel=action.channel if isinstance(action, ShareAction) else "qr",
+        )
+
+    def _grant_item(
+        self, conn: Connection, campaign: Campaign, progress: Progress, item_id: str, ctx: Context
+    ) -> tuple[Outcome, int | None] | None:
+        """Give one item (taking a serial if limited). None when it is sold out."""
+        item = campaign.collectible(item_id)
+        assert item is not None
+        serial = None
+        if item.rarity is Rarity.LIMITED:
+            serial = _take_serial(conn, campaign.id, item.id)
+            if serial is None:
+                return None
+        outcome = apply(campaign, progress, Collect(item.id, serial), ctx)
+        if not outcome.applied:  # pragma: no cover - pre-checked by the caller
+            raise RuntimeError(f"collect unexpectedly rejected: {outcome.reason}")
+        return outcome, serial
+
+    def _collect(
+        self, conn: Connection, campaign: Campaign, action: CollectAction, progress: Progress, ctx: Context
+    ) -> Decision:
+        item = campaign.collectible(action.collectible_id)
+        if item is None:
+            return Decision(self._result(action, ActionStatus.REJECTED, Reason.UNKNOWN_COLLECTIBLE), progress)
+        if any(o.collectible_id == item.id for o in progress.collectibles):
+            return Decision(self._result(action, ActionStatus.REJECTED, Reason.ALREADY_OWNED), progress)
+        # The spawn rules are enforced here, not trusted from the client (roll 0.0 = the chance gate passes).
+        if not eligible(item, campaign, progress, ctx.now, 0.0):
+            return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.NOT_ELIGIBLE), progress)
+        granted = self._grant_item(conn, campaign, progress, item.id, ctx)
+        if granted is not None:
+            outcome, serial = granted
+            self._persist(conn, campaign, progress, outcome, action)
+            return Decision(
+                self._result(action, ActionStatus.APPLIED, collectible=ItemOut(collectible_id=item.id, serial=serial)),
+                outcome.progress,
+            )
+        consolation = None
+        after = progress
+        if item.consolation and not any(o.collectible_id == item.consolation for o in progress.collectibles):
+            given = self._grant_item(conn, campaign, progress, item.consolation, ctx)
+            if given is not None:
+                outcome, serial = given
+                self._persist(conn, campaign, progress, outcome, action)
+                consolation = ItemOut(collectible_id=item.consolation, serial=serial)
+                after = outcome.progress
+        return Decision(
+            self._result(action, ActionStatus.REJECTED, ServerReason.SOLD_OUT, consolation=consolation), after
+        )
+
+
+def apply_task(
+    conn: Connection, player: PlayerRef, campaign: Campaign, task_id: str, now: datetime
+) -> tuple[Outcome, Progress]:
+    """A partner-reported task (inside the caller's transaction). Returns (outcome, progress after)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(q.PLAYER_LOCK, {"player_id": player.id})
+    progress = load_progress(conn, player.id)
+    outcome = apply(campaign, progress, TaskDone(task_id), Context(now=now))
+    if outcome.applied:
+        persist_delta(
+            conn, player_id=player.id, campaign_id=campaign.id, device_id="partner", before=progress, after=outcome.progress
+        )
+    return outcome, outcome.progress

@@ -1,0 +1,124 @@
+"""Per-app runtime objects (settings, engine, catalog) and the FastAPI dependencies that reach them."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, select
+
+from server import queries as q
+from server.campaigns import CampaignCatalog
+from server.errors import ApiError
+from server.models import admin_tokens
+from server.security import token_hash
+from server.settings import Settings
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    kind: str
+    landmark_id: str | None
+
+
+class DeviceCache:
+    """token hash → Device, bounded LRU (devices are immutable once enrolled; nothing revokes them yet)."""
+
+    def __init__(self, max_size: int = 10_000) -> None:
+        self.max_size = max_size
+        self._items: OrderedDict[str, Device] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Device | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: str, device: Device) -> None:
+        with self._lock:
+            self._items[key] = device
+            if len(self._items) > self.max_size:
+                self._items.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Everything a request handler needs; stored on ``app.state.ctx`` (one per app, no globals)."""
+
+    settings: Settings
+    engine: Engine
+    catalog: CampaignCatalog
+    devices: DeviceCache = field(default_factory=DeviceCache)
+
+    async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking database work: inline for SQLite (sub-millisecond, single writer: a thread
+        hop only adds GIL hand-offs), in the thread pool for PostgreSQL (network round trips)."""
+        if self.settings.inline_db:
+            return fn(*args, **kwargs)
+        return await run_in_threadpool(fn, *args, **kwargs)
+
+
+# Dependencies are ``async`` when they do not block: a sync dependency costs a thread-pool hop.
+async def get_ctx(request: Request) -> AppContext:
+    return request.app.state.ctx
+
+
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+T = TypeVar("T")
+
+_device_bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken", description="device_token from enrolment")
+_admin_bearer = HTTPBearer(auto_error=False, scheme_name="AdminToken", description="token from create-admin-token")
+
+_UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+
+
+def _lookup_device(ctx: AppContext, key: str) -> Device | None:
+    with ctx.engine.connect() as conn:
+        row = conn.execute(q.DEVICE_BY_TOKEN, {"token_hash": key}).first()
+    return None if row is None else Device(row.id, row.kind, row.landmark_id)
+
+
+async def get_device(
+    request: Request,
+    ctx: Ctx,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_device_bearer)],
+) -> Device:
+    """The enrolled device behind the bearer token, or 401 (cached per app; the DB is read off-loop)."""
+    if creds is None or not creds.credentials:
+        raise ApiError(401, "unauthorized", "missing bearer token", _UNAUTHORIZED)
+    key = token_hash(creds.credentials)
+    device = ctx.devices.get(key)
+    if device is None:
+        device = await ctx.run_db(_lookup_device, ctx, key)
+        if device is None:
+            raise ApiError(401, "unauthorized", "unknown device token", _UNAUTHORIZED)
+        ctx.devices.put(key, device)
+    request.state.device_id = device.id
+    return device
+
+
+def require_admin(
+    ctx: Ctx, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_bearer)]
+) -> None:
+    if creds is None or not creds.credentials:
+        raise ApiError(401, "unauthorized", "missing admin token", _UNAUTHORIZED)
+    with ctx.engine.connect() as conn:
+        found = conn.scalar(
+            select(admin_tokens.c.token_hash).where(admin_tokens.c.token_hash == token_hash(creds.credentials))
+        )
+    if found is None:
+        raise ApiError(401, "unauthorized", "unknown admin token", _UNAUTHORIZED)
+
+
+CurrentDevice = Annotated[Device, Depends(get_device)]
+Admin = Depends(require_admin)

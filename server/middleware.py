@@ -1,0 +1,136 @@
+"""Pure ASGI middleware: request log line, per-client rate limit, request-body size limit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.ratelimit import TokenBucketLimiter
+
+access_log = logging.getLogger("server.access")
+
+EXEMPT_PATHS = frozenset({"/v1/health"})
+
+
+async def _send_error(send: Send, status: int, code: str, message: str, headers: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value
+    return None
+
+
+class RequestLogMiddleware:
+    """One JSON log line per request: method, path, status, ms, device_id (never a token)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            state: dict[str, Any] = scope.get("state") or {}
+            access_log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round((time.perf_counter() - start) * 1000, 2),
+                    "device_id": state.get("device_id"),
+                },
+            )
+
+
+class RateLimitMiddleware:
+    """429 with Retry-After once a device token (or, without one, a client IP) exceeds its bucket."""
+
+    def __init__(self, app: ASGIApp, limiter: TokenBucketLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    @staticmethod
+    def key(scope: Scope) -> str:
+        auth = _header(scope, b"authorization")
+        if auth and auth[:7].lower() == b"bearer ":
+            return "t:" + hashlib.sha256(auth[7:].strip()).hexdigest()[:32]
+        client = scope.get("client")
+        return "ip:" + (client[0] if client else "unknown")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        wait = self.limiter.take(self.key(scope))
+        if wait > 0:
+            retry = str(max(1, math.ceil(wait)))
+            await _send_error(send, 429, "rate_limited", f"too many requests; retry in {retry} s", [(b"retry-after", retry.encode())])
+            return
+        await self.app(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over ``limit`` bytes: by Content-Length up front, and by counting streamed chunks."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                await _send_error(send, 400, "bad_request", "invalid Content-Length", [])
+                return
+            if declared > self.limit:
+                await _send_error(send, 413, "payload_too_large", f"body over {self.limit} bytes", [])
+                return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # An HTTPException passes through FastAPI's body parsing unchanged (→ 413 JSON).
+                    raise HTTPException(413, f"body over {self.limit} bytes")
+            return message
+
+        await self.app(scope, limited_receive, send)

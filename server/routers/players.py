@@ -1,0 +1,100 @@
+"""Players: create, claim (handoff), authoritative progress, and actions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path
+
+from game.rules.content import Campaign
+from server.accounts import PlayerRef, claim_player, create_player, player_for_device
+from server.actions import ActionProcessor
+from server.context import AppContext, Ctx, CurrentDevice, Device
+from server.db import read_tx
+from server.errors import ApiError, ErrorResponse
+from server.ledger import load_progress
+from server.progress_view import progress_out
+from server.schemas import (
+    PLAYER_ID_PATTERN,
+    ActionsRequest,
+    ActionsResponse,
+    ClaimRequest,
+    CreatePlayerRequest,
+    PlayerClaimed,
+    PlayerCreated,
+    ProgressOut,
+)
+
+router = APIRouter(tags=["players"])
+
+PlayerPath = Annotated[str, Path(pattern=PLAYER_ID_PATTERN)]
+AUTH_ERRORS: dict[int | str, dict] = {401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}}
+
+
+def _campaign(ctx: AppContext, campaign_id: str) -> Campaign:
+    loaded = ctx.catalog.find(campaign_id)
+    if loaded is None:
+        raise ApiError(404, "unknown_campaign", f"no campaign {campaign_id!r}")
+    return loaded.campaign
+
+
+@router.post("/v1/players", response_model=PlayerCreated, status_code=201, responses=AUTH_ERRORS)
+async def new_player(
+    ctx: Ctx, device: CurrentDevice, body: Annotated[CreatePlayerRequest | None, Body()] = None
+) -> PlayerCreated:
+    """A new player bound to this device, with a claim code for handing it to another device."""
+    campaign_id = (body.campaign_id if body else None) or ctx.settings.campaign_id
+    _campaign(ctx, campaign_id)
+    player_id, claim = await ctx.run_db(
+        create_player, ctx.engine, device_id=device.id, campaign_id=campaign_id, now=ctx.settings.clock()
+    )
+    return PlayerCreated(player_id=player_id, claim_code=claim, campaign_id=campaign_id)
+
+
+@router.post("/v1/players/claim", response_model=PlayerClaimed, responses=AUTH_ERRORS)
+async def claim(ctx: Ctx, device: CurrentDevice, body: ClaimRequest) -> PlayerClaimed:
+    """Bind the player with this claim code to this device as well (kiosk guest → phone)."""
+    ref = await ctx.run_db(
+        claim_player, ctx.engine, device_id=device.id, claim_code=body.claim_code, now=ctx.settings.clock()
+    )
+    return PlayerClaimed(player_id=ref.id, campaign_id=ref.campaign_id)
+
+
+def _progress(ctx: AppContext, player: PlayerRef, campaign: Campaign) -> ProgressOut:
+    with read_tx(ctx.engine) as conn:
+        progress = load_progress(conn, player.id)
+    return progress_out(campaign, player.id, progress, ctx.settings.clock())
+
+
+@router.get("/v1/players/{player_id}/progress", response_model=ProgressOut, responses=AUTH_ERRORS)
+async def get_progress(ctx: Ctx, device: CurrentDevice, player_id: PlayerPath) -> ProgressOut:
+    return await ctx.run_db(_get_progress, ctx, device, player_id)
+
+
+def _get_progress(ctx: AppContext, device: Device, player_id: str) -> ProgressOut:
+    with ctx.engine.connect() as conn:
+        player = player_for_device(conn, player_id, device.id)
+    return _progress(ctx, player, _campaign(ctx, player.campaign_id))
+
+
+@router.post(
+    "/v1/players/{player_id}/actions",
+    response_model=ActionsResponse,
+    responses={**AUTH_ERRORS, 409: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+)
+async def post_actions(ctx: Ctx, device: CurrentDevice, player_id: PlayerPath, body: ActionsRequest) -> ActionsResponse:
+    """Apply actions in order; each gets applied | duplicate | rejected (+ reason). Totals come from the server."""
+    # One thread-pool hop for all the blocking work (async route: FastAPI serialises inline).
+    return await ctx.run_db(_post_actions, ctx, device, player_id, body)
+
+
+def _post_actions(ctx: AppContext, device: Device, player_id: str, body: ActionsRequest) -> ActionsResponse:
+    processor = ActionProcessor(ctx, device, player_id)
+    results = [processor.run(action) for action in body.actions]
+    player, campaign = processor.player, processor.campaign
+    assert player is not None and campaign is not None  # set by the first run (or it raised 404)
+    if processor.latest is not None:
+        progress = progress_out(campaign, player.id, processor.latest, ctx.settings.clock())
+    else:
+        progress = _progress(ctx, player, campaign)
+    return ActionsResponse(results=results, progress=progress)

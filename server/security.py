@@ -1,0 +1,40 @@
+"""Secrets: random tokens and codes, their stored hashes, and partner HMAC signatures."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+# Crockford-style alphabet without 0/O/1/I/L: easy to read aloud or type from a QR fallback.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_token() -> str:
+    """A 256-bit bearer token (URL-safe); only its hash is stored."""
+    return secrets.token_urlsafe(32)
+
+
+def new_code(length: int = 10) -> str:
+    """A human-typable code (enrolment: 10 chars ≈ 50 bits; claim: 8 chars ≈ 40 bits)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper().replace("-", "").replace(" ", "")
+
+
+def token_hash(token: str) -> str:
+    """sha256 hex: enough for high-entropy tokens (no salt or slow KDF needed, unlike passwords)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 hex over ``timestamp + "." + body``."""
+    msg = timestamp.encode("ascii") + b"." + body
+    return hmac.new(secret.encode("utf-8"), msg, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    given = signature.strip().removeprefix("sha256=").lower()
+    return hmac.compare_digest(sign(secret, timestamp, body), given)
