@@ -243,28 +243,47 @@ def _duplicates(ids: list[str]) -> list[tuple[int, str]]:
     return dups
 
 
-def _cross_check(c: Campaign, asset_names: frozenset[str] | None) -> list[ContentIssue]:
+def _raw_ids(raw: Any) -> set[str]:
+    """The ``id`` strings of a raw list section (also of items that failed validation)."""
+    if not isinstance(raw, list):
+        return set()
+    return {item["id"] for item in raw if isinstance(item, Mapping) and isinstance(item.get("id"), str)}
+
+
+def _cross_check(
+    parts: Mapping[str, Any],
+    indexed: Mapping[str, list[tuple[int, Any]]],
+    raw_ids: Mapping[str, set[str]],
+    asset_names: frozenset[str] | None,
+) -> list[ContentIssue]:
+    """Checks across sections, run on whatever parsed (so they are reported together with schema
+    errors elsewhere). ``indexed`` holds the valid items of list sections with their original index;
+    references are resolved against ``raw_ids`` too, so an item that failed its schema is not also
+    reported as unknown."""
     issues: list[ContentIssue] = []
-    lm_ids = [lm.id for lm in c.city.landmarks]
-    for index, ident in _duplicates(lm_ids):
-        issues.append(ContentIssue("city.toml", f"city.landmarks[{index}].id", f"duplicate id {ident!r}"))
-    for index, lm in enumerate(c.city.landmarks):
-        where = f"city.landmarks[{index}]"
-        if lm.quiz is not None and lm.quiz.answer >= len(lm.quiz.choices):
-            issues.append(
-                ContentIssue("city.toml", f"{where}.quiz.answer", f"index {lm.quiz.answer} has no choice")
-            )
-        if CheckinMode.LEARN in lm.modes and lm.quiz is None:
-            issues.append(ContentIssue("city.toml", f"{where}.quiz", "mode 'learn' needs a quiz"))
-        for mode, steps in lm.modes.items():
-            if steps < 0:
-                issues.append(ContentIssue("city.toml", f"{where}.modes.{mode}", "steps must be ≥ 0"))
-    for index, ident in _duplicates([col.id for col in c.collectibles]):
+    city: City | None = parts.get("city")
+    lm_ids = [lm.id for lm in city.landmarks] if city is not None else []
+    if city is not None:
+        for index, ident in _duplicates(lm_ids):
+            issues.append(ContentIssue("city.toml", f"city.landmarks[{index}].id", f"duplicate id {ident!r}"))
+        for index, lm in enumerate(city.landmarks):
+            where = f"city.landmarks[{index}]"
+            if lm.quiz is not None and lm.quiz.answer >= len(lm.quiz.choices):
+                issues.append(
+                    ContentIssue("city.toml", f"{where}.quiz.answer", f"index {lm.quiz.answer} has no choice")
+                )
+            if CheckinMode.LEARN in lm.modes and lm.quiz is None:
+                issues.append(ContentIssue("city.toml", f"{where}.quiz", "mode 'learn' needs a quiz"))
+            for mode, steps in lm.modes.items():
+                if steps < 0:
+                    issues.append(ContentIssue("city.toml", f"{where}.modes.{mode}", "steps must be ≥ 0"))
+    collectibles: list[tuple[int, Collectible]] = list(indexed.get("collectibles", ()))
+    for index, ident in _duplicates_at([(i, col.id) for i, col in collectibles]):
         issues.append(
             ContentIssue("collectibles.toml", f"collectibles[{index}].id", f"duplicate id {ident!r}")
         )
-    col_ids = {col.id for col in c.collectibles}
-    for index, col in enumerate(c.collectibles):
+    col_ids = {col.id for _, col in collectibles} | raw_ids.get("collectibles", set())
+    for index, col in collectibles:
         where = f"collectibles[{index}]"
         if col.rarity is Rarity.LIMITED and col.supply is None:
             issues.append(ContentIssue("collectibles.toml", f"{where}.supply", "a limited item needs a supply"))
@@ -274,21 +293,36 @@ def _cross_check(c: Campaign, asset_names: frozenset[str] | None) -> list[Conten
             issues.append(
                 ContentIssue("collectibles.toml", f"{where}.consolation", f"unknown collectible {col.consolation!r}")
             )
-    for index, ident in _duplicates([t.id for t in c.tasks]):
+    tasks: list[tuple[int, Task]] = list(indexed.get("tasks", ()))
+    for index, ident in _duplicates_at([(i, t.id) for i, t in tasks]):
         issues.append(ContentIssue("tasks.toml", f"tasks[{index}].id", f"duplicate id {ident!r}"))
-    for index, task in enumerate(c.tasks):
-        if task.landmark is not None and task.landmark not in lm_ids:
-            issues.append(
-                ContentIssue("tasks.toml", f"tasks[{index}].landmark", f"unknown landmark {task.landmark!r}")
-            )
-    for index, ident in _duplicates([t.id for t in c.tiers]):
+    if city is not None:  # without a valid city, landmark references cannot be judged
+        for index, task in tasks:
+            if task.landmark is not None and task.landmark not in lm_ids:
+                issues.append(
+                    ContentIssue("tasks.toml", f"tasks[{index}].landmark", f"unknown landmark {task.landmark!r}")
+                )
+    tiers: list[tuple[int, Tier]] = list(indexed.get("tiers", ()))
+    for index, ident in _duplicates_at([(i, t.id) for i, t in tiers]):
         issues.append(ContentIssue("campaign.toml", f"tiers[{index}].id", f"duplicate id {ident!r}"))
-    thresholds = [t.threshold for t in c.tiers]
+    thresholds = [t.threshold for _, t in tiers]
     if thresholds != sorted(set(thresholds)):
         issues.append(ContentIssue("campaign.toml", "tiers", "thresholds must be strictly increasing"))
-    if asset_names is not None and c.brand.logo not in asset_names:
-        issues.append(ContentIssue("campaign.toml", "brand.logo", f"file {c.brand.logo!r} not in the pack"))
+    brand: Brand | None = parts.get("brand")
+    if asset_names is not None and brand is not None and brand.logo not in asset_names:
+        issues.append(ContentIssue("campaign.toml", "brand.logo", f"file {brand.logo!r} not in the pack"))
     return issues
+
+
+def _duplicates_at(pairs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Like ``_duplicates`` but over (original index, id) pairs."""
+    seen: set[str] = set()
+    dups = []
+    for index, ident in pairs:
+        if ident in seen:
+            dups.append((index, ident))
+        seen.add(ident)
+    return dups
 
 
 def parse_campaign(
@@ -319,6 +353,8 @@ def parse_campaign(
         except ValidationError as err:
             issues.extend(_pydantic_issues(PACK_FILES[key], key, err))
     list_models: dict[str, type[Frozen]] = {"collectibles": Collectible, "tasks": Task, "tiers": Tier}
+    indexed: dict[str, list[tuple[int, Any]]] = {}
+    raw_ids: dict[str, set[str]] = {}
     for key, model in list_models.items():
         raw = _section(docs, key, issues)
         if raw is None:
@@ -326,24 +362,25 @@ def parse_campaign(
         if not isinstance(raw, list):
             issues.append(ContentIssue(PACK_FILES[key], key, "expected a list of tables"))
             continue
-        items = []
+        raw_ids[key] = _raw_ids(raw)
+        valid: list[tuple[int, Any]] = []
         for index, item in enumerate(raw):
             try:
-                items.append(model.model_validate(item))
+                valid.append((index, model.model_validate(item)))
             except ValidationError as err:
                 issues.extend(_pydantic_issues(PACK_FILES[key], f"{key}[{index}]", err))
-        parts[key] = tuple(items)
+        indexed[key] = valid
+        parts[key] = tuple(item for _, item in valid)
     if "meta" in parts and parts["meta"].id != campaign_id:
         issues.append(
             ContentIssue("campaign.toml", "meta.id", f"{parts['meta'].id!r} does not match folder {campaign_id!r}")
         )
+    # Cross-checks run on every section that parsed, so one run reports schema errors in one file
+    # together with duplicate ids or dangling references in another.
+    issues.extend(_cross_check(parts, indexed, raw_ids, asset_names))
     if issues:
         raise ContentError(campaign_id, issues)
     try:
-        campaign = Campaign(**parts)
+        return Campaign(**parts)
     except ValidationError as err:
         raise ContentError(campaign_id, _pydantic_issues("campaign.toml", "", err)) from err
-    issues = _cross_check(campaign, asset_names)
-    if issues:
-        raise ContentError(campaign_id, issues)
-    return campaign

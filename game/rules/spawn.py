@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from game.rules.calendar import campaign_tz
+from game.rules.calendar import campaign_tz, require_aware
 from game.rules.content import Campaign, Collectible, Rarity
 from game.rules.progress import Progress, distinct_checkins
 
 
 def eligible(item: Collectible, campaign: Campaign, progress: Progress, now: datetime, roll: float) -> bool:
+    """Whether ``item`` may emerge now. ``now`` must be aware (ValueError otherwise): a naive time
+    would silently be read in the host's zone instead of the campaign's."""
+    require_aware(now)
     rule = item.spawn
     if any(o.collectible_id == item.id for o in progress.collectibles):
         return False
@@ -38,6 +41,7 @@ def choose_spawn(
     gives reproducible hunts. Hidden and limited items win over common ones when eligible. A
     limited item known to be sold out is skipped (the server has the final word on supply).
     """
+    require_aware(now)
     gate, pick = rolls
     supply_left = supply_left or {}
     pool = [

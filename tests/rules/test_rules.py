@@ -482,11 +482,6 @@ def test_naive_datetimes_are_refused() -> None:
     assert require_aware(T0) is T0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules gap: spawn.eligible/choose_spawn call now.astimezone() without require_aware, so a "
-    "naive datetime is silently read as the host's local time instead of raising",
-)
 def test_spawn_refuses_naive_datetimes() -> None:
     with pytest.raises(ValueError):
         choose_spawn(CAMPAIGN, with_checkins(HIDDEN.spawn.min_checkins), datetime(2027, 1, 10, 20, 0), (0.0, 0.0))

@@ -2,7 +2,8 @@
 a controllable clock, in-process clients and a real uvicorn on loopback.
 
 PostgreSQL comes from TEST_DATABASE_URL_PG (see .ci/pg.sh). Without it the PostgreSQL variants
-skip locally, and FAIL when CI=true, so CI can never pass by silently skipping them.
+skip locally, and FAIL when CI_REQUIRE_PG=1 (exported by .ci/run) or CI=true, so CI can never pass
+by silently skipping them.
 """
 
 from __future__ import annotations
@@ -51,12 +52,18 @@ class Backend:
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
 
+def pg_required() -> bool:
+    """True in CI: a missing or unreachable PostgreSQL is then a failure, never a skip."""
+    env = os.environ
+    return env.get("CI_REQUIRE_PG", "").strip().lower() in ("1", "true", "yes") or env.get("CI", "").lower() == "true"
+
+
 def _pg_url() -> str | None:
     url = os.environ.get(PG_ENV)
     if url:
         return url
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{PG_ENV} is not set in CI: PostgreSQL tests must run (source .ci/pg.sh; pg_start)")
+    if pg_required():
+        pytest.fail(f"{PG_ENV} is not set but CI_REQUIRE_PG/CI requires PostgreSQL (source .ci/pg.sh; pg_start)")
     pytest.skip(f"{PG_ENV} not set (run: source .ci/pg.sh && pg_start)")
     return None
 
@@ -70,7 +77,7 @@ def _pg_schema_url(base: str) -> tuple[str, Callable[[], None]]:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as err:
         admin.dispose()
-        if os.environ.get("CI", "").lower() == "true":
+        if pg_required():
             pytest.fail(f"PostgreSQL at {PG_ENV} is unreachable: {err}")
         pytest.skip(f"PostgreSQL unreachable: {err}")
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
