@@ -20,7 +20,7 @@ from game.rules.content import Campaign
 from game.services import Notices, Palette, Services
 from game.session import ProgressStore, Session
 from game.ui.images import ImageCache
-from game.ui.text import TextRenderer
+from game.ui.text import FONTS_DIR, TextRenderer
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,10 @@ def paint_job(campaign: Campaign, palette: Palette, seed: int) -> Job:
     scroll_palette = ScrollPalette(
         paper=palette.paper, ink=palette.ink, accent=palette.primary, mountain_tint=palette.jade, water=(120, 160, 170)
     )
-    return Job("paint-scroll", lambda: paint_scroll(spots, scroll_palette, height=1080, seed=seed))
+    title = campaign.meta.name.zh.split("·")[-1].strip()  # the handscroll's title strip (引首)
+    font = str(FONTS_DIR / "NotoSerifSC-Bold.otf")
+    return Job("paint-scroll", lambda: paint_scroll(spots, scroll_palette, height=1080, seed=seed, title=title,
+                                                    seal_text=campaign.brand.name.zh[:4], font_path=font))
 
 
 def icon_renderer(palette: Palette, images: ImageCache) -> Callable[[str, int], pygame.Surface]:

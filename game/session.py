@@ -20,7 +20,9 @@ class ProgressStore(Protocol):
     def current_player(self) -> str | None: ...
     def set_current_player(self, local_id: str | None) -> None: ...
     def load_progress(self, local_id: str) -> Progress: ...
-    def record(self, local_id: str, action: Action, outcome_progress: Progress) -> str: ...
+    def record(
+        self, local_id: str, action: Action, outcome_progress: Progress, at: datetime, device_landmark: str | None
+    ) -> str: ...
     def claim_code(self, local_id: str) -> str | None: ...
 
 
@@ -55,9 +57,10 @@ class Session:
 
     def attempt(self, action: Action) -> Outcome:
         """Decide locally; if applied, persist it (and queue it for the server) atomically."""
-        outcome = apply(self.campaign, self.progress, action, self.context())
+        ctx = self.context()
+        outcome = apply(self.campaign, self.progress, action, ctx)
         if outcome.applied:
-            self.store.record(self.player_id, action, outcome.progress)
+            self.store.record(self.player_id, action, outcome.progress, ctx.now, ctx.device_landmark)
             self.progress = outcome.progress
             self.revision += 1
         log.info(

@@ -72,7 +72,8 @@ class WorkerSync:
             self.worker = SyncWorker(
                 store=self.store,
                 api=ApiClient(url),
-                campaign_id=self.campaign.id,
+                campaign=self.campaign,
+                server_identity="embedded" if self.server is not None else url,
                 embedded=self.server,
                 enroll_code=self.config.enroll_code,
                 device_landmark=self.config.device_landmark,

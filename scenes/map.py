@@ -16,6 +16,7 @@ from game.scene import Push, Replace, Scene
 from game.services import Services
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.pan import Pan
+from game.ui.scroll_art import prepare_layers
 from game.ui.widgets import Button, darken, draw_progress, hit_button, lighten
 from scenes.pins import PIN_SIZE, make_pin, make_tag
 
@@ -75,8 +76,7 @@ class MapScene(Scene):
 
     def _take_art(self, art: object) -> None:
         self.art = art
-        self.layers = [(layer.convert_alpha() if layer.get_flags() & pygame.SRCALPHA else layer.convert(), f)
-                       for layer, f in art.layers]  # type: ignore[attr-defined]
+        self.layers = prepare_layers(art)  # type: ignore[arg-type]
         self.pan = Pan(max_x=float(art.width - LOGICAL_SIZE[0]))  # type: ignore[attr-defined]
         self.pan.x = self.pan.max_x  # a handscroll is read from its right end
         self.minimap = self._make_minimap()
@@ -256,10 +256,10 @@ class MapScene(Scene):
             msg = self.s.text.render("…", 60, p.paper, "serif")
             surface.blit(msg, msg.get_rect(center=(960, 540)))
             return
-        W, H = LOGICAL_SIZE
+        W = LOGICAL_SIZE[0]
         for layer, factor in self.layers:
             lx = min(max(self.pan.x * factor, 0), max(layer.get_width() - W, 0))
-            surface.blit(layer, (0, H - layer.get_height()), area=pygame.Rect(round(lx), 0, W, layer.get_height()))
+            surface.blit(layer, (0, 0), area=pygame.Rect(round(lx), 0, W, layer.get_height()))  # far layer: sky band
         now = self.s.session.now()
         progress = self.s.session.progress
         for lm in self.s.campaign.city.landmarks:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from game.rules.progress import Action, Progress
 
@@ -30,7 +31,9 @@ class MemoryStore:
     def load_progress(self, local_id: str) -> Progress:
         return self.players[local_id]
 
-    def record(self, local_id: str, action: Action, outcome_progress: Progress) -> str:
+    def record(
+        self, local_id: str, action: Action, outcome_progress: Progress, at: datetime, device_landmark: str | None
+    ) -> str:
         action_id = str(uuid.uuid4())
         self.players[local_id] = outcome_progress
         self.recorded.append((local_id, action_id, action))

@@ -1,0 +1,275 @@
+"""Local progress on disk: one SQLite file holding players, their progress and the sync outbox.
+
+Every change is one transaction (WAL, synchronous=FULL), so a killed process loses nothing that
+the player saw confirmed. A file that is not a readable database of ours is moved aside
+(``recovered_from`` says where) and a fresh one takes its place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from game.rules.codec import action_from_json, action_to_json, progress_from_json, progress_to_json
+from game.rules.progress import Action, Progress
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS players (
+    local_id    TEXT PRIMARY KEY,
+    created_at  TEXT NOT NULL,
+    server_id   TEXT,
+    claim_code  TEXT,
+    progress    TEXT NOT NULL,
+    server_view TEXT
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    action_id       TEXT NOT NULL UNIQUE,
+    local_id        TEXT NOT NULL REFERENCES players(local_id),
+    payload         TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    device_landmark TEXT,
+    status          TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'applied', 'duplicate', 'rejected')),
+    reason          TEXT,
+    serial          INTEGER,
+    attempts        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(status, seq);
+"""
+
+
+class CorruptStoreError(Exception):
+    """The file exists but is not a usable progress database."""
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One recorded player action, as queued for (or settled by) the server."""
+
+    seq: int
+    action_id: str
+    local_id: str
+    action: Action
+    at: datetime
+    device_landmark: str | None
+    status: str
+    reason: str | None = None
+    serial: int | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class PlayerRow:
+    local_id: str
+    server_id: str | None
+    claim_code: str | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LocalStore:
+    """SQLite-backed ``ProgressStore`` plus the outbox the sync worker drains. Thread-safe."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, recovered_from: Path | None = None) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.path = path
+        self.recovered_from = recovered_from
+
+    # ---- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> LocalStore:
+        """Open (or create) the store; a corrupt file is quarantined next to it and replaced."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return cls(cls._connect(path), path)
+        except (sqlite3.DatabaseError, CorruptStoreError) as err:
+            moved = cls._quarantine(path)
+            log.warning("local store unreadable (%s); moved to %s and starting fresh", err, moved)
+            return cls(cls._connect(path), path, recovered_from=moved)
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            row = conn.execute("PRAGMA quick_check").fetchone()
+            if row is None or row[0] != "ok":
+                raise CorruptStoreError(f"integrity check failed: {row}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                raise CorruptStoreError(f"unknown schema version {version}")
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if version == 0 and tables - {"sqlite_sequence"}:
+                raise CorruptStoreError(f"not a progress database (tables: {sorted(tables)})")
+            conn.executescript(SCHEMA)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _quarantine(path: Path) -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{uuid.uuid4().hex[:6]}")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(str(path) + suffix)
+            if src.exists():
+                src.replace(Path(str(target) + suffix))
+        return target
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # ---- meta (device credentials, current player) ---------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self._tx() as conn:
+            if value is None:
+                conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
+                             (key, value, value))
+
+    # ---- ProgressStore (game.session) ----------------------------------------------------------
+
+    def new_player(self) -> str:
+        local_id = f"local-{uuid.uuid4().hex[:12]}"
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO players(local_id, created_at, progress) VALUES (?, ?, ?)",
+                (local_id, _now().isoformat(), json.dumps(progress_to_json(Progress()))),
+            )
+        return local_id
+
+    def current_player(self) -> str | None:
+        local_id = self.get_meta("current_player")
+        if local_id and self._query("SELECT 1 FROM players WHERE local_id = ?", (local_id,)):
+            return local_id
+        return None
+
+    def set_current_player(self, local_id: str | None) -> None:
+        self.set_meta("current_player", local_id)
+
+    def load_progress(self, local_id: str) -> Progress:
+        rows = self._query("SELECT progress FROM players WHERE local_id = ?", (local_id,))
+        if not rows:
+            raise KeyError(local_id)
+        return progress_from_json(json.loads(rows[0][0]))
+
+    def record(
+        self, local_id: str, action: Action, outcome_progress: Progress, at: datetime, device_landmark: str | None
+    ) -> str:
+        """Queue an applied action and save the progress it led to, in one transaction."""
+        action_id = str(uuid.uuid4())
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO outbox(action_id, local_id, payload, at, device_landmark) VALUES (?, ?, ?, ?, ?)",
+                (action_id, local_id, json.dumps(action_to_json(action)), at.isoformat(), device_landmark),
+            )
+            conn.execute(
+                "UPDATE players SET progress = ? WHERE local_id = ?",
+                (json.dumps(progress_to_json(outcome_progress)), local_id),
+            )
+        return action_id
+
+    def claim_code(self, local_id: str) -> str | None:
+        rows = self._query("SELECT claim_code FROM players WHERE local_id = ?", (local_id,))
+        return rows[0][0] if rows else None
+
+    # ---- outbox (net.sync) ---------------------------------------------------------------------
+
+    def pending_count(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")[0][0])
+
+    def players(self) -> list[PlayerRow]:
+        rows = self._query("SELECT local_id, server_id, claim_code FROM players ORDER BY created_at, local_id")
+        return [PlayerRow(*r) for r in rows]
+
+    def player(self, local_id: str) -> PlayerRow | None:
+        rows = self._query("SELECT local_id, server_id, claim_code FROM players WHERE local_id = ?", (local_id,))
+        return PlayerRow(*rows[0]) if rows else None
+
+    def entries(self, local_id: str | None = None, status: str | None = None, limit: int = 10_000) -> list[OutboxEntry]:
+        sql = ("SELECT seq, action_id, local_id, payload, at, device_landmark, status, reason, serial, attempts "
+               "FROM outbox WHERE (? IS NULL OR local_id = ?) AND (? IS NULL OR status = ?) ORDER BY seq LIMIT ?")
+        rows = self._query(sql, (local_id, local_id, status, status, limit))
+        return [
+            OutboxEntry(seq, aid, lid, action_from_json(json.loads(payload)), datetime.fromisoformat(at), dl, st, rs, se, att)
+            for seq, aid, lid, payload, at, dl, st, rs, se, att in rows
+        ]
+
+    def set_server_player(self, local_id: str, server_id: str | None, claim_code: str | None) -> None:
+        with self._tx() as conn:
+            conn.execute("UPDATE players SET server_id = ?, claim_code = ? WHERE local_id = ?",
+                         (server_id, claim_code, local_id))
+
+    def note_attempt(self, action_ids: list[str]) -> None:
+        with self._tx() as conn:
+            conn.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE action_id = ?", [(a,) for a in action_ids])
+
+    def settle(
+        self,
+        local_id: str,
+        results: list[tuple[str, str, str | None, int | None]],
+        server_view: dict | None,
+        rebuild: Callable[[list[OutboxEntry]], Progress],
+    ) -> None:
+        """Store the server's verdicts ``(action_id, status, reason, serial)`` and the progress
+        ``rebuild`` derives from all of this player's entries, in one transaction (so an action the
+        player takes meanwhile is never overwritten)."""
+        with self._tx() as conn:
+            conn.executemany(
+                "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial) WHERE action_id = ?",
+                [(status, reason, serial, aid) for aid, status, reason, serial in results],
+            )
+            progress = rebuild(self.entries(local_id))
+            conn.execute(
+                "UPDATE players SET progress = ?, server_view = COALESCE(?, server_view) WHERE local_id = ?",
+                (json.dumps(progress_to_json(progress)), None if server_view is None else json.dumps(server_view),
+                 local_id),
+            )
+
+    def server_view(self, local_id: str) -> dict | None:
+        rows = self._query("SELECT server_view FROM players WHERE local_id = ?", (local_id,))
+        return json.loads(rows[0][0]) if rows and rows[0][0] else None

@@ -1,0 +1,110 @@
+"""What to send next, and what the local view becomes after the server's verdicts (pure).
+
+The sync worker only sleeps and sends; these functions decide (functional core, imperative shell).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from game.rules.content import Campaign
+from game.rules.progress import CheckIn, Collect, Context, Progress, Share, TaskDone, apply
+from game.store import OutboxEntry, PlayerRow
+
+BATCH_LIMIT = 100  # the server's documented maximum per request
+
+
+@dataclass(frozen=True)
+class Enroll:
+    """This device has no token yet."""
+
+
+@dataclass(frozen=True)
+class CreatePlayer:
+    local_id: str
+
+
+@dataclass(frozen=True)
+class Send:
+    local_id: str
+    server_id: str
+    entries: tuple[OutboxEntry, ...]
+
+
+@dataclass(frozen=True)
+class Idle:
+    """Nothing is pending."""
+
+
+Step = Enroll | CreatePlayer | Send | Idle
+
+
+def decide(has_token: bool, players: list[PlayerRow], pending: list[OutboxEntry]) -> Step:
+    """The next step: enrol, then give the oldest pending action's player a server id, then send its batch."""
+    if not pending:
+        return Idle()
+    if not has_token:
+        return Enroll()
+    first = pending[0]
+    row = next((p for p in players if p.local_id == first.local_id), None)
+    if row is None or row.server_id is None:
+        return CreatePlayer(first.local_id)
+    batch = tuple(e for e in pending if e.local_id == first.local_id)[:BATCH_LIMIT]
+    return Send(first.local_id, row.server_id, batch)
+
+
+def to_wire(entry: OutboxEntry) -> dict[str, Any] | None:
+    """The API's JSON for one entry, or None when the action is not the client's to send."""
+    base: dict[str, Any] = {"action_id": entry.action_id, "client_time": entry.at.isoformat()}
+    action = entry.action
+    match action:
+        case CheckIn():
+            return base | {
+                "kind": "checkin",
+                "landmark_id": action.landmark_id,
+                "mode": str(action.mode),
+                "quiz_choice": action.quiz_choice,
+                "scan_verified": action.scan_verified,
+            }
+        case Collect():
+            return base | {"kind": "collect", "collectible_id": action.collectible_id}
+        case Share():
+            return base | {"kind": "share", "channel": action.channel}
+        case TaskDone():
+            return None  # financial tasks arrive from the bank's systems by webhook, never from a kiosk
+    return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action_id: str
+    status: str  # applied | duplicate | rejected
+    reason: str | None
+    serial: int | None
+
+
+def verdicts(response: dict[str, Any]) -> list[Verdict]:
+    """Per-action results from a ``POST /actions`` response body."""
+    out = []
+    for r in response.get("results", []):
+        item = r.get("collectible") or {}
+        status = r.get("status", "rejected")
+        if status == "duplicate" and r.get("original_status"):
+            status = r["original_status"]  # the first outcome is the one that counts
+        out.append(Verdict(str(r["action_id"]), status, r.get("reason"), item.get("serial")))
+    return out
+
+
+def rebuild(campaign: Campaign, entries: list[OutboxEntry]) -> Progress:
+    """The local view: every action the server has not rejected, replayed in order at its own time."""
+    progress = Progress()
+    for entry in entries:
+        if entry.status == "rejected":
+            continue
+        action = entry.action
+        if isinstance(action, Collect) and entry.serial is not None:
+            action = replace(action, serial=entry.serial)
+        outcome = apply(campaign, progress, action, Context(now=entry.at, device_landmark=entry.device_landmark))
+        progress = outcome.progress
+    return progress
