@@ -136,6 +136,10 @@ def run(argv: list[str]) -> int:
     try:
         return app.run()
     finally:
+        built = holder.get("built")
+        if built is not None and not built.art_job.wait(20):  # type: ignore[attr-defined]
+            # OpenCV code in a thread killed at interpreter exit aborts the process: let it finish.
+            log.warning("scroll painting still running at exit")
         sync.stop()
         store.close()
         pygame.quit()

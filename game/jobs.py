@@ -32,6 +32,10 @@ class Job(Generic[T]):
         finally:
             self._done.set()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the work is done (or ``timeout``); True if it finished."""
+        return self._done.wait(timeout)
+
     @property
     def ready(self) -> bool:
         return self._done.is_set()
