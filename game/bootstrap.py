@@ -45,7 +45,8 @@ def paint_job(campaign: Campaign, palette: Palette, seed: int) -> Job:
     title = campaign.meta.name.zh.split("·")[-1].strip()  # the handscroll's title strip (引首)
     font = str(FONTS_DIR / "NotoSerifSC-Bold.otf")
     return Job("paint-scroll", lambda: paint_scroll(spots, scroll_palette, height=1080, seed=seed, title=title,
-                                                    seal_text=campaign.brand.name.zh[:4], font_path=font))
+                                                    seal_text=campaign.brand.name.zh[:4], font_path=font),
+               start=False)  # started after the first frame, so it does not slow the cold start
 
 
 def icon_renderer(palette: Palette, images: ImageCache) -> Callable[[str, int], pygame.Surface]:

@@ -14,14 +14,22 @@ log = logging.getLogger(__name__)
 class Job(Generic[T]):
     """A one-shot background computation with a non-blocking ``ready``/``result`` pair."""
 
-    def __init__(self, name: str, work: Callable[[], T]) -> None:
+    def __init__(self, name: str, work: Callable[[], T], *, start: bool = True) -> None:
         self.name = name
         self._work = work
         self._done = threading.Event()
         self._result: T | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"job-{name}", daemon=True)
-        self._thread.start()
+        self._start_lock = threading.Lock()
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start the work (idempotent); ``result`` and ``wait`` start it too if nobody did."""
+        with self._start_lock:
+            if not self._thread.is_alive() and not self._done.is_set() and self._thread.ident is None:
+                self._thread.start()
 
     def _run(self) -> None:
         try:
@@ -33,7 +41,9 @@ class Job(Generic[T]):
             self._done.set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the work is done (or ``timeout``); True if it finished."""
+        """Block until the work is done (or ``timeout``); True if it finished. Never-started work is done."""
+        if self._thread.ident is None:
+            return True
         return self._done.wait(timeout)
 
     @property
@@ -42,6 +52,7 @@ class Job(Generic[T]):
 
     def result(self, timeout: float | None = None) -> T:
         """Wait up to ``timeout`` seconds (None = forever) and return the result or raise its error."""
+        self.start()
         if not self._done.wait(timeout):
             raise TimeoutError(f"job {self.name} still running")
         if self._error is not None:
