@@ -22,7 +22,10 @@ from scenes.pins import PIN_SIZE, make_pin, make_tag
 
 UNROLL_SECONDS = 1.6
 HUD_H = 132
-MINIMAP_W, MINIMAP_H = 720, 84
+MINIMAP_W, MINIMAP_H = 780, 104
+MINIMAP_PAD = 14  # the mount (brocade border) around the thumbnail
+SYNC_REFRESH = 1.0  # s between sync-status polls (the status may query the local outbox)
+CHIP_H = 44
 TAP_SLOP = 18.0  # px a finger may wander and still count as a tap
 
 
@@ -56,6 +59,12 @@ class MapScene(Scene):
         self.t = 0.0
         self.hud: Hud | None = None
         self.minimap: pygame.Surface | None = None
+        self._minimap_dim: pygame.Surface | None = None
+        self._dot_states: tuple[int, list[tuple[int, tuple[int, int, int]]]] | None = None
+        self._sync_text = ""
+        self._sync_age = SYNC_REFRESH
+        self._chips: dict[tuple[object, ...], pygame.Surface] = {}
+        self._panned = False
         self.pins: dict[PinState, pygame.Surface] = {}
         self.tags: dict[tuple[str, str], pygame.Surface] = {}
         self.buttons: list[Button] = []
@@ -79,7 +88,7 @@ class MapScene(Scene):
         self.layers = prepare_layers(art)  # type: ignore[arg-type]
         self.pan = Pan(max_x=float(art.width - LOGICAL_SIZE[0]))  # type: ignore[attr-defined]
         self.pan.x = self.pan.max_x  # a handscroll is read from its right end
-        self.minimap = self._make_minimap()
+        self.minimap, self._minimap_dim = self._make_minimap()
 
     def _layout_buttons(self) -> None:
         x = 1888
@@ -92,13 +101,19 @@ class MapScene(Scene):
 
     # input -------------------------------------------------------------------------------------
     def _minimap_rect(self) -> Rect:
-        return Rect((LOGICAL_SIZE[0] - MINIMAP_W) / 2, LOGICAL_SIZE[1] - MINIMAP_H - 26, MINIMAP_W, MINIMAP_H)
+        return Rect((LOGICAL_SIZE[0] - MINIMAP_W) / 2, LOGICAL_SIZE[1] - MINIMAP_H - 34, MINIMAP_W, MINIMAP_H)
+
+    def _thumb_rect(self) -> pygame.Rect:
+        """Where the scroll's thumbnail sits inside the minimap (logical px)."""
+        mm = self._minimap_rect()
+        return pygame.Rect(round(mm.x) + MINIMAP_PAD, round(mm.y) + MINIMAP_PAD, MINIMAP_W - 2 * MINIMAP_PAD,
+                           MINIMAP_H - 2 * MINIMAP_PAD)
 
     def _minimap_jump(self, pos: tuple[float, float]) -> None:
         if self.art is None:
             return
-        mm = self._minimap_rect()
-        frac = (pos[0] - mm.x) / mm.w
+        thumb = self._thumb_rect()
+        frac = min(1.0, max(0.0, (pos[0] - thumb.x) / thumb.w))
         self.pan.go_to(frac * self.art.width - LOGICAL_SIZE[0] / 2)
 
     def landmark_at(self, pos: tuple[float, float]) -> Landmark | None:
@@ -131,6 +146,7 @@ class MapScene(Scene):
             if self._minimap_drag:
                 self._minimap_jump(action.pos)
             elif self._press is not None and self.pan.dragging:
+                self._panned = True
                 self._moved += abs(action.delta[0]) + abs(action.delta[1])
                 self.pan.drag(action.delta[0], 1 / 60)
             return self._press is not None
@@ -145,6 +161,7 @@ class MapScene(Scene):
                 return True
             return self._tap(action.pos)
         if k in (Kind.LEFT, Kind.RIGHT):
+            self._panned = True
             self.pan.key_dir = (-1 if k is Kind.LEFT else 1) if action.pressed else 0
             return True
         if k is Kind.SCROLL:
@@ -165,7 +182,8 @@ class MapScene(Scene):
         if button is not None:
             if button.id == "lang":
                 self.s.i18n.toggle()
-                self.hud, self.tags = None, {}
+                self.hud, self.tags, self._chips = None, {}, {}
+                self._sync_age = SYNC_REFRESH
             elif button.id == "finish":
                 self.s.session.end_guest()
                 self.request(Replace(self.scenes("attract"), clear=True))
@@ -188,6 +206,10 @@ class MapScene(Scene):
     # update ------------------------------------------------------------------------------------
     def update(self, dt: float) -> None:
         self.t += dt
+        self._sync_age += dt
+        if self._sync_age >= SYNC_REFRESH:
+            self._sync_age = 0.0
+            self._sync_text = self.s.sync_status()
         if self.art is None:
             if self.art_job.ready:
                 self._take_art(self.art_job.result())
@@ -198,49 +220,107 @@ class MapScene(Scene):
         self.pan.step(dt)
 
     # drawing -----------------------------------------------------------------------------------
-    def _make_minimap(self) -> pygame.Surface:
-        main = max(self.layers, key=lambda item: item[0].get_width())[0]
-        thumb = pygame.transform.smoothscale(main, (MINIMAP_W - 8, MINIMAP_H - 8))
+    def _make_minimap(self) -> tuple[pygame.Surface, pygame.Surface]:
+        """A small mounted handscroll: all layers composited into one thumbnail, in a brocade mount."""
+        assert self.art is not None
+        key = ("minimap", self.s.campaign.id, self.art.width, MINIMAP_W, MINIMAP_H)
+        thumb_size = (MINIMAP_W - 2 * MINIMAP_PAD, MINIMAP_H - 2 * MINIMAP_PAD)
+        frame = self.s.images.remember(key, lambda: self._paint_minimap(thumb_size))
+        dim = self.s.images.remember(("minimap-dim", thumb_size), lambda: _dim_surface(thumb_size))
+        return frame, dim
+
+    def _paint_minimap(self, thumb_size: tuple[int, int]) -> pygame.Surface:
+        assert self.art is not None
+        p = self.s.palette
+        full_w, full_h = self.art.width, self.art.height
+        # Composite at a reduced width first (cheap), then smooth-scale to the thumbnail.
+        work_w, work_h = min(full_w, thumb_size[0] * 4), min(full_h, thumb_size[1] * 4)
+        work = pygame.Surface((work_w, work_h))
+        work.fill(p.paper)
+        for layer, _factor in self.layers:
+            scaled_h = max(1, round(layer.get_height() * work_h / full_h))
+            src = layer.convert_alpha()  # colour-keyed pixels become transparent
+            work.blit(pygame.transform.smoothscale(src, (work_w, scaled_h)), (0, 0))
+        thumb = pygame.transform.smoothscale(work, thumb_size)
         frame = pygame.Surface((MINIMAP_W, MINIMAP_H), pygame.SRCALPHA)
-        pygame.draw.rect(frame, (*darken(self.s.palette.paper, 0.55), 230), frame.get_rect(), border_radius=10)
-        frame.blit(thumb, (4, 4))
+        r = frame.get_rect()
+        mount = darken(p.primary, 0.55)
+        pygame.draw.rect(frame, (0, 0, 0, 70), r.move(0, 4), border_radius=12)
+        pygame.draw.rect(frame, mount, r.inflate(0, -4), border_radius=12)
+        for i in range(6, r.width - 6, 14):  # brocade: a row of small gilt lozenges along the mount
+            for y in (5, r.height - 7):
+                pygame.draw.circle(frame, darken(p.accent, 0.25), (i, y), 2)
+        pygame.draw.rect(frame, p.accent, r.inflate(-2 * MINIMAP_PAD + 6, -2 * MINIMAP_PAD + 6), 2, border_radius=4)
+        frame.blit(thumb, (MINIMAP_PAD, MINIMAP_PAD))
+        for x in (0, r.width - 12):  # rollers (轴头) at both ends
+            pygame.draw.rect(frame, darken(p.accent, 0.35), (x, 0, 12, r.height), border_radius=6)
+            pygame.draw.rect(frame, lighten(p.accent, 0.25), (x + 3, 6, 4, r.height - 12), border_radius=2)
         return frame
 
     def _hud_surface(self) -> pygame.Surface:
         s, p = self.s, self.s.palette
         summary = s.session.summary()
-        key = (s.lang, s.session.revision, summary.month, s.sync_status())
+        key = (s.lang, s.session.revision, summary.month)
         if self.hud is not None and self.hud.key == key:
             return self.hud.surface
         w = LOGICAL_SIZE[0]
         surf = pygame.Surface((w, HUD_H), pygame.SRCALPHA)
-        pygame.draw.rect(surf, (*p.paper, 228), (0, 0, w, HUD_H - 10))
+        pygame.draw.rect(surf, (*p.paper, 232), (0, 0, w, HUD_H - 10))
         pygame.draw.line(surf, darken(p.paper, 0.35), (0, HUD_H - 10), (w, HUD_H - 10), 3)
         pygame.draw.line(surf, (*p.accent, 255), (0, HUD_H - 5), (w, HUD_H - 5), 2)
-        title = s.text.render(s.campaign.city.name.get(s.lang), 46, p.ink, "serif")
-        surf.blit(title, (40, 24))
-        sub = s.text.render(s.campaign.meta.name.get(s.lang), 24, p.muted, "sans")
-        surf.blit(sub, (42, 84))
-        bx = 430
-        label = s.text.render(f"{s.t('map.month_steps')}  {summary.month_steps}", 30, p.ink, "bold")
-        surf.blit(label, (bx, 20))
+        left_w = 360
+        title = s.text.fit(s.campaign.city.name.get(s.lang), 46, left_w, p.ink, "serif", 28)
+        surf.blit(title, (40, 20))
+        sub = s.text.fit(s.campaign.meta.name.get(s.lang), 24, left_w, p.muted, "sans", 16)
+        surf.blit(sub, (42, 86))
+        bx, bar_w = 430, 560
+        label = s.text.render(s.t("map.month_steps"), 28, p.ink, "bold")
+        surf.blit(label, (bx, 18))
+        steps = s.text.render(str(summary.month_steps), 40, p.primary, "serif")
+        surf.blit(steps, (bx + label.get_width() + 14, 8))
         tiers = s.campaign.tiers
         top = tiers[-1].threshold
-        draw_progress(surf, Rect(bx, 64, 560, 26), summary.month_steps / top, p.primary, darken(p.paper, 0.15),
+        draw_progress(surf, Rect(bx, 64, bar_w, 24), summary.month_steps / top, p.primary, darken(p.paper, 0.15),
                       [t.threshold / top for t in tiers[:-1]], p.paper)
         if summary.next_tier is not None:
             hint = s.t("map.next_tier", n=summary.steps_to_next, tier=summary.next_tier.name.get(s.lang))
         else:
             hint = s.t("map.top_tier")
-        surf.blit(s.text.render(hint, 22, p.muted, "sans"), (bx, 96))
-        sync = s.text.render(s.sync_status(), 22, p.muted, "sans")
-        surf.blit(sync, (bx + 600, 24))
+        surf.blit(s.text.fit(hint, 22, bar_w, p.muted, "sans"), (bx, 94))
         for button in self.buttons:
             button.label = {"lang": s.t("app.language"), "finish": s.t("app.guest_end"),
                             "album": s.t("map.album"), "rewards": s.t("map.rewards")}[button.id]
             button.draw(surf, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 28)
         self.hud = Hud(surf, key)
         return surf
+
+    def _chip(self, text: str, dot: tuple[int, int, int] | None, max_w: int) -> pygame.Surface:
+        """A small paper label (sync status, hints), cached by its text."""
+        key = (text, dot, max_w)
+        chip = self._chips.get(key)
+        if chip is None:
+            p = self.s.palette
+            dot_w = 26 if dot is not None else 0
+            glyphs = self.s.text.fit(text, 22, max_w - 36 - dot_w, p.ink, "sans")
+            chip = pygame.Surface((glyphs.get_width() + 36 + dot_w, CHIP_H), pygame.SRCALPHA)
+            r = chip.get_rect()
+            pygame.draw.rect(chip, (*lighten(p.paper, 0.3), 238), r, border_radius=CHIP_H // 2)
+            pygame.draw.rect(chip, darken(p.paper, 0.35), r, 2, border_radius=CHIP_H // 2)
+            if dot is not None:
+                pygame.draw.circle(chip, dot, (26, CHIP_H // 2), 7)
+            chip.blit(glyphs, glyphs.get_rect(midleft=(18 + dot_w, CHIP_H // 2)))
+            if len(self._chips) > 32:
+                self._chips.clear()
+            self._chips[key] = chip
+        return chip
+
+    def _sync_dot(self, text: str) -> tuple[int, int, int]:
+        p = self.s.palette
+        if text == self.s.t("app.online"):
+            return p.jade
+        if text.startswith(self.s.t("app.syncing")):
+            return p.accent
+        return (150, 144, 136)
 
     def _tag(self, lm: Landmark) -> pygame.Surface:
         key = (lm.id, self.s.lang)
@@ -274,20 +354,52 @@ class MapScene(Scene):
                 surface.blit(tag, (round(sx - tag.get_width() / 2), round(ay - 52)))
         surface.blit(self._hud_surface(), (0, 0))
         self._draw_minimap(surface)
+        mm = self._minimap_rect()
+        side_w = round(mm.x) - 60
+        bottom = round(mm.y + mm.h) - 2
+        if self._sync_text:
+            chip = self._chip(self._sync_text, self._sync_dot(self._sync_text), side_w)
+            surface.blit(chip, (40, bottom - CHIP_H))
+        if not self._panned:
+            hint = self._chip(self.s.t("map.drag_hint"), None, side_w)
+            surface.blit(hint, (W - 40 - hint.get_width(), bottom - CHIP_H))
         if self.unroll < UNROLL_SECONDS:
             self._draw_unroll(surface)
 
     def _draw_minimap(self, surface: pygame.Surface) -> None:
-        if self.minimap is None or self.art is None:
+        if self.minimap is None or self.art is None or self._minimap_dim is None:
             return
         mm = self._minimap_rect()
         surface.blit(self.minimap, (mm.x, mm.y))
-        scale = (mm.w - 8) / self.art.width
-        box = pygame.Rect(round(mm.x + 4 + self.pan.x * scale), round(mm.y + 2), round(LOGICAL_SIZE[0] * scale), round(mm.h - 4))
-        pygame.draw.rect(surface, self.s.palette.primary, box, 4, border_radius=4)
-        for lm in self.s.campaign.city.landmarks:
-            ax = self.art.anchors[lm.id][0]
-            pygame.draw.circle(surface, self.s.palette.accent, (round(mm.x + 4 + ax * scale), round(mm.y + mm.h - 12)), 4)
+        thumb = self._thumb_rect()
+        scale = thumb.w / self.art.width
+        vx = round(thumb.x + self.pan.x * scale)
+        vw = round(LOGICAL_SIZE[0] * scale)
+        # dim what is off screen, so the visible stretch reads as a lit window
+        if vx > thumb.x:
+            surface.blit(self._minimap_dim, (thumb.x, thumb.y), pygame.Rect(0, 0, vx - thumb.x, thumb.h))
+        if vx + vw < thumb.right:
+            surface.blit(self._minimap_dim, (vx + vw, thumb.y), pygame.Rect(vx + vw - thumb.x, 0, thumb.right - vx - vw, thumb.h))
+        p = self.s.palette
+        box = pygame.Rect(vx, thumb.y - 6, vw, thumb.h + 12)
+        pygame.draw.rect(surface, (255, 250, 240), box.inflate(4, 4), 2, border_radius=6)
+        pygame.draw.rect(surface, p.primary, box, 4, border_radius=5)
+        for x, colour in self._dots(thumb.x, scale):
+            pygame.draw.circle(surface, (255, 250, 240), (x, thumb.bottom - 9), 6)
+            pygame.draw.circle(surface, colour, (x, thumb.bottom - 9), 4)
+
+    def _dots(self, x0: int, scale: float) -> list[tuple[int, tuple[int, int, int]]]:
+        """Landmark markers on the minimap, coloured by pin state; recomputed only when progress changes."""
+        revision = self.s.session.revision
+        if self._dot_states is None or self._dot_states[0] != revision:
+            assert self.art is not None
+            p = self.s.palette
+            colours = {PinState.AVAILABLE: p.primary, PinState.CHECKED_IN: p.accent, PinState.LOCKED: (130, 124, 116)}
+            now, progress = self.s.session.now(), self.s.session.progress
+            dots = [(round(x0 + self.art.anchors[lm.id][0] * scale), colours[pin_state(self.s.campaign, progress, lm, now)])
+                    for lm in self.s.campaign.city.landmarks]
+            self._dot_states = (revision, dots)
+        return self._dot_states[1]
 
     def _draw_unroll(self, surface: pygame.Surface) -> None:
         """The scroll opens from the right: the rolled part (a rod) travels to the left edge."""
@@ -309,3 +421,9 @@ class MapScene(Scene):
             pygame.draw.line(surface, colour, (rod.x + i, 0), (rod.x + i, H))
         for cap_y in (0, H - 40):
             pygame.draw.rect(surface, lighten(p.accent, 0.1), (rod.x - 6, cap_y, rod.width + 12, 40), border_radius=8)
+
+
+def _dim_surface(size: tuple[int, int]) -> pygame.Surface:
+    dim = pygame.Surface(size, pygame.SRCALPHA)
+    dim.fill((30, 20, 14, 110))
+    return dim

@@ -103,6 +103,7 @@ class TextRenderer:
         self._fonts: dict[tuple[str | None, int], pygame.font.Font] = {}
         self._cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
         self._cache_size = cache_size
+        self._fit_cache: dict[tuple, int] = {}
         self.hits = 0
         self.misses = 0
 
@@ -153,6 +154,62 @@ class TextRenderer:
             out.blit(part, (x, (height - part.get_height()) // 2))
             x += part.get_width()
         return out
+
+    def fit(
+        self, text: str, size: int, max_width: int, colour: Colour, face: str = "sans", min_size: int = 14
+    ) -> pygame.Surface:
+        """One line that never exceeds ``max_width``: shrink down to ``min_size``, then end with an ellipsis."""
+        fitted = self.fit_size(text, size, max_width, face, min_size)
+        if self.size(text, fitted, face)[0] <= max_width:
+            return self.render(text, fitted, colour, face)
+        return self.render(self.wrap(text, fitted, max_width, face, max_lines=1)[0], fitted, colour, face)
+
+    def fit_size(self, text: str, size: int, max_width: int, face: str = "sans", min_size: int = 14) -> int:
+        """The largest size <= ``size`` (not below ``min_size``) at which ``text`` fits one line."""
+        width = self.size(text, size, face)[0]
+        if width <= max_width or size <= min_size:
+            return size
+        guess = max(min_size, min(size - 1, int(size * max_width / width)))
+        while guess > min_size and self.size(text, guess, face)[0] > max_width:
+            guess -= 1
+        return guess
+
+    def paragraph_size(
+        self, text: str, size: int, width: int, max_lines: int, face: str = "sans", min_size: int = 14
+    ) -> int:
+        """The largest size <= ``size`` at which ``text`` wraps into ``max_lines`` lines of ``width``, none
+        wider than ``width`` (``min_size`` if none does: the caller's max_lines then ellipsises)."""
+        key = (text, size, width, max_lines, face, min_size)
+        cached = self._fit_cache.get(key)
+        if cached is not None:
+            return cached
+        found = min_size
+        for candidate in range(size, min_size - 1, -1):
+            lines = self.wrap(text, candidate, width, face)
+            if len(lines) <= max_lines and all(self.size(line, candidate, face)[0] <= width for line in lines):
+                found = candidate
+                break
+        if len(self._fit_cache) > 4096:
+            self._fit_cache.clear()
+        self._fit_cache[key] = found
+        return found
+
+    def draw_fitted_paragraph(
+        self,
+        surface: pygame.Surface,
+        text: str,
+        pos: tuple[int, int],
+        width: int,
+        size: int,
+        colour: Colour,
+        face: str = "sans",
+        line_spacing: float = 1.3,
+        max_lines: int = 2,
+        min_size: int = 14,
+    ) -> int:
+        """Wrap into at most ``max_lines`` lines, shrinking the size first so nothing is cut; return height."""
+        fitted = self.paragraph_size(text, size, width, max_lines, face, min_size)
+        return self.draw_paragraph(surface, text, pos, width, fitted, colour, face, line_spacing, max_lines)
 
     def wrap(self, text: str, size: int, width: int, face: str = "sans", max_lines: int | None = None) -> list[str]:
         return wrap_words(text, lambda line: self.size(line, size, face)[0] <= width, max_lines)
