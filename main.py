@@ -16,8 +16,10 @@ def check_campaign(campaign_id: str) -> int:
     from game.content import load_campaign
     from game.rules.content import ContentError
 
+    folder = Path(campaign_id)
     try:
-        campaign = load_campaign(campaign_id)
+        # an id under assets/campaigns/, or the path of a pack being written elsewhere
+        campaign = load_campaign(folder.name, folder.parent) if folder.is_dir() else load_campaign(campaign_id)
     except ContentError as err:
         print(err, file=sys.stderr)
         return 1

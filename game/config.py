@@ -119,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device-landmark", default=None, metavar="ID", help="the landmark this kiosk stands at")
     p.add_argument("--kiosk", action="store_true", help="kiosk mode: idle timeout ends the guest session")
     p.add_argument("--debug", action="store_true", help="debug overlay and verbose logs")
-    p.add_argument("--check-campaign", default=None, metavar="ID", help="validate a campaign pack and exit")
+    p.add_argument("--check-campaign", default=None, metavar="ID|PATH",
+                   help="validate a campaign pack (an id or a pack folder), list every problem, and exit")
     p.add_argument("--enroll-code", default=None, help="one-time enrolment code for a remote server")
     return p
 

@@ -53,3 +53,21 @@ def test_main_reports_bad_flag_as_one_line() -> None:
                           timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "--lang" in proc.stderr
+
+
+def test_check_campaign_accepts_a_pack_folder_and_lists_every_problem(tmp_path: Path) -> None:
+    import shutil
+
+    pack = tmp_path / "lantern-hangzhou"
+    shutil.copytree(ROOT / "assets" / "campaigns" / "lantern-hangzhou", pack)
+    good = subprocess.run([sys.executable, "main.py", "--check-campaign", str(pack)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert good.returncode == 0 and "OK" in good.stdout
+    city = pack / "city.toml"
+    city.write_text(city.read_text(encoding="utf-8").replace('id = "', 'id = "BAD ', 2), encoding="utf-8")
+    bad = subprocess.run([sys.executable, "main.py", "--check-campaign", str(pack)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1
+    lines = [line for line in bad.stderr.splitlines() if line.strip().startswith("city.toml:")]
+    assert len(lines) >= 2  # both bad ids, reported in one run
+    assert all(".id" in line for line in lines[:2])
