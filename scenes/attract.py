@@ -52,6 +52,11 @@ class AttractScene(Scene):
         pygame.draw.rect(surf, gold, frame.inflate(-22, -22), 2, border_radius=8)
         return surf
 
+    @property
+    def _column_top(self) -> int:
+        """The text column is centred on the medallion; English strings run longer, so start higher."""
+        return 250 if self.s.lang == "zh" else 180
+
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.POINTER_UP and self.lang_button.hit(action.pos):
             self.s.i18n.toggle()
@@ -68,31 +73,40 @@ class AttractScene(Scene):
         s, p = self.s, self.s.palette
         assert self.background is not None
         surface.blit(self.background, (0, 0))
-        for i, x in enumerate((190, 330, 1590, 1730)):
+        for i, x in enumerate((190, 330, 1460, 1600)):
             draw_lantern(surface, (x, 28), 96 if i % 3 == 0 else 74, 0.12 * math.sin(self.t * 1.3 + i), (214, 40, 40), p.accent)
         card = s.images.remember(("attract-card", s.campaign.id), self._logo_card)
         bob = 10 * math.sin(self.t * 1.6)
         surface.blit(card, card.get_rect(center=(560, round(540 + bob))))
         cream = lighten(p.secondary, 0.3)
+        col_x, col_w = 964, 860  # the text column, inside the gold frame
+        y = self._column_top
+        brand = s.text.fit(s.campaign.brand.name.get(s.lang), 40, col_w, p.accent, "bold")
+        surface.blit(brand, (col_x, y))
+        y += brand.get_height() + 8
         title = s.campaign.meta.name.get(s.lang)
-        title_surf = s.text.render(title, 84 if s.lang == "zh" else 64, cream, "serif")
-        if title_surf.get_width() > 900:
-            title_surf = s.text.render(title, 52, cream, "serif")
-        surface.blit(title_surf, (960, 300))
-        brand = s.text.render(s.campaign.brand.name.get(s.lang), 40, p.accent, "bold")
-        surface.blit(brand, (964, 230))
-        s.text.draw_paragraph(surface, s.t("attract.tagline"), (964, 440), 860, 40, cream, "sans", max_lines=2)
-        s.text.draw_paragraph(surface, s.t("attract.hint"), (964, 560), 820, 30, lighten(p.secondary, 0.1), "sans", max_lines=2)
+        big = 84 if s.lang == "zh" else 66
+        if s.text.fit_size(title, big, col_w, "serif", 50) >= 50 and s.text.size(title, 50, "serif")[0] <= col_w:
+            title_surf = s.text.fit(title, big, col_w, cream, "serif", 50)
+            surface.blit(title_surf, (col_x - 4, y))
+            y += title_surf.get_height() + 24
+        else:  # too long for one line even at 50 px: two lines
+            y += s.text.draw_fitted_paragraph(surface, title, (col_x - 4, y), col_w, 60, cream, "serif", 1.2, 2, 36) + 34
+        y += s.text.draw_fitted_paragraph(surface, s.t("attract.tagline"), (col_x, y), col_w, 40, cream, "sans", 1.3, 2, 26)
+        y += 10
+        y += s.text.draw_fitted_paragraph(surface, s.t("attract.hint"), (col_x, y), col_w - 40, 30, lighten(p.secondary, 0.1),
+                                          "sans", 1.35, 2, 20)
+        y += 50
         pulse = 0.5 + 0.5 * math.sin(self.t * 3.2)
         pill = pygame.Rect(0, 0, 620, 120)
-        pill.topleft = (964, 700)
+        pill.topleft = (col_x, y)
         glow = pygame.Surface(pill.inflate(40, 40).size, pygame.SRCALPHA)
         pygame.draw.rect(glow, (*p.accent, round(40 + 70 * pulse)), glow.get_rect(), border_radius=80)
         surface.blit(glow, pill.inflate(40, 40).topleft)
         pygame.draw.rect(surface, p.accent, pill, border_radius=60)
-        label = s.text.render(s.t("attract.touch"), 54, darken(p.primary, 0.35), "bold")
+        label = s.text.fit(s.t("attract.touch"), 54, pill.width - 60, darken(p.primary, 0.35), "bold")
         surface.blit(label, label.get_rect(center=pill.center))
-        alt = s.text.render(s.t("attract.touch_alt"), 32, cream, "sans")
+        alt = s.text.fit(s.t("attract.touch_alt"), 32, pill.width, cream, "sans")
         surface.blit(alt, alt.get_rect(midtop=(pill.centerx, pill.bottom + 22)))
         self.lang_button.label = s.t("app.language")
         self.lang_button.draw(surface, s.text, {"primary": p.primary, "paper": cream, "ink": p.ink}, 30)

@@ -33,8 +33,11 @@ class ImageCache:
             w = round(src.get_width() * height / src.get_height())
             surf = pygame.transform.smoothscale(src, (w, height))
             rgb = pygame.surfarray.pixels3d(surf).astype(np.int16)
-            lightness = rgb.min(axis=2)  # white card -> high; red ink -> low in G/B
-            alpha = np.clip((235 - lightness) * 4, 0, 255).astype(np.uint8)
+            # The card colour is whatever the border is (white or cream); ink is what differs from it.
+            border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+            card = np.median(border, axis=0)
+            distance = np.abs(rgb - card[None, None, :]).max(axis=2)
+            alpha = np.clip((distance - 18) * 4, 0, 255).astype(np.uint8)
             del rgb
             pixels = pygame.surfarray.pixels_alpha(surf)
             pixels[...] = np.minimum(pixels, alpha)
