@@ -110,3 +110,16 @@ def verify(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray,
     b2 = b2 - b2.mean()
     ncc_kept = float(np.dot(a2, b2) / (np.linalg.norm(a2) * np.linalg.norm(b2) + 1e-6))
     return max(0.0, 0.5 * ncc_all + 0.5 * ncc_kept)
+
+
+def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, apparent: float) -> float:
+    """Plain normalised correlation of the small template with the warped frame (for ranking)."""
+    tmpl, k = template
+    th, tw = tmpl.shape
+    lvl = pyr.level_for(apparent, max(tw, th))
+    img, f = pyr.level(lvl)
+    patch = cv2.warpPerspective(img, scale_mat(f) @ h @ scale_mat(1.0 / k), (tw, th),
+                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    if float(patch.std()) < 2.0:
+        return 0.0
+    return float(cv2.matchTemplate(patch.astype(np.float32), tmpl, cv2.TM_CCOEFF_NORMED)[0, 0])

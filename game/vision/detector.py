@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from game.vision.align import FramePyramid, ecc_refine, verify
+from game.vision.align import FramePyramid, ecc_refine, quick_score, verify
+from game.vision.candidates import dedupe, region_hypotheses
 from game.vision.detection import Detection
-from game.vision.geometry import orientation_sign, project, quad_is_plausible, ref_corners, scale_mat
-from game.vision.reference import SIG_ANGLES, ReferenceModel, as_bgr_frame, polar_signature, weighted_shape
+from game.vision.geometry import ref_corners, scale_mat, translate_mat
+from game.vision.reference import ReferenceModel, as_bgr_frame
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,10 @@ class DetectorConfig:
 
     search_side: int = 640  # long side of the search image; bigger inputs are downscaled first
     blob_threshold: float = 40.0  # ink likelihood (0..255) for candidate blobs
-    max_candidates: int = 5
+    max_candidates: int = 5  # regions per generator
+    refine_candidates: int = 3  # hypotheses that get ECC refinement
     angles_per_candidate: int = 2
-    accept_score: float = 0.55  # verification NCC needed to report a detection
+    accept_score: float = 0.7  # verification NCC needed to report a detection
     early_exit_score: float = 0.8
     min_apparent_px: float = 18.0  # smaller than this cannot be verified reliably
     use_features: bool | None = None  # None: automatically for textured references
@@ -61,6 +63,30 @@ class FrameContext:
         return self._search
 
 
+def symmetric_turns(ref_bgr: np.ndarray, threshold: float = 0.6) -> list[np.ndarray]:
+    """Reference-space homographies of the in-plane turns under which the mark looks alike.
+
+    Only square-ish references are tested for 90-degree turns (others only for 180 degrees).
+    """
+    h, w = ref_bgr.shape[:2]
+    grey = cv2.cvtColor(ref_bgr, cv2.COLOR_BGR2GRAY)
+    side = 96
+    g = cv2.resize(grey, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
+    g -= g.mean()
+    out = []
+    square = 0.9 < w / h < 1.1
+    for k in ((1, 2, 3) if square else (2,)):
+        r = np.rot90(g, k).copy()
+        ncc = float((g * r).sum() / (np.linalg.norm(g) * np.linalg.norm(r) + 1e-6))
+        if ncc > threshold:
+            ang = -k * np.pi / 2  # np.rot90 turns counter-clockwise on screen
+            c, s = np.cos(ang), np.sin(ang)
+            t = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+            cx, cy = w / 2, h / 2
+            out.append(translate_mat(cx, cy) @ t @ translate_mat(-cx, -cy))
+    return out
+
+
 class MarkerDetector:
     """Find a planar reference in single frames: ``MarkerDetector(reference_bgr).detect(frame)``."""
 
@@ -72,6 +98,8 @@ class MarkerDetector:
             pts, _ = self.ref.orb_model()
             use = len(pts) >= 150 and self.ref.ink_fraction > 0.25
         self.use_features = bool(use)
+        self._corners = ref_corners(*self.ref.size).reshape(-1, 1, 2)
+        self._sym_turns = symmetric_turns(self.ref.bgr)
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
@@ -113,12 +141,25 @@ class MarkerDetector:
     # -- full detection ------------------------------------------------------------------------
 
     def detect_ctx(self, ctx: FrameContext) -> Detection | None:
-        hyps = self._colour_hypotheses(ctx)
+        cfg = self.config
+        grey_search = ctx.pyr.levels[0] if ctx.search_scale >= 1.0 else self.ref.grey(ctx.search)
+        raw = region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
+                                max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate)
+        # Cheap ranking: correlation with the 32-px template at each hypothesis.
+        ranked: list[tuple[float, np.ndarray]] = []
+        for _, h0, _kind in raw:
+            q = self._quad(h0)
+            if not self._plausible(ctx, h0, q):
+                continue
+            app = float(np.sqrt(((q - np.roll(q, -1, axis=0)) ** 2).sum(1)).max())
+            ranked.append((quick_score(ctx.pyr, self.ref.templates[0], h0, app), h0))
+        ranked.sort(key=lambda t: -t[0])
+        hyps = dedupe([h for _, h in ranked], self.ref.size, cfg.refine_candidates)
         best: tuple[float, np.ndarray] | None = None
-        # Coarse ECC on every hypothesis, then fine refinement of the two most promising.
         coarse: list[tuple[float, np.ndarray]] = []
         for h0 in hyps:
-            res = ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (1,), iters=15, margin_frac=0.25, blur=5)
+            res = ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=15, margin_frac=0.25,
+                             blur=3)
             if res is None:
                 continue
             h1, cc = res
@@ -126,15 +167,36 @@ class MarkerDetector:
                 coarse.append((cc, h1))
         coarse.sort(key=lambda t: -t[0])
         for _, h1 in coarse[:2]:
-            best = self._finish(ctx, h1, best)
-            if best is not None and best[0] >= self.config.early_exit_score:
+            best = self._finish(ctx, h1, best, levels=(1, 2))
+            if best is not None and best[0] >= cfg.early_exit_score:
                 break
-        if (best is None or best[0] < self.config.accept_score) and self.use_features:
+        if (best is None or best[0] < cfg.accept_score) and self.use_features:
             for h0 in self._feature_hypotheses(ctx):
                 best = self._finish(ctx, h0, best, levels=(0, 1, 2))
-        if best is None or best[0] < self.config.accept_score:
+        if best is None or best[0] < cfg.accept_score:
             return None
-        return Detection.from_homography(best[1], self.ref.size, best[0], "detect")
+        h = self._disambiguate(ctx, best[1])
+        return Detection.from_homography(h, self.ref.size, best[0], "detect")
+
+    def _disambiguate(self, ctx: FrameContext, h: np.ndarray) -> np.ndarray:
+        """Pick the right turn of a rotationally (near-)symmetric mark by full, strict correlation.
+
+        Occlusion-tolerant verification ignores the small orientation mark that breaks the
+        symmetry, so the alternatives are compared on every pixel of the 128-px template.
+        """
+        if not self._sym_turns:
+            return h
+        cands = [h] + [h @ t for t in self._sym_turns]
+        scores = []
+        for hc in cands:
+            q = self._quad(hc)
+            app = float(np.sqrt(((q - np.roll(q, -1, axis=0)) ** 2).sum(1)).max())
+            scores.append(quick_score(ctx.pyr, self.ref.templates[2], hc, app) if self._plausible(ctx, hc, q) else -1)
+        i = int(np.argmax(scores))
+        if i == 0:
+            return h
+        res = ecc_refine(ctx.pyr, self.ref.templates, cands[i], self.ref.size, (2,), iters=10, margin_frac=0.1)
+        return res[0] if res is not None else cands[i]
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
                 levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
@@ -149,19 +211,28 @@ class MarkerDetector:
             return score, h2
         return best
 
-    def _plausible(self, ctx: FrameContext, h: np.ndarray) -> bool:
-        w, hgt = self.ref.size
-        q = project(h, ref_corners(w, hgt))
-        if not quad_is_plausible(q, min_side=self.config.min_apparent_px * 0.5):
+    def _quad(self, h: np.ndarray) -> np.ndarray:
+        return cv2.perspectiveTransform(self._corners, h).reshape(4, 2).astype(np.float64)
+
+    def _plausible(self, ctx: FrameContext, h: np.ndarray, q: np.ndarray | None = None) -> bool:
+        q = self._quad(h) if q is None else q
+        if not np.all(np.isfinite(q)):
             return False
-        if orientation_sign(h, w / 2, hgt / 2) <= 0:
+        d = np.roll(q, -1, axis=0) - q  # edges
+        d2 = np.roll(d, -1, axis=0)
+        crosses = d[:, 0] * d2[:, 1] - d[:, 1] * d2[:, 0]
+        if crosses.min() <= 0:  # concave, self-crossing or mirrored
             return False
+        sides = np.sqrt((d * d).sum(1))
         fh, fw = ctx.bgr.shape[:2]
-        side = max(np.linalg.norm(q - np.roll(q, -1, axis=0), axis=1))
-        if side < self.config.min_apparent_px or side > 6 * max(fw, fh):
+        if sides.max() < self.config.min_apparent_px or sides.min() < 0.5 * self.config.min_apparent_px * 0.5:
             return False
-        # The centre must be in the frame: we only report targets we can actually see.
-        c = project(h, np.array([[w / 2, hgt / 2]]))[0]
+        if sides.max() > 6 * max(fw, fh):
+            return False
+        r1, r2 = sides[0] / sides[2], sides[1] / sides[3]
+        if not (1 / 6 < r1 < 6 and 1 / 6 < r2 < 6):  # beyond ~75 degrees of tilt: useless (and usually wrong)
+            return False
+        c = q.mean(0)
         return bool(-0.1 * fw <= c[0] <= 1.1 * fw and -0.1 * fh <= c[1] <= 1.1 * fh)
 
     def _verified_score(self, ctx: FrameContext, h: np.ndarray) -> float:
@@ -193,77 +264,6 @@ class MarkerDetector:
 
     # -- hypothesis generators -----------------------------------------------------------------
 
-    def _colour_hypotheses(self, ctx: FrameContext) -> list[np.ndarray]:
-        cfg = self.config
-        ink_u8, card_u8 = self.ref.likelihoods(ctx.search)
-        sh, sw = ink_u8.shape
-        half = (max(1, sw // 2), max(1, sh // 2))
-        lik = cv2.resize(ink_u8, half, interpolation=cv2.INTER_AREA).astype(np.float32)
-        card = cv2.resize(card_u8, half, interpolation=cv2.INTER_AREA)
-        ink_mask = lik > cfg.blob_threshold
-        # Printed marks sit on their own card: keep ink that touches card-coloured pixels, which
-        # silences red walls, skin and big red objects that are not next to the card colour.
-        card_near = cv2.dilate((card > cfg.blob_threshold).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-        mask = (ink_mask & card_near).astype(np.uint8)
-        if self.ref.ink_fraction > 0.5:  # poster-like: no separate card colour to rely on
-            mask = ink_mask.astype(np.uint8)
-        to_full = (sw / lik.shape[1]) / ctx.search_scale  # half-search px -> frame px
-        min_side = cfg.min_apparent_px * 0.6 / to_full
-        weights = lik * ink_mask
-        scored: list[tuple[float, np.ndarray]] = []
-        ref_shape = self.ref.shape
-        ref_fft = np.fft.rfft(ref_shape.signature, axis=1)
-        sr_inv = np.linalg.inv(ref_shape.sqrt_cov)
-        seen: list[tuple[int, int, int, int]] = []
-        # Line art falls apart into strokes: group them at several gap sizes and fill enclosed
-        # areas (a ring takes its contents along). Each distinct region is one candidate.
-        for radius in (1, 3, 6):
-            k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-            grown = cv2.dilate(mask, k)
-            contours, _ = cv2.findContours(grown, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-            boxes = [cv2.boundingRect(c) for c in contours]
-            order = sorted(range(len(contours)), key=lambda i: -boxes[i][2] * boxes[i][3])[:25]
-            for i in order:
-                x, y, bw, bh = boxes[i]
-                if max(bw, bh) < min_side:
-                    continue
-                if any(abs(x - a) <= 2 and abs(y - b) <= 2 and abs(bw - c) <= 3 and abs(bh - d) <= 3
-                       for a, b, c, d in seen):
-                    continue
-                seen.append((x, y, bw, bh))
-                fill = np.zeros((bh, bw), np.uint8)
-                cv2.drawContours(fill, contours, i, 1, -1, offset=(-x, -y))
-                wts = weights[y:y + bh, x:x + bw] * fill
-                shape = weighted_shape(wts, (float(x), float(y)))
-                if shape is None:
-                    continue
-                mean_f, sq_f = shape
-                sig = polar_signature(wts, mean_f, sq_f, (float(x), float(y)))
-                corr = np.fft.irfft(np.fft.rfft(sig, axis=1) * np.conj(ref_fft), n=SIG_ANGLES, axis=1).sum(0)
-                for kk in _peaks(corr, cfg.angles_per_candidate):
-                    phi = 2 * np.pi * kk / SIG_ANGLES
-                    rot = np.array([[np.cos(phi), -np.sin(phi)], [np.sin(phi), np.cos(phi)]])
-                    a = sq_f @ rot @ sr_inv
-                    t = mean_f - a @ ref_shape.mean
-                    aff = np.array([[a[0, 0], a[0, 1], t[0]], [a[1, 0], a[1, 1], t[1]], [0, 0, 1]])
-                    h = scale_mat(to_full) @ aff @ scale_mat(self.ref.work_scale)
-                    scored.append((float(corr[kk]), h))
-        scored.sort(key=lambda t: -t[0])
-        # The same blob seen at several grouping radii gives near-identical poses: keep one.
-        kept: list[np.ndarray] = []
-        kept_q: list[np.ndarray] = []
-        corners = ref_corners(*self.ref.size)
-        for _, h in scored:
-            q = project(h, corners)
-            tol = 0.08 * float(np.linalg.norm(q[0] - q[2]))
-            if any(float(np.abs(q - p).max()) < tol for p in kept_q):
-                continue
-            kept.append(h)
-            kept_q.append(q)
-            if len(kept) >= cfg.max_candidates * cfg.angles_per_candidate:
-                break
-        return kept
-
     def _feature_hypotheses(self, ctx: FrameContext) -> list[np.ndarray]:
         assert self._orb is not None and self._matcher is not None
         ref_pts, ref_des = self.ref.orb_model()
@@ -283,46 +283,3 @@ class MarkerDetector:
         if h is None or inl is None or int(inl.sum()) < 8:
             return []
         return [h]
-
-
-def _group_boxes(stats: np.ndarray, comps: list[int]) -> list[list[int]]:
-    """Merge blobs whose boxes are close relative to their size (strokes of one line-art mark)."""
-    if not comps:
-        return []
-    b = np.array([[stats[i, 0], stats[i, 1], stats[i, 0] + stats[i, 2], stats[i, 1] + stats[i, 3]] for i in comps],
-                 np.float32)
-    size = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
-    gap_x = np.maximum(0, np.maximum(b[:, None, 0], b[None, :, 0]) - np.minimum(b[:, None, 2], b[None, :, 2]))
-    gap_y = np.maximum(0, np.maximum(b[:, None, 1], b[None, :, 1]) - np.minimum(b[:, None, 3], b[None, :, 3]))
-    allowed = 0.3 * np.maximum(size[:, None], size[None, :]) + 1.0
-    adj = (gap_x <= allowed) & (gap_y <= allowed)
-    parent = list(range(len(comps)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    ii, jj = np.nonzero(np.triu(adj, 1))
-    for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[ri] = rj
-    groups: dict[int, list[int]] = {}
-    for i, c in enumerate(comps):
-        groups.setdefault(find(i), []).append(c)
-    return list(groups.values())
-
-
-def _peaks(corr: np.ndarray, k: int) -> list[int]:
-    """Indices of the k highest circular peaks, at least 30 degrees apart."""
-    order = np.argsort(-corr)
-    out: list[int] = []
-    sep = SIG_ANGLES // 12
-    for i in order.tolist():
-        if all(min(abs(i - j), SIG_ANGLES - abs(i - j)) >= sep for j in out):
-            out.append(i)
-        if len(out) == k:
-            break
-    return out

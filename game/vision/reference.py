@@ -97,6 +97,14 @@ def polar_signature(weights: np.ndarray, mean: np.ndarray, sqrt_cov: np.ndarray,
     return sig / n if n > 1e-6 else sig
 
 
+CONTRAST_FLOOR = 10.0  # grey levels of |pixel - card| treated as noise
+
+
+def contrast_weights(grey: np.ndarray, card_grey: float) -> np.ndarray:
+    """Ink weight = |grey - card grey| minus a small noise floor (float32)."""
+    return np.maximum(np.abs(grey.astype(np.float32) - np.float32(card_grey)) - CONTRAST_FLOOR, 0.0)
+
+
 class ReferenceModel:
     """Precomputed cues of one planar reference image."""
 
@@ -162,6 +170,18 @@ class ReferenceModel:
         if shape is None:
             raise ValueError("reference has no usable shape (ink is a single line or dot)")
         self.shape = ShapeModel(shape[0], shape[1], polar_signature(lik, shape[0], shape[1]))
+        # Contrast-against-card model: the grey level of the card (the border colour) and the shape
+        # of |grey - card grey|. This weight is linear in ink coverage, so its moments survive blur
+        # and downscaling (thin strokes fade but keep their centroid and spread).
+        gw = self.grey(work).astype(np.float32)
+        gb = self.grey(border.reshape(-1, 1, 3)).astype(np.float32)
+        self.card_grey = float(np.median(gb))
+        self.card_bgr = np.median(border.reshape(-1, 3).astype(np.float32), 0)
+        cw = contrast_weights(gw, self.card_grey)
+        cshape = weighted_shape(cw)
+        self.contrast_shape = (ShapeModel(cshape[0], cshape[1], polar_signature(cw, cshape[0], cshape[1]))
+                               if cshape is not None else None)
+        self.aspect = w / h
         self._orb: tuple[list, np.ndarray] | None = None
 
     def grey(self, bgr: np.ndarray) -> np.ndarray:

@@ -1,0 +1,238 @@
+"""Pose hypotheses for full detection (no history), learnt cues only: nothing logo-specific.
+
+Two generators feed the detector:
+
+* card regions: printed marks sit on their card (the reference's border colour). Pixels that
+  look like the card or the ink are grouped into regions; each region gives (a) the card's
+  quadrilateral, when its outline is four-sided, in its four cyclic corner orders, and (b) an
+  affine pose from the second moments of the ink contrast inside it, with the in-plane rotation
+  found by circular correlation of whitened polar signatures (works for line art without corners);
+* ink blobs: the same moment/rotation estimate on groups of ink-coloured strokes (for marks
+  printed without a visible card, or whose card merges with a similar background).
+
+Each hypothesis is a 3x3 homography reference px -> frame px. The detector ranks them with a
+cheap correlation and refines only the best few.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from game.vision.geometry import project, ref_corners, scale_mat
+from game.vision.reference import (
+    SIG_ANGLES,
+    ReferenceModel,
+    ShapeModel,
+    contrast_weights,
+    polar_signature,
+    weighted_shape,
+)
+
+
+def peaks(corr: np.ndarray, k: int) -> list[int]:
+    """Indices of the k highest circular peaks, at least 30 degrees apart."""
+    order = np.argsort(-corr)
+    out: list[int] = []
+    sep = SIG_ANGLES // 12
+    for i in order.tolist():
+        if all(min(abs(i - j), SIG_ANGLES - abs(i - j)) >= sep for j in out):
+            out.append(i)
+        if len(out) == k:
+            break
+    return out
+
+
+def moment_poses(weights: np.ndarray, offset: tuple[float, float], model: ShapeModel, work_scale: float,
+                 to_frame: float, n_angles: int) -> list[tuple[float, np.ndarray]]:
+    """Affine poses (reference px -> frame px) from a weight patch's moments and polar signature."""
+    shape = weighted_shape(weights, offset)
+    if shape is None:
+        return []
+    mean_f, sq_f = shape
+    sig = polar_signature(weights, mean_f, sq_f, offset)
+    ref_fft = np.fft.rfft(model.signature, axis=1)
+    corr = np.fft.irfft(np.fft.rfft(sig, axis=1) * np.conj(ref_fft), n=SIG_ANGLES, axis=1).sum(0)
+    sr_inv = np.linalg.inv(model.sqrt_cov)
+    out = []
+    for kk in peaks(corr, n_angles):
+        phi = 2 * np.pi * kk / SIG_ANGLES
+        rot = np.array([[np.cos(phi), -np.sin(phi)], [np.sin(phi), np.cos(phi)]])
+        a = sq_f @ rot @ sr_inv
+        t = mean_f - a @ model.mean
+        aff = np.array([[a[0, 0], a[0, 1], t[0]], [a[1, 0], a[1, 1], t[1]], [0, 0, 1]])
+        out.append((float(corr[kk]), scale_mat(to_frame) @ aff @ scale_mat(work_scale)))
+    return out
+
+
+def quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
+    """Four corners of a roughly quadrilateral outline (via its convex hull), or None."""
+    hull = cv2.convexHull(contour)
+    area = cv2.contourArea(hull)
+    if area < 30:
+        return None
+    if cv2.contourArea(contour) < 0.75 * area:  # not solid: not a card outline
+        return None
+    peri = cv2.arcLength(hull, True)
+    for eps in (0.02, 0.035, 0.05, 0.07, 0.09):
+        approx = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(approx) == 4:
+            q = approx.reshape(4, 2).astype(np.float64)
+            if cv2.contourArea(q.astype(np.float32)) < 0.85 * area:
+                return None
+            return q
+        if len(approx) < 4:
+            return None
+    return None
+
+
+def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int]) -> list[np.ndarray]:
+    """Homographies mapping the reference rectangle onto the quad, for each cyclic corner order.
+
+    Orders whose side-length ratios contradict the reference aspect by far are skipped.
+    """
+    w, h = ref_size
+    # Clockwise on screen (y down) like the reference corners TL, TR, BR, BL.
+    c = quad.mean(0)
+    ang = np.arctan2(quad[:, 1] - c[1], quad[:, 0] - c[0])
+    q = quad[np.argsort(ang)]
+    src = ref_corners(w, h)
+    out = []
+    for s in range(4):
+        qq = np.roll(q, -s, axis=0)
+        top = np.linalg.norm(qq[1] - qq[0]) + np.linalg.norm(qq[2] - qq[3])
+        side = np.linalg.norm(qq[3] - qq[0]) + np.linalg.norm(qq[2] - qq[1])
+        ratio = (top / max(side, 1e-6)) / (w / h)
+        if not (0.4 < ratio < 2.5):
+            continue
+        out.append(cv2.getPerspectiveTransform(src, qq.astype(np.float32)).astype(np.float64))
+    return out
+
+
+def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.ndarray, to_frame: float,
+                      min_side_px: float, max_regions: int = 6, n_angles: int = 2,
+                      likelihoods: tuple[np.ndarray, np.ndarray] | None = None
+                      ) -> list[tuple[float, np.ndarray, str]]:
+    """Hypotheses from card-coloured regions and ink blobs in the search image.
+
+    ``to_frame`` converts search-image px to frame px. Returns (prior score, homography, kind).
+    """
+    ink_u8, card_u8 = likelihoods if likelihoods is not None else ref.likelihoods(search)
+    sh, sw = ink_u8.shape
+    half = (max(1, sw // 2), max(1, sh // 2))
+    ink = cv2.resize(ink_u8, half, interpolation=cv2.INTER_AREA)
+    card = cv2.resize(card_u8, half, interpolation=cv2.INTER_AREA)
+    kx = sw / half[0]  # half px -> search px
+    min_side = min_side_px / to_frame / kx
+    hyps: list[tuple[float, np.ndarray, str]] = []
+    card_mask = (card > 60).astype(np.uint8)
+    ink_mask = (ink > 40).astype(np.uint8)
+    # Card regions, closed so the thin strokes printed on the card do not cut it apart.
+    ell5 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    closed = cv2.morphologyEx(card_mask, cv2.MORPH_CLOSE, ell5)
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    cand = []
+    for c in contours:
+        bx, by, bw, bh = cv2.boundingRect(c)
+        if max(bw, bh) < min_side or bw * bh < 12:
+            continue
+        area = cv2.contourArea(c)
+        if area < 0.15 * bw * bh:
+            continue
+        # Rank by size and by how much ink the region holds (a plain white wall holds none).
+        inside = float(ink_mask[by:by + bh, bx:bx + bw].mean())
+        cand.append((area * (0.05 + min(inside, 0.3)), c))
+    cand.sort(key=lambda t: -t[0])
+    model = ref.contrast_shape
+    for _, c in cand[:max_regions]:
+        bx, by, bw, bh = cv2.boundingRect(c)
+        fill = np.zeros((bh, bw), np.uint8)
+        cv2.drawContours(fill, [c], 0, 1, -1, offset=(-bx, -by))
+        variants = [fill]
+        # An adaptive opening cuts off arms, sticks and fingers glued to the card.
+        k = max(3, int(0.18 * min(bw, bh)) | 1)
+        if k > 3:
+            op = cv2.morphologyEx(fill, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+            n, lab, st, _ = cv2.connectedComponentsWithStats(op)
+            if n > 1:
+                j = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
+                op = (lab == j).astype(np.uint8)
+                if op.sum() < 0.97 * fill.sum():
+                    variants.append(op)
+        for v in variants:
+            vc, _ = cv2.findContours(v, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+            if not vc:
+                continue
+            vc = max(vc, key=cv2.contourArea)
+            quad = quad_from_contour(vc)
+            if quad is not None:
+                for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size):
+                    hyps.append((0.5, scale_mat(to_frame) @ hq, "card"))
+            if model is None:
+                continue
+            hyps += region_moment_poses(ref, model, v, (bx, by), kx, card_mask, grey_search, to_frame, n_angles)
+    # Ink blobs (strokes grouped at two gap sizes), for marks without a visible card.
+    weights = ink.astype(np.float32) * (ink_mask > 0)
+    seen: list[tuple[int, int, int, int]] = []
+    for radius in (2, 5):
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+        grown = cv2.dilate(ink_mask, k)
+        cs, _ = cv2.findContours(grown, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        bx = [cv2.boundingRect(c) for c in cs]
+        order = sorted(range(len(cs)), key=lambda j: -bx[j][2] * bx[j][3])[:max_regions]
+        for j in order:
+            x, y, bw, bh = bx[j]
+            if max(bw, bh) < min_side:
+                continue
+            if any(abs(x - a) <= 2 and abs(y - b) <= 2 and abs(bw - c) <= 3 and abs(bh - d) <= 3
+                   for a, b, c, d in seen):
+                continue
+            seen.append((x, y, bw, bh))
+            fill = np.zeros((bh, bw), np.uint8)
+            cv2.drawContours(fill, cs, j, 1, -1, offset=(-x, -y))
+            wts = weights[y:y + bh, x:x + bw] * fill
+            for s, hm in moment_poses(wts, (float(x), float(y)), ref.shape, ref.work_scale, to_frame * kx, n_angles):
+                hyps.append((s, hm, "ink"))
+    return hyps
+
+
+def region_moment_poses(ref: ReferenceModel, model: ShapeModel, fill: np.ndarray, origin: tuple[int, int],
+                        kx: float, card_mask: np.ndarray, grey_search: np.ndarray, to_frame: float,
+                        n_angles: int) -> list[tuple[float, np.ndarray, str]]:
+    """Moment poses of the ink contrast inside one card region (measured at search resolution)."""
+    bx, by = origin
+    bh, bw = fill.shape
+    sh, sw = grey_search.shape[:2]
+    if min(bw, bh) > 8:
+        fill = cv2.erode(fill, np.ones((3, 3), np.uint8))
+    x0, y0 = round(bx * kx), round(by * kx)
+    x1, y1 = min(sw, round((bx + bw) * kx)), min(sh, round((by + bh) * kx))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return []
+    g = grey_search[y0:y1, x0:x1]
+    m = cv2.resize(fill, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
+    cm = cv2.resize(card_mask[by:by + bh, bx:bx + bw], (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
+    sel = g[(m > 0) & (cm > 0)]
+    if sel.size < 8:
+        return []
+    gc = float(np.median(sel))
+    wts = contrast_weights(g, gc) * m
+    return [(s, hm, "moments") for s, hm in
+            moment_poses(wts, (float(x0), float(y0)), model, ref.work_scale, to_frame, n_angles)]
+
+
+def dedupe(hyps: list[np.ndarray], ref_size: tuple[int, int], limit: int) -> list[np.ndarray]:
+    """Drop near-identical poses (same blob seen twice)."""
+    kept: list[np.ndarray] = []
+    kept_q: list[np.ndarray] = []
+    corners = ref_corners(*ref_size)
+    for h in hyps:
+        q = project(h, corners)
+        tol = 0.06 * float(np.linalg.norm(q[0] - q[2]))
+        if any(float(np.abs(q - p).max()) < tol for p in kept_q):
+            continue
+        kept.append(h)
+        kept_q.append(q)
+        if len(kept) >= limit:
+            break
+    return kept
