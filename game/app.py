@@ -39,7 +39,9 @@ def init_display(window: tuple[int, int] | None, title: str) -> pygame.Surface:
         flags |= pygame.FULLSCREEN
     screen = pygame.display.set_mode(LOGICAL_SIZE, flags, vsync=0)
     if window is not None and window != LOGICAL_SIZE:
-        pygame.Window.from_display_module().size = window
+        win = pygame.Window.from_display_module()
+        win.minimum_size = (320, 180)  # SCALED pins the minimum to the logical size; a laptop window is smaller
+        win.size = window
     return screen
 
 
