@@ -71,3 +71,18 @@ def test_check_campaign_accepts_a_pack_folder_and_lists_every_problem(tmp_path: 
     lines = [line for line in bad.stderr.splitlines() if line.strip().startswith("city.toml:")]
     assert len(lines) >= 2  # both bad ids, reported in one run
     assert all(".id" in line for line in lines[:2])
+
+
+def test_corrupt_progress_file_is_moved_aside_and_the_player_told(tmp_path: Path) -> None:
+    (tmp_path / "progress.db").write_bytes(b"\x00garbage" * 512)
+    proc = subprocess.run(
+        [sys.executable, "main.py", "--headless", "--frames", "2", "--server", "offline", "--data-dir", str(tmp_path),
+         "--screenshot", str(tmp_path / "s.png")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    kept = list(tmp_path.glob("progress.db.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"\x00garbage")
+    log = (tmp_path / "logs" / "client.log").read_text(encoding="utf-8")
+    assert "corrupt" in log
+    assert (tmp_path / "s.png").stat().st_size > 10_000
