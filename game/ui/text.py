@@ -47,6 +47,9 @@ def split_runs(text: str, chars: frozenset[str] | None) -> list[tuple[str, bool]
     return runs
 
 
+NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’…·,.;:?!)")
+
+
 def _is_cjk(ch: str) -> bool:
     return ord(ch) >= 0x2E80
 
@@ -76,6 +79,10 @@ def wrap_words(text: str, fits: Callable[[str], bool], max_lines: int | None = N
             candidate = line + tok
             if not line or fits(candidate.rstrip()):
                 line = candidate
+            elif tok in NO_LINE_START and len(line) > 1 and _is_cjk(line[-1]):
+                # CJK line-breaking rule: closing punctuation never starts a line; take a character along
+                lines.append(line[:-1].rstrip())
+                line = line[-1] + tok
             else:
                 lines.append(line.rstrip())
                 line = tok.lstrip()

@@ -117,3 +117,12 @@ def draw_progress(
     for t in ticks or []:
         x = r.x + round(r.width * t)
         pygame.draw.line(surface, tick_colour, (x, r.y + 3), (x, r.bottom - 4), 3)
+
+
+def draw_close_icon(surface: pygame.Surface, centre: tuple[float, float], half: float, colour: RGB, width: int = 4) -> None:
+    """An X drawn as two strokes (the subset fonts have no ✕ glyph), with round ends."""
+    cx, cy = centre
+    for (ax, ay), (bx, by) in (((-half, -half), (half, half)), ((-half, half), (half, -half))):
+        pygame.draw.line(surface, colour, (cx + ax, cy + ay), (cx + bx, cy + by), width)
+        for x, y in ((cx + ax, cy + ay), (cx + bx, cy + by)):
+            pygame.draw.circle(surface, colour, (round(x), round(y)), width // 2)
