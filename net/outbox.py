@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from game.rules.codec import action_to_json
 from game.rules.content import Campaign
-from game.rules.progress import CheckIn, Collect, Context, Progress, Share, TaskDone, apply
+from game.rules.progress import Collect, Context, Progress, TaskDone, apply
 from game.store import OutboxEntry, PlayerRow
 
 BATCH_LIMIT = 100  # the server's documented maximum per request
@@ -56,24 +57,11 @@ def decide(has_token: bool, players: list[PlayerRow], pending: list[OutboxEntry]
 
 def to_wire(entry: OutboxEntry) -> dict[str, Any] | None:
     """The API's JSON for one entry, or None when the action is not the client's to send."""
-    base: dict[str, Any] = {"action_id": entry.action_id, "client_time": entry.at.isoformat()}
-    action = entry.action
-    match action:
-        case CheckIn():
-            return base | {
-                "kind": "checkin",
-                "landmark_id": action.landmark_id,
-                "mode": str(action.mode),
-                "quiz_choice": action.quiz_choice,
-                "scan_verified": action.scan_verified,
-            }
-        case Collect():
-            return base | {"kind": "collect", "collectible_id": action.collectible_id}
-        case Share():
-            return base | {"kind": "share", "channel": action.channel}
-        case TaskDone():
-            return None  # financial tasks arrive from the bank's systems by webhook, never from a kiosk
-    return None
+    if isinstance(entry.action, TaskDone):
+        return None  # financial tasks arrive from the bank's systems by webhook, never from a kiosk
+    body = action_to_json(entry.action)
+    body.pop("serial", None)  # serial numbers are the server's to hand out
+    return {"action_id": entry.action_id, "client_time": entry.at.isoformat()} | body
 
 
 @dataclass(frozen=True)
