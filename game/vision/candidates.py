@@ -125,7 +125,7 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
     kx = sw / half[0]  # half px -> search px
     min_side = min_side_px / to_frame / kx
     hyps: list[tuple[float, np.ndarray, str]] = []
-    card_mask = (card > 60).astype(np.uint8)
+    card_mask = (card > 150).astype(np.uint8)  # bright-enough match: excludes the dark-bin leak
     ink_mask = (ink > 40).astype(np.uint8)
     # Card regions, closed so the thin strokes printed on the card do not cut it apart.
     ell5 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))

@@ -63,7 +63,7 @@ class FrameContext:
         return self._search
 
 
-def symmetric_turns(ref_bgr: np.ndarray, threshold: float = 0.6) -> list[np.ndarray]:
+def symmetric_turns(ref_bgr: np.ndarray, threshold: float = 0.6) -> tuple[list[int], list[np.ndarray]]:
     """Reference-space homographies of the in-plane turns under which the mark looks alike.
 
     Only square-ish references are tested for 90-degree turns (others only for 180 degrees).
@@ -74,6 +74,7 @@ def symmetric_turns(ref_bgr: np.ndarray, threshold: float = 0.6) -> list[np.ndar
     g = cv2.resize(grey, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
     g -= g.mean()
     out = []
+    quarters = []
     square = 0.9 < w / h < 1.1
     for k in ((1, 2, 3) if square else (2,)):
         r = np.rot90(g, k).copy()
@@ -84,7 +85,8 @@ def symmetric_turns(ref_bgr: np.ndarray, threshold: float = 0.6) -> list[np.ndar
             t = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
             cx, cy = w / 2, h / 2
             out.append(translate_mat(cx, cy) @ t @ translate_mat(-cx, -cy))
-    return out
+            quarters.append(k)
+    return quarters, out
 
 
 class MarkerDetector:
@@ -99,7 +101,8 @@ class MarkerDetector:
             use = len(pts) >= 150 and self.ref.ink_fraction > 0.25
         self.use_features = bool(use)
         self._corners = ref_corners(*self.ref.size).reshape(-1, 1, 2)
-        self._sym_turns = symmetric_turns(self.ref.bgr)
+        self._sym_quarter_turns, self._sym_turns = symmetric_turns(self.ref.bgr)
+        self._sym_mask = self._symmetry_mask()
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
@@ -179,24 +182,52 @@ class MarkerDetector:
         return Detection.from_homography(h, self.ref.size, best[0], "detect")
 
     def _disambiguate(self, ctx: FrameContext, h: np.ndarray) -> np.ndarray:
-        """Pick the right turn of a rotationally (near-)symmetric mark by full, strict correlation.
+        """Pick the right turn of a rotationally (near-)symmetric mark.
 
-        Occlusion-tolerant verification ignores the small orientation mark that breaks the
-        symmetry, so the alternatives are compared on every pixel of the 128-px template.
+        Each candidate turn is compared with the reference only on the pixels where the turns
+        differ (the small orientation mark that breaks the symmetry), which occlusion-tolerant
+        verification would otherwise ignore.
         """
-        if not self._sym_turns:
+        if not self._sym_turns or self._sym_mask is None:
             return h
+        tmpl, k = self.ref.templates[2]
+        th, tw = tmpl.shape
+        sel = self._sym_mask
+        a = tmpl[sel] - tmpl[sel].mean()
         cands = [h] + [h @ t for t in self._sym_turns]
         scores = []
         for hc in cands:
             q = self._quad(hc)
+            if not self._plausible(ctx, hc, q):
+                scores.append(-1.0)
+                continue
             app = float(np.sqrt(((q - np.roll(q, -1, axis=0)) ** 2).sum(1)).max())
-            scores.append(quick_score(ctx.pyr, self.ref.templates[2], hc, app) if self._plausible(ctx, hc, q) else -1)
+            img, f = ctx.pyr.level(ctx.pyr.level_for(app, max(tw, th)))
+            patch = cv2.warpPerspective(img, scale_mat(f) @ hc @ scale_mat(1.0 / k), (tw, th),
+                                        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                        borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+            b = patch[sel] - patch[sel].mean()
+            scores.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6)))
         i = int(np.argmax(scores))
         if i == 0:
             return h
         res = ecc_refine(ctx.pyr, self.ref.templates, cands[i], self.ref.size, (2,), iters=10, margin_frac=0.1)
         return res[0] if res is not None else cands[i]
+
+    def _symmetry_mask(self) -> np.ndarray | None:
+        """Template pixels (128-px level) where the symmetric turns of the reference differ."""
+        if not self._sym_turns:
+            return None
+        tmpl = self.ref.templates[2][0]
+        diff = np.zeros_like(tmpl)
+        for kk in self._sym_quarter_turns:
+            turned = np.rot90(tmpl, kk)  # exact pixel permutation (the turns are about the centre)
+            if turned.shape != tmpl.shape:
+                continue
+            diff = np.maximum(diff, np.abs(turned - tmpl))
+        diff = cv2.GaussianBlur(diff, (5, 5), 0)
+        mask = diff > max(8.0, 0.25 * float(diff.max()))
+        return mask if mask.sum() >= 12 else None
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
                 levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:

@@ -1,0 +1,151 @@
+"""MarkerDetector on synthetic frames with known poses, negatives, bad input and mirroring."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from game.vision import Detection, MarkerDetector, mirror_detection
+from game.vision.geometry import mean_corner_error, project, ref_corners
+from game.vision.synthetic import Effects, Pose, pose_homography, render
+
+from .conftest import SIZE, scene
+
+POSES = {
+    "frontal": Pose(15, 60, 0, 0, 0, 0.5, 0.5),
+    "tilted": Pose(15, 60, 35, 30, 0, 0.45, 0.55),
+    "rolled": Pose(20, 80, 15, 120, -30, 0.6, 0.4),
+    "small": Pose(10, 120, 10, 0, 10, 0.3, 0.3),
+    "near": Pose(20, 45, 20, 200, 20, 0.5, 0.5),
+}
+NUISANCE = Effects(gain=0.7, bias=-10, blur_len=4, blur_angle=30, noise=4)
+
+
+def plain_frame(reference: np.ndarray, pose: Pose, effects: Effects) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    w, h = SIZE
+    bg = np.zeros((h, w, 3), np.uint8)
+    bg[:] = (90, 110, 100)
+    hm = pose_homography(pose, (reference.shape[1], reference.shape[0]), SIZE)
+    return render(reference, hm, bg, effects, rng), hm
+
+
+@pytest.mark.parametrize("name", list(POSES))
+@pytest.mark.parametrize("effects", [Effects(noise=2.0), NUISANCE], ids=["clean", "dim-blurred-noisy"])
+def test_known_pose_on_plain_background(detector: MarkerDetector, logo: np.ndarray, name: str,
+                                        effects: Effects) -> None:
+    img, hm = plain_frame(logo, POSES[name], effects)
+    d = detector.detect(img)
+    assert d is not None, f"{name}: not found"
+    assert mean_corner_error(d.homography, hm, logo.shape[1], logo.shape[0]) <= 2.0
+    assert 0.0 <= d.score <= 1.0
+    assert d.corners.shape == (4, 2) and d.corners.dtype == np.float32
+    # corners are the reference corners mapped by the homography
+    assert np.allclose(d.corners, project(d.homography, ref_corners(logo.shape[1], logo.shape[0])), atol=1e-3)
+
+
+def test_known_poses_in_clutter(detector: MarkerDetector, logo: np.ndarray) -> None:
+    """Busy backgrounds with red distractors: most poses found, and every reported pose is right."""
+    found = 0
+    total = 0
+    for seed in range(3):
+        for pose in POSES.values():
+            for eff in (Effects(noise=2.0), NUISANCE):
+                img, hm = scene(logo, pose, seed, eff)
+                total += 1
+                d = detector.detect(img)
+                if d is None:
+                    continue
+                found += 1
+                err = mean_corner_error(d.homography, hm, logo.shape[1], logo.shape[0])
+                assert err <= 5.0, f"wrong pose reported (error {err:.1f} px)"
+    assert found >= 0.7 * total, f"found only {found}/{total}"
+
+
+def test_negatives_report_nothing(detector: MarkerDetector, logo: np.ndarray, other_logo: np.ndarray) -> None:
+    for seed in range(6):
+        img, _ = scene(logo, None, 100 + seed)
+        assert detector.detect(img) is None
+        # another red line-art mark in view is not ours
+        img, _ = scene(other_logo, POSES["frontal"], 200 + seed)
+        assert detector.detect(img) is None
+
+
+def test_uniform_and_grey_frames(detector: MarkerDetector, logo: np.ndarray) -> None:
+    assert detector.detect(np.full((480, 640, 3), 128, np.uint8)) is None
+    assert detector.detect(np.full((480, 640), 128, np.uint8)) is None  # 2-D grey is accepted
+    img, hm = plain_frame(logo, POSES["frontal"], Effects(noise=2.0))
+    d = detector.detect(cv2.cvtColor(img, cv2.COLOR_BGR2BGRA))  # BGRA is accepted too
+    assert d is not None and mean_corner_error(d.homography, hm, 600, 600) <= 2.0
+
+
+@pytest.mark.parametrize("bad, exc, words", [
+    (np.zeros((0, 0, 3), np.uint8), ValueError, "empty"),
+    (np.zeros((10, 10, 3), np.uint8) + 50, ValueError, "too small"),
+    (np.full((200, 200, 3), 128, np.uint8), ValueError, "blank"),
+    (np.zeros((200, 200, 3), np.float32), TypeError, "uint8"),
+    ([[1, 2], [3, 4]], TypeError, "numpy"),
+    (np.zeros((200, 200, 5), np.uint8), ValueError, "shape"),
+])
+def test_bad_reference_raises_clear_errors(bad: object, exc: type[Exception], words: str) -> None:
+    with pytest.raises(exc, match=words):
+        MarkerDetector(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad, exc, words", [
+    (np.zeros((480, 640, 3), np.float64), TypeError, "uint8"),
+    (np.zeros((0, 640, 3), np.uint8), ValueError, "empty"),
+    (np.zeros((8, 8, 3), np.uint8), ValueError, "too small"),
+    (None, TypeError, "numpy"),
+])
+def test_bad_frame_raises_clear_errors(detector: MarkerDetector, bad: object, exc: type[Exception],
+                                       words: str) -> None:
+    with pytest.raises(exc, match=words):
+        detector.detect(bad)  # type: ignore[arg-type]
+
+
+def test_larger_frames_are_searched_downscaled(detector: MarkerDetector, logo: np.ndarray) -> None:
+    pose = POSES["tilted"]
+    hm = pose_homography(pose, (logo.shape[1], logo.shape[0]), (1280, 720))
+    bg = np.zeros((720, 1280, 3), np.uint8)
+    bg[:] = (90, 110, 100)
+    img = render(logo, hm, bg, Effects(noise=2.0), np.random.default_rng(1), supersample=1)
+    d = detector.detect(img)
+    assert d is not None
+    assert mean_corner_error(d.homography, hm, logo.shape[1], logo.shape[0]) <= 3.0  # in 720p pixels
+
+
+def test_mirrored_preview_mapping(detector: MarkerDetector, logo: np.ndarray) -> None:
+    """Detection runs on raw frames; mirror_detection maps it into the selfie-style preview."""
+    img, _ = plain_frame(logo, POSES["rolled"], Effects(noise=2.0))
+    d = detector.detect(img)
+    assert d is not None
+    m = mirror_detection(d, img.shape[1])
+    assert m.mirrored and not d.mirrored
+    expected = d.corners.copy()
+    expected[:, 0] = img.shape[1] - 1 - expected[:, 0]
+    assert np.allclose(m.corners, expected, atol=1e-3)
+    # the mirrored homography really maps the reference into the flipped image
+    flipped = cv2.flip(img, 1)
+    warped = cv2.warpPerspective(flipped, np.linalg.inv(m.homography), (logo.shape[1], logo.shape[0]))
+    a = cv2.cvtColor(warped, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    b = cv2.cvtColor(logo, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    ncc = float(((a - a.mean()) * (b - b.mean())).mean() / (a.std() * b.std()))
+    assert ncc > 0.5
+    # twice mirrored is the original
+    assert np.allclose(mirror_detection(m, img.shape[1]).corners, d.corners, atol=1e-3)
+
+
+def test_mirror_image_of_an_asymmetric_logo_is_not_the_logo(detector: MarkerDetector, logo: np.ndarray) -> None:
+    img, _ = plain_frame(logo, POSES["frontal"], Effects(noise=2.0))
+    assert detector.detect(img) is not None
+    assert detector.detect(cv2.flip(img, 1)) is None
+
+
+def test_detection_is_plain_data(detector: MarkerDetector, logo: np.ndarray) -> None:
+    img, _ = plain_frame(logo, POSES["frontal"], Effects(noise=2.0))
+    d = detector.detect(img)
+    assert isinstance(d, Detection)
+    with pytest.raises(ValueError):
+        d.corners[0, 0] = 1.0  # read-only arrays: consumers cannot corrupt the tracker's state
