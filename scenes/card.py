@@ -260,6 +260,12 @@ class CardScene(Scene):
             room = self._choice_top() - 12 - y
             lines = max(1, room // 36)
             s.text.draw_fitted_paragraph(surface, question, (x, y), w, 28, p.ink, "bold", 1.25, lines, 20)
+            colours = {"primary": p.primary, "paper": lighten(p.paper, 0.5), "ink": p.ink}
+            for button in self._build_buttons():
+                if button.id.startswith("choice:"):
+                    wrong = self.choice is not None and button.id == f"choice:{self.choice}"
+                    button.style = "chip" if wrong else "secondary"
+                    button.draw(surface, s.text, colours, 26)
         else:
             y += s.text.draw_fitted_paragraph(surface, question, (x, y), w, 30, p.ink, "bold", 1.3, 4, 20) + 14
             bottom = round(PANEL.y + PANEL.h - 96)
@@ -335,7 +341,7 @@ class CardScene(Scene):
         return self._seal
 
     def _seal_centre(self) -> tuple[int, int]:
-        return round(PANEL.x + PANEL.w / 2), round(PANEL.y + PANEL.h / 2 - 40)
+        return round(PANEL.x + PANEL.w / 2), round(PANEL.y + PANEL.h / 2 + 10)
 
     def _draw_seal_at(self, surface: pygame.Surface, scale: float, angle: float, alpha: int) -> None:
         seal = self._seal_base()
@@ -358,8 +364,8 @@ class CardScene(Scene):
                 ring = (t - STAMP_SECONDS * 0.45) / 0.25
                 pygame.draw.circle(surface, lighten(p.primary, 0.4), (cx, cy), round(150 + 60 * ring), 3)
             rise = min(1.0, (t - STAMP_SECONDS * 0.45) / 0.8)
-            plus = s.text.render(s.t("card.plus_steps", n=self.stamp_steps), 54, p.primary, "bold")
-            surface.blit(plus, plus.get_rect(center=(cx, round(cy - SEAL_SIZE / 2 - 30 - 30 * rise))))
+            plus = s.text.render(s.t("card.plus_steps", n=self.stamp_steps), 48, p.primary, "bold")
+            surface.blit(plus, plus.get_rect(center=(cx, round(cy - SEAL_SIZE / 2 - 26 - 16 * rise))))
             total = s.t("card.month_total", n=s.session.summary().month_steps)
             line = s.text.fit(total, 28, round(PANEL.w - 40), darken(p.jade, 0.1), "bold")
             surface.blit(line, line.get_rect(midtop=(cx, round(cy + SEAL_SIZE / 2 + 24))))
