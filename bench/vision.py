@@ -271,7 +271,7 @@ def main() -> int:
     ap.add_argument("--targets", default="", help="comma-separated subset of target names")
     args = ap.parse_args()
     cv2.setNumThreads(1)
-    n_pos, n_neg, n_track = (40, 80, 150) if args.quick else (120, 200, 450)
+    n_pos, n_neg, n_track = (30, 60, 150) if args.quick else (80, 150, 300)
     refs = {k: load(p) for k, p in TARGETS.items()}
     if args.targets:
         keep = [t.strip() for t in args.targets.split(",")]

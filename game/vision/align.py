@@ -83,7 +83,7 @@ def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: 
 
 
 def verify(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, ref_size: tuple[int, int],
-           keep: float = 0.8) -> float:
+           keep: float = 0.8, min_cells: float = 0.75) -> float:
     """Occlusion-tolerant normalised correlation between the template and the warped frame.
 
     The worst (1 - keep) of pixels by residual are ignored, so fingers or glare over part of the
@@ -109,7 +109,26 @@ def verify(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray,
     a2 = a2 - a2.mean()
     b2 = b2 - b2.mean()
     ncc_kept = float(np.dot(a2, b2) / (np.linalg.norm(a2) * np.linalg.norm(b2) + 1e-6))
+    # Trimming forgives a finger, but it also forgives a mirrored or look-alike mark whose
+    # differing strokes are fewer than the trimmed pixels; most of the mark's cells must agree.
+    if cell_agreement(tmpl, patch) < min_cells:
+        return 0.0
     return max(0.0, 0.5 * ncc_all + 0.5 * ncc_kept)
+
+
+def cell_agreement(tmpl: np.ndarray, patch: np.ndarray, grid: int = 4, good: float = 0.4) -> float:
+    """Fraction of the template's textured grid cells whose local correlation with the patch is good."""
+    th, tw = tmpl.shape
+    ch, cw = th // grid, tw // grid
+    a = tmpl[: ch * grid, : cw * grid].reshape(grid, ch, grid, cw).transpose(0, 2, 1, 3).reshape(grid * grid, -1)
+    b = patch[: ch * grid, : cw * grid].reshape(grid, ch, grid, cw).transpose(0, 2, 1, 3).reshape(grid * grid, -1)
+    textured = a.std(1) >= 3.0
+    if not textured.any():
+        return 1.0
+    a = a[textured] - a[textured].mean(1, keepdims=True)
+    b = b[textured] - b[textured].mean(1, keepdims=True)
+    ncc = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-6)
+    return float((ncc > good).mean())
 
 
 def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, apparent: float) -> float:

@@ -149,9 +149,17 @@ def draw_finger(img: np.ndarray, rng: np.random.Generator, target_quad: np.ndarr
 def add_glare(img: np.ndarray, rng: np.random.Generator, center: np.ndarray, radius: float, strength: float) -> np.ndarray:
     """A soft specular highlight (saturates part of the print)."""
     h, w = img.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    r3 = 3 * radius
+    x0, x1 = max(0, int(center[0] - r3)), min(w, int(center[0] + r3) + 1)
+    y0, y1 = max(0, int(center[1] - r3)), min(h, int(center[1] + r3) + 1)
+    out = img.copy()
+    if x1 <= x0 or y1 <= y0:
+        return out
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     g = np.exp(-(((xx - center[0]) ** 2 + (yy - center[1]) ** 2) / (2 * radius**2)))
-    return np.clip(img.astype(np.float32) + strength * g[..., None], 0, 255).astype(np.uint8)
+    roi = out[y0:y1, x0:x1].astype(np.float32) + strength * g[..., None]
+    out[y0:y1, x0:x1] = np.clip(roi, 0, 255).astype(np.uint8)
+    return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,61 @@
+"""Marker rating: scores, advice and the PNG report written by the CLI entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from game.vision import rate_marker
+from game.vision.cli import rate_marker_main
+
+
+def test_campaign_logo_rates_as_line_art(logo: np.ndarray) -> None:
+    r = rate_marker(logo)
+    assert 0 <= r.score <= 100
+    assert r.mode == "shape"
+    assert any("low texture" in a for a in r.advice)
+    assert set(r.components) >= {"size", "contrast", "texture", "asymmetry"}
+
+
+def test_symmetric_and_small_marks_get_advice() -> None:
+    img = np.full((120, 120, 3), 255, np.uint8)
+    cv2.circle(img, (60, 60), 45, (30, 30, 200), 4, cv2.LINE_AA)
+    cv2.line(img, (15, 60), (105, 60), (30, 30, 200), 4, cv2.LINE_AA)
+    cv2.line(img, (60, 15), (60, 105), (30, 30, 200), 4, cv2.LINE_AA)
+    r = rate_marker(img)
+    text = " ".join(r.advice)
+    assert "symmetric" in text and "add a mark" in text
+    assert "too small" in text and "300" in text
+
+
+def test_textured_poster_scores_higher_on_texture(logo: np.ndarray) -> None:
+    poster = cv2.imread(str(Path(__file__).resolve().parents[2] / "bench/data/poster.png"))
+    assert poster is not None
+    assert rate_marker(poster).components["texture"] > rate_marker(logo).components["texture"]
+
+
+def test_cli_writes_a_png_report(tmp_path: Path, logo: np.ndarray, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "logo.png"
+    cv2.imwrite(str(src), logo)
+    out = tmp_path / "report.png"
+    assert rate_marker_main(str(src), str(out)) == 0
+    report = cv2.imread(str(out))
+    assert report is not None and report.shape[0] > 300 and report.shape[1] > 600
+    assert "marker score" in capsys.readouterr().out
+    # default report name sits next to the input
+    assert rate_marker_main(str(src)) == 0
+    assert (tmp_path / "logo.rating.png").is_file()
+
+
+def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert rate_marker_main(str(tmp_path / "missing.png")) == 2
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"xx")
+    assert rate_marker_main(str(bad)) == 2
+    tiny = tmp_path / "tiny.png"
+    cv2.imwrite(str(tiny), np.zeros((8, 8, 3), np.uint8))
+    assert rate_marker_main(str(tiny)) == 2
+    assert capsys.readouterr().out.count("error:") == 3
