@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from game.rules.content import Campaign, CheckinMode, Rarity
 from game.rules.progress import (
@@ -36,6 +35,7 @@ from server.context import AppContext, Device
 from server.db import write_tx
 from server.errors import ApiError
 from server.ledger import load_progress, persist_delta
+from server.queries import Raw, integrity_errors
 from server.schemas import (
     ActionIn,
     ActionResult,
@@ -61,6 +61,10 @@ class ServerReason(StrEnum):
     IMPLAUSIBLE_RATE = Reason.TOO_FAST.value  # same wire value as the per-player rule
 
 
+class _Raced(Exception):
+    """A unique constraint lost to a concurrent transaction (which was rolled back)."""
+
+
 @dataclass
 class Decision:
     result: ActionResult
@@ -80,11 +84,11 @@ def rule_action(action: ActionIn) -> Action:
     raise TypeError(f"unknown action {action!r}")
 
 
-def _take_serial(conn: Connection, campaign_id: str, collectible_id: str) -> int | None:
+def _take_serial(db: Raw, campaign_id: str, collectible_id: str) -> int | None:
     """Atomically take one unit; the serial is ``total - remaining_after`` (1..total). None = sold out."""
     # UPDATE supply SET remaining = remaining - 1 WHERE ... AND remaining > 0 RETURNING total, remaining
-    row = conn.execute(q.TAKE_ONE, {"b_campaign_id": campaign_id, "b_collectible_id": collectible_id}).first()
-    return None if row is None else row.total - row.remaining
+    row = db.one(q.TAKE_ONE, {"campaign_id": campaign_id, "collectible_id": collectible_id})
+    return None if row is None else row[0] - row[1]
 
 
 class ActionProcessor:
@@ -98,20 +102,19 @@ class ActionProcessor:
         self.player: PlayerRef | None = None
         self.campaign: Campaign | None = None
         self.latest: Progress | None = None
-        self._access = q.PLAYER_FOR_DEVICE if ctx.settings.is_sqlite else q.PLAYER_FOR_DEVICE_LOCKED
 
     # ---- transaction shell ---------------------------------------------------------------
 
-    def _enter(self, conn: Connection) -> tuple[PlayerRef, Campaign]:
+    def _enter(self, db: Raw) -> tuple[PlayerRef, Campaign]:
         """Access check (404 unless this device created or claimed the player) + row lock on PostgreSQL."""
-        row = conn.execute(self._access, {"player_id": self.player_id, "device_id": self.device.id}).first()
+        row = db.one(q.PLAYER_FOR_DEVICE, {"player_id": self.player_id, "device_id": self.device.id})
         if row is None:
             raise ApiError(404, "player_not_found", "no such player for this device")
         if self.player is None or self.campaign is None:
-            loaded = self.ctx.catalog.find(row.campaign_id)
+            loaded = self.ctx.catalog.find(row[1])
             if loaded is None:
-                raise ApiError(404, "unknown_campaign", f"no campaign {row.campaign_id!r}")
-            self.player, self.campaign = PlayerRef(row.id, row.campaign_id), loaded.campaign
+                raise ApiError(404, "unknown_campaign", f"no campaign {row[1]!r}")
+            self.player, self.campaign = PlayerRef(row[0], row[1]), loaded.campaign
         return self.player, self.campaign
 
     def run(self, action: ActionIn) -> ActionResult:
@@ -119,30 +122,35 @@ class ActionProcessor:
         for _attempt in range(4):
             try:
                 with write_tx(self.ctx.engine) as conn:
-                    player, campaign = self._enter(conn)
-                    seen = conn.execute(q.ACTION_SEEN, {"action_id": action_id}).first()
-                    if seen is not None:
-                        return self._duplicate(action, seen.player_id, seen.result)
-                    now = self.settings.clock()
-                    progress = load_progress(conn, player.id)
-                    decision = self._decide(conn, campaign, action, progress, now)
-                    conn.execute(
-                        q.INSERT_ACTION,
-                        {
-                            "action_id": action_id,
-                            "player_id": player.id,
-                            "device_id": self.device.id,
-                            "kind": action.kind,
-                            "status": decision.result.status.value,
-                            "reason": decision.result.reason,
-                            "result": decision.result.model_dump(mode="json"),
-                            "client_time": plausible_utc(action.client_time),
-                            "server_time": now,
-                        },
-                    )
+                    db = Raw(conn)
+                    races = integrity_errors(conn)
+                    try:
+                        player, campaign = self._enter(db)
+                        seen = db.one(q.ACTION_SEEN, {"action_id": action_id})
+                        if seen is not None:
+                            return self._duplicate(action, seen[0], db.from_json(seen[1]))
+                        now = self.settings.clock()
+                        progress = load_progress(db, player.id)
+                        decision = self._decide(db, campaign, action, progress, now)
+                        db.run(
+                            q.INSERT_ACTION,
+                            {
+                                "action_id": action_id,
+                                "player_id": player.id,
+                                "device_id": self.device.id,
+                                "kind": action.kind,
+                                "status": decision.result.status.value,
+                                "reason": decision.result.reason,
+                                "result": db.json(decision.result.model_dump(mode="json", exclude_defaults=True)),
+                                "client_time": db.ts(plausible_utc(action.client_time)),
+                                "server_time": db.ts(now),
+                            },
+                        )
+                    except races as err:
+                        raise _Raced() from err
                 self.latest = decision.progress
                 return decision.result
-            except IntegrityError:
+            except _Raced:
                 # A concurrent request won a unique constraint (same action_id or same record):
                 # everything rolled back, so decide again from the committed state.
                 log.info("action %s raced; retrying", action_id)
@@ -163,7 +171,7 @@ class ActionProcessor:
         return ActionResult(action_id=str(action.action_id), kind=action.kind, status=status, reason=reason, **kw)  # type: ignore[arg-type]
 
     def _decide(
-        self, conn: Connection, campaign: Campaign, action: ActionIn, progress: Progress, now: datetime
+        self, db: Raw, campaign: Campaign, action: ActionIn, progress: Progress, now: datetime
     ) -> Decision:
         client_time = plausible_utc(action.client_time)
         if client_time is None:
@@ -175,27 +183,27 @@ class ActionProcessor:
             return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.CLOCK_SKEW), progress)
         ctx = Context(now=now, device_landmark=self.device.landmark_id)
         if isinstance(action, CollectAction):
-            return self._collect(conn, campaign, action, progress, ctx)
+            return self._collect(db, campaign, action, progress, ctx)
         outcome = apply(campaign, progress, rule_action(action), ctx)
         if not outcome.applied:
             return Decision(self._result(action, ActionStatus.REJECTED, outcome.reason), progress)
-        if isinstance(action, CheckinAction | QuizAction) and self._device_too_fast(conn, now):
+        if isinstance(action, CheckinAction | QuizAction) and self._device_too_fast(db, now):
             log.warning(
                 "implausible check-in rate from device",
                 extra={"device_id": self.device.id, "player_id": self.player_id, "landmark_id": action.landmark_id},
             )
             return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.IMPLAUSIBLE_RATE), progress)
-        self._persist(conn, campaign, progress, outcome, action)
+        self._persist(db, campaign, progress, outcome, action)
         return Decision(self._result(action, ActionStatus.APPLIED, steps=outcome.steps), outcome.progress)
 
-    def _device_too_fast(self, conn: Connection, now: datetime) -> bool:
+    def _device_too_fast(self, db: Raw, now: datetime) -> bool:
         since = now - timedelta(seconds=self.settings.device_checkin_window_s)
-        count = conn.scalar(q.DEVICE_CHECKINS_SINCE, {"device_id": self.device.id, "since": since})
-        return (count or 0) >= self.settings.device_checkins_per_window
+        row = db.one(q.DEVICE_CHECKINS_SINCE, {"device_id": self.device.id, "since": db.ts(since)})
+        return (row[0] if row else 0) >= self.settings.device_checkins_per_window
 
-    def _persist(self, conn: Connection, campaign: Campaign, before: Progress, outcome: Outcome, action: ActionIn) -> None:
+    def _persist(self, db: Raw, campaign: Campaign, before: Progress, outcome: Outcome, action: ActionIn) -> None:
         persist_delta(
-            conn,
+            db,
             player_id=self.player_id,
             campaign_id=campaign.id,
             device_id=self.device.id,
@@ -205,14 +213,14 @@ class ActionProcessor:
         )
 
     def _grant_item(
-        self, conn: Connection, campaign: Campaign, progress: Progress, item_id: str, ctx: Context
+        self, db: Raw, campaign: Campaign, progress: Progress, item_id: str, ctx: Context
     ) -> tuple[Outcome, int | None] | None:
         """Give one item (taking a serial if limited). None when it is sold out."""
         item = campaign.collectible(item_id)
         assert item is not None
         serial = None
         if item.rarity is Rarity.LIMITED:
-            serial = _take_serial(conn, campaign.id, item.id)
+            serial = _take_serial(db, campaign.id, item.id)
             if serial is None:
                 return None
         outcome = apply(campaign, progress, Collect(item.id, serial), ctx)
@@ -221,7 +229,7 @@ class ActionProcessor:
         return outcome, serial
 
     def _collect(
-        self, conn: Connection, campaign: Campaign, action: CollectAction, progress: Progress, ctx: Context
+        self, db: Raw, campaign: Campaign, action: CollectAction, progress: Progress, ctx: Context
     ) -> Decision:
         item = campaign.collectible(action.collectible_id)
         if item is None:
@@ -231,10 +239,10 @@ class ActionProcessor:
         # The spawn rules are enforced here, not trusted from the client (roll 0.0 = the chance gate passes).
         if not eligible(item, campaign, progress, ctx.now, 0.0):
             return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.NOT_ELIGIBLE), progress)
-        granted = self._grant_item(conn, campaign, progress, item.id, ctx)
+        granted = self._grant_item(db, campaign, progress, item.id, ctx)
         if granted is not None:
             outcome, serial = granted
-            self._persist(conn, campaign, progress, outcome, action)
+            self._persist(db, campaign, progress, outcome, action)
             return Decision(
                 self._result(action, ActionStatus.APPLIED, collectible=ItemOut(collectible_id=item.id, serial=serial)),
                 outcome.progress,
@@ -242,10 +250,10 @@ class ActionProcessor:
         consolation = None
         after = progress
         if item.consolation and not any(o.collectible_id == item.consolation for o in progress.collectibles):
-            given = self._grant_item(conn, campaign, progress, item.consolation, ctx)
+            given = self._grant_item(db, campaign, progress, item.consolation, ctx)
             if given is not None:
                 outcome, serial = given
-                self._persist(conn, campaign, progress, outcome, action)
+                self._persist(db, campaign, progress, outcome, action)
                 consolation = ItemOut(collectible_id=item.consolation, serial=serial)
                 after = outcome.progress
         return Decision(
@@ -257,12 +265,12 @@ def apply_task(
     conn: Connection, player: PlayerRef, campaign: Campaign, task_id: str, now: datetime
 ) -> tuple[Outcome, Progress]:
     """A partner-reported task (inside the caller's transaction). Returns (outcome, progress after)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(q.PLAYER_LOCK, {"player_id": player.id})
-    progress = load_progress(conn, player.id)
+    db = Raw(conn)
+    db.one(q.PLAYER_LOCK, {"player_id": player.id})  # FOR UPDATE on PostgreSQL
+    progress = load_progress(db, player.id)
     outcome = apply(campaign, progress, TaskDone(task_id), Context(now=now))
     if outcome.applied:
         persist_delta(
-            conn, player_id=player.id, campaign_id=campaign.id, device_id="partner", before=progress, after=outcome.progress
+            db, player_id=player.id, campaign_id=campaign.id, device_id="partner", before=progress, after=outcome.progress
         )
     return outcome, outcome.progress

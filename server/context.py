@@ -17,6 +17,7 @@ from server import queries as q
 from server.campaigns import CampaignCatalog
 from server.errors import ApiError
 from server.models import admin_tokens
+from server.queries import Raw
 from server.security import token_hash
 from server.settings import Settings
 
@@ -84,19 +85,28 @@ _UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
 
 def _lookup_device(ctx: AppContext, key: str) -> Device | None:
     with ctx.engine.connect() as conn:
-        row = conn.execute(q.DEVICE_BY_TOKEN, {"token_hash": key}).first()
-    return None if row is None else Device(row.id, row.kind, row.landmark_id)
+        row = Raw(conn).one(q.DEVICE_BY_TOKEN, {"token_hash": key})
+    return None if row is None else Device(row[0], row[1], row[2])
 
 
-async def get_device(
-    request: Request,
-    ctx: Ctx,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_device_bearer)],
-) -> Device:
+def bearer_token(request: Request) -> str | None:
+    """The credentials of an ``Authorization: Bearer <token>`` header (as HTTPBearer reads it)."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+async def authenticate(request: Request) -> Device:
     """The enrolled device behind the bearer token, or 401 (cached per app; the DB is read off-loop)."""
-    if creds is None or not creds.credentials:
+    ctx: AppContext = request.app.state.ctx
+    token = bearer_token(request)
+    if token is None:
         raise ApiError(401, "unauthorized", "missing bearer token", _UNAUTHORIZED)
-    key = token_hash(creds.credentials)
+    key = token_hash(token)
     device = ctx.devices.get(key)
     if device is None:
         device = await ctx.run_db(_lookup_device, ctx, key)
@@ -105,6 +115,14 @@ async def get_device(
         ctx.devices.put(key, device)
     request.state.device_id = device.id
     return device
+
+
+async def get_device(
+    request: Request,
+    _creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_device_bearer)],
+) -> Device:
+    """Dependency form of ``authenticate`` (``_creds`` puts the DeviceToken scheme in the OpenAPI)."""
+    return await authenticate(request)
 
 
 def require_admin(

@@ -37,6 +37,10 @@ def make_engine(settings: Settings) -> Engine:
             connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
             pool_size=max(settings.pool_size, 5),
             max_overflow=20,
+            # LIFO: the hot path (inline on the event loop) keeps reusing one connection, whose page
+            # cache then stays valid between its own transactions (FIFO rotates through the pool and
+            # every connection re-reads pages another one changed).
+            pool_use_lifo=True,
         )
         _install_sqlite_hooks(engine, settings.sqlite_busy_timeout_ms)
         # SQLite has one writer at a time. Queue this process's writers on a lock instead of letting
@@ -58,6 +62,8 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Read pages through a memory map instead of one read() syscall each.
+        cur.execute("PRAGMA mmap_size=268435456")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -2,38 +2,43 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
-
 from game.rules.content import CheckinMode
 from game.rules.progress import CheckinRecord, Grant, Owned, Progress
 from server import queries as q
+from server.queries import Raw
 
 
-def load_progress(conn: Connection, player_id: str) -> Progress:
+def load_progress(db: Raw, player_id: str) -> Progress:
     """The player's whole ledger (one UNION ALL query), in insertion order (rules only ever append)."""
-    parts: tuple[list, list, list, list, list] = ([], [], [], [], [])
-    for k, _id, s1, s2, n, day, at in conn.execute(q.LEDGER, {"p": player_id}):
+    grants: list[Grant] = []
+    checkins: list[CheckinRecord] = []
+    owned: list[Owned] = []
+    tasks: list[tuple[str, object]] = []
+    shares: list[object] = []
+    to_dt = db.to_dt
+    for k, _id, s1, s2, n, day, at in db.all(q.LEDGER, {"p": player_id}):
+        when = to_dt(at)
         if k == 0:
-            parts[0].append(Grant(s1, n, at))
+            grants.append(Grant(s1, n, when))
         elif k == 1:
-            parts[1].append(CheckinRecord(s1, CheckinMode(s2), day, at))
+            checkins.append(CheckinRecord(s1, CheckinMode(s2), db.to_day(day), when))
         elif k == 2:
-            parts[2].append(Owned(s1, n, at))
+            owned.append(Owned(s1, n, when))
         elif k == 3:
-            parts[3].append((s1, at))
+            tasks.append((s1, when))
         else:
-            parts[4].append(at)
+            shares.append(when)
     return Progress(
-        grants=tuple(parts[0]),
-        checkins=tuple(parts[1]),
-        collectibles=tuple(parts[2]),
-        tasks=tuple(parts[3]),
-        shares=tuple(parts[4]),
+        grants=tuple(grants),
+        checkins=tuple(checkins),
+        collectibles=tuple(owned),
+        tasks=tuple(tasks),  # type: ignore[arg-type]
+        shares=tuple(shares),  # type: ignore[arg-type]
     )
 
 
 def persist_delta(
-    conn: Connection,
+    db: Raw,
     *,
     player_id: str,
     campaign_id: str,
@@ -43,28 +48,26 @@ def persist_delta(
     share_channel: str = "qr",
 ) -> None:
     """Insert the records ``after`` has beyond ``before``. Unique constraints back the rules up."""
-    new_grants = after.grants[len(before.grants) :]
-    if new_grants:
-        conn.execute(
-            q.INSERT_GRANT, [{"player_id": player_id, "source": x.source, "steps": x.steps, "at": x.at} for x in new_grants]
-        )
+    ts = db.ts
+    for g in after.grants[len(before.grants) :]:
+        db.run(q.INSERT_GRANT, {"player_id": player_id, "source": g.source, "steps": g.steps, "at": ts(g.at)})
     for rec in after.checkins[len(before.checkins) :]:
-        conn.execute(
+        db.run(
             q.INSERT_CHECKIN,
             {
-                "player_id": player_id, "landmark_id": rec.landmark_id, "mode": str(rec.mode), "day": rec.day,
-                "at": rec.at, "device_id": device_id,
+                "player_id": player_id, "landmark_id": rec.landmark_id, "mode": str(rec.mode),
+                "day": db.day(rec.day), "at": ts(rec.at), "device_id": device_id,
             },
         )
     for item in after.collectibles[len(before.collectibles) :]:
-        conn.execute(
+        db.run(
             q.INSERT_OWNED,
             {
                 "player_id": player_id, "campaign_id": campaign_id, "collectible_id": item.collectible_id,
-                "serial": item.serial, "at": item.at,
+                "serial": item.serial, "at": ts(item.at),
             },
         )
     for task_id, at in after.tasks[len(before.tasks) :]:
-        conn.execute(q.INSERT_TASK, {"player_id": player_id, "task_id": task_id, "at": at})
+        db.run(q.INSERT_TASK, {"player_id": player_id, "task_id": task_id, "at": ts(at)})
     for at in after.shares[len(before.shares) :]:
-        conn.execute(q.INSERT_SHARE, {"player_id": player_id, "channel": share_channel, "at": at})
+        db.run(q.INSERT_SHARE, {"player_id": player_id, "channel": share_channel, "at": ts(at)})

@@ -1,100 +1,185 @@
-"""Hot-path statements, built once (immutable SQL constructs with bind parameters).
+"""Hot-path SQL, run on the DBAPI cursor inside a SQLAlchemy-managed transaction.
 
-Building a Core statement costs ~4x executing a prebuilt one; the check-in path runs about a
-dozen statements per action, so these are shared (they hold no state).
+The action path runs about eight statements per check-in. Through SQLAlchemy Core each costs
+~5x the driver's own execute (execution context, result proxy, type processors), which was
+most of the server's CPU per action. These statements are plain SQL over the tables in
+``server.models`` (the Alembic schema), written once with ``:name`` parameters and translated to
+each driver's parameter style. Values are converted exactly as SQLAlchemy stores them (SQLite:
+naive-UTC ``YYYY-MM-DD HH:MM:SS.ffffff`` text and JSON text), so rows written here and rows
+written through SQLAlchemy are interchangeable. Transactions (BEGIN IMMEDIATE on SQLite,
+commit, rollback) stay with SQLAlchemy: see ``server.db.write_tx``.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Date,
-    Integer,
-    Select,
-    String,
-    Table,
-    bindparam,
-    cast,
-    func,
-    literal,
-    null,
-    select,
-    union_all,
-    update,
-)
+from sqlalchemy import Connection
 
-from server.models import (
-    actions,
-    checkins,
-    devices,
-    grants,
-    owned,
-    player_devices,
-    players,
-    shares,
-    supply,
-    tasks_done,
-)
-
-DEVICE_BY_TOKEN = select(devices.c.id, devices.c.kind, devices.c.landmark_id).where(
-    devices.c.token_hash == bindparam("token_hash")
-)
-
-_ACCESS = (
-    select(players.c.id, players.c.campaign_id)
-    .join(player_devices, player_devices.c.player_id == players.c.id)
-    .where(players.c.id == bindparam("player_id"), player_devices.c.device_id == bindparam("device_id"))
-)
-PLAYER_FOR_DEVICE = _ACCESS
-# PostgreSQL: also lock the player row, so one player's actions are decided one at a time.
-PLAYER_FOR_DEVICE_LOCKED = _ACCESS.with_for_update(of=players.c.id)
-PLAYER_LOCK = select(players.c.id).where(players.c.id == bindparam("player_id")).with_for_update()
-
-ACTION_SEEN = select(actions.c.player_id, actions.c.result).where(actions.c.action_id == bindparam("action_id"))
-
-def _ledger_part(kind: int, table: Table, s1: Any, s2: Any, n: Any, day: Any) -> Select[Any]:
-    return select(
-        literal(kind, Integer).label("k"),
-        table.c.id.label("id"),
-        s1.label("s1"),
-        s2.label("s2"),
-        n.label("n"),
-        day.label("day"),
-        table.c.at.label("at"),
-    ).where(table.c.player_id == bindparam("p"))
+_NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 
-_NO_STR, _NO_INT, _NO_DATE = cast(null(), String), cast(null(), Integer), cast(null(), Date)
-# The whole ledger in one round trip: k = 0 grants, 1 check-ins, 2 owned, 3 tasks, 4 shares.
-LEDGER = union_all(
-    _ledger_part(0, grants, grants.c.source, _NO_STR, grants.c.steps, _NO_DATE),
-    _ledger_part(1, checkins, checkins.c.landmark_id, checkins.c.mode, _NO_INT, checkins.c.day),
-    _ledger_part(2, owned, owned.c.collectible_id, _NO_STR, owned.c.serial, _NO_DATE),
-    _ledger_part(3, tasks_done, tasks_done.c.task_id, _NO_STR, _NO_INT, _NO_DATE),
-    _ledger_part(4, shares, _NO_STR, _NO_STR, _NO_INT, _NO_DATE),
-).order_by("k", "id")
+class Stmt:
+    """One SQL text with ``:name`` parameters, pre-translated for sqlite3 and psycopg."""
 
-DEVICE_CHECKINS_SINCE = (
-    select(func.count())
-    .select_from(checkins)
-    .where(checkins.c.device_id == bindparam("device_id"), checkins.c.at > bindparam("since"))
-)
+    __slots__ = ("pg", "sqlite")
 
-TAKE_ONE = (
-    update(supply)
-    .where(
-        supply.c.campaign_id == bindparam("b_campaign_id"),
-        supply.c.collectible_id == bindparam("b_collectible_id"),
-        supply.c.remaining > 0,
+    def __init__(self, sql: str, *, pg_suffix: str = "") -> None:
+        sql = " ".join(sql.split())
+        if "%" in sql:
+            raise ValueError("'%' would need escaping for psycopg")
+        self.sqlite = sql
+        self.pg = _NAMED.sub(r"%(\1)s", sql) + pg_suffix
+
+
+def _sqlite_ts(value: datetime) -> str:
+    # SQLAlchemy's SQLite DATETIME storage format, on the naive UTC value (see models.UTCDateTime)
+    u = value.astimezone(UTC)
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d} {u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}"
     )
-    .values(remaining=supply.c.remaining - 1)
-    .returning(supply.c.total, supply.c.remaining)
+
+
+class Raw:
+    """The driver cursor of a SQLAlchemy connection, with per-dialect value conversion.
+
+    Driver errors surface as the DBAPI's own exceptions; ``integrity_errors(conn)`` lists the
+    classes to catch for unique-constraint races.
+    """
+
+    __slots__ = ("cur", "pg")
+
+    def __init__(self, conn: Connection) -> None:
+        self.pg = conn.dialect.name == "postgresql"
+        self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    # ---- execution -----------------------------------------------------------------------
+
+    def _sql(self, stmt: Stmt) -> str:
+        return stmt.pg if self.pg else stmt.sqlite
+
+    def one(self, stmt: Stmt, params: Mapping[str, Any]) -> Sequence[Any] | None:
+        self.cur.execute(self._sql(stmt), params)
+        return self.cur.fetchone()
+
+    def all(self, stmt: Stmt, params: Mapping[str, Any]) -> list[Sequence[Any]]:
+        self.cur.execute(self._sql(stmt), params)
+        return self.cur.fetchall()
+
+    def run(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
+        self.cur.execute(self._sql(stmt), params)
+        return self.cur.rowcount
+
+    def many(self, stmt: Stmt, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.cur.executemany(self._sql(stmt), list(rows))
+
+    # ---- values --------------------------------------------------------------------------
+
+    def ts(self, value: datetime | None) -> Any:
+        """An aware datetime as the column stores it."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC) if self.pg else _sqlite_ts(value)
+
+    def to_dt(self, value: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+    def day(self, value: date) -> Any:
+        return value if self.pg else value.isoformat()
+
+    def to_day(self, value: Any) -> date:
+        return value if isinstance(value, date) else date.fromisoformat(value)
+
+    def json(self, value: Any) -> Any:
+        if self.pg:
+            from psycopg.types.json import Json
+
+            return Json(value)
+        return json.dumps(value)
+
+    def from_json(self, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def integrity_errors(conn: Connection) -> tuple[type[BaseException], ...]:
+    """The DBAPI's IntegrityError (and SQLAlchemy's, for statements run through Core)."""
+    from sqlalchemy.exc import IntegrityError
+
+    return (IntegrityError, conn.dialect.dbapi.IntegrityError)  # type: ignore[union-attr]
+
+
+@functools.cache
+def driver_integrity_errors() -> tuple[type[BaseException], ...]:
+    """IntegrityError of every installed driver (psycopg is optional: the embedded client lacks it)."""
+    import sqlite3
+
+    found: list[type[BaseException]] = [sqlite3.IntegrityError]
+    try:
+        import psycopg
+    except ImportError:
+        pass
+    else:
+        found.append(psycopg.IntegrityError)
+    return tuple(found)
+
+
+# ---- statements --------------------------------------------------------------------------------
+
+DEVICE_BY_TOKEN = Stmt("SELECT id, kind, landmark_id FROM devices WHERE token_hash = :token_hash")
+
+# Access: the player, if this device created or claimed it. PostgreSQL also locks the player row,
+# so one player's actions are decided one at a time (SQLite: BEGIN IMMEDIATE serialises writers).
+PLAYER_FOR_DEVICE = Stmt(
+    """SELECT players.id, players.campaign_id FROM players
+       JOIN player_devices ON player_devices.player_id = players.id
+       WHERE players.id = :player_id AND player_devices.device_id = :device_id""",
+    pg_suffix=" FOR UPDATE OF players",
+)
+PLAYER_LOCK = Stmt("SELECT id FROM players WHERE id = :player_id", pg_suffix=" FOR UPDATE")
+
+ACTION_SEEN = Stmt("SELECT player_id, result FROM actions WHERE action_id = :action_id")
+
+# The whole ledger in one round trip: k = 0 grants, 1 check-ins, 2 owned, 3 tasks, 4 shares.
+LEDGER = Stmt(
+    """SELECT 0 AS k, id, source AS s1, NULL AS s2, steps AS n, NULL AS day, at FROM grants WHERE player_id = :p
+       UNION ALL SELECT 1, id, landmark_id, mode, NULL, day, at FROM checkins WHERE player_id = :p
+       UNION ALL SELECT 2, id, collectible_id, NULL, serial, NULL, at FROM owned WHERE player_id = :p
+       UNION ALL SELECT 3, id, task_id, NULL, NULL, NULL, at FROM tasks_done WHERE player_id = :p
+       UNION ALL SELECT 4, id, NULL, NULL, NULL, NULL, at FROM shares WHERE player_id = :p
+       ORDER BY k, id"""
 )
 
-INSERT_ACTION = actions.insert()
-INSERT_GRANT = grants.insert()
-INSERT_CHECKIN = checkins.insert()
-INSERT_OWNED = owned.insert()
-INSERT_TASK = tasks_done.insert()
-INSERT_SHARE = shares.insert()
+DEVICE_CHECKINS_SINCE = Stmt("SELECT count(*) FROM checkins WHERE device_id = :device_id AND at > :since")
+
+# Atomic decrement: never below zero (and the CHECK constraint backs it up). The serial is
+# total - remaining after the decrement, so 1..total, each handed out once.
+TAKE_ONE = Stmt(
+    """UPDATE supply SET remaining = remaining - 1
+       WHERE campaign_id = :campaign_id AND collectible_id = :collectible_id AND remaining > 0
+       RETURNING total, remaining"""
+)
+
+INSERT_ACTION = Stmt(
+    """INSERT INTO actions (action_id, player_id, device_id, kind, status, reason, result, client_time, server_time)
+       VALUES (:action_id, :player_id, :device_id, :kind, :status, :reason, :result, :client_time, :server_time)"""
+)
+INSERT_GRANT = Stmt("INSERT INTO grants (player_id, source, steps, at) VALUES (:player_id, :source, :steps, :at)")
+INSERT_CHECKIN = Stmt(
+    """INSERT INTO checkins (player_id, landmark_id, mode, day, at, device_id)
+       VALUES (:player_id, :landmark_id, :mode, :day, :at, :device_id)"""
+)
+INSERT_OWNED = Stmt(
+    """INSERT INTO owned (player_id, campaign_id, collectible_id, serial, at)
+       VALUES (:player_id, :campaign_id, :collectible_id, :serial, :at)"""
+)
+INSERT_TASK = Stmt("INSERT INTO tasks_done (player_id, task_id, at) VALUES (:player_id, :task_id, :at)")
+INSERT_SHARE = Stmt("INSERT INTO shares (player_id, channel, at) VALUES (:player_id, :channel, :at)")

@@ -11,8 +11,9 @@ from server.db import read_tx
 from server.errors import ErrorResponse
 from server.schemas import StatsOut
 from server.stats import compute_stats
+from server.strict import StrictRoute
 
-router = APIRouter(tags=["admin"])
+router = APIRouter(tags=["admin"], route_class=StrictRoute)
 
 
 @router.get("/v1/admin/stats", response_model=StatsOut, dependencies=[Admin], responses={401: {"model": ErrorResponse}})

@@ -12,8 +12,9 @@ from server.context import Ctx
 from server.errors import ApiError, ErrorResponse
 from server.models import supply
 from server.schemas import SupplyOut
+from server.strict import StrictRoute
 
-router = APIRouter(tags=["content"])
+router = APIRouter(tags=["content"], route_class=StrictRoute)
 
 IdPath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 

@@ -8,8 +8,9 @@ from server.accounts import enroll_device
 from server.context import Ctx
 from server.errors import ErrorResponse
 from server.schemas import DeviceKind, EnrollRequest, EnrollResponse
+from server.strict import StrictRoute
 
-router = APIRouter(tags=["devices"])
+router = APIRouter(tags=["devices"], route_class=StrictRoute)
 
 
 @router.post(

@@ -13,8 +13,9 @@ from server.db import write_tx
 from server.errors import ApiError, ErrorResponse
 from server.models import events
 from server.schemas import EventsRequest, EventsResponse, plausible_utc
+from server.strict import StrictRoute
 
-router = APIRouter(tags=["analytics"])
+router = APIRouter(tags=["analytics"], route_class=StrictRoute)
 
 
 @router.post(

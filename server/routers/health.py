@@ -9,8 +9,9 @@ from server import __version__
 from server.context import Ctx
 from server.db import ping
 from server.schemas import HealthOut
+from server.strict import StrictRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=StrictRoute)
 
 
 @router.get("/v1/health", response_model=HealthOut, responses={503: {"model": HealthOut}})

@@ -20,10 +20,12 @@ from server.db import write_tx
 from server.errors import ApiError, ErrorResponse
 from server.models import partner_events, players
 from server.progress_view import progress_out
+from server.queries import driver_integrity_errors
 from server.schemas import ActionStatus, PartnerTaskEvent, PartnerTaskResult
 from server.security import sign, verify
+from server.strict import StrictRoute
 
-router = APIRouter(tags=["partner"])
+router = APIRouter(tags=["partner"], route_class=StrictRoute)
 
 
 async def verified_signature(
@@ -87,7 +89,7 @@ def task_event(
                     received_at=now,
                 )
             )
-    except IntegrityError as err:
+    except (IntegrityError, *driver_integrity_errors()) as err:
         raise ApiError(409, "replay", "this event or signature was already received") from err
     summary = progress_out(loaded.campaign, row.id, progress, now)
     return PartnerTaskResult(
