@@ -6,11 +6,12 @@ The sync worker only sleeps and sends; these functions decide (functional core, 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from game.rules.codec import action_to_json
 from game.rules.content import Campaign
-from game.rules.progress import Collect, Context, Progress, TaskDone, apply
+from game.rules.progress import Collect, Context, Grant, Progress, TaskDone, apply, month_steps
 from game.store import OutboxEntry, PlayerRow
 
 BATCH_LIMIT = 100  # the server's documented maximum per request
@@ -84,15 +85,41 @@ def verdicts(response: dict[str, Any]) -> list[Verdict]:
     return out
 
 
-def rebuild(campaign: Campaign, entries: list[OutboxEntry]) -> Progress:
-    """The local view: every action the server has not rejected, replayed in order at its own time."""
+def rebuild(campaign: Campaign, entries: list[OutboxEntry], server_view: dict[str, Any] | None = None) -> Progress:
+    """The local view: every action the server has not rejected, replayed in order at its own time.
+
+    Steps the server granted that this device never saw (a partner task, play on another kiosk
+    for a claimed player) are added as one ``server`` grant, so this month's total matches the
+    server's once everything is acknowledged.
+    """
     progress = Progress()
+    acknowledged = Progress()
     for entry in entries:
         if entry.status == "rejected":
             continue
         action = entry.action
         if isinstance(action, Collect) and entry.serial is not None:
             action = replace(action, serial=entry.serial)
-        outcome = apply(campaign, progress, action, Context(now=entry.at, device_landmark=entry.device_landmark))
-        progress = outcome.progress
+        ctx = Context(now=entry.at, device_landmark=entry.device_landmark)
+        progress = apply(campaign, progress, action, ctx).progress
+        if entry.status != "pending":
+            acknowledged = apply(campaign, acknowledged, action, ctx).progress
+    extra = _server_only_steps(campaign, acknowledged, server_view)
+    if extra is not None:
+        progress = replace(progress, grants=(*progress.grants, extra))
     return progress
+
+
+def _server_only_steps(campaign: Campaign, acknowledged: Progress, view: dict[str, Any] | None) -> Grant | None:
+    """A grant for the server's month steps beyond what the acknowledged actions explain."""
+    if not view:
+        return None
+    try:
+        at = datetime.fromisoformat(str(view["server_time"]))
+        server_steps = int(view["month_steps"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if at.tzinfo is None:
+        return None
+    extra = server_steps - month_steps(campaign, acknowledged, at)
+    return Grant("server", extra, at) if extra > 0 else None

@@ -152,8 +152,9 @@ class SyncWorker:
             else:
                 raise
         results = [(v.action_id, v.status, v.reason, v.serial) for v in verdicts(response)] + local_rejects
+        view = response.get("progress") or self.store.server_view(local_id)
         self.store.settle(local_id, results, response.get("progress"),
-                          lambda all_entries: rebuild(self.campaign, all_entries))
+                          lambda all_entries: rebuild(self.campaign, all_entries, view))
         self._single = False
         rejected = [r for r in results if r[1] == "rejected"]
         if rejected:
