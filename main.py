@@ -117,7 +117,8 @@ def run(argv: list[str]) -> int:
         draw_overlay(surface, holder["services"], app.stack, stats)
 
     def report_first_frame() -> None:
-        holder["built"].art_job.start()  # type: ignore[attr-defined]
+        if not config.headless:  # preload for the map; a headless map waits for (and starts) it itself
+            holder["built"].art_job.start()  # type: ignore[attr-defined]
         if os.environ.get("CT_REPORT_FIRST_FRAME"):  # read by bench/render.py to time cold start
             print(f"FIRST_FRAME_AT {time.time():.4f}", flush=True)
 

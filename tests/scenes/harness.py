@@ -12,6 +12,7 @@ from game.actions import Action
 from game.app import App, RunOptions
 from game.bootstrap import build_services
 from game.config import parse_args
+from game.jobs import Job
 from game.services import Services
 from scenes.factory import SceneFactory
 
@@ -35,8 +36,12 @@ def run_app(
     extra_args: list[str] | None = None,
     grab: tuple[int, ...] = (),
     on_frame: Callable[[App, Services], None] | None = None,
+    art: object | None = None,
 ) -> Run:
-    """Run ``frames`` frames of the real loop (fixed dt, headless) with ``script`` fed in as input."""
+    """Run ``frames`` frames of the real loop (fixed dt, headless) with ``script`` fed in as input.
+
+    ``art`` is an already painted ``ScrollArt`` to use instead of painting one (seconds per run).
+    """
     config = parse_args(["--headless", "--server", "offline", "--data-dir", str(tmp_path), "--seed", "3",
                          "--lang", lang, "--campaign", campaign, *(extra_args or [])])
     pygame.init()
@@ -44,6 +49,8 @@ def run_app(
 
     def build_root() -> list:
         built = build_services(config, store)  # type: ignore[arg-type]
+        if art is not None:
+            built.art_job = Job("painted", lambda: art, start=False)
         holder["services"] = built.services
         factory = SceneFactory(built.services, built.art_job, built.icon, wait_for_art=True, unroll=False)
         holder["factory"] = factory
