@@ -26,8 +26,8 @@ bench: $(STAMP)
 	$(PY) bench/server.py
 
 screenshots: $(STAMP)
-	$(PY) main.py --headless --frames 90 --scene map --screenshot docs/img/map.png --data-dir /tmp/ct-shots --server offline
-	$(PY) main.py --headless --frames 90 --scene card:hongyadong --screenshot docs/img/card.png --data-dir /tmp/ct-shots --server offline
+	$(PY) main.py --headless --frames 30 --lang en --scene map:chaotianmen --screenshot docs/img/map.png --data-dir /tmp/ct-shots --server offline
+	$(PY) main.py --headless --frames 30 --lang en --scene card:hongyadong --screenshot docs/img/card.png --data-dir /tmp/ct-shots --server offline
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pygame
 
 from game.jobs import Job
+from game.rules.content import Landmark
 from game.scene import Scene
 from game.services import Services
 from scenes.album import AlbumScene
@@ -35,21 +36,29 @@ class SceneFactory:
     def make(self, name: str) -> Scene:
         if name == "attract":
             return AttractScene(self.s, lambda: self.make("map"))
-        if name == "map":
-            return MapScene(self.s, self.art_job, self.make, wait_for_art=self.wait_for_art, unroll=self.unroll)
+        if name == "map" or name.startswith("map:"):
+            focus = self._landmark(name).id if ":" in name else None
+            return MapScene(self.s, self.art_job, self.make, wait_for_art=self.wait_for_art, unroll=self.unroll,
+                            focus=focus)
         if name == "rewards":
             return RewardsScene(self.s)
         if name == "album":
             return AlbumScene(self.s)
         if name.startswith("card:"):
-            landmark = self.s.campaign.landmark(name.split(":", 1)[1])
-            if landmark is None:
-                raise ValueError(f"unknown landmark {name.split(':', 1)[1]!r} in campaign {self.s.campaign.id!r}")
-            return CardScene(self.s, landmark, self.icon)
+            return CardScene(self.s, self._landmark(name), self.icon)
         raise ValueError(f"unknown scene {name!r}")
 
+    def _landmark(self, name: str) -> Landmark:
+        ident = name.split(":", 1)[1]
+        landmark = self.s.campaign.landmark(ident)
+        if landmark is None:
+            raise ValueError(f"unknown landmark {ident!r} in campaign {self.s.campaign.id!r}")
+        return landmark
+
     def initial(self, name: str) -> list[Scene]:
-        """The stack for a start scene: overlays and sub-screens open over the map."""
-        if name in ("attract", "map"):
+        """The stack for a start scene: overlays and sub-screens open over the map (a card over its landmark)."""
+        if name == "attract" or name == "map" or name.startswith("map:"):
             return [self.make(name)]
+        if name.startswith("card:"):
+            return [self.make("map:" + name.split(":", 1)[1]), self.make(name)]
         return [self.make("map"), self.make(name)]

@@ -46,8 +46,10 @@ class MapScene(Scene):
         *,
         wait_for_art: bool = False,
         unroll: bool = True,
+        focus: str | None = None,
     ) -> None:
         super().__init__()
+        self.focus = focus  # a landmark id to open centred on, instead of the scroll's right end
         self.s = services
         self.art_job = art_job
         self.scenes = scenes  # factory: name -> Scene (card:<id>, rewards, album, attract)
@@ -88,6 +90,9 @@ class MapScene(Scene):
         self.layers = prepare_layers(art)  # type: ignore[arg-type]
         self.pan = Pan(max_x=float(art.width - LOGICAL_SIZE[0]))  # type: ignore[attr-defined]
         self.pan.x = self.pan.max_x  # a handscroll is read from its right end
+        if self.focus in art.anchors:  # type: ignore[attr-defined]
+            self.pan.x = float(art.anchors[self.focus][0]) - LOGICAL_SIZE[0] / 2  # type: ignore[attr-defined]
+            self.pan.clamp()
         self.minimap, self._minimap_dim = self._make_minimap()
 
     def _layout_buttons(self) -> None:

@@ -113,3 +113,19 @@ def test_main_headless_screenshot_of_the_map(tmp_path: Path) -> None:
     image = pygame.image.load(str(shot))
     assert image.get_size() == (1920, 1080)
     assert_non_trivial(pixels(image), "main.py --scene map")
+
+
+def test_map_and_card_open_on_their_landmark(tmp_path: Path, art: object) -> None:
+    """``map:<id>`` and ``card:<id>`` centre the scroll on that landmark (README and QA shots)."""
+    from scenes.map import MapScene
+
+    seen: list[float] = []
+
+    def look(app: object, _services: object) -> None:
+        maps = [s for s in app.stack.scenes if isinstance(s, MapScene)]  # type: ignore[attr-defined]
+        if maps and maps[0].art is not None:
+            seen.append(maps[0].pan.x + 960 - maps[0].art.anchors["chaotianmen"][0])
+
+    run_app(tmp_path, MemoryStore(), scene="card:chaotianmen", frames=3, art=art, on_frame=look)
+    assert seen and abs(seen[-1]) < 1.0
+    pygame.quit()
