@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from game.rules.content import Campaign, CheckinMode, Rarity
 from game.rules.progress import (
@@ -32,10 +33,10 @@ from game.rules.spawn import eligible
 from server import queries as q
 from server.accounts import PlayerRef
 from server.context import AppContext, Device
-from server.db import write_tx
+from server.db import raw_write_tx
 from server.errors import ApiError
 from server.ledger import load_progress, persist_delta
-from server.queries import Raw, integrity_errors
+from server.queries import Raw, driver_integrity_errors
 from server.schemas import (
     ActionIn,
     ActionResult,
@@ -59,6 +60,9 @@ class ServerReason(StrEnum):
     CLOCK_SKEW = "client_time_out_of_range"
     ACTION_CONFLICT = "action_id_conflict"
     IMPLAUSIBLE_RATE = Reason.TOO_FAST.value  # same wire value as the per-player rule
+
+
+_RACES = (IntegrityError, *driver_integrity_errors())
 
 
 class _Raced(Exception):
@@ -121,9 +125,7 @@ class ActionProcessor:
         action_id = str(action.action_id)
         for _attempt in range(4):
             try:
-                with write_tx(self.ctx.engine) as conn:
-                    db = Raw(conn)
-                    races = integrity_errors(conn)
+                with raw_write_tx(self.ctx.engine) as db:
                     try:
                         player, campaign = self._enter(db)
                         seen = db.one(q.ACTION_SEEN, {"action_id": action_id})
@@ -146,7 +148,7 @@ class ActionProcessor:
                                 "server_time": db.ts(now),
                             },
                         )
-                    except races as err:
+                    except _RACES as err:
                         raise _Raced() from err
                 self.latest = decision.progress
                 return decision.result

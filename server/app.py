@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from server.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestL
 from server.ratelimit import TokenBucketLimiter
 from server.routers import admin, content, devices, events, health, partner, players
 from server.settings import Settings
+from server.strict import install_hot_routes
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,15 @@ def _seed_all(catalog: CampaignCatalog, settings: Settings) -> object:
     return seed
 
 
+def _no_native_telemetry() -> dict[str, object]:
+    """FastAPI ≥ 0.16x asks the OpenTelemetry providers on every request whether to trace it;
+    this server configures none (its request log is server.middleware), so switch that off.
+    Older FastAPI has no such option."""
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the app: migrate to head (lock-safe), seed supply rows, install middleware and routes."""
     engine = make_engine(settings)
@@ -67,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(
+        **_no_native_telemetry(),
         title="Cloud Tour Treasure Hunt API",
         version=__version__,
         description=DESCRIPTION,
@@ -88,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
     # The hot routes (players) come first: routing tries each route's pattern in order.
     for module in (players, events, health, content, devices, partner, admin):
         app.include_router(module.router)
+    install_hot_routes(app, players.hot_routes())
     # Added last = outermost: log → rate limit → body limit → app.
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limiter=TokenBucketLimiter(settings.rate_per_s, settings.rate_burst))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from server.queries import Raw
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Arbitrary constant key for pg_advisory_xact_lock, shared by every worker.
 MIGRATION_LOCK_KEY = 0x43_54_48_31  # "CTH1"
 _WRITE_LOCK = "_ct_sqlite_write_lock"
+_HOT_WRITER = "_ct_sqlite_hot_writer"
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -47,24 +50,32 @@ def make_engine(settings: Settings) -> Engine:
         # them spin in SQLite's busy handler (which sleeps in growing steps and wrecks p99); the
         # busy_timeout still arbitrates between processes (several workers, CLI).
         setattr(engine, _WRITE_LOCK, threading.Lock())
+        setattr(engine, _HOT_WRITER, _HotWriter(engine, settings.sqlite_busy_timeout_ms))
         return engine
     return create_engine(
         url, pool_size=settings.pool_size, max_overflow=settings.pool_size, pool_pre_ping=True
     )
 
 
+def _configure_sqlite(dbapi_conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    dbapi_conn.isolation_level = None  # the driver must not BEGIN on its own; see _on_begin
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    # With WAL, NORMAL syncs at checkpoints, not at every commit: a committed transaction survives
+    # an application crash, but the last commits before a power loss or OS crash may roll back
+    # (the database stays consistent). See docs/deploy.md.
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    cur.execute("PRAGMA foreign_keys=ON")
+    # Read pages through a memory map instead of one read() syscall each.
+    cur.execute("PRAGMA mmap_size=268435456")
+    cur.close()
+
+
 def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # the driver must not BEGIN on its own; see _on_begin
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cur.execute("PRAGMA foreign_keys=ON")
-        # Read pages through a memory map instead of one read() syscall each.
-        cur.execute("PRAGMA mmap_size=268435456")
-        cur.close()
+        _configure_sqlite(dbapi_conn, busy_timeout_ms)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -80,6 +91,57 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(write=True)
         with conn.begin():
             yield conn
+
+
+class _HotWriter:
+    """SQLite: one driver connection, outside the pool, for the action path's write transactions.
+
+    It is used only under the engine's write lock, so one connection serves every writer of the
+    process. Checking a pooled connection out and in through SQLAlchemy, with its begin and
+    commit events, cost more CPU than the check-in's own statements. Closed when the engine is
+    disposed.
+    """
+
+    def __init__(self, engine: Engine, busy_timeout_ms: int) -> None:
+        self.path = engine.url.database or ":memory:"
+        self.busy_timeout_ms = busy_timeout_ms
+        self.conn: sqlite3.Connection | None = None
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def connection(self) -> sqlite3.Connection:
+        if self.conn is None:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, check_same_thread=False)
+            _configure_sqlite(conn, self.busy_timeout_ms)
+            self.conn = conn
+        return self.conn
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+@contextmanager
+def raw_write_tx(engine: Engine) -> Iterator[Raw]:
+    """A write transaction for the hot path, as a ``Raw`` driver cursor.
+
+    SQLite: BEGIN IMMEDIATE on the process's hot-writer connection, under the write lock.
+    PostgreSQL: a pooled SQLAlchemy connection and transaction (``write_tx``).
+    """
+    hot: _HotWriter | None = getattr(engine, _HOT_WRITER, None)
+    if hot is None:
+        with write_tx(engine) as conn:
+            yield Raw(conn)
+        return
+    with getattr(engine, _WRITE_LOCK):
+        conn = hot.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield Raw.sqlite(conn)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
 
 @contextmanager

@@ -7,6 +7,8 @@ from game.rules.progress import CheckinRecord, Grant, Owned, Progress
 from server import queries as q
 from server.queries import Raw
 
+_MODES = {str(m): m for m in CheckinMode}
+
 
 def load_progress(db: Raw, player_id: str) -> Progress:
     """The player's whole ledger (one UNION ALL query), in insertion order (rules only ever append)."""
@@ -15,13 +17,13 @@ def load_progress(db: Raw, player_id: str) -> Progress:
     owned: list[Owned] = []
     tasks: list[tuple[str, object]] = []
     shares: list[object] = []
-    to_dt = db.to_dt
+    to_dt, to_day = db.to_dt, db.to_day
     for k, _id, s1, s2, n, day, at in db.all(q.LEDGER, {"p": player_id}):
         when = to_dt(at)
         if k == 0:
             grants.append(Grant(s1, n, when))
         elif k == 1:
-            checkins.append(CheckinRecord(s1, CheckinMode(s2), db.to_day(day), when))
+            checkins.append(CheckinRecord(s1, _MODES[s2], to_day(day), when))
         elif k == 2:
             owned.append(Owned(s1, n, when))
         elif k == 3:

@@ -45,6 +45,18 @@ def _sqlite_ts(value: datetime) -> str:
     )
 
 
+# A player's ledger is read again on every action, so the same stored timestamps are parsed over
+# and over; these pure parsers are memoised (bounded; datetimes and dates are immutable).
+@functools.lru_cache(maxsize=1 << 16)
+def _sqlite_dt(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _sqlite_day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
 class Raw:
     """The driver cursor of a SQLAlchemy connection, with per-dialect value conversion.
 
@@ -54,9 +66,18 @@ class Raw:
 
     __slots__ = ("cur", "pg")
 
-    def __init__(self, conn: Connection) -> None:
-        self.pg = conn.dialect.name == "postgresql"
-        self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    def __init__(self, conn: Connection | None) -> None:
+        if conn is not None:
+            self.pg = conn.dialect.name == "postgresql"
+            self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    @classmethod
+    def sqlite(cls, dbapi_conn: Any) -> Raw:
+        """Over a bare sqlite3 connection (``server.db.raw_write_tx``)."""
+        raw = cls(None)
+        raw.pg = False
+        raw.cur = dbapi_conn.cursor()
+        return raw
 
     # ---- execution -----------------------------------------------------------------------
 
@@ -91,13 +112,13 @@ class Raw:
     def to_dt(self, value: Any) -> datetime:
         if isinstance(value, datetime):
             return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return _sqlite_dt(value)
 
     def day(self, value: date) -> Any:
         return value if self.pg else value.isoformat()
 
     def to_day(self, value: Any) -> date:
-        return value if isinstance(value, date) else date.fromisoformat(value)
+        return value if isinstance(value, date) else _sqlite_day(value)
 
     def json(self, value: Any) -> Any:
         if self.pg:

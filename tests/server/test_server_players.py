@@ -174,3 +174,32 @@ def test_implausible_device_rate(make_app, clock: FakeClock) -> None:
         assert res.json()["results"][0]["status"] == "applied"
         with app.state.ctx.engine.connect() as conn:
             assert conn.scalar(select(func.count()).select_from(checkins)) == 4
+
+
+def test_progress_document_serialises_like_the_model(campaigns_root) -> None:  # type: ignore[no-untyped-def]
+    """The hot routes answer with ``progress_doc`` (plain data): byte-identical to ``ProgressOut``."""
+    from datetime import timedelta
+
+    from pydantic_core import to_json
+
+    from game.content import load_campaign
+    from game.rules.content import CheckinMode
+    from game.rules.progress import CheckinRecord, Grant, Owned, Progress
+    from server.progress_view import progress_doc, progress_out
+    from tests.server.pack import CAMPAIGN_ID
+
+    campaign = load_campaign(CAMPAIGN_ID, campaigns_root)
+    at = T0 + timedelta(microseconds=123)
+    states = [
+        Progress(),
+        Progress(
+            grants=(Grant("checkin:lm01:visit", 60, at), Grant("task:transfer", 500, T0)),
+            checkins=(CheckinRecord("lm01", CheckinMode.VISIT, at.date(), at),),
+            collectibles=(Owned("paper-cut", None, T0), Owned("golden-rabbit", 7, at)),
+            tasks=(("transfer", T0),),
+        ),
+    ]
+    for progress in states:
+        doc = progress_doc(campaign, "p-1", progress, T0)
+        model = progress_out(campaign, "p-1", progress, T0)
+        assert to_json(doc) == model.__pydantic_serializer__.to_json(model)
