@@ -87,13 +87,20 @@ def verify(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray,
     """Occlusion-tolerant normalised correlation between the template and the warped frame.
 
     The worst (1 - keep) of pixels by residual are ignored, so fingers or glare over part of the
-    logo lower the score only a little, while a random patch still scores low.
+    logo lower the score only a little, while a random patch still scores low. (Comparing with a
+    blurred template as well would find more blurred prints, but a blurred ring-shaped mark then
+    matches any red ellipse: tried and dropped.)
     """
     tmpl, k = template
     th, tw = tmpl.shape
     lvl = pyr.level_for(apparent_size(h, ref_size), max(tw, th))
     img, f = pyr.level(lvl)
     patch = warp_to_template(img, scale_mat(f) @ h @ scale_mat(1.0 / k), (tw, th)).astype(np.float32)
+    return match_score(tmpl, patch, keep, min_cells)
+
+
+def match_score(tmpl: np.ndarray, patch: np.ndarray, keep: float = 0.8, min_cells: float = 0.75) -> float:
+    """The verification score of a template-sized patch (see ``verify``); 0 when it fails a gate."""
     a = tmpl.ravel()
     b = patch.ravel()
     a = (a - a.mean()) / (a.std() + 1e-6)

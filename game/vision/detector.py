@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from game.vision.align import FramePyramid, ecc_refine, quick_score, verify
+from game.vision.align import FramePyramid, ecc_refine, match_score, quick_score, verify
 from game.vision.candidates import dedupe, region_hypotheses
 from game.vision.detection import Detection
 from game.vision.geometry import ref_corners, scale_mat, translate_mat
@@ -63,30 +63,66 @@ class FrameContext:
         return self._search
 
 
-def symmetric_turns(ref_bgr: np.ndarray, threshold: float = 0.6) -> tuple[list[int], list[np.ndarray]]:
-    """Reference-space homographies of the in-plane turns under which the mark looks alike.
+@dataclass(frozen=True)
+class SelfMatch:
+    """A turned pose of the mark that looks like the mark (a symmetry, maybe about an off-centre point).
 
-    Only square-ish references are tested for 90-degree turns (others only for 180 degrees).
+    ``ref_h`` maps reference px to reference px with ref(ref_h(x)) ~ ref(x) on most of the ink, so a
+    detector that locked onto ``h_true @ ref_h`` must try ``h @ inv(ref_h)``. ``score`` is what
+    verification gives the turned pose on a clean print.
     """
-    h, w = ref_bgr.shape[:2]
-    grey = cv2.cvtColor(ref_bgr, cv2.COLOR_BGR2GRAY)
-    side = 96
-    g = cv2.resize(grey, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
-    g -= g.mean()
-    out = []
-    quarters = []
-    square = 0.9 < w / h < 1.1
-    for k in ((1, 2, 3) if square else (2,)):
-        r = np.rot90(g, k).copy()
-        ncc = float((g * r).sum() / (np.linalg.norm(g) * np.linalg.norm(r) + 1e-6))
-        if ncc > threshold:
-            ang = -k * np.pi / 2  # np.rot90 turns counter-clockwise on screen
-            c, s = np.cos(ang), np.sin(ang)
-            t = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
-            cx, cy = w / 2, h / 2
-            out.append(translate_mat(cx, cy) @ t @ translate_mat(-cx, -cy))
-            quarters.append(k)
-    return quarters, out
+
+    quarter_turns: int
+    ref_h: np.ndarray
+    score: float
+
+
+def self_matches(templates: list[tuple[np.ndarray, float]], threshold: float = 0.35) -> list[SelfMatch]:
+    """Turns (90/180/270 degrees for square-ish marks, else 180) under which the mark nearly matches itself.
+
+    A turn about the centre is not enough: a lantern whose body sits a little off-centre matches
+    itself turned by 180 degrees and shifted. So each turn is followed by a phase-correlation
+    shift and an affine ECC fit of the template onto itself; the fitted pose is kept when plain
+    verification would come close to accepting it (the orientation then rests on small details).
+    """
+    tmpl, k = templates[2]
+    th, tw = tmpl.shape
+    vt, vk = templates[1]
+    c = ((tw - 1) / 2.0, (th - 1) / 2.0)
+    square = 0.9 < tw / th < 1.1
+    win = cv2.createHanningWindow((tw, th), cv2.CV_32F)
+    out: list[SelfMatch] = []
+    for q in ((1, 2, 3) if square else (2,)):
+        rot = cv2.getRotationMatrix2D(c, 90.0 * q, 1.0).astype(np.float32)
+        turned = cv2.warpAffine(tmpl, rot, (tw, th), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_REPLICATE)
+        # Copies: this OpenCV build's phaseCorrelate (and ECC with one array twice) write into their inputs.
+        (dx, dy), _ = cv2.phaseCorrelate(tmpl.copy(), turned, win)
+        best: tuple[float, np.ndarray] | None = None
+        for sgn in (1.0, -1.0):
+            init = (np.vstack([rot, [0, 0, 1]]) @ translate_mat(sgn * dx, sgn * dy))[:2].astype(np.float32)
+            try:
+                cc, w = cv2.findTransformECC(tmpl.copy(), tmpl.copy(), init, cv2.MOTION_AFFINE,
+                                             (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-5), None, 5)
+            except cv2.error:
+                continue
+            if best is None or cc > best[0]:
+                best = (float(cc), w)
+        if best is None:
+            continue
+        w3 = np.vstack([best[1].astype(np.float64), [0, 0, 1]])
+        sv = np.linalg.svd(w3[:2, :2], compute_uv=False)
+        if sv.min() < 0.8 or sv.max() > 1.25:  # not a turn any more: ECC wandered off
+            continue
+        ref_h = scale_mat(1.0 / k) @ w3 @ scale_mat(k)
+        # What verification (64-px template) would say of the turned pose on a clean print.
+        m = scale_mat(vk) @ ref_h @ scale_mat(1.0 / vk)
+        patch = cv2.warpPerspective(vt, m, (vt.shape[1], vt.shape[0]), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                    borderMode=cv2.BORDER_REPLICATE)
+        score = match_score(vt, patch, min_cells=0.0)
+        if score >= threshold:
+            out.append(SelfMatch(q, ref_h, score))
+    return out
 
 
 class MarkerDetector:
@@ -101,7 +137,8 @@ class MarkerDetector:
             use = len(pts) >= 150 and self.ref.ink_fraction > 0.25
         self.use_features = bool(use)
         self._corners = ref_corners(*self.ref.size).reshape(-1, 1, 2)
-        self._sym_quarter_turns, self._sym_turns = symmetric_turns(self.ref.bgr)
+        self._self_matches = self_matches(self.ref.templates)
+        self._sym_undo = [np.linalg.inv(m.ref_h) for m in self._self_matches]  # h_true = h_turned @ undo
         self._sym_mask = self._symmetry_mask()
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
@@ -163,9 +200,8 @@ class MarkerDetector:
         for h0 in hyps:
             res = ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=15, margin_frac=0.25,
                              blur=3)
-            if res is None:
-                continue
-            h1, cc = res
+            # A coarse failure (a finger over a small print) still leaves the finer levels a chance.
+            h1, cc = res if res is not None else (h0, 0.0)
             if self._plausible(ctx, h1):
                 coarse.append((cc, h1))
         coarse.sort(key=lambda t: -t[0])
@@ -178,23 +214,23 @@ class MarkerDetector:
                 best = self._finish(ctx, h0, best, levels=(0, 1, 2))
         if best is None or best[0] < cfg.accept_score:
             return None
-        h = self._disambiguate(ctx, best[1])
-        return Detection.from_homography(h, self.ref.size, best[0], "detect")
+        h, score = self._disambiguate(ctx, best[1], best[0])
+        return Detection.from_homography(h, self.ref.size, score, "detect")
 
-    def _disambiguate(self, ctx: FrameContext, h: np.ndarray) -> np.ndarray:
-        """Pick the right turn of a rotationally (near-)symmetric mark.
+    def _disambiguate(self, ctx: FrameContext, h: np.ndarray, score: float) -> tuple[np.ndarray, float]:
+        """Pick the right turn of a (near-)symmetric mark; returns the pose and its verified score.
 
         Each candidate turn is compared with the reference only on the pixels where the turns
-        differ (the small orientation mark that breaks the symmetry), which occlusion-tolerant
-        verification would otherwise ignore.
+        differ (the small orientation cue that breaks the symmetry), which occlusion-tolerant
+        verification would otherwise forgive. A better turn is re-aligned and must verify.
         """
-        if not self._sym_turns or self._sym_mask is None:
-            return h
+        if not self._sym_undo or self._sym_mask is None:
+            return h, score
         tmpl, k = self.ref.templates[2]
         th, tw = tmpl.shape
         sel = self._sym_mask
         a = tmpl[sel] - tmpl[sel].mean()
-        cands = [h] + [h @ t for t in self._sym_turns]
+        cands = [h] + [h @ u for u in self._sym_undo]
         scores = []
         for hc in cands:
             q = self._quad(hc)
@@ -209,22 +245,28 @@ class MarkerDetector:
             b = patch[sel] - patch[sel].mean()
             scores.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6)))
         i = int(np.argmax(scores))
-        if i == 0:
-            return h
-        res = ecc_refine(ctx.pyr, self.ref.templates, cands[i], self.ref.size, (2,), iters=10, margin_frac=0.1)
-        return res[0] if res is not None else cands[i]
+        if i == 0 or scores[i] < scores[0] + 0.05:
+            return h, score
+        res = ecc_refine(ctx.pyr, self.ref.templates, cands[i], self.ref.size, (1, 2), iters=15, margin_frac=0.12)
+        if res is None or not self._plausible(ctx, res[0]):
+            return h, score
+        alt = self._verified_score(ctx, res[0])
+        # The turned pose must verify too; a failed re-alignment keeps the original.
+        return (res[0], alt) if alt >= self.config.accept_score else (h, score)
 
     def _symmetry_mask(self) -> np.ndarray | None:
-        """Template pixels (128-px level) where the symmetric turns of the reference differ."""
-        if not self._sym_turns:
+        """Template pixels (128-px level) where the mark and its self-matching turns differ."""
+        if not self._self_matches:
             return None
-        tmpl = self.ref.templates[2][0]
+        tmpl, k = self.ref.templates[2]
+        th, tw = tmpl.shape
         diff = np.zeros_like(tmpl)
-        for kk in self._sym_quarter_turns:
-            turned = np.rot90(tmpl, kk)  # exact pixel permutation (the turns are about the centre)
-            if turned.shape != tmpl.shape:
-                continue
-            diff = np.maximum(diff, np.abs(turned - tmpl))
+        for m in self._self_matches:
+            for rh in (m.ref_h, np.linalg.inv(m.ref_h)):
+                t = scale_mat(k) @ rh @ scale_mat(1.0 / k)
+                turned = cv2.warpPerspective(tmpl, t, (tw, th), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                             borderMode=cv2.BORDER_REPLICATE)
+                diff = np.maximum(diff, np.abs(turned - tmpl))
         diff = cv2.GaussianBlur(diff, (5, 5), 0)
         mask = diff > max(8.0, 0.25 * float(diff.max()))
         return mask if mask.sum() >= 12 else None
@@ -267,12 +309,27 @@ class MarkerDetector:
         return bool(-0.1 * fw <= c[0] <= 1.1 * fw and -0.1 * fh <= c[1] <= 1.1 * fh)
 
     def _verified_score(self, ctx: FrameContext, h: np.ndarray) -> float:
-        if not self._plausible(ctx, h):
+        if not self._plausible(ctx, h) or self._visible_fraction(ctx, h) < 0.8:
             return 0.0
         score = verify(ctx.pyr, self.ref.templates[1], h, self.ref.size)
         if self.ref.chromatic and score > 0.0:
             score *= self._colour_agreement(ctx, h)
         return score
+
+    def _visible_fraction(self, ctx: FrameContext, h: np.ndarray) -> float:
+        """Share of the pose's quad inside the frame.
+
+        Outside the frame, verification would compare the template with replicated border
+        pixels (stripes), which a large off-frame pose of a ring-like mark can pass.
+        """
+        q = self._quad(h).astype(np.float32)
+        area = float(cv2.contourArea(q))
+        if area <= 0:
+            return 0.0
+        fh, fw = ctx.bgr.shape[:2]
+        rect = np.array([[0, 0], [fw, 0], [fw, fh], [0, fh]], np.float32)
+        inter, _ = cv2.intersectConvexConvex(q, rect)
+        return float(inter) / area
 
     def _colour_agreement(self, ctx: FrameContext, h: np.ndarray) -> float:
         """Fraction-like check that the ink of the warped frame has the reference ink colours.
@@ -291,7 +348,9 @@ class MarkerDetector:
             return 1.0
         lik = self.ref.likelihood(patch)[ink]
         frac = float((lik > 25).mean())
-        return float(np.clip(0.4 + frac, 0.0, 1.0))
+        # Blur and small prints mix ink with card, so a third of the ink pixels in colour is
+        # already a true print; a grey copy has almost none.
+        return float(np.clip(0.5 + frac, 0.0, 1.0))
 
     # -- hypothesis generators -----------------------------------------------------------------
 

@@ -149,3 +149,31 @@ def test_detection_is_plain_data(detector: MarkerDetector, logo: np.ndarray) -> 
     assert isinstance(d, Detection)
     with pytest.raises(ValueError):
         d.corners[0, 0] = 1.0  # read-only arrays: consumers cannot corrupt the tracker's state
+
+
+def test_off_centre_symmetry_is_found_and_resolved() -> None:
+    """The lantern matches itself turned by 180 degrees and shifted (its body sits off-centre).
+
+    The turned pose nearly verifies, so the detector must know about it and pick the true turn
+    from the small cues (crescent, waves) that tell the turns apart.
+    """
+    from game.vision.detector import self_matches
+
+    from .conftest import ROOT, load
+
+    lantern = load(ROOT / "bench/data/lantern.png")
+    det = MarkerDetector(lantern)
+    turns = {m.quarter_turns: m.score for m in det._self_matches}
+    assert 2 in turns and turns[2] > 0.6
+    before = [t.copy() for t, _ in det.ref.templates]
+    self_matches(det.ref.templates)
+    assert all(np.array_equal(a, t) for a, (t, _) in zip(before, det.ref.templates, strict=True)), \
+        "finding self-matches must not write into the templates"
+    wrong = 0
+    for i, pose in enumerate([Pose(16, 70, 15, 40, 25, 0.4, 0.45), Pose(14, 60, 20, 200, -20, 0.55, 0.5),
+                              Pose(18, 80, 10, 100, 170, 0.5, 0.5), Pose(15, 65, 25, 300, -160, 0.45, 0.55)]):
+        img, hm = scene(lantern, pose, 40 + i)
+        d = det.detect(img)
+        if d is not None:
+            wrong += mean_corner_error(d.homography, hm, lantern.shape[1], lantern.shape[0]) > 5.0
+    assert wrong == 0
