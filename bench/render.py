@@ -1,8 +1,15 @@
 """Render benchmark: a 2,000-frame scripted pan of the city scroll at 1920×1080 logical, and cold start.
 
 Runs under SDL's dummy video driver (no GPU, no vsync), so it measures our own work per frame:
-input, update, drawing all layers, pins, HUD and minimap, and the (software) present.
-Usage: python bench/render.py [--frames N] [--no-cold-start]
+input, update, drawing all layers, pins, HUD and minimap, and the present (SDL's software renderer
+copying the 1920×1080 canvas, ~2-3 ms here; a GPU does that part on a kiosk).
+The pan starts once the scroll painting is finished (it paints in a background thread), so the
+painting's CPU use does not land in the pan's frames; cold start is measured separately.
+
+Each frame is timed twice: wall time (what a visitor sees, inflated when other processes take the
+2 cores) and the main thread's CPU time (our work alone). ``--runs`` repeats the pan; the run with
+the median wall p95 is reported, and every run is kept in the JSON.
+Usage: python bench/render.py [--frames N] [--runs N] [--no-cold-start]
 """
 
 from __future__ import annotations
@@ -69,19 +76,39 @@ def run_pan(frames: int) -> dict[str, float]:
                   build_root)
         app.run()
         pygame.quit()
-    times = [t * 1000 for t in app.frame_times[30:]]  # skip the first frames (caches warming up)
-    times.sort()
+    skip = 30  # the first frames warm caches (HUD, tags, RLE data)
+    wall = sorted(t * 1000 for t in app.frame_times[skip:])
+    cpu = sorted(t * 1000 for t in app.frame_cpu[skip:])
+    present = sorted(t * 1000 for t in app.present_times[skip:])
+    draw = sorted((f - p) * 1000 for f, p in zip(app.frame_times[skip:], app.present_times[skip:], strict=True))
     return {
-        "frames": len(times),
-        "p50_ms": statistics.median(times),
-        "p95_ms": times[int(len(times) * 0.95) - 1],
-        "p99_ms": times[int(len(times) * 0.99) - 1],
-        "max_ms": times[-1],
-        "over_33ms": sum(1 for t in times if t > 33.0),
+        "frames": len(wall),
+        "p50_ms": statistics.median(wall),
+        "p95_ms": _pct(wall, 0.95),
+        "p99_ms": _pct(wall, 0.99),
+        "max_ms": wall[-1],
+        "over_33ms": sum(1 for t in wall if t > 33.0),
+        "cpu_p50_ms": statistics.median(cpu),
+        "cpu_p95_ms": _pct(cpu, 0.95),
+        "cpu_max_ms": cpu[-1],
+        "present_p50_ms": statistics.median(present),
+        "present_p95_ms": _pct(present, 0.95),
+        "without_present_p95_ms": _pct(draw, 0.95),
     }
 
 
-def cold_start(runs: int = 3) -> dict[str, float]:
+def _pct(values: list[float], q: float) -> float:
+    return values[max(0, int(len(values) * q) - 1)]
+
+
+def load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def cold_start(runs: int = 5) -> dict[str, float]:
     """Wall time from process start to the first frame (the app logs it) and to exit, with --server offline."""
     firsts, totals = [], []
     for _ in range(runs):
@@ -99,21 +126,33 @@ def cold_start(runs: int = 3) -> dict[str, float]:
                 if line.startswith("FIRST_FRAME_AT "):
                     firsts.append(float(line.split()[1]) - wall)
     return {"first_frame_s": statistics.median(firsts) if firsts else float("nan"),
-            "process_total_s": statistics.median(totals)}
+            "first_frame_min_s": min(firsts) if firsts else float("nan"),
+            "process_total_s": statistics.median(totals), "runs": runs}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--frames", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3, help="repeat the pan; the median run (by wall p95) is reported")
     parser.add_argument("--no-cold-start", action="store_true")
     args = parser.parse_args()
-    result: dict[str, object] = {"pan": run_pan(args.frames)}
+    load_before = load_average()
+    runs = [run_pan(args.frames) for _ in range(max(1, args.runs))]
+    pan = sorted(runs, key=lambda r: r["p95_ms"])[len(runs) // 2]
+    result: dict[str, object] = {"pan": pan, "pan_runs": runs, "load_average_1min": load_before,
+                                 "cpus": os.cpu_count(), "targets": TARGETS}
     if not args.no_cold_start:
         result["cold_start"] = cold_start()
-    pan = result["pan"]
-    print(f"map pan {pan['frames']} frames @1920x1080: p50 {pan['p50_ms']:.2f} ms  p95 {pan['p95_ms']:.2f} ms  "
-          f"p99 {pan['p99_ms']:.2f} ms  max {pan['max_ms']:.2f} ms  frames>33ms {pan['over_33ms']}  "
+    print(f"map pan {pan['frames']} frames @1920x1080 (median of {len(runs)} runs, load {load_before}): "
+          f"p50 {pan['p50_ms']:.2f} ms  p95 {pan['p95_ms']:.2f} ms  p99 {pan['p99_ms']:.2f} ms  "
+          f"max {pan['max_ms']:.2f} ms  frames>33ms {pan['over_33ms']}  "
           f"(targets: p95 ≤ {TARGETS['map_p95_ms']} ms, none > {TARGETS['max_ms']} ms)")
+    print(f"  main-thread CPU per frame: p50 {pan['cpu_p50_ms']:.2f} ms  p95 {pan['cpu_p95_ms']:.2f} ms  "
+          f"max {pan['cpu_max_ms']:.2f} ms; present alone p50 {pan['present_p50_ms']:.2f} ms  "
+          f"p95 {pan['present_p95_ms']:.2f} ms; frame without present p95 {pan['without_present_p95_ms']:.2f} ms")
+    for i, r in enumerate(runs):
+        print(f"  run {i + 1}: p50 {r['p50_ms']:.2f}  p95 {r['p95_ms']:.2f}  max {r['max_ms']:.2f}  "
+              f">33ms {r['over_33ms']}  cpu p95 {r['cpu_p95_ms']:.2f}")
     if "cold_start" in result:
         cs = result["cold_start"]
         print(f"cold start to first frame: {cs['first_frame_s']:.2f} s (process incl. exit {cs['process_total_s']:.2f} s; "

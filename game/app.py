@@ -65,7 +65,9 @@ class App:
         self.on_first_frame = on_first_frame
         self.stack = SceneStack()
         self.frame = 0
-        self.frame_times: list[float] = []
+        self.frame_times: list[float] = []  # wall seconds per frame, present included
+        self.frame_cpu: list[float] = []  # this thread's CPU seconds per frame (what other processes cannot inflate)
+        self.present_times: list[float] = []  # wall seconds of display.flip alone
         self.first_frame_at: float | None = None
         self.screen: pygame.Surface | None = None
         self.frame_had_input = False
@@ -97,7 +99,7 @@ class App:
         # Headless and scripted runs use a fixed dt so the same seed and script give the same frames.
         deterministic = self.options.headless or bool(script)
         while not self.stack.quit_requested and len(self.stack):
-            frame_start = time.perf_counter()
+            frame_start, cpu_start = time.perf_counter(), time.thread_time()
             raw_dt = clock.tick(0 if deterministic else self.options.fps) / 1000.0
             dt = fixed.step if deterministic else clamp_dt(raw_dt)
             actions: list[Action] = []
@@ -125,9 +127,13 @@ class App:
             if self.overlay is not None:
                 stats["fps"] = clock.get_fps()
                 self.overlay(self.screen, stats)
+            present_start = time.perf_counter()
             pygame.display.flip()
-            elapsed = time.perf_counter() - frame_start
+            now = time.perf_counter()
+            elapsed = now - frame_start
             self.frame_times.append(elapsed)
+            self.present_times.append(now - present_start)
+            self.frame_cpu.append(time.thread_time() - cpu_start)
             stats["frame_ms"] = elapsed * 1000
             if self.first_frame_at is None:
                 self.first_frame_at = time.perf_counter() - started

@@ -50,12 +50,16 @@ def paint_job(campaign: Campaign, palette: Palette, seed: int) -> Job:
 
 
 def icon_renderer(palette: Palette, images: ImageCache) -> Callable[[str, int], pygame.Surface]:
-    from game.ui.landmark_icons import draw_landmark_icon
-    from game.ui.scroll_art import ScrollPalette
+    def draw(kind: str, size: int) -> pygame.Surface:
+        # imported on first use: the icons need OpenCV, which the cold start to the first frame does not
+        from game.ui.landmark_icons import draw_landmark_icon
+        from game.ui.scroll_art import ScrollPalette
 
-    sp = ScrollPalette(paper=palette.paper, ink=palette.ink, accent=palette.primary, mountain_tint=palette.jade,
-                       water=(120, 160, 170))
-    return lambda kind, size: images.remember(("icon", kind, size), lambda: draw_landmark_icon(kind, size, sp))
+        sp = ScrollPalette(paper=palette.paper, ink=palette.ink, accent=palette.primary, mountain_tint=palette.jade,
+                           water=(120, 160, 170))
+        return draw_landmark_icon(kind, size, sp)
+
+    return lambda kind, size: images.remember(("icon", kind, size), lambda: draw(kind, size))
 
 
 @dataclass

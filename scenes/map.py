@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pygame
 
@@ -16,12 +17,15 @@ from game.scene import Push, Replace, Scene
 from game.services import Services
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.pan import Pan
-from game.ui.scroll_art import prepare_layers
 from game.ui.widgets import Button, darken, draw_progress, hit_button, lighten
 from scenes.pins import PIN_SIZE, make_pin, make_tag
 
+if TYPE_CHECKING:  # scroll_art imports OpenCV: loaded with the painting, not at start-up
+    from game.ui.scroll_art import LayerBlitter
+
 UNROLL_SECONDS = 1.6
 HUD_H = 132
+HUD_SOLID = HUD_H - 10  # the HUD is opaque above this row, so the painting is not drawn under it
 MINIMAP_W, MINIMAP_H = 780, 104
 MINIMAP_PAD = 14  # the mount (brocade border) around the thumbnail
 SYNC_REFRESH = 1.0  # s between sync-status polls (the status may query the local outbox)
@@ -31,7 +35,8 @@ TAP_SLOP = 18.0  # px a finger may wander and still count as a tap
 
 @dataclass
 class Hud:
-    surface: pygame.Surface
+    solid: pygame.Surface  # opaque top (a plain copy per frame)
+    edge: pygame.Surface  # the rules along its bottom edge, over the painting (per-pixel alpha)
     key: tuple[object, ...]
 
 
@@ -55,11 +60,14 @@ class MapScene(Scene):
         self.scenes = scenes  # factory: name -> Scene (card:<id>, rewards, album, attract)
         self.wait_for_art = wait_for_art
         self.art = None
-        self.layers: list[tuple[pygame.Surface, float]] = []
+        self.blitter: LayerBlitter | None = None
         self.pan = Pan(max_x=0.0)
         self.unroll = 0.0 if unroll else UNROLL_SECONDS
         self.t = 0.0
         self.hud: Hud | None = None
+        self._hud_tick: tuple[object, ...] | None = None
+        self._pin_states: tuple[tuple[int, int], dict[str, PinState]] | None = None
+        self._minimap_dots: tuple[int, pygame.Surface] | None = None
         self.minimap: pygame.Surface | None = None
         self._minimap_dim: pygame.Surface | None = None
         self._dot_states: tuple[int, list[tuple[int, tuple[int, int, int]]]] | None = None
@@ -86,8 +94,11 @@ class MapScene(Scene):
         self.hud = None  # progress may have changed under the card
 
     def _take_art(self, art: object) -> None:
+        # imported here: scroll_art pulls in OpenCV, which the cold start to the first frame does not need
+        from game.ui.scroll_art import LayerBlitter
+
         self.art = art
-        self.layers = prepare_layers(art)  # type: ignore[arg-type]
+        self.blitter = LayerBlitter(art)  # type: ignore[arg-type]
         self.pan = Pan(max_x=float(art.width - LOGICAL_SIZE[0]))  # type: ignore[attr-defined]
         self.pan.x = self.pan.max_x  # a handscroll is read from its right end
         if self.focus in art.anchors:  # type: ignore[attr-defined]
@@ -242,7 +253,7 @@ class MapScene(Scene):
         work_w, work_h = min(full_w, thumb_size[0] * 4), min(full_h, thumb_size[1] * 4)
         work = pygame.Surface((work_w, work_h))
         work.fill(p.paper)
-        for layer, _factor in self.layers:
+        for layer, _factor in self.art.layers:
             scaled_h = max(1, round(layer.get_height() * work_h / full_h))
             src = layer.convert_alpha()  # colour-keyed pixels become transparent
             work.blit(pygame.transform.smoothscale(src, (work_w, scaled_h)), (0, 0))
@@ -262,15 +273,21 @@ class MapScene(Scene):
             pygame.draw.rect(frame, lighten(p.accent, 0.25), (x + 3, 6, 4, r.height - 12), border_radius=2)
         return frame
 
-    def _hud_surface(self) -> pygame.Surface:
+    def _hud_surface(self) -> Hud:
         s, p = self.s, self.s.palette
+        # the summary (a walk over this month's grants) is only recomputed when progress or the
+        # language changes, or once a second in case the month rolled over
+        tick = (s.lang, s.session.revision, int(self.t))
+        if self.hud is not None and self._hud_tick == tick:
+            return self.hud
+        self._hud_tick = tick
         summary = s.session.summary()
         key = (s.lang, s.session.revision, summary.month)
         if self.hud is not None and self.hud.key == key:
-            return self.hud.surface
+            return self.hud
         w = LOGICAL_SIZE[0]
         surf = pygame.Surface((w, HUD_H), pygame.SRCALPHA)
-        pygame.draw.rect(surf, (*p.paper, 232), (0, 0, w, HUD_H - 10))
+        pygame.draw.rect(surf, (*p.paper, 255), (0, 0, w, HUD_SOLID))
         pygame.draw.line(surf, darken(p.paper, 0.35), (0, HUD_H - 10), (w, HUD_H - 10), 3)
         pygame.draw.line(surf, (*p.accent, 255), (0, HUD_H - 5), (w, HUD_H - 5), 2)
         left_w = 360
@@ -296,8 +313,10 @@ class MapScene(Scene):
             button.label = {"lang": s.t("app.language"), "finish": s.t("app.guest_end"),
                             "album": s.t("map.album"), "rewards": s.t("map.rewards")}[button.id]
             button.draw(surf, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 28)
-        self.hud = Hud(surf, key)
-        return surf
+        solid = surf.subsurface((0, 0, w, HUD_SOLID)).convert()
+        edge = surf.subsurface((0, HUD_SOLID, w, HUD_H - HUD_SOLID)).convert_alpha()
+        self.hud = Hud(solid, edge, key)
+        return self.hud
 
     def _chip(self, text: str, dot: tuple[int, int, int] | None, max_w: int) -> pygame.Surface:
         """A small paper label (sync status, hints), cached by its text."""
@@ -342,22 +361,22 @@ class MapScene(Scene):
             surface.blit(msg, msg.get_rect(center=(960, 540)))
             return
         W = LOGICAL_SIZE[0]
-        for layer, factor in self.layers:
-            lx = min(max(self.pan.x * factor, 0), max(layer.get_width() - W, 0))
-            surface.blit(layer, (0, 0), area=pygame.Rect(round(lx), 0, W, layer.get_height()))  # far layer: sky band
-        now = self.s.session.now()
-        progress = self.s.session.progress
+        assert self.blitter is not None
+        self.blitter.draw(surface, self.pan.x, top=HUD_SOLID)  # rows under the opaque HUD are never drawn
+        states = self._states()
         for lm in self.s.campaign.city.landmarks:
             ax, ay = self.art.anchors[lm.id]
             sx = ax - self.pan.x
             if -120 < sx < W + 120:
-                state = pin_state(self.s.campaign, progress, lm, now)
+                state = states[lm.id]
                 bob = 6 * math.sin(self.t * 2.4 + ax) if state is PinState.AVAILABLE else 0
                 pin = self.pins[state]
                 surface.blit(pin, (round(sx - PIN_SIZE[0] / 2), round(ay - PIN_SIZE[1] - 58 + bob)))
                 tag = self._tag(lm)
                 surface.blit(tag, (round(sx - tag.get_width() / 2), round(ay - 52)))
-        surface.blit(self._hud_surface(), (0, 0))
+        hud = self._hud_surface()
+        surface.blit(hud.solid, (0, 0))
+        surface.blit(hud.edge, (0, HUD_SOLID))
         self._draw_minimap(surface)
         mm = self._minimap_rect()
         side_w = round(mm.x) - 60
@@ -389,9 +408,27 @@ class MapScene(Scene):
         box = pygame.Rect(vx, thumb.y - 6, vw, thumb.h + 12)
         pygame.draw.rect(surface, (255, 250, 240), box.inflate(4, 4), 2, border_radius=6)
         pygame.draw.rect(surface, p.primary, box, 4, border_radius=5)
-        for x, colour in self._dots(thumb.x, scale):
-            pygame.draw.circle(surface, (255, 250, 240), (x, thumb.bottom - 9), 6)
-            pygame.draw.circle(surface, colour, (x, thumb.bottom - 9), 4)
+        surface.blit(self._dot_strip(thumb, scale), (thumb.x, thumb.bottom - 16))
+
+    def _dot_strip(self, thumb: pygame.Rect, scale: float) -> pygame.Surface:
+        """The minimap's landmark dots as one cached strip (32 circles a frame otherwise)."""
+        revision = self.s.session.revision
+        if self._minimap_dots is None or self._minimap_dots[0] != revision:
+            strip = pygame.Surface((thumb.w, 16), pygame.SRCALPHA)
+            for x, colour in self._dots(0, scale):
+                pygame.draw.circle(strip, (255, 250, 240), (x, 7), 6)
+                pygame.draw.circle(strip, colour, (x, 7), 4)
+            self._minimap_dots = (revision, strip)
+        return self._minimap_dots[1]
+
+    def _states(self) -> dict[str, PinState]:
+        """Pin state per landmark: recomputed when progress changes, and once a second (a new day)."""
+        key = (self.s.session.revision, int(self.t))
+        if self._pin_states is None or self._pin_states[0] != key:
+            now, progress = self.s.session.now(), self.s.session.progress
+            states = {lm.id: pin_state(self.s.campaign, progress, lm, now) for lm in self.s.campaign.city.landmarks}
+            self._pin_states = (key, states)
+        return self._pin_states[1]
 
     def _dots(self, x0: int, scale: float) -> list[tuple[int, tuple[int, int, int]]]:
         """Landmark markers on the minimap, coloured by pin state; recomputed only when progress changes."""
