@@ -48,6 +48,7 @@ from server.schemas import (
     ShareAction,
     plausible_utc,
 )
+from server.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,6 @@ class ServerReason(StrEnum):
 
     SOLD_OUT = "sold_out"
     NOT_ELIGIBLE = "not_eligible"
-    CLOCK_SKEW = "client_time_out_of_range"
     ACTION_CONFLICT = "action_id_conflict"
     IMPLAUSIBLE_RATE = Reason.TOO_FAST.value  # same wire value as the per-player rule
 
@@ -73,6 +73,24 @@ class _Raced(Exception):
 class Decision:
     result: ActionResult
     progress: Progress
+
+
+def credit_time(client_time: datetime, now: datetime, settings: Settings) -> datetime:
+    """The instant an action is credited at: when it happened on the device (``client_time``) if
+    that is plausible, else server time.
+
+    Plausible: not after ``now`` (a device clock a little ahead is credited now), not older than
+    ``settings.credit_max_age_s`` (event laptops sync days later; older queues and dead device
+    clocks are credited at server time), not before ``settings.credit_not_before`` (the campaign
+    start), and representable (2000-2099). The day (one check-in per landmark per day), the month
+    (steps and tiers), spawn hours and the per-hour and per-device rates are all judged at it.
+    """
+    at = plausible_utc(client_time)
+    if at is None or at >= now or now - at > timedelta(seconds=settings.credit_max_age_s):
+        return now
+    if settings.credit_not_before is not None and at < settings.credit_not_before:
+        return now
+    return at
 
 
 def rule_action(action: ActionIn) -> Action:
@@ -172,36 +190,42 @@ class ActionProcessor:
     def _result(self, action: ActionIn, status: ActionStatus, reason: str | None = None, **kw: object) -> ActionResult:
         return ActionResult(action_id=str(action.action_id), kind=action.kind, status=status, reason=reason, **kw)  # type: ignore[arg-type]
 
+    def _rejected(self, action: ActionIn, reason: str, ctx: Context) -> ActionResult:
+        return self._result(action, ActionStatus.REJECTED, reason, credited_at=ctx.now)
+
     def _decide(
         self, db: Raw, campaign: Campaign, action: ActionIn, progress: Progress, now: datetime
     ) -> Decision:
-        client_time = plausible_utc(action.client_time)
-        if client_time is None:
-            return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.CLOCK_SKEW), progress)
-        skew = client_time - now
-        if skew > timedelta(seconds=self.settings.max_client_ahead_s) or -skew > timedelta(
-            seconds=self.settings.max_client_age_s
-        ):
-            return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.CLOCK_SKEW), progress)
-        ctx = Context(now=now, device_landmark=self.device.landmark_id)
+        at = credit_time(action.client_time, now, self.settings)
+        ctx = Context(now=at, device_landmark=self.device.landmark_id)
         if isinstance(action, CollectAction):
             return self._collect(db, campaign, action, progress, ctx)
         outcome = apply(campaign, progress, rule_action(action), ctx)
         if not outcome.applied:
-            return Decision(self._result(action, ActionStatus.REJECTED, outcome.reason), progress)
-        if isinstance(action, CheckinAction | QuizAction) and self._device_too_fast(db, now):
+            return Decision(self._result(action, ActionStatus.REJECTED, outcome.reason, credited_at=at), progress)
+        if isinstance(action, CheckinAction | QuizAction) and self._device_too_fast(db, at):
             log.warning(
                 "implausible check-in rate from device",
                 extra={"device_id": self.device.id, "player_id": self.player_id, "landmark_id": action.landmark_id},
             )
-            return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.IMPLAUSIBLE_RATE), progress)
+            return Decision(
+                self._result(action, ActionStatus.REJECTED, ServerReason.IMPLAUSIBLE_RATE, credited_at=at), progress
+            )
         self._persist(db, campaign, progress, outcome, action)
-        return Decision(self._result(action, ActionStatus.APPLIED, steps=outcome.steps), outcome.progress)
+        return Decision(
+            self._result(action, ActionStatus.APPLIED, steps=outcome.steps, credited_at=at), outcome.progress
+        )
 
-    def _device_too_fast(self, db: Raw, now: datetime) -> bool:
-        since = now - timedelta(seconds=self.settings.device_checkin_window_s)
-        row = db.one(q.DEVICE_CHECKINS_SINCE, {"device_id": self.device.id, "since": db.ts(since)})
-        return (row[0] if row else 0) >= self.settings.device_checkins_per_window
+    def _device_too_fast(self, db: Raw, at: datetime) -> bool:
+        """Whether this device already has the plausible maximum of check-ins in the window that
+        ends at ``at`` (the credited time: a synced offline day is judged by when it happened)."""
+        limit = self.settings.device_checkins_per_window
+        since = at - timedelta(seconds=self.settings.device_checkin_window_s)
+        row = db.one(
+            q.DEVICE_CHECKINS_WINDOW,
+            {"device_id": self.device.id, "since": db.ts(since), "until": db.ts(at), "limit": limit},
+        )
+        return (row[0] if row else 0) >= limit
 
     def _persist(self, db: Raw, campaign: Campaign, before: Progress, outcome: Outcome, action: ActionIn) -> None:
         persist_delta(
@@ -235,18 +259,21 @@ class ActionProcessor:
     ) -> Decision:
         item = campaign.collectible(action.collectible_id)
         if item is None:
-            return Decision(self._result(action, ActionStatus.REJECTED, Reason.UNKNOWN_COLLECTIBLE), progress)
+            return Decision(self._rejected(action, Reason.UNKNOWN_COLLECTIBLE, ctx), progress)
         if any(o.collectible_id == item.id for o in progress.collectibles):
-            return Decision(self._result(action, ActionStatus.REJECTED, Reason.ALREADY_OWNED), progress)
+            return Decision(self._rejected(action, Reason.ALREADY_OWNED, ctx), progress)
         # The spawn rules are enforced here, not trusted from the client (roll 0.0 = the chance gate passes).
         if not eligible(item, campaign, progress, ctx.now, 0.0):
-            return Decision(self._result(action, ActionStatus.REJECTED, ServerReason.NOT_ELIGIBLE), progress)
+            return Decision(self._rejected(action, ServerReason.NOT_ELIGIBLE, ctx), progress)
         granted = self._grant_item(db, campaign, progress, item.id, ctx)
         if granted is not None:
             outcome, serial = granted
             self._persist(db, campaign, progress, outcome, action)
             return Decision(
-                self._result(action, ActionStatus.APPLIED, collectible=ItemOut(collectible_id=item.id, serial=serial)),
+                self._result(
+                    action, ActionStatus.APPLIED, collectible=ItemOut(collectible_id=item.id, serial=serial),
+                    credited_at=ctx.now,
+                ),
                 outcome.progress,
             )
         consolation = None
@@ -259,7 +286,10 @@ class ActionProcessor:
                 consolation = ItemOut(collectible_id=item.consolation, serial=serial)
                 after = outcome.progress
         return Decision(
-            self._result(action, ActionStatus.REJECTED, ServerReason.SOLD_OUT, consolation=consolation), after
+            self._result(
+                action, ActionStatus.REJECTED, ServerReason.SOLD_OUT, consolation=consolation, credited_at=ctx.now
+            ),
+            after,
         )
 
 

@@ -179,7 +179,12 @@ LEDGER = Stmt(
        ORDER BY k, id"""
 )
 
-DEVICE_CHECKINS_SINCE = Stmt("SELECT count(*) FROM checkins WHERE device_id = :device_id AND at > :since")
+# Check-ins of one device in (since, until], counted only up to :limit (the index range scan
+# stops there, however busy the device was).
+DEVICE_CHECKINS_WINDOW = Stmt(
+    """SELECT count(*) FROM (SELECT 1 FROM checkins
+       WHERE device_id = :device_id AND at > :since AND at <= :until LIMIT :limit) AS recent"""
+)
 
 # Atomic decrement: never below zero (and the CHECK constraint backs it up). The serial is
 # total - remaining after the decrement, so 1..total, each handed out once.

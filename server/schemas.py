@@ -147,7 +147,9 @@ class ProgressOut(BaseModel):
 
 class _ActionBase(Strict):
     action_id: UUID = Field(description="client-generated; an action is applied at most once, forever")
-    client_time: AwareDatetime = Field(description="recorded only; eligibility uses server time")
+    client_time: AwareDatetime = Field(
+        description="when it happened on the device; credited then if plausible (see docs/api.md), else at server time"
+    )
 
 
 class CheckinAction(_ActionBase):
@@ -197,6 +199,10 @@ class ActionResult(BaseModel):
     steps: int = 0
     collectible: ItemOut | None = None
     consolation: ItemOut | None = Field(default=None, description="granted instead when sold out")
+    credited_at: datetime | None = Field(
+        default=None,
+        description="when the action counts (day, month, rates): its client_time if plausible, else server time",
+    )
 
 
 class ActionsResponse(BaseModel):

@@ -19,6 +19,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def aware_datetime(text: str) -> datetime:
+    """An ISO 8601 instant with its UTC offset (``2027-01-20T00:00:00+08:00``); naive is an error."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{text!r} needs a UTC offset, e.g. 2027-01-20T00:00:00+08:00")
+    return value.astimezone(UTC)
+
+
 def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'server.db').resolve()}"
 
@@ -42,9 +50,10 @@ class Settings:
     # Plausibility: check-ins one device may submit (across all players) per window.
     device_checkins_per_window: int = 30
     device_checkin_window_s: int = 60
-    # client_time bounds: not further in the future than this, not older than max age.
-    max_client_ahead_s: int = 300
-    max_client_age_s: int = 30 * 24 * 3600
+    # Actions are credited at their client_time when it is plausible: not in the future, not older
+    # than this, not before credit_not_before (the campaign start); else at server time.
+    credit_max_age_s: int = 7 * 24 * 3600
+    credit_not_before: datetime | None = None
     enrollment_ttl_s: int = 7 * 24 * 3600
     sqlite_busy_timeout_ms: int = 10_000
     pool_size: int = 10
@@ -80,6 +89,7 @@ class Settings:
             "SERVER_DEVICE_CHECKIN_WINDOW_S": "device_checkin_window_s",
             "SERVER_POOL_SIZE": "pool_size",
             "SERVER_WORKER_THREADS": "worker_threads",
+            "SERVER_CREDIT_MAX_AGE_S": "credit_max_age_s",
         }
         changes: dict[str, object] = {}
         if "SERVER_DATA_DIR" in env:
@@ -97,6 +107,8 @@ class Settings:
         for var, name in ints.items():
             if env.get(var):
                 changes[name] = int(env[var])
+        if env.get("SERVER_CREDIT_NOT_BEFORE"):
+            changes["credit_not_before"] = aware_datetime(env["SERVER_CREDIT_NOT_BEFORE"])
         if env.get("SERVER_DB_INLINE"):
             changes["db_inline"] = env["SERVER_DB_INLINE"].lower() in ("1", "true", "yes")
         return replace(base, **changes)  # type: ignore[arg-type]
@@ -114,7 +126,10 @@ class Settings:
             "SERVER_DEVICE_CHECKINS_PER_WINDOW": str(self.device_checkins_per_window),
             "SERVER_DEVICE_CHECKIN_WINDOW_S": str(self.device_checkin_window_s),
             "SERVER_POOL_SIZE": str(self.pool_size),
+            "SERVER_CREDIT_MAX_AGE_S": str(self.credit_max_age_s),
         }
+        if self.credit_not_before is not None:
+            env["SERVER_CREDIT_NOT_BEFORE"] = self.credit_not_before.isoformat()
         if self.worker_threads:
             env["SERVER_WORKER_THREADS"] = str(self.worker_threads)
         if self.db_inline is not None:
