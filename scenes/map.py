@@ -354,11 +354,8 @@ class MapScene(Scene):
         return self.tags[key]
 
     def draw(self, surface: pygame.Surface) -> None:
-        p = self.s.palette
         if self.art is None:
-            surface.fill(darken(p.paper, 0.7))
-            msg = self.s.text.render("…", 60, p.paper, "serif")
-            surface.blit(msg, msg.get_rect(center=(960, 540)))
+            self._draw_waiting(surface)
             return
         W = LOGICAL_SIZE[0]
         assert self.blitter is not None
@@ -443,6 +440,55 @@ class MapScene(Scene):
             self._dot_states = (revision, dots)
         return self._dot_states[1]
 
+    def _draw_waiting(self, surface: pygame.Surface) -> None:
+        """Until the painting is ready (a few seconds after start): the closed handscroll on its cloth."""
+        p = self.s.palette
+        key = ("map-waiting", self.s.campaign.id, self.s.lang)
+        surface.blit(self.s.images.remember(key, self._paint_waiting), (0, 0))
+        for i in range(3):  # three ink dots breathing in turn: the scroll is being painted
+            a = 0.5 + 0.5 * math.sin(self.t * 4.0 - i * 0.9)
+            colour = tuple(round(c1 + (c2 - c1) * a) for c1, c2 in zip(darken(p.accent, 0.5), p.accent, strict=True))
+            pygame.draw.circle(surface, colour, (960 + (i - 1) * 48, 700), round(7 + 5 * a))
+
+    def _paint_waiting(self) -> pygame.Surface:
+        """A rolled handscroll: brocade wrapper (包首), wooden roller ends, a title slip (签条) with the city."""
+        W, H = LOGICAL_SIZE
+        p = self.s.palette
+        surf = pygame.Surface((W, H)).convert()
+        self._draw_cloth(surf, W)
+        roll = pygame.Rect(0, 0, 980, 150)
+        roll.center = (W // 2, 520)
+        pygame.draw.ellipse(surf, darken(p.primary, 0.85), roll.move(0, 84).inflate(40, -110))  # shadow
+        wrapper = darken(p.jade, 0.45)
+        for y in range(roll.height):  # cylinder shading, lit from above
+            shade = 0.55 + 0.6 * math.sin(math.pi * (y + 0.5) / roll.height) ** 0.8 - 0.25 * y / roll.height
+            colour = tuple(min(255, round(c * shade)) for c in wrapper)
+            pygame.draw.line(surf, colour, (roll.x, roll.y + y), (roll.right, roll.y + y))
+        for x in range(roll.x + 14, roll.right - 8, 26):  # gilt lattice of the brocade
+            for y in range(roll.y + 18, roll.bottom - 10, 26):
+                pygame.draw.circle(surf, darken(p.accent, 0.3), (x, y), 2)
+        for end in (roll.x - 34, roll.right):  # roller knobs (轴头)
+            knob = pygame.Rect(end, roll.y - 10, 34, roll.height + 20)
+            pygame.draw.rect(surf, (112, 66, 40), knob, border_radius=12)
+            pygame.draw.rect(surf, lighten(p.accent, 0.15), knob.inflate(-22, -16), border_radius=4)
+        slip = pygame.Rect(roll.x + 90, roll.y + 26, 420, roll.height - 52)
+        pygame.draw.rect(surf, lighten(p.paper, 0.2), slip)
+        pygame.draw.rect(surf, darken(p.paper, 0.3), slip, 2)
+        title = self.s.text.fit(self.s.campaign.city.name.get(self.s.lang), 56, slip.width - 40, p.ink, "serif", 28)
+        surf.blit(title, title.get_rect(center=slip.center))
+        tie = roll.right - 170  # the silk tie wrapped round the roll, with its jade clasp (别子)
+        pygame.draw.line(surf, darken(p.primary, 0.2), (tie, roll.y - 2), (tie, roll.bottom + 2), 6)
+        pygame.draw.rect(surf, p.jade, (tie - 12, roll.centery - 22, 24, 44), border_radius=6)
+        pygame.draw.rect(surf, lighten(p.jade, 0.35), (tie - 6, roll.centery - 16, 6, 32), border_radius=3)
+        return surf
+
+    def _draw_cloth(self, surface: pygame.Surface, edge: int) -> None:
+        """The table cloth under the scroll, left of ``edge``."""
+        p = self.s.palette
+        surface.fill(darken(p.primary, 0.72), (0, 0, edge, LOGICAL_SIZE[1]))
+        for y in range(0, LOGICAL_SIZE[1], 36):  # brocade stripes on the cloth
+            pygame.draw.line(surface, darken(p.accent, 0.55), (0, y), (edge, y), 1)
+
     def _draw_unroll(self, surface: pygame.Surface) -> None:
         """The scroll opens from the right: the rolled part (a rod) travels to the left edge."""
         W, H = LOGICAL_SIZE
@@ -451,10 +497,7 @@ class MapScene(Scene):
         edge = round(W - ease * W)  # everything left of the rod is still rolled up
         p = self.s.palette
         if edge > 0:
-            table = darken(p.primary, 0.72)
-            surface.fill(table, (0, 0, edge, H))
-            for y in range(0, H, 36):  # brocade stripes on the cloth under the scroll
-                pygame.draw.line(surface, darken(p.accent, 0.55), (0, y), (edge, y), 1)
+            self._draw_cloth(surface, edge)
         rod = pygame.Rect(edge - 26, 0, 52, H)
         rod.clamp_ip(pygame.Rect(-26, 0, W + 52, H))
         for i in range(rod.width):

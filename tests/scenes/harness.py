@@ -37,10 +37,12 @@ def run_app(
     grab: tuple[int, ...] = (),
     on_frame: Callable[[App, Services], None] | None = None,
     art: object | None = None,
+    wait_for_art: bool = True,
 ) -> Run:
     """Run ``frames`` frames of the real loop (fixed dt, headless) with ``script`` fed in as input.
 
     ``art`` is an already painted ``ScrollArt`` to use instead of painting one (seconds per run).
+    With ``wait_for_art=False`` and no ``art`` the painting never starts: the map shows its waiting screen.
     """
     config = parse_args(["--headless", "--server", "offline", "--data-dir", str(tmp_path), "--seed", "3",
                          "--lang", lang, "--campaign", campaign, *(extra_args or [])])
@@ -52,7 +54,7 @@ def run_app(
         if art is not None:
             built.art_job = Job("painted", lambda: art, start=False)
         holder["services"] = built.services
-        factory = SceneFactory(built.services, built.art_job, built.icon, wait_for_art=True, unroll=False)
+        factory = SceneFactory(built.services, built.art_job, built.icon, wait_for_art=wait_for_art, unroll=False)
         holder["factory"] = factory
         return factory.initial(scene)
 

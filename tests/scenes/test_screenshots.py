@@ -129,3 +129,14 @@ def test_map_and_card_open_on_their_landmark(tmp_path: Path, art: object) -> Non
     run_app(tmp_path, MemoryStore(), scene="card:chaotianmen", frames=3, art=art, on_frame=look)
     assert seen and abs(seen[-1]) < 1.0
     pygame.quit()
+
+
+def test_map_waiting_for_the_painting_shows_the_rolled_scroll(tmp_path: Path) -> None:
+    """A visitor who taps through before the painting is done sees a closed handscroll, not a blank screen."""
+    run = run_app(tmp_path, MemoryStore(), scene="map", frames=10, grab=(9,), wait_for_art=False)
+    rgb = pixels(run.frames[9])
+    centre = rgb[420:620, 440:1480]  # the roll and its title slip
+    assert len(np.unique(centre.reshape(-1, 3), axis=0)) > 100
+    assert (np.abs(np.diff(centre.mean(axis=2), axis=1)) > 40).mean() > 0.002  # the city's name on the slip
+    assert any(run.services.campaign.city.name.zh == s for s in rendered_strings(run.services.text))
+    pygame.quit()
