@@ -9,9 +9,11 @@ plausibility, spawn eligibility, limited supply), append the new records and the
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -127,9 +129,12 @@ class ActionProcessor:
 
     # ---- transaction shell ---------------------------------------------------------------
 
-    def _enter(self, db: Raw) -> tuple[PlayerRef, Campaign]:
-        """Access check (404 unless this device created or claimed the player) + row lock on PostgreSQL."""
-        row = db.one(q.PLAYER_FOR_DEVICE, {"player_id": self.player_id, "device_id": self.device.id})
+    def _enter(self, db: Raw, action_id: str) -> tuple[PlayerRef, Campaign, Sequence[Any] | None]:
+        """Access check (404 unless this device created or claimed the player), row lock on
+        PostgreSQL, and the stored (player_id, result) if ``action_id`` was seen: one query."""
+        row = db.one(
+            q.PLAYER_FOR_DEVICE, {"player_id": self.player_id, "device_id": self.device.id, "action_id": action_id}
+        )
         if row is None:
             raise ApiError(404, "player_not_found", "no such player for this device")
         if self.player is None or self.campaign is None:
@@ -137,7 +142,7 @@ class ActionProcessor:
             if loaded is None:
                 raise ApiError(404, "unknown_campaign", f"no campaign {row[1]!r}")
             self.player, self.campaign = PlayerRef(row[0], row[1]), loaded.campaign
-        return self.player, self.campaign
+        return self.player, self.campaign, (None if row[2] is None else (row[2], row[3]))
 
     def run(self, action: ActionIn) -> ActionResult:
         action_id = str(action.action_id)
@@ -145,8 +150,7 @@ class ActionProcessor:
             try:
                 with raw_write_tx(self.ctx.engine) as db:
                     try:
-                        player, campaign = self._enter(db)
-                        seen = db.one(q.ACTION_SEEN, {"action_id": action_id})
+                        player, campaign, seen = self._enter(db, action_id)
                         if seen is not None:
                             return self._duplicate(action, seen[0], db.from_json(seen[1]))
                         now = self.settings.clock()

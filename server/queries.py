@@ -157,17 +157,18 @@ def driver_integrity_errors() -> tuple[type[BaseException], ...]:
 
 DEVICE_BY_TOKEN = Stmt("SELECT id, kind, landmark_id FROM devices WHERE token_hash = :token_hash")
 
-# Access: the player, if this device created or claimed it. PostgreSQL also locks the player row,
-# so one player's actions are decided one at a time (SQLite: BEGIN IMMEDIATE serialises writers).
+# Access: the player, if this device created or claimed it, with the stored outcome of the action
+# if its id was seen (for any player). PostgreSQL also locks the player row, so one player's
+# actions are decided one at a time (SQLite: BEGIN IMMEDIATE serialises writers).
 PLAYER_FOR_DEVICE = Stmt(
-    """SELECT players.id, players.campaign_id FROM players
+    """SELECT players.id, players.campaign_id, actions.player_id, actions.result FROM players
        JOIN player_devices ON player_devices.player_id = players.id
+       LEFT JOIN actions ON actions.action_id = :action_id
        WHERE players.id = :player_id AND player_devices.device_id = :device_id""",
     pg_suffix=" FOR UPDATE OF players",
 )
 PLAYER_LOCK = Stmt("SELECT id FROM players WHERE id = :player_id", pg_suffix=" FOR UPDATE")
 
-ACTION_SEEN = Stmt("SELECT player_id, result FROM actions WHERE action_id = :action_id")
 
 # The whole ledger in one round trip: k = 0 grants, 1 check-ins, 2 owned, 3 tasks, 4 shares.
 LEDGER = Stmt(

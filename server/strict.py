@@ -12,6 +12,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.errors import ApiError
@@ -84,6 +85,7 @@ class LeanRoute(StrictRoute):
                     raise ApiError(422, "validation_error", f"unknown query parameter(s): {shown}")
             return await handler(request)
 
+        self.lean_handler = lean_handler
         return lean_handler
 
 
@@ -94,27 +96,32 @@ class HotRoutes:
     scope keys on each candidate; for a one-action check-in that walk cost as much CPU as the
     database transaction. This layer sits inside the exception middleware (it wraps the router's
     ``middleware_stack``), so errors render exactly as before. It answers only an exact method
-    and path match of a listed route, with the route's own ASGI app (the same handler, the same
-    ``path_params``); anything else (other methods: 405, other paths) goes to the router.
+    and path match of a listed ``LeanRoute``, calling its lean handler directly (no per-request
+    exit stacks: lean handlers have no dependencies) with the same ``path_params``; anything else
+    (other methods: 405, other paths) goes to the router.
     """
 
     def __init__(self, app: ASGIApp, routes: list[APIRoute]) -> None:
         self.app = app
-        self.table: dict[str, list[tuple[re.Pattern[str], APIRoute]]] = {}
+        self.table: dict[str, list[tuple[re.Pattern[str], APIRoute, LeanHandler]]] = {}
         for route in routes:
+            handler: LeanHandler | None = getattr(route, "lean_handler", None)
+            if handler is None:
+                raise ValueError(f"{route.path}: not a lean route")
             for method in route.methods or ():
-                self.table.setdefault(method, []).append((route.path_regex, route))
+                self.table.setdefault(method, []).append((route.path_regex, route, handler))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("root_path"):
-            for regex, route in self.table.get(scope["method"], ()):
+            for regex, route, handler in self.table.get(scope["method"], ()):
                 match = regex.match(scope["path"])
                 if match is not None:
                     # Path parameters of these routes are plain strings (Starlette's ``str`` convertor).
                     scope["path_params"] = match.groupdict()
                     scope["endpoint"] = route.endpoint
                     scope["route"] = route
-                    await route.app(scope, receive, send)
+                    response = await handler(Request(scope, receive, send))
+                    await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)
 
@@ -132,9 +139,21 @@ def _is_json(content_type: str) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
+async def _body(request: Request) -> bytes:
+    """The whole request body (as ``Request.body()``, without its stream machinery)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 async def json_body(request: Request, model: type[ModelT]) -> ModelT:
     """The request body validated as ``model`` (422 like FastAPI's for a missing, non-JSON or invalid body)."""
-    raw = await request.body()
+    raw = await _body(request)
     if not raw:
         raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
     if not _is_json(request.headers.get("content-type", "")):
