@@ -34,19 +34,26 @@ def make_clock(fixed: datetime | None) -> Callable[[], datetime]:
     return lambda: datetime.fromtimestamp(base.timestamp() + (time.monotonic() - start), UTC)
 
 
-def paint_job(campaign: Campaign, palette: Palette, seed: int) -> Job:
-    """Paint the scroll in the background: the attract screen shows while it renders."""
-    from game.ui.scroll_art import LandmarkSpot, ScrollPalette, paint_scroll
-
-    spots = [LandmarkSpot(lm.id, lm.x, lm.icon) for lm in campaign.city.landmarks]
-    scroll_palette = ScrollPalette(
-        paper=palette.paper, ink=palette.ink, accent=palette.primary, mountain_tint=palette.jade, water=(120, 160, 170)
-    )
+def paint_job(campaign: Campaign, palette: Palette, seed: int, cache_dir: Path | None = None) -> Job:
+    """Paint the scroll in the background (or load it from ``cache_dir``): the attract screen shows meanwhile."""
     title = campaign.meta.name.zh.split("·")[-1].strip()  # the handscroll's title strip (引首)
-    font = str(FONTS_DIR / "NotoSerifSC-Bold.otf")
-    return Job("paint-scroll", lambda: paint_scroll(spots, scroll_palette, height=1080, seed=seed, title=title,
-                                                    seal_text=campaign.brand.name.zh[:4], font_path=font),
-               start=False)  # started after the first frame, so it does not slow the cold start
+    options: dict[str, object] = {"height": 1080, "seed": seed, "title": title,
+                                  "seal_text": campaign.brand.name.zh[:4],
+                                  "font_path": str(FONTS_DIR / "NotoSerifSC-Bold.otf")}
+
+    def work() -> object:
+        # imported in the job's thread: the painting needs OpenCV, the first frame does not
+        from game.ui.scroll_art import LandmarkSpot, ScrollPalette, paint_scroll
+        from game.ui.scroll_cache import cached
+
+        spots = [LandmarkSpot(lm.id, lm.x, lm.icon) for lm in campaign.city.landmarks]
+        scroll_palette = ScrollPalette(paper=palette.paper, ink=palette.ink, accent=palette.primary,
+                                       mountain_tint=palette.jade, water=(120, 160, 170))
+        return cached(cache_dir, spots, scroll_palette,
+                      lambda: paint_scroll(spots, scroll_palette, **options),  # type: ignore[arg-type]
+                      options)
+
+    return Job("paint-scroll", work, start=False)  # started after the first frame, so it does not slow the cold start
 
 
 def icon_renderer(palette: Palette, images: ImageCache) -> Callable[[str, int], pygame.Surface]:
@@ -101,4 +108,5 @@ def build_services(
         kiosk=config.kiosk,
         camera=config.camera,
     )
-    return Built(services, paint_job(campaign, palette, seed), icon_renderer(palette, images))
+    art = paint_job(campaign, palette, seed, cache_dir=config.data_dir / "cache")
+    return Built(services, art, icon_renderer(palette, images))
