@@ -165,7 +165,7 @@ class ActionProcessor:
                                 "kind": action.kind,
                                 "status": decision.result.status.value,
                                 "reason": decision.result.reason,
-                                "result": db.json(decision.result.model_dump(mode="json", exclude_defaults=True)),
+                                "result": db.model_json(decision.result, exclude_defaults=True),
                                 "client_time": db.ts(plausible_utc(action.client_time)),
                                 "server_time": db.ts(now),
                             },

@@ -18,7 +18,7 @@ from server.campaigns import CampaignCatalog, seed_supply
 from server.context import AppContext
 from server.db import make_engine, upgrade
 from server.errors import ErrorResponse, install_error_handlers
-from server.middleware import BodyLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware
+from server.middleware import EdgeMiddleware
 from server.ratelimit import TokenBucketLimiter
 from server.routers import admin, content, devices, events, health, partner, players
 from server.settings import Settings
@@ -101,10 +101,12 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (players, events, health, content, devices, partner, admin):
         app.include_router(module.router)
     install_hot_routes(app, players.hot_routes())
-    # Added last = outermost: log → rate limit → body limit → app.
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
-    app.add_middleware(RateLimitMiddleware, limiter=TokenBucketLimiter(settings.rate_per_s, settings.rate_burst))
-    app.add_middleware(RequestLogMiddleware)
+    # Outermost of ours: log → rate limit → body limit → app (one layer, see EdgeMiddleware).
+    app.add_middleware(
+        EdgeMiddleware,
+        limiter=TokenBucketLimiter(settings.rate_per_s, settings.rate_burst),
+        limit=settings.max_body_bytes,
+    )
     return app
 
 

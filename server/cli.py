@@ -112,9 +112,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.logs import configure_json_logging, log_config
 
     configure_json_logging()
+    # access_log=False: server.middleware writes the one structured line per request instead.
+    # server_header=False: no "server: uvicorn" on every response (one header less to build and
+    # validate per request, and nothing to fingerprint).
     if args.workers == 1:
         app = create_app(settings)
-        uvicorn.run(app, host=args.host, port=args.port, log_config=log_config(), access_log=False)
+        uvicorn.run(
+            app, host=args.host, port=args.port, log_config=log_config(), access_log=False, server_header=False
+        )
         return 0
     # Several workers: each imports the factory and reads settings from the environment; each runs
     # the (locked, idempotent) migration at start.
@@ -127,6 +132,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         log_config=log_config(),
         access_log=False,
+        server_header=False,
     )
     return 0
 

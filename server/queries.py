@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Connection
 
 _NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
@@ -126,6 +127,12 @@ class Raw:
 
             return Json(value)
         return json.dumps(value)
+
+    def model_json(self, model: BaseModel, *, exclude_defaults: bool = False) -> Any:
+        """A pydantic model for a JSON column (SQLite: serialised once by pydantic, no dict detour)."""
+        if self.pg:
+            return self.json(model.model_dump(mode="json", exclude_defaults=exclude_defaults))
+        return model.__pydantic_serializer__.to_json(model, exclude_defaults=exclude_defaults).decode()
 
     def from_json(self, value: Any) -> Any:
         return json.loads(value) if isinstance(value, str | bytes) else value
