@@ -51,9 +51,8 @@ def moment_poses(weights: np.ndarray, offset: tuple[float, float], model: ShapeM
         return []
     mean_f, sq_f = shape
     sig = polar_signature(weights, mean_f, sq_f, offset)
-    ref_fft = np.fft.rfft(model.signature, axis=1)
-    corr = np.fft.irfft(np.fft.rfft(sig, axis=1) * np.conj(ref_fft), n=SIG_ANGLES, axis=1).sum(0)
-    sr_inv = np.linalg.inv(model.sqrt_cov)
+    corr = np.fft.irfft(np.fft.rfft(sig, axis=1) * model.signature_fft_conj, n=SIG_ANGLES, axis=1).sum(0)
+    sr_inv = model.sqrt_cov_inv
     out = []
     for kk in peaks(corr, n_angles):
         phi = 2 * np.pi * kk / SIG_ANGLES
@@ -65,16 +64,17 @@ def moment_poses(weights: np.ndarray, offset: tuple[float, float], model: ShapeM
     return out
 
 
-def quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
+def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
+                      eps_steps: tuple[float, ...] = (0.02, 0.035, 0.05, 0.07, 0.09)) -> np.ndarray | None:
     """Four corners of a roughly quadrilateral outline (via its convex hull), or None."""
     hull = cv2.convexHull(contour)
     area = cv2.contourArea(hull)
     if area < 30:
         return None
-    if cv2.contourArea(contour) < 0.75 * area:  # not solid: not a card outline
+    if cv2.contourArea(contour) < min_solidity * area:  # not solid: not a card outline
         return None
     peri = cv2.arcLength(hull, True)
-    for eps in (0.02, 0.035, 0.05, 0.07, 0.09):
+    for eps in eps_steps:
         approx = cv2.approxPolyDP(hull, eps * peri, True)
         if len(approx) == 4:
             q = approx.reshape(4, 2).astype(np.float64)
@@ -84,6 +84,42 @@ def quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
         if len(approx) < 4:
             return None
     return None
+
+
+def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray]:
+    """Convex four-sided outlines in the edge map of a grey image, largest first.
+
+    Edges are thickened by one pixel so that a border crossed by noise or a thin line stays
+    closed; both the outer and the inner side of such a border are kept (RETR_LIST), and
+    quad_from_contour keeps only solid, clearly four-cornered shapes.
+    """
+    edges = cv2.Canny(grey, 40, 110)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    h, w = grey.shape[:2]
+    min_area = max(30.0, min_side * min_side * 0.3)
+    sized = []
+    for c in contours:
+        if len(c) < 4:
+            continue
+        _, _, bw, bh = cv2.boundingRect(c)
+        if max(bw, bh) < min_side or bw * bh < min_area or bw * bh > 0.8 * w * h:
+            continue
+        sized.append((bw * bh, c))
+    sized.sort(key=lambda t: -t[0])
+    out: list[np.ndarray] = []
+    for _, c in sized[: 4 * limit]:
+        # An edge outline is rarely solid (the print's own strokes join its border, clutter
+        # touches it), so only the hull's shape counts, and it must be clearly four-cornered.
+        q = quad_from_contour(c, min_solidity=0.0, eps_steps=(0.02, 0.035))
+        if q is None:
+            continue
+        if any(float(np.abs(q - p).max()) < 3.0 for p in out):  # the two sides of one border
+            continue
+        out.append(q)
+        if len(out) >= limit:
+            break
+    return out
 
 
 def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int]) -> list[np.ndarray]:
@@ -111,7 +147,7 @@ def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int]) -> list[np.ndar
 
 def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.ndarray, to_frame: float,
                       min_side_px: float, max_regions: int = 6, n_angles: int = 2,
-                      likelihoods: tuple[np.ndarray, np.ndarray] | None = None
+                      likelihoods: tuple[np.ndarray, np.ndarray] | None = None, max_edge_quads: int = 8
                       ) -> list[tuple[float, np.ndarray, str]]:
     """Hypotheses from card-coloured regions and ink blobs in the search image.
 
@@ -171,6 +207,12 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
             if model is None:
                 continue
             hyps += region_moment_poses(ref, model, v, (bx, by), kx, card_mask, grey_search, to_frame, n_angles)
+    # Outlines from edges: a card or poster whose colour merges with the background (cream on a
+    # pale wall) still has a visible border.
+    if max_edge_quads > 0:
+        for quad in edge_quads(cv2.resize(grey_search, half, interpolation=cv2.INTER_AREA), min_side, max_edge_quads):
+            for hq in card_quad_poses(quad * kx, ref.size):
+                hyps.append((0.4, scale_mat(to_frame) @ hq, "edge"))
     # Ink blobs (strokes grouped at two gap sizes), for marks without a visible card.
     weights = ink.astype(np.float32) * (ink_mask > 0)
     seen: list[tuple[int, int, int, int]] = []

@@ -68,6 +68,11 @@ class ShapeModel:
     sqrt_cov: np.ndarray  # (2,2) symmetric square root of the covariance
     signature: np.ndarray  # (radii, angles), zero-mean unit-norm
 
+    def __post_init__(self) -> None:
+        # Used for every candidate region: computed once here, not per call.
+        object.__setattr__(self, "signature_fft_conj", np.conj(np.fft.rfft(self.signature, axis=1)))
+        object.__setattr__(self, "sqrt_cov_inv", np.linalg.inv(self.sqrt_cov))
+
 
 def weighted_shape(weights: np.ndarray, offset: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray] | None:
     """Weighted centroid and symmetric sqrt of the covariance of a weight image."""

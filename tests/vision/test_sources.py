@@ -27,7 +27,10 @@ def test_slot_of_one_drops_stale_frames(logo: np.ndarray) -> None:
     with open_source("synthetic", reference=logo, realtime=False) as src:
         first = src.read_wait(5.0)
         assert first is not None
-        time.sleep(0.5)  # the thread keeps rendering while nobody reads
+        # The thread keeps rendering while nobody reads (poll: a loaded CI machine renders slowly).
+        deadline = time.monotonic() + 10.0
+        while src.dropped == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
         latest = src.read()
         assert latest is not None and latest.index > first.index + 1
         assert src.dropped > 0
