@@ -68,6 +68,7 @@ class App:
         self.frame_times: list[float] = []  # wall seconds per frame, present included
         self.frame_cpu: list[float] = []  # this thread's CPU seconds per frame (what other processes cannot inflate)
         self.present_times: list[float] = []  # wall seconds of display.flip alone
+        self.present_cpu: list[float] = []  # and its CPU seconds
         self.first_frame_at: float | None = None
         self.screen: pygame.Surface | None = None
         self.frame_had_input = False
@@ -127,9 +128,10 @@ class App:
             if self.overlay is not None:
                 stats["fps"] = clock.get_fps()
                 self.overlay(self.screen, stats)
-            present_start = time.perf_counter()
+            present_start, present_cpu = time.perf_counter(), time.thread_time()
             pygame.display.flip()
             now = time.perf_counter()
+            self.present_cpu.append(time.thread_time() - present_cpu)
             elapsed = now - frame_start
             self.frame_times.append(elapsed)
             self.present_times.append(now - present_start)

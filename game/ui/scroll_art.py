@@ -852,14 +852,15 @@ class LayerBlitter:
     A pan redraws the whole view every frame and the blits are memory-bound, so what counts is how
     many pixels are read and written. Rows above ``top`` (under an opaque HUD) are never drawn; the
     far layer is only the sky band the main layer leaves open; the main layer is one colour-keyed RLE
-    surface; the near layer (per-pixel alpha, RLE) is cropped to the rows that have anything in them.
+    surface; the near layer (per-pixel alpha, RLE, ~7% of it painted) is cut into ``chunk``-px columns,
+    each cropped to what is painted in it, and empty columns dropped: a third of the area to blend.
     Measured and dropped: splitting the main layer into a keyed top and a plain opaque bottom, and
     drawing the far layer in columns only down to where each column of the main layer is solid; both
     copy the same bytes at the same speed, plus per-blit overhead. Call after ``display.set_mode``:
     the surfaces are converted to the display format.
     """
 
-    def __init__(self, art: ScrollArt) -> None:
+    def __init__(self, art: ScrollArt, chunk: int = 256) -> None:
         (far, self.far_f), (main, _), (near, self.near_f) = art.layers
         self.far = far.convert()
         self.main = main.convert()
@@ -867,13 +868,18 @@ class LayerBlitter:
         key = main.get_colorkey()
         if key is not None:
             self.main.set_colorkey(key[:3], pygame.RLEACCEL)
-        box = near.get_bounding_rect()
-        self.near_w, self.near_y = near.get_width(), box.y
-        self.near = near.subsurface((0, box.y, self.near_w, max(1, box.height))).convert_alpha()
-        self.near.set_alpha(255, pygame.RLEACCEL)
+        self.near_w = near.get_width()
+        self.near: list[tuple[int, int, pygame.Surface]] = []  # (x, y, cropped piece), left to right
+        for x in range(0, self.near_w, chunk):
+            column = near.subsurface((x, 0, min(chunk, self.near_w - x), near.get_height()))
+            box = column.get_bounding_rect()
+            if box.width and box.height:
+                piece = column.subsurface(box).convert_alpha()
+                piece.set_alpha(255, pygame.RLEACCEL)
+                self.near.append((x + box.x, box.y, piece))
         screen = pygame.display.get_surface()
         if screen is not None:  # the first blit builds the RLE data: do it now, not mid-pan
-            for surf in (self.main, self.near):
+            for surf in (self.main, *(piece for _, _, piece in self.near)):
                 screen.blit(surf, (0, 0), pygame.Rect(0, 0, 1, 1))
 
     def draw(self, screen: pygame.Surface, cam_x: float, top: int = 0) -> None:
@@ -888,9 +894,13 @@ class LayerBlitter:
             blit(self.far, (0, top), rect(fx, top, view_w, sky))
         blit(self.main, (0, top), rect(mx, top, view_w, view_h - top))
         nx = round(min(max(cam_x * self.near_f, 0.0), max(self.near_w - view_w, 0)))
-        y0, y1 = max(self.near_y, top), min(self.near_y + self.near.get_height(), view_h)
-        if y1 > y0:
-            blit(self.near, (0, y0), rect(nx, y0 - self.near_y, view_w, y1 - y0))
+        for x, y, piece in self.near:
+            w, h = piece.get_size()
+            if x + w <= nx or x >= nx + view_w:
+                continue
+            y0 = max(y, top)  # the piece's rows under the HUD are cut off
+            if y + h > y0:
+                blit(piece, (x - nx, y0), rect(0, y0 - y, w, y + h - y0))
 
 
 def prepare_layers(art: ScrollArt, rle: bool = True) -> list[tuple[pygame.Surface, float]]:
