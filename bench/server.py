@@ -1,6 +1,6 @@
 """Server benchmark: check-in actions per second and p50/p99 latency on ONE uvicorn worker.
 
-    .venv/bin/python bench/server.py [--duration 10] [--clients 64] [--pg URL] [--sqlite-only]
+    .venv/bin/python bench/server.py [--duration 10] [--clients 64] [--rate 800,400] [--pg URL] [--sqlite-only]
 
 For SQLite, and for PostgreSQL when --pg or TEST_DATABASE_URL_PG is set: starts
 ``python -m server --workers 1`` on loopback in its own process, enrols one device per client,
@@ -11,6 +11,11 @@ for the run, and the per-device plausibility check runs on every check-in with a
 limit of 1000 (a bench device makes ~10 check-ins a second, far more than a kiosk's 30 a minute; the
 check's query counts at most min(limit, check-ins in the window) rows, ~10 here and ≤ 30 with the
 production defaults).
+Phases per backend: closed loop (each client sends as soon as it has its answer: the saturated
+throughput, where latency ≈ clients / throughput), then one paced phase per ``--rate`` (requests due
+on a fixed schedule, latency counted from when each was due). It also reports the server process's
+CPU per request and, derived from it, the actions/s one whole core would serve (the load generator
+and other jobs share this machine's two cores with the server).
 Prints a table and writes bench/results/server.json. Budget (SQLite): ≥ 800 actions/s, p99 ≤ 50 ms.
 """
 
@@ -219,13 +224,17 @@ def _phase(port: int, tokens: list[str], duration: float, rate: float | None, se
     result["server_cpu_s"] = round(server_cpu, 3)
     result["server_cpu_ms_per_request"] = round(server_cpu * 1000 / max(1, result["requests"]), 3)
     result["server_cpu_share"] = round(server_cpu / result["elapsed_s"], 2)  # 1.0 = one full core
+    # Derived, not measured: what one whole core would serve at this CPU cost per request. On this
+    # shared 2-core machine the server often gets half a core (the load generator and other jobs
+    # take the rest), so the measured rate understates what the server does with a core of its own.
+    result["derived_actions_per_core_s"] = round(1000 / result["server_cpu_ms_per_request"], 0) if server_cpu > 0 else None
     result["loadavg_1m_before"] = round(load_before, 2)
     result["mode"] = "closed-loop (saturated)" if rate is None else f"paced, offered {rate:g} actions/s"
     return result
 
 
 def _run_backend(
-    name: str, database_url: str | None, clients: int, duration: float, rate: float | None, work: Path
+    name: str, database_url: str | None, clients: int, duration: float, rates: list[float], work: Path
 ) -> list[dict[str, Any]]:
     data_dir = work / name
     env = {
@@ -272,7 +281,7 @@ def _run_backend(
             r.raise_for_status()
             tokens.append(r.json()["device_token"])
         phases = [_phase(port, tokens, duration, None, proc.pid)]
-        if rate:
+        for rate in rates:
             phases.append(_phase(port, tokens, duration, rate, proc.pid))
     finally:
         proc.terminate()
@@ -327,26 +336,27 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument(
-        "--rate", type=float, default=800.0, help="offered actions/s of the paced phase (0: skip that phase)"
+        "--rate", default="800",
+        help="offered actions/s of the paced phases, comma-separated (e.g. 800,400; 0: no paced phase)",
     )
     parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL_PG"), help="PostgreSQL URL")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
-    rate = args.rate or None
+    rates = [float(r) for r in str(args.rate).split(",") if float(r) > 0]
     with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
         work = Path(tmp)
-        rows += _run_backend("sqlite", None, args.clients, args.duration, rate, work)
+        rows += _run_backend("sqlite", None, args.clients, args.duration, rates, work)
         if args.pg and not args.sqlite_only:
             url, drop = _fresh_pg_schema(args.pg)
             try:
-                rows += _run_backend("postgres", url, args.clients, args.duration, rate, work)
+                rows += _run_backend("postgres", url, args.clients, args.duration, rates, work)
             finally:
                 drop()
     header = (
         f"{'backend':<10}{'mode':<34}{'actions/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-        f"{'errors':>7}{'srv cpu ms/req':>15}{'srv cores':>10}"
+        f"{'errors':>7}{'srv cpu ms/req':>15}{'srv cores':>10}{'per core*':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -354,17 +364,20 @@ def main() -> int:
         print(
             f"{r['backend']:<10}{r['mode']:<34}{r['actions_per_s']:>10.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
             f"{r['max_ms']:>9.2f}{r['errors'] + r['rejected']:>7}{r['server_cpu_ms_per_request']:>15.3f}"
-            f"{r['server_cpu_share']:>10.2f}"
+            f"{r['server_cpu_share']:>10.2f}{r['derived_actions_per_core_s'] or float('nan'):>10.0f}"
         )
+    print("* derived: 1000 / srv cpu ms per request = actions/s the server would serve with one core of its own")
     sqlite = rows[0]
     verdict = sqlite["actions_per_s"] >= 800 and sqlite["p99_ms"] <= 50
     print(f"SQLite budget, saturated closed loop (≥ 800/s and p99 ≤ 50 ms in the same run): {'met' if verdict else 'NOT met'}")
-    paced = next((r for r in rows if r["backend"] == "sqlite" and r["mode"].startswith("paced")), None)
     paced_verdict = None
-    if paced is not None:
-        paced_verdict = paced["actions_per_s"] >= 0.98 * (rate or 0) and paced["p99_ms"] <= 50
-        print(f"SQLite at an offered {rate:g}/s: {paced['actions_per_s']:.0f}/s served, p99 {paced['p99_ms']:.1f} ms: "
-              f"{'met' if paced_verdict else 'NOT met'}")
+    for rate in rates:
+        paced = next(r for r in rows if r["backend"] == "sqlite" and r["mode"] == f"paced, offered {rate:g} actions/s")
+        ok = paced["actions_per_s"] >= 0.98 * rate and paced["p99_ms"] <= 50
+        if rate == 800:
+            paced_verdict = ok
+        print(f"SQLite at an offered {rate:g}/s: {paced['actions_per_s']:.0f}/s served, p99 {paced['p99_ms']:.1f} ms"
+              + (f": {'met' if ok else 'NOT met'}" if rate == 800 else ""))
     # Closed loop: every client waits for its answer, so latency ≈ clients / throughput (Little's law).
     print(f"note: with {args.clients} closed-loop clients, p50 ≈ {args.clients} / throughput; "
           f"p99 ≤ 50 ms there needs ≳ {args.clients / 0.05:.0f} actions/s")
@@ -382,7 +395,7 @@ def main() -> int:
                 "stack": _stack(),
                 "budget": {"sqlite_actions_per_s": 800, "sqlite_p99_ms": 50},
                 "sqlite_budget_met_saturated": verdict,
-                "sqlite_budget_met_paced": paced_verdict,
+                "sqlite_budget_met_paced_800": paced_verdict,
                 "results": rows,
             },
             indent=2,
