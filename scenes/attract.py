@@ -15,6 +15,8 @@ from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, lighten
 from scenes.decor import draw_cloud, draw_lantern, radial_glow
 
+COL_X, COL_W = 964, 860  # the text column, inside the gold frame
+
 
 class AttractScene(Scene):
     name = "attract"
@@ -26,6 +28,7 @@ class AttractScene(Scene):
         self.t = 0.0
         self.background: pygame.Surface | None = None
         self.lang_button = Button("lang", Rect(1700, 40, 170, 64), style="ghost")
+        self._column: tuple[str, pygame.Surface, int] | None = None  # (lang, text column, its height)
 
     def enter(self) -> None:
         self.background = self.s.images.remember(("attract-bg", self.s.campaign.id), self._paint_background)
@@ -84,24 +87,10 @@ class AttractScene(Scene):
         bob = 10 * math.sin(self.t * 1.6)
         surface.blit(card, card.get_rect(center=(560, round(540 + bob))))
         cream = lighten(p.secondary, 0.3)
-        col_x, col_w = 964, 860  # the text column, inside the gold frame
-        y = self._column_top
-        brand = s.text.fit(s.campaign.brand.name.get(s.lang), 40, col_w, p.accent, "bold")
-        surface.blit(brand, (col_x, y))
-        y += brand.get_height() + 8
-        title = s.campaign.meta.name.get(s.lang)
-        big = 84 if s.lang == "zh" else 66
-        if s.text.fit_size(title, big, col_w, "serif", 50) >= 50 and s.text.size(title, 50, "serif")[0] <= col_w:
-            title_surf = s.text.fit(title, big, col_w, cream, "serif", 50)
-            surface.blit(title_surf, (col_x - 4, y))
-            y += title_surf.get_height() + 24
-        else:  # too long for one line even at 50 px: two lines
-            y += s.text.draw_fitted_paragraph(surface, title, (col_x - 4, y), col_w, 60, cream, "serif", 1.2, 2, 36) + 34
-        y += s.text.draw_fitted_paragraph(surface, s.t("attract.tagline"), (col_x, y), col_w, 40, cream, "sans", 1.3, 2, 26)
-        y += 10
-        y += s.text.draw_fitted_paragraph(surface, s.t("attract.hint"), (col_x, y), col_w - 40, 30, lighten(p.secondary, 0.1),
-                                          "sans", 1.35, 2, 20)
-        y += 50
+        col_x = COL_X
+        column, height = self._text_column()
+        surface.blit(column, (col_x - 4, self._column_top))
+        y = self._column_top + height
         pulse = 0.5 + 0.5 * math.sin(self.t * 3.2)
         pill = pygame.Rect(0, 0, 620, 120)
         pill.topleft = (col_x, y)
@@ -115,6 +104,33 @@ class AttractScene(Scene):
         surface.blit(alt, alt.get_rect(midtop=(pill.centerx, pill.bottom + 22)))
         self.lang_button.label = s.t("app.language")
         self.lang_button.draw(surface, s.text, {"primary": p.primary, "paper": cream, "ink": p.ink}, 30)
+
+    def _text_column(self) -> tuple[pygame.Surface, int]:
+        """Brand, title, tagline and hint, wrapped and fitted once per language (not every frame)."""
+        s = self.s
+        if self._column is None or self._column[0] != s.lang:
+            p = s.palette
+            cream = lighten(p.secondary, 0.3)
+            col_w = COL_W
+            surf = pygame.Surface((col_w + 8, LOGICAL_SIZE[1]), pygame.SRCALPHA)
+            x, y = 4, 0  # the column's left edge; the title sits 4 px further left, as set in serif
+            brand = s.text.fit(s.campaign.brand.name.get(s.lang), 40, col_w, p.accent, "bold")
+            surf.blit(brand, (x, y))
+            y += brand.get_height() + 8
+            title = s.campaign.meta.name.get(s.lang)
+            big = 84 if s.lang == "zh" else 66
+            if s.text.fit_size(title, big, col_w, "serif", 50) >= 50 and s.text.size(title, 50, "serif")[0] <= col_w:
+                title_surf = s.text.fit(title, big, col_w, cream, "serif", 50)
+                surf.blit(title_surf, (x - 4, y))
+                y += title_surf.get_height() + 24
+            else:  # too long for one line even at 50 px: two lines
+                y += s.text.draw_fitted_paragraph(surf, title, (x - 4, y), col_w, 60, cream, "serif", 1.2, 2, 36) + 34
+            y += s.text.draw_fitted_paragraph(surf, s.t("attract.tagline"), (x, y), col_w, 40, cream, "sans", 1.3, 2, 26)
+            y += 10
+            y += s.text.draw_fitted_paragraph(surf, s.t("attract.hint"), (x, y), col_w - 40, 30,
+                                              lighten(p.secondary, 0.1), "sans", 1.35, 2, 20)
+            self._column = (s.lang, surf, y + 50)
+        return self._column[1], self._column[2]
 
     def _logo_card(self) -> pygame.Surface:
         """The brand mark on a round cream medallion with a gold ring."""

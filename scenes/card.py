@@ -63,13 +63,11 @@ class CardScene(Scene):
         self.stamp_steps = 0
         self.t = 0.0
         self._shadow: pygame.Surface | None = None
-        self._dim: pygame.Surface | None = None
+        self._overlay: tuple[tuple[object, ...], pygame.Surface] | None = None
         self._seal: pygame.Surface | None = None
 
     def enter(self) -> None:
         self._shadow = shadow_surface((round(CARD.w), round(CARD.h)), 26, 110, 24)
-        self._dim = pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA)
-        self._dim.fill((20, 14, 10, 150))
 
     # state ---------------------------------------------------------------------------------------
     def state(self) -> PinState:
@@ -163,14 +161,32 @@ class CardScene(Scene):
 
     # drawing -------------------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
+        surface.blit(self._overlay_surface(), (0, 0))
+        if self.stamp_t is not None:
+            self._draw_stamp(surface)
+
+    def _overlay_surface(self) -> pygame.Surface:
+        """The dimmed screen with the card on it, painted again only when what it shows changes.
+
+        Wrapping the story and fitting the texts cost ~6 ms a frame; one cached full-screen blit
+        (the dim is per-pixel alpha over the live map, the card itself opaque) costs about 2.
+        """
+        s = self.s
+        state = self.state()
+        key = (s.lang, state, self.mode, self.choice, self.message, s.session.revision, self.stamp_t is None)
+        if self._overlay is None or self._overlay[0] != key:
+            overlay = pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA)
+            overlay.fill((20, 14, 10, 150))
+            self._draw_card(overlay, state)
+            self._overlay = (key, overlay)
+        return self._overlay[1]
+
+    def _draw_card(self, surface: pygame.Surface, state: PinState) -> None:
         p = self.s.palette
-        assert self._dim is not None
-        surface.blit(self._dim, (0, 0))
         draw_panel(surface, CARD, lighten(p.paper, 0.35), radius=26, border=darken(p.paper, 0.45), border_width=3,
                    shadow=self._shadow)
         inner = pygame.Rect(CARD.as_tuple()).inflate(-28, -28)
         pygame.draw.rect(surface, p.accent, inner, 2, border_radius=18)
-        state = self.state()
         self._draw_header(surface, state)
         self._draw_story(surface)
         self._draw_panel(surface, state)
@@ -179,8 +195,6 @@ class CardScene(Scene):
         pygame.draw.circle(surface, p.paper, close.center, 32)
         pygame.draw.circle(surface, darken(p.paper, 0.35), close.center, 32, 2)
         draw_close_icon(surface, close.center, 13, p.ink, 5)
-        if self.stamp_t is not None:
-            self._draw_stamp(surface)
 
     def _draw_header(self, surface: pygame.Surface, state: PinState) -> None:
         s, p = self.s, self.s.palette
