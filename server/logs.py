@@ -14,6 +14,8 @@ _STD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message",
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, plus any ``extra=`` fields."""
 
+    _encoder = json.JSONEncoder(default=str, ensure_ascii=False)  # stateless: safe to share
+
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -26,7 +28,7 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, default=str, ensure_ascii=False)
+        return self._encoder.encode(out)
 
 
 def log_config(level: str = "INFO") -> dict[str, Any]:
