@@ -50,7 +50,10 @@ def make_engine(settings: Settings) -> Engine:
         # them spin in SQLite's busy handler (which sleeps in growing steps and wrecks p99); the
         # busy_timeout still arbitrates between processes (several workers, CLI).
         setattr(engine, _WRITE_LOCK, threading.Lock())
-        setattr(engine, _HOT_WRITER, _HotWriter(engine, settings.sqlite_busy_timeout_ms))
+        if url.database and url.database != ":memory:" and not url.query:
+            # A plain database file: a second connection to it sees the same data (not so for
+            # :memory: or URI-style options, which keep to SQLAlchemy's pool).
+            setattr(engine, _HOT_WRITER, _HotWriter(engine, settings.sqlite_busy_timeout_ms))
         return engine
     return create_engine(
         url, pool_size=settings.pool_size, max_overflow=settings.pool_size, pool_pre_ping=True
@@ -103,7 +106,7 @@ class _HotWriter:
     """
 
     def __init__(self, engine: Engine, busy_timeout_ms: int) -> None:
-        self.path = engine.url.database or ":memory:"
+        self.path = str(engine.url.database)
         self.busy_timeout_ms = busy_timeout_ms
         self.conn: sqlite3.Connection | None = None
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
@@ -138,10 +141,14 @@ def raw_write_tx(engine: Engine) -> Iterator[Raw]:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield Raw.sqlite(conn)
+            conn.commit()
         except BaseException:
-            conn.rollback()
+            try:
+                if conn.in_transaction:
+                    conn.rollback()
+            except sqlite3.Error:
+                hot.close()  # unusable: the next transaction opens a fresh connection
             raise
-        conn.commit()
 
 
 @contextmanager

@@ -121,3 +121,25 @@ def test_admin_stats(api: Api) -> None:
     assert stats["checkins_per_landmark"] == [{"landmark_id": "lm01", "checkins": 1}]
     assert {s["collectible_id"]: s["remaining"] for s in stats["supply"]} == {"golden-rabbit": 100, "jade-seal": 2}
     assert stats["players"] == 1 and stats["devices"] == 1
+
+
+def test_sqlite_hot_writer_rolls_back_and_recovers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The check-in path's dedicated SQLite connection: a failed transaction leaves nothing behind
+    (and no open transaction), and disposing the engine closes it."""
+    import pytest
+
+    from server.db import _HOT_WRITER, make_engine, raw_write_tx
+    from server.settings import Settings
+
+    engine = make_engine(Settings(data_dir=tmp_path))
+    with raw_write_tx(engine) as db:
+        db.cur.execute("CREATE TABLE t (x INTEGER UNIQUE)")
+    with pytest.raises(RuntimeError), raw_write_tx(engine) as db:
+        db.cur.execute("INSERT INTO t VALUES (1)")
+        raise RuntimeError("boom")
+    with raw_write_tx(engine) as db:
+        db.cur.execute("INSERT INTO t VALUES (2)")
+    with engine.connect() as conn:
+        assert [r[0] for r in conn.exec_driver_sql("SELECT x FROM t")] == [2]
+    engine.dispose()
+    assert getattr(engine, _HOT_WRITER).conn is None
