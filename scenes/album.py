@@ -67,16 +67,17 @@ class AlbumScene(Scene):
         def make() -> pygame.Surface:
             card = pygame.Surface((400, 420), pygame.SRCALPHA)
             draw_panel(card, Rect(0, 0, 400, 420), lighten(p.paper, 0.3), radius=24, border=p.accent, border_width=3)
-            card.blit(draw_medal(220, hex_rgb(item.colour), p.accent, owned), (90, 24))
+            card.blit(draw_medal(200, hex_rgb(item.colour), p.accent, owned), (100, 20))
             hidden = item.rarity is Rarity.HIDDEN and not owned
             name = s.t("album.unknown") if hidden else item.name.get(s.lang)
-            s.text.draw_paragraph(card, name, (28, 262), 344, 30, p.ink, "bold", 1.2, max_lines=1)
+            card.blit(s.text.fit(name, 30, 344, p.ink, "bold", 20), (28, 236))
             tag = s.t(f"rarity.{item.rarity.value}")
             if serial is not None:
                 tag += " · " + s.t("album.serial", n=serial)
-            card.blit(s.text.render(tag, 24, p.primary, "bold"), (28, 306))
+            card.blit(s.text.fit(tag, 24, 344, p.primary, "bold"), (28, 280))
             desc = "" if hidden else item.description.get(s.lang)
-            s.text.draw_paragraph(card, desc, (28, 344), 344, 20, p.muted, "sans", 1.3, max_lines=2)
+            # three lines, shrinking a little before anything is cut (English descriptions run long)
+            s.text.draw_fitted_paragraph(card, desc, (28, 320), 344, 20, p.muted, "sans", 1.3, 3, 16)
             return card
 
         return s.images.remember(key, make)
@@ -97,5 +98,7 @@ class AlbumScene(Scene):
         x0 = (LOGICAL_SIZE[0] - (cols * 400 + (cols - 1) * 36)) // 2
         for i, item in enumerate(items):
             col, row = i % cols, i // cols
+            in_row = min(cols, len(items) - row * cols)
+            shift = (cols - in_row) * 436 // 2  # a short last row is centred under the full ones
             card = self._card(item, (item.id in owned, owned.get(item.id)))
-            surface.blit(card, (x0 + col * 436, 170 + row * 450))
+            surface.blit(card, (x0 + shift + col * 436, 170 + row * 450))
