@@ -136,12 +136,16 @@ class AttractScene(Scene):
         """The brand mark on a round cream medallion with a gold ring."""
         s, p = self.s, self.s.palette
         size = 620
-        card = pygame.Surface((size, size), pygame.SRCALPHA)
+        # drawn at twice the size and scaled down once: pygame's circles are not antialiased
+        k = 2
+        big = pygame.Surface((size * k, size * k), pygame.SRCALPHA)
+        c = size * k // 2
+        pygame.draw.circle(big, (0, 0, 0, 60), (c, c + 14 * k), (size // 2 - 8) * k)
+        pygame.draw.circle(big, lighten(p.secondary, 0.55), (c, c), (size // 2 - 14) * k)
+        pygame.draw.circle(big, p.accent, (c, c), (size // 2 - 14) * k, 10 * k)
+        pygame.draw.circle(big, p.accent, (c, c), (size // 2 - 36) * k, 3 * k)
+        card = pygame.transform.smoothscale(big, (size, size))
         centre = (size // 2, size // 2)
-        pygame.draw.circle(card, (0, 0, 0, 60), (centre[0], centre[1] + 14), size // 2 - 8)
-        pygame.draw.circle(card, lighten(p.secondary, 0.55), centre, size // 2 - 14)
-        pygame.draw.circle(card, p.accent, centre, size // 2 - 14, 10)
-        pygame.draw.circle(card, p.accent, centre, size // 2 - 36, 3)
         logo_file = s.campaign_dir / s.campaign.brand.logo
         if logo_file.is_file():
             logo = s.images.cutout(logo_file, 400)
