@@ -1,8 +1,9 @@
 """Procedural handscroll (手卷) city map: ink-wash mountains, rivers, landmarks, seals, mounting.
 
 ``paint_scroll`` paints once (numpy/OpenCV, no display needed, thread-safe) and returns plain
-Surfaces; call ``prepare_layers`` after the display exists to convert them for fast blits.
-Layers are blitted back-to-front with ``area=Rect(camera_x * factor, 0, view_w, view_h)``.
+Surfaces. After the display exists, ``LayerBlitter`` converts them and draws a view with as few
+pixels touched as it can (the map scene uses it); ``prepare_layers`` gives plain converted layers,
+blitted back-to-front with ``area=Rect(camera_x * factor, 0, view_w, view_h)`` (tools use it).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class ScrollArt:
     where ``cam_x`` in [0, width - view_w] is the main-layer scroll position. Each layer is
     ``layer_width(width, view_w, f)`` wide. The far layer (opaque) may be shorter than ``height``: the
     main layer (opaque + colour key) is solid below it. The near layer has per-pixel alpha.
-    Use ``prepare_layers`` once the display exists for fast blits.
+    Use ``LayerBlitter`` (or ``prepare_layers``) once the display exists for fast blits.
     """
 
     layers: list[tuple[pygame.Surface, float]]
