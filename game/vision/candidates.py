@@ -135,7 +135,7 @@ def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int]) -> list[np.ndar
     src = ref_corners(w, h)
     out = []
     for s in range(4):
-        qq = np.roll(q, -s, axis=0)
+        qq = q[[(s + i) % 4 for i in range(4)]]
         top = np.linalg.norm(qq[1] - qq[0]) + np.linalg.norm(qq[2] - qq[3])
         side = np.linalg.norm(qq[3] - qq[0]) + np.linalg.norm(qq[2] - qq[1])
         ratio = (top / max(side, 1e-6)) / (w / h)

@@ -52,7 +52,7 @@ def quad_is_plausible(quad: np.ndarray, min_side: float = 8.0, max_side_ratio: f
         crosses.append((b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]))
     if min(crosses) <= 0:  # concave, self-crossing or mirrored
         return False
-    sides = np.linalg.norm(q - np.roll(q, -1, axis=0), axis=1)
+    sides = np.linalg.norm(q - q[[1, 2, 3, 0]], axis=1)
     if sides.min() < min_side:
         return False
     # Opposite sides shrink with tilt; beyond ~75 degrees the pose is useless (and usually wrong).
