@@ -38,8 +38,10 @@ class Stmt:
         self.pg = _NAMED.sub(r"%(\1)s", sql) + pg_suffix
 
 
+@functools.lru_cache(maxsize=1 << 12)  # a check-in writes the same few instants several times
 def _sqlite_ts(value: datetime) -> str:
-    # SQLAlchemy's SQLite DATETIME storage format, on the naive UTC value (see models.UTCDateTime)
+    # SQLAlchemy's SQLite DATETIME storage format, on the naive UTC value (see models.UTCDateTime).
+    # Equal aware datetimes are the same instant, whatever their offset: one cache entry is right.
     u = value.astimezone(UTC)
     return (
         f"{u.year:04d}-{u.month:02d}-{u.day:02d} {u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}"
