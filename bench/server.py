@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +314,102 @@ def _stack() -> dict[str, Any]:
     }
 
 
+# ---- in-process: the app's own CPU per check-in, without HTTP ------------------------------------
+
+
+async def _asgi_call(app: Any, method: str, path: str, token: str, body: bytes = b"") -> tuple[int, bytes]:
+    headers = [
+        (b"host", b"bench"), (b"authorization", b"Bearer " + token.encode()),
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+    ]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80), "state": {},
+    }
+    sent = False
+    out: dict[str, Any] = {"body": b""}
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            out["status"] = message["status"]
+        else:
+            out["body"] += message.get("body", b"")
+
+    await app(scope, receive, send)
+    return out["status"], out["body"]
+
+
+async def _app_cpu_once(work: Path, n: int) -> float:
+    """CPU ms per check-in through the whole ASGI app (middleware, auth, rules, SQLite, JSON, the
+    request log line to /dev/null), in this process: no HTTP parsing and no load generator."""
+    import logging
+
+    from server.accounts import create_enrollment_code, enroll_device
+    from server.app import create_app
+    from server.logs import configure_json_logging
+    from server.settings import Settings
+
+    configure_json_logging("INFO")
+    root = logging.getLogger()
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    for handler in root.handlers:
+        handler.setStream(devnull)  # type: ignore[attr-defined]
+    settings = Settings(
+        data_dir=work / f"app-{uuid.uuid4().hex[:6]}", campaigns_root=write_pack(work / "campaigns"),
+        campaign_id=CAMPAIGN_ID, rate_per_s=1e9, rate_burst=10**9,
+        device_checkins_per_window=1000, device_checkin_window_s=1,
+    )
+    app = create_app(settings)
+    engine = app.state.ctx.engine
+    now = settings.clock()
+    code = create_enrollment_code(engine, kind="qa", landmark_id=None, now=now, ttl_s=3600)
+    _, token, _ = enroll_device(engine, code=code, name="bench", kind="qa", landmark_id=None, now=now)
+    try:
+        async with app.router.lifespan_context(app):
+            players = [
+                json.loads((await _asgi_call(app, "POST", "/v1/players", token))[1])["player_id"]
+                for _ in range(n // len(ORDER) + 1)
+            ]
+            requests_ = []
+            for i in range(n):
+                at = now - timedelta(seconds=n - i)  # one check-in per device-second: plausible
+                body = {"actions": [{
+                    "action_id": str(uuid.uuid4()), "kind": "checkin", "client_time": at.isoformat(),
+                    "landmark_id": ORDER[i % len(ORDER)], "mode": "scan", "scan_verified": True,
+                }]}
+                requests_.append((f"/v1/players/{players[i // len(ORDER)]}/actions", json.dumps(body).encode()))
+            cpu0 = time.process_time()
+            for path, body in requests_:
+                status, data = await _asgi_call(app, "POST", path, token, body)
+                if status != 200 or b'"applied"' not in data:
+                    raise RuntimeError(f"in-process check-in failed: {status} {data[:200]!r}")
+            return (time.process_time() - cpu0) * 1000 / n
+    finally:
+        engine.dispose()
+        devnull.close()
+
+
+def _app_cpu(work: Path, n: int = 1500, runs: int = 3) -> dict[str, Any]:
+    results = [asyncio.run(_app_cpu_once(work, n)) for _ in range(runs)]
+    return {
+        "what": "CPU per check-in through the ASGI app in-process (no HTTP server, no load generator); "
+        "min and median of the runs. The HTTP server (uvicorn with h11) adds its own parsing on top.",
+        "checkins_per_run": n,
+        "runs_ms": [round(r, 3) for r in results],
+        "min_ms": round(min(results), 3),
+        "median_ms": round(sorted(results)[len(results) // 2], 3),
+    }
+
+
 def _fresh_pg_schema(url: str) -> tuple[str, Any]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -342,12 +439,16 @@ def main() -> int:
     parser.add_argument("--pg", default=os.environ.get("TEST_DATABASE_URL_PG"), help="PostgreSQL URL")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--no-app-cpu", action="store_true", help="skip the in-process app CPU measurement")
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
     rates = [float(r) for r in str(args.rate).split(",") if float(r) > 0]
+    app_cpu = None
     with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
         work = Path(tmp)
         rows += _run_backend("sqlite", None, args.clients, args.duration, rates, work)
+        if not args.no_app_cpu:
+            app_cpu = _app_cpu(work)
         if args.pg and not args.sqlite_only:
             url, drop = _fresh_pg_schema(args.pg)
             try:
@@ -378,6 +479,9 @@ def main() -> int:
             paced_verdict = ok
         print(f"SQLite at an offered {rate:g}/s: {paced['actions_per_s']:.0f}/s served, p99 {paced['p99_ms']:.1f} ms"
               + (f": {'met' if ok else 'NOT met'}" if rate == 800 else ""))
+    if app_cpu is not None:
+        print(f"SQLite, app in-process (no HTTP): {app_cpu['min_ms']:.3f} ms CPU per check-in "
+              f"(min of {len(app_cpu['runs_ms'])} runs; median {app_cpu['median_ms']:.3f})")
     # Closed loop: every client waits for its answer, so latency ≈ clients / throughput (Little's law).
     print(f"note: with {args.clients} closed-loop clients, p50 ≈ {args.clients} / throughput; "
           f"p99 ≤ 50 ms there needs ≳ {args.clients / 0.05:.0f} actions/s")
@@ -397,6 +501,7 @@ def main() -> int:
                 "sqlite_budget_met_saturated": verdict,
                 "sqlite_budget_met_paced_800": paced_verdict,
                 "results": rows,
+                "sqlite_app_in_process": app_cpu,
             },
             indent=2,
         )
