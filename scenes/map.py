@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pygame
 
@@ -98,7 +98,9 @@ class MapScene(Scene):
         from game.ui.scroll_art import LayerBlitter
 
         self.art = art
-        self.blitter = LayerBlitter(art)  # type: ignore[arg-type]
+        # converting the layers takes ~0.3 s: done once per painting, not each time a visitor opens the map
+        self.blitter = cast(LayerBlitter, self.s.images.remember(("scroll-blitter", id(art)),
+                                                                  lambda: LayerBlitter(art)))  # type: ignore[arg-type]
         self.pan = Pan(max_x=float(art.width - LOGICAL_SIZE[0]))  # type: ignore[attr-defined]
         self.pan.x = self.pan.max_x  # a handscroll is read from its right end
         if self.focus in art.anchors:  # type: ignore[attr-defined]
