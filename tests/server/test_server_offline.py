@@ -112,3 +112,15 @@ def test_bulk_sync_of_an_offline_day_is_not_implausible(make_app: Callable[..., 
         burst = [api.act(h, players[0], _scan(day + 3 * DAY / 2 + timedelta(seconds=s), lm)).json()["results"][0]
                  for s, lm in zip(range(0, 60, 10), ["lm03", "lm04", "lm05", "lm06", "lm07", "lm08"], strict=True)]
         assert [x["reason"] for x in burst] == [None] * 5 + ["implausible_rate"]
+
+
+def test_credit_settings_from_the_environment() -> None:
+    """Workers get the credit bounds through the environment (``--workers N``)."""
+    import pytest
+
+    s = Settings(credit_not_before=datetime(2027, 1, 20, tzinfo=UTC) - SH, credit_max_age_s=3 * 86400)
+    again = Settings.from_env(s.to_env())
+    assert again.credit_not_before == s.credit_not_before and again.credit_max_age_s == 3 * 86400
+    assert Settings.from_env({}).credit_not_before is None and Settings.from_env({}).credit_max_age_s == 7 * 86400
+    with pytest.raises(ValueError, match="UTC offset"):
+        Settings.from_env({"SERVER_CREDIT_NOT_BEFORE": "2027-01-20T00:00:00"})
