@@ -92,6 +92,7 @@ def run(argv: list[str]) -> int:
         return factory.initial(config.scene)
 
     idle = {"seconds": 0.0}
+    warm = {"done": False}
 
     def on_global(action: Action) -> bool:
         services = holder["services"]
@@ -104,6 +105,11 @@ def run(argv: list[str]) -> int:
     def on_frame(dt: float) -> None:
         services = holder["services"]
         services.notices.tick(dt)
+        if not warm["done"]:
+            try:
+                warm["done"] = holder["factory"].prewarm()
+            except RuntimeError:  # the painting failed: the map reports it when opened
+                warm["done"] = True
         if sync.poll(services.session.player_id):
             services.session.reload()
         idle["seconds"] = 0.0 if app.frame_had_input else idle["seconds"] + dt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 
 import pygame
@@ -15,6 +17,8 @@ from scenes.attract import AttractScene
 from scenes.card import CardScene
 from scenes.map import MapScene
 from scenes.rewards import RewardsScene
+
+log = logging.getLogger(__name__)
 
 
 class SceneFactory:
@@ -47,6 +51,16 @@ class SceneFactory:
         if name.startswith("card:"):
             return CardScene(self.s, self._landmark(name), self.icon)
         raise ValueError(f"unknown scene {name!r}")
+
+    def prewarm(self) -> bool:
+        """Once the painting is ready, convert it for the map now (one stalled frame wherever the visitor
+        is, usually the attract screen) rather than when the map opens and unrolls. True if done."""
+        if not self.art_job.ready:
+            return False
+        started = time.perf_counter()
+        MapScene(self.s, self.art_job, self.make, unroll=False)._take_art(self.art_job.result())
+        log.info("scroll prepared for the map", extra={"seconds": round(time.perf_counter() - started, 3)})
+        return True
 
     def _landmark(self, name: str) -> Landmark:
         ident = name.split(":", 1)[1]
