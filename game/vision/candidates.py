@@ -87,33 +87,36 @@ def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
 
 
 def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray]:
-    """Convex four-sided outlines in the edge map of a grey image, largest first.
+    """Convex four-sided outlines in the edge map of a grey image, busiest inside first.
 
     Edges are thickened by one pixel so that a border crossed by noise or a thin line stays
-    closed; both the outer and the inner side of such a border are kept (RETR_LIST), and
-    quad_from_contour keeps only solid, clearly four-cornered shapes.
+    closed; both the outer and the inner side of such a border are kept (RETR_LIST). Outlines
+    are ranked by the edge density inside them: a printed mark or poster has strokes inside,
+    while the filled or hollow boxes of a busy background are plain inside.
     """
     edges = cv2.Canny(grey, 40, 110)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     h, w = grey.shape[:2]
     min_area = max(30.0, min_side * min_side * 0.3)
-    sized = []
+    found: list[tuple[float, np.ndarray]] = []
     for c in contours:
         if len(c) < 4:
             continue
-        _, _, bw, bh = cv2.boundingRect(c)
+        x, y, bw, bh = cv2.boundingRect(c)
         if max(bw, bh) < min_side or bw * bh < min_area or bw * bh > 0.8 * w * h:
             continue
-        sized.append((bw * bh, c))
-    sized.sort(key=lambda t: -t[0])
-    out: list[np.ndarray] = []
-    for _, c in sized[: 4 * limit]:
         # An edge outline is rarely solid (the print's own strokes join its border, clutter
         # touches it), so only the hull's shape counts, and it must be clearly four-cornered.
         q = quad_from_contour(c, min_solidity=0.0, eps_steps=(0.02, 0.035))
         if q is None:
             continue
+        mx, my = max(1, bw // 4), max(1, bh // 4)
+        inner = edges[y + my:y + bh - my, x + mx:x + bw - mx]
+        found.append((float(inner.mean()) if inner.size else 0.0, q))
+    found.sort(key=lambda t: -t[0])
+    out: list[np.ndarray] = []
+    for _, q in found:
         if any(float(np.abs(q - p).max()) < 3.0 for p in out):  # the two sides of one border
             continue
         out.append(q)

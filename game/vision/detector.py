@@ -39,6 +39,7 @@ class DetectorConfig:
     min_quick_score: float = 0.1  # 32-px correlation a hypothesis needs to be aligned at all
     min_coarse_cc: float = 0.4  # coarse ECC correlation needed for the fine alignment
     fine_candidates: int = 2  # best coarse alignments that get the fine alignment and verification
+    fine_blur: int = 3  # ECC smoothing of the fine alignment (5 biases a 64-px template by ~1-2 px)
     angles_per_candidate: int = 2
     accept_score: float = 0.7  # verification NCC needed to report a detection
     early_exit_score: float = 0.8
@@ -293,7 +294,8 @@ class MarkerDetector:
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
                 levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
-        res = ecc_refine(ctx.pyr, self.ref.templates, h, self.ref.size, levels, iters=25, margin_frac=0.15)
+        res = ecc_refine(ctx.pyr, self.ref.templates, h, self.ref.size, levels, iters=25, margin_frac=0.15,
+                         blur=self.config.fine_blur)
         if res is None:
             return best
         h2 = res[0]
@@ -385,7 +387,10 @@ class MarkerDetector:
         ink = cv2.resize(self.ref.ink_mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
         if ink.sum() < 4:
             return 1.0
-        lik = self.ref.likelihood(patch)[ink]
+        # Ink colour anywhere in the 3x3 neighbourhood counts: thin strokes (a wordmark's text)
+        # fall off their sampling points with a pixel of misalignment; a grey copy has no
+        # ink colour near any of them.
+        lik = cv2.dilate(self.ref.likelihood(patch), np.ones((3, 3), np.uint8))[ink]
         frac = float((lik > 25).mean())
         # Blur and small prints mix ink with card, so a third of the ink pixels in colour is
         # already a true print; a grey copy has almost none.
