@@ -35,6 +35,7 @@ class DetectorConfig:
     search_side: int = 640  # long side of the search image; bigger inputs are downscaled first
     blob_threshold: float = 40.0  # ink likelihood (0..255) for candidate blobs
     max_candidates: int = 5  # regions per generator
+    max_edge_quads: int = 8  # edge outlines (each gives up to four corner orders)
     refine_candidates: int = 4  # hypotheses that get a coarse ECC alignment
     min_quick_score: float = 0.1  # 32-px correlation a hypothesis needs to be aligned at all
     min_coarse_cc: float = 0.4  # coarse ECC correlation needed for the fine alignment
@@ -195,7 +196,8 @@ class MarkerDetector:
         cfg = self.config
         grey_search = ctx.pyr.levels[0] if ctx.search_scale >= 1.0 else self.ref.grey(ctx.search)
         raw = region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
-                                max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate)
+                                max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
+                                max_edge_quads=cfg.max_edge_quads)
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked: list[tuple[float, np.ndarray]] = []
         for _, h0, _kind in raw:
