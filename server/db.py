@@ -96,29 +96,89 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+class _Checkpointer:
+    """Copies the WAL back into the database file from a background thread.
+
+    SQLite's automatic checkpoint runs inside the commit that crosses 1000 WAL pages: on the hot
+    path that commit runs on the event loop, so every ~200 check-ins all requests stalled for the
+    checkpoint's writes and fsync (10-50 ms on a busy machine). Here a PASSIVE checkpoint (it never
+    waits for readers or writers) runs every ``interval_s`` on its own connection; the sqlite3 module
+    releases the GIL while SQLite works, so the loop keeps serving.
+
+    A checkpoint that runs while writers append never catches up with them, and SQLite only starts
+    the WAL over after a complete one: under steady load the WAL would grow without bound. So when
+    ``restart_frames`` or more remain after a pass, one more pass runs holding this process's write
+    lock (writers wait for the few frames appended since, not for the bulk), which completes it.
+    """
+
+    def __init__(self, path: str, lock: threading.Lock, interval_s: float = 0.5, restart_frames: int = 4000) -> None:
+        self.path = path
+        self.lock = lock
+        self.interval_s = interval_s
+        self.restart_frames = restart_frames
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last: tuple[int, int, int] | None = None  # (busy, WAL frames, frames checkpointed)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if not self.running:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="sqlite-wal-checkpoint", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            while not self._stop.wait(self.interval_s):
+                try:
+                    self.last = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if self.last is not None and self.last[1] >= self.restart_frames:
+                        with self.lock:
+                            self.last = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error:
+                    log.warning("WAL checkpoint failed; retrying", exc_info=True)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+
 class _HotWriter:
     """SQLite: one driver connection, outside the pool, for the action path's write transactions.
 
     It is used only under the engine's write lock, so one connection serves every writer of the
     process. Checking a pooled connection out and in through SQLAlchemy, with its begin and
-    commit events, cost more CPU than the check-in's own statements. Closed when the engine is
-    disposed.
+    commit events, cost more CPU than the check-in's own statements. Its commits never run a WAL
+    checkpoint: a ``_Checkpointer`` thread does. Both are closed when the engine is disposed.
     """
 
     def __init__(self, engine: Engine, busy_timeout_ms: int) -> None:
         self.path = str(engine.url.database)
         self.busy_timeout_ms = busy_timeout_ms
         self.conn: sqlite3.Connection | None = None
+        self.checkpointer = _Checkpointer(self.path, getattr(engine, _WRITE_LOCK))
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def connection(self) -> sqlite3.Connection:
         if self.conn is None:
             conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, check_same_thread=False)
             _configure_sqlite(conn, self.busy_timeout_ms)
+            conn.execute("PRAGMA wal_autocheckpoint=0")
+            conn.execute(f"PRAGMA journal_size_limit={64 << 20}")  # a WAL that grew is cut back when it restarts
+            self.checkpointer.start()
             self.conn = conn
         return self.conn
 
     def close(self) -> None:
+        self.checkpointer.stop()
         if self.conn is not None:
             self.conn.close()
             self.conn = None

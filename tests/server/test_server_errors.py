@@ -143,3 +143,30 @@ def test_sqlite_hot_writer_rolls_back_and_recovers(tmp_path) -> None:  # type: i
         assert [r[0] for r in conn.exec_driver_sql("SELECT x FROM t")] == [2]
     engine.dispose()
     assert getattr(engine, _HOT_WRITER).conn is None
+
+
+def test_sqlite_wal_is_checkpointed_off_the_request_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The hot writer's commits never checkpoint (autocheckpoint off); a background thread does."""
+    import time
+
+    from server.db import _HOT_WRITER, make_engine, raw_write_tx
+    from server.settings import Settings
+
+    engine = make_engine(Settings(data_dir=tmp_path))
+    with raw_write_tx(engine) as db:
+        db.cur.execute("CREATE TABLE t (x INTEGER)")
+    hot = getattr(engine, _HOT_WRITER)
+    assert hot.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    assert hot.checkpointer.running
+    for i in range(200):
+        with raw_write_tx(engine) as db:
+            db.cur.execute("INSERT INTO t VALUES (?)", (i,))
+    deadline = time.monotonic() + 5
+    while True:  # the thread's last checkpoint: (busy, WAL frames, frames copied back)
+        last = hot.checkpointer.last
+        if (last is not None and last[1] > 0 and last[1] == last[2]) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert last is not None and last[1] > 0 and last[1] == last[2], last
+    engine.dispose()
+    assert not hot.checkpointer.running and hot.conn is None
