@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cache
 
 
+@cache  # called several times per action on the server's hot path; there are only a few offsets
 def campaign_tz(offset_minutes: int) -> timezone:
     """A fixed-offset zone; Asia/Shanghai has had no DST since 1991, so +08:00 is exact."""
     return timezone(timedelta(minutes=offset_minutes))
