@@ -53,7 +53,9 @@ def paint_job(campaign: Campaign, palette: Palette, seed: int, cache_dir: Path |
                       lambda: paint_scroll(spots, scroll_palette, **options),  # type: ignore[arg-type]
                       options)
 
-    return Job("paint-scroll", work, start=False)  # started after the first frame, so it does not slow the cold start
+    # started after the first frame, so it does not slow the cold start; niced, so the painting's
+    # threads take the cores the frame loop leaves (the attract screen animates meanwhile)
+    return Job("paint-scroll", work, start=False, nice=5)
 
 
 def icon_renderer(palette: Palette, images: ImageCache) -> Callable[[str, int], pygame.Surface]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -14,8 +15,9 @@ log = logging.getLogger(__name__)
 class Job(Generic[T]):
     """A one-shot background computation with a non-blocking ``ready``/``result`` pair."""
 
-    def __init__(self, name: str, work: Callable[[], T], *, start: bool = True) -> None:
+    def __init__(self, name: str, work: Callable[[], T], *, start: bool = True, nice: int = 0) -> None:
         self.name = name
+        self.nice = nice  # > 0: run below the frame loop's CPU priority (threads it starts inherit it)
         self._work = work
         self._done = threading.Event()
         self._result: T | None = None
@@ -32,6 +34,8 @@ class Job(Generic[T]):
                 self._thread.start()
 
     def _run(self) -> None:
+        if self.nice > 0:
+            lower_thread_priority(self.nice)
         try:
             self._result = self._work()
         except BaseException as err:  # reported to the caller through result()
@@ -58,3 +62,11 @@ class Job(Generic[T]):
         if self._error is not None:
             raise RuntimeError(f"job {self.name} failed: {self._error}") from self._error
         return self._result  # type: ignore[return-value]
+
+
+def lower_thread_priority(nice: int) -> None:
+    """Make the calling thread yield the CPU to the frame loop (Linux: per-thread nice; elsewhere a no-op)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):  # Windows has no setpriority; a sandbox may forbid it
+        log.debug("could not lower the priority of %s", threading.current_thread().name)
