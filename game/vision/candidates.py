@@ -117,7 +117,9 @@ def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray
     found.sort(key=lambda t: -t[0])
     out: list[np.ndarray] = []
     for _, q in found:
-        if any(float(np.abs(q - p).max()) < 3.0 for p in out):  # the two sides of one border
+        # The two sides of one (thickened) border are the same outline.
+        tol = max(4.0, 0.06 * float(np.linalg.norm(q[0] - q[2])))
+        if any(min(float(np.abs(np.roll(q, k, axis=0) - p).max()) for k in range(4)) < tol for p in out):
             continue
         out.append(q)
         if len(out) >= limit:

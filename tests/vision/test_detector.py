@@ -177,3 +177,37 @@ def test_off_centre_symmetry_is_found_and_resolved() -> None:
         if d is not None:
             wrong += mean_corner_error(d.homography, hm, lantern.shape[1], lantern.shape[0]) > 5.0
     assert wrong == 0
+
+
+def test_edge_outlines_rank_a_print_above_plain_boxes() -> None:
+    """A card with strokes inside outranks plain boxes, and each border counts once."""
+    from game.vision.candidates import edge_quads
+
+    img = np.full((240, 320), 200, np.uint8)
+    cv2.rectangle(img, (10, 10), (90, 70), 60, -1)  # a filled box
+    cv2.rectangle(img, (200, 20), (300, 100), 60, 2)  # a hollow box
+    card = np.array([[120, 120], [190, 130], [185, 200], [115, 190]], np.int32)
+    cv2.fillPoly(img, [card], 240)
+    cv2.polylines(img, [card], True, 90, 1)
+    cv2.circle(img, (152, 160), 18, 40, 2)  # the print's strokes
+    cv2.line(img, (135, 150), (170, 175), 40, 2)
+    quads = edge_quads(img, 9, 8)
+    assert quads, "no outline found"
+    best = quads[0]
+    assert np.abs(np.sort(best, axis=0) - np.sort(card.astype(np.float64), axis=0)).max() <= 4.0
+    centres = [q.mean(0) for q in quads]
+    assert sum(np.linalg.norm(c - card.mean(0)) < 5 for c in centres) == 1
+
+
+def d_corners(h: np.ndarray) -> np.ndarray:
+    return project(h, ref_corners(600, 600))
+
+
+def test_a_pose_mostly_outside_the_frame_is_not_verified(detector: MarkerDetector, logo: np.ndarray) -> None:
+    img, hm = plain_frame(logo, POSES["frontal"], Effects(noise=2.0))
+    ctx = detector.context(img)
+    assert detector._verified_score(ctx, hm) >= detector.config.accept_score
+    cx = float(d_corners(hm).mean(0)[0])
+    shifted = np.array([[1.0, 0, -cx - 20.0], [0, 1.0, 0], [0, 0, 1.0]]) @ hm  # over half off the left edge
+    assert detector._visible_fraction(ctx, shifted) < 0.5
+    assert detector._verified_score(ctx, shifted) == 0.0
