@@ -140,7 +140,8 @@ class MapScene(Scene):
         for lm in self.s.campaign.city.landmarks:
             ax, ay = self.art.anchors[lm.id]
             sx = ax - self.pan.x
-            hit = Rect(sx - 60, ay - PIN_SIZE[1] - 20, 120, PIN_SIZE[1] + 80)
+            top = self._pin_bottom(lm) - PIN_SIZE[1] - 10  # the pin, the icon under it and the name tag
+            hit = Rect(sx - 70, top, 140, ay + 10 - top)
             if hit.contains(*pos):
                 return lm
         return None
@@ -370,7 +371,7 @@ class MapScene(Scene):
                 state = states[lm.id]
                 bob = 6 * math.sin(self.t * 2.4 + ax) if state is PinState.AVAILABLE else 0
                 pin = self.pins[state]
-                surface.blit(pin, (round(sx - PIN_SIZE[0] / 2), round(ay - PIN_SIZE[1] - 58 + bob)))
+                surface.blit(pin, (round(sx - PIN_SIZE[0] / 2), round(self._pin_bottom(lm) - PIN_SIZE[1] + bob)))
                 tag = self._tag(lm)
                 surface.blit(tag, (round(sx - tag.get_width() / 2), round(ay - 52)))
         hud = self._hud_surface()
@@ -419,6 +420,13 @@ class MapScene(Scene):
                 pygame.draw.circle(strip, colour, (x, 7), 4)
             self._minimap_dots = (revision, strip)
         return self._minimap_dots[1]
+
+    def _pin_bottom(self, lm: Landmark) -> float:
+        """Where a pin's foot stands: on the landmark's roof, so the pin does not hide the drawing."""
+        assert self.art is not None
+        ay = self.art.anchors[lm.id][1]
+        top = self.art.tops.get(lm.id)
+        return ay - 58 if top is None else min(ay - 58, top + 6)
 
     def _states(self) -> dict[str, PinState]:
         """Pin state per landmark: recomputed when progress changes, and once a second (a new day)."""

@@ -12,7 +12,7 @@ import math
 import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -64,6 +64,7 @@ class ScrollArt:
     width: int
     height: int
     anchors: dict[str, tuple[int, int]]
+    tops: dict[str, int] = field(default_factory=dict)  # per landmark: the top row of its drawn icon
 
 
 def layer_width(width: int, view_w: int, factor: float) -> int:
@@ -560,7 +561,7 @@ def _icon_size(lay: _Layout, px: int) -> int:
 
 def _main_layer(lay: _Layout, spots: list[LandmarkSpot], pal: ScrollPalette, seed: int, px: int,
                 title: str, seal_text: str, font_path: str | None, icons: Mapping[str, Future[np.ndarray]]
-                ) -> tuple[pygame.Surface, dict[str, tuple[int, int]]]:
+                ) -> tuple[pygame.Surface, dict[str, tuple[int, int]], dict[str, int]]:
     s, w, h = lay.s, lay.w, lay.h
     rng = _rng(seed, "main")
     c = np.empty((h, w, 3), np.float32)
@@ -726,12 +727,16 @@ def _main_layer(lay: _Layout, spots: list[LandmarkSpot], pal: ScrollPalette, see
             cache[kind, sz] = icon_rgba(kind, sz, pal, seed)
         img = cache[kind, sz][:, ::-1] if rng.random() < 0.5 else cache[kind, sz]
         _place_icon(c, cover, img, x, yb, 0.85)
+    tops: dict[str, int] = {}
     for sp in order:
         ax, ay = anchors[sp.id]
         halo = Mask(int(ax - size), int(ay - size * 1.3), int(size * 2), int(size * 1.8))
         halo.ellipse(ax, ay - size * 0.45, size * 0.48, size * 0.42)
         halo.apply(c, pal.paper, 0.55, cover, blur=size * 0.12)
-        _place_icon(c, cover, icons[sp.icon].result(), ax, ay, 1.0)
+        img = icons[sp.icon].result()
+        _place_icon(c, cover, img, ax, ay, 1.0)
+        inked = np.flatnonzero(img[..., 3].max(axis=1) > 40)  # the icon's first visible row (roof, spire)
+        tops[sp.id] = int(ay - img.shape[0] * 0.96) + (int(inked[0]) if inked.size else 0)
     # paper: the side panels are left blank, then everything gets the fibre texture
     c[:, :L - 1] = np.asarray(pal.paper, np.float32)
     c[:, R + 1:] = np.asarray(pal.paper, np.float32)
@@ -747,7 +752,7 @@ def _main_layer(lay: _Layout, spots: list[LandmarkSpot], pal: ScrollPalette, see
     np.copyto(data, key, where=(cover < 0.5)[..., None])
     surf = _surface(data)
     surf.set_colorkey(COLORKEY)
-    return surf, anchors
+    return surf, anchors, tops
 
 
 def _place_icon(c: np.ndarray, cover: np.ndarray, rgba: np.ndarray, x: float, ground_y: float, op: float) -> None:
@@ -841,10 +846,10 @@ def paint_scroll(spots: Sequence[LandmarkSpot], palette: ScrollPalette, *, heigh
         icons = {k: pool.submit(icon_rgba, k, size, palette, seed) for k in dict.fromkeys(sp.icon for sp in spots)}
         far_job = pool.submit(_far_layer, lay, palette, seed, view_width)
         near_job = pool.submit(_near_layer, lay, palette, seed, view_width)
-        main, anchors = _main_layer(lay, list(spots), palette, seed, px, title, seal_text, font_path, icons)
+        main, anchors, tops = _main_layer(lay, list(spots), palette, seed, px, title, seal_text, font_path, icons)
         far, near = far_job.result(), near_job.result()
     return ScrollArt(layers=[(far, FAR_FACTOR), (main, 1.0), (near, NEAR_FACTOR)], width=lay.w, height=lay.h,
-                     anchors=anchors)
+                     anchors=anchors, tops=tops)
 
 
 class LayerBlitter:

@@ -52,7 +52,9 @@ def load(folder: Path) -> ScrollArt:
             surf.set_colorkey(COLORKEY)
         layers.append((surf, float(factor)))
     anchors = {k: (int(v[0]), int(v[1])) for k, v in meta["anchors"].items()}
-    return ScrollArt(layers=layers, width=int(meta["width"]), height=int(meta["height"]), anchors=anchors)
+    tops = {k: int(v) for k, v in meta.get("tops", {}).items()}
+    return ScrollArt(layers=layers, width=int(meta["width"]), height=int(meta["height"]), anchors=anchors,
+                     tops=tops)
 
 
 def save(art: ScrollArt, folder: Path) -> None:
@@ -65,7 +67,7 @@ def save(art: ScrollArt, folder: Path) -> None:
                 plain = surf.copy()
                 plain.set_colorkey(None)
             pygame.image.save(plain, str(tmp / f"layer{i}.tga"))
-        meta = {"width": art.width, "height": art.height, "anchors": art.anchors,
+        meta = {"width": art.width, "height": art.height, "anchors": art.anchors, "tops": art.tops,
                 "factors": [f for _, f in art.layers],
                 "keyed": [surf.get_colorkey() is not None for surf, _ in art.layers]}
         (tmp / "scroll.json").write_text(json.dumps(meta), encoding="utf-8")

@@ -136,3 +136,10 @@ def test_unknown_icon_falls_back_to_pavilion() -> None:
     assert pygame.image.tobytes(unknown, "RGBA") != b"\0" * (64 * 64 * 4)
     assert pygame.surfarray.array_alpha(unknown).sum() > 0
     assert unknown.get_size() == pavilion.get_size()
+
+
+def test_icon_tops_are_above_their_anchors(art: ScrollArt) -> None:
+    """Pins stand on the drawn icon's top, so each top lies above the ground anchor, within the painting."""
+    assert set(art.tops) == set(art.anchors)
+    for ident, (_x, ground) in art.anchors.items():
+        assert 0 <= art.tops[ident] < ground

@@ -26,7 +26,9 @@ def test_second_call_loads_the_same_pixels_without_painting(tmp_path: Path) -> N
     first = scroll_cache.cached(tmp_path, SPOTS, PALETTE, lambda: _paint_counted(calls), OPTIONS)
     second = scroll_cache.cached(tmp_path, SPOTS, PALETTE, lambda: _paint_counted(calls), OPTIONS)
     assert len(calls) == 1
-    assert (second.width, second.height, second.anchors) == (first.width, first.height, first.anchors)
+    assert (second.width, second.height, second.anchors, second.tops) == (first.width, first.height, first.anchors,
+                                                                         first.tops)
+    assert set(first.tops) == {"a", "b"}
     for (a, fa), (b, fb) in zip(first.layers, second.layers, strict=True):
         assert fa == fb and a.get_size() == b.get_size()
         assert (a.get_colorkey() is None) == (b.get_colorkey() is None)
