@@ -67,6 +67,8 @@ class Job(Generic[T]):
 def lower_thread_priority(nice: int) -> None:
     """Make the calling thread yield the CPU to the frame loop (Linux: per-thread nice; elsewhere a no-op)."""
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)  # type: ignore[attr-defined]
+        tid = threading.get_native_id()
+        # relative to the process's own nice value (a kiosk started niced stays at least that nice)
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)  # type: ignore[attr-defined]
     except (AttributeError, OSError):  # Windows has no setpriority; a sandbox may forbid it
         log.debug("could not lower the priority of %s", threading.current_thread().name)
