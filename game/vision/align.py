@@ -143,14 +143,32 @@ def cell_agreement(tmpl: np.ndarray, patch: np.ndarray, grid: int = 4, good: flo
     return float((ncc > good).mean())
 
 
-def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, apparent: float) -> float:
-    """Plain normalised correlation of the small template with the warped frame (for ranking)."""
+def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, apparent: float,
+                tnorm: np.ndarray | None = None) -> float:
+    """Plain normalised correlation of the small template with the warped frame (for ranking).
+
+    ``tnorm`` is ``normalized_template(template[0])``, precomputed by callers that score many
+    hypotheses (this runs ~40 times per frame, so per-call overhead matters).
+    """
     tmpl, k = template
     th, tw = tmpl.shape
     lvl = pyr.level_for(apparent, max(tw, th))
     img, f = pyr.level(lvl)
-    patch = cv2.warpPerspective(img, scale_mat(f) @ h @ scale_mat(1.0 / k), (tw, th),
-                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
-    if float(patch.std()) < 2.0:
+    a, b = f / k, 1.0 / k
+    m = h * np.array([[a, a, f], [a, a, f], [b, b, 1.0]])  # scale_mat(f) @ h @ scale_mat(1 / k)
+    patch = cv2.warpPerspective(img, m, (tw, th), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_REPLICATE)
+    _, sd = cv2.meanStdDev(patch)
+    sd = float(sd[0, 0])
+    if sd < 2.0:
         return 0.0
-    return float(cv2.matchTemplate(patch.astype(np.float32), tmpl, cv2.TM_CCOEFF_NORMED)[0, 0])
+    if tnorm is None:
+        tnorm = normalized_template(tmpl)
+    return float(np.dot(tnorm.ravel(), patch.ravel().astype(np.float32))) / (sd * tnorm.size)
+
+
+def normalized_template(tmpl: np.ndarray) -> np.ndarray:
+    """Zero-mean, unit-std float32 copy of a template (the fixed half of a normalised correlation)."""
+    t = tmpl.astype(np.float32)
+    t = t - t.mean()
+    return t / (float(t.std()) + 1e-6)

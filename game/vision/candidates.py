@@ -86,6 +86,9 @@ def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
     return None
 
 
+_CYCLIC = np.array([[(i - k) % 4 for i in range(4)] for k in range(4)])  # np.roll(q, k, axis=0) for k = 0..3
+
+
 def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray]:
     """Convex four-sided outlines in the edge map of a grey image, busiest inside first.
 
@@ -117,10 +120,13 @@ def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray
     found.sort(key=lambda t: -t[0])
     out: list[np.ndarray] = []
     for _, q in found:
-        # The two sides of one (thickened) border are the same outline.
+        # The two sides of one (thickened) border are the same outline (in any corner order).
         tol = max(4.0, 0.06 * float(np.linalg.norm(q[0] - q[2])))
-        if any(min(float(np.abs(np.roll(q, k, axis=0) - p).max()) for k in range(4)) < tol for p in out):
-            continue
+        if out:
+            turns = q[_CYCLIC]  # (4 orders, 4 corners, 2)
+            dist = np.abs(turns[:, None] - np.asarray(out)[None]).max(axis=(2, 3)).min(axis=0)
+            if float(dist.min()) < tol:
+                continue
         out.append(q)
         if len(out) >= limit:
             break

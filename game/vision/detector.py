@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from game.vision.align import FramePyramid, ecc_refine, match_score, quick_score, verify
+from game.vision.align import FramePyramid, ecc_refine, match_score, normalized_template, quick_score, verify
 from game.vision.candidates import dedupe, region_hypotheses
 from game.vision.detection import Detection
 from game.vision.geometry import ref_corners, scale_mat, translate_mat
@@ -40,6 +40,8 @@ class DetectorConfig:
     min_quick_score: float = 0.1  # 32-px correlation a hypothesis needs to be aligned at all
     min_coarse_cc: float = 0.4  # coarse ECC correlation needed for the fine alignment
     fine_candidates: int = 2  # best coarse alignments that get the fine alignment and verification
+    coarse_iters: int = 15  # ECC iterations of the coarse (32-px) alignment
+    fine_iters: int = 25  # ECC iterations per level of the fine alignment
     fine_blur: int = 3  # ECC smoothing of the fine alignment (5 biases a 64-px template by ~1-2 px)
     angles_per_candidate: int = 2
     accept_score: float = 0.7  # verification NCC needed to report a detection
@@ -147,6 +149,7 @@ class MarkerDetector:
         self._self_matches = self_matches(self.ref.templates)
         self._sym_undo = [np.linalg.inv(m.ref_h) for m in self._self_matches]  # h_true = h_turned @ undo
         self._sym_mask = self._symmetry_mask()
+        self._quick_tmpl = normalized_template(self.ref.templates[0][0])
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
@@ -205,7 +208,7 @@ class MarkerDetector:
             if not self._plausible(ctx, h0, q):
                 continue
             app = float(np.sqrt(((q - q[[1, 2, 3, 0]]) ** 2).sum(1)).max())
-            ranked.append((quick_score(ctx.pyr, self.ref.templates[0], h0, app), h0))
+            ranked.append((quick_score(ctx.pyr, self.ref.templates[0], h0, app, self._quick_tmpl), h0))
         ranked.sort(key=lambda t: -t[0])
         # Measured on bench scenes: no hypothesis that ended verified ranked below 0.1 here.
         quick = {id(h): s for s, h in ranked}
@@ -213,7 +216,7 @@ class MarkerDetector:
         best: tuple[float, np.ndarray] | None = None
         coarse: list[tuple[float, np.ndarray]] = []
         for h0 in hyps:
-            res = ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=15, margin_frac=0.25,
+            res = ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=cfg.coarse_iters, margin_frac=0.25,
                              blur=3)
             if res is None:
                 # The 32-px alignment fails on many good card outlines (a finger over a small
@@ -227,15 +230,22 @@ class MarkerDetector:
             if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
                 coarse.append((cc, h1))
         coarse.sort(key=lambda t: -t[0])
+        # Fine alignment with the 64-px template for each survivor; the 128-px polish (three
+        # times the cost) only for the one that verified best, not for every wrong hypothesis.
         for _, h1 in coarse[:cfg.fine_candidates]:
-            best = self._finish(ctx, h1, best, levels=self._fine_levels(h1))
+            best = self._finish(ctx, h1, best, levels=(1,))
             if best is not None and best[0] >= cfg.early_exit_score:
                 break
         if (best is None or best[0] < cfg.accept_score) and self.use_features:
             for h0 in self._feature_hypotheses(ctx):
-                best = self._finish(ctx, h0, best, levels=(0, *self._fine_levels(h0)))
+                best = self._finish(ctx, h0, best, levels=(0, 1))
         if best is None or best[0] < cfg.accept_score:
             return None
+        if self._fine_levels(best[1]) != (1,):
+            polished = self._finish(ctx, best[1], None, levels=(2,))
+            # The polish must still verify; a wandering 128-px alignment keeps the 64-px pose.
+            if polished is not None and polished[0] >= cfg.accept_score:
+                best = polished
         h, score = self._disambiguate(ctx, best[1], best[0])
         return Detection.from_homography(h, self.ref.size, score, "detect")
 
@@ -296,7 +306,7 @@ class MarkerDetector:
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
                 levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
-        res = ecc_refine(ctx.pyr, self.ref.templates, h, self.ref.size, levels, iters=25, margin_frac=0.15,
+        res = ecc_refine(ctx.pyr, self.ref.templates, h, self.ref.size, levels, iters=self.config.fine_iters, margin_frac=0.15,
                          blur=self.config.fine_blur)
         if res is None:
             return best
