@@ -16,6 +16,8 @@ cheap correlation and refines only the best few.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -144,15 +146,19 @@ def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int]) -> list[np.ndar
     ang = np.arctan2(quad[:, 1] - c[1], quad[:, 0] - c[0])
     q = quad[np.argsort(ang)]
     src = ref_corners(w, h)
+    # Side lengths of the sorted quad: side i joins corner i to corner i + 1.
+    pts = q.tolist()
+    sides = [math.dist(pts[i], pts[(i + 1) % 4]) for i in range(4)]
+    q32 = q.astype(np.float32)
     out = []
     for s in range(4):
-        qq = q[[(s + i) % 4 for i in range(4)]]
-        top = np.linalg.norm(qq[1] - qq[0]) + np.linalg.norm(qq[2] - qq[3])
-        side = np.linalg.norm(qq[3] - qq[0]) + np.linalg.norm(qq[2] - qq[1])
+        # Order starting at corner s: top = sides s and s + 2, left/right = sides s + 1 and s + 3.
+        top = sides[s] + sides[(s + 2) % 4]
+        side = sides[(s + 1) % 4] + sides[(s + 3) % 4]
         ratio = (top / max(side, 1e-6)) / (w / h)
         if not (0.4 < ratio < 2.5):
             continue
-        out.append(cv2.getPerspectiveTransform(src, qq.astype(np.float32)).astype(np.float64))
+        out.append(cv2.getPerspectiveTransform(src, q32[_CYCLIC[(4 - s) % 4]]).astype(np.float64))
     return out
 
 
@@ -164,11 +170,14 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
 
     ``to_frame`` converts search-image px to frame px. Returns (prior score, homography, kind).
     """
-    ink_u8, card_u8 = likelihoods if likelihoods is not None else ref.likelihoods(search)
-    sh, sw = ink_u8.shape
+    sh, sw = search.shape[:2]
     half = (max(1, sw // 2), max(1, sh // 2))
-    ink = cv2.resize(ink_u8, half, interpolation=cv2.INTER_AREA)
-    card = cv2.resize(card_u8, half, interpolation=cv2.INTER_AREA)
+    if likelihoods is not None:
+        ink = cv2.resize(likelihoods[0], half, interpolation=cv2.INTER_AREA)
+        card = cv2.resize(likelihoods[1], half, interpolation=cv2.INTER_AREA)
+    else:
+        # Colour likelihoods of the half-resolution image: a quarter of the cost.
+        ink, card = ref.likelihoods(cv2.resize(search, half, interpolation=cv2.INTER_AREA))
     kx = sw / half[0]  # half px -> search px
     min_side = min_side_px / to_frame / kx
     hyps: list[tuple[float, np.ndarray, str]] = []

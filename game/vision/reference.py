@@ -6,6 +6,7 @@ projection gives the most contrast, the shape signature) are learnt here from th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -18,6 +19,8 @@ H_BINS, S_BINS, V_BINS = 16, 8, 2  # 256 bins: one uint8 index per pixel, so bac
 DARK_V = 90  # V split: dark vs bright survives exposure changes better than uniform V bins
 SIG_RADII = np.linspace(0.25, 2.4, 10, dtype=np.float32)
 SIG_ANGLES = 72
+_SIG_TH = np.linspace(0.0, 2 * np.pi, SIG_ANGLES, endpoint=False, dtype=np.float32)
+_SIG_UNIT = np.stack([np.cos(_SIG_TH), np.sin(_SIG_TH)], 0)  # (2, A) unit directions
 
 
 def as_bgr_frame(img: object, what: str = "frame") -> np.ndarray:
@@ -80,20 +83,23 @@ def weighted_shape(weights: np.ndarray, offset: tuple[float, float] = (0.0, 0.0)
     if m["m00"] <= 1e-6:
         return None
     cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
-    cov = np.array([[m["mu20"], m["mu11"]], [m["mu11"], m["mu02"]]]) / m["m00"]
-    evals, evecs = np.linalg.eigh(cov)
-    if evals.min() <= 0.25:  # degenerate (a line or a dot): no usable frame
+    a, b, c = m["mu20"] / m["m00"], m["mu11"] / m["m00"], m["mu02"] / m["m00"]
+    # Closed-form symmetric square root of the 2x2 covariance [[a, b], [b, c]]:
+    # sqrt(C) = (C + sqrt(det) I) / sqrt(trace + 2 sqrt(det)).
+    det = a * c - b * b
+    half_tr, disc = 0.5 * (a + c), math.hypot(0.5 * (a - c), b)
+    if half_tr - disc <= 0.25 or det <= 0:  # smaller eigenvalue: degenerate (a line or a dot)
         return None
-    sq = evecs @ np.diag(np.sqrt(evals)) @ evecs.T
+    sd = math.sqrt(det)
+    t = math.sqrt(a + c + 2.0 * sd)
+    sq = np.array([[(a + sd) / t, b / t], [b / t, (c + sd) / t]])
     return np.array([cx + offset[0], cy + offset[1]]), sq
 
 
 def polar_signature(weights: np.ndarray, mean: np.ndarray, sqrt_cov: np.ndarray,
                     offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
     """Sample weights on a whitened polar grid: an in-plane rotation becomes a circular shift."""
-    th = np.linspace(0.0, 2 * np.pi, SIG_ANGLES, endpoint=False, dtype=np.float32)
-    unit = np.stack([np.cos(th), np.sin(th)], 0)  # (2, A)
-    pts = sqrt_cov.astype(np.float32) @ unit  # (2, A)
+    pts = sqrt_cov.astype(np.float32) @ _SIG_UNIT  # (2, A)
     mx = (mean[0] - offset[0] + SIG_RADII[:, None] * pts[0][None, :]).astype(np.float32)
     my = (mean[1] - offset[1] + SIG_RADII[:, None] * pts[1][None, :]).astype(np.float32)
     sig = cv2.remap(weights.astype(np.float32), mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
