@@ -46,6 +46,7 @@ class DetectorConfig:
     angles_per_candidate: int = 2
     accept_score: float = 0.7  # verification NCC needed to report a detection
     early_exit_score: float = 0.8
+    shortcut_cc: float = 0.85  # coarse ECC correlation that gets the fine alignment before the other hypotheses
     min_apparent_px: float = 18.0  # smaller than this cannot be verified reliably
     polish_px: float = 160.0  # apparent size above which the 128-px template refines the pose
     use_features: bool | None = None  # None: automatically for textured references
@@ -215,6 +216,7 @@ class MarkerDetector:
         hyps = dedupe([h for s, h in ranked if s >= cfg.min_quick_score], self.ref.size, cfg.refine_candidates)
         best: tuple[float, np.ndarray] | None = None
         coarse: list[tuple[float, np.ndarray]] = []
+        finished: set[int] = set()
         for h0 in hyps:
             res = ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=cfg.coarse_iters, margin_frac=0.25,
                              blur=3)
@@ -229,13 +231,23 @@ class MarkerDetector:
             # skipping it spares the expensive fine alignment on most wrong hypotheses.
             if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
                 coarse.append((cc, h1))
+                # A strong coarse fit is finished at once: when it verifies well, the remaining
+                # hypotheses (usually all wrong) need no alignment at all.
+                if cc >= cfg.shortcut_cc:
+                    finished.add(id(h1))
+                    best = self._finish(ctx, h1, best, levels=(1,))
+                    if best is not None and best[0] >= cfg.early_exit_score:
+                        break
         coarse.sort(key=lambda t: -t[0])
         # Fine alignment with the 64-px template for each survivor; the 128-px polish (three
         # times the cost) only for the one that verified best, not for every wrong hypothesis.
-        for _, h1 in coarse[:cfg.fine_candidates]:
-            best = self._finish(ctx, h1, best, levels=(1,))
-            if best is not None and best[0] >= cfg.early_exit_score:
-                break
+        if best is None or best[0] < cfg.early_exit_score:
+            for _, h1 in coarse[:cfg.fine_candidates]:
+                if id(h1) in finished:
+                    continue
+                best = self._finish(ctx, h1, best, levels=(1,))
+                if best is not None and best[0] >= cfg.early_exit_score:
+                    break
         if (best is None or best[0] < cfg.accept_score) and self.use_features:
             for h0 in self._feature_hypotheses(ctx):
                 best = self._finish(ctx, h0, best, levels=(0, 1))
