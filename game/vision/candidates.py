@@ -170,14 +170,11 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
 
     ``to_frame`` converts search-image px to frame px. Returns (prior score, homography, kind).
     """
-    sh, sw = search.shape[:2]
+    ink_u8, card_u8 = likelihoods if likelihoods is not None else ref.likelihoods(search)
+    sh, sw = ink_u8.shape
     half = (max(1, sw // 2), max(1, sh // 2))
-    if likelihoods is not None:
-        ink = cv2.resize(likelihoods[0], half, interpolation=cv2.INTER_AREA)
-        card = cv2.resize(likelihoods[1], half, interpolation=cv2.INTER_AREA)
-    else:
-        # Colour likelihoods of the half-resolution image: a quarter of the cost.
-        ink, card = ref.likelihoods(cv2.resize(search, half, interpolation=cv2.INTER_AREA))
+    ink = cv2.resize(ink_u8, half, interpolation=cv2.INTER_AREA)
+    card = cv2.resize(card_u8, half, interpolation=cv2.INTER_AREA)
     kx = sw / half[0]  # half px -> search px
     min_side = min_side_px / to_frame / kx
     hyps: list[tuple[float, np.ndarray, str]] = []
