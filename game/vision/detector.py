@@ -49,6 +49,7 @@ class DetectorConfig:
     shortcut_cc: float = 0.85  # coarse ECC correlation that gets the fine alignment before the other hypotheses
     min_apparent_px: float = 18.0  # smaller than this cannot be verified reliably
     polish_px: float = 160.0  # apparent size above which the 128-px template refines the pose
+    polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
     use_features: bool | None = None  # None: automatically for textured references
 
 
@@ -251,13 +252,19 @@ class MarkerDetector:
         if (best is None or best[0] < cfg.accept_score) and self.use_features:
             for h0 in self._feature_hypotheses(ctx):
                 best = self._finish(ctx, h0, best, levels=(0, 1))
-        if best is None or best[0] < cfg.accept_score:
+        if (best is None or best[0] < cfg.accept_score) and coarse and self._fine_levels(coarse[0][1]) != (1,):
+            # A large view can fail the 64-px verification (a cell or two off) and verify after
+            # the 128-px polish: the best coarse fit gets that chance, as every fit once did.
+            best = self._finish(ctx, coarse[0][1], best, levels=(1, 2))
+        if best is None or best[0] < cfg.accept_score - cfg.polish_slack:
             return None
         if self._fine_levels(best[1]) != (1,):
             polished = self._finish(ctx, best[1], None, levels=(2,))
             # The polish must still verify; a wandering 128-px alignment keeps the 64-px pose.
             if polished is not None and polished[0] >= cfg.accept_score:
                 best = polished
+        if best[0] < cfg.accept_score:
+            return None
         h, score = self._disambiguate(ctx, best[1], best[0])
         return Detection.from_homography(h, self.ref.size, score, "detect")
 
