@@ -31,8 +31,8 @@ class OfflineSync:
 
     def status_text(self, i18n: Translator) -> str:
         pending = self.store.pending_count()
-        text = i18n.t("app.offline")
-        return f"{text} · {i18n.t('app.pending', n=pending)}" if pending else text
+        # one sentence either way: "offline" + "N waiting" joined did not fit the map's chip
+        return i18n.t("app.offline_queued", n=pending) if pending else i18n.t("app.offline")
 
     def poll(self, player_id: str) -> bool:
         return False

@@ -349,7 +349,9 @@ class CardScene(Scene):
         if self._seal is None:
             s, p = self.s, self.s.palette
             seal = pygame.Surface((SEAL_SIZE, SEAL_SIZE), pygame.SRCALPHA)
-            glyphs = s.text.render("打卡" if s.lang == "zh" else "OK", round(SEAL_SIZE * 0.3), (250, 238, 226), "serif")
+            # A seal is carved in Chinese whatever the reading language (an English word reads as a
+            # button, not a stamp); the +steps line beside it says what happened in words.
+            glyphs = s.text.render("打卡", round(SEAL_SIZE * 0.3), (250, 238, 226), "serif")
             draw_seal(seal, seal.get_rect().inflate(-8, -8), p.primary, glyphs)
             self._seal = seal
         return self._seal
