@@ -27,6 +27,15 @@ def _declared(dependant: Dependant) -> set[str]:
     return names
 
 
+def reject_unknown_query(request: Request, declared: frozenset[str]) -> None:
+    """422 when the query string names a parameter the route does not declare."""
+    if request.scope.get("query_string"):
+        unknown = sorted(set(request.query_params.keys()) - declared)
+        if unknown:
+            shown = ", ".join(repr(u) for u in unknown[:5])
+            raise ApiError(422, "validation_error", f"unknown query parameter(s): {shown}")
+
+
 class StrictRoute(APIRoute):
     """An APIRoute that answers 422 when the query string names a parameter the route does not
     declare. The declared names are computed once per route (a per-request dependency would cost
@@ -37,11 +46,7 @@ class StrictRoute(APIRoute):
         declared = frozenset(_declared(self.dependant))
 
         async def strict_handler(request: Request) -> Response:
-            if request.scope.get("query_string"):
-                unknown = sorted(set(request.query_params.keys()) - declared)
-                if unknown:
-                    shown = ", ".join(repr(u) for u in unknown[:5])
-                    raise ApiError(422, "validation_error", f"unknown query parameter(s): {shown}")
+            reject_unknown_query(request, declared)
             return await handler(request)
 
         return strict_handler
@@ -78,11 +83,7 @@ class LeanRoute(StrictRoute):
         declared = frozenset(_declared(self.dependant))
 
         async def lean_handler(request: Request) -> Response:
-            if request.scope.get("query_string"):
-                unknown = sorted(set(request.query_params.keys()) - declared)
-                if unknown:
-                    shown = ", ".join(repr(u) for u in unknown[:5])
-                    raise ApiError(422, "validation_error", f"unknown query parameter(s): {shown}")
+            reject_unknown_query(request, declared)
             return await handler(request)
 
         self.lean_handler = lean_handler

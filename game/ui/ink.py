@@ -68,14 +68,21 @@ def noise_1d(rng: np.random.Generator, n: int, cell: float, octaves: int = 4) ->
     return value_noise(rng, 1, n, cell, octaves)[0] * 2.0 - 1.0
 
 
-def blend(canvas: np.ndarray, y0: int, x0: int, color: Sequence[float], amount: np.ndarray) -> None:
-    """Lay ``color`` over ``canvas`` at (y0, x0) with per-pixel opacity ``amount`` (clipped to bounds)."""
-    h, w = amount.shape
+def _overlap(canvas: np.ndarray, y0: int, x0: int, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+    """(ya, xa, yb, xb): the part of a patch of ``shape`` at (y0, x0) that lies on the canvas, or None."""
+    h, w = shape[:2]
     ch, cw = canvas.shape[:2]
     ya, xa = max(0, y0), max(0, x0)
     yb, xb = min(ch, y0 + h), min(cw, x0 + w)
-    if ya >= yb or xa >= xb:
+    return None if ya >= yb or xa >= xb else (ya, xa, yb, xb)
+
+
+def blend(canvas: np.ndarray, y0: int, x0: int, color: Sequence[float], amount: np.ndarray) -> None:
+    """Lay ``color`` over ``canvas`` at (y0, x0) with per-pixel opacity ``amount`` (clipped to bounds)."""
+    box = _overlap(canvas, y0, x0, amount.shape)
+    if box is None:
         return
+    ya, xa, yb, xb = box
     a = np.ascontiguousarray(amount[ya - y0:yb - y0, xa - x0:xb - x0], np.float32)
     region = canvas[ya:yb, xa:xb]
     n = region.shape[2]
@@ -86,12 +93,10 @@ def blend(canvas: np.ndarray, y0: int, x0: int, color: Sequence[float], amount: 
 def blend_rgb(canvas: np.ndarray, y0: int, x0: int, rgb: np.ndarray, amount: np.ndarray,
               cover: np.ndarray | None = None) -> None:
     """Lay an RGB patch over ``canvas`` with opacity ``amount``; optionally raise ``cover`` too."""
-    h, w = amount.shape
-    ch, cw = canvas.shape[:2]
-    ya, xa = max(0, y0), max(0, x0)
-    yb, xb = min(ch, y0 + h), min(cw, x0 + w)
-    if ya >= yb or xa >= xb:
+    box = _overlap(canvas, y0, x0, amount.shape)
+    if box is None:
         return
+    ya, xa, yb, xb = box
     a = np.ascontiguousarray(amount[ya - y0:yb - y0, xa - x0:xb - x0], np.float32)
     region = canvas[ya:yb, xa:xb]
     region += cv2.multiply(rgb[ya - y0:yb - y0, xa - x0:xb - x0] - region, cv2.merge([a, a, a]))
