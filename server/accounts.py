@@ -26,7 +26,7 @@ def create_enrollment_code(
 ) -> str:
     """A one-time code (stored hashed) that enrols one device of ``kind`` at ``landmark_id``."""
     code = new_code(10)
-    with write_tx(engine) as conn:
+    with write_tx(engine, touches_ledger=False) as conn:
         conn.execute(
             enrollment_codes.insert().values(
                 code_hash=token_hash(normalize_code(code)), kind=kind, landmark_id=landmark_id, created_at=now,
@@ -43,7 +43,7 @@ def enroll_device(
     code_hash = token_hash(normalize_code(code))
     device_id = str(uuid.uuid4())
     token = new_token()
-    with write_tx(engine) as conn:
+    with write_tx(engine, touches_ledger=False) as conn:
         row = conn.execute(
             select(enrollment_codes.c.kind, enrollment_codes.c.landmark_id).where(
                 enrollment_codes.c.code_hash == code_hash,
@@ -75,7 +75,7 @@ def enroll_device(
 
 def create_admin_token(engine: Engine, *, label: str, now: datetime) -> str:
     token = new_token()
-    with write_tx(engine) as conn:
+    with write_tx(engine, touches_ledger=False) as conn:
         conn.execute(admin_tokens.insert().values(token_hash=token_hash(token), label=label, created_at=now))
     return token
 
@@ -86,7 +86,7 @@ def create_player(engine: Engine, *, device_id: str, campaign_id: str, now: date
     for _ in range(5):
         claim = new_code(8)
         try:
-            with write_tx(engine) as conn:
+            with write_tx(engine, touches_ledger=False) as conn:
                 conn.execute(
                     players.insert().values(
                         id=player_id, campaign_id=campaign_id, claim_code=claim, created_by=device_id, created_at=now
@@ -103,7 +103,7 @@ def claim_player(engine: Engine, *, device_id: str, claim_code: str, now: dateti
     """Bind the player with this claim code to the device too (idempotent, also under a race)."""
     for _ in range(2):
         try:
-            with write_tx(engine) as conn:
+            with write_tx(engine, touches_ledger=False) as conn:
                 row = conn.execute(
                     select(players.c.id, players.c.campaign_id).where(players.c.claim_code == normalize_code(claim_code))
                 ).first()

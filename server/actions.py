@@ -35,9 +35,9 @@ from game.rules.spawn import eligible
 from server import queries as q
 from server.accounts import PlayerRef
 from server.context import AppContext, Device
-from server.db import raw_write_tx
+from server.db import TxFactory, raw_write_tx
 from server.errors import ApiError
-from server.ledger import load_progress, persist_delta
+from server.ledger import load_progress, persist_delta, remember_progress
 from server.queries import Raw, driver_integrity_errors
 from server.schemas import (
     ActionIn,
@@ -118,14 +118,18 @@ def _take_serial(db: Raw, campaign_id: str, collectible_id: str) -> int | None:
 class ActionProcessor:
     """Decides actions for one player on behalf of one device."""
 
-    def __init__(self, ctx: AppContext, device: Device, player_id: str) -> None:
+    def __init__(self, ctx: AppContext, device: Device, player_id: str, tx: TxFactory | None = None) -> None:
+        """``tx`` opens each action's transaction (default: its own ``raw_write_tx``; in a
+        ``server.db.GroupCommit``, a savepoint of the group's transaction)."""
         self.ctx = ctx
+        self.tx: TxFactory = tx or (lambda: raw_write_tx(ctx.engine))
         self.settings = ctx.settings
         self.device = device
         self.player_id = player_id
         self.player: PlayerRef | None = None
         self.campaign: Campaign | None = None
         self.latest: Progress | None = None
+        self.results: list[ActionResult] = []
 
     # ---- transaction shell ---------------------------------------------------------------
 
@@ -148,7 +152,7 @@ class ActionProcessor:
         action_id = str(action.action_id)
         for _attempt in range(4):
             try:
-                with raw_write_tx(self.ctx.engine) as db:
+                with self.tx() as db:
                     try:
                         player, campaign, seen = self._enter(db, action_id)
                         if seen is not None:
@@ -170,6 +174,7 @@ class ActionProcessor:
                                 "server_time": db.ts(now),
                             },
                         )
+                        remember_progress(db, player.id, decision.progress)
                     except _RACES as err:
                         raise _Raced() from err
                 self.latest = decision.progress

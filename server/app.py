@@ -10,19 +10,20 @@ from contextlib import asynccontextmanager
 from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy import Connection
+from starlette.types import ASGIApp
 
 from game.content import available_campaigns
 from game.rules.content import ContentError
 from server import __version__
 from server.campaigns import CampaignCatalog, seed_supply
 from server.context import AppContext
-from server.db import make_engine, upgrade
+from server.db import group_commit, make_engine, upgrade
 from server.errors import ErrorResponse, install_error_handlers
 from server.middleware import EdgeMiddleware
 from server.ratelimit import TokenBucketLimiter
 from server.routers import admin, content, devices, events, health, partner, players
 from server.settings import Settings
-from server.strict import install_hot_routes
+from server.strict import HotRoutes
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,21 @@ def _no_native_telemetry() -> dict[str, object]:
     return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
 
 
+class ServerApp(FastAPI):
+    """FastAPI with ``EdgeMiddleware`` outside all of FastAPI's own layers, serving the hot routes.
+
+    Outermost of ours: log → rate limit → body limit → hot route, or FastAPI's stack (server
+    errors, exceptions, routing). ``HotRoutes`` renders errors with the same exception handlers.
+    """
+
+    edge_limiter: TokenBucketLimiter
+    edge_body_limit: int
+
+    def build_middleware_stack(self) -> ASGIApp:
+        hot = HotRoutes(players.hot_routes(), self.exception_handlers)
+        return EdgeMiddleware(super().build_middleware_stack(), self.edge_limiter, self.edge_body_limit, hot)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the app: migrate to head (lock-safe), seed supply rows, install middleware and routes."""
     engine = make_engine(settings)
@@ -77,7 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(
+    app = ServerApp(
         **_no_native_telemetry(),
         title="Cloud Tour Treasure Hunt API",
         version=__version__,
@@ -94,19 +110,16 @@ def create_app(settings: Settings) -> FastAPI:
             500: {"model": ErrorResponse, "description": "internal error"},
         },
     )
-    app.state.ctx = AppContext(settings=settings, engine=engine, catalog=catalog)
+    # Group commit batches the hot path's inline work (it runs on the event loop); off with SERVER_GROUP_COMMIT=0.
+    group = group_commit(engine) if settings.inline_db and settings.group_commit else None
+    app.state.ctx = AppContext(settings=settings, engine=engine, catalog=catalog, group=group)
     install_error_handlers(app)
     # Unknown query parameters are refused by server.strict.StrictRoute (every router uses it).
     # The hot routes (players) come first: routing tries each route's pattern in order.
     for module in (players, events, health, content, devices, partner, admin):
         app.include_router(module.router)
-    install_hot_routes(app, players.hot_routes())
-    # Outermost of ours: log → rate limit → body limit → app (one layer, see EdgeMiddleware).
-    app.add_middleware(
-        EdgeMiddleware,
-        limiter=TokenBucketLimiter(settings.rate_per_s, settings.rate_burst),
-        limit=settings.max_body_bytes,
-    )
+    app.edge_limiter = TokenBucketLimiter(settings.rate_per_s, settings.rate_burst)
+    app.edge_body_limit = settings.max_body_bytes
     return app
 
 

@@ -110,15 +110,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from server.app import create_app
     from server.logs import configure_json_logging, log_config
+    from server.transport import http_protocol
 
     configure_json_logging()
     # access_log=False: server.middleware writes the one structured line per request instead.
     # server_header=False: no "server: uvicorn" on every response (one header less to build and
-    # validate per request, and nothing to fingerprint).
+    # validate per request, and nothing to fingerprint). http: one socket write per response.
     if args.workers == 1:
         app = create_app(settings)
         uvicorn.run(
-            app, host=args.host, port=args.port, log_config=log_config(), access_log=False, server_header=False
+            app, host=args.host, port=args.port, log_config=log_config(), access_log=False, server_header=False,
+            http=http_protocol(),
         )
         return 0
     # Several workers: each imports the factory and reads settings from the environment; each runs
@@ -133,6 +135,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=log_config(),
         access_log=False,
         server_header=False,
+        http=http_protocol(),
     )
     return 0
 

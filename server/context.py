@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 
 from server import queries as q
 from server.campaigns import CampaignCatalog
+from server.db import GroupCommit
 from server.errors import ApiError
 from server.models import admin_tokens
 from server.queries import Raw
@@ -59,6 +60,8 @@ class AppContext:
     engine: Engine
     catalog: CampaignCatalog
     devices: DeviceCache = field(default_factory=DeviceCache)
+    # SQLite with inline hot-path work: concurrent check-ins share one commit (server.db.GroupCommit)
+    group: GroupCommit | None = None
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking database work: inline for SQLite (sub-millisecond, single writer: a thread

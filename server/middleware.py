@@ -6,6 +6,8 @@ import hashlib
 import json
 import logging
 import math
+import os
+import threading
 import time
 from typing import Any
 
@@ -13,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.ratelimit import TokenBucketLimiter
+from server.strict import HotRoutes
 
 access_log = logging.getLogger("server.access")
 
@@ -38,10 +41,41 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+_record_template: dict[str, Any] | None = None
+
+
+def _access_record() -> logging.LogRecord:
+    """A fresh INFO "request" record of ``access_log``. Building one the usual way cost more than
+    formatting it (caller lookup, path splitting, process and thread names, a getpid system call);
+    here the fields that never change within a process are copied from one real record."""
+    global _record_template
+    if _record_template is None:
+        template = logging.LogRecord(access_log.name, logging.INFO, __file__, 0, "request", None, None, "request")
+        _record_template = dict(template.__dict__)
+    record = logging.LogRecord.__new__(logging.LogRecord)
+    fields = record.__dict__
+    fields.update(_record_template)
+    now = time.time()
+    fields["created"] = now
+    fields["msecs"] = int((now - int(now)) * 1000) + 0.0
+    fields["relativeCreated"] = (now - logging._startTime) * 1000  # type: ignore[attr-defined]
+    fields["thread"] = threading.get_ident()
+    fields["threadName"] = threading.current_thread().name
+    return record
+
+
+def _forget_record_template() -> None:
+    global _record_template
+    _record_template = None  # a forked child has another process id
+
+
+os.register_at_fork(after_in_child=_forget_record_template)
+
+
 def _log_request(method: str, path: str, status: int, ms: float, state: dict[str, Any]) -> None:
     """The request's log line, as ``access_log.info("request", extra=...)`` would make it, without
     that call's caller lookup and extra-merging (this runs on every request)."""
-    record = logging.LogRecord(access_log.name, logging.INFO, __file__, 0, "request", None, None, "request")
+    record = _access_record()
     record.__dict__.update(
         method=method, path=path, status=status, ms=round(ms, 2), device_id=state.get("device_id")
     )
@@ -49,20 +83,22 @@ def _log_request(method: str, path: str, status: int, ms: float, state: dict[str
 
 
 class EdgeMiddleware:
-    """The app's outer edge, in one ASGI layer (three layers cost three coroutine frames and
+    """The app's outermost layer, in one ASGI layer (three layers cost three coroutine frames and
     wrapped send/receive callables on every request):
 
     1. one JSON log line per request: method, path, status, ms, device_id (never a token);
     2. 429 with Retry-After once a device token (or, without one, a client IP) exceeds its bucket
        (``/v1/health`` is exempt);
     3. 413 for bodies over ``limit`` bytes: by Content-Length up front, and by counting streamed
-       chunks (400 for a malformed Content-Length).
+       chunks (400 for a malformed Content-Length);
+    4. the hot routes (``hot``) served directly, everything else passed to FastAPI's stack (``app``).
     """
 
-    def __init__(self, app: ASGIApp, limiter: TokenBucketLimiter, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limiter: TokenBucketLimiter, limit: int, hot: HotRoutes | None = None) -> None:
         self.app = app
         self.limiter = limiter
         self.limit = limit
+        self.hot = hot
 
     @staticmethod
     def key(scope: Scope) -> str:
@@ -124,4 +160,9 @@ class EdgeMiddleware:
                     raise HTTPException(413, f"body over {limit} bytes")
             return message
 
-        await self.app(scope, limited_receive, send)
+        handler = self.hot.match(scope) if self.hot is not None else None
+        if handler is not None:
+            assert self.hot is not None
+            await self.hot.serve(handler, scope, limited_receive, send)
+        else:
+            await self.app(scope, limited_receive, send)

@@ -67,19 +67,24 @@ class Raw:
     classes to catch for unique-constraint races.
     """
 
-    __slots__ = ("cur", "pg")
+    __slots__ = ("cache", "cur", "pg", "touched")
 
     def __init__(self, conn: Connection | None) -> None:
+        # SQLite's hot writer only: its committed-progress cache (``server.ledger.ProgressCache``)
+        # and the players whose entry this transaction wrote (dropped again if it rolls back).
+        self.cache: Any = None
+        self.touched: list[str] = []
         if conn is not None:
             self.pg = conn.dialect.name == "postgresql"
             self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
     @classmethod
-    def sqlite(cls, dbapi_conn: Any) -> Raw:
-        """Over a bare sqlite3 connection (``server.db.raw_write_tx``)."""
+    def sqlite(cls, dbapi_conn: Any, cache: Any = None) -> Raw:
+        """Over a bare sqlite3 connection (``server.db.raw_write_tx``), with the writer's progress cache."""
         raw = cls(None)
         raw.pg = False
         raw.cur = dbapi_conn.cursor()
+        raw.cache = cache
         return raw
 
     # ---- execution -----------------------------------------------------------------------

@@ -60,6 +60,8 @@ class Settings:
     worker_threads: int | None = None  # handler threads per worker; None: 4 for SQLite, 32 for PostgreSQL
     # Run hot-path database work on the event loop instead of the thread pool; None: only for SQLite.
     db_inline: bool | None = None
+    # SQLite, inline: commit the check-ins that arrive together in one transaction (server.db.GroupCommit).
+    group_commit: bool = True
     clock: Callable[[], datetime] = field(default=utc_now, compare=False)
 
     @cached_property
@@ -111,6 +113,8 @@ class Settings:
             changes["credit_not_before"] = aware_datetime(env["SERVER_CREDIT_NOT_BEFORE"])
         if env.get("SERVER_DB_INLINE"):
             changes["db_inline"] = env["SERVER_DB_INLINE"].lower() in ("1", "true", "yes")
+        if env.get("SERVER_GROUP_COMMIT"):
+            changes["group_commit"] = env["SERVER_GROUP_COMMIT"].lower() in ("1", "true", "yes")
         return replace(base, **changes)  # type: ignore[arg-type]
 
     def to_env(self) -> dict[str, str]:
@@ -134,6 +138,8 @@ class Settings:
             env["SERVER_WORKER_THREADS"] = str(self.worker_threads)
         if self.db_inline is not None:
             env["SERVER_DB_INLINE"] = "1" if self.db_inline else "0"
+        if not self.group_commit:
+            env["SERVER_GROUP_COMMIT"] = "0"
         if self.partner_secret:
             env["PARTNER_SECRET"] = self.partner_secret
         return env

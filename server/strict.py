@@ -4,16 +4,16 @@ pass silently); and lean request handling for the hottest routes."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.requests import ClientDisconnect
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from server.errors import ApiError
 
@@ -90,29 +90,36 @@ class LeanRoute(StrictRoute):
         return lean_handler
 
 
-class HotRoutes:
-    """Dispatches the hottest routes by one regex per route, in front of FastAPI's route walk.
+ExceptionHandlers = Mapping[Any, Callable[[Request, Exception], Coroutine[Any, Any, Response]]]
 
-    FastAPI (0.16x) matches a request by walking every included router twice and shuffling
-    scope keys on each candidate; for a one-action check-in that walk cost as much CPU as the
-    database transaction. This layer sits inside the exception middleware (it wraps the router's
-    ``middleware_stack``), so errors render exactly as before. It answers only an exact method
-    and path match of a listed ``LeanRoute``, calling its lean handler directly (no per-request
-    exit stacks: lean handlers have no dependencies) with the same ``path_params``; anything else
-    (other methods: 405, other paths) goes to the router.
+
+class HotRoutes:
+    """Serves the hottest routes from the app's outermost layer, by one regex per route.
+
+    FastAPI (0.16x) runs every request through six ASGI layers (server errors, telemetry, body
+    limit, exceptions, exit stack, router) and matches it by walking every included router twice,
+    shuffling scope keys on each candidate: for a one-action check-in that cost about as much CPU
+    as its database transaction. ``server.middleware.EdgeMiddleware`` asks ``match`` first and
+    calls ``serve``, which renders errors with the app's own exception handlers, as those layers
+    would (an unexpected exception: the app's 500 handler, then re-raised to the server). Only an
+    exact method and path match of a listed ``LeanRoute`` is served here, with the same
+    ``path_params`` (lean handlers have no dependencies); anything else takes FastAPI's path.
     """
 
-    def __init__(self, app: ASGIApp, routes: list[APIRoute]) -> None:
-        self.app = app
+    def __init__(self, routes: list[APIRoute], exception_handlers: ExceptionHandlers) -> None:
+        self.exception_handlers = exception_handlers
         self.table: dict[str, list[tuple[re.Pattern[str], APIRoute, LeanHandler]]] = {}
         for route in routes:
             handler: LeanHandler | None = getattr(route, "lean_handler", None)
             if handler is None:
                 raise ValueError(f"{route.path}: not a lean route")
+            if any(c.regex != "[^/]+" for c in route.param_convertors.values()):
+                raise ValueError(f"{route.path}: only plain string path parameters are dispatched")
             for method in route.methods or ():
                 self.table.setdefault(method, []).append((route.path_regex, route, handler))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def match(self, scope: Scope) -> LeanHandler | None:
+        """The lean handler for this request (its path parameters put in ``scope``), or None."""
         if scope["type"] == "http" and not scope.get("root_path"):
             for regex, route, handler in self.table.get(scope["method"], ()):
                 match = regex.match(scope["path"])
@@ -121,18 +128,28 @@ class HotRoutes:
                     scope["path_params"] = match.groupdict()
                     scope["endpoint"] = route.endpoint
                     scope["route"] = route
-                    response = await handler(Request(scope, receive, send))
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+                    return handler
+        return None
 
+    async def serve(self, handler: LeanHandler, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response = await handler(request)
+        except Exception as exc:
+            render = self._handler_for(exc)
+            if render is None:
+                raise
+            await (await render(request, exc))(scope, receive, send)
+            if self.exception_handlers.get(Exception) is render:
+                raise  # as Starlette's ServerErrorMiddleware: the server logs it too
+            return
+        await response(scope, receive, send)
 
-def install_hot_routes(app: FastAPI, routes: list[APIRoute]) -> None:
-    """Put ``HotRoutes`` for ``routes`` between the exception middleware and the route walk."""
-    for route in routes:
-        if any(c.regex != "[^/]+" for c in route.param_convertors.values()):
-            raise ValueError(f"{route.path}: only plain string path parameters are dispatched")
-    app.router.middleware_stack = HotRoutes(app.router.middleware_stack, routes)
+    def _handler_for(self, exc: Exception) -> Any:
+        for cls in type(exc).__mro__:  # the most specific registered class, as Starlette looks it up
+            if cls in self.exception_handlers:
+                return self.exception_handlers[cls]
+        return None
 
 
 def _is_json(content_type: str) -> bool:

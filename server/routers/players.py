@@ -13,7 +13,7 @@ from game.rules.content import Campaign
 from server.accounts import PlayerRef, claim_player, create_player, player_for_device
 from server.actions import ActionProcessor
 from server.context import AppContext, Ctx, CurrentDevice, Device, authenticate
-from server.db import read_tx
+from server.db import TxFactory, read_tx
 from server.errors import ApiError, ErrorResponse
 from server.ledger import load_progress
 from server.progress_view import progress_doc
@@ -105,6 +105,9 @@ async def _lean_post_actions(request: Request) -> Response:
     player_id = path_param(request, "player_id", _PLAYER_ID)
     body = await json_body(request, ActionsRequest)
     ctx: AppContext = request.app.state.ctx
+    if ctx.group is not None:  # SQLite: decided in a group transaction, answered once it committed
+        processor = await ctx.group.run(lambda tx: _decide(ctx, device, player_id, body, tx))
+        return _json(_actions_doc(ctx, processor))
     # One call for all the blocking work: inline on SQLite, one thread-pool hop on PostgreSQL.
     return _json(await ctx.run_db(_post_actions, ctx, device, player_id, body))
 
@@ -120,17 +123,28 @@ async def post_actions(device: CurrentDevice, player_id: PlayerPath, body: Actio
     raise NotImplementedError  # served by _lean_post_actions (LeanRoute); this signature is the OpenAPI
 
 
-def _post_actions(ctx: AppContext, device: Device, player_id: str, body: ActionsRequest) -> dict[str, Any]:
+def _decide(
+    ctx: AppContext, device: Device, player_id: str, body: ActionsRequest, tx: TxFactory | None = None
+) -> ActionProcessor:
+    """Decide and store every action of the request, in order (each in its own transaction or savepoint)."""
+    processor = ActionProcessor(ctx, device, player_id, tx)
+    processor.results = [processor.run(action) for action in body.actions]
+    return processor
+
+
+def _actions_doc(ctx: AppContext, processor: ActionProcessor) -> dict[str, Any]:
     """The ``ActionsResponse`` document (results are models; pydantic_core serialises them as such)."""
-    processor = ActionProcessor(ctx, device, player_id)
-    results = [processor.run(action) for action in body.actions]
     player, campaign = processor.player, processor.campaign
     assert player is not None and campaign is not None  # set by the first run (or it raised 404)
     if processor.latest is not None:
         progress = progress_doc(campaign, player.id, processor.latest, ctx.settings.clock())
     else:
         progress = _progress(ctx, player, campaign)
-    return {"results": results, "progress": progress}
+    return {"results": processor.results, "progress": progress}
+
+
+def _post_actions(ctx: AppContext, device: Device, player_id: str, body: ActionsRequest) -> dict[str, Any]:
+    return _actions_doc(ctx, _decide(ctx, device, player_id, body))
 
 
 def hot_routes() -> list[APIRoute]:
