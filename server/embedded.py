@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -22,6 +23,7 @@ from server.accounts import create_admin_token, create_enrollment_code, enroll_d
 from server.app import create_app
 from server.context import AppContext
 from server.settings import DEV_PARTNER_SECRET, Settings
+from server.transport import http_protocol
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,9 @@ log = logging.getLogger(__name__)
 class ThreadedServer:
     """Runs an ASGI app under uvicorn in a daemon thread on 127.0.0.1; ``stop()`` shuts it down."""
 
-    def __init__(self, app: FastAPI, *, host: str = "127.0.0.1", port: int = 0, ready_timeout: float = 5.0) -> None:
+    def __init__(
+        self, app: FastAPI, *, host: str = "127.0.0.1", port: int = 0, ready_timeout: float = 5.0, http: Any = None
+    ) -> None:
         self.app = app
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -37,7 +41,7 @@ class ThreadedServer:
         self.host, self.port = self._sock.getsockname()[:2]
         config = uvicorn.Config(
             app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=3, backlog=2048,
-            server_header=False,
+            server_header=False, http=http or http_protocol(),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{self.port}", daemon=True)

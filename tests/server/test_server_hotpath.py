@@ -1,0 +1,273 @@
+"""The SQLite check-in path's own mechanisms: group commit, the committed-progress cache, one
+socket write per response and the batched request log."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import requests
+from fastapi import FastAPI
+from sqlalchemy import func, select, text
+
+from server.accounts import create_enrollment_code, enroll_device
+from server.app import create_app
+from server.db import _HOT_WRITER, GroupCommit, write_tx
+from server.embedded import ThreadedServer
+from server.ledger import remember_progress
+from server.logs import BatchedStreamHandler, JsonFormatter
+from server.models import actions, checkins, grants
+from server.settings import Settings
+from server.transport import CoalescingHttpToolsProtocol, CoalescingTransport
+from tests.server.conftest import T0, FakeClock
+from tests.server.pack import CAMPAIGN_ID
+
+LANDMARKS = [f"lm{i:02d}" for i in range(1, 16)]  # no unlock threshold before lm16
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path, campaigns_root: Path) -> Iterator[FastAPI]:
+    settings = Settings(
+        data_dir=tmp_path / "data", campaign_id=CAMPAIGN_ID, campaigns_root=campaigns_root,
+        rate_per_s=1e6, rate_burst=10**6, device_checkins_per_window=10_000, clock=FakeClock(),
+    )
+    app = create_app(settings)
+    yield app
+    app.state.ctx.engine.dispose()
+
+
+def _token(app: FastAPI) -> str:
+    ctx = app.state.ctx
+    code = create_enrollment_code(ctx.engine, kind="qa", landmark_id=None, now=T0, ttl_s=3600)
+    return enroll_device(ctx.engine, code=code, name="t", kind="qa", landmark_id=None, now=T0)[1]
+
+
+def _checkin(landmark: str, action_id: str | None = None) -> dict[str, Any]:
+    return {
+        "action_id": action_id or str(uuid.uuid4()), "kind": "checkin", "client_time": T0.isoformat(),
+        "landmark_id": landmark, "mode": "scan", "scan_verified": True,
+    }
+
+
+async def _players(client: httpx.AsyncClient, headers: dict[str, str], n: int) -> list[str]:
+    return [(await client.post("/v1/players", headers=headers)).json()["player_id"] for _ in range(n)]
+
+
+def _count(app: FastAPI, table: Any) -> int:
+    with app.state.ctx.engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(table)))
+
+
+def test_group_commit_applies_concurrent_checkins_once(sqlite_app: FastAPI) -> None:
+    """Concurrent requests share commits; every action is stored once, and a concurrent replay of
+    all of them (several requests per player in one group) only finds duplicates."""
+    group: GroupCommit = sqlite_app.state.ctx.group
+    assert group is not None
+    headers = {"Authorization": f"Bearer {_token(sqlite_app)}"}
+
+    async def run() -> tuple[list[httpx.Response], list[httpx.Response]]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sqlite_app), base_url="http://t") as client:
+            players = await _players(client, headers, 8)
+            bodies = [(p, _checkin(lm)) for p in players for lm in LANDMARKS[:6]]
+
+            async def post(pid: str, act: dict[str, Any]) -> httpx.Response:
+                return await client.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [act]})
+
+            first = await asyncio.gather(*(post(p, a) for p, a in bodies))
+            again = await asyncio.gather(*(post(p, a) for p, a in bodies))
+            return first, again
+
+    batches0 = group.batches
+    first, again = asyncio.run(run())
+    assert all(r.status_code == 200 for r in first + again)
+    assert [r.json()["results"][0]["status"] for r in first] == ["applied"] * 48
+    assert [r.json()["results"][0]["status"] for r in again] == ["duplicate"] * 48
+    assert group.batches - batches0 < 96  # requests really were committed together
+    assert _count(sqlite_app, checkins) == 48 and _count(sqlite_app, actions) == 48 and _count(sqlite_app, grants) == 48
+    # the authoritative progress in each answer counts every check-in committed before it for that player
+    steps = {r.json()["progress"]["player_id"]: r.json()["progress"]["total_steps"] for r in again}
+    assert set(steps.values()) == {6 * first[0].json()["results"][0]["steps"]}
+
+
+def test_group_commit_isolates_a_failing_request(sqlite_app: FastAPI) -> None:
+    """A request that fails inside the group (404: not this device's player) rolls back alone."""
+    headers = {"Authorization": f"Bearer {_token(sqlite_app)}"}
+    other = {"Authorization": f"Bearer {_token(sqlite_app)}"}
+
+    async def run() -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sqlite_app), base_url="http://t") as client:
+            mine = await _players(client, headers, 3)
+            calls = [client.post(f"/v1/players/{p}/actions", headers=headers, json={"actions": [_checkin("lm01")]})
+                     for p in mine]
+            calls.insert(1, client.post(f"/v1/players/{mine[0]}/actions", headers=other,
+                                        json={"actions": [_checkin("lm02")]}))
+            return list(await asyncio.gather(*calls))
+
+    responses = asyncio.run(run())
+    assert [r.status_code for r in responses] == [200, 404, 200, 200]
+    assert responses[1].json()["error"]["code"] == "player_not_found"
+    assert _count(sqlite_app, checkins) == 3
+
+
+def test_group_commit_failure_fails_the_whole_group(sqlite_app: FastAPI) -> None:
+    """When COMMIT fails, no request of the group is answered as stored, nothing is stored, and
+    the progress cached by the group's savepoints is dropped."""
+    ctx = sqlite_app.state.ctx
+    group: GroupCommit = ctx.group
+    hot = getattr(ctx.engine, _HOT_WRITER)
+
+    def good(tx: Any) -> str:
+        with tx() as db:
+            db.cur.execute("INSERT INTO grants (player_id, source, steps, at) VALUES ('nobody', 'x', 1, '2027-01-01')")
+            remember_progress(db, "cached-player", object())  # type: ignore[arg-type]
+        return "ok"
+
+    def poison(tx: Any) -> str:
+        with tx() as db:
+            # FK violations are checked at COMMIT once deferred: the group's COMMIT fails
+            db.cur.execute("PRAGMA defer_foreign_keys=ON")
+        return "ok"
+
+    async def run() -> list[Any]:
+        return list(await asyncio.gather(group.run(poison), group.run(good), return_exceptions=True))
+
+    results = asyncio.run(run())
+    assert all(isinstance(r, sqlite3.IntegrityError) for r in results), results
+    assert hot.progress.get("cached-player") is None
+    assert _count(sqlite_app, grants) == 0
+    assert not hot.conn.in_transaction
+    assert asyncio.run(group.run(lambda tx: "next group works")) == "next group works"
+
+
+def test_savepoint_rollback_drops_cached_progress(sqlite_app: FastAPI) -> None:
+    ctx = sqlite_app.state.ctx
+    hot = getattr(ctx.engine, _HOT_WRITER)
+
+    def fails(tx: Any) -> None:
+        with tx() as db:
+            remember_progress(db, "p1", object())  # type: ignore[arg-type]
+            raise RuntimeError("after caching, before the savepoint's release")
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(ctx.group.run(fails))
+    assert hot.progress.get("p1") is None
+
+
+def _total_steps(client: Any, headers: dict[str, str], pid: str, landmark: str) -> int:
+    r = client.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [_checkin(landmark)]})
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
+    return int(r.json()["progress"]["total_steps"])
+
+
+def test_progress_cache_sees_every_other_writer(sqlite_app: FastAPI, tmp_path: Path) -> None:
+    """Steps granted outside the check-in path, by another connection (another worker, the CLI)
+    or by this process's own ledger writers, are in the next check-in's progress."""
+    from fastapi.testclient import TestClient
+
+    ctx = sqlite_app.state.ctx
+    hot = getattr(ctx.engine, _HOT_WRITER)
+    headers = {"Authorization": f"Bearer {_token(sqlite_app)}"}
+    with TestClient(sqlite_app) as client:
+        pid = client.post("/v1/players", headers=headers).json()["player_id"]
+        base = _total_steps(client, headers, pid, "lm01")
+        assert hot.progress.get(pid) is not None
+        step = _total_steps(client, headers, pid, "lm02") - base
+
+        other = sqlite3.connect(tmp_path / "data" / "server.db")  # like another worker process
+        with other:
+            other.execute("INSERT INTO grants (player_id, source, steps, at) VALUES (?, 'elsewhere', 100, ?)",
+                          (pid, "2027-02-10 03:00:00.000000"))
+        other.close()
+        assert _total_steps(client, headers, pid, "lm03") == base + 2 * step + 100
+
+        with write_tx(ctx.engine) as conn:  # this process, outside the action path (e.g. a partner task)
+            conn.execute(text("INSERT INTO grants (player_id, source, steps, at) VALUES (:p, 'task', 1000, :at)"),
+                         {"p": pid, "at": "2027-02-10 03:00:00.000000"})
+        assert _total_steps(client, headers, pid, "lm04") == base + 3 * step + 1100
+
+        client.post("/v1/players", headers=headers)  # a write that touches no ledger keeps the cache
+        assert hot.progress.get(pid) is not None
+
+
+def test_coalescing_transport_joins_writes_in_order() -> None:
+    class Fake:
+        def __init__(self) -> None:
+            self.writes: list[bytes] = []
+            self.closed = False
+
+        def write(self, data: bytes) -> None:
+            self.writes.append(data)
+
+        def close(self) -> None:
+            self.closed = True
+
+        def is_closing(self) -> bool:
+            return self.closed
+
+        def get_extra_info(self, name: str) -> str:
+            return name
+
+    async def run() -> tuple[Fake, CoalescingTransport]:
+        fake = Fake()
+        t = CoalescingTransport(fake, asyncio.get_running_loop())  # type: ignore[arg-type]
+        t.write(b"head ")
+        t.write(b"body")
+        assert fake.writes == []
+        await asyncio.sleep(0)  # end of the loop turn
+        assert fake.writes == [b"head body"]
+        t.write(b"a")
+        assert not t.is_closing() and fake.writes[-1] == b"a"  # anything else asked flushes first
+        t.write(b"b")
+        assert t.get_extra_info("peername") == "peername" and fake.writes[-1] == b"b"
+        t.write(b"last")
+        t.close()
+        return fake, t
+
+    fake, _ = asyncio.run(run())
+    assert fake.writes == [b"head body", b"a", b"b", b"last"] and fake.closed
+
+
+def test_coalescing_protocol_under_uvicorn(sqlite_app: FastAPI) -> None:
+    """The CLI's protocol: keep-alive answers and a Connection: close answer arrive whole."""
+    server = ThreadedServer(sqlite_app, http=CoalescingHttpToolsProtocol)
+    try:
+        headers = {"Authorization": f"Bearer {_token(sqlite_app)}"}
+        with requests.Session() as s:
+            pid = s.post(server.url + "/v1/players", headers=headers, timeout=10).json()["player_id"]
+            for lm in LANDMARKS[:3]:
+                r = s.post(f"{server.url}/v1/players/{pid}/actions", headers=headers,
+                           json={"actions": [_checkin(lm)]}, timeout=10)
+                assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied"
+            r = s.get(f"{server.url}/v1/players/{pid}/progress", headers={**headers, "Connection": "close"}, timeout=10)
+            assert r.status_code == 200 and len(r.json()["checkins"]) == 3
+            assert r.headers["content-length"] == str(len(r.content))
+    finally:
+        server.stop()
+
+
+def test_batched_log_handler_keeps_order_and_flushes() -> None:
+    stream = io.StringIO()
+    handler = BatchedStreamHandler(stream, interval_s=60)
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger(f"test.batched.{uuid.uuid4().hex}")
+    log.propagate = False
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.info("one")
+    log.info("two")
+    assert stream.getvalue() == ""  # queued
+    log.warning("three")  # written at once, after what was queued before it
+    assert [json.loads(line)["msg"] for line in stream.getvalue().splitlines()] == ["one", "two", "three"]
+    log.info("four")
+    handler.flush()
+    assert json.loads(stream.getvalue().splitlines()[-1])["msg"] == "four"
+    log.removeHandler(handler)
