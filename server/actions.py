@@ -37,8 +37,8 @@ from server.accounts import PlayerRef
 from server.context import AppContext, Device
 from server.db import TxFactory, raw_write_tx
 from server.errors import ApiError
-from server.ledger import load_progress, persist_delta, remember_progress
-from server.queries import Raw, driver_integrity_errors
+from server.ledger import cached_progress, load_progress, persist_delta, progress_from_rows, remember_progress
+from server.queries import Raw, Stmt, driver_integrity_errors
 from server.schemas import (
     ActionIn,
     ActionResult,
@@ -133,12 +133,30 @@ class ActionProcessor:
 
     # ---- transaction shell ---------------------------------------------------------------
 
-    def _enter(self, db: Raw, action_id: str) -> tuple[PlayerRef, Campaign, Sequence[Any] | None]:
-        """Access check (404 unless this device created or claimed the player), row lock on
-        PostgreSQL, and the stored (player_id, result) if ``action_id`` was seen: one query."""
-        row = db.one(
-            q.PLAYER_FOR_DEVICE, {"player_id": self.player_id, "device_id": self.device.id, "action_id": action_id}
-        )
+    def _enter(
+        self, db: Raw, action: ActionIn, at: datetime
+    ) -> tuple[PlayerRef, Campaign, Sequence[Any] | None, Progress, int | None]:
+        """Everything the decision reads, in one round trip on PostgreSQL (pipelined, in order):
+        the access check (404 unless this device created or claimed the player) with the row
+        lock, the stored (player_id, result) if the action id was seen, the player's ledger
+        (unless cached) and, for check-ins, the device's recent check-in count (plausibility)."""
+        action_id = str(action.action_id)
+        cached = cached_progress(db, self.player_id)
+        reads: list[tuple[Stmt, dict[str, Any]]] = [
+            (q.PLAYER_FOR_DEVICE, {"player_id": self.player_id, "device_id": self.device.id, "action_id": action_id})
+        ]
+        if cached is None:
+            reads.append((q.LEDGER, {"p": self.player_id}))
+        counts = isinstance(action, CheckinAction | QuizAction)
+        if counts:
+            since = at - timedelta(seconds=self.settings.device_checkin_window_s)
+            limit = self.settings.device_checkins_per_window
+            reads.append(
+                (q.DEVICE_CHECKINS_WINDOW,
+                 {"device_id": self.device.id, "since": db.ts(since), "until": db.ts(at), "limit": limit})
+            )
+        results = db.fetch(reads)
+        row = results[0][0] if results[0] else None
         if row is None:
             raise ApiError(404, "player_not_found", "no such player for this device")
         if self.player is None or self.campaign is None:
@@ -146,7 +164,10 @@ class ActionProcessor:
             if loaded is None:
                 raise ApiError(404, "unknown_campaign", f"no campaign {row[1]!r}")
             self.player, self.campaign = PlayerRef(row[0], row[1]), loaded.campaign
-        return self.player, self.campaign, (None if row[2] is None else (row[2], row[3]))
+        seen = None if row[2] is None else (row[2], row[3])
+        progress = cached if cached is not None else progress_from_rows(db, results[1])
+        recent = results[-1][0][0] if counts and results[-1] else (0 if counts else None)
+        return self.player, self.campaign, seen, progress, recent
 
     def run(self, action: ActionIn) -> ActionResult:
         action_id = str(action.action_id)
@@ -154,12 +175,12 @@ class ActionProcessor:
             try:
                 with self.tx() as db:
                     try:
-                        player, campaign, seen = self._enter(db, action_id)
+                        now = self.settings.clock()
+                        at = credit_time(action.client_time, now, self.settings)
+                        player, campaign, seen, progress, recent = self._enter(db, action, at)
                         if seen is not None:
                             return self._duplicate(action, seen[0], db.from_json(seen[1]))
-                        now = self.settings.clock()
-                        progress = load_progress(db, player.id)
-                        decision = self._decide(db, campaign, action, progress, now)
+                        decision = self._decide(db, campaign, action, progress, at, recent)
                         db.run(
                             q.INSERT_ACTION,
                             {
@@ -179,8 +200,9 @@ class ActionProcessor:
                         raise _Raced() from err
                 self.latest = decision.progress
                 return decision.result
-            except _Raced:
-                # A concurrent request won a unique constraint (same action_id or same record):
+            except (_Raced, *_RACES):
+                # A concurrent request won a unique constraint (same action_id or same record;
+                # on PostgreSQL the writes are sent with the COMMIT, so it can surface there):
                 # everything rolled back, so decide again from the committed state.
                 log.info("action %s raced; retrying", action_id)
         raise ApiError(409, "conflict", "the action kept conflicting with concurrent writes; retry")
@@ -203,16 +225,18 @@ class ActionProcessor:
         return self._result(action, ActionStatus.REJECTED, reason, credited_at=ctx.now)
 
     def _decide(
-        self, db: Raw, campaign: Campaign, action: ActionIn, progress: Progress, now: datetime
+        self, db: Raw, campaign: Campaign, action: ActionIn, progress: Progress, at: datetime, recent: int | None
     ) -> Decision:
-        at = credit_time(action.client_time, now, self.settings)
+        """``at``: the credited time; ``recent``: the device's check-ins in the window ending then."""
         ctx = Context(now=at, device_landmark=self.device.landmark_id)
         if isinstance(action, CollectAction):
             return self._collect(db, campaign, action, progress, ctx)
         outcome = apply(campaign, progress, rule_action(action), ctx)
         if not outcome.applied:
             return Decision(self._result(action, ActionStatus.REJECTED, outcome.reason, credited_at=at), progress)
-        if isinstance(action, CheckinAction | QuizAction) and self._device_too_fast(db, at):
+        if recent is not None and recent >= self.settings.device_checkins_per_window:
+            # This device already has the plausible maximum of check-ins in the window that ends
+            # at the credited time (a synced offline day is judged by when it happened).
             log.warning(
                 "implausible check-in rate from device",
                 extra={"device_id": self.device.id, "player_id": self.player_id, "landmark_id": action.landmark_id},
@@ -224,17 +248,6 @@ class ActionProcessor:
         return Decision(
             self._result(action, ActionStatus.APPLIED, steps=outcome.steps, credited_at=at), outcome.progress
         )
-
-    def _device_too_fast(self, db: Raw, at: datetime) -> bool:
-        """Whether this device already has the plausible maximum of check-ins in the window that
-        ends at ``at`` (the credited time: a synced offline day is judged by when it happened)."""
-        limit = self.settings.device_checkins_per_window
-        since = at - timedelta(seconds=self.settings.device_checkin_window_s)
-        row = db.one(
-            q.DEVICE_CHECKINS_WINDOW,
-            {"device_id": self.device.id, "since": db.ts(since), "until": db.ts(at), "limit": limit},
-        )
-        return (row[0] if row else 0) >= limit
 
     def _persist(self, db: Raw, campaign: Campaign, before: Progress, outcome: Outcome, action: ActionIn) -> None:
         persist_delta(

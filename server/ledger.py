@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
 
 from game.rules.content import CheckinMode
 from game.rules.progress import CheckinRecord, Grant, Owned, Progress
@@ -50,20 +52,27 @@ class ProgressCache:
         return len(self._items)
 
 
+def cached_progress(db: Raw, player_id: str) -> Progress | None:
+    """The player's committed progress if the transaction's progress cache has it."""
+    return None if db.cache is None else db.cache.get(player_id)
+
+
 def load_progress(db: Raw, player_id: str) -> Progress:
     """The player's whole ledger (one UNION ALL query), in insertion order (rules only ever append);
     from the transaction's progress cache when it has the player."""
-    if db.cache is not None:
-        cached: Progress | None = db.cache.get(player_id)
-        if cached is not None:
-            return cached
+    cached = cached_progress(db, player_id)
+    return cached if cached is not None else progress_from_rows(db, db.all(q.LEDGER, {"p": player_id}))
+
+
+def progress_from_rows(db: Raw, rows: list[Sequence[Any]]) -> Progress:
+    """A ``Progress`` from the rows of ``queries.LEDGER``."""
     grants: list[Grant] = []
     checkins: list[CheckinRecord] = []
     owned: list[Owned] = []
     tasks: list[tuple[str, object]] = []
     shares: list[object] = []
     to_dt, to_day = db.to_dt, db.to_day
-    for k, _id, s1, s2, n, day, at in db.all(q.LEDGER, {"p": player_id}):
+    for k, _id, s1, s2, n, day, at in rows:
         when = to_dt(at)
         if k == 0:
             grants.append(Grant(s1, n, when))

@@ -67,16 +67,27 @@ class Raw:
     classes to catch for unique-constraint races.
     """
 
-    __slots__ = ("cache", "cur", "pg", "touched")
+    __slots__ = ("cache", "cur", "deferred", "pg", "touched")
 
     def __init__(self, conn: Connection | None) -> None:
         # SQLite's hot writer only: its committed-progress cache (``server.ledger.ProgressCache``)
         # and the players whose entry this transaction wrote (dropped again if it rolls back).
         self.cache: Any = None
         self.touched: list[str] = []
+        # PostgreSQL's hot path: ``run`` statements queued here, sent with the COMMIT (server.db).
+        self.deferred: list[tuple[str, Mapping[str, Any]]] | None = None
         if conn is not None:
             self.pg = conn.dialect.name == "postgresql"
             self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    @classmethod
+    def postgres(cls, driver_conn: Any) -> Raw:
+        """Over a bare psycopg connection, its writes deferred to the commit (``server.db.raw_write_tx``)."""
+        raw = cls(None)
+        raw.pg = True
+        raw.cur = driver_conn.cursor()
+        raw.deferred = []
+        return raw
 
     @classmethod
     def sqlite(cls, dbapi_conn: Any, cache: Any = None) -> Raw:
@@ -100,9 +111,35 @@ class Raw:
         self.cur.execute(self._sql(stmt), params)
         return self.cur.fetchall()
 
-    def run(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
-        self.cur.execute(self._sql(stmt), params)
-        return self.cur.rowcount
+    def run(self, stmt: Stmt, params: Mapping[str, Any]) -> None:
+        """A write whose result is not needed: executed now, or queued for the commit (``deferred``)."""
+        if self.deferred is not None:
+            self.deferred.append((self._sql(stmt), params))
+        else:
+            self.cur.execute(self._sql(stmt), params)
+
+    def fetch(self, reads: Sequence[tuple[Stmt, Mapping[str, Any]]]) -> list[list[Sequence[Any]]]:
+        """The rows of each read, executed in order; on PostgreSQL pipelined (one round trip)."""
+        if not self.pg:
+            return [self.all(stmt, params) for stmt, params in reads]
+        conn = self.cur.connection
+        cursors = []
+        with conn.pipeline():
+            for stmt, params in reads:
+                cur = conn.cursor()
+                cur.execute(self._sql(stmt), params)
+                cursors.append(cur)
+        return [cur.fetchall() for cur in cursors]
+
+    def flush(self) -> None:
+        """PostgreSQL: send the queued writes and COMMIT in one round trip (raises what they raise)."""
+        assert self.pg and self.deferred is not None
+        conn = self.cur.connection
+        with conn.pipeline():
+            for sql, params in self.deferred:
+                self.cur.execute(sql, params)
+            self.deferred.clear()
+            conn.commit()
 
     def many(self, stmt: Stmt, rows: Iterable[Mapping[str, Any]]) -> None:
         self.cur.executemany(self._sql(stmt), list(rows))
