@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from game.vision.geometry import project, ref_corners, scale_mat, translate_mat
+from game.vision.ic import ICTemplate, ic_align
 
 
 class FramePyramid:
@@ -51,6 +52,33 @@ def warp_to_template(level_img: np.ndarray, h_t2l: np.ndarray, size: tuple[int, 
                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
 
 
+def occluder_mask(tmpl: np.ndarray, patch: np.ndarray, cut: float = 1.2, min_frac: float = 0.03,
+                  max_frac: float = 0.45, min_ncc: float = 0.5) -> np.ndarray | None:
+    """Template mask (255 = use) without blob-shaped disagreements (a finger, a glare spot), or None.
+
+    Residuals of a slightly misaligned but unoccluded view lie along the strokes, a pixel or two
+    wide; an opening removes those, so only solid occluders are masked. None when there is too
+    little to mask (nothing to gain), too much (not an occlusion), or when the rest does not
+    correlate with the template (not the mark: not worth an alignment).
+    """
+    a = (tmpl - tmpl.mean()) / (tmpl.std() + 1e-6)
+    sb = float(patch.std())
+    if sb < 2.0:
+        return None
+    b = (patch - patch.mean()) / sb
+    bad = (np.abs(a - b) > cut).astype(np.uint8)
+    ell = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    bad = cv2.dilate(cv2.morphologyEx(bad, cv2.MORPH_OPEN, ell), ell)
+    frac = float(bad.mean())
+    if not (min_frac <= frac <= max_frac):
+        return None
+    keep = bad == 0
+    a2, b2 = a[keep] - a[keep].mean(), b[keep] - b[keep].mean()
+    if float(a2 @ b2) < min_ncc * float(np.linalg.norm(a2) * np.linalg.norm(b2)):
+        return None
+    return np.where(keep, 255, 0).astype(np.uint8)
+
+
 def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: np.ndarray,
                ref_size: tuple[int, int], levels: tuple[int, ...], iters: int = 30,
                margin_frac: float = 0.2, blur: int = 5) -> tuple[np.ndarray, float] | None:
@@ -79,6 +107,35 @@ def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: 
         h = h / h[2, 2]
         if not np.all(np.isfinite(h)):
             return None
+    return h, float(cc)
+
+
+def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size: tuple[int, int],
+              levels: tuple[int, ...], iters: int = 30, robust: bool = False) -> tuple[np.ndarray, float] | None:
+    """Like ``ecc_refine``, with the inverse-compositional aligner (for starts already close).
+
+    With ``robust``, template pixels that look occluded at the start (``occluder_mask``) are left
+    out; returns None when nothing looks occluded.
+    """
+    cc = 0.0
+    for li in levels:
+        ict = ics[li]
+        th, tw = ict.tmpl.shape
+        img, f = pyr.level(pyr.level_for(apparent_size(h, ref_size), max(tw, th)))
+        m0 = scale_mat(f) @ h @ scale_mat(1.0 / ict.scale)
+        mask = None
+        if robust:
+            patch = cv2.warpPerspective(img, m0, (tw, th), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                        borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+            mask = occluder_mask(ict.tmpl, cv2.GaussianBlur(patch, (3, 3), 0))
+            if mask is None:
+                return None
+        res = ic_align(img, ict, m0, iters, mask=mask)
+        if res is None:
+            return None
+        m, cc = res
+        h = scale_mat(1.0 / f) @ m @ scale_mat(ict.scale)
+        h = h / h[2, 2]
     return h, float(cc)
 
 

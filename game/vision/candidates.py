@@ -26,6 +26,7 @@ from game.vision.reference import (
     SIG_ANGLES,
     ReferenceModel,
     ShapeModel,
+    busy_fraction,
     contrast_weights,
     polar_signature,
     weighted_shape,
@@ -135,6 +136,40 @@ def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray
     return out
 
 
+def texture_quads(bgr: np.ndarray, min_side: float, ref_busy: float, limit: int) -> list[np.ndarray]:
+    """Rectangles around patches as busy as a textured reference, busiest first.
+
+    A photo poster's outline is often lost against clutter (its own colours run into the
+    background), but its inside stays densely textured at any pose, while a line crossing the
+    background makes a band of middling density only. The busy-pixel share is thresholded
+    against the reference's own; each dense region's minimum-area rectangle is a first guess
+    of the poster's quad, which alignment then corrects.
+    """
+    h, w = bgr.shape[:2]
+    busy = busy_fraction(bgr)
+    mask = (busy > min(0.7, 0.8 * ref_busy)).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    n, lab, st, _ = cv2.connectedComponentsWithStats(mask)
+    found: list[tuple[float, int]] = []
+    for j in range(1, n):
+        bw, bh, area = st[j, cv2.CC_STAT_WIDTH], st[j, cv2.CC_STAT_HEIGHT], st[j, cv2.CC_STAT_AREA]
+        if max(bw, bh) < min_side or area < 0.3 * min_side * min_side or bw * bh > 0.6 * w * h:
+            continue
+        x, y = st[j, cv2.CC_STAT_LEFT], st[j, cv2.CC_STAT_TOP]
+        sel = lab[y:y + bh, x:x + bw] == j
+        # Busier first (a poster is busy all over), then bigger and more solid.
+        found.append((float(busy[y:y + bh, x:x + bw][sel].mean()) ** 2 * math.sqrt(area * area / (bw * bh)), j))
+    found.sort(key=lambda t: -t[0])
+    out = []
+    for _, j in found[:limit]:
+        x, y, bw, bh = st[j, :4]
+        cs, _ = cv2.findContours((lab[y:y + bh, x:x + bw] == j).astype(np.uint8), cv2.RETR_EXTERNAL,
+                                 cv2.CHAIN_APPROX_SIMPLE)
+        c = max(cs, key=cv2.contourArea)
+        out.append(cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64) + np.array([x, y]))
+    return out
+
+
 def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int]) -> list[np.ndarray]:
     """Homographies mapping the reference rectangle onto the quad, for each cyclic corner order.
 
@@ -164,8 +199,8 @@ def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int]) -> list[np.ndar
 
 def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.ndarray, to_frame: float,
                       min_side_px: float, max_regions: int = 6, n_angles: int = 2,
-                      likelihoods: tuple[np.ndarray, np.ndarray] | None = None, max_edge_quads: int = 8
-                      ) -> list[tuple[float, np.ndarray, str]]:
+                      likelihoods: tuple[np.ndarray, np.ndarray] | None = None, max_edge_quads: int = 8,
+                      ref_busy: float | None = None) -> list[tuple[float, np.ndarray, str]]:
     """Hypotheses from card-coloured regions and ink blobs in the search image.
 
     ``to_frame`` converts search-image px to frame px. Returns (prior score, homography, kind).
@@ -226,8 +261,13 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
             hyps += region_moment_poses(ref, model, v, (bx, by), kx, card_mask, grey_search, to_frame, n_angles)
     # Outlines from edges: a card or poster whose colour merges with the background (cream on a
     # pale wall) still has a visible border.
+    quads = []
     if max_edge_quads > 0:
-        for quad in edge_quads(cv2.resize(grey_search, half, interpolation=cv2.INTER_AREA), min_side, max_edge_quads):
+        quads += edge_quads(cv2.resize(grey_search, half, interpolation=cv2.INTER_AREA), min_side, max_edge_quads)
+    if ref_busy is not None:  # textured references only: densely textured patches
+        quads += texture_quads(cv2.resize(search, half, interpolation=cv2.INTER_AREA), min_side, ref_busy, max_regions)
+    if quads:
+        for quad in quads:
             for hq in card_quad_poses(quad * kx, ref.size):
                 hyps.append((0.4, scale_mat(to_frame) @ hq, "edge"))
     # Ink blobs (strokes grouped at two gap sizes), for marks without a visible card.

@@ -19,10 +19,19 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from game.vision.align import FramePyramid, ecc_refine, match_score, normalized_template, quick_score, verify
+from game.vision.align import (
+    FramePyramid,
+    ecc_refine,
+    ic_refine,
+    match_score,
+    normalized_template,
+    quick_score,
+    verify,
+)
 from game.vision.candidates import dedupe, region_hypotheses
 from game.vision.detection import Detection
 from game.vision.geometry import ref_corners, scale_mat, translate_mat
+from game.vision.ic import ICTemplate
 from game.vision.reference import ReferenceModel, as_bgr_frame
 
 log = logging.getLogger(__name__)
@@ -49,6 +58,9 @@ class DetectorConfig:
     shortcut_cc: float = 0.85  # coarse ECC correlation that gets the fine alignment before the other hypotheses
     min_apparent_px: float = 18.0  # smaller than this cannot be verified reliably
     polish_px: float = 160.0  # apparent size above which the 128-px template refines the pose
+    robust_align: bool = True  # a second, occlusion-masked alignment for poses that fail verification
+    min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
+    min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
     use_features: bool | None = None  # None: automatically for textured references
 
@@ -152,6 +164,8 @@ class MarkerDetector:
         self._sym_undo = [np.linalg.inv(m.ref_h) for m in self._self_matches]  # h_true = h_turned @ undo
         self._sym_mask = self._symmetry_mask()
         self._quick_tmpl = normalized_template(self.ref.templates[0][0])
+        self._ic = [ICTemplate.build(t, k, blur=self.config.fine_blur) for t, k in self.ref.templates]
+        self._ref_busy = self.ref.busy_share() if self.use_features else None
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
@@ -185,15 +199,20 @@ class MarkerDetector:
         One-Euro filter after it removes the extra frame-to-frame noise of the coarser template.
         """
         levels = (1,) if levels is None else levels
-        res = ecc_refine(ctx.pyr, self.ref.templates, h_init, self.ref.size, levels, iters=20, margin_frac=0.12)
-        if res is None:
-            return None
-        h, _ = res
-        score = self._verified_score(ctx, h)
         thr = self.config.accept_score if accept is None else accept
-        if score < thr:
-            return None
-        return Detection.from_homography(h, self.ref.size, score, "track")
+        # The inverse-compositional aligner is quick; ECC, slower, converges from farther away
+        # (fast motion, thin strokes) and gets the frames the first one did not verify.
+        for attempt in (0, 1):
+            if attempt == 0:
+                res = ic_refine(ctx.pyr, self._ic, h_init, self.ref.size, levels, iters=20)
+            else:
+                res = ecc_refine(ctx.pyr, self.ref.templates, h_init, self.ref.size, levels, iters=20, margin_frac=0.12)
+            if res is None:
+                continue
+            score = self._verified_score(ctx, res[0])
+            if score >= thr:
+                return Detection.from_homography(res[0], self.ref.size, score, "track")
+        return None
 
     # -- full detection ------------------------------------------------------------------------
 
@@ -202,7 +221,7 @@ class MarkerDetector:
         grey_search = ctx.pyr.levels[0] if ctx.search_scale >= 1.0 else self.ref.grey(ctx.search)
         raw = region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
                                 max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
-                                max_edge_quads=cfg.max_edge_quads)
+                                max_edge_quads=cfg.max_edge_quads, ref_busy=self._ref_busy)
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked: list[tuple[float, np.ndarray]] = []
         for _, h0, _kind in raw:
@@ -266,6 +285,8 @@ class MarkerDetector:
         if best[0] < cfg.accept_score:
             return None
         h, score = self._disambiguate(ctx, best[1], best[0])
+        if score < cfg.accept_score:
+            return None
         return Detection.from_homography(h, self.ref.size, score, "detect")
 
     def _disambiguate(self, ctx: FrameContext, h: np.ndarray, score: float) -> tuple[np.ndarray, float]:
@@ -296,10 +317,18 @@ class MarkerDetector:
             b = patch[sel] - patch[sel].mean()
             scores.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6)))
         i = int(np.argmax(scores))
-        if i == 0 or scores[i] < scores[0] + 0.05:
+        top = sorted(scores, reverse=True)
+        # When the orientation cue is hidden (a finger over it) or equally like two turns, no
+        # turn can be told: reporting one would often show the collectible upside down.
+        # (Bench: correct views mostly keep the best cue >= 0.54 and a lead >= 0.12; a finger and
+        # glare over a medallion once gave a wrong turn a lead of 0.08.)
+        if top[0] < self.config.min_turn_cue or top[0] - top[1] < self.config.min_turn_lead:
+            return h, 0.0
+        if i == 0:
             return h, score
-        res = ecc_refine(ctx.pyr, self.ref.templates, cands[i], self.ref.size, self._fine_levels(cands[i]), iters=15,
-                         margin_frac=0.12)
+        if scores[i] < scores[0] + 0.15:  # turning the pose is the risky move: it needs a clear lead
+            return h, 0.0
+        res = ic_refine(ctx.pyr, self._ic, cands[i], self.ref.size, self._fine_levels(cands[i]), iters=15)
         if res is None or not self._plausible(ctx, res[0]):
             return h, score
         alt = self._verified_score(ctx, res[0])
@@ -325,14 +354,21 @@ class MarkerDetector:
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
                 levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
-        res = ecc_refine(ctx.pyr, self.ref.templates, h, self.ref.size, levels, iters=self.config.fine_iters, margin_frac=0.15,
-                         blur=self.config.fine_blur)
-        if res is None:
+        cfg = self.config
+        res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters)
+        h2 = res[0] if res is not None else h
+        score = self._verified_score(ctx, h2) if res is not None else 0.0
+        if score < cfg.accept_score and cfg.robust_align:
+            # Not verified: a finger or glare spot often pulled the alignment off. Once more from
+            # the start, with the template pixels that look occluded there masked out (this
+            # costs only a warp when the unoccluded rest does not look like the mark).
+            rob = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels[-1:], iters=cfg.fine_iters, robust=True)
+            if rob is not None and self._plausible(ctx, rob[0]):
+                s2 = self._verified_score(ctx, rob[0])
+                if s2 > score:
+                    h2, score = rob[0], s2
+        if score <= 0.0:
             return best
-        h2 = res[0]
-        if not self._plausible(ctx, h2):
-            return best
-        score = self._verified_score(ctx, h2)
         if best is None or score > best[0]:
             return score, h2
         return best

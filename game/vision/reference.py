@@ -116,6 +116,15 @@ def contrast_weights(grey: np.ndarray, card_grey: float) -> np.ndarray:
     return np.maximum(np.abs(grey.astype(np.float32) - np.float32(card_grey)) - CONTRAST_FLOOR, 0.0)
 
 
+def busy_fraction(bgr: np.ndarray, window: int = 11, strong: float = 60.0) -> np.ndarray:
+    """Per-pixel share of strong colour gradients in a ``window``-px square (0..1, float32)."""
+    f = bgr.astype(np.float32)
+    gx = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
+    mag2 = cv2.transform(gx * gx + gy * gy, np.ones((1, 3), np.float32))
+    return cv2.boxFilter((mag2 > strong * strong).astype(np.float32), cv2.CV_32F, (window, window))
+
+
 class ReferenceModel:
     """Precomputed cues of one planar reference image."""
 
@@ -232,3 +241,10 @@ class ReferenceModel:
             pts = [(kp.pt[0] / k, kp.pt[1] / k) for kp in kps]
             self._orb = (pts, des if des is not None else np.zeros((0, 32), np.uint8))
         return self._orb
+
+    def busy_share(self, side: int = 60) -> float:
+        """Mean share of strong colour gradients over the reference at ``side`` px (see ``busy_fraction``)."""
+        w, h = self.size
+        k = side / max(w, h)
+        small = cv2.resize(self.bgr, (max(8, round(w * k)), max(8, round(h * k))), interpolation=cv2.INTER_AREA)
+        return float(busy_fraction(small)[5:-5, 5:-5].mean())
