@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import logging
 from collections.abc import AsyncIterator
@@ -74,8 +75,25 @@ class ServerApp(FastAPI):
         return EdgeMiddleware(super().build_middleware_stack(), self.edge_limiter, self.edge_body_limit, hot)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the app: migrate to head (lock-safe), seed supply rows, install middleware and routes."""
+def freeze_startup_heap() -> None:
+    """For a server process: move everything allocated so far (modules, FastAPI, pydantic and
+    SQLAlchemy structures, the campaigns) out of the cyclic garbage collector's reach.
+
+    A full collection scanned all of it, ~50 ms with the event loop stopped, every few thousand
+    requests: the worst latencies of a check-in. Those objects live as long as the process, so
+    nothing is lost. Not for the client process (the embedded server), whose game objects come
+    and go. The young generation is also collected less often: request garbage is freed by
+    reference counting, and each collection walked the young objects of ~15 requests.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
+def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
+    """Build the app: migrate to head (lock-safe), seed supply rows, install middleware and routes.
+
+    ``server_process``: the app owns its process (``python -m server``), see ``freeze_startup_heap``."""
     engine = make_engine(settings)
     catalog = CampaignCatalog(settings.campaigns_root)
     upgrade(engine, after=_seed_all(catalog, settings))  # type: ignore[arg-type]
@@ -90,6 +108,8 @@ def create_app(settings: Settings) -> FastAPI:
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads or (
             SQLITE_THREADS if settings.is_sqlite else PG_THREADS
         )
+        if server_process:
+            freeze_startup_heap()
         yield
         engine.dispose()
 
@@ -125,4 +145,4 @@ def create_app(settings: Settings) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` workers: settings come from the environment."""
-    return create_app(Settings.from_env())
+    return create_app(Settings.from_env(), server_process=True)

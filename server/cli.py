@@ -117,7 +117,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # server_header=False: no "server: uvicorn" on every response (one header less to build and
     # validate per request, and nothing to fingerprint). http: one socket write per response.
     if args.workers == 1:
-        app = create_app(settings)
+        app = create_app(settings, server_process=True)
         uvicorn.run(
             app, host=args.host, port=args.port, log_config=log_config(), access_log=False, server_header=False,
             http=http_protocol(),

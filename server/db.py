@@ -229,6 +229,7 @@ class _HotWriter:
         self.path = str(engine.url.database)
         self.busy_timeout_ms = busy_timeout_ms
         self.conn: sqlite3.Connection | None = None
+        self.cursor: sqlite3.Cursor | None = None
         self.progress = ProgressCache()
         self.data_version: int | None = None
         self._engine: Engine | None = None
@@ -243,6 +244,7 @@ class _HotWriter:
             conn.execute(f"PRAGMA journal_size_limit={64 << 20}")  # a WAL that grew is cut back when it restarts
             self.checkpointer.start()
             self.conn = conn
+            self.cursor = conn.cursor()  # one cursor for every transaction: it is used under the write lock
             self.data_version = None  # a new connection: nothing known about its history
         return self.conn
 
@@ -286,6 +288,7 @@ class _HotWriter:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+            self.cursor = None
 
 
 @contextmanager
@@ -306,7 +309,7 @@ def raw_write_tx(engine: Engine) -> Iterator[Raw]:
         return
     with getattr(engine, _WRITE_LOCK):
         conn = hot.begin()
-        raw = Raw.sqlite(conn, hot.progress)
+        raw = Raw.sqlite(hot.cursor, hot.progress)
         try:
             yield raw
             conn.commit()
@@ -432,11 +435,11 @@ class GroupCommit:
                 future.set_exception(error)
 
     def _savepoints(self, conn: sqlite3.Connection, touched: list[str]) -> TxFactory:
-        cache = self.hot.progress
+        cache, cursor = self.hot.progress, self.hot.cursor
 
         @contextmanager
         def savepoint() -> Iterator[Raw]:
-            raw = Raw.sqlite(conn, cache)
+            raw = Raw.sqlite(cursor, cache)
             conn.execute("SAVEPOINT action")
             try:
                 yield raw

@@ -16,8 +16,8 @@ _STD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message",
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, plus any ``extra=`` fields."""
 
-    _encoder = json.JSONEncoder(default=str, ensure_ascii=False)  # stateless: safe to share
 
+    _encoder = json.JSONEncoder(default=str, ensure_ascii=False)  # stateless: safe to share
     _second: tuple[int, str] = (-1, "")  # (whole second, its ISO text): one datetime per second, not per line
 
     def _ts(self, created: float) -> str:

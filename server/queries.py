@@ -90,11 +90,11 @@ class Raw:
         return raw
 
     @classmethod
-    def sqlite(cls, dbapi_conn: Any, cache: Any = None) -> Raw:
-        """Over a bare sqlite3 connection (``server.db.raw_write_tx``), with the writer's progress cache."""
+    def sqlite(cls, cursor: Any, cache: Any = None) -> Raw:
+        """Over a bare sqlite3 cursor (``server.db.raw_write_tx``), with the writer's progress cache."""
         raw = cls(None)
         raw.pg = False
-        raw.cur = dbapi_conn.cursor()
+        raw.cur = cursor
         raw.cache = cache
         return raw
 

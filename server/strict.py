@@ -152,6 +152,19 @@ class HotRoutes:
         return None
 
 
+class JsonBytes(Response):
+    """A 200 response of already serialised JSON: the same status line and headers as
+    ``Response(body, media_type="application/json")`` without its generic header building."""
+
+    media_type = "application/json"
+
+    def __init__(self, body: bytes) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        self.raw_headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+
+
 def _is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))

@@ -28,7 +28,7 @@ from server.schemas import (
     PlayerCreated,
     ProgressOut,
 )
-from server.strict import LeanRoute, json_body, lean, path_param
+from server.strict import JsonBytes, LeanRoute, json_body, lean, path_param
 
 router = APIRouter(tags=["players"], route_class=LeanRoute)
 
@@ -42,7 +42,7 @@ def _json(doc: object) -> Response:
     again against ``response_model``; the hot routes build plain documents in the models' shape
     instead, see ``server.progress_view``. ``response_model`` still documents the shape in the
     OpenAPI, and the fuzz tests check responses against it.)"""
-    return Response(to_json(doc), media_type="application/json")
+    return JsonBytes(to_json(doc))
 
 
 def _campaign(ctx: AppContext, campaign_id: str) -> Campaign:

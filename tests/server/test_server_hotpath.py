@@ -17,7 +17,8 @@ import httpx
 import pytest
 import requests
 from fastapi import FastAPI
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from server.accounts import create_enrollment_code, enroll_device
 from server.app import create_app
@@ -271,3 +272,50 @@ def test_batched_log_handler_keeps_order_and_flushes() -> None:
     handler.flush()
     assert json.loads(stream.getvalue().splitlines()[-1])["msg"] == "four"
     log.removeHandler(handler)
+
+
+def test_server_process_freezes_its_startup_heap(sqlite_app: FastAPI, tmp_path: Path, campaigns_root: Path) -> None:
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    threshold = gc.get_threshold()
+    app = create_app(sqlite_app.state.ctx.settings.with_(data_dir=tmp_path / "other"), server_process=True)
+    try:
+        with TestClient(app):
+            assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] > threshold[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        app.state.ctx.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pooled PostgreSQL connections are pinged only after sitting idle; one that the server closed
+    meanwhile is replaced before a check-in uses it."""
+    if backend.name != "postgres":
+        pytest.skip("PostgreSQL only")
+    from fastapi.testclient import TestClient
+
+    import server.db
+
+    app = make_app()
+    headers = {"Authorization": f"Bearer {_token(app)}"}
+    with TestClient(app) as client:
+        pid = client.post("/v1/players", headers=headers).json()["player_id"]
+        assert _total_steps(client, headers, pid, "lm01") > 0
+        engine = app.state.ctx.engine
+        pooled = [engine.raw_connection() for _ in range(engine.pool.checkedin())]
+        backends = [c.driver_connection.info.backend_pid for c in pooled]
+        for c in pooled:
+            c.close()
+        killer = create_engine(backend.url, poolclass=NullPool)  # as a server restart would
+        with killer.connect() as conn:
+            for backend_pid in backends:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
+            conn.commit()
+        killer.dispose()
+        monkeypatch.setattr(server.db, "PING_IDLE_S", 0.0)
+        r = client.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [_checkin("lm02")]})
+        assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
