@@ -111,7 +111,8 @@ def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: 
 
 
 def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size: tuple[int, int],
-              levels: tuple[int, ...], iters: int = 30, robust: bool = False) -> tuple[np.ndarray, float] | None:
+              levels: tuple[int, ...], iters: int = 30, robust: bool = False,
+              robust_min_ncc: float = 0.5) -> tuple[np.ndarray, float] | None:
     """Like ``ecc_refine``, with the inverse-compositional aligner (for starts already close).
 
     With ``robust``, template pixels that look occluded at the start (``occluder_mask``) are left
@@ -127,7 +128,7 @@ def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size:
         if robust:
             patch = cv2.warpPerspective(img, m0, (tw, th), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                         borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-            mask = occluder_mask(ict.tmpl, cv2.GaussianBlur(patch, (3, 3), 0))
+            mask = occluder_mask(ict.tmpl, cv2.GaussianBlur(patch, (3, 3), 0), min_ncc=robust_min_ncc)
             if mask is None:
                 return None
         res = ic_align(img, ict, m0, iters, mask=mask)

@@ -205,9 +205,12 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
 
     ``to_frame`` converts search-image px to frame px. Returns (prior score, homography, kind).
     """
-    ink_u8, card_u8 = likelihoods if likelihoods is not None else ref.likelihoods(search)
-    sh, sw = ink_u8.shape
+    sh, sw = search.shape[:2]
     half = (max(1, sw // 2), max(1, sh // 2))
+    small = cv2.resize(search, half, interpolation=cv2.INTER_AREA)
+    # Likelihoods at full size, then averaged: colours averaged first (half-size image) mix a
+    # red stroke with its surroundings into new colours (tried: more hypotheses, no faster).
+    ink_u8, card_u8 = likelihoods if likelihoods is not None else ref.likelihoods(search)
     ink = cv2.resize(ink_u8, half, interpolation=cv2.INTER_AREA)
     card = cv2.resize(card_u8, half, interpolation=cv2.INTER_AREA)
     kx = sw / half[0]  # half px -> search px
@@ -265,7 +268,7 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
     if max_edge_quads > 0:
         quads += edge_quads(cv2.resize(grey_search, half, interpolation=cv2.INTER_AREA), min_side, max_edge_quads)
     if ref_busy is not None:  # textured references only: densely textured patches
-        quads += texture_quads(cv2.resize(search, half, interpolation=cv2.INTER_AREA), min_side, ref_busy, max_regions)
+        quads += texture_quads(small, min_side, ref_busy, max_regions)
     if quads:
         for quad in quads:
             for hq in card_quad_poses(quad * kx, ref.size):

@@ -59,6 +59,8 @@ class DetectorConfig:
     min_apparent_px: float = 18.0  # smaller than this cannot be verified reliably
     polish_px: float = 160.0  # apparent size above which the 128-px template refines the pose
     robust_align: bool = True  # a second, occlusion-masked alignment for poses that fail verification
+    robust_min_ncc: float = 0.5  # ... only when the unoccluded rest correlates this well at the start
+    large_retry_cc: float = 0.7  # coarse correlation a large view needs for the 128-px retry when nothing verified
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
@@ -271,7 +273,8 @@ class MarkerDetector:
         if (best is None or best[0] < cfg.accept_score) and self.use_features:
             for h0 in self._feature_hypotheses(ctx):
                 best = self._finish(ctx, h0, best, levels=(0, 1))
-        if (best is None or best[0] < cfg.accept_score) and coarse and self._fine_levels(coarse[0][1]) != (1,):
+        if ((best is None or best[0] < cfg.accept_score) and coarse and coarse[0][0] >= cfg.large_retry_cc
+                and self._fine_levels(coarse[0][1]) != (1,)):
             # A large view can fail the 64-px verification (a cell or two off) and verify after
             # the 128-px polish: the best coarse fit gets that chance, as every fit once did.
             best = self._finish(ctx, coarse[0][1], best, levels=(1, 2))
@@ -362,7 +365,8 @@ class MarkerDetector:
             # Not verified: a finger or glare spot often pulled the alignment off. Once more from
             # the start, with the template pixels that look occluded there masked out (this
             # costs only a warp when the unoccluded rest does not look like the mark).
-            rob = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels[-1:], iters=cfg.fine_iters, robust=True)
+            rob = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels[-1:], iters=cfg.fine_iters, robust=True,
+                            robust_min_ncc=cfg.robust_min_ncc)
             if rob is not None and self._plausible(ctx, rob[0]):
                 s2 = self._verified_score(ctx, rob[0])
                 if s2 > score:
