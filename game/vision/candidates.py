@@ -142,31 +142,32 @@ def texture_quads(bgr: np.ndarray, min_side: float, ref_busy: float, limit: int)
     A photo poster's outline is often lost against clutter (its own colours run into the
     background), but its inside stays densely textured at any pose, while a line crossing the
     background makes a band of middling density only. The busy-pixel share is thresholded
-    against the reference's own; each dense region's minimum-area rectangle is a first guess
-    of the poster's quad, which alignment then corrects.
+    against the reference's own, and once more near full density: lines and text touching the
+    poster join it at the first level and drop off at the second. Each region's minimum-area
+    rectangle is a first guess of the poster's quad, which alignment then corrects.
     """
     h, w = bgr.shape[:2]
     busy = busy_fraction(bgr)
-    mask = (busy > min(0.7, 0.8 * ref_busy)).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
-    n, lab, st, _ = cv2.connectedComponentsWithStats(mask)
-    found: list[tuple[float, int]] = []
-    for j in range(1, n):
-        bw, bh, area = st[j, cv2.CC_STAT_WIDTH], st[j, cv2.CC_STAT_HEIGHT], st[j, cv2.CC_STAT_AREA]
-        if max(bw, bh) < min_side or area < 0.3 * min_side * min_side or bw * bh > 0.6 * w * h:
-            continue
-        x, y = st[j, cv2.CC_STAT_LEFT], st[j, cv2.CC_STAT_TOP]
-        sel = lab[y:y + bh, x:x + bw] == j
-        # Busier first (a poster is busy all over), then bigger and more solid.
-        found.append((float(busy[y:y + bh, x:x + bw][sel].mean()) ** 2 * math.sqrt(area * area / (bw * bh)), j))
-    found.sort(key=lambda t: -t[0])
-    out = []
-    for _, j in found[:limit]:
-        x, y, bw, bh = st[j, :4]
-        cs, _ = cv2.findContours((lab[y:y + bh, x:x + bw] == j).astype(np.uint8), cv2.RETR_EXTERNAL,
-                                 cv2.CHAIN_APPROX_SIMPLE)
-        c = max(cs, key=cv2.contourArea)
-        out.append(cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64) + np.array([x, y]))
+    ell = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    out: list[np.ndarray] = []
+    for thr in (min(0.7, 0.8 * ref_busy), max(0.85, min(0.95, 1.05 * ref_busy))):
+        mask = cv2.morphologyEx((busy > thr).astype(np.uint8), cv2.MORPH_OPEN, ell)
+        n, lab, st, _ = cv2.connectedComponentsWithStats(mask)
+        found: list[tuple[float, int]] = []
+        for j in range(1, n):
+            x, y, bw, bh, area = (int(v) for v in st[j])
+            if max(bw, bh) < min_side or area < 0.3 * min_side * min_side or bw * bh > 0.6 * w * h:
+                continue
+            sel = lab[y:y + bh, x:x + bw] == j
+            # Busier first (a poster is busy all over), then bigger and more solid.
+            found.append((float(busy[y:y + bh, x:x + bw][sel].mean()) ** 2 * math.sqrt(area * area / (bw * bh)), j))
+        found.sort(key=lambda t: -t[0])
+        for _, j in found[:limit]:
+            x, y, bw, bh = (int(v) for v in st[j, :4])
+            cs, _ = cv2.findContours((lab[y:y + bh, x:x + bw] == j).astype(np.uint8), cv2.RETR_EXTERNAL,
+                                     cv2.CHAIN_APPROX_SIMPLE)
+            c = max(cs, key=cv2.contourArea)
+            out.append(cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64) + np.array([x, y]))
     return out
 
 

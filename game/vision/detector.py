@@ -30,7 +30,7 @@ from game.vision.align import (
 )
 from game.vision.candidates import dedupe, region_hypotheses
 from game.vision.detection import Detection
-from game.vision.geometry import ref_corners, scale_mat, translate_mat
+from game.vision.geometry import perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
 from game.vision.reference import ReferenceModel, as_bgr_frame
 
@@ -60,6 +60,8 @@ class DetectorConfig:
     polish_px: float = 160.0  # apparent size above which the 128-px template refines the pose
     robust_align: bool = True  # a second, occlusion-masked alignment for poses that fail verification
     robust_min_ncc: float = 0.5  # ... only when the unoccluded rest correlates this well at the start
+    max_perspective_error: float = 0.6  # see geometry.perspective_inconsistency
+    robust_max_shift: float = 0.12  # ... and only if it moves no corner farther than this (share of the size)
     large_retry_cc: float = 0.7  # coarse correlation a large view needs for the 128-px retry when nothing verified
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
@@ -290,6 +292,11 @@ class MarkerDetector:
         h, score = self._disambiguate(ctx, best[1], best[0])
         if score < cfg.accept_score:
             return None
+        # A quad no camera could see a flat print as (a corner dragged under a finger, where
+        # verification forgives it) is a distortion. Corner noise of a correct small view
+        # reaches ~0.3 here (bench poses with 1 px noise: 99th percentile), a dragged corner 0.8.
+        if perspective_inconsistency(h, (ctx.bgr.shape[1], ctx.bgr.shape[0])) > cfg.max_perspective_error:
+            return None
         return Detection.from_homography(h, self.ref.size, score, "detect")
 
     def _disambiguate(self, ctx: FrameContext, h: np.ndarray, score: float) -> tuple[np.ndarray, float]:
@@ -367,7 +374,9 @@ class MarkerDetector:
             # costs only a warp when the unoccluded rest does not look like the mark).
             rob = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels[-1:], iters=cfg.fine_iters, robust=True,
                             robust_min_ncc=cfg.robust_min_ncc)
-            if rob is not None and self._plausible(ctx, rob[0]):
+            # With part of the mark masked, nothing holds the corners under the occluder: a pose
+            # that moved them far from the start is a distortion, not a correction.
+            if rob is not None and self._plausible(ctx, rob[0]) and self._corner_shift(h, rob[0]) <= cfg.robust_max_shift:
                 s2 = self._verified_score(ctx, rob[0])
                 if s2 > score:
                     h2, score = rob[0], s2
@@ -376,6 +385,12 @@ class MarkerDetector:
         if best is None or score > best[0]:
             return score, h2
         return best
+
+    def _corner_shift(self, h0: np.ndarray, h1: np.ndarray) -> float:
+        """Largest corner displacement between two poses, relative to the first one's size."""
+        q0, q1 = self._quad(h0), self._quad(h1)
+        size = float(np.sqrt(((q0 - q0[[1, 2, 3, 0]]) ** 2).sum(1)).max())
+        return float(np.sqrt(((q1 - q0) ** 2).sum(1)).max()) / max(size, 1e-6)
 
     def _fine_levels(self, h: np.ndarray) -> tuple[int, ...]:
         """Template levels for the final alignment: the 128-px template only for large views.

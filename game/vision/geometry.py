@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -75,3 +77,28 @@ def mean_corner_error(h_est: np.ndarray, h_true: np.ndarray, width: int, height:
     """Mean distance (frame px) between the reference corners mapped by two homographies."""
     c = ref_corners(width, height)
     return float(np.linalg.norm(project(h_est, c) - project(h_true, c), axis=1).mean())
+
+
+def perspective_inconsistency(h: np.ndarray, frame_size: tuple[int, int], hfov_deg: tuple[float, float] = (40.0, 100.0),
+                              steps: int = 13) -> float:
+    """How far a homography is from any view of a flat rectangle by a plausible pinhole camera (0 = exact).
+
+    With the principal point at the frame centre, ``K^-1 H = [r1 r2 t]`` (up to scale) must have
+    orthogonal columns r1, r2 of equal length for some focal length. The focal lengths of
+    cameras with a horizontal field of view in ``hfov_deg`` are tried; the best gives the
+    larger of |cos(r1, r2)| and the relative length difference. A quad pulled out of shape
+    (a corner dragged under a finger) fits no camera.
+    """
+    fw, fh = frame_size
+    hc = np.array([[1.0, 0, -fw / 2], [0, 1.0, -fh / 2], [0, 0, 1]]) @ h
+    lo, hi = (fw / 2 / math.tan(math.radians(a) / 2) for a in (hfov_deg[1], hfov_deg[0]))
+    best = math.inf
+    for f in np.geomspace(lo, hi, steps):
+        r1 = np.array([hc[0, 0] / f, hc[1, 0] / f, hc[2, 0]])
+        r2 = np.array([hc[0, 1] / f, hc[1, 1] / f, hc[2, 1]])
+        n1, n2 = float(np.linalg.norm(r1)), float(np.linalg.norm(r2))
+        if n1 <= 0 or n2 <= 0:
+            continue
+        err = max(abs(float(r1 @ r2)) / (n1 * n2), abs(n1 - n2) / max(n1, n2))
+        best = min(best, err)
+    return best
