@@ -66,16 +66,13 @@ class Conn:
         ).encode()
         self.writer.write(head + body)
         assert self.reader is not None
-        status_line = await self.reader.readline()
-        status = int(status_line.split()[1])
-        length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value.strip())
+        # The whole head in one read, then the body by its Content-Length (the server always sends
+        # one): a line-by-line parse cost the generator more CPU than the rest of its work.
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(raw[9:12])
+        lower = raw.lower()
+        at = lower.find(b"\r\ncontent-length:")
+        length = int(raw[at + 17 : raw.index(b"\r\n", at + 2)]) if at >= 0 else 0
         data = await self.reader.readexactly(length) if length else b""
         return status, data
 
@@ -167,7 +164,13 @@ async def _load(
 
 
 def _loadgen(host: str, port: int, tokens: list[str], duration: float, rate: float | None, pipe: Any) -> None:
-    out = asyncio.run(_load(host, port, tokens, duration, rate, pipe))
+    try:  # uvloop, when installed, cuts the generator's own CPU (it shares the machine with the server)
+        import uvloop
+
+        run: Any = uvloop.run
+    except ImportError:
+        run = asyncio.run
+    out = run(_load(host, port, tokens, duration, rate, pipe))
     lat = sorted(out["latencies"])
 
     def pct(p: float) -> float:

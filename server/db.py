@@ -403,9 +403,7 @@ class GroupCommit:
             try:
                 conn = self.hot.begin()
             except BaseException as err:
-                for _work, future in batch:
-                    if not future.done():
-                        future.set_exception(err)
+                _fail(batch, err)
                 return
             savepoint = self._savepoints(conn, touched)
             try:
@@ -420,9 +418,7 @@ class GroupCommit:
             except BaseException as err:
                 self.hot.rolled_back(touched)
                 _rollback(self.hot, conn)
-                for _work, future in batch:
-                    if not future.done():
-                        future.set_exception(err)
+                _fail(batch, err)
                 return
         self.batches += 1
         self.items += len(done)
@@ -452,6 +448,13 @@ class GroupCommit:
             touched.extend(raw.touched)
 
         return savepoint
+
+
+def _fail(batch: list[tuple[Any, asyncio.Future[Any]]], err: BaseException) -> None:
+    """Every request of a group whose transaction did not commit gets its error."""
+    for _work, future in batch:
+        if not future.done():
+            future.set_exception(err)
 
 
 @contextmanager
