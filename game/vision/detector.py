@@ -43,9 +43,9 @@ class DetectorConfig:
 
     search_side: int = 640  # long side of the search image; bigger inputs are downscaled first
     blob_threshold: float = 40.0  # ink likelihood (0..255) for candidate blobs
-    max_candidates: int = 5  # regions per generator
+    max_candidates: int = 3  # regions per generator
     max_edge_quads: int = 8  # edge outlines (each gives up to four corner orders)
-    refine_candidates: int = 4  # hypotheses that get a coarse ECC alignment
+    refine_candidates: int = 3  # hypotheses that get a coarse ECC alignment
     min_quick_score: float = 0.1  # 32-px correlation a hypothesis needs to be aligned at all
     min_coarse_cc: float = 0.4  # coarse ECC correlation needed for the fine alignment
     fine_candidates: int = 2  # best coarse alignments that get the fine alignment and verification
@@ -66,7 +66,11 @@ class DetectorConfig:
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
-    use_features: bool | None = None  # None: automatically for textured references
+    use_features: bool | None = None  # ORB + RANSAC hypotheses; None: automatically for textured references
+    # Tracking aligns with ECC first: inverse-compositional first was 30 % faster, but it let a
+    # lantern's pose creep 10-20 px over three frames after a re-acquisition (bench seed 701).
+    track_ic_first: bool = False
+    texture_patches: bool = True  # densely textured patches as hypotheses, for textured references
 
 
 @dataclass
@@ -158,18 +162,17 @@ class MarkerDetector:
     def __init__(self, reference_bgr: np.ndarray, config: DetectorConfig | None = None) -> None:
         self.ref = ReferenceModel(reference_bgr)
         self.config = config or DetectorConfig()
+        pts, _ = self.ref.orb_model()
+        textured = len(pts) >= 150 and self.ref.ink_fraction > 0.25
         use = self.config.use_features
-        if use is None:
-            pts, _ = self.ref.orb_model()
-            use = len(pts) >= 150 and self.ref.ink_fraction > 0.25
-        self.use_features = bool(use)
+        self.use_features = textured if use is None else bool(use)
         self._corners = ref_corners(*self.ref.size).reshape(-1, 1, 2)
         self._self_matches = self_matches(self.ref.templates)
         self._sym_undo = [np.linalg.inv(m.ref_h) for m in self._self_matches]  # h_true = h_turned @ undo
         self._sym_mask = self._symmetry_mask()
         self._quick_tmpl = normalized_template(self.ref.templates[0][0])
         self._ic = [ICTemplate.build(t, k, blur=self.config.fine_blur) for t, k in self.ref.templates]
-        self._ref_busy = self.ref.busy_share() if self.use_features else None
+        self._ref_busy = self.ref.busy_share() if textured and self.config.texture_patches else None
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
@@ -204,9 +207,9 @@ class MarkerDetector:
         """
         levels = (1,) if levels is None else levels
         thr = self.config.accept_score if accept is None else accept
-        # The inverse-compositional aligner is quick; ECC, slower, converges from farther away
-        # (fast motion, thin strokes) and gets the frames the first one did not verify.
-        for attempt in (0, 1):
+        # Two aligners with different failure modes: the second (the inverse-compositional one
+        # unless configured otherwise) gets the frames the first did not verify.
+        for attempt in ((0, 1) if self.config.track_ic_first else (1, 0)):
             if attempt == 0:
                 res = ic_refine(ctx.pyr, self._ic, h_init, self.ref.size, levels, iters=20)
             else:
