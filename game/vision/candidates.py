@@ -201,7 +201,8 @@ def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int]) -> list[np.ndar
 def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.ndarray, to_frame: float,
                       min_side_px: float, max_regions: int = 6, n_angles: int = 2,
                       likelihoods: tuple[np.ndarray, np.ndarray] | None = None, max_edge_quads: int = 8,
-                      ref_busy: float | None = None) -> list[tuple[float, np.ndarray, str]]:
+                      ref_busy: float | None = None, ink_radii: tuple[int, ...] = (2, 5)
+                      ) -> list[tuple[float, np.ndarray, str]]:
     """Hypotheses from card-coloured regions and ink blobs in the search image.
 
     ``to_frame`` converts search-image px to frame px. Returns (prior score, homography, kind).
@@ -277,7 +278,7 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
     # Ink blobs (strokes grouped at two gap sizes), for marks without a visible card.
     weights = ink.astype(np.float32) * (ink_mask > 0)
     seen: list[tuple[int, int, int, int]] = []
-    for radius in (2, 5):
+    for radius in ink_radii:
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
         grown = cv2.dilate(ink_mask, k)
         cs, _ = cv2.findContours(grown, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)

@@ -53,6 +53,8 @@ class DetectorConfig:
     fine_iters: int = 25  # ECC iterations per level of the fine alignment
     fine_blur: int = 3  # ECC smoothing of the fine alignment (5 biases a 64-px template by ~1-2 px)
     angles_per_candidate: int = 2
+    ink_gap_small: int = 2  # ink strokes are grouped across gaps of these radii (half-size px; 0 = skip)
+    ink_gap_large: int = 5
     accept_score: float = 0.7  # verification NCC needed to report a detection
     early_exit_score: float = 0.8
     shortcut_cc: float = 0.85  # coarse ECC correlation that gets the fine alignment before the other hypotheses
@@ -228,7 +230,8 @@ class MarkerDetector:
         grey_search = ctx.pyr.levels[0] if ctx.search_scale >= 1.0 else self.ref.grey(ctx.search)
         raw = region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
                                 max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
-                                max_edge_quads=cfg.max_edge_quads, ref_busy=self._ref_busy)
+                                max_edge_quads=cfg.max_edge_quads, ref_busy=self._ref_busy,
+                                ink_radii=(cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,))
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked: list[tuple[float, np.ndarray]] = []
         for _, h0, _kind in raw:
