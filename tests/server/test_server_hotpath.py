@@ -291,11 +291,11 @@ def test_server_process_freezes_its_startup_heap(sqlite_app: FastAPI, tmp_path: 
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # PostgreSQL only: no SQLite variant
 def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pooled PostgreSQL connections are pinged only after sitting idle; one that the server closed
     meanwhile is replaced before a check-in uses it."""
-    if backend.name != "postgres":
-        pytest.skip("PostgreSQL only")
+    assert backend.name == "postgres"
     from fastapi.testclient import TestClient
 
     import server.db
