@@ -53,6 +53,8 @@ class DetectorConfig:
     fine_iters: int = 25  # ECC iterations per level of the fine alignment
     fine_blur: int = 3  # ECC smoothing of the fine alignment (5 biases a 64-px template by ~1-2 px)
     angles_per_candidate: int = 2
+    small_view_px: float = 90.0  # views up to this size may also verify against the 32-px template (0 = never)
+    small_view_margin: float = 0.1  # ... at accept_score plus this
     ink_gap_small: int = 2  # ink strokes are grouped across gaps of these radii (half-size px; 0 = skip)
     ink_gap_large: int = 5
     accept_score: float = 0.7  # verification NCC needed to report a detection
@@ -449,6 +451,13 @@ class MarkerDetector:
         if not self._plausible(ctx, h) or self._visible_fraction(ctx, h) < 0.8:
             return 0.0
         score = verify(ctx.pyr, self.ref.templates[1], h, self.ref.size)
+        cfg = self.config
+        if score < cfg.accept_score and cfg.small_view_px > 0:
+            q = self._quad(h)
+            if float(np.sqrt(((q - q[[1, 2, 3, 0]]) ** 2).sum(1)).max()) <= cfg.small_view_px:
+                s32 = verify(ctx.pyr, self.ref.templates[0], h, self.ref.size)
+                if s32 >= cfg.accept_score + cfg.small_view_margin:
+                    score = cfg.accept_score
         if self.ref.chromatic and score > 0.0:
             score *= self._colour_agreement(ctx, h)
         return score

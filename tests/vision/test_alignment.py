@@ -9,6 +9,7 @@ import pytest
 from game.vision import MarkerDetector
 from game.vision.align import FramePyramid, ecc_refine, ic_refine, occluder_mask
 from game.vision.candidates import texture_quads
+from game.vision.detector import DetectorConfig
 from game.vision.geometry import mean_corner_error, perspective_inconsistency, project, ref_corners
 from game.vision.ic import ICTemplate, ic_align
 from game.vision.reference import ReferenceModel
@@ -180,3 +181,18 @@ def test_perspective_consistency_accepts_camera_views_and_rejects_a_dragged_corn
     dragged_q = np.float32([[378.7, 50.7], [421.6, 77.6], [392.7, 151.1], [316.3, 170.6]])
     assert perspective_inconsistency(cv2.getPerspectiveTransform(src, true_q), SIZE) < 0.05
     assert perspective_inconsistency(cv2.getPerspectiveTransform(src, dragged_q), SIZE) > 0.6
+
+
+@pytest.mark.parametrize(("width_cm", "distance_cm", "blur", "angle"), [(10, 120, 4, 45), (10, 100, 5, 0)])
+def test_a_small_motion_blurred_print_verifies_at_the_coarse_template(width_cm: float, distance_cm: float,
+                                                                      blur: float, angle: float) -> None:
+    lantern = load(ROOT / "bench/data/lantern.png")
+    size = (lantern.shape[1], lantern.shape[0])
+    hm = pose_homography(Pose(width_cm, distance_cm, 15, 30, 10, 0.5, 0.5), size, SIZE)
+    bg = np.full((SIZE[1], SIZE[0], 3), (90, 110, 100), np.uint8)
+    img = render(lantern, hm, bg, Effects(noise=2.0, blur_len=blur, blur_angle=angle), np.random.default_rng(1))
+    # The 64-px template alone rejects this view (thin strokes smeared by the motion)...
+    assert MarkerDetector(lantern, DetectorConfig(small_view_px=0)).detect(img) is None
+    # ...the 32-px one, for views this small, accepts it at the right pose.
+    d = MarkerDetector(lantern).detect(img)
+    assert d is not None and mean_corner_error(d.homography, hm, *size) < 3.0
