@@ -11,7 +11,7 @@ import math
 import cv2
 import numpy as np
 
-from game.vision.geometry import project, ref_corners, scale_mat, translate_mat
+from game.vision.geometry import long_side, project, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate, ic_align
 
 
@@ -40,9 +40,7 @@ class FramePyramid:
 
 def apparent_size(h: np.ndarray, ref_size: tuple[int, int]) -> float:
     """Long side of the projected reference, in frame pixels."""
-    q = project(h, ref_corners(*ref_size))
-    sides = np.linalg.norm(q - q[[1, 2, 3, 0]], axis=1)
-    return float(max(sides))
+    return long_side(project(h, ref_corners(*ref_size)))
 
 
 def warp_to_template(level_img: np.ndarray, h_t2l: np.ndarray, size: tuple[int, int], margin: int = 0) -> np.ndarray:

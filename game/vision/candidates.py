@@ -209,7 +209,6 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
     """
     sh, sw = search.shape[:2]
     half = (max(1, sw // 2), max(1, sh // 2))
-    small = cv2.resize(search, half, interpolation=cv2.INTER_AREA)
     # Likelihoods at full size, then averaged: colours averaged first (half-size image) mix a
     # red stroke with its surroundings into new colours (tried: more hypotheses, no faster).
     ink_u8, card_u8 = likelihoods if likelihoods is not None else ref.likelihoods(search)
@@ -270,11 +269,10 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
     if max_edge_quads > 0:
         quads += edge_quads(cv2.resize(grey_search, half, interpolation=cv2.INTER_AREA), min_side, max_edge_quads)
     if ref_busy is not None:  # textured references only: densely textured patches
-        quads += texture_quads(small, min_side, ref_busy, max_regions)
-    if quads:
-        for quad in quads:
-            for hq in card_quad_poses(quad * kx, ref.size):
-                hyps.append((0.4, scale_mat(to_frame) @ hq, "edge"))
+        quads += texture_quads(cv2.resize(search, half, interpolation=cv2.INTER_AREA), min_side, ref_busy, max_regions)
+    for quad in quads:
+        for hq in card_quad_poses(quad * kx, ref.size):
+            hyps.append((0.4, scale_mat(to_frame) @ hq, "edge"))
     # Ink blobs (strokes grouped at two gap sizes), for marks without a visible card.
     weights = ink.astype(np.float32) * (ink_mask > 0)
     seen: list[tuple[int, int, int, int]] = []

@@ -30,7 +30,7 @@ from game.vision.align import (
 )
 from game.vision.candidates import dedupe, region_hypotheses
 from game.vision.detection import Detection
-from game.vision.geometry import perspective_inconsistency, ref_corners, scale_mat, translate_mat
+from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
 from game.vision.reference import ReferenceModel, as_bgr_frame
 
@@ -42,7 +42,6 @@ class DetectorConfig:
     """Tunables (defaults calibrated with bench/vision.py)."""
 
     search_side: int = 640  # long side of the search image; bigger inputs are downscaled first
-    blob_threshold: float = 40.0  # ink likelihood (0..255) for candidate blobs
     max_candidates: int = 3  # regions per generator
     max_edge_quads: int = 8  # edge outlines (each gives up to four corner orders)
     refine_candidates: int = 3  # hypotheses that get a coarse ECC alignment
@@ -244,7 +243,7 @@ class MarkerDetector:
             q = self._quad(h0)
             if not self._plausible(ctx, h0, q):
                 continue
-            app = float(np.sqrt(((q - q[[1, 2, 3, 0]]) ** 2).sum(1)).max())
+            app = long_side(q)
             ranked.append((quick_score(ctx.pyr, self.ref.templates[0], h0, app, self._quick_tmpl), h0))
         ranked.sort(key=lambda t: -t[0])
         # Measured on bench scenes: no hypothesis that ended verified ranked below 0.1 here.
@@ -331,7 +330,7 @@ class MarkerDetector:
             if not self._plausible(ctx, hc, q):
                 scores.append(-1.0)
                 continue
-            app = float(np.sqrt(((q - q[[1, 2, 3, 0]]) ** 2).sum(1)).max())
+            app = long_side(q)
             img, f = ctx.pyr.level(ctx.pyr.level_for(app, max(tw, th)))
             patch = cv2.warpPerspective(img, scale_mat(f) @ hc @ scale_mat(1.0 / k), (tw, th),
                                         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
@@ -401,7 +400,7 @@ class MarkerDetector:
     def _corner_shift(self, h0: np.ndarray, h1: np.ndarray) -> float:
         """Largest corner displacement between two poses, relative to the first one's size."""
         q0, q1 = self._quad(h0), self._quad(h1)
-        size = float(np.sqrt(((q0 - q0[[1, 2, 3, 0]]) ** 2).sum(1)).max())
+        size = long_side(q0)
         return float(np.sqrt(((q1 - q0) ** 2).sum(1)).max()) / max(size, 1e-6)
 
     def _fine_levels(self, h: np.ndarray) -> tuple[int, ...]:
@@ -412,7 +411,7 @@ class MarkerDetector:
         of that), so it would add time and little accuracy.
         """
         q = self._quad(h)
-        app = float(np.sqrt(((q - q[[1, 2, 3, 0]]) ** 2).sum(1)).max())
+        app = long_side(q)
         return (1,) if app <= self.config.polish_px else (1, 2)
 
     def _quad(self, h: np.ndarray) -> np.ndarray:
@@ -454,7 +453,7 @@ class MarkerDetector:
         cfg = self.config
         if score < cfg.accept_score and cfg.small_view_px > 0:
             q = self._quad(h)
-            if float(np.sqrt(((q - q[[1, 2, 3, 0]]) ** 2).sum(1)).max()) <= cfg.small_view_px:
+            if long_side(q) <= cfg.small_view_px:
                 s32 = verify(ctx.pyr, self.ref.templates[0], h, self.ref.size)
                 if s32 >= cfg.accept_score + cfg.small_view_margin:
                     score = cfg.accept_score

@@ -39,27 +39,9 @@ def normalize_h(h: np.ndarray) -> np.ndarray:
     return h / h[2, 2] if abs(h[2, 2]) > 1e-12 else h
 
 
-def quad_is_plausible(quad: np.ndarray, min_side: float = 8.0, max_side_ratio: float = 8.0) -> bool:
-    """True for a convex, positively oriented (not mirrored), non-degenerate quadrilateral.
-
-    Image coordinates have y down, so the reference order TL,TR,BR,BL is clockwise on screen,
-    which is a positive cross product; a mirror image flips that sign.
-    """
-    q = np.asarray(quad, np.float64).reshape(4, 2)
-    if not np.all(np.isfinite(q)):
-        return False
-    crosses = []
-    for i in range(4):
-        a, b, c = q[i], q[(i + 1) % 4], q[(i + 2) % 4]
-        crosses.append((b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]))
-    if min(crosses) <= 0:  # concave, self-crossing or mirrored
-        return False
-    sides = np.linalg.norm(q - q[[1, 2, 3, 0]], axis=1)
-    if sides.min() < min_side:
-        return False
-    # Opposite sides shrink with tilt; beyond ~75 degrees the pose is useless (and usually wrong).
-    return not (sides[0] / sides[2] > max_side_ratio or sides[2] / sides[0] > max_side_ratio
-                or sides[1] / sides[3] > max_side_ratio or sides[3] / sides[1] > max_side_ratio)
+def long_side(q: np.ndarray) -> float:
+    """Longest side of a (4, 2) quadrilateral."""
+    return float(np.sqrt(((q - q[[1, 2, 3, 0]]) ** 2).sum(1)).max())
 
 
 def orientation_sign(h: np.ndarray, x: float, y: float) -> float:

@@ -25,7 +25,8 @@ class ICTemplate:
     """Precomputed steepest-descent images and inverse Hessian of one template level."""
 
     tmpl: np.ndarray  # smoothed template, float32 (th, tw)
-    flat: np.ndarray  # zero-mean, unit-norm template, float32 (N,)
+    zero: np.ndarray  # the template's pixels minus their mean, float32 (N,)
+    spread: float  # their standard deviation
     sd: np.ndarray  # steepest-descent images, float32 (8, N), in normalised coordinates
     h_inv: np.ndarray  # inverse Gauss-Newton Hessian, float64 (8, 8)
     norm: np.ndarray  # template px -> normalised coordinates (3, 3)
@@ -55,7 +56,8 @@ class ICTemplate:
         sd -= sd.mean(1, keepdims=True)
         sd -= np.outer(sd @ flat, flat)
         hess = sd @ sd.T
-        return cls(t, flat.astype(np.float32), sd.astype(np.float32), np.linalg.inv(hess + 1e-9 * np.eye(8)), norm,
+        zero = t.ravel() - float(t.mean())
+        return cls(t, zero, float(t.std()) + 1e-6, sd.astype(np.float32), np.linalg.inv(hess + 1e-9 * np.eye(8)), norm,
                    np.linalg.inv(norm), scale)
 
 
@@ -76,10 +78,7 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
             h_inv = np.linalg.inv((sd @ ict.sd.T).astype(np.float64))
         except np.linalg.LinAlgError:
             return None
-    t_flat = ict.tmpl.ravel()
-    t_mean = float(t_flat.mean())
-    t_std = float(t_flat.std()) + 1e-6
-    t_zero = t_flat - t_mean
+    t_std, t_zero = ict.spread, ict.zero
     step_scale = max(tw, th) / 2.0
     w = m @ ict.norm_inv
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
@@ -120,5 +119,5 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
         if not np.all(np.isfinite(w)):
             break
     # r = |e|^2 with e the difference of two images of the same spread: NCC = 1 - r / (2 N var).
-    ncc = 1.0 - best_r / (2.0 * t_flat.size * t_std * t_std)
+    ncc = 1.0 - best_r / (2.0 * t_zero.size * t_std * t_std)
     return best_w @ ict.norm, float(ncc)
