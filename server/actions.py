@@ -67,10 +67,6 @@ class ServerReason(StrEnum):
 _RACES = (IntegrityError, *driver_integrity_errors())
 
 
-class _Raced(Exception):
-    """A unique constraint lost to a concurrent transaction (which was rolled back)."""
-
-
 @dataclass
 class Decision:
     result: ActionResult
@@ -174,33 +170,32 @@ class ActionProcessor:
         for _attempt in range(4):
             try:
                 with self.tx() as db:
-                    try:
-                        now = self.settings.clock()
-                        at = credit_time(action.client_time, now, self.settings)
-                        player, campaign, seen, progress, recent = self._enter(db, action, at)
-                        if seen is not None:
-                            return self._duplicate(action, seen[0], db.from_json(seen[1]))
-                        decision = self._decide(db, campaign, action, progress, at, recent)
-                        db.run(
-                            q.INSERT_ACTION,
-                            {
-                                "action_id": action_id,
-                                "player_id": player.id,
-                                "device_id": self.device.id,
-                                "kind": action.kind,
-                                "status": decision.result.status.value,
-                                "reason": decision.result.reason,
-                                "result": db.model_json(decision.result, exclude_defaults=True),
-                                "client_time": db.ts(plausible_utc(action.client_time)),
-                                "server_time": db.ts(now),
-                            },
-                        )
-                        remember_progress(db, player.id, decision.progress)
-                    except _RACES as err:
-                        raise _Raced() from err
+                    now = self.settings.clock()
+                    at = credit_time(action.client_time, now, self.settings)
+                    player, campaign, seen, progress, recent = self._enter(db, action, at)
+                    if seen is not None:
+                        # The committed progress is already at hand: the response needs no re-read.
+                        self.latest = progress
+                        return self._duplicate(action, seen[0], db.from_json(seen[1]))
+                    decision = self._decide(db, campaign, action, progress, at, recent)
+                    db.run(
+                        q.INSERT_ACTION,
+                        {
+                            "action_id": action_id,
+                            "player_id": player.id,
+                            "device_id": self.device.id,
+                            "kind": action.kind,
+                            "status": decision.result.status.value,
+                            "reason": decision.result.reason,
+                            "result": db.model_json(decision.result, exclude_defaults=True),
+                            "client_time": db.ts(plausible_utc(action.client_time)),
+                            "server_time": db.ts(now),
+                        },
+                    )
+                    remember_progress(db, player.id, decision.progress)
                 self.latest = decision.progress
                 return decision.result
-            except (_Raced, *_RACES):
+            except _RACES:
                 # A concurrent request won a unique constraint (same action_id or same record;
                 # on PostgreSQL the writes are sent with the COMMIT, so it can surface there):
                 # everything rolled back, so decide again from the committed state.

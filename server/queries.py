@@ -1,4 +1,4 @@
-"""Hot-path SQL, run on the DBAPI cursor inside a SQLAlchemy-managed transaction.
+"""Hot-path SQL, run on the DBAPI cursor of a pooled connection.
 
 The action path runs about eight statements per check-in. Through SQLAlchemy Core each costs
 ~5x the driver's own execute (execution context, result proxy, type processors), which was
@@ -6,8 +6,9 @@ most of the server's CPU per action. These statements are plain SQL over the tab
 ``server.models`` (the Alembic schema), written once with ``:name`` parameters and translated to
 each driver's parameter style. Values are converted exactly as SQLAlchemy stores them (SQLite:
 naive-UTC ``YYYY-MM-DD HH:MM:SS.ffffff`` text and JSON text), so rows written here and rows
-written through SQLAlchemy are interchangeable. Transactions (BEGIN IMMEDIATE on SQLite,
-commit, rollback) stay with SQLAlchemy: see ``server.db.write_tx``.
+written through SQLAlchemy are interchangeable. The hot path opens and commits its own
+transactions on the bare connection (``server.db``: SQLite's group-committed writer and the
+pipelined PostgreSQL transaction); everything else stays with SQLAlchemy's ``write_tx``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -63,7 +64,7 @@ def _sqlite_day(value: str) -> date:
 class Raw:
     """The driver cursor of a SQLAlchemy connection, with per-dialect value conversion.
 
-    Driver errors surface as the DBAPI's own exceptions; ``integrity_errors(conn)`` lists the
+    Driver errors surface as the DBAPI's own exceptions; ``driver_integrity_errors()`` lists the
     classes to catch for unique-constraint races.
     """
 
@@ -141,9 +142,6 @@ class Raw:
             self.deferred.clear()
             conn.commit()
 
-    def many(self, stmt: Stmt, rows: Iterable[Mapping[str, Any]]) -> None:
-        self.cur.executemany(self._sql(stmt), list(rows))
-
     # ---- values --------------------------------------------------------------------------
 
     def ts(self, value: datetime | None) -> Any:
@@ -180,13 +178,6 @@ class Raw:
 
     def from_json(self, value: Any) -> Any:
         return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def integrity_errors(conn: Connection) -> tuple[type[BaseException], ...]:
-    """The DBAPI's IntegrityError (and SQLAlchemy's, for statements run through Core)."""
-    from sqlalchemy.exc import IntegrityError
-
-    return (IntegrityError, conn.dialect.dbapi.IntegrityError)  # type: ignore[union-attr]
 
 
 @functools.cache
