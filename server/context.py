@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
@@ -17,6 +16,7 @@ from server import queries as q
 from server.campaigns import CampaignCatalog
 from server.db import GroupCommit
 from server.errors import ApiError
+from server.lru import BoundedLRU
 from server.models import admin_tokens
 from server.queries import Raw
 from server.security import token_hash
@@ -34,22 +34,16 @@ class DeviceCache:
     """token hash → Device, bounded LRU (devices are immutable once enrolled; nothing revokes them yet)."""
 
     def __init__(self, max_size: int = 10_000) -> None:
-        self.max_size = max_size
-        self._items: OrderedDict[str, Device] = OrderedDict()
+        self._items: BoundedLRU[str, Device] = BoundedLRU(max_size)
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Device | None:
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
+            return self._items.get(key)
 
     def put(self, key: str, device: Device) -> None:
         with self._lock:
-            self._items[key] = device
-            if len(self._items) > self.max_size:
-                self._items.popitem(last=False)
+            self._items.put(key, device)
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
 from game.rules.content import CheckinMode
 from game.rules.progress import CheckinRecord, Grant, Owned, Progress
 from server import queries as q
+from server.lru import BoundedLRU
 from server.queries import Raw
 
 _MODES = {str(m): m for m in CheckinMode}
 
 
-class ProgressCache:
+class ProgressCache(BoundedLRU[str, Progress]):
     """player id → the ``Progress`` its committed ledger holds, for SQLite's hot writer (bounded LRU).
 
     Reading and converting the ledger was ~15 % of a check-in's CPU, and a player's next action
@@ -26,30 +26,7 @@ class ProgressCache:
     """
 
     def __init__(self, max_size: int = 16_384) -> None:
-        self.max_size = max_size
-        self._items: OrderedDict[str, Progress] = OrderedDict()
-
-    def get(self, player_id: str) -> Progress | None:
-        found = self._items.get(player_id)
-        if found is not None:
-            self._items.move_to_end(player_id)
-        return found
-
-    def put(self, player_id: str, progress: Progress) -> None:
-        self._items[player_id] = progress
-        self._items.move_to_end(player_id)
-        if len(self._items) > self.max_size:
-            self._items.popitem(last=False)
-
-    def drop(self, player_ids: list[str]) -> None:
-        for player_id in player_ids:
-            self._items.pop(player_id, None)
-
-    def clear(self) -> None:
-        self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
+        super().__init__(max_size)
 
 
 def cached_progress(db: Raw, player_id: str) -> Progress | None:
