@@ -21,6 +21,7 @@ import numpy as np
 
 from game.vision.align import (
     FramePyramid,
+    VerifyTemplate,
     ecc_refine,
     ic_refine,
     match_score,
@@ -173,6 +174,7 @@ class MarkerDetector:
         self._sym_mask = self._symmetry_mask()
         self._quick_tmpl = normalized_template(self.ref.templates[0][0])
         self._ic = [ICTemplate.build(t, k, blur=self.config.fine_blur) for t, k in self.ref.templates]
+        self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
         self._ref_busy = self.ref.busy_share() if textured and self.config.texture_patches else None
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
@@ -449,12 +451,12 @@ class MarkerDetector:
     def _verified_score(self, ctx: FrameContext, h: np.ndarray) -> float:
         if not self._plausible(ctx, h) or self._visible_fraction(ctx, h) < 0.8:
             return 0.0
-        score = verify(ctx.pyr, self.ref.templates[1], h, self.ref.size)
+        score = verify(ctx.pyr, self.ref.templates[1], h, self.ref.size, prepared=self._vt[1])
         cfg = self.config
         if score < cfg.accept_score and cfg.small_view_px > 0:
             q = self._quad(h)
             if long_side(q) <= cfg.small_view_px:
-                s32 = verify(ctx.pyr, self.ref.templates[0], h, self.ref.size)
+                s32 = verify(ctx.pyr, self.ref.templates[0], h, self.ref.size, prepared=self._vt[0])
                 if s32 >= cfg.accept_score + cfg.small_view_margin:
                     score = cfg.accept_score
         if self.ref.chromatic and score > 0.0:

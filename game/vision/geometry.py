@@ -23,14 +23,12 @@ def project(h: np.ndarray, pts: np.ndarray) -> np.ndarray:
 
 def scale_mat(sx: float, sy: float | None = None) -> np.ndarray:
     """A 3x3 scaling matrix."""
-    return np.diag([sx, sx if sy is None else sy, 1.0])
+    return np.array([[sx, 0.0, 0.0], [0.0, sx if sy is None else sy, 0.0], [0.0, 0.0, 1.0]])
 
 
 def translate_mat(tx: float, ty: float) -> np.ndarray:
     """A 3x3 translation matrix."""
-    m = np.eye(3)
-    m[0, 2], m[1, 2] = tx, ty
-    return m
+    return np.array([[1.0, 0.0, tx], [0.0, 1.0, ty], [0.0, 0.0, 1.0]])
 
 
 def normalize_h(h: np.ndarray) -> np.ndarray:
@@ -41,7 +39,10 @@ def normalize_h(h: np.ndarray) -> np.ndarray:
 
 def long_side(q: np.ndarray) -> float:
     """Longest side of a (4, 2) quadrilateral."""
-    return float(np.sqrt(((q - q[[1, 2, 3, 0]]) ** 2).sum(1)).max())
+    # Plain floats: this runs for every hypothesis, where numpy's per-call overhead dominates.
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = q.tolist()
+    return max(math.hypot(x1 - x0, y1 - y0), math.hypot(x2 - x1, y2 - y1), math.hypot(x3 - x2, y3 - y2),
+               math.hypot(x0 - x3, y0 - y3))
 
 
 def orientation_sign(h: np.ndarray, x: float, y: float) -> float:

@@ -14,6 +14,7 @@ the coarse step from rough hypotheses and uses this for the fine levels and for 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -110,14 +111,31 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
         dp = h_inv @ (sd @ e).astype(np.float64)
         if float(np.abs(dp).max()) * step_scale < eps:
             break
-        inc = np.array([[1 + dp[0], dp[1], dp[2]], [dp[3], 1 + dp[4], dp[5]], [dp[6], dp[7], 1.0]])
-        try:
-            w = w @ np.linalg.inv(inc)
-        except np.linalg.LinAlgError:
+        inc_inv = _inverse_increment(dp.tolist())
+        if inc_inv is None:
             break
+        w = w @ inc_inv
         w = w / w[2, 2]
-        if not np.all(np.isfinite(w)):
+        if not math.isfinite(float(w.sum())):
             break
     # r = |e|^2 with e the difference of two images of the same spread: NCC = 1 - r / (2 N var).
     ncc = 1.0 - best_r / (2.0 * t_zero.size * t_std * t_std)
     return best_w @ ict.norm, float(ncc)
+
+
+def _inverse_increment(p: list[float]) -> np.ndarray | None:
+    """Inverse of the warp increment [[1+p0, p1, p2], [p3, 1+p4, p5], [p6, p7, 1]] (adjugate; None if singular).
+
+    Plain floats: np.linalg.inv costs more than the rest of an iteration's bookkeeping.
+    """
+    a, b, c = 1.0 + p[0], p[1], p[2]
+    d, e, f = p[3], 1.0 + p[4], p[5]
+    g, h, i = p[6], p[7], 1.0
+    co0, co1, co2 = e * i - f * h, f * g - d * i, d * h - e * g
+    det = a * co0 + b * co1 + c * co2
+    if not math.isfinite(det) or abs(det) < 1e-12:
+        return None
+    r = 1.0 / det
+    return np.array([[co0 * r, (c * h - b * i) * r, (b * f - c * e) * r],
+                     [co1 * r, (a * i - c * g) * r, (c * d - a * f) * r],
+                     [co2 * r, (b * g - a * h) * r, (a * e - b * d) * r]])
