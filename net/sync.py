@@ -198,6 +198,7 @@ class SyncWorker:
                 wait = backoff.delay(self.rng, retry_after)
             except Exception:
                 log.exception("sync step failed; will retry")
+                self._publish(online=False, last_error="sync step failed")
                 backoff = backoff.increment()
                 wait = backoff.delay(self.rng)
             since_health += wait

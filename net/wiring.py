@@ -85,8 +85,11 @@ class WorkerSync:
     def status_text(self, i18n: Translator) -> str:
         worker = self.worker
         if worker is None:
-            return OfflineSync(self.store).status_text(i18n)
+            # Starting (the embedded server takes about a second): not offline yet.
+            return i18n.t("app.connecting") if self._starter.is_alive() else OfflineSync(self.store).status_text(i18n)
         status = worker.status
+        if not status.online and status.last_error is None:
+            return i18n.t("app.connecting")  # no answer either way yet
         if not status.online:
             return OfflineSync(self.store).status_text(i18n)
         if status.pending:
