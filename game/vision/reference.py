@@ -125,6 +125,36 @@ def busy_fraction(bgr: np.ndarray, window: int = 11, strong: float = 60.0) -> np
     return cv2.boxFilter((mag2 > strong * strong).astype(np.float32), cv2.CV_32F, (window, window))
 
 
+def _border_band(img: np.ndarray, width: int) -> np.ndarray:
+    """The pixels of a band ``width`` px wide along the image border, as (N, channels)."""
+    c = img.shape[2]
+    return np.concatenate([img[:width].reshape(-1, c), img[-width:].reshape(-1, c),
+                           img[:, :width].reshape(-1, c), img[:, -width:].reshape(-1, c)])
+
+
+def card_colour(bgr: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The card's border pixels (BGR) and its colour (Lab median): the colour along the border.
+
+    Usually the outermost 3 px. A mark framed by a thin outline at the very edge (a badge, a
+    sticker) would make the outline the card and the card the ink, so when most of a wider
+    band is one colour that clearly differs from the outermost pixels, that colour wins.
+    """
+    thin_bgr, thin = _border_band(bgr, 3), _border_band(lab, 3)
+    thin_med = np.median(thin, 0)
+    short = min(bgr.shape[:2])
+    wide_w = max(3, min(short // 4, max(8, round(0.12 * short))))
+    wide = _border_band(lab, wide_w)
+    # The most common colour of the wide band (20-unit Lab cells), then its pixels' median.
+    cells = (wide // 20.0).astype(np.int64)
+    keys = cells[:, 0] * 4096 + cells[:, 1] * 64 + cells[:, 2]
+    vals, counts = np.unique(keys, return_counts=True)
+    centre = np.median(wide[keys == vals[int(np.argmax(counts))]], 0)
+    near = np.linalg.norm(wide - centre, axis=1) < 20.0
+    if float(near.mean()) >= 0.5 and float(np.linalg.norm(centre - thin_med)) > 30.0:
+        return _border_band(bgr, wide_w)[near], np.median(wide[near], 0)
+    return thin_bgr, thin_med
+
+
 class ReferenceModel:
     """Precomputed cues of one planar reference image."""
 
@@ -142,10 +172,8 @@ class ReferenceModel:
                           interpolation=cv2.INTER_AREA)
         self.work = work
         # Background = the border colour; ink = whatever differs clearly from it.
-        border = np.concatenate([work[:3].reshape(-1, 3), work[-3:].reshape(-1, 3),
-                                 work[:, :3].reshape(-1, 3), work[:, -3:].reshape(-1, 3)])
         lab = cv2.cvtColor(work, cv2.COLOR_BGR2LAB).astype(np.float32)
-        bg_lab = np.median(cv2.cvtColor(border.reshape(-1, 1, 3), cv2.COLOR_BGR2LAB).reshape(-1, 3).astype(np.float32), 0)
+        border, bg_lab = card_colour(work, lab)
         dist = np.linalg.norm(lab - bg_lab, axis=2)
         ink = dist > 30.0
         self.ink_fraction = float(ink.mean())
@@ -224,9 +252,17 @@ class ReferenceModel:
         return cv2.LUT(idx, self.hist), cv2.LUT(idx, self.card_hist)
 
     def _template(self, side: int) -> tuple[np.ndarray, float]:
+        """The projected reference at one scale: long side ``side``, unless the mark is elongated.
+
+        A wide wordmark (8:1) at 64 px long would be 8 px tall: too few rows to align or verify
+        its letters, and at 32 px long any stripe correlates with it. So a template keeps at
+        least half the area of a ``side`` square and 16 px on its short side (marks up to 2:1
+        are unaffected). Clamping the short side alone, as this once did, stretched the
+        template against the single scale the warps assume.
+        """
         w, h = self.size
-        k = side / max(w, h)
-        size = (max(8, round(w * k)), max(8, round(h * k)))
+        k = max(side / max(w, h), side / math.sqrt(2.0 * w * h), 16.0 / min(w, h))
+        size = (max(1, round(w * k)), max(1, round(h * k)))
         g = self.grey(cv2.resize(self.bgr, size, interpolation=cv2.INTER_AREA)).astype(np.float32)
         return g, size[0] / w
 
