@@ -21,7 +21,7 @@ import math
 import cv2
 import numpy as np
 
-from game.vision.geometry import project, ref_corners
+from game.vision.geometry import ref_corners
 from game.vision.reference import (
     SIG_ANGLES,
     ReferenceModel,
@@ -104,10 +104,17 @@ def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
 _CYCLIC = np.array([[(i - k) % 4 for i in range(4)] for k in range(4)])  # np.roll(q, k, axis=0) for k = 0..3
 
 
-def _same_outline(a: list[list[float]], b: list[list[float]], tol: float) -> bool:
-    """Whether two four-corner outlines agree within ``tol`` (max abs coordinate) in some cyclic order."""
-    return any(max(max(abs(a[(i + k) % 4][0] - b[i][0]), abs(a[(i + k) % 4][1] - b[i][1])) for i in range(4)) < tol
-               for k in range(4))
+def _same_outline(a: list, b: list, tol: float, turns: int = 4) -> bool:
+    """Whether two four-corner outlines agree within ``tol`` (max abs coordinate) in one of the first
+    ``turns`` cyclic corner orders of ``a`` (1: only in the given order)."""
+    for k in range(turns):
+        for i in range(4):
+            p, r = a[(i + k) % 4], b[i]
+            if abs(p[0] - r[0]) >= tol or abs(p[1] - r[1]) >= tol:
+                break
+        else:
+            return True
+    return False
 
 
 def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray]:
@@ -207,7 +214,7 @@ def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int], to_frame: float
     # Side lengths of the sorted quad: side i joins corner i to corner i + 1.
     sides = [math.dist(pts[i], pts[(i + 1) % 4]) for i in range(4)]
     src = ref_corners(w, h)
-    q32 = np.array(pts, np.float32)
+    q8 = np.array(pts + pts, np.float32)  # rows s..s+3: the corners starting at corner s (a view, no copy)
     aspect = w / h
     out = []
     for s in range(4):
@@ -217,7 +224,7 @@ def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int], to_frame: float
         ratio = (top / max(side, 1e-6)) / aspect
         if not (0.4 < ratio < 2.5):
             continue
-        hq = cv2.getPerspectiveTransform(src, q32[_CYCLIC[(4 - s) % 4]]).astype(np.float64)
+        hq = cv2.getPerspectiveTransform(src, q8[s:s + 4]).astype(np.float64)
         if to_frame != 1.0:
             hq[:2] *= to_frame  # = scale_mat(to_frame) @ hq
         out.append(hq)
@@ -318,7 +325,7 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
                 continue
             seen.append((x, y, bw, bh))
             fill = np.zeros((bh, bw), np.uint8)
-            cv2.drawContours(fill, cs, j, 1, -1, offset=(-x, -y))
+            cv2.drawContours(fill, [cs[j]], 0, 1, -1, offset=(-x, -y))  # not (cs, j): that converts every contour
             wts = np.multiply(weights[y:y + bh, x:x + bw], fill, dtype=np.float32)
             for s, hm in moment_poses(wts, (float(x), float(y)), ref.shape, ref.work_scale, to_frame * kx, n_angles):
                 hyps.append((s, hm, "ink"))
@@ -373,14 +380,22 @@ def masked_median(grey: np.ndarray, mask: np.ndarray, min_count: int = 8) -> flo
 def dedupe(hyps: list[np.ndarray], ref_size: tuple[int, int], limit: int) -> list[np.ndarray]:
     """Drop near-identical poses (same blob seen twice)."""
     kept: list[np.ndarray] = []
-    kept_q: list[np.ndarray] = []
-    corners = ref_corners(*ref_size)
-    for h in hyps:
-        q = project(h, corners)
-        tol = 0.06 * float(np.linalg.norm(q[0] - q[2]))
-        if any(float(np.abs(q - p).max()) < tol for p in kept_q):
+    kept_q: list[list[tuple[float, float]]] = []
+    w, h = ref_size
+    corners = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
+    for hm in hyps:
+        # geometry.project on four corners, in plain floats (this runs for every ranked hypothesis).
+        (a, b, c), (d, e, f), (g, k, m) = hm.tolist()
+        q = []
+        for x, y in corners:
+            z = g * x + k * y + m
+            if abs(z) < 1e-12:
+                z = 1e-12
+            q.append(((a * x + b * y + c) / z, (d * x + e * y + f) / z))
+        tol = 0.06 * math.dist(q[0], q[2])
+        if any(_same_outline(q, p, tol, turns=1) for p in kept_q):
             continue
-        kept.append(h)
+        kept.append(hm)
         kept_q.append(q)
         if len(kept) >= limit:
             break
