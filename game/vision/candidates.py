@@ -21,28 +21,32 @@ import math
 import cv2
 import numpy as np
 
-from game.vision.geometry import project, ref_corners, scale_mat
+from game.vision.geometry import ref_corners
 from game.vision.reference import (
     SIG_ANGLES,
     ReferenceModel,
     ShapeModel,
     busy_fraction,
     contrast_weights,
-    polar_signature,
+    polar_samples,
     weighted_shape,
 )
+
+_SEP = SIG_ANGLES // 12  # peaks at least 30 degrees apart
+_ANG = np.arange(SIG_ANGLES)
+_NEAR = np.minimum(np.abs(_ANG[:, None] - _ANG[None, :]), SIG_ANGLES - np.abs(_ANG[:, None] - _ANG[None, :])) < _SEP
 
 
 def peaks(corr: np.ndarray, k: int) -> list[int]:
     """Indices of the k highest circular peaks, at least 30 degrees apart."""
-    order = np.argsort(-corr)
+    c = np.array(corr, np.float64)
     out: list[int] = []
-    sep = SIG_ANGLES // 12
-    for i in order.tolist():
-        if all(min(abs(i - j), SIG_ANGLES - abs(i - j)) >= sep for j in out):
-            out.append(i)
-        if len(out) == k:
+    while len(out) < k:
+        i = int(np.argmax(c))
+        if c[i] == -np.inf:
             break
+        out.append(i)
+        c[_NEAR[i]] = -np.inf
     return out
 
 
@@ -53,17 +57,26 @@ def moment_poses(weights: np.ndarray, offset: tuple[float, float], model: ShapeM
     if shape is None:
         return []
     mean_f, sq_f = shape
-    sig = polar_signature(weights, mean_f, sq_f, offset)
-    corr = np.fft.irfft(np.fft.rfft(sig, axis=1) * model.signature_fft_conj, n=SIG_ANGLES, axis=1).sum(0)
-    sr_inv = model.sqrt_cov_inv
+    corr = model.correlate(polar_samples(weights, mean_f, sq_f, offset))
+    # The 2x2 algebra in plain floats: numpy's per-call overhead dwarfs four multiplications.
+    (p, q), (_, r) = sq_f.tolist()
+    (i00, i01), (i10, i11) = model.sqrt_cov_inv.tolist()
+    mx, my = model.mean.tolist()
+    cx, cy = mean_f.tolist()
     out = []
     for kk in peaks(corr, n_angles):
-        phi = 2 * np.pi * kk / SIG_ANGLES
-        rot = np.array([[np.cos(phi), -np.sin(phi)], [np.sin(phi), np.cos(phi)]])
-        a = sq_f @ rot @ sr_inv
-        t = mean_f - a @ model.mean
-        aff = np.array([[a[0, 0], a[0, 1], t[0]], [a[1, 0], a[1, 1], t[1]], [0, 0, 1]])
-        out.append((float(corr[kk]), scale_mat(to_frame) @ aff @ scale_mat(work_scale)))
+        phi = 2 * math.pi * kk / SIG_ANGLES
+        cs, sn = math.cos(phi), math.sin(phi)
+        # a = sq_f @ [[cs, -sn], [sn, cs]] @ sqrt_cov_inv; t = mean_f - a @ model.mean
+        b00, b01, b10, b11 = p * cs + q * sn, q * cs - p * sn, q * cs + r * sn, r * cs - q * sn
+        a00, a01 = b00 * i00 + b01 * i10, b00 * i01 + b01 * i11
+        a10, a11 = b10 * i00 + b11 * i10, b10 * i01 + b11 * i11
+        t0, t1 = cx - (a00 * mx + a01 * my), cy - (a10 * mx + a11 * my)
+        # scale_mat(to_frame) @ affine @ scale_mat(work_scale)
+        hm = np.array([[to_frame * a00 * work_scale, to_frame * a01 * work_scale, to_frame * t0],
+                       [to_frame * a10 * work_scale, to_frame * a11 * work_scale, to_frame * t1],
+                       [0.0, 0.0, 1.0]])
+        out.append((float(corr[kk]), hm))
     return out
 
 
@@ -74,22 +87,34 @@ def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
     area = cv2.contourArea(hull)
     if area < 30:
         return None
-    if cv2.contourArea(contour) < min_solidity * area:  # not solid: not a card outline
+    if min_solidity > 0 and cv2.contourArea(contour) < min_solidity * area:  # not solid: not a card outline
         return None
     peri = cv2.arcLength(hull, True)
     for eps in eps_steps:
         approx = cv2.approxPolyDP(hull, eps * peri, True)
         if len(approx) == 4:
-            q = approx.reshape(4, 2).astype(np.float64)
-            if cv2.contourArea(q.astype(np.float32)) < 0.85 * area:
+            if cv2.contourArea(approx) < 0.85 * area:  # integer corners: same area as in float
                 return None
-            return q
+            return approx.reshape(4, 2).astype(np.float64)
         if len(approx) < 4:
             return None
     return None
 
 
 _CYCLIC = np.array([[(i - k) % 4 for i in range(4)] for k in range(4)])  # np.roll(q, k, axis=0) for k = 0..3
+
+
+def _same_outline(a: list, b: list, tol: float, turns: int = 4) -> bool:
+    """Whether two four-corner outlines agree within ``tol`` (max abs coordinate) in one of the first
+    ``turns`` cyclic corner orders of ``a`` (1: only in the given order)."""
+    for k in range(turns):
+        for i in range(4):
+            p, r = a[(i + k) % 4], b[i]
+            if abs(p[0] - r[0]) >= tol or abs(p[1] - r[1]) >= tol:
+                break
+        else:
+            return True
+    return False
 
 
 def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray]:
@@ -119,18 +144,19 @@ def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray
             continue
         mx, my = max(1, bw // 4), max(1, bh // 4)
         inner = edges[y + my:y + bh - my, x + mx:x + bw - mx]
-        found.append((float(inner.mean()) if inner.size else 0.0, q))
+        # Mean of a 0/255 map, counted by cv2 (numpy's mean costs more than the count here).
+        found.append((255.0 * cv2.countNonZero(inner) / inner.size if inner.size else 0.0, q))
     found.sort(key=lambda t: -t[0])
     out: list[np.ndarray] = []
+    kept: list[list[list[float]]] = []
     for _, q in found:
         # The two sides of one (thickened) border are the same outline (in any corner order).
-        tol = max(4.0, 0.06 * float(np.linalg.norm(q[0] - q[2])))
-        if out:
-            turns = q[_CYCLIC]  # (4 orders, 4 corners, 2)
-            dist = np.abs(turns[:, None] - np.asarray(out)[None]).max(axis=(2, 3)).min(axis=0)
-            if float(dist.min()) < tol:
-                continue
+        pts = q.tolist()
+        tol = max(4.0, 0.06 * math.dist(pts[0], pts[2]))
+        if any(_same_outline(pts, o, tol) for o in kept):
+            continue
         out.append(q)
+        kept.append(pts)
         if len(out) >= limit:
             break
     return out
@@ -152,12 +178,13 @@ def texture_quads(bgr: np.ndarray, min_side: float, ref_busy: float, limit: int)
     out: list[np.ndarray] = []
     for thr in (min(0.7, 0.8 * ref_busy), max(0.85, min(0.95, 1.05 * ref_busy))):
         mask = cv2.morphologyEx((busy > thr).astype(np.uint8), cv2.MORPH_OPEN, ell)
-        n, lab, st, _ = cv2.connectedComponentsWithStats(mask)
+        _, lab, st, _ = cv2.connectedComponentsWithStats(mask)
         found: list[tuple[float, int]] = []
-        for j in range(1, n):
-            x, y, bw, bh, area = (int(v) for v in st[j])
-            if max(bw, bh) < min_side or area < 0.3 * min_side * min_side or bw * bh > 0.6 * w * h:
-                continue
+        # Size filter on the whole stats table at once: clutter makes hundreds of small components.
+        cw, ch, ca = st[1:, cv2.CC_STAT_WIDTH], st[1:, cv2.CC_STAT_HEIGHT], st[1:, cv2.CC_STAT_AREA]
+        keep = (np.maximum(cw, ch) >= min_side) & (ca >= 0.3 * min_side * min_side) & (cw * ch <= 0.6 * w * h)
+        for j in (np.flatnonzero(keep) + 1).tolist():
+            x, y, bw, bh, area = st[j].tolist()
             sel = lab[y:y + bh, x:x + bw] == j
             # Busier first (a poster is busy all over), then bigger and more solid.
             found.append((float(busy[y:y + bh, x:x + bw][sel].mean()) ** 2 * math.sqrt(area * area / (bw * bh)), j))
@@ -171,30 +198,36 @@ def texture_quads(bgr: np.ndarray, min_side: float, ref_busy: float, limit: int)
     return out
 
 
-def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int]) -> list[np.ndarray]:
+def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int], to_frame: float = 1.0) -> list[np.ndarray]:
     """Homographies mapping the reference rectangle onto the quad, for each cyclic corner order.
 
-    Orders whose side-length ratios contradict the reference aspect by far are skipped.
+    Orders whose side-length ratios contradict the reference aspect by far are skipped. The
+    homographies map into the quad's coordinates scaled by ``to_frame``.
     """
     w, h = ref_size
-    # Clockwise on screen (y down) like the reference corners TL, TR, BR, BL.
-    c = quad.mean(0)
-    ang = np.arctan2(quad[:, 1] - c[1], quad[:, 0] - c[0])
-    q = quad[np.argsort(ang)]
-    src = ref_corners(w, h)
+    # Clockwise on screen (y down) like the reference corners TL, TR, BR, BL. Four corners:
+    # plain Python is several times quicker than numpy's per-call overhead here.
+    pts = quad.tolist()
+    cx = (pts[0][0] + pts[1][0] + pts[2][0] + pts[3][0]) / 4
+    cy = (pts[0][1] + pts[1][1] + pts[2][1] + pts[3][1]) / 4
+    pts = sorted(pts, key=lambda p: math.atan2(p[1] - cy, p[0] - cx))
     # Side lengths of the sorted quad: side i joins corner i to corner i + 1.
-    pts = q.tolist()
     sides = [math.dist(pts[i], pts[(i + 1) % 4]) for i in range(4)]
-    q32 = q.astype(np.float32)
+    src = ref_corners(w, h)
+    q8 = np.array(pts + pts, np.float32)  # rows s..s+3: the corners starting at corner s (a view, no copy)
+    aspect = w / h
     out = []
     for s in range(4):
         # Order starting at corner s: top = sides s and s + 2, left/right = sides s + 1 and s + 3.
         top = sides[s] + sides[(s + 2) % 4]
         side = sides[(s + 1) % 4] + sides[(s + 3) % 4]
-        ratio = (top / max(side, 1e-6)) / (w / h)
+        ratio = (top / max(side, 1e-6)) / aspect
         if not (0.4 < ratio < 2.5):
             continue
-        out.append(cv2.getPerspectiveTransform(src, q32[_CYCLIC[(4 - s) % 4]]).astype(np.float64))
+        hq = cv2.getPerspectiveTransform(src, q8[s:s + 4]).astype(np.float64)
+        if to_frame != 1.0:
+            hq[:2] *= to_frame  # = scale_mat(to_frame) @ hq
+        out.append(hq)
     return out
 
 
@@ -217,8 +250,9 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
     kx = sw / half[0]  # half px -> search px
     min_side = min_side_px / to_frame / kx
     hyps: list[tuple[float, np.ndarray, str]] = []
-    card_mask = (card > 150).astype(np.uint8)  # bright-enough match: excludes the dark-bin leak
-    ink_mask = (ink > 40).astype(np.uint8)
+    ink_min = 40
+    card_mask = cv2.threshold(card, 150, 1, cv2.THRESH_BINARY)[1]  # bright-enough match: excludes the dark-bin leak
+    ink_mask = cv2.threshold(ink, ink_min, 1, cv2.THRESH_BINARY)[1]
     # Card regions, closed so the thin strokes printed on the card do not cut it apart.
     ell5 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
     closed = cv2.morphologyEx(card_mask, cv2.MORPH_CLOSE, ell5)
@@ -232,7 +266,7 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
         if area < 0.15 * bw * bh:
             continue
         # Rank by size and by how much ink the region holds (a plain white wall holds none).
-        inside = float(ink_mask[by:by + bh, bx:bx + bw].mean())
+        inside = cv2.countNonZero(ink_mask[by:by + bh, bx:bx + bw]) / (bw * bh)  # = mean of the 0/1 mask
         cand.append((area * (0.05 + min(inside, 0.3)), c))
     cand.sort(key=lambda t: -t[0])
     model = ref.contrast_shape
@@ -258,8 +292,8 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
             vc = max(vc, key=cv2.contourArea)
             quad = quad_from_contour(vc)
             if quad is not None:
-                for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size):
-                    hyps.append((0.5, scale_mat(to_frame) @ hq, "card"))
+                for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size, to_frame):
+                    hyps.append((0.5, hq, "card"))
             if model is None:
                 continue
             hyps += region_moment_poses(ref, model, v, (bx, by), kx, card_mask, grey_search, to_frame, n_angles)
@@ -271,10 +305,10 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
     if ref_busy is not None:  # textured references only: densely textured patches
         quads += texture_quads(cv2.resize(search, half, interpolation=cv2.INTER_AREA), min_side, ref_busy, max_regions)
     for quad in quads:
-        for hq in card_quad_poses(quad * kx, ref.size):
-            hyps.append((0.4, scale_mat(to_frame) @ hq, "edge"))
+        for hq in card_quad_poses(quad * kx, ref.size, to_frame):
+            hyps.append((0.4, hq, "edge"))
     # Ink blobs (strokes grouped at two gap sizes), for marks without a visible card.
-    weights = ink.astype(np.float32) * (ink_mask > 0)
+    weights = cv2.threshold(ink, ink_min, 0, cv2.THRESH_TOZERO)[1]  # ink where ink_mask is set, else 0
     seen: list[tuple[int, int, int, int]] = []
     for radius in ink_radii:
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
@@ -291,8 +325,8 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
                 continue
             seen.append((x, y, bw, bh))
             fill = np.zeros((bh, bw), np.uint8)
-            cv2.drawContours(fill, cs, j, 1, -1, offset=(-x, -y))
-            wts = weights[y:y + bh, x:x + bw] * fill
+            cv2.drawContours(fill, [cs[j]], 0, 1, -1, offset=(-x, -y))  # not (cs, j): that converts every contour
+            wts = np.multiply(weights[y:y + bh, x:x + bw], fill, dtype=np.float32)
             for s, hm in moment_poses(wts, (float(x), float(y)), ref.shape, ref.work_scale, to_frame * kx, n_angles):
                 hyps.append((s, hm, "ink"))
     return hyps
@@ -314,26 +348,54 @@ def region_moment_poses(ref: ReferenceModel, model: ShapeModel, fill: np.ndarray
     g = grey_search[y0:y1, x0:x1]
     m = cv2.resize(fill, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
     cm = cv2.resize(card_mask[by:by + bh, bx:bx + bw], (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
-    sel = g[(m > 0) & (cm > 0)]
-    if sel.size < 8:
+    gc = masked_median(g, cv2.bitwise_and(m, cm))  # both masks are 0/1
+    if gc is None:
         return []
-    gc = float(np.median(sel))
-    wts = contrast_weights(g, gc) * m
+    # contrast_weights(g, gc) * m, through a 256-entry table (g is uint8).
+    wts = cv2.LUT(g, contrast_weights(_GREY_LEVELS, gc))
+    np.multiply(wts, m, out=wts)
     return [(s, hm, "moments") for s, hm in
             moment_poses(wts, (float(x0), float(y0)), model, ref.work_scale, to_frame, n_angles)]
+
+
+_GREY_LEVELS = np.arange(256, dtype=np.uint8)
+
+
+def masked_median(grey: np.ndarray, mask: np.ndarray, min_count: int = 8) -> float | None:
+    """np.median of the uint8 ``grey`` pixels where ``mask`` is set (None below ``min_count`` pixels).
+
+    Read off the masked histogram: no boolean indexing and sorting of the selected pixels.
+    """
+    cum = np.cumsum(cv2.calcHist([grey], [0], mask, [256], [0, 256]).ravel())
+    n = int(cum[-1])
+    if n < min_count:
+        return None
+    hi = int(np.searchsorted(cum, n // 2, side="right"))  # value of the sorted element n // 2
+    if n % 2:
+        return float(hi)
+    lo = int(np.searchsorted(cum, n // 2 - 1, side="right"))
+    return (lo + hi) / 2
 
 
 def dedupe(hyps: list[np.ndarray], ref_size: tuple[int, int], limit: int) -> list[np.ndarray]:
     """Drop near-identical poses (same blob seen twice)."""
     kept: list[np.ndarray] = []
-    kept_q: list[np.ndarray] = []
-    corners = ref_corners(*ref_size)
-    for h in hyps:
-        q = project(h, corners)
-        tol = 0.06 * float(np.linalg.norm(q[0] - q[2]))
-        if any(float(np.abs(q - p).max()) < tol for p in kept_q):
+    kept_q: list[list[tuple[float, float]]] = []
+    w, h = ref_size
+    corners = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
+    for hm in hyps:
+        # geometry.project on four corners, in plain floats (this runs for every ranked hypothesis).
+        (a, b, c), (d, e, f), (g, k, m) = hm.tolist()
+        q = []
+        for x, y in corners:
+            z = g * x + k * y + m
+            if abs(z) < 1e-12:
+                z = 1e-12
+            q.append(((a * x + b * y + c) / z, (d * x + e * y + f) / z))
+        tol = 0.06 * math.dist(q[0], q[2])
+        if any(_same_outline(q, p, tol, turns=1) for p in kept_q):
             continue
-        kept.append(h)
+        kept.append(hm)
         kept_q.append(q)
         if len(kept) >= limit:
             break

@@ -75,11 +75,27 @@ class ShapeModel:
         # Used for every candidate region: computed once here, not per call.
         object.__setattr__(self, "signature_fft_conj", np.conj(np.fft.rfft(self.signature, axis=1)))
         object.__setattr__(self, "sqrt_cov_inv", np.linalg.inv(self.sqrt_cov))
+        # Circular cross-correlation as one matrix product: row k holds the signature shifted by
+        # k angles, so (rows @ sig)[k] = sum_{r,a} sig[r, a + k] * signature[r, a]. For a 10 x 72
+        # signature this is cheaper than the per-radius FFTs it replaces (same values to ~1e-7).
+        rows = np.stack([np.roll(self.signature, k, axis=1).ravel() for k in range(SIG_ANGLES)])
+        object.__setattr__(self, "_corr_rows", rows.astype(np.float32))
+        object.__setattr__(self, "_corr_row_sums", rows.sum(1).astype(np.float32))
+
+    def correlate(self, raw_sig: np.ndarray) -> np.ndarray:
+        """Circular correlation (A,) of a raw polar sample (see ``polar_signature``) with this signature.
+
+        Equals correlating the zero-mean, unit-norm signature of ``raw_sig``; all zeros if it is flat.
+        """
+        mean, std = cv2.meanStdDev(raw_sig)
+        norm = float(std[0, 0]) * math.sqrt(raw_sig.size)
+        corr = self._corr_rows @ raw_sig.ravel() - np.float32(mean[0, 0]) * self._corr_row_sums
+        return corr / norm if norm > 1e-6 else corr
 
 
 def weighted_shape(weights: np.ndarray, offset: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray] | None:
     """Weighted centroid and symmetric sqrt of the covariance of a weight image."""
-    m = cv2.moments(weights.astype(np.float32), binaryImage=False)
+    m = cv2.moments(weights.astype(np.float32, copy=False), binaryImage=False)
     if m["m00"] <= 1e-6:
         return None
     cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
@@ -96,13 +112,21 @@ def weighted_shape(weights: np.ndarray, offset: tuple[float, float] = (0.0, 0.0)
     return np.array([cx + offset[0], cy + offset[1]]), sq
 
 
-def polar_signature(weights: np.ndarray, mean: np.ndarray, sqrt_cov: np.ndarray,
-                    offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
-    """Sample weights on a whitened polar grid: an in-plane rotation becomes a circular shift."""
+def polar_samples(weights: np.ndarray, mean: np.ndarray, sqrt_cov: np.ndarray,
+                  offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """Weights sampled on a whitened polar grid (radii, angles), float32, not normalised."""
     pts = sqrt_cov.astype(np.float32) @ _SIG_UNIT  # (2, A)
     mx = (mean[0] - offset[0] + SIG_RADII[:, None] * pts[0][None, :]).astype(np.float32)
     my = (mean[1] - offset[1] + SIG_RADII[:, None] * pts[1][None, :]).astype(np.float32)
-    sig = cv2.remap(weights.astype(np.float32), mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    # copy=False: the candidate patches are float32 already, and can be large.
+    return cv2.remap(weights.astype(np.float32, copy=False), mx, my, cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def polar_signature(weights: np.ndarray, mean: np.ndarray, sqrt_cov: np.ndarray,
+                    offset: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """Sample weights on a whitened polar grid: an in-plane rotation becomes a circular shift."""
+    sig = polar_samples(weights, mean, sqrt_cov, offset)
     sig = sig - sig.mean()
     n = float(np.linalg.norm(sig))
     return sig / n if n > 1e-6 else sig
@@ -186,6 +210,7 @@ class ReferenceModel:
         lut_v = (vals >= DARK_V).astype(np.int64)
         # Per-channel LUTs whose sum is the flat bin index (h * 16 + s * 2 + v).
         self._bin_lut = np.stack([lut_h, lut_s, lut_v], 1).astype(np.uint8).reshape(1, 256, 3)
+        self._hue_lut = np.ascontiguousarray(self._bin_lut[0, :, 0])
         idx = self._bins(work)
         shape3 = (H_BINS, S_BINS, V_BINS)
         h_ink = np.bincount(idx[ink], minlength=256).reshape(shape3).astype(np.float32)
@@ -238,9 +263,20 @@ class ReferenceModel:
         return g
 
     def _bins(self, bgr: np.ndarray) -> np.ndarray:
-        hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
-        parts = cv2.LUT(hsv, self._bin_lut)
-        return cv2.add(cv2.add(parts[..., 0], parts[..., 1]), parts[..., 2])
+        """Flat histogram bin (uint8) of each pixel: the sum of the three ``_bin_lut`` entries.
+
+        cv2.LUT is the slow step here (a 3-channel LUT costs as much as the HSV conversion), so
+        only hue goes through a table; the saturation and value bins are computed with cheap
+        vectorised operations that give the same sum: (s & 0xE0) / 16 = 2 * (s // 32), and
+        v >= DARK_V as 0/1 (checked against the LUTs for every HSV triple in the tests).
+        """
+        return self._hsv_bins(cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV))
+
+    def _hsv_bins(self, hsv: np.ndarray) -> np.ndarray:
+        h, s, v = cv2.split(hsv)
+        hs = cv2.addWeighted(cv2.LUT(h, self._hue_lut), 1.0, cv2.bitwise_and(s, 256 - 256 // S_BINS),
+                             V_BINS * S_BINS / 256, 0.0)
+        return cv2.add(hs, cv2.threshold(v, DARK_V - 1, 1, cv2.THRESH_BINARY)[1])
 
     def likelihood(self, bgr: np.ndarray) -> np.ndarray:
         """Per-pixel ink likelihood (float32 0..255) by colour histogram back-projection."""
