@@ -26,7 +26,7 @@ def rate_marker_main(path: str, out: str | None = None) -> int:
         return 2
     print(f"{src.name}: marker score {rating.score}/100 ({rating.mode} mode)")
     for name, val in rating.components.items():
-        print(f"  {name:<10} {val:5.0f}")
+        print(f"  {name:<11} {val:5.0f}")
     for line in rating.advice:
         print(f"  - {line}")
     report = Path(out) if out else src.with_name(src.stem + ".rating.png")

@@ -53,7 +53,7 @@ def _rotation_self_similarity(grey: np.ndarray) -> tuple[float, float, np.ndarra
 
 
 def rate_marker(reference_bgr: np.ndarray) -> MarkerRating:
-    """Score a reference for detectability and give advice (size, contrast, texture, symmetry, colour)."""
+    """Score a reference for detectability and give advice (size, proportions, contrast, texture, symmetry, colour)."""
     ref = as_bgr_frame(reference_bgr, "reference")
     h, w = ref.shape[:2]
     if min(h, w) < MIN_REF_SIDE:
@@ -63,6 +63,14 @@ def rate_marker(reference_bgr: np.ndarray) -> MarkerRating:
     comp["size"] = float(np.clip(100 * min(h, w) / GOOD_SIDE, 0, 100))
     if min(h, w) < GOOD_SIDE:
         advice.append(f"too small: use >= {GOOD_SIDE} px on the short side (now {min(h, w)})")
+    aspect = max(h, w) / min(h, w)
+    # An elongated mark is thin in the frame: its short side, not its long one, limits detection.
+    comp["proportions"] = float(np.clip(100 * (10.0 - aspect) / 8.0, 0, 100))
+    if aspect > 3.0:
+        # The short side needs about 20 px of a 640-px frame (65 deg HFOV: 502 px focal length).
+        min_cm = 20.0 * 150.0 / 502.0
+        advice.append(f"elongated ({aspect:.1f}:1): print the short side >= {min_cm:.0f} cm for 1.5 m away, "
+                      "or on a card with margins")
     k = 480.0 / max(h, w)
     small = cv2.resize(ref, (max(8, round(w * k)), max(8, round(h * k))), interpolation=cv2.INTER_AREA)
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
@@ -95,7 +103,8 @@ def rate_marker(reference_bgr: np.ndarray) -> MarkerRating:
     comp["colour"] = float(np.clip(100 * (0.3 + 0.7 * min(1.0, colourful / 0.05)), 0, 100))
     if colourful < 0.01:
         advice.append("no distinctive colour: candidates come from edges only; a brand colour helps")
-    weights = {"size": 0.15, "contrast": 0.2, "texture": 0.15, "edges": 0.15, "asymmetry": 0.25, "colour": 0.1}
+    weights = {"size": 0.1, "contrast": 0.2, "texture": 0.15, "edges": 0.15, "asymmetry": 0.2, "colour": 0.1,
+               "proportions": 0.1}
     score = round(sum(comp[n] * wt for n, wt in weights.items()))
     if not advice:
         advice.append("good marker")

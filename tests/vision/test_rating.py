@@ -59,3 +59,14 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     cv2.imwrite(str(tiny), np.zeros((8, 8, 3), np.uint8))
     assert rate_marker_main(str(tiny)) == 2
     assert capsys.readouterr().out.count("error:") == 3
+
+
+def test_elongated_wordmark_gets_proportion_advice() -> None:
+    wide = np.full((40, 600, 3), 245, np.uint8)
+    cv2.putText(wide, "BANK OF THINGS", (10, 32), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (40, 30, 190), 3, cv2.LINE_AA)
+    square = np.full((600, 600, 3), 245, np.uint8)
+    cv2.putText(square, "BANK", (60, 330), cv2.FONT_HERSHEY_SIMPLEX, 4.0, (40, 30, 190), 12, cv2.LINE_AA)
+    rw, rs = rate_marker(wide), rate_marker(square)
+    assert any("elongated (15.0:1)" in a and "cm" in a for a in rw.advice)
+    assert not any("elongated" in a for a in rs.advice)
+    assert rw.components["proportions"] < 10 < rs.components["proportions"]
