@@ -34,6 +34,7 @@ from game.vision.detection import Detection
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
 from game.vision.reference import ReferenceModel, as_bgr_frame
+from game.vision.whitebalance import apply_gains, white_patch_gains
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class DetectorConfig:
     use_features: bool | None = None  # ORB + RANSAC hypotheses; None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
     texture_patches: bool = True  # densely textured patches as hypotheses, for textured references
+    white_balance_ratio: float = 1.15  # the brightest pixels' channel ratio that counts as a colour cast (0 = never)
 
 
 @dataclass
@@ -233,11 +235,33 @@ class MarkerDetector:
     # -- full detection ------------------------------------------------------------------------
 
     def detect_ctx(self, ctx: FrameContext) -> Detection | None:
+        """Full detection; a frame with a colour cast that gave nothing is tried once more, balanced.
+
+        Only as a retry: balancing every frame whose brightest pixels are tinted also "corrects"
+        frames without a cast (a lilac wall is indistinguishable from a cast) and lost 2-5
+        points of recall on the bench, while the retry cannot lose a detection.
+        """
+        found = self._detect_once(ctx)
+        # Textured references do not rest on colour (their hypotheses come from texture).
+        if found is None and self.config.white_balance_ratio > 0 and not self.use_features:
+            gains = white_patch_gains(ctx.bgr, self.config.white_balance_ratio)
+            if gains is not None:
+                # Only the colour cues change: the retry keeps the grey pyramid (alignment and
+                # correlation ignore gain and bias) and skips the colour-blind hypotheses
+                # (edge outlines, busy patches, features), which already failed on this frame.
+                # (Retrying only when balancing brings card-coloured pixels back cost as much
+                # median time on the bench and recovered a third fewer cast frames.)
+                balanced = FrameContext(ctx.bgr, ctx.pyr, ctx.search_scale, apply_gains(ctx.search, gains))
+                found = self._detect_once(balanced, colour_only=True)
+        return found
+
+    def _detect_once(self, ctx: FrameContext, colour_only: bool = False) -> Detection | None:
         cfg = self.config
         grey_search = ctx.pyr.levels[0] if ctx.search_scale >= 1.0 else self.ref.grey(ctx.search)
         raw = region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
                                 max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
-                                max_edge_quads=cfg.max_edge_quads, ref_busy=self._ref_busy,
+                                max_edge_quads=0 if colour_only else cfg.max_edge_quads,
+                                ref_busy=None if colour_only else self._ref_busy,
                                 ink_radii=(cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,))
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked: list[tuple[float, np.ndarray]] = []
@@ -285,7 +309,7 @@ class MarkerDetector:
                 best = self._finish(ctx, h1, best, levels=(1,))
                 if best is not None and best[0] >= cfg.early_exit_score:
                     break
-        if (best is None or best[0] < cfg.accept_score) and self.use_features:
+        if (best is None or best[0] < cfg.accept_score) and self.use_features and not colour_only:
             for h0 in self._feature_hypotheses(ctx):
                 best = self._finish(ctx, h0, best, levels=(0, 1))
         if ((best is None or best[0] < cfg.accept_score) and coarse and coarse[0][0] >= cfg.large_retry_cc
