@@ -142,11 +142,15 @@ def contrast_weights(grey: np.ndarray, card_grey: float) -> np.ndarray:
 
 def busy_fraction(bgr: np.ndarray, window: int = 11, strong: float = 60.0) -> np.ndarray:
     """Per-pixel share of strong colour gradients in a ``window``-px square (0..1, float32)."""
-    f = bgr.astype(np.float32)
-    gx = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
-    mag2 = cv2.transform(gx * gx + gy * gy, np.ones((1, 3), np.float32))
-    return cv2.boxFilter((mag2 > strong * strong).astype(np.float32), cv2.CV_32F, (window, window))
+    # Sobel responses of uint8 images are integers (|g| <= 1020), so every square and sum below
+    # is an exact float32 integer (< 2**24): the order of operations cannot change the result.
+    gx = cv2.Sobel(bgr, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(bgr, cv2.CV_32F, 0, 1, ksize=3)
+    sq = cv2.multiply(gx, gx)
+    cv2.accumulateSquare(gy, sq)
+    mag2 = cv2.transform(sq, np.ones((1, 3), np.float32))
+    strong_px = cv2.threshold(mag2, strong * strong, 1.0, cv2.THRESH_BINARY)[1]  # mag2 > strong**2 as 0/1
+    return cv2.boxFilter(strong_px, cv2.CV_32F, (window, window))
 
 
 class ReferenceModel:
