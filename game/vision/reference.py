@@ -83,7 +83,7 @@ class ShapeModel:
         object.__setattr__(self, "_corr_row_sums", rows.sum(1).astype(np.float32))
 
     def correlate(self, raw_sig: np.ndarray) -> np.ndarray:
-        """Circular correlation (A,) of a raw polar sample (see ``polar_signature``) with this signature.
+        """Circular correlation (A,) of raw polar samples (``polar_samples``) with this signature.
 
         Equals correlating the zero-mean, unit-norm signature of ``raw_sig``; all zeros if it is flat.
         """
