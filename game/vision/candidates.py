@@ -101,12 +101,12 @@ def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
     return None
 
 
-_CYCLIC = np.array([[(i - k) % 4 for i in range(4)] for k in range(4)])  # np.roll(q, k, axis=0) for k = 0..3
-
-
 def _same_outline(a: list, b: list, tol: float, turns: int = 4) -> bool:
-    """Whether two four-corner outlines agree within ``tol`` (max abs coordinate) in one of the first
-    ``turns`` cyclic corner orders of ``a`` (1: only in the given order)."""
+    """Whether two four-corner outlines (lists of (x, y)) agree within ``tol`` in every coordinate.
+
+    ``a`` is tried in its first ``turns`` cyclic corner orders (1: only as given). Plain Python
+    with an early exit: most pairs differ at the first corner.
+    """
     for k in range(turns):
         for i in range(4):
             p, r = a[(i + k) % 4], b[i]

@@ -83,7 +83,7 @@ class ShapeModel:
         object.__setattr__(self, "_corr_row_sums", rows.sum(1).astype(np.float32))
 
     def correlate(self, raw_sig: np.ndarray) -> np.ndarray:
-        """Circular correlation (A,) of a raw polar sample (see ``polar_signature``) with this signature.
+        """Circular correlation (A,) of raw polar samples (``polar_samples``) with this signature.
 
         Equals correlating the zero-mean, unit-norm signature of ``raw_sig``; all zeros if it is flat.
         """
@@ -142,11 +142,15 @@ def contrast_weights(grey: np.ndarray, card_grey: float) -> np.ndarray:
 
 def busy_fraction(bgr: np.ndarray, window: int = 11, strong: float = 60.0) -> np.ndarray:
     """Per-pixel share of strong colour gradients in a ``window``-px square (0..1, float32)."""
-    f = bgr.astype(np.float32)
-    gx = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
-    mag2 = cv2.transform(gx * gx + gy * gy, np.ones((1, 3), np.float32))
-    return cv2.boxFilter((mag2 > strong * strong).astype(np.float32), cv2.CV_32F, (window, window))
+    # Sobel responses of uint8 images are integers (|g| <= 1020), so every square and sum below
+    # is an exact float32 integer (< 2**24): the order of operations cannot change the result.
+    gx = cv2.Sobel(bgr, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(bgr, cv2.CV_32F, 0, 1, ksize=3)
+    sq = cv2.multiply(gx, gx)
+    cv2.accumulateSquare(gy, sq)
+    mag2 = cv2.transform(sq, np.ones((1, 3), np.float32))
+    strong_px = cv2.threshold(mag2, strong * strong, 1.0, cv2.THRESH_BINARY)[1]  # mag2 > strong**2 as 0/1
+    return cv2.boxFilter(strong_px, cv2.CV_32F, (window, window))
 
 
 def _border_band(img: np.ndarray, width: int) -> np.ndarray:
@@ -210,7 +214,6 @@ class ReferenceModel:
         lut_v = (vals >= DARK_V).astype(np.int64)
         # Per-channel LUTs whose sum is the flat bin index (h * 16 + s * 2 + v).
         self._bin_lut = np.stack([lut_h, lut_s, lut_v], 1).astype(np.uint8).reshape(1, 256, 3)
-        self._hue_lut = np.ascontiguousarray(self._bin_lut[0, :, 0])
         idx = self._bins(work)
         shape3 = (H_BINS, S_BINS, V_BINS)
         h_ink = np.bincount(idx[ink], minlength=256).reshape(shape3).astype(np.float32)
@@ -263,19 +266,21 @@ class ReferenceModel:
         return g
 
     def _bins(self, bgr: np.ndarray) -> np.ndarray:
-        """Flat histogram bin (uint8) of each pixel: the sum of the three ``_bin_lut`` entries.
-
-        cv2.LUT is the slow step here (a 3-channel LUT costs as much as the HSV conversion), so
-        only hue goes through a table; the saturation and value bins are computed with cheap
-        vectorised operations that give the same sum: (s & 0xE0) / 16 = 2 * (s // 32), and
-        v >= DARK_V as 0/1 (checked against the LUTs for every HSV triple in the tests).
-        """
+        """Flat histogram bin (uint8) of each pixel: the sum of the three ``_bin_lut`` entries."""
         return self._hsv_bins(cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV))
 
     def _hsv_bins(self, hsv: np.ndarray) -> np.ndarray:
+        """``_bins`` of an HSV image, without table look-ups.
+
+        cv2.LUT is slow (a 3-channel LUT costs more than the HSV conversion), while the
+        vectorised arithmetic below gives the same sum (checked for every HSV triple in the tests):
+        hue bin = floor(h * H_BINS / 180), as round(h * H_BINS / 180 - 0.5 + 0.001) (h is an
+        integer, so the fraction is a multiple of 1/45 and never within 0.001 of the rounding
+        edge); saturation bin * V_BINS = (s & 0xE0) * V_BINS * S_BINS / 256; value bin = v >= DARK_V.
+        """
         h, s, v = cv2.split(hsv)
-        hs = cv2.addWeighted(cv2.LUT(h, self._hue_lut), 1.0, cv2.bitwise_and(s, 256 - 256 // S_BINS),
-                             V_BINS * S_BINS / 256, 0.0)
+        hue = cv2.convertScaleAbs(h, alpha=H_BINS / 180, beta=0.001 - 0.5)
+        hs = cv2.addWeighted(hue, S_BINS * V_BINS, cv2.bitwise_and(s, 256 - 256 // S_BINS), V_BINS * S_BINS / 256, 0.0)
         return cv2.add(hs, cv2.threshold(v, DARK_V - 1, 1, cv2.THRESH_BINARY)[1])
 
     def likelihood(self, bgr: np.ndarray) -> np.ndarray:

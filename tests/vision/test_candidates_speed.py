@@ -12,6 +12,7 @@ from game.vision.geometry import ref_corners, scale_mat
 from game.vision.reference import (
     SIG_ANGLES,
     ReferenceModel,
+    busy_fraction,
     contrast_weights,
     polar_signature,
     weighted_shape,
@@ -132,3 +133,16 @@ def test_masked_median_and_weight_table_match_numpy() -> None:
         if got is not None:
             table = cv2.LUT(g, contrast_weights(np.arange(256, dtype=np.uint8), got))
             np.testing.assert_array_equal(table * m, contrast_weights(g, got) * m)
+
+
+def test_busy_fraction_matches_the_float_formulation() -> None:
+    rng = np.random.default_rng(5)
+    imgs = [rng.integers(0, 256, (60, 80, 3)).astype(np.uint8), np.zeros((30, 40, 3), np.uint8),
+            cv2.GaussianBlur(rng.integers(0, 256, (70, 50, 3)).astype(np.uint8), (5, 5), 0)]
+    for img in imgs:
+        f = img.astype(np.float32)
+        gx = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3)
+        gy = cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
+        mag2 = cv2.transform(gx * gx + gy * gy, np.ones((1, 3), np.float32))
+        want = cv2.boxFilter((mag2 > 3600.0).astype(np.float32), cv2.CV_32F, (11, 11))
+        np.testing.assert_array_equal(busy_fraction(img), want)
