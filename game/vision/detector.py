@@ -72,6 +72,7 @@ class DetectorConfig:
     use_features: bool | None = None  # ORB + RANSAC hypotheses; None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
     texture_patches: bool = True  # densely textured patches as hypotheses, for textured references
+    card_ink: bool = True  # a card region that fails the quad test is tried again with the ink inside its box
     texture_prealign: bool = True  # textured references: the best-ranked hypothesis is aligned at 16 px before 32 px
 
 
@@ -240,7 +241,8 @@ class MarkerDetector:
         raw = region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
                                 max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
                                 max_edge_quads=cfg.max_edge_quads, ref_busy=self._ref_busy,
-                                ink_radii=(cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,))
+                                ink_radii=(cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,),
+                                card_ink=cfg.card_ink)
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked: list[tuple[float, np.ndarray]] = []
         for _, h0, _kind in raw:
