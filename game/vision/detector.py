@@ -75,6 +75,8 @@ class DetectorConfig:
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
     texture_patches: bool = True  # densely textured patches as hypotheses, for textured references
     white_balance_ratio: float = 1.15  # the brightest pixels' channel ratio that counts as a colour cast (0 = never)
+    card_ink: bool = True  # a card region that fails the quad test is tried again with the ink inside its box
+    texture_prealign: bool = True  # textured references: the best-ranked hypothesis is aligned at 16 px before 32 px
 
 
 @dataclass
@@ -178,6 +180,9 @@ class MarkerDetector:
         self._ic = [ICTemplate.build(t, k, blur=self.config.fine_blur) for t, k in self.ref.templates]
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
         self._ref_busy = self.ref.busy_share() if textured and self.config.texture_patches else None
+        # A photo keeps its layout of colour blobs at 16 px (line art does not), which widens the
+        # coarse alignment's reach from a busy patch's rough rectangle.
+        self._prealign = [self.ref._template(16)] if textured and self.config.texture_prealign else None
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
@@ -262,7 +267,8 @@ class MarkerDetector:
                                 max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
                                 max_edge_quads=0 if colour_only else cfg.max_edge_quads,
                                 ref_busy=None if colour_only else self._ref_busy,
-                                ink_radii=(cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,))
+                                ink_radii=(cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,),
+                                card_ink=cfg.card_ink)
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked: list[tuple[float, np.ndarray]] = []
         hs = [h0 for _, h0, _kind in raw]
@@ -276,9 +282,12 @@ class MarkerDetector:
         best: tuple[float, np.ndarray] | None = None
         coarse: list[tuple[float, np.ndarray]] = []
         finished: set[int] = set()
-        for h0 in hyps:
-            res = ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=cfg.coarse_iters, margin_frac=0.25,
-                             blur=3)
+        for rank, h0 in enumerate(hyps):
+            # Only the best-ranked hypothesis: a 16-px ECC costs ~0.7 ms, and the best busy patch
+            # is usually the poster.
+            start = self._prealigned(ctx, h0) if self._prealign is not None and rank == 0 else h0
+            res = ecc_refine(ctx.pyr, self.ref.templates, start, self.ref.size, (0,), iters=cfg.coarse_iters,
+                             margin_frac=0.25, blur=3)
             if res is None:
                 # The 32-px alignment fails on many good card outlines (a finger over a small
                 # print); the finer levels still get a chance, ranked by the quick correlation
@@ -333,6 +342,19 @@ class MarkerDetector:
         if perspective_inconsistency(h, (ctx.bgr.shape[1], ctx.bgr.shape[0])) > cfg.max_perspective_error:
             return None
         return Detection.from_homography(h, self.ref.size, score, "detect")
+
+    def _prealigned(self, ctx: FrameContext, h0: np.ndarray) -> np.ndarray:
+        """Start of the coarse alignment after a 16-px alignment (textured references), or h0.
+
+        A busy patch's rectangle is often a fifth of the size off (perspective, a plain corner of
+        the poster left out): beyond the 32-px alignment's reach, within the 16-px one's.
+        """
+        assert self._prealign is not None
+        pre = ecc_refine(ctx.pyr, self._prealign, h0, self.ref.size, (0,), iters=20, margin_frac=0.3, blur=3)
+        # A poor 16-px fit (colour blobs matched to clutter) is a worse start than the hypothesis.
+        if pre is None or pre[1] < 0.7 or not self._plausible(ctx, pre[0]):
+            return h0
+        return pre[0]
 
     def _disambiguate(self, ctx: FrameContext, h: np.ndarray, score: float) -> tuple[np.ndarray, float]:
         """Pick the right turn of a (near-)symmetric mark; returns the pose and its verified score.

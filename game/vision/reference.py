@@ -297,12 +297,12 @@ class ReferenceModel:
 
         A wide wordmark (8:1) at 64 px long would be 8 px tall: too few rows to align or verify
         its letters, and at 32 px long any stripe correlates with it. So a template keeps at
-        least half the area of a ``side`` square and 16 px on its short side (marks up to 2:1
-        are unaffected). Clamping the short side alone, as this once did, stretched the
-        template against the single scale the warps assume.
+        least half the area of a ``side`` square and 16 px on its short side (8 px for the 16-px
+        pre-alignment template); marks up to 2:1 are unaffected. Clamping the short side alone,
+        as this once did, stretched the template against the single scale the warps assume.
         """
         w, h = self.size
-        k = max(side / max(w, h), side / math.sqrt(2.0 * w * h), 16.0 / min(w, h))
+        k = max(side / max(w, h), side / math.sqrt(2.0 * w * h), min(16.0, side / 2) / min(w, h))
         size = (max(1, round(w * k)), max(1, round(h * k)))
         g = self.grey(cv2.resize(self.bgr, size, interpolation=cv2.INTER_AREA)).astype(np.float32)
         return g, size[0] / w

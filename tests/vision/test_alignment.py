@@ -10,7 +10,14 @@ from game.vision import MarkerDetector
 from game.vision.align import FramePyramid, ecc_refine, ic_refine, occluder_mask
 from game.vision.candidates import texture_quads
 from game.vision.detector import DetectorConfig
-from game.vision.geometry import mean_corner_error, perspective_inconsistency, project, ref_corners
+from game.vision.geometry import (
+    long_side,
+    mean_corner_error,
+    perspective_inconsistency,
+    project,
+    ref_corners,
+    translate_mat,
+)
 from game.vision.ic import ICTemplate, ic_align
 from game.vision.reference import ReferenceModel
 from game.vision.synthetic import Effects, Pose, draw_finger, pose_homography, random_pose, render
@@ -196,3 +203,33 @@ def test_a_small_motion_blurred_print_verifies_at_the_coarse_template(width_cm: 
     # ...the 32-px one, for views this small, accepts it at the right pose.
     d = MarkerDetector(lantern).detect(img)
     assert d is not None and mean_corner_error(d.homography, hm, *size) < 3.0
+
+
+def test_prealignment_brings_a_rough_poster_rectangle_within_coarse_reach() -> None:
+    """A start a fifth of the size off (what a busy patch's rectangle gives): the 32-px alignment alone
+    fails from it, after the 16-px step it converges."""
+    poster = load(POSTER)
+    det = MarkerDetector(poster)
+    assert det._prealign is not None
+    size = (poster.shape[1], poster.shape[0])
+    hm = pose_homography(Pose(15, 80, 20, 40, 10, 0.5, 0.5), size, SIZE)
+    bg = np.full((SIZE[1], SIZE[0], 3), (90, 110, 100), np.uint8)
+    img = render(poster, hm, bg, Effects(noise=2.0), np.random.default_rng(6))
+    ctx = det.context(img)
+    q = project(hm, ref_corners(*size))
+    app = long_side(q)
+    c = q.mean(0)
+    turn = np.vstack([cv2.getRotationMatrix2D((float(c[0]), float(c[1])), 6, 1.1), [0, 0, 1]])
+    start = translate_mat(0.15 * app, 0.1 * app) @ turn @ hm
+    assert mean_corner_error(start, hm, *size) > 0.15 * app
+
+    def coarse(h: np.ndarray) -> float:
+        res = ecc_refine(ctx.pyr, det.ref.templates, h, size, (0,), iters=15, margin_frac=0.25, blur=3)
+        return mean_corner_error(res[0], hm, *size) if res is not None else np.inf
+
+    assert coarse(start) > 0.1 * app
+    assert coarse(det._prealigned(ctx, start)) < 0.05 * app
+
+
+def test_line_art_gets_no_prealignment(detector: MarkerDetector) -> None:
+    assert detector._prealign is None
