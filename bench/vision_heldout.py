@@ -155,7 +155,8 @@ def main() -> int:
     ap.add_argument("--set", choices=("heldout", "bench", "both"), default="heldout")
     ap.add_argument("--nuisance", default="none,cast+jpeg", help=f"comma-separated subset of {NUISANCES}")
     ap.add_argument("--seed", type=int, default=23, help="scene seed (bench/vision.py uses 7)")
-    ap.add_argument("--targets", default="", help="comma-separated name prefixes to keep")
+    ap.add_argument("--targets", default="", help="comma-separated name prefixes to keep (scenes are seeded by "
+                    "the target's position, so a subset gets different frames than the full set)")
     ap.add_argument("--out", default="", help="write the full results as JSON here")
     args = ap.parse_args()
     cv2.setNumThreads(1)
