@@ -1,0 +1,187 @@
+"""Draw the held-out reference images (bench/data/heldout/*.png) with cv2 and numpy only.
+
+Five original marks of kinds a bank campaign might configure, chosen to be UNLIKE the five
+tuned bench targets (red or teal line art on cream/white, and one photo poster):
+
+- ``navy-pillars``: a filled dark-blue/black geometric mark (a pediment over pillars) and a
+  black wordmark on white; flat solid areas, few thin strokes, landscape aspect.
+- ``green-thin``: a thin-stroke green wordmark with a thin leaf and a small tagline on white;
+  wide aspect, very little ink.
+- ``gold-outline``: a mostly-white mark (thin gold outline of a shield, thin gold text) on
+  white; low contrast, almost no saturated ink.
+- ``violet-card``: a yellow and white mark on a saturated violet card (the card is not white).
+- ``grey-knot``: a low-saturation mid-grey interlaced mark and grey text on light grey.
+
+All drawing happens at 2x and is area-downscaled, like a printed, anti-aliased logo. The
+designs are made up here; none reproduces a real bank's mark.
+
+Usage:  python bench/make_heldout_targets.py [--out bench/data/heldout]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench/data/heldout"
+SS = 2  # supersampling factor
+AA = cv2.LINE_AA
+HERSHEY = cv2.FONT_HERSHEY_SIMPLEX
+DUPLEX = cv2.FONT_HERSHEY_DUPLEX
+
+
+def canvas(w: int, h: int, bgr: tuple[int, int, int]) -> np.ndarray:
+    """A (supersampled) card of one colour."""
+    img = np.empty((h * SS, w * SS, 3), np.uint8)
+    img[:] = bgr
+    return img
+
+
+def pts(xy: list[tuple[float, float]]) -> np.ndarray:
+    """Card coordinates (final px) -> supersampled int32 polygon."""
+    return (np.array(xy, np.float64) * SS).round().astype(np.int32)
+
+
+def text(img: np.ndarray, s: str, org: tuple[float, float], scale: float, color: tuple[int, int, int],
+         thick: int, font: int = HERSHEY, center: bool = False) -> None:
+    """Put text at final-px coordinates (optionally centred horizontally on org)."""
+    (tw, _th), _ = cv2.getTextSize(s, font, scale * SS, thick * SS)
+    x = org[0] * SS - (tw / 2 if center else 0)
+    cv2.putText(img, s, (round(x), round(org[1] * SS)), font, scale * SS, color, thick * SS, AA)
+
+
+def finish(img: np.ndarray) -> np.ndarray:
+    """Area-downscale from the supersampled canvas."""
+    h, w = img.shape[:2]
+    return cv2.resize(img, (w // SS, h // SS), interpolation=cv2.INTER_AREA)
+
+
+def navy_pillars() -> np.ndarray:
+    """Filled navy pediment + three pillars + base, black wordmark below (560x400)."""
+    w, h = 560, 400
+    img = canvas(w, h, (255, 255, 255))
+    navy = (96, 36, 16)  # BGR: dark blue
+    black = (20, 20, 20)
+    cx = 190
+    cv2.fillPoly(img, [pts([(cx - 110, 150), (cx, 70), (cx + 110, 150)])], navy, AA)
+    cv2.fillPoly(img, [pts([(cx - 36, 134), (cx, 108), (cx + 36, 134)])], (255, 255, 255), AA)  # notch
+    for i, x in enumerate((cx - 80, cx - 15, cx + 50)):
+        cv2.rectangle(img, tuple(pts([(x, 165)])[0]), tuple(pts([(x + 30 + (i == 1) * 0, 265)])[0]), navy, -1, AA)
+    cv2.rectangle(img, tuple(pts([(cx - 105, 275)])[0]), tuple(pts([(cx + 105, 298)])[0]), black, -1, AA)
+    # a black square bullet and a diagonal cut, so the mark is not mirror-symmetric
+    cv2.fillPoly(img, [pts([(cx + 72, 165), (cx + 105, 165), (cx + 105, 265), (cx + 72, 230)])], black, AA)
+    text(img, "ALDER", (330, 190), 1.9, black, 4, DUPLEX)
+    text(img, "TRUST", (330, 250), 1.9, navy, 4, DUPLEX)
+    text(img, "SAVINGS & LOANS SINCE 1921", (60, 350), 0.8, black, 1, HERSHEY)
+    return finish(img)
+
+
+def green_thin() -> np.ndarray:
+    """Thin green wordmark, a thin leaf outline and a small tagline (600x260)."""
+    w, h = 600, 260
+    img = canvas(w, h, (255, 255, 255))
+    green = (70, 140, 30)  # BGR: mid green
+    # leaf: two arcs meeting at the tips, one vein
+    c = np.array([95.0, 115.0])
+    t = np.linspace(0, math.pi, 40)
+    upper = [(c[0] - 55 * math.cos(a) + 18 * math.sin(a) * 0.6, c[1] - 40 * math.sin(a)) for a in t]
+    lower = [(c[0] + 55 * math.cos(a), c[1] + 14 * math.sin(a)) for a in t]
+    cv2.polylines(img, [pts(upper + lower)], True, green, 2 * SS, AA)
+    cv2.line(img, tuple(pts([(c[0] - 50, c[1] + 2)])[0]), tuple(pts([(c[0] + 45, c[1] - 12)])[0]), green, SS, AA)
+    cv2.line(img, tuple(pts([(c[0] - 55, c[1])])[0]), tuple(pts([(c[0] - 75, c[1] + 25)])[0]), green, 2 * SS, AA)
+    text(img, "meadowbank", (175, 132), 1.7, green, 1, HERSHEY)
+    text(img, "community savings - est. 1987", (178, 172), 0.6, green, 1, HERSHEY)
+    cv2.line(img, tuple(pts([(178, 200)])[0]), tuple(pts([(560, 200)])[0]), green, SS, AA)
+    return finish(img)
+
+
+def gold_outline() -> np.ndarray:
+    """White shield with a thin gold outline, a thin gold monogram and gold text, on white (480x520)."""
+    w, h = 480, 520
+    img = canvas(w, h, (255, 255, 255))
+    gold = (70, 170, 212)  # BGR: muted gold
+    pale = (214, 236, 246)  # BGR: very light cream fill
+    cx = 240
+    shield = [(cx - 130, 60), (cx + 130, 60), (cx + 130, 200)]
+    t = np.linspace(0, 1, 30)
+    shield += [(cx + 130 * (1 - s) ** 1.3, 200 + 180 * s ** 0.8) for s in t]
+    shield += [(cx - 130 * s ** 1.3, 200 + 180 * (1 - s) ** 0.8) for s in t]
+    cv2.fillPoly(img, [pts(shield)], pale, AA)
+    cv2.polylines(img, [pts(shield)], True, gold, 3 * SS, AA)
+    inner = [(cx + (x - cx) * 0.86, 75 + (y - 60) * 0.86) for x, y in shield]
+    cv2.polylines(img, [pts(inner)], True, gold, SS, AA)
+    text(img, "H", (cx - 62, 260), 3.2, gold, 1, HERSHEY)
+    text(img, "K", (cx + 2, 300), 2.4, gold, 1, HERSHEY)
+    cv2.circle(img, tuple(pts([(cx + 70, 110)])[0]), 10 * SS, gold, 2 * SS, AA)  # breaks the symmetry
+    text(img, "HOLLIS KEEP", (cx, 440), 1.3, gold, 1, HERSHEY, center=True)
+    text(img, "PRIVATE BANKING", (cx, 478), 0.75, gold, 1, HERSHEY, center=True)
+    return finish(img)
+
+
+def violet_card() -> np.ndarray:
+    """A yellow and white mark on a saturated violet card (520x360)."""
+    w, h = 520, 360
+    img = canvas(w, h, (120, 30, 90))  # BGR: violet card
+    yellow = (30, 200, 250)
+    white = (250, 250, 250)
+    c = (130, 170)
+    cv2.circle(img, tuple(pts([c])[0]), 80 * SS, yellow, -1, AA)
+    cv2.ellipse(img, tuple(pts([(c[0] + 28, c[1] - 20)])[0]), (62 * SS, 62 * SS), 0, 0, 360, (120, 30, 90), -1, AA)
+    cv2.fillPoly(img, [pts([(c[0] - 20, c[1] + 40), (c[0] + 70, c[1] - 30), (c[0] + 85, c[1] - 10),
+                            (c[0] - 5, c[1] + 60)])], white, AA)
+    text(img, "NOVA", (250, 160), 2.2, white, 5, DUPLEX)
+    text(img, "pay", (250, 225), 1.8, yellow, 3, DUPLEX)
+    cv2.rectangle(img, tuple(pts([(252, 262)])[0]), tuple(pts([(470, 270)])[0]), yellow, -1, AA)
+    text(img, "card services", (252, 305), 0.8, white, 1, HERSHEY)
+    return finish(img)
+
+
+def grey_knot() -> np.ndarray:
+    """A mid-grey interlaced ring mark and grey text on light grey (500x500)."""
+    w, h = 500, 500
+    img = canvas(w, h, (232, 232, 228))  # barely warm light grey
+    grey = (118, 118, 122)
+    dark = (88, 88, 90)
+    c = np.array([250.0, 210.0])
+    for k in range(3):
+        a = math.radians(90 + 120 * k)
+        p = c + 55 * np.array([math.cos(a), -math.sin(a)])
+        cv2.circle(img, tuple(pts([tuple(p)])[0]), 80 * SS, grey, 10 * SS, AA)
+    cv2.circle(img, tuple(pts([tuple(c)])[0]), 22 * SS, dark, -1, AA)
+    cv2.rectangle(img, tuple(pts([(330, 70)])[0]), tuple(pts([(380, 95)])[0]), dark, -1, AA)  # asymmetry
+    text(img, "GREYSTONE", (250, 400), 1.5, dark, 3, DUPLEX, center=True)
+    text(img, "mutual", (250, 445), 1.0, grey, 2, HERSHEY, center=True)
+    return finish(img)
+
+
+TARGETS: dict[str, Callable[[], np.ndarray]] = {
+    "navy-pillars": navy_pillars,
+    "green-thin": green_thin,
+    "gold-outline": gold_outline,
+    "violet-card": violet_card,
+    "grey-knot": grey_knot,
+}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=str(OUT))
+    args = ap.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, draw in TARGETS.items():
+        img = draw()
+        path = out / f"{name}.png"
+        cv2.imwrite(str(path), img)
+        print(f"{path} {img.shape[1]}x{img.shape[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
