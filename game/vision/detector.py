@@ -271,7 +271,7 @@ class MarkerDetector:
                                 max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
                                 max_edge_quads=0 if colour_only else cfg.max_edge_quads,
                                 ref_busy=None if colour_only else self._ref_busy,
-                                ink_radii=(cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,),
+                                ink_radii=() if colour_only else (cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,),
                                 card_ink=cfg.card_ink)
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked: list[tuple[float, np.ndarray]] = []

