@@ -31,19 +31,23 @@ def status_after(sync: WorkerSync, i18n: Translator, wanted: str, timeout: float
     return seen
 
 
+def statuses(tmp_path: Path, server: str, i18n: Translator, wanted: str) -> list[str]:
+    """Start the sync side for ``--server server`` and collect its status texts until ``wanted``."""
+    config = parse_args(["--server", server, "--data-dir", str(tmp_path), "--headless"])
+    sync = WorkerSync(config, LocalStore.open(tmp_path / "client.db"), load_campaign(CAMPAIGN_ID))
+    try:
+        return status_after(sync, i18n, wanted)
+    finally:
+        sync.stop()
+
+
 @pytest.fixture
 def i18n() -> Translator:
     return Translator(load_tables(), "en")
 
 
 def test_embedded_start_says_connecting_then_synced(tmp_path: Path, i18n: Translator) -> None:
-    config = parse_args(["--server", "embedded", "--data-dir", str(tmp_path), "--headless"])
-    store = LocalStore.open(tmp_path / "client.db")
-    sync = WorkerSync(config, store, load_campaign(CAMPAIGN_ID))
-    try:
-        seen = status_after(sync, i18n, i18n.t("app.online"))
-    finally:
-        sync.stop()
+    seen = statuses(tmp_path, "embedded", i18n, i18n.t("app.online"))
     assert seen[0] == i18n.t("app.connecting")  # not "offline" while the server is still starting
     assert seen[-1] == i18n.t("app.online")
     assert i18n.t("app.offline") not in seen
@@ -53,12 +57,6 @@ def test_unreachable_server_turns_connecting_into_offline(tmp_path: Path, i18n: 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = parse_args(["--server", f"http://127.0.0.1:{port}", "--data-dir", str(tmp_path), "--headless"])
-    store = LocalStore.open(tmp_path / "client.db")
-    sync = WorkerSync(config, store, load_campaign(CAMPAIGN_ID))
-    try:
-        seen = status_after(sync, i18n, i18n.t("app.offline"))
-    finally:
-        sync.stop()
+    seen = statuses(tmp_path, f"http://127.0.0.1:{port}", i18n, i18n.t("app.offline"))
     assert seen[-1] == i18n.t("app.offline")
     assert set(seen) <= {i18n.t("app.connecting"), i18n.t("app.offline")}
