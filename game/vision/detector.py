@@ -501,6 +501,8 @@ class MarkerDetector:
         """``_plausible`` for many poses at once: each pose's apparent size, or 0 if implausible.
 
         One array pass instead of ~40 small per-pose calls (per-call overhead dominated them).
+        The same checks as ``_plausible``, which stays in plain floats for single poses: routing
+        those through this array version made detection 5 % slower.
         """
         if not hs:
             return []
