@@ -186,7 +186,7 @@ class MarkerDetector:
         self._ref_busy = self.ref.busy_share() if textured and self.config.texture_patches else None
         # A photo keeps its layout of colour blobs at 16 px (line art does not), which widens the
         # coarse alignment's reach from a busy patch's rough rectangle.
-        self._prealign = [self.ref._template(16)] if textured and self.config.texture_prealign else None
+        self._prealign = [self.ref.template(16)] if textured and self.config.texture_prealign else None
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,

@@ -240,7 +240,7 @@ class ReferenceModel:
             v = -v
         v = np.abs(v) * 0.15 + v  # keep a little luminance so glare/shadows stay consistent
         self.grey_weights = (v / np.abs(v).sum()).astype(np.float32)
-        self.templates = [self._template(side) for side in TEMPLATE_SIDES]
+        self.templates = [self.template(side) for side in TEMPLATE_SIDES]
         lik = self.likelihood(work)
         shape = weighted_shape(lik)
         if shape is None:
@@ -292,7 +292,7 @@ class ReferenceModel:
         idx = self._bins(bgr)
         return cv2.LUT(idx, self.hist), cv2.LUT(idx, self.card_hist)
 
-    def _template(self, side: int) -> tuple[np.ndarray, float]:
+    def template(self, side: int) -> tuple[np.ndarray, float]:
         """The projected reference at one scale: long side ``side``, unless the mark is elongated.
 
         A wide wordmark (8:1) at 64 px long would be 8 px tall: too few rows to align or verify
