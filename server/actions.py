@@ -83,7 +83,11 @@ def credit_time(client_time: datetime, now: datetime, settings: Settings) -> dat
     start), and representable (2000-2099). The day (one check-in per landmark per day), the month
     (steps and tiers), spawn hours and the per-hour and per-device rates are all judged at it.
     """
-    at = plausible_utc(client_time)
+    return _credited(plausible_utc(client_time), now, settings)
+
+
+def _credited(at: datetime | None, now: datetime, settings: Settings) -> datetime:
+    """``credit_time`` of a client time already through ``plausible_utc``."""
     if at is None or at >= now or now - at > timedelta(seconds=settings.credit_max_age_s):
         return now
     if settings.credit_not_before is not None and at < settings.credit_not_before:
@@ -171,7 +175,8 @@ class ActionProcessor:
             try:
                 with self.tx() as db:
                     now = self.settings.clock()
-                    at = credit_time(action.client_time, now, self.settings)
+                    client_time = plausible_utc(action.client_time)
+                    at = _credited(client_time, now, self.settings)
                     player, campaign, seen, progress, recent = self._enter(db, action, at)
                     if seen is not None:
                         # The committed progress is already at hand: the response needs no re-read.
@@ -188,7 +193,7 @@ class ActionProcessor:
                             "status": decision.result.status.value,
                             "reason": decision.result.reason,
                             "result": db.model_json(decision.result, exclude_defaults=True),
-                            "client_time": db.ts(plausible_utc(action.client_time)),
+                            "client_time": db.ts(client_time),
                             "server_time": db.ts(now),
                         },
                     )
