@@ -165,9 +165,7 @@ class Raw:
 
     def json(self, value: Any) -> Any:
         if self.pg:
-            from psycopg.types.json import Json
-
-            return Json(value)
+            return _pg_json()(value)
         return json.dumps(value)
 
     def model_json(self, model: BaseModel, *, exclude_defaults: bool = False) -> Any:
@@ -178,6 +176,14 @@ class Raw:
 
     def from_json(self, value: Any) -> Any:
         return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+@functools.cache
+def _pg_json() -> Any:
+    """psycopg's ``Json`` wrapper, imported on first use (psycopg is optional: see below)."""
+    from psycopg.types.json import Json
+
+    return Json
 
 
 @functools.cache
