@@ -42,7 +42,10 @@ class StrictRoute(APIRoute):
     a FastAPI dependency solve on every call)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+        return self._strict(super().get_route_handler())
+
+    def _strict(self, handler: LeanHandler) -> LeanHandler:
+        """``handler`` behind the unknown-query-parameter check."""
         declared = frozenset(_declared(self.dependant))
 
         async def strict_handler(request: Request) -> Response:
@@ -80,14 +83,8 @@ class LeanRoute(StrictRoute):
         handler: LeanHandler | None = getattr(self.endpoint, "__lean__", None)
         if handler is None:
             return super().get_route_handler()
-        declared = frozenset(_declared(self.dependant))
-
-        async def lean_handler(request: Request) -> Response:
-            reject_unknown_query(request, declared)
-            return await handler(request)
-
-        self.lean_handler = lean_handler
-        return lean_handler
+        self.lean_handler = self._strict(handler)
+        return self.lean_handler
 
 
 ExceptionHandlers = Mapping[Any, Callable[[Request, Exception], Coroutine[Any, Any, Response]]]
