@@ -17,6 +17,7 @@ import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -124,13 +125,14 @@ class Raw:
         if not self.pg:
             return [self.all(stmt, params) for stmt, params in reads]
         conn = self.cur.connection
-        cursors = []
-        with conn.pipeline():
-            for stmt, params in reads:
-                cur = conn.cursor()
-                cur.execute(self._sql(stmt), params)
-                cursors.append(cur)
-        return [cur.fetchall() for cur in cursors]
+        with ExitStack() as cursors_open:  # closes every cursor, also when a read fails
+            cursors = []
+            with conn.pipeline():
+                for stmt, params in reads:
+                    cur = cursors_open.enter_context(conn.cursor())
+                    cur.execute(self._sql(stmt), params)
+                    cursors.append(cur)
+            return [cur.fetchall() for cur in cursors]
 
     def flush(self) -> None:
         """PostgreSQL: send the queued writes and COMMIT in one round trip (raises what they raise)."""
