@@ -31,6 +31,18 @@ NAMING = {
 }
 
 
+def utc_for_db(value: datetime) -> datetime:
+    """An aware datetime in UTC, as stored; a naive one is an error (its zone is unknown)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the database")
+    return value.astimezone(UTC)
+
+
+def utc_from_db(value: datetime) -> datetime:
+    """A stored datetime as aware UTC (a naive one is UTC: SQLite stores them so)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend (SQLite stores naive UTC text, sorted correctly)."""
 
@@ -40,15 +52,11 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database")
-        value = value.astimezone(UTC)
+        value = utc_for_db(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else utc_from_db(value)
 
 
 metadata = MetaData(naming_convention=NAMING)

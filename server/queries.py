@@ -24,6 +24,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from server.models import utc_for_db, utc_from_db
+
 _NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 
@@ -41,10 +43,8 @@ class Stmt:
 
 
 @functools.lru_cache(maxsize=1 << 12)  # a check-in writes the same few instants several times
-def _sqlite_ts(value: datetime) -> str:
-    # SQLAlchemy's SQLite DATETIME storage format, on the naive UTC value (see models.UTCDateTime).
-    # Equal aware datetimes are the same instant, whatever their offset: one cache entry is right.
-    u = value.astimezone(UTC)
+def _sqlite_ts(u: datetime) -> str:
+    # SQLAlchemy's SQLite DATETIME storage format of ``u``, already in UTC (``models.utc_for_db``).
     return (
         f"{u.year:04d}-{u.month:02d}-{u.day:02d} {u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}"
     )
@@ -150,14 +150,11 @@ class Raw:
         """An aware datetime as the column stores it."""
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database")
-        return value.astimezone(UTC) if self.pg else _sqlite_ts(value)
+        utc = utc_for_db(value)
+        return utc if self.pg else _sqlite_ts(utc)
 
     def to_dt(self, value: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return _sqlite_dt(value)
+        return utc_from_db(value) if isinstance(value, datetime) else _sqlite_dt(value)
 
     def day(self, value: date) -> Any:
         return value if self.pg else value.isoformat()
