@@ -51,6 +51,15 @@ def warp_to_template(level_img: np.ndarray, h_t2l: np.ndarray, size: tuple[int, 
                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
 
 
+def frame_patch(pyr: FramePyramid, size: tuple[int, int], k: float, h: np.ndarray, apparent: float) -> np.ndarray:
+    """The frame under pose ``h`` sampled on a template grid of ``size`` (template px per reference px ``k``).
+
+    Taken from the pyramid level where the view (``apparent`` px long) is about template-sized.
+    """
+    img, f = pyr.level(pyr.level_for(apparent, max(size)))
+    return warp_to_template(img, scale_mat(f) @ h @ scale_mat(1.0 / k), size)
+
+
 def occluder_mask(tmpl: np.ndarray, patch: np.ndarray, cut: float = 1.2, min_frac: float = 0.03,
                   max_frac: float = 0.45, min_ncc: float = 0.5) -> np.ndarray | None:
     """Template mask (255 = use) without blob-shaped disagreements (a finger, a glare spot), or None.
@@ -125,8 +134,7 @@ def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size:
         m0 = scale_mat(f) @ h @ scale_mat(1.0 / ict.scale)
         mask = None
         if robust:
-            patch = cv2.warpPerspective(img, m0, (tw, th), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                        borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+            patch = warp_to_template(img, m0, (tw, th)).astype(np.float32)
             mask = occluder_mask(ict.tmpl, cv2.GaussianBlur(patch, (3, 3), 0), min_ncc=robust_min_ncc)
             if mask is None:
                 return None
@@ -151,9 +159,7 @@ def verify(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray,
     """
     tmpl, k = template
     th, tw = tmpl.shape
-    lvl = pyr.level_for(apparent_size(h, ref_size), max(tw, th))
-    img, f = pyr.level(lvl)
-    patch = warp_to_template(img, scale_mat(f) @ h @ scale_mat(1.0 / k), (tw, th)).astype(np.float32)
+    patch = frame_patch(pyr, (tw, th), k, h, apparent_size(h, ref_size)).astype(np.float32)
     return match_score(prepared or VerifyTemplate.build(tmpl), patch, keep, min_cells)
 
 

@@ -23,11 +23,13 @@ from game.vision.align import (
     FramePyramid,
     VerifyTemplate,
     ecc_refine,
+    frame_patch,
     ic_refine,
     match_score,
     normalized_template,
     quick_score,
     verify,
+    warp_to_template,
 )
 from game.vision.candidates import dedupe, region_hypotheses
 from game.vision.detection import Detection
@@ -158,8 +160,7 @@ def self_matches(templates: list[tuple[np.ndarray, float]], threshold: float = 0
         ref_h = scale_mat(1.0 / k) @ w3 @ scale_mat(k)
         # What verification (64-px template) would say of the turned pose on a clean print.
         m = scale_mat(vk) @ ref_h @ scale_mat(1.0 / vk)
-        patch = cv2.warpPerspective(vt, m, (vt.shape[1], vt.shape[0]), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                    borderMode=cv2.BORDER_REPLICATE)
+        patch = warp_to_template(vt, m, (vt.shape[1], vt.shape[0]))
         score = match_score(vt, patch, min_cells=0.0)
         if score >= threshold:
             out.append(SelfMatch(q, ref_h, score))
@@ -330,6 +331,8 @@ class MarkerDetector:
             best = self._finish(ctx, coarse[0][1], best, levels=(1, 2))
         if best is None or best[0] < cfg.accept_score - cfg.polish_slack:
             return None
+        # Also after the retry above: a second 128-px pass from its pose still corrects some
+        # (skipping it turned one kite view on the cached frames into a wrong pose).
         if self._fine_levels(best[1]) != (1,):
             polished = self._finish(ctx, best[1], None, levels=(2,))
             # The polish must still verify; a wandering 128-px alignment keeps the 64-px pose.
@@ -380,11 +383,7 @@ class MarkerDetector:
             if not self._plausible(ctx, hc, q):
                 scores.append(-1.0)
                 continue
-            app = long_side(q)
-            img, f = ctx.pyr.level(ctx.pyr.level_for(app, max(tw, th)))
-            patch = cv2.warpPerspective(img, scale_mat(f) @ hc @ scale_mat(1.0 / k), (tw, th),
-                                        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                        borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+            patch = frame_patch(ctx.pyr, (tw, th), k, hc, long_side(q)).astype(np.float32)
             b = patch[sel] - patch[sel].mean()
             scores.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6)))
         i = int(np.argmax(scores))
@@ -416,8 +415,7 @@ class MarkerDetector:
         for m in self._self_matches:
             for rh in (m.ref_h, np.linalg.inv(m.ref_h)):
                 t = scale_mat(k) @ rh @ scale_mat(1.0 / k)
-                turned = cv2.warpPerspective(tmpl, t, (tw, th), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                             borderMode=cv2.BORDER_REPLICATE)
+                turned = warp_to_template(tmpl, t, (tw, th))
                 diff = np.maximum(diff, np.abs(turned - tmpl))
         diff = cv2.GaussianBlur(diff, (5, 5), 0)
         mask = diff > max(8.0, 0.25 * float(diff.max()))
