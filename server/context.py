@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, select
+from starlette.types import Scope
 
 from server import queries as q
 from server.campaigns import CampaignCatalog
@@ -86,24 +87,35 @@ def _lookup_device(ctx: AppContext, key: str) -> Device | None:
     return None if row is None else Device(row[0], row[1], row[2])
 
 
-def bearer_token(request: Request) -> str | None:
-    """The credentials of an ``Authorization: Bearer <token>`` header (as HTTPBearer reads it)."""
-    header = request.headers.get("authorization")
-    if not header:
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None
+_EMPTY_TOKEN_HASH = token_hash("")
+
+
+def bearer_key(scope: Scope) -> str | None:
+    """``token_hash`` of the credentials of the request's ``Authorization: Bearer <token>`` header
+    (read as HTTPBearer reads them; empty credentials give ``token_hash("")``), None without such
+    a header. Parsed and hashed once per request and kept in the scope: the rate limiter
+    (``server.middleware.EdgeMiddleware``) and ``authenticate`` both need it."""
+    try:
+        return scope["bearer_key"]
+    except KeyError:
+        pass
+    key = None
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":  # the first one, as Starlette's ``Headers.get``
+            scheme, space, token = value.decode("latin-1").partition(" ")
+            if space and scheme.lower() == "bearer":
+                key = token_hash(token.strip())
+            break
+    scope["bearer_key"] = key
+    return key
 
 
 async def authenticate(request: Request) -> Device:
     """The enrolled device behind the bearer token, or 401 (cached per app; the DB is read off-loop)."""
     ctx: AppContext = request.app.state.ctx
-    token = bearer_token(request)
-    if token is None:
+    key = bearer_key(request.scope)
+    if key is None or key == _EMPTY_TOKEN_HASH:
         raise ApiError(401, "unauthorized", "missing bearer token", _UNAUTHORIZED)
-    key = token_hash(token)
     device = ctx.devices.get(key)
     if device is None:
         device = await ctx.run_db(_lookup_device, ctx, key)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -14,6 +13,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.context import bearer_key
 from server.ratelimit import TokenBucketLimiter
 from server.strict import HotRoutes
 
@@ -102,9 +102,9 @@ class EdgeMiddleware:
 
     @staticmethod
     def key(scope: Scope) -> str:
-        auth = _header(scope, b"authorization")
-        if auth and auth[:7].lower() == b"bearer ":
-            return "t:" + hashlib.sha256(auth[7:].strip()).hexdigest()[:32]
+        token = bearer_key(scope)
+        if token is not None:
+            return "t:" + token[:32]
         client = scope.get("client")
         return "ip:" + (client[0] if client else "unknown")
 
