@@ -50,7 +50,6 @@ class DetectorConfig:
     max_edge_quads: int = 8  # edge outlines (each gives up to four corner orders)
     refine_candidates: int = 3  # hypotheses that get a coarse ECC alignment
     min_quick_score: float = 0.1  # 32-px correlation a hypothesis needs to be aligned at all
-    late_quick_score: float = 0.25  # ... and from the third hypothesis on (see _detect_once)
     min_coarse_cc: float = 0.4  # coarse ECC correlation needed for the fine alignment
     fine_candidates: int = 2  # best coarse alignments that get the fine alignment and verification
     coarse_iters: int = 15  # ECC iterations of the coarse (32-px) alignment
@@ -289,11 +288,6 @@ class MarkerDetector:
         coarse: list[tuple[float, np.ndarray]] = []
         finished: set[int] = set()
         for rank, h0 in enumerate(hyps):
-            # Past the first two, a weak hypothesis is skipped: on 4 x 160 cached frames the third
-            # one never made a detection below 0.26, and 80 % of frames without the mark have it
-            # below 0.25 (-3 % median time; one detection of 1,000 lost, none in the held-out set).
-            if rank >= 2 and quick[id(h0)] < cfg.late_quick_score:
-                break
             # Only the best-ranked hypothesis: a 16-px ECC costs ~0.7 ms, and the best busy patch
             # is usually the poster.
             start = self._prealigned(ctx, h0) if self._prealign is not None and rank == 0 else h0
