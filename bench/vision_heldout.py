@@ -17,7 +17,9 @@ rows are paired):
   frames warm (tungsten, up to 0.75/1.0/1.25) and half cool (daylight/shade, up to 1.2/1.0/0.8),
   at a random strength of 60-100 %;
 - ``jpeg``: JPEG compression at quality 60-85 (cv2.imencode), as webcams and phone uploads do;
-- ``cast+jpeg``: both (cast first, then compression).
+- ``cast+jpeg``: both (cast first, then compression);
+- ``shade``: light falling off across the scene (a lamp to one side): a gain from 1.3 down to
+  0.5 along a random direction over 400 px, centred on the frame.
 
 Usage:  python bench/vision_heldout.py [--quick] [--set heldout|bench|both]
         [--nuisance none,cast+jpeg] [--out results.json]
@@ -43,7 +45,7 @@ from bench.vision import eval_single, load, make_single_frames  # noqa: E402
 
 HELDOUT_DIR = ROOT / "bench/data/heldout"
 HELDOUT_NAMES = ("navy-pillars", "green-thin", "gold-outline", "violet-card", "grey-knot")
-NUISANCES = ("none", "cast", "jpeg", "cast+jpeg")
+NUISANCES = ("none", "cast", "jpeg", "cast+jpeg", "shade")
 WARM = np.array([0.75, 1.0, 1.25], np.float32)  # BGR gains of an uncorrected tungsten cast
 COOL = np.array([1.2, 1.0, 0.8], np.float32)  # BGR gains of a bluish daylight/shade cast
 
@@ -74,10 +76,22 @@ def jpeg(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return cv2.imdecode(buf, cv2.IMREAD_COLOR)
 
 
+def shade(img: np.ndarray, rng: np.random.Generator, lo: float = 0.5, hi: float = 1.3, span: float = 400.0) -> np.ndarray:
+    """A gain falling from ``hi`` to ``lo`` over ``span`` px along a random direction (clamped beyond)."""
+    h, w = img.shape[:2]
+    a = rng.uniform(0.0, 2.0 * np.pi)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = np.clip(((xx - w / 2) * np.cos(a) + (yy - h / 2) * np.sin(a)) / span + 0.5, 0.0, 1.0)
+    gain = hi + (lo - hi) * t
+    return np.clip(img.astype(np.float32) * gain[..., None], 0, 255).astype(np.uint8)
+
+
 def apply_nuisance(img: np.ndarray, mode: str, rng: np.random.Generator, index: int) -> np.ndarray:
     """Apply one nuisance mode to a whole rendered frame (even indices warm, odd cool)."""
     if mode == "none":
         return img
+    if mode == "shade":
+        return shade(img, rng)
     out = img
     if "cast" in mode:
         out = colour_cast(out, rng, warm=index % 2 == 0)

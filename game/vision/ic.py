@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from game.vision.planes import deplane, plane_basis
+
 
 @dataclass(frozen=True)
 class ICTemplate:
@@ -33,6 +35,8 @@ class ICTemplate:
     norm: np.ndarray  # template px -> normalised coordinates (3, 3)
     norm_inv: np.ndarray
     scale: float  # template px per reference px
+    plane: np.ndarray  # orthonormal basis of brightness planes over the template, float32 (N, 3)
+    plane_t: np.ndarray  # its transpose, contiguous (3, N)
 
     @classmethod
     def build(cls, tmpl: np.ndarray, scale: float, blur: int = 3) -> ICTemplate:
@@ -50,16 +54,17 @@ class ICTemplate:
         # d(warp)/d(p) at identity for p = (h00-1, h01, h02, h10, h11-1, h12, h20, h21).
         sd = np.stack([gx * u, gx * v, gx, gy * u, gy * v, gy, -gx * u * u - gy * u * v, -gx * u * v - gy * v * v])
         sd = sd.reshape(8, -1).astype(np.float64)
-        flat = t.ravel().astype(np.float64)
-        flat = flat - flat.mean()
-        flat /= np.linalg.norm(flat) + 1e-9
-        # Project out gain and bias: SD images orthogonal to the constant and to the template.
-        sd -= sd.mean(1, keepdims=True)
+        plane = plane_basis(t.shape)
+        zero = deplane(t.ravel(), plane)
+        flat = zero.astype(np.float64) / (np.linalg.norm(zero) + 1e-9)
+        # Project out gain and a brightness ramp: SD images orthogonal to the planes a + bx + cy
+        # and to the (deplaned) template.
+        q = plane.astype(np.float64)
+        sd -= (sd @ q) @ q.T
         sd -= np.outer(sd @ flat, flat)
         hess = sd @ sd.T
-        zero = t.ravel() - float(t.mean())
-        return cls(t, zero, float(t.std()) + 1e-6, sd.astype(np.float32), np.linalg.inv(hess + 1e-9 * np.eye(8)), norm,
-                   np.linalg.inv(norm), scale)
+        return cls(t, zero, float(zero.std()) + 1e-6, sd.astype(np.float32), np.linalg.inv(hess + 1e-9 * np.eye(8)),
+                   norm, np.linalg.inv(norm), scale, plane, np.ascontiguousarray(plane.T))
 
 
 def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, eps: float = 0.01,
@@ -80,6 +85,13 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
         except np.linalg.LinAlgError:
             return None
     t_std, t_zero = ict.spread, ict.zero
+    n = t_zero.size
+    qt = ict.plane_t
+    # The residual e = k * deplane(b) - t_zero is never formed: its length and sd @ e follow from
+    # a few dot products (sd is orthogonal to the planes and the template unless masked).
+    sd_q = (sd @ ict.plane).astype(np.float64) if mask is not None else None
+    sd_t = (sd @ t_zero).astype(np.float64) if mask is not None else None
+    tt = float(t_zero @ t_zero)
     step_scale = max(tw, th) / 2.0
     w = m @ ict.norm_inv
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
@@ -96,19 +108,24 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
         if blur > 1:
             patch = cv2.GaussianBlur(patch, (blur, blur), 0)
         b = patch.ravel()
-        mean, spread = cv2.meanStdDev(b)
-        sd_b = float(spread[0, 0])
-        if sd_b < 1e-3:
+        c = (qt @ b).astype(np.float64)
+        bb = float(np.dot(b, b)) - float(c @ c)  # |deplane(b)|^2
+        if bb <= n * 1e-6:
             return None
-        e = (b - float(mean[0, 0])) * (t_std / sd_b) - t_zero
-        r = float(e @ e)
+        k = t_std / math.sqrt(bb / n)
+        r = k * k * bb - 2.0 * k * float(np.dot(b, t_zero)) + tt
         if r < best_r:
             best_w, best_r, worse = w, r, 0
         else:
             worse += 1
             if worse >= 2:
                 break
-        dp = h_inv @ (sd @ e).astype(np.float64)
+        g = (sd @ b).astype(np.float64)
+        if sd_q is not None:
+            g = k * (g - sd_q @ c) - sd_t
+        else:
+            g *= k
+        dp = h_inv @ g
         if float(np.abs(dp).max()) * step_scale < eps:
             break
         inc_inv = _inverse_increment(dp.tolist())
