@@ -90,7 +90,8 @@ def occluder_mask(tmpl: np.ndarray, patch: np.ndarray, cut: float = 1.2, min_fra
 
 def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: np.ndarray,
                ref_size: tuple[int, int], levels: tuple[int, ...], iters: int = 30,
-               margin_frac: float = 0.2, blur: int = 5) -> tuple[np.ndarray, float] | None:
+               margin_frac: float = 0.2, blur: int = 5, motion: int = cv2.MOTION_HOMOGRAPHY
+               ) -> tuple[np.ndarray, float] | None:
     """Refine h (reference px -> frame px) with ECC over the given template levels.
 
     Returns (h, correlation at the finest level) or None when ECC diverged.
@@ -109,11 +110,15 @@ def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: 
         # template keeps its own: removing it too lost 4 of 200 bench detections without a ramp.)
         patch = deplane(patch.ravel(), cached_plane_basis(patch.shape)).reshape(patch.shape)
         delta = translate_mat(margin, margin).astype(np.float32)
+        if motion != cv2.MOTION_HOMOGRAPHY:
+            delta = delta[:2].copy()
         crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iters, 1e-4)
         try:
-            cc, delta = cv2.findTransformECC(tmpl, patch, delta, cv2.MOTION_HOMOGRAPHY, crit, None, blur)
+            cc, delta = cv2.findTransformECC(tmpl, patch, delta, motion, crit, None, blur)
         except cv2.error:
             return None
+        if delta.shape[0] == 2:
+            delta = np.vstack([delta, [0.0, 0.0, 1.0]])
         h_t2l = h_t2l @ translate_mat(-margin, -margin) @ delta.astype(np.float64)
         h = scale_mat(1.0 / f) @ h_t2l @ scale_mat(k)
         h = h / h[2, 2]

@@ -53,6 +53,10 @@ class DetectorConfig:
     min_coarse_cc: float = 0.4  # coarse ECC correlation needed for the fine alignment
     fine_candidates: int = 2  # best coarse alignments that get the fine alignment and verification
     coarse_iters: int = 15  # ECC iterations of the coarse (32-px) alignment
+    # ... and its motion model: affine (6 parameters) is 2-5 % cheaper in median detection time
+    # than a homography, and the fine alignment adds the perspective (same detections +-1 on
+    # five frame sets: bench, two cached sets, held-out, colour casts).
+    coarse_motion: int = cv2.MOTION_AFFINE
     fine_iters: int = 25  # ECC iterations per level of the fine alignment
     fine_blur: int = 3  # ECC smoothing of the fine alignment (5 biases a 64-px template by ~1-2 px)
     angles_per_candidate: int = 2
@@ -298,7 +302,7 @@ class MarkerDetector:
             # is usually the poster.
             start = self._prealigned(ctx, h0) if self._prealign is not None and rank == 0 else h0
             res = ecc_refine(ctx.pyr, self.ref.templates, start, self.ref.size, (0,), iters=cfg.coarse_iters,
-                             margin_frac=0.25, blur=3)
+                             margin_frac=0.25, blur=3, motion=cfg.coarse_motion)
             if res is None:
                 # The 32-px alignment fails on many good card outlines (a finger over a small
                 # print); the finer levels still get a chance, ranked by the quick correlation
