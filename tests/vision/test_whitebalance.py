@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from game.vision import MarkerDetector
 from game.vision.detector import DetectorConfig
 from game.vision.geometry import mean_corner_error
 from game.vision.synthetic import Effects, clutter_background, random_pose, render
-from game.vision.whitebalance import apply_gains, white_patch_gains
+from game.vision.whitebalance import (
+    apply_gains,
+    bright_patch,
+    brightest_block,
+    exposure_gain,
+    white_patch_gains,
+)
 
 SIZE = (640, 480)
 WARM = np.array([0.72, 1.0, 1.28], np.float32)  # BGR gains of an uncorrected tungsten light
@@ -37,20 +45,27 @@ def test_a_neutral_scene_is_left_alone() -> None:
     assert white_patch_gains(np.zeros((480, 640, 3), np.uint8), 1.15) is None  # too dark to judge
 
 
-def test_detection_survives_a_tungsten_cast(logo: np.ndarray) -> None:
+def found_with_and_without(logo: np.ndarray, off: DetectorConfig, nuisance: Callable[[np.ndarray], np.ndarray],
+                           seed: int, n: int = 12) -> dict[str, int]:
+    """Correct detections in ``n`` nuisance frames by the default detector and by one with ``off``."""
     rs = (logo.shape[1], logo.shape[0])
-    with_retry, without = MarkerDetector(logo), MarkerDetector(logo, DetectorConfig(white_balance_ratio=0))
-    rng = np.random.default_rng(4)
+    dets = {"with": MarkerDetector(logo), "without": MarkerDetector(logo, off)}
+    rng = np.random.default_rng(seed)
     found = {"with": 0, "without": 0}
-    for _ in range(12):
+    for _ in range(n):
         bg = clutter_background(rng, SIZE, red_distractors=4)
         _, hm = random_pose(rng, rs, SIZE)
-        img = cast(render(logo, hm, bg, Effects(noise=2.0), rng), WARM)
-        for key, det in (("with", with_retry), ("without", without)):
+        img = nuisance(render(logo, hm, bg, Effects(noise=2.0), rng))
+        for key, det in dets.items():
             d = det.detect(img)
             if d is not None:
                 assert mean_corner_error(d.homography, hm, *rs) <= 5.0
                 found[key] += 1
+    return found
+
+
+def test_detection_survives_a_tungsten_cast(logo: np.ndarray) -> None:
+    found = found_with_and_without(logo, DetectorConfig(white_balance_ratio=0), lambda img: cast(img, WARM), seed=4)
     assert found["with"] >= 9, found
     assert found["with"] >= found["without"] + 3, found
 
@@ -72,3 +87,24 @@ def test_tracking_holds_under_a_tungsten_cast(logo: np.ndarray) -> None:
         else:
             assert mean_corner_error(d.homography, hm, *rs) <= 10.0
     assert lost <= 3, f"lost in {lost} of 60 frames"
+
+
+def dim(img: np.ndarray, gain: float) -> np.ndarray:
+    return np.clip(img.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+
+
+def test_exposure_gain_only_for_dim_frames() -> None:
+    room = grey_room()
+    assert exposure_gain(bright_patch(room), 110.0) == 1.0
+    assert brightest_block(room) >= 230
+    dark = dim(room, 0.4)  # the white surface at ~94
+    assert brightest_block(dark) < 110
+    g = exposure_gain(bright_patch(dark), 110.0)
+    assert 2.2 < g <= 2.5  # brought back near 230
+
+
+def test_detection_in_a_dim_frame(logo: np.ndarray) -> None:
+    """At 0.35 of the exposure the red ink falls into the colour model's dark bins (6 of 12 found without the gain)."""
+    found = found_with_and_without(logo, DetectorConfig(dark_level=0), lambda img: dim(img, 0.35), seed=8)
+    assert found["with"] >= 11, found
+    assert found["with"] >= found["without"] + 3, found
