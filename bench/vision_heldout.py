@@ -19,7 +19,10 @@ rows are paired):
 - ``jpeg``: JPEG compression at quality 60-85 (cv2.imencode), as webcams and phone uploads do;
 - ``cast+jpeg``: both (cast first, then compression);
 - ``shade``: light falling off across the scene (a lamp to one side): a gain from 1.3 down to
-  0.5 along a random direction over 400 px, centred on the frame.
+  0.5 along a random direction over 400 px, centred on the frame;
+- ``dim``: the whole frame at 0.45 of its exposure (a dim lobby, a slow auto-exposure);
+- ``bright``: overexposed, 1.5 x + 10 (pale surfaces clip to white);
+- ``defocus``: a Gaussian blur of sigma 1.5 px (a fixed-focus webcam, a print held too close).
 
 Usage:  python bench/vision_heldout.py [--quick] [--set heldout|bench|both]
         [--nuisance none,cast+jpeg] [--out results.json]
@@ -45,7 +48,7 @@ from bench.vision import eval_single, load, make_single_frames  # noqa: E402
 
 HELDOUT_DIR = ROOT / "bench/data/heldout"
 HELDOUT_NAMES = ("navy-pillars", "green-thin", "gold-outline", "violet-card", "grey-knot")
-NUISANCES = ("none", "cast", "jpeg", "cast+jpeg", "shade")
+NUISANCES = ("none", "cast", "jpeg", "cast+jpeg", "shade", "dim", "bright", "defocus")
 WARM = np.array([0.75, 1.0, 1.25], np.float32)  # BGR gains of an uncorrected tungsten cast
 COOL = np.array([1.2, 1.0, 0.8], np.float32)  # BGR gains of a bluish daylight/shade cast
 
@@ -92,6 +95,12 @@ def apply_nuisance(img: np.ndarray, mode: str, rng: np.random.Generator, index: 
         return img
     if mode == "shade":
         return shade(img, rng)
+    if mode == "dim":
+        return np.clip(img.astype(np.float32) * 0.45, 0, 255).astype(np.uint8)
+    if mode == "bright":
+        return np.clip(img.astype(np.float32) * 1.5 + 10.0, 0, 255).astype(np.uint8)
+    if mode == "defocus":
+        return cv2.GaussianBlur(img, (0, 0), 1.5)
     out = img
     if "cast" in mode:
         out = colour_cast(out, rng, warm=index % 2 == 0)
