@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from game.vision.reference import MIN_REF_SIDE, as_bgr_frame
+from game.vision.reference import MIN_REF_SIDE, as_bgr_frame, detail_loss
 
 GOOD_SIDE = 300
 
@@ -93,6 +93,13 @@ def rate_marker(reference_bgr: np.ndarray) -> MarkerRating:
         advice.append("low texture: shape mode (colour + outline + alignment; no feature matching)")
     if edge_density < 0.005:
         advice.append("very few edges: add line work or a frame so the pose can be aligned")
+    # Thin strokes vanish from the detector's 128-px template (see ReferenceModel.detail_loss).
+    fine = cv2.resize(grey, (max(8, round(grey.shape[1] * 256 / max(grey.shape))),
+                             max(8, round(grey.shape[0] * 256 / max(grey.shape)))), interpolation=cv2.INTER_AREA)
+    coarse = cv2.resize(fine, (max(4, fine.shape[1] // 2), max(4, fine.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+    lost = detail_loss(fine, coarse)
+    if lost > 0.1:
+        advice.append(f"hairline strokes: {lost:.0%} of the detail vanishes at 128 px; bolder strokes align better")
     sim, ang, _ = _rotation_self_similarity(grey)
     comp["asymmetry"] = float(np.clip(100 * (1 - sim) / 0.5, 0, 100))
     if sim > 0.8:

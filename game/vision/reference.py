@@ -49,6 +49,13 @@ def as_bgr_frame(img: object, what: str = "frame") -> np.ndarray:
     return np.ascontiguousarray(img)
 
 
+def detail_loss(fine: np.ndarray, coarse: np.ndarray) -> float:
+    """Share of ``fine``'s variance that ``coarse`` (the same image, smaller) cannot show."""
+    fine = fine.astype(np.float32)
+    up = cv2.resize(coarse.astype(np.float32), (fine.shape[1], fine.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return float(((fine - up) ** 2).mean() / max(float(fine.var()), 1e-6))
+
+
 def smooth_hist(hist: np.ndarray) -> np.ndarray:
     """Spread a (hue, sat, value) histogram to neighbouring bins for lighting/white-balance slack.
 
@@ -314,10 +321,7 @@ class ReferenceModel:
         then aligns only the bold parts and lets the pose tilt about them. Bench marks lose
         0.04-0.06 here; a 2.3:1 wordmark with hairline strokes 0.18, a thin gold outline 0.12.
         """
-        fine, _ = self.template(2 * side)
-        coarse, _ = self.template(side)
-        up = cv2.resize(coarse, (fine.shape[1], fine.shape[0]), interpolation=cv2.INTER_LINEAR)
-        return float(((fine - up) ** 2).mean() / max(float(fine.var()), 1e-6))
+        return detail_loss(self.template(2 * side)[0], self.template(side)[0])
 
     def orb_model(self) -> tuple[list, np.ndarray]:
         """ORB keypoints/descriptors of the reference (lazy; used only for textured references)."""

@@ -70,3 +70,11 @@ def test_elongated_wordmark_gets_proportion_advice() -> None:
     assert any("elongated (15.0:1)" in a and "cm" in a for a in rw.advice)
     assert not any("elongated" in a for a in rs.advice)
     assert rw.components["proportions"] < 10 < rs.components["proportions"]
+
+
+def test_hairline_strokes_get_detail_advice(logo: np.ndarray) -> None:
+    from tests.vision.test_fine_polish import hairline_wordmark
+
+    thin = rate_marker(hairline_wordmark())
+    assert any(a.startswith("hairline strokes") and "128 px" in a for a in thin.advice), thin.advice
+    assert not any(a.startswith("hairline") for a in rate_marker(logo).advice)
