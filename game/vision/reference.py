@@ -247,6 +247,7 @@ class ReferenceModel:
             v = -v
         v = np.abs(v) * 0.15 + v  # keep a little luminance so glare/shadows stay consistent
         self.grey_weights = (v / np.abs(v).sum()).astype(np.float32)
+        self._template_cache: dict[int, tuple[np.ndarray, float]] = {}
         self.templates = [self.template(side) for side in TEMPLATE_SIDES]
         lik = self.likelihood(work)
         shape = weighted_shape(lik)
@@ -307,12 +308,17 @@ class ReferenceModel:
         least half the area of a ``side`` square and 16 px on its short side (8 px for the 16-px
         pre-alignment template); marks up to 2:1 are unaffected. Clamping the short side alone,
         as this once did, stretched the template against the single scale the warps assume.
+        Computed once per side (the detector asks for the 128- and 256-px ones again); callers
+        must not modify it.
         """
+        if side in self._template_cache:
+            return self._template_cache[side]
         w, h = self.size
         k = max(side / max(w, h), side / math.sqrt(2.0 * w * h), min(16.0, side / 2) / min(w, h))
         size = (max(1, round(w * k)), max(1, round(h * k)))
         g = self.grey(cv2.resize(self.bgr, size, interpolation=cv2.INTER_AREA)).astype(np.float32)
-        return g, size[0] / w
+        self._template_cache[side] = (g, size[0] / w)
+        return self._template_cache[side]
 
     def detail_loss(self, side: int = 128) -> float:
         """Share of the twice-as-fine template's variance lost at ``side`` px (0: nothing lost).
