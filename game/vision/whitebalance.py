@@ -16,6 +16,12 @@ import numpy as np
 LUMA = np.array([0.114, 0.587, 0.299], np.float32)  # BGR
 
 
+def _every_fourth(bgr: np.ndarray) -> np.ndarray:
+    """Every fourth pixel each way (``bgr[::4, ::4]``, contiguous: cv2.resize is 5x faster than the slice copy)."""
+    h, w = bgr.shape[:2]
+    return cv2.resize(bgr, ((w + 3) // 4, (h + 3) // 4), interpolation=cv2.INTER_NEAREST)
+
+
 def bright_patch(bgr: np.ndarray) -> np.ndarray | None:
     """The brightest 1 % of a frame's unclipped pixels (every fourth pixel each way), float32 (k, 3).
 
@@ -24,8 +30,7 @@ def bright_patch(bgr: np.ndarray) -> np.ndarray | None:
     """
     # OpenCV for the per-pixel steps: numpy's min over the 3-long channel axis and a boolean
     # row selection took 1.3 ms per 640x480 frame, this 0.35.
-    h, w = bgr.shape[:2]
-    sub = cv2.resize(bgr, ((w + 3) // 4, (h + 3) // 4), interpolation=cv2.INTER_NEAREST)
+    sub = _every_fourth(bgr)
     b, g, r = cv2.split(sub)
     clipped = cv2.min(cv2.min(b, g), r).ravel() >= 250
     n = clipped.size - int(np.count_nonzero(clipped))
@@ -65,9 +70,7 @@ def white_patch_gains(bgr: np.ndarray, min_ratio: float, **kw: float) -> np.ndar
 
 def brightest_block(bgr: np.ndarray) -> float:
     """Grey level of the brightest 16x16 block (mean of every fourth pixel): a quick check for dim frames."""
-    h, w = bgr.shape[:2]
-    sub = cv2.cvtColor(cv2.resize(bgr, ((w + 3) // 4, (h + 3) // 4), interpolation=cv2.INTER_NEAREST),
-                       cv2.COLOR_BGR2GRAY)
+    sub = cv2.cvtColor(_every_fourth(bgr), cv2.COLOR_BGR2GRAY)
     blocks = cv2.resize(sub, (max(1, sub.shape[1] // 4), max(1, sub.shape[0] // 4)), interpolation=cv2.INTER_AREA)
     return float(cv2.minMaxLoc(blocks)[1])
 
