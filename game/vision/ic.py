@@ -5,8 +5,9 @@ iteration (about 0.1 ms per iteration for a 32-px template and 0.8 ms for a 128-
 The inverse-compositional form computes them once per template: an iteration is one warp of
 the frame, a normalisation and one (8 x N) product, so it costs a fraction of ECC's. Like ECC
 it ignores gain and bias: the warped patch is normalised to the template's mean and spread, and
-the steepest-descent images are made orthogonal to the constant and to the template itself
-(the "project out" method for linear appearance variation).
+the steepest-descent images are made orthogonal to the brightness planes a + bx + cy and to the
+template itself (the "project out" method for linear appearance variation), so a light falling
+off across the print does not pull the pose either.
 
 It converges from closer starting poses than ECC with smoothing, so the detector keeps ECC for
 the coarse step from rough hypotheses and uses this for the fine levels and for tracking.
