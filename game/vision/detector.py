@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -256,8 +257,11 @@ class MarkerDetector:
 
     # -- full detection ------------------------------------------------------------------------
 
-    def detect_ctx(self, ctx: FrameContext) -> Detection | None:
+    def detect_ctx(self, ctx: FrameContext, priors: Sequence[np.ndarray] = ()) -> Detection | None:
         """Full detection; a frame with a colour cast that gave nothing is tried once more, balanced.
+
+        ``priors`` are extra pose hypotheses (the tracker's guesses where a lost print went);
+        they are ranked, aligned and verified like the detector's own.
 
         Only as a retry: balancing every frame whose brightest pixels are tinted also "corrects"
         frames without a cast (a lilac wall is indistinguishable from a cast) and lost 2-5
@@ -274,7 +278,7 @@ class MarkerDetector:
             if gain > 1.0:
                 ctx = FrameContext(ctx.bgr, ctx.pyr, ctx.search_scale, cv2.convertScaleAbs(ctx.search, alpha=gain),
                                    gain)
-        found = self._detect_once(ctx)
+        found = self._detect_once(ctx, priors=priors)
         # Textured references do not rest on colour (their hypotheses come from texture).
         if found is None and cfg.white_balance_ratio > 0 and not self.use_features:
             top = bright_patch(ctx.bgr) if top is None else top
@@ -290,7 +294,8 @@ class MarkerDetector:
                 found = self._detect_once(balanced, colour_only=True)
         return found
 
-    def _detect_once(self, ctx: FrameContext, colour_only: bool = False) -> Detection | None:
+    def _detect_once(self, ctx: FrameContext, colour_only: bool = False,
+                     priors: Sequence[np.ndarray] = ()) -> Detection | None:
         cfg = self.config
         if ctx.search_scale < 1.0:
             grey_search = self.ref.grey(ctx.search)
@@ -306,7 +311,7 @@ class MarkerDetector:
                                 card_ink=cfg.card_ink)
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked: list[tuple[float, np.ndarray]] = []
-        hs = [h0 for _, h0, _kind in raw]
+        hs = [*priors, *(h0 for _, h0, _kind in raw)]
         for h0, app in zip(hs, self._plausible_sizes(ctx, hs), strict=True):
             if app > 0:
                 ranked.append((quick_score(ctx.pyr, self.ref.templates[0], h0, app, self._quick_tmpl), h0))

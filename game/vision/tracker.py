@@ -8,8 +8,9 @@ import cv2
 import numpy as np
 
 from game.vision.detection import Detection, mirror_detection
-from game.vision.detector import MarkerDetector
+from game.vision.detector import FrameContext, MarkerDetector
 from game.vision.geometry import project, ref_corners
+from game.vision.reacquire import appearance_hypotheses
 from game.vision.smoothing import OneEuroFilter
 
 log = logging.getLogger(__name__)
@@ -24,10 +25,15 @@ class MarkerTracker:
     (mode "hold") so a passing finger does not make the collectible blink. Corners are smoothed
     by a One-Euro filter. With ``mirror=True`` the returned detection is mapped into the
     horizontally mirrored preview (see ``mirror_detection``); frames are always raw.
+
+    For ``memory_s`` seconds after its last tracked frame, a full detection also gets
+    hypotheses of where the print went (``reacquire.appearance_hypotheses``): a print lowered
+    for half a second comes back tens of pixels away, beyond the alignment's reach.
     """
 
     def __init__(self, detector: MarkerDetector, mirror: bool = False, miss_tolerance: int = 3,
-                 min_cutoff: float = 0.5, beta: float = 0.5, track_accept: float | None = None) -> None:
+                 min_cutoff: float = 0.5, beta: float = 0.5, track_accept: float | None = None,
+                 memory_s: float = 2.0) -> None:
         self.detector = detector
         self.mirror = mirror
         self.miss_tolerance = miss_tolerance
@@ -40,6 +46,8 @@ class MarkerTracker:
         self._last: Detection | None = None
         self._misses = 0
         self._width = 0
+        self.memory_s = memory_s
+        self._seen: tuple[np.ndarray, float] | None = None  # last raw pose and its time
 
     @property
     def tracking(self) -> bool:
@@ -47,7 +55,11 @@ class MarkerTracker:
         return self._h is not None
 
     def reset(self) -> None:
-        """Drop the current target (e.g. on a scene change)."""
+        """Drop the current target and forget where it was (e.g. on a scene change)."""
+        self._drop()
+        self._seen = None
+
+    def _drop(self) -> None:
         self._h = self._h_prev = self._last = None
         self._misses = 0
         self._filter.reset()
@@ -63,15 +75,29 @@ class MarkerTracker:
             if det is None and self._h_prev is not None:
                 det = self.detector.refine_ctx(ctx, self._h, accept=self.track_accept)
         if det is None:
-            det = self.detector.detect_ctx(ctx)
+            det = self.detector.detect_ctx(ctx, priors=self._priors(ctx, t_seconds))
         if det is None:
             return self._miss()
         self._misses = 0
         self._h_prev = self._h
         self._h = det.homography.copy()
+        self._seen = (self._h, t_seconds)
         out = self._smooth(det, t_seconds)
         self._last = out
         return self._present(out)
+
+    def recent_pose(self, t_seconds: float) -> np.ndarray | None:
+        """The last tracked raw pose if it is at most ``memory_s`` old at ``t_seconds``."""
+        if self._seen is None or not 0.0 <= t_seconds - self._seen[1] <= self.memory_s:
+            return None
+        return self._seen[0]
+
+    def _priors(self, ctx: FrameContext, t: float) -> list[np.ndarray]:
+        last = self.recent_pose(t)
+        if last is None:
+            return []
+        tmpl, k = self.detector.ref.templates[1]
+        return appearance_hypotheses(ctx.pyr, tmpl, k, last, self.detector.reference_size)
 
     def _present(self, d: Detection) -> Detection:
         return mirror_detection(d, self._width) if self.mirror else d
@@ -103,5 +129,5 @@ class MarkerTracker:
             return self._present(held)
         if self._h is not None:
             log.debug("target lost after %d misses", self._misses)
-        self.reset()
+        self._drop()
         return None
