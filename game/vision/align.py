@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -129,11 +130,12 @@ def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: 
 
 def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size: tuple[int, int],
               levels: tuple[int, ...], iters: int = 30, robust: bool = False,
-              robust_min_ncc: float = 0.5) -> tuple[np.ndarray, float] | None:
+              robust_min_ncc: float = 0.5, partial: bool = False) -> tuple[np.ndarray, float] | None:
     """Like ``ecc_refine``, with the inverse-compositional aligner (for starts already close).
 
     With ``robust``, template pixels that look occluded at the start (``occluder_mask``) are left
-    out; returns None when nothing looks occluded.
+    out; returns None when nothing looks occluded. With ``partial``, so are the template pixels
+    the start pose puts outside the frame (a print reaching beyond the frame's edge).
     """
     cc = 0.0
     for li in levels:
@@ -147,7 +149,14 @@ def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size:
             mask = occluder_mask(ict.tmpl, cv2.GaussianBlur(patch, (3, 3), 0), min_ncc=robust_min_ncc)
             if mask is None:
                 return None
-        res = ic_align(img, ict, m0, iters, mask=mask)
+        if partial:
+            full = pyr.levels[0].shape
+            inside = inframe_mask((tw, th), ict.scale, h, (full[1], full[0]))
+            if inside is not None:
+                # eroded: the aligner's 3-px smoothing reaches a pixel past the edge
+                inside = cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8))
+                mask = inside * 255 if mask is None else np.minimum(mask, inside * 255)
+        res = ic_align(img, ict, m0, iters, mask=mask, subset=partial)
         if res is None:
             return None
         m, cc = res
@@ -157,19 +166,41 @@ def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size:
 
 
 def verify(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, ref_size: tuple[int, int],
-           keep: float = 0.8, min_cells: float = 0.75, prepared: VerifyTemplate | None = None) -> float:
+           keep: float = 0.8, min_cells: float = 0.75, prepared: VerifyTemplate | None = None,
+           partial: bool = False) -> float:
     """Occlusion-tolerant normalised correlation between the template and the warped frame.
 
     The worst (1 - keep) of pixels by residual are ignored, so fingers or glare over part of the
     logo lower the score only a little, while a random patch still scores low. (Comparing with a
     blurred template as well would find more blurred prints, but a blurred ring-shaped mark then
     matches any red ellipse: tried and dropped.) ``prepared`` is ``VerifyTemplate.build(template[0])``,
-    precomputed by callers that verify often.
+    precomputed by callers that verify often. With ``partial``, a view reaching beyond the frame
+    is compared on its pixels inside the frame only (``inframe_mask``).
     """
     tmpl, k = template
     th, tw = tmpl.shape
     patch = frame_patch(pyr, (tw, th), k, h, apparent_size(h, ref_size)).astype(np.float32)
-    return match_score(prepared or VerifyTemplate.build(tmpl), patch, keep, min_cells)
+    full = pyr.levels[0].shape
+    visible = inframe_mask((tw, th), k, h, (full[1], full[0])) if partial else None
+    return match_score(prepared or VerifyTemplate.build(tmpl), patch, keep, min_cells, visible)
+
+
+def inframe_mask(size: tuple[int, int], k: float, h: np.ndarray, frame_size: tuple[int, int]) -> np.ndarray | None:
+    """Template pixels (``size`` = (w, h), ``k`` template px per reference px) that pose ``h`` puts
+    inside the frame, as a bool array; None when all of them are inside."""
+    tw, th = size
+    fw, fh = frame_size
+    q = project(h @ scale_mat(1.0 / k), _pixel_grid(tw, th)).reshape(th, tw, 2)
+    inside = (q[..., 0] >= 0) & (q[..., 0] <= fw - 1) & (q[..., 1] >= 0) & (q[..., 1] <= fh - 1)
+    return None if bool(inside.all()) else inside
+
+
+@lru_cache(maxsize=16)
+def _pixel_grid(w: int, h: int) -> np.ndarray:
+    ys, xs = np.mgrid[0:h, 0:w]
+    g = np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float64)
+    g.flags.writeable = False
+    return g
 
 
 @dataclass(frozen=True)
@@ -221,18 +252,26 @@ def _cell_means(x: np.ndarray, grid: int) -> np.ndarray:
 
 
 def match_score(tmpl: VerifyTemplate | np.ndarray, patch: np.ndarray, keep: float = 0.8,
-                min_cells: float = 0.75) -> float:
-    """The verification score of a template-sized patch (see ``verify``); 0 when it fails a gate."""
+                min_cells: float = 0.75, visible: np.ndarray | None = None) -> float:
+    """The verification score of a template-sized patch (see ``verify``); 0 when it fails a gate.
+
+    ``visible`` (template shape, bool) limits the comparison to the template pixels that lie
+    inside the frame: outside it, the patch holds replicated border pixels (stripes).
+    """
     vt = tmpl if isinstance(tmpl, VerifyTemplate) else VerifyTemplate.build(tmpl)
     patch = patch.astype(np.float32, copy=False)
     # Compared without their best-fit planes: under a lamp to one side, the plain card of a
     # print is a brightness ramp that the template lacks (bench prints under a 0.5-1.3 light
     # falloff across the frame: true poses lost 0.1-0.3 of their score).
-    b = deplane(patch.ravel(), vt.plane)
+    if visible is None:
+        a, b = vt.unit, deplane(patch.ravel(), vt.plane)
+    else:
+        plane = plane_basis(patch.shape, visible)
+        a, b = _unit(deplane(vt.tmpl[visible], plane)), deplane(patch[visible], plane)
     _, sd = cv2.meanStdDev(b)
     if sd[0, 0] < 2.0:  # a flat patch (or a plain ramp) cannot be the logo
         return 0.0
-    a, b = vt.unit, _unit(b)
+    b = _unit(b)
     n = a.size
     ncc_all = float(np.dot(a, b)) / n
     r = np.abs(a - b)
@@ -252,23 +291,32 @@ def match_score(tmpl: VerifyTemplate | np.ndarray, patch: np.ndarray, keep: floa
     ncc_kept = (sab - sa * sb_ / m) / (math.sqrt(max(va, 0.0) * max(vb, 0.0)) + 1e-6)
     # Trimming forgives a finger, but it also forgives a mirrored or look-alike mark whose
     # differing strokes are fewer than the trimmed pixels; most of the mark's cells must agree.
-    if cell_agreement(vt.cells[0], patch) < min_cells:
+    if cell_agreement(vt.cells[0], patch, visible=visible) < min_cells:
         return 0.0
     # A 4x4 grid still passes a plain ring for a mark drawn inside an oval outline (11 of 14
     # cells hold only the outline); on a finer grid the inner strokes own enough cells to fail
     # it, while true views keep >= 0.75 there (bench: 5th percentile 0.67-0.9 by target).
-    if min_cells > 0 and cell_agreement(vt.cells[1], patch) < min_cells - 0.15:
+    if min_cells > 0 and cell_agreement(vt.cells[1], patch, visible=visible) < min_cells - 0.15:
         return 0.0
     return max(0.0, 0.5 * ncc_all + 0.5 * ncc_kept)
 
 
-def cell_agreement(cells: CellStats | np.ndarray, patch: np.ndarray, grid: int = 4, good: float = 0.4) -> float:
+def cell_agreement(cells: CellStats | np.ndarray, patch: np.ndarray, grid: int = 4, good: float = 0.4,
+                   visible: np.ndarray | None = None) -> float:
     """Fraction of the template's textured grid cells whose local correlation with the patch is good.
 
     ``cells`` is the template's ``CellStats`` (its grid wins over ``grid``) or the template itself.
+    With ``visible`` (see ``match_score``) only cells wholly inside the frame count, and a view
+    that leaves more than half of the textured cells outside scores 0.
     """
     cs = cells if isinstance(cells, CellStats) else CellStats.build(cells, grid)
-    if not cs.textured.any():
+    textured = cs.textured
+    if visible is not None:
+        inside = _cell_means(np.ascontiguousarray(visible[: cs.crop[0], : cs.crop[1]], np.float32), cs.grid) >= 0.999
+        if 2 * int((textured & inside).sum()) < int(textured.sum()):
+            return 0.0
+        textured = textured & inside
+    if not textured.any():
         return 1.0
     b = np.ascontiguousarray(patch[: cs.crop[0], : cs.crop[1]], np.float32)
     b = b - float(b.mean())
@@ -277,7 +325,7 @@ def cell_agreement(cells: CellStats | np.ndarray, patch: np.ndarray, grid: int =
     cab = _cell_means(cs.centred * b, cs.grid) - cs.mean * mb
     cells_px = (cs.crop[0] // cs.grid) * (cs.crop[1] // cs.grid)
     ncc = cab / (np.sqrt(np.maximum(cs.var, 0.0) * np.maximum(vb, 0.0)) + 1e-6 / cells_px)
-    return float((ncc[cs.textured] > good).mean())
+    return float((ncc[textured] > good).mean())
 
 
 def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, apparent: float,

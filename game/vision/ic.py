@@ -69,28 +69,45 @@ class ICTemplate:
 
 
 def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, eps: float = 0.01,
-             blur: int = 3, mask: np.ndarray | None = None) -> tuple[np.ndarray, float] | None:
+             blur: int = 3, mask: np.ndarray | None = None, subset: bool = False) -> tuple[np.ndarray, float] | None:
     """Refine ``m`` (template px -> image px) on ``img``; returns (m, NCC) or None when it diverged.
 
     ``eps`` is the stopping step, in template pixels of corner motion (about). ``mask`` (template
-    shape, nonzero = use) leaves out template pixels hidden by an occluder; the Hessian is then
-    rebuilt from the kept pixels once (cheap next to an alignment).
+    shape, nonzero = use) leaves out template pixels hidden by an occluder from the steps; the
+    Hessian is then rebuilt from the kept pixels once (cheap next to an alignment). Gain and
+    brightness planes are still fitted over the whole patch, unless ``subset``: then only the
+    kept pixels count at all. That is needed where the left-out pixels are replicated border
+    stripes (a print beyond the frame's edge: it drifted 2-4 px without); for occluders the
+    whole-patch fit measured better (bench: two kite detections lost, one turned wrong, with
+    ``subset``).
     """
     th, tw = ict.tmpl.shape
     sd, h_inv = ict.sd, ict.h_inv
+    qt, t_zero, t_std = ict.plane_t, ict.zero, ict.spread
+    sel: np.ndarray | None = None
+    if mask is not None and subset:
+        # Only the kept pixels: their own brightness planes, the template deplaned over them.
+        sel = np.flatnonzero(mask.ravel())
+        if sel.size < 16:
+            return None
+        sd = np.ascontiguousarray(ict.sd[:, sel])
+        yy, xx = np.divmod(sel, tw)
+        q, _ = np.linalg.qr(np.stack([np.ones(sel.size), xx, yy], 1).astype(np.float64))
+        qt = np.ascontiguousarray(q.T, np.float32)
+        t_sel = ict.tmpl.ravel()[sel].astype(np.float64)
+        t_zero = (t_sel - q @ (q.T @ t_sel)).astype(np.float32)
+        t_std = float(t_zero.std()) + 1e-6
+    elif mask is not None:
+        sd = ict.sd * (mask.ravel() > 0).astype(np.float32)
     if mask is not None:
-        keep = (mask.ravel() > 0).astype(np.float32)
-        sd = ict.sd * keep
         try:
-            h_inv = np.linalg.inv((sd @ ict.sd.T).astype(np.float64))
+            h_inv = np.linalg.inv((sd @ sd.T).astype(np.float64))
         except np.linalg.LinAlgError:
             return None
-    t_std, t_zero = ict.spread, ict.zero
     n = t_zero.size
-    qt = ict.plane_t
     # The residual e = k * deplane(b) - t_zero is never formed: its length and sd @ e follow from
     # a few dot products (sd is orthogonal to the planes and the template unless masked).
-    sd_q = (sd @ ict.plane).astype(np.float64) if mask is not None else None
+    sd_q = (sd @ qt.T).astype(np.float64) if mask is not None else None
     sd_t = (sd @ t_zero).astype(np.float64) if mask is not None else None
     tt = float(t_zero @ t_zero)
     step_scale = max(tw, th) / 2.0
@@ -108,7 +125,7 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
             patch = patch.astype(np.float32)
         if blur > 1:
             patch = cv2.GaussianBlur(patch, (blur, blur), 0)
-        b = patch.ravel()
+        b = patch.ravel() if sel is None else patch.ravel()[sel]
         c = (qt @ b).astype(np.float64)
         bb = float(np.dot(b, b)) - float(c @ c)  # |deplane(b)|^2
         if bb <= n * 1e-6:
@@ -137,7 +154,7 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
         if not math.isfinite(float(w.sum())):
             break
     # r = |e|^2 with e the difference of two images of the same spread: NCC = 1 - r / (2 N var).
-    ncc = 1.0 - best_r / (2.0 * t_zero.size * t_std * t_std)
+    ncc = 1.0 - best_r / (2.0 * n * t_std * t_std)
     return best_w @ ict.norm, float(ncc)
 
 

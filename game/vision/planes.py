@@ -7,11 +7,15 @@ from functools import lru_cache
 import numpy as np
 
 
-def plane_basis(shape: tuple[int, ...]) -> np.ndarray:
-    """Orthonormal basis (N, 3) of the brightness planes a + b x + c y over an image of ``shape``."""
+def plane_basis(shape: tuple[int, ...], mask: np.ndarray | None = None) -> np.ndarray:
+    """Orthonormal basis (N, 3) of the brightness planes a + b x + c y over an image of ``shape``.
+
+    With a boolean ``mask`` of that shape, over its selected pixels only (N = their count).
+    """
     h, w = shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
-    q, _ = np.linalg.qr(np.stack([np.ones(h * w), xx.ravel(), yy.ravel()], 1))
+    xs, ys = (xx.ravel(), yy.ravel()) if mask is None else (xx[mask], yy[mask])
+    q, _ = np.linalg.qr(np.stack([np.ones(xs.size), xs, ys], 1))
     return np.ascontiguousarray(q, np.float32)
 
 
