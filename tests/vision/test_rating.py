@@ -78,3 +78,14 @@ def test_hairline_strokes_get_detail_advice(logo: np.ndarray) -> None:
     thin = rate_marker(hairline_wordmark())
     assert any(a.startswith("hairline strokes") and "128 px" in a for a in thin.advice), thin.advice
     assert not any(a.startswith("hairline") for a in rate_marker(logo).advice)
+
+
+def test_plain_margin_gets_crop_advice(logo: np.ndarray) -> None:
+    """The detector compares the whole reference: a wide plain margin must be on the print too."""
+    ys, xs = np.nonzero(np.abs(logo.astype(np.int16) - logo[0, 0].astype(np.int16)).max(2) > 40)
+    tight = np.ascontiguousarray(logo[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
+    wide = cv2.copyMakeBorder(tight, 150, 150, 150, 150, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    margin_advice = [a for a in rate_marker(wide).advice if a.startswith("plain margin")]
+    assert len(margin_advice) == 1 and "crop it off" in margin_advice[0]
+    assert "(2" in margin_advice[0] or "(1" in margin_advice[0]  # about 150 / 818 of the side
+    assert not any(a.startswith("plain margin") for a in rate_marker(tight).advice)
