@@ -58,7 +58,7 @@ def appearance_hypotheses(pyr: FramePyramid, template: np.ndarray, k: float, h_l
             continue
         # template px -> reference px -> level px, with the box's corner at the origin
         m = translate_mat(-x0, -y0) @ scale_mat(f) @ h_s @ scale_mat(1.0 / k)
-        drawn = cv2.warpPerspective(template, m, (bw, bh), flags=cv2.INTER_AREA)
+        drawn = cv2.warpPerspective(template, m, (bw, bh), flags=cv2.INTER_LINEAR)
         mask = cv2.warpPerspective(np.ones((th, tw), np.uint8), m, (bw, bh), flags=cv2.INTER_NEAREST)
         inside = mask > 0
         if int(inside.sum()) < MIN_SIDE_PX * MIN_SIDE_PX or float(drawn[inside].std()) < 1.0:
