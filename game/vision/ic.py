@@ -91,11 +91,9 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
         if sel.size < 16:
             return None
         sd = np.ascontiguousarray(ict.sd[:, sel])
-        yy, xx = np.divmod(sel, tw)
-        q, _ = np.linalg.qr(np.stack([np.ones(sel.size), xx, yy], 1).astype(np.float64))
-        qt = np.ascontiguousarray(q.T, np.float32)
-        t_sel = ict.tmpl.ravel()[sel].astype(np.float64)
-        t_zero = (t_sel - q @ (q.T @ t_sel)).astype(np.float32)
+        q = plane_basis((th, tw), mask > 0)  # rows in the order of sel (row-major)
+        qt = np.ascontiguousarray(q.T)
+        t_zero = deplane(ict.tmpl.ravel()[sel], q)
         t_std = float(t_zero.std()) + 1e-6
     elif mask is not None:
         sd = ict.sd * (mask.ravel() > 0).astype(np.float32)
