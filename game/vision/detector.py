@@ -99,6 +99,9 @@ class DetectorConfig:
     dark_level: float = 110.0  # frames whose brightest pixels are darker get brightened hypotheses (0 = never)
     card_ink: bool = True  # a card region that fails the quad test is tried again with the ink inside its box
     texture_prealign: bool = True  # textured references: the best-ranked hypothesis is aligned at 16 px before 32 px
+    # A card or edge outline that the coarse ECC moved by more than this share of its size, to a
+    # fit below ``shortcut_cc``, also goes on to the fine alignment from where it started (0 = never)
+    outline_keep_shift: float = 0.06
 
 
 @dataclass
@@ -322,6 +325,7 @@ class MarkerDetector:
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked: list[tuple[float, np.ndarray]] = []
         hs = [*priors, *(h0 for _, h0, _kind in raw)]
+        outlines = {id(h0) for _, h0, kind in raw if kind in ("card", "edge")}  # quads from outlines
         for h0, app in zip(hs, self._plausible_sizes(ctx, hs), strict=True):
             if app > 0:
                 ranked.append((quick_score(ctx.pyr, self.ref.templates[0], h0, app, self._quick_tmpl), h0))
@@ -345,6 +349,13 @@ class MarkerDetector:
                 coarse.append((cfg.min_coarse_cc + quick[id(h0)], h0))
                 continue
             h1, cc = res
+            if (id(h0) in outlines and cc < cfg.shortcut_cc and cfg.outline_keep_shift > 0
+                    and self._corner_shift(h0, h1) > cfg.outline_keep_shift):
+                # An outline is often within a pixel or two of the print, and a finger or glare
+                # spot can drag the 32-px ECC away from it (to 9-11 px off where the fine
+                # alignment from the outline verified), so the outline keeps its own chance,
+                # ranked like an outline whose coarse alignment failed.
+                coarse.append((cfg.min_coarse_cc + quick[id(h0)], h0))
             # A coarse alignment this poor almost never verifies (glare and fingers lower it), and
             # skipping it spares the expensive fine alignment on most wrong hypotheses.
             if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
