@@ -89,6 +89,28 @@ def occluder_mask(tmpl: np.ndarray, patch: np.ndarray, cut: float = 1.2, min_fra
     return np.where(keep, 255, 0).astype(np.uint8)
 
 
+def card_occluder(card_lik: np.ndarray, expect_card: np.ndarray, level: int = 40, open_px: int = 7,
+                  min_frac: float = 0.02, max_frac: float = 0.35) -> np.ndarray | None:
+    """Template pixels hidden by a solid occluder (a finger, a sleeve), as a bool mask, or None.
+
+    ``card_lik`` is the card-colour likelihood of the frame on the template grid and
+    ``expect_card`` the template pixels that are plain card. Where the card should show but a
+    blob of another colour does, something lies over the print; the blob is closed over the
+    strokes it hides. Thin disagreements (a blurred stroke, a pixel of misalignment) do not
+    survive the opening. None when there is too little to mask or too much (not an occlusion).
+    """
+    bad = ((card_lik < level) & expect_card).astype(np.uint8)
+    if cv2.countNonZero(bad) < min_frac * bad.size:  # the opening only removes pixels
+        return None
+    bad = cv2.morphologyEx(bad, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (open_px, open_px)))
+    bad = cv2.morphologyEx(bad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    bad = cv2.dilate(bad, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    frac = float(bad.mean())
+    if not (min_frac <= frac <= max_frac):
+        return None
+    return bad > 0
+
+
 def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: np.ndarray,
                ref_size: tuple[int, int], levels: tuple[int, ...], iters: int = 30,
                margin_frac: float = 0.2, blur: int = 5, motion: int = cv2.MOTION_HOMOGRAPHY

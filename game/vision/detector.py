@@ -23,6 +23,8 @@ import numpy as np
 from game.vision.align import (
     FramePyramid,
     VerifyTemplate,
+    apparent_size,
+    card_occluder,
     ecc_refine,
     frame_patch,
     ic_refine,
@@ -102,6 +104,8 @@ class DetectorConfig:
     # A card or edge outline that the coarse ECC moved by more than this share of its size, to a
     # fit below ``shortcut_cc``, also goes on to the fine alignment from where it started (0 = never)
     outline_keep_shift: float = 0.06
+    occluder_card_level: int = 40  # card likelihood below which expected card counts as covered (0 = never)
+    occluder_max_frac: float = 0.35
 
 
 @dataclass
@@ -113,6 +117,7 @@ class FrameContext:
     search_scale: float
     _search: np.ndarray | None = None
     search_gain: float = 1.0  # exposure gain already applied to ``search`` (not to ``pyr``)
+    likelihoods: tuple[np.ndarray, np.ndarray] | None = None  # ink and card of ``search``, once computed
 
     @property
     def search(self) -> np.ndarray:
@@ -204,6 +209,10 @@ class MarkerDetector:
         self._quick_tmpl = normalized_template(self.ref.templates[0][0])
         self._ic = [ICTemplate.build(t, k, blur=self.config.fine_blur) for t, k in self.ref.templates]
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
+        t64 = self.ref.templates[1][0]
+        card = cv2.resize((~self.ref.ink_mask).astype(np.uint8), (t64.shape[1], t64.shape[0]),
+                          interpolation=cv2.INTER_AREA)
+        self._expect_card = cv2.erode(card, np.ones((3, 3), np.uint8)) > 0
         self._fine_polish = (self.ref.template(256) if self.ref.detail_loss(128) > self.config.fine_detail_loss
                              else None)
         self._ref_busy = self.ref.busy_share() if textured and self.config.texture_patches else None
@@ -316,8 +325,10 @@ class MarkerDetector:
             grey_search = ctx.pyr.levels[0]
             if ctx.search_gain != 1.0:
                 grey_search = cv2.convertScaleAbs(grey_search, alpha=ctx.search_gain)
+        if ctx.likelihoods is None:
+            ctx.likelihoods = self.ref.likelihoods(ctx.search)
         raw = region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
-                                max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
+                                likelihoods=ctx.likelihoods, max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
                                 max_edge_quads=0 if colour_only else cfg.max_edge_quads,
                                 ref_busy=None if colour_only else self._ref_busy,
                                 ink_radii=() if colour_only else (cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,),
@@ -449,15 +460,26 @@ class MarkerDetector:
             return h, score
         tmpl, k = self.ref.templates[2]
         th, tw = tmpl.shape
-        sel = self._sym_mask
-        a = tmpl[sel] - tmpl[sel].mean()
         cands = [h] + [h @ u for u in self._sym_undo]
+        # A finger over the cue must not decide the turn: its pixels are left out for every turn.
+        occ = self._occluder(ctx, h) if self.config.occluder_card_level > 0 else None
+        k64 = self.ref.templates[1][1]
         scores = []
         for hc in cands:
             q = self._quad(hc)
             if not self._plausible(ctx, hc, q):
                 scores.append(-1.0)
                 continue
+            sel = self._sym_mask
+            if occ is not None:
+                # The occluder's template pixels under pose h, seen from turn hc's template grid.
+                m = scale_mat(k) @ np.linalg.inv(hc) @ h @ scale_mat(1.0 / k64)
+                hidden = cv2.warpPerspective(occ.astype(np.uint8), m, (tw, th), flags=cv2.INTER_NEAREST) > 0
+                sel = sel & ~hidden
+                if sel.sum() < 12:
+                    scores.append(-1.0)
+                    continue
+            a = tmpl[sel] - tmpl[sel].mean()
             patch = frame_patch(ctx.pyr, (tw, th), k, hc, long_side(q)).astype(np.float32)
             b = patch[sel] - patch[sel].mean()
             scores.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6)))
@@ -475,10 +497,11 @@ class MarkerDetector:
             return h, 0.0
         res = ic_refine(ctx.pyr, self._ic, cands[i], self.ref.size, self._fine_levels(cands[i]), iters=15)
         if res is None or not self._plausible(ctx, res[0]):
-            return h, score
+            return h, 0.0
         alt = self._verified_score(ctx, res[0])
-        # The turned pose must verify too; a failed re-alignment keeps the original.
-        return (res[0], alt) if alt >= self.config.accept_score else (h, score)
+        # The turned pose must verify too. When it does not, neither turn is reported: the cue
+        # clearly said the pose was turned.
+        return (res[0], alt) if alt >= self.config.accept_score else (h, 0.0)
 
     def _symmetry_mask(self) -> np.ndarray | None:
         """Template pixels (128-px level) where the mark and its self-matching turns differ."""
@@ -621,11 +644,36 @@ class MarkerDetector:
                 s32 = verify(ctx.pyr, self.ref.templates[0], h, self.ref.size, prepared=self._vt[0])
                 if s32 >= cfg.accept_score + cfg.small_view_margin:
                     score = cfg.accept_score
+        if score < cfg.accept_score and cfg.occluder_card_level > 0 and not partial:
+            score = max(score, self._unoccluded_score(ctx, h))
         if self.ref.chromatic and score > 0.0:
             score *= self._colour_agreement(ctx, h, partial)
         if visible < cfg.min_visible and score < cfg.partial_accept:
             return 0.0
         return score
+
+    def _occluder(self, ctx: FrameContext, h: np.ndarray) -> np.ndarray | None:
+        """Pixels of the 64-px template grid that a solid occluder hides under pose ``h``, or None."""
+        cfg = self.config
+        tmpl, k = self.ref.templates[1]
+        th, tw = tmpl.shape
+        m = scale_mat(ctx.search_scale) @ h @ scale_mat(1.0 / k)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        if ctx.likelihoods is not None:  # detection has them for the whole frame already
+            card = cv2.warpPerspective(ctx.likelihoods[1], m, (tw, th), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        else:  # tracking: only the view's pixels
+            bgr = cv2.warpPerspective(ctx.search, m, (tw, th), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+            card = self.ref.likelihoods(bgr)[1]
+        return card_occluder(card, self._expect_card, cfg.occluder_card_level, max_frac=cfg.occluder_max_frac)
+
+    def _unoccluded_score(self, ctx: FrameContext, h: np.ndarray) -> float:
+        """Verification without the template pixels a solid occluder hides (see ``card_occluder``)."""
+        occ = self._occluder(ctx, h)
+        if occ is None:
+            return 0.0
+        tmpl, k = self.ref.templates[1]
+        patch = frame_patch(ctx.pyr, (tmpl.shape[1], tmpl.shape[0]), k, h, apparent_size(h, self.ref.size))
+        return match_score(self._vt[1], patch.astype(np.float32), visible=~occ)
 
     def _visible_fraction(self, ctx: FrameContext, h: np.ndarray) -> float:
         """Share of the pose's quad inside the frame.

@@ -9,7 +9,17 @@ import numpy as np
 import pytest
 
 from game.vision import MarkerDetector
-from game.vision.synthetic import Effects, Pose, clutter_background, pose_homography, render
+from game.vision.detector import DetectorConfig
+from game.vision.geometry import mean_corner_error
+from game.vision.synthetic import (
+    Effects,
+    Pose,
+    clutter_background,
+    pose_homography,
+    random_effects,
+    random_pose,
+    render,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGO = ROOT / "assets/campaigns/jade-rabbit-chongqing/logo.png"
@@ -21,6 +31,28 @@ def load(path: Path) -> np.ndarray:
     img = cv2.imread(str(path), cv2.IMREAD_COLOR)
     assert img is not None, f"missing test asset {path}"
     return img
+
+
+def bench_frame(path: str, stream: tuple[int, int], index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frame ``index`` of a bench-style random stream (as ``bench/vision.py`` draws them): reference, frame, truth."""
+    ref = load(ROOT / path)
+    rng = np.random.default_rng(stream)
+    for _ in range(index + 1):
+        bg = clutter_background(rng, SIZE, red_distractors=int(rng.integers(3, 10)))
+        _, hm = random_pose(rng, (ref.shape[1], ref.shape[0]), SIZE)
+        img = render(ref, hm, bg, random_effects(rng), rng)
+    return ref, img, hm
+
+
+def assert_found_only_with_option(path: str, stream: tuple[int, int], index: int, off: DetectorConfig) -> None:
+    """The bench view is found (within 5 px) by the default detector, and lost with config ``off``."""
+    ref, img, truth = bench_frame(path, stream, index)
+    size = (ref.shape[1], ref.shape[0])
+    found = MarkerDetector(ref).detect(img)
+    assert found is not None, "not found"
+    assert mean_corner_error(found.homography, truth, *size) <= 5.0
+    without = MarkerDetector(ref, off).detect(img)
+    assert without is None or mean_corner_error(without.homography, truth, *size) > 5.0
 
 
 @pytest.fixture(scope="session")
