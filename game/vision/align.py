@@ -104,6 +104,8 @@ def card_occluder(card_lik: np.ndarray, expect_card: np.ndarray, level: int = 40
         return None
     bad = cv2.morphologyEx(bad, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (open_px, open_px)))
     bad = cv2.morphologyEx(bad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    # Widened by 3 px for the occluder's soft shaded edge: a fingertip's shade next to the blob
+    # looked like ink (it decided a medallion's turn when left in).
     bad = cv2.dilate(bad, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
     frac = float(bad.mean())
     if not (min_frac <= frac <= max_frac):

@@ -104,8 +104,10 @@ class DetectorConfig:
     # A card or edge outline that the coarse ECC moved by more than this share of its size, to a
     # fit below ``shortcut_cc``, also goes on to the fine alignment from where it started (0 = never)
     outline_keep_shift: float = 0.06
-    occluder_card_level: int = 40  # card likelihood below which expected card counts as covered (0 = never)
-    occluder_max_frac: float = 0.35
+    # A view that fails verification is verified once more without a solid occluder (a finger):
+    # expected card whose card likelihood is below this, in a blob (0 = never) ...
+    occluder_card_level: int = 40
+    occluder_max_frac: float = 0.35  # ... covering at most this share of the template (more is not the print)
 
 
 @dataclass
