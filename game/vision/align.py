@@ -154,12 +154,14 @@ def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: 
 
 def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size: tuple[int, int],
               levels: tuple[int, ...], iters: int = 30, robust: bool = False,
-              robust_min_ncc: float = 0.5, partial: bool = False) -> tuple[np.ndarray, float] | None:
+              robust_min_ncc: float = 0.5, partial: bool = False,
+              give_up: tuple[int, float] | None = None) -> tuple[np.ndarray, float] | None:
     """Like ``ecc_refine``, with the inverse-compositional aligner (for starts already close).
 
     With ``robust``, template pixels that look occluded at the start (``occluder_mask``) are left
     out; returns None when nothing looks occluded. With ``partial``, so are the template pixels
     the start pose puts outside the frame (a print reaching beyond the frame's edge).
+    ``give_up`` is passed to ``ic_align`` for each level.
     """
     cc = 0.0
     for li in levels:
@@ -180,7 +182,7 @@ def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size:
                 # eroded: the aligner's 3-px smoothing reaches a pixel past the edge
                 inside = cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8))
                 mask = inside * 255 if mask is None else np.minimum(mask, inside * 255)
-        res = ic_align(img, ict, m0, iters, mask=mask, subset=partial)
+        res = ic_align(img, ict, m0, iters, mask=mask, subset=partial, give_up=give_up)
         if res is None:
             return None
         m, cc = res

@@ -69,8 +69,13 @@ class ICTemplate:
 
 
 def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, eps: float = 0.01,
-             blur: int = 3, mask: np.ndarray | None = None, subset: bool = False) -> tuple[np.ndarray, float] | None:
+             blur: int = 3, mask: np.ndarray | None = None, subset: bool = False,
+             give_up: tuple[int, float] | None = None) -> tuple[np.ndarray, float] | None:
     """Refine ``m`` (template px -> image px) on ``img``; returns (m, NCC) or None when it diverged.
+
+    ``give_up = (k, level)``: None as well when the best NCC of the first ``k`` iterations (or of
+    all, if it stops sooner) is below ``level``: a wrong start, which would otherwise wander for
+    the full count.
 
     ``eps`` is the stopping step, in template pixels of corner motion (about). ``mask`` (template
     shape, nonzero = use) leaves out template pixels hidden by an occluder from the steps; the
@@ -117,7 +122,8 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
     # loop stops once the residual stops improving.
     best_w, best_r = w, np.inf
     worse = 0
-    for _ in range(iters + 1):
+    var2 = 2.0 * n * t_std * t_std  # NCC = 1 - r / var2
+    for it in range(iters + 1):
         patch = cv2.warpPerspective(img, w @ ict.norm, (tw, th), flags=flags, borderMode=cv2.BORDER_REPLICATE)
         if patch.dtype != np.float32:
             patch = patch.astype(np.float32)
@@ -136,6 +142,8 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
             worse += 1
             if worse >= 2:
                 break
+        if give_up is not None and it + 1 == give_up[0] and 1.0 - best_r / var2 < give_up[1]:
+            return None
         g = (sd @ b).astype(np.float64)
         if sd_q is not None:
             g = k * (g - sd_q @ c) - sd_t
@@ -152,7 +160,9 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
         if not math.isfinite(float(w.sum())):
             break
     # r = |e|^2 with e the difference of two images of the same spread: NCC = 1 - r / (2 N var).
-    ncc = 1.0 - best_r / (2.0 * n * t_std * t_std)
+    ncc = 1.0 - best_r / var2
+    if give_up is not None and ncc < give_up[1]:
+        return None
     return best_w @ ict.norm, float(ncc)
 
 

@@ -79,6 +79,28 @@ def test_ic_is_at_least_as_accurate_as_ecc_from_the_truth(detector: MarkerDetect
     assert np.mean(errs_ic) <= np.mean(errs_ecc) + 0.1
 
 
+def test_ic_gives_up_on_a_start_off_the_print_but_not_on_a_rough_true_start(detector: MarkerDetector,
+                                                                           logo: np.ndarray) -> None:
+    size = (logo.shape[1], logo.shape[0])
+    gate = detector.config.give_up
+    assert gate is not None
+    img, hm = scene(logo, Pose(15, 60, 20, 40, 10, 0.5, 0.5), 3, Effects(noise=2.0))
+    assert hm is not None
+    ctx = detector.context(img)
+    # A rough start on the print: the gate lets it converge.
+    res = ic_refine(ctx.pyr, detector._ic, perturbed(hm, size, 2.5, 1), size, (1,), iters=25, give_up=gate)
+    assert res is not None and mean_corner_error(res[0], hm, *size) < 1.5
+    # The same view moved onto the background beside the print: without the gate the aligner
+    # runs and returns a poor fit; with it, it stops.
+    w = project(hm, ref_corners(*size))
+    off = translate_mat(float(np.ptp(w[:, 0])) * 1.3, 0.0) @ hm
+    if project(off, ref_corners(*size))[:, 0].max() > img.shape[1]:
+        off = translate_mat(-float(np.ptp(w[:, 0])) * 1.3, 0.0) @ hm
+    plain = ic_refine(ctx.pyr, detector._ic, off, size, (1,), iters=25)
+    assert plain is None or plain[1] < gate[1]
+    assert ic_refine(ctx.pyr, detector._ic, off, size, (1,), iters=25, give_up=gate) is None
+
+
 def test_ic_reports_a_flat_patch_as_failure() -> None:
     tmpl = cv2.GaussianBlur(np.random.default_rng(0).uniform(0, 255, (32, 32)).astype(np.float32), (5, 5), 0)
     ict = ICTemplate.build(tmpl, 1.0)
