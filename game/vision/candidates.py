@@ -17,6 +17,7 @@ cheap correlation and refines only the best few.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -253,28 +254,48 @@ def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int], to_frame: float
     return out
 
 
-def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.ndarray, to_frame: float,
-                      min_side_px: float, max_regions: int = 6, n_angles: int = 2,
-                      likelihoods: tuple[np.ndarray, np.ndarray] | None = None, max_edge_quads: int = 8,
-                      ref_busy: float | None = None, ink_radii: tuple[int, ...] = (2, 5), card_ink: bool = True
-                      ) -> list[tuple[float, np.ndarray, str]]:
-    """Hypotheses from card-coloured regions and ink blobs in the search image.
+@dataclass(frozen=True)
+class CueMaps:
+    """The search image's ink and card cues at half size, shared by the hypothesis generators."""
+
+    ink: np.ndarray  # ink likelihood (uint8)
+    ink_mask: np.ndarray  # 0/1: ink likely
+    card_mask: np.ndarray  # 0/1: card likely
+    kx: float  # half px -> search px
+    min_side: float  # smallest region side worth a hypothesis, half px
+
+
+_INK_MIN = 40  # ink likelihood that counts as ink
+
+
+def cue_maps(likelihoods: tuple[np.ndarray, np.ndarray], to_frame: float, min_side_px: float) -> CueMaps:
+    """Half-size cue maps from the full-size (ink, card) likelihoods of the search image.
+
+    Likelihoods at full size, then averaged: colours averaged first (half-size image) mix a red
+    stroke with its surroundings into new colours (tried: more hypotheses, no faster).
+    """
+    ink_u8, card_u8 = likelihoods
+    sh, sw = ink_u8.shape[:2]
+    half = (max(1, sw // 2), max(1, sh // 2))
+    ink = cv2.resize(ink_u8, half, interpolation=cv2.INTER_AREA)
+    card = cv2.resize(card_u8, half, interpolation=cv2.INTER_AREA)
+    kx = sw / half[0]
+    return CueMaps(ink=ink,
+                   ink_mask=cv2.threshold(ink, _INK_MIN, 1, cv2.THRESH_BINARY)[1],
+                   # a bright-enough match: excludes the dark-bin leak
+                   card_mask=cv2.threshold(card, 150, 1, cv2.THRESH_BINARY)[1],
+                   kx=kx, min_side=min_side_px / to_frame / kx)
+
+
+def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray, to_frame: float,
+                    max_regions: int = 6, n_angles: int = 2, card_ink: bool = True
+                    ) -> list[tuple[float, np.ndarray, str]]:
+    """Hypotheses from card-coloured regions: the card's quad ("card") and ink moments ("moments").
 
     ``to_frame`` converts search-image px to frame px. Returns (prior score, homography, kind).
     """
-    sh, sw = search.shape[:2]
-    half = (max(1, sw // 2), max(1, sh // 2))
-    # Likelihoods at full size, then averaged: colours averaged first (half-size image) mix a
-    # red stroke with its surroundings into new colours (tried: more hypotheses, no faster).
-    ink_u8, card_u8 = likelihoods if likelihoods is not None else ref.likelihoods(search)
-    ink = cv2.resize(ink_u8, half, interpolation=cv2.INTER_AREA)
-    card = cv2.resize(card_u8, half, interpolation=cv2.INTER_AREA)
-    kx = sw / half[0]  # half px -> search px
-    min_side = min_side_px / to_frame / kx
+    kx, min_side, ink_mask, card_mask = cues.kx, cues.min_side, cues.ink_mask, cues.card_mask
     hyps: list[tuple[float, np.ndarray, str]] = []
-    ink_min = 40
-    card_mask = cv2.threshold(card, 150, 1, cv2.THRESH_BINARY)[1]  # bright-enough match: excludes the dark-bin leak
-    ink_mask = cv2.threshold(ink, ink_min, 1, cv2.THRESH_BINARY)[1]
     # Card regions, closed so the thin strokes printed on the card do not cut it apart.
     ell5 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
     closed = cv2.morphologyEx(card_mask, cv2.MORPH_CLOSE, ell5)
@@ -321,6 +342,17 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
             if model is None:
                 continue
             hyps += region_moment_poses(ref, model, v, (bx, by), kx, card_mask, grey_search, to_frame, n_angles)
+    return hyps
+
+
+def outline_and_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, search: np.ndarray, grey_search: np.ndarray,
+                               to_frame: float, max_regions: int = 6, n_angles: int = 2, max_edge_quads: int = 8,
+                               ref_busy: float | None = None, ink_radii: tuple[int, ...] = (2, 5)
+                               ) -> list[tuple[float, np.ndarray, str]]:
+    """Hypotheses without the card colour: edge outlines and busy patches ("edge"), ink blobs ("ink")."""
+    kx, min_side, ink_mask = cues.kx, cues.min_side, cues.ink_mask
+    half = (cues.ink.shape[1], cues.ink.shape[0])
+    hyps: list[tuple[float, np.ndarray, str]] = []
     # Outlines from edges: a card or poster whose colour merges with the background (cream on a
     # pale wall) still has a visible border.
     quads = []
@@ -332,7 +364,7 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
         for hq in card_quad_poses(quad * kx, ref.size, to_frame):
             hyps.append((0.4, hq, "edge"))
     # Ink blobs (strokes grouped at two gap sizes), for marks without a visible card.
-    weights = cv2.threshold(ink, ink_min, 0, cv2.THRESH_TOZERO)[1]  # ink where ink_mask is set, else 0
+    weights = cv2.threshold(cues.ink, _INK_MIN, 0, cv2.THRESH_TOZERO)[1]  # ink where ink_mask is set, else 0
     seen: list[tuple[int, int, int, int]] = []
     for radius in ink_radii:
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
@@ -354,6 +386,18 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
             for s, hm in moment_poses(wts, (float(x), float(y)), ref.shape, ref.work_scale, to_frame * kx, n_angles):
                 hyps.append((s, hm, "ink"))
     return hyps
+
+
+def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.ndarray, to_frame: float,
+                      min_side_px: float, max_regions: int = 6, n_angles: int = 2,
+                      likelihoods: tuple[np.ndarray, np.ndarray] | None = None, max_edge_quads: int = 8,
+                      ref_busy: float | None = None, ink_radii: tuple[int, ...] = (2, 5), card_ink: bool = True
+                      ) -> list[tuple[float, np.ndarray, str]]:
+    """All hypotheses of the search image: ``card_hypotheses`` then ``outline_and_ink_hypotheses``."""
+    cues = cue_maps(likelihoods if likelihoods is not None else ref.likelihoods(search), to_frame, min_side_px)
+    return (card_hypotheses(ref, cues, grey_search, to_frame, max_regions, n_angles, card_ink)
+            + outline_and_ink_hypotheses(ref, cues, search, grey_search, to_frame, max_regions, n_angles,
+                                         max_edge_quads, ref_busy, ink_radii))
 
 
 def region_moment_poses(ref: ReferenceModel, model: ShapeModel, fill: np.ndarray, origin: tuple[int, int],

@@ -213,6 +213,7 @@ class MarkerDetector:
         self._self_matches = self_matches(self.ref.templates)
         self._sym_undo = [np.linalg.inv(m.ref_h) for m in self._self_matches]  # h_true = h_turned @ undo
         self._sym_mask = self._symmetry_mask()
+        self._sym_idx = np.flatnonzero(self._sym_mask) if self._sym_mask is not None else None
         self._quick_tmpl = normalized_template(self.ref.templates[0][0])
         self._ic = [ICTemplate.build(t, k, blur=self.config.fine_blur) for t, k in self.ref.templates]
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
@@ -334,20 +335,18 @@ class MarkerDetector:
                 grey_search = cv2.convertScaleAbs(grey_search, alpha=ctx.search_gain)
         if ctx.likelihoods is None:
             ctx.likelihoods = self.ref.likelihoods(ctx.search)
-        raw = region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
-                                likelihoods=ctx.likelihoods, max_regions=cfg.max_candidates, n_angles=cfg.angles_per_candidate,
-                                max_edge_quads=0 if colour_only else cfg.max_edge_quads,
-                                ref_busy=None if colour_only else self._ref_busy,
-                                ink_radii=() if colour_only else (cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,),
-                                card_ink=cfg.card_ink)
-        # Cheap ranking: correlation with the 32-px template at each hypothesis.
-        ranked: list[tuple[float, np.ndarray]] = []
-        hs = [*priors, *(h0 for _, h0, _kind in raw)]
+        raw = [(0.0, h0, "prior") for h0 in priors]
+        raw += region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
+                                 likelihoods=ctx.likelihoods, max_regions=cfg.max_candidates,
+                                 n_angles=cfg.angles_per_candidate,
+                                 max_edge_quads=0 if colour_only else cfg.max_edge_quads,
+                                 ref_busy=None if colour_only else self._ref_busy,
+                                 ink_radii=() if colour_only else (cfg.ink_gap_small, cfg.ink_gap_large)
+                                 if cfg.ink_gap_small else (cfg.ink_gap_large,),
+                                 card_ink=cfg.card_ink)
         outlines = {id(h0) for _, h0, kind in raw if kind in ("card", "edge")}  # quads from outlines
-        for h0, app in zip(hs, self._plausible_sizes(ctx, hs), strict=True):
-            if app > 0:
-                ranked.append((quick_score(ctx.pyr, self.ref.templates[0], h0, app, self._quick_tmpl), h0))
-        ranked.sort(key=lambda t: -t[0])
+        # Cheap ranking: correlation with the 32-px template at each hypothesis.
+        ranked = self._ranked(ctx, raw)
         # Measured on bench scenes: no hypothesis that ended verified ranked below 0.1 here.
         quick = {id(h): s for s, h in ranked}
         hyps = dedupe([h for s, h in ranked if s >= cfg.min_quick_score], self.ref.size, cfg.refine_candidates)
@@ -355,11 +354,7 @@ class MarkerDetector:
         coarse: list[tuple[float, np.ndarray]] = []
         finished: set[int] = set()
         for rank, h0 in enumerate(hyps):
-            # Only the best-ranked hypothesis: a 16-px ECC costs ~0.7 ms, and the best busy patch
-            # is usually the poster.
-            start = self._prealigned(ctx, h0) if self._prealign is not None and rank == 0 else h0
-            res = ecc_refine(ctx.pyr, self.ref.templates, start, self.ref.size, (0,), iters=cfg.coarse_iters,
-                             margin_frac=0.25, blur=3, motion=cfg.coarse_motion)
+            res = self._coarse(ctx, h0, rank)
             if res is None:
                 # The 32-px alignment fails on many good card outlines (a finger over a small
                 # print); the finer levels still get a chance, ranked by the quick correlation
@@ -405,6 +400,27 @@ class MarkerDetector:
             best = self._finish(ctx, coarse[0][1], best, levels=(1, 2))
         if best is None or best[0] < cfg.accept_score - cfg.polish_slack:
             return None
+        return self._concluded(ctx, best)
+
+    def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
+        """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
+        hs = [h0 for _, h0, _kind in raw]
+        ranked = [(quick_score(ctx.pyr, self.ref.templates[0], h0, app, self._quick_tmpl), h0)
+                  for h0, app in zip(hs, self._plausible_sizes(ctx, hs), strict=True) if app > 0]
+        ranked.sort(key=lambda t: -t[0])
+        return ranked
+
+    def _coarse(self, ctx: FrameContext, h0: np.ndarray, rank: int) -> tuple[np.ndarray, float] | None:
+        """The 32-px ECC alignment of a hypothesis (the best-ranked one pre-aligned for textured marks)."""
+        # Only the best-ranked hypothesis: a 16-px ECC costs ~0.7 ms, and the best busy patch
+        # is usually the poster.
+        start = self._prealigned(ctx, h0) if self._prealign is not None and rank == 0 else h0
+        return ecc_refine(ctx.pyr, self.ref.templates, start, self.ref.size, (0,), iters=self.config.coarse_iters,
+                          margin_frac=0.25, blur=3, motion=self.config.coarse_motion)
+
+    def _concluded(self, ctx: FrameContext, best: tuple[float, np.ndarray]) -> Detection | None:
+        """The polished, disambiguated and sanity-checked detection from the best verified pose."""
+        cfg = self.config
         # Also after the retry above: a second 128-px pass from its pose still corrects some
         # (skipping it turned one kite view on the cached frames into a wrong pose).
         if self._fine_levels(best[1]) != (1,):
@@ -477,18 +493,19 @@ class MarkerDetector:
             if not self._plausible(ctx, hc, q):
                 scores.append(-1.0)
                 continue
-            sel = self._sym_mask
+            sel = self._sym_idx  # flat indices: quicker to gather than a boolean mask
             if occ is not None:
                 # The occluder's template pixels under pose h, seen from turn hc's template grid.
                 m = scale_mat(k) @ np.linalg.inv(hc) @ h @ scale_mat(1.0 / k64)
                 hidden = cv2.warpPerspective(occ.astype(np.uint8), m, (tw, th), flags=cv2.INTER_NEAREST) > 0
-                sel = sel & ~hidden
-                if sel.sum() < 12:
+                sel = np.flatnonzero(self._sym_mask & ~hidden)
+                if sel.size < 12:
                     scores.append(-1.0)
                     continue
-            a = tmpl[sel] - tmpl[sel].mean()
-            patch = frame_patch(ctx.pyr, (tw, th), k, hc, long_side(q)).astype(np.float32)
-            b = patch[sel] - patch[sel].mean()
+            a = tmpl.ravel()[sel]
+            a = a - a.mean()
+            b = frame_patch(ctx.pyr, (tw, th), k, hc, long_side(q)).ravel()[sel].astype(np.float32)
+            b = b - b.mean()
             scores.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6)))
         i = int(np.argmax(scores))
         top = sorted(scores, reverse=True)

@@ -73,15 +73,18 @@ def perspective_inconsistency(h: np.ndarray, frame_size: tuple[int, int], hfov_d
     (a corner dragged under a finger) fits no camera.
     """
     fw, fh = frame_size
-    hc = np.array([[1.0, 0, -fw / 2], [0, 1.0, -fh / 2], [0, 0, 1]]) @ h
-    lo, hi = (fw / 2 / math.tan(math.radians(a) / 2) for a in (hfov_deg[1], hfov_deg[0]))
+    # Plain floats: 13 focal lengths of 3-vectors, where numpy's per-call overhead dominates.
+    (a, b, _), (d, e, _), (g, k, _) = h.tolist()
+    cx, cy = fw / 2, fh / 2
+    a, b, d, e = a - cx * g, b - cx * k, d - cy * g, e - cy * k  # rows of [[1, 0, -cx], [0, 1, -cy], [0, 0, 1]] @ h
+    lo, hi = (fw / 2 / math.tan(math.radians(x) / 2) for x in (hfov_deg[1], hfov_deg[0]))
     best = math.inf
-    for f in np.geomspace(lo, hi, steps):
-        r1 = np.array([hc[0, 0] / f, hc[1, 0] / f, hc[2, 0]])
-        r2 = np.array([hc[0, 1] / f, hc[1, 1] / f, hc[2, 1]])
-        n1, n2 = float(np.linalg.norm(r1)), float(np.linalg.norm(r2))
+    for i in range(steps):
+        f = lo * (hi / lo) ** (i / (steps - 1)) if steps > 1 else lo
+        n1 = math.sqrt((a / f) ** 2 + (d / f) ** 2 + g * g)
+        n2 = math.sqrt((b / f) ** 2 + (e / f) ** 2 + k * k)
         if n1 <= 0 or n2 <= 0:
             continue
-        err = max(abs(float(r1 @ r2)) / (n1 * n2), abs(n1 - n2) / max(n1, n2))
-        best = min(best, err)
+        dot = (a * b + d * e) / (f * f) + g * k
+        best = min(best, max(abs(dot) / (n1 * n2), abs(n1 - n2) / max(n1, n2)))
     return best
