@@ -109,6 +109,10 @@ class DetectorConfig:
     # A card or edge outline that the coarse ECC moved by more than this share of its size, to a
     # fit below ``shortcut_cc``, also goes on to the fine alignment from where it started (0 = never)
     outline_keep_shift: float = 0.06
+    # ... and when nothing is found, the best other hypothesis moved that far gets the fine
+    # alignment from where it started, if its quick correlation reached this (0 = never): at 32 px
+    # a thin wordmark's coarse fit can slide along its text by a sixth of its length, at 0.84-0.87
+    moved_retry_quick: float = 0.4
     # A view that fails verification is verified once more without a solid occluder (a finger):
     # expected card whose card likelihood is below this, in a blob (0 = never) ...
     occluder_card_level: int = 40
@@ -353,6 +357,7 @@ class MarkerDetector:
         best: tuple[float, np.ndarray] | None = None
         coarse: list[tuple[float, np.ndarray]] = []
         finished: set[int] = set()
+        moved: list[np.ndarray] = []
         for rank, h0 in enumerate(hyps):
             res = self._coarse(ctx, h0, rank)
             if res is None:
@@ -362,8 +367,12 @@ class MarkerDetector:
                 coarse.append((cfg.min_coarse_cc + quick[id(h0)], h0))
                 continue
             h1, cc = res
+            shift = self._corner_shift(h0, h1) if cfg.outline_keep_shift > 0 else 0.0
+            if (cfg.moved_retry_quick > 0 and id(h0) not in outlines and quick[id(h0)] >= cfg.moved_retry_quick
+                    and shift > cfg.outline_keep_shift):
+                moved.append(h0)
             if (id(h0) in outlines and cc < cfg.shortcut_cc and cfg.outline_keep_shift > 0
-                    and self._corner_shift(h0, h1) > cfg.outline_keep_shift):
+                    and shift > cfg.outline_keep_shift):
                 # An outline is often within a pixel or two of the print, and a finger or glare
                 # spot can drag the 32-px ECC away from it (to 9-11 px off where the fine
                 # alignment from the outline verified), so the outline keeps its own chance,
@@ -398,9 +407,16 @@ class MarkerDetector:
             # A large view can fail the 64-px verification (a cell or two off) and verify after
             # the 128-px polish: the best coarse fit gets that chance, as every fit once did.
             best = self._finish(ctx, coarse[0][1], best, levels=(1, 2))
-        if best is None or best[0] < cfg.accept_score - cfg.polish_slack:
-            return None
-        return self._concluded(ctx, best)
+        found = None
+        if best is not None and best[0] >= cfg.accept_score - cfg.polish_slack:
+            found = self._concluded(ctx, best)
+        if found is None and moved:
+            # A slid coarse fit can even verify (the text matches itself shifted) and then fail
+            # the turn cue, so this also runs after a rejected conclusion.
+            again = self._finish(ctx, moved[0], None, levels=(1,))
+            if again is not None and again[0] >= cfg.accept_score - cfg.polish_slack:
+                found = self._concluded(ctx, again)
+        return found
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
         """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
