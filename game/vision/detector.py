@@ -367,17 +367,19 @@ class MarkerDetector:
                 coarse.append((cfg.min_coarse_cc + quick[id(h0)], h0))
                 continue
             h1, cc = res
-            shift = self._corner_shift(h0, h1) if cfg.outline_keep_shift > 0 else 0.0
-            if (cfg.moved_retry_quick > 0 and id(h0) not in outlines and quick[id(h0)] >= cfg.moved_retry_quick
-                    and shift > cfg.outline_keep_shift):
-                moved.append(h0)
-            if (id(h0) in outlines and cc < cfg.shortcut_cc and cfg.outline_keep_shift > 0
-                    and shift > cfg.outline_keep_shift):
-                # An outline is often within a pixel or two of the print, and a finger or glare
-                # spot can drag the 32-px ECC away from it (to 9-11 px off where the fine
-                # alignment from the outline verified), so the outline keeps its own chance,
-                # ranked like an outline whose coarse alignment failed.
-                coarse.append((cfg.min_coarse_cc + quick[id(h0)], h0))
+            keep_outline = id(h0) in outlines and cc < cfg.shortcut_cc
+            may_retry = (cfg.moved_retry_quick > 0 and id(h0) not in outlines
+                         and quick[id(h0)] >= cfg.moved_retry_quick)
+            if ((keep_outline or may_retry) and cfg.outline_keep_shift > 0
+                    and self._corner_shift(h0, h1) > cfg.outline_keep_shift):
+                if keep_outline:
+                    # An outline is often within a pixel or two of the print, and a finger or
+                    # glare spot can drag the 32-px ECC away from it (to 9-11 px off where the
+                    # fine alignment from the outline verified), so the outline keeps its own
+                    # chance, ranked like an outline whose coarse alignment failed.
+                    coarse.append((cfg.min_coarse_cc + quick[id(h0)], h0))
+                else:
+                    moved.append(h0)  # a chance of its own if nothing is found (moved_retry_quick)
             # A coarse alignment this poor almost never verifies (glare and fingers lower it), and
             # skipping it spares the expensive fine alignment on most wrong hypotheses.
             if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
