@@ -503,7 +503,7 @@ class MarkerDetector:
         th, tw = tmpl.shape
         cands = [h] + [h @ u for u in self._sym_undo]
         # A finger over the cue must not decide the turn: its pixels are left out for every turn.
-        occ = self._occluder(ctx, h) if self.config.occluder_card_level > 0 else None
+        occ = self._occluder(ctx, h)
         k64 = self.ref.templates[1][1]
         scores = []
         for hc in cands:
@@ -686,7 +686,7 @@ class MarkerDetector:
                 s32 = verify(ctx.pyr, self.ref.templates[0], h, self.ref.size, prepared=self._vt[0])
                 if s32 >= cfg.accept_score + cfg.small_view_margin:
                     score = cfg.accept_score
-        if score < cfg.accept_score and cfg.occluder_card_level > 0 and not partial:
+        if score < cfg.accept_score and not partial:
             score = max(score, self._unoccluded_score(ctx, h))
         if self.ref.chromatic and score > 0.0:
             score *= self._colour_agreement(ctx, h, partial)
@@ -695,8 +695,10 @@ class MarkerDetector:
         return score
 
     def _occluder(self, ctx: FrameContext, h: np.ndarray) -> np.ndarray | None:
-        """Pixels of the 64-px template grid that a solid occluder hides under pose ``h``, or None."""
+        """Pixels of the 64-px template grid that a solid occluder hides under pose ``h``, or None (also when off)."""
         cfg = self.config
+        if cfg.occluder_card_level <= 0:
+            return None
         tmpl, k = self.ref.templates[1]
         th, tw = tmpl.shape
         m = scale_mat(ctx.search_scale) @ h @ scale_mat(1.0 / k)
