@@ -61,7 +61,7 @@ class DetectorConfig:
     # than a homography, and the fine alignment adds the perspective (same detections +-1 on
     # five frame sets: bench, two cached sets, held-out, colour casts).
     coarse_motion: int = cv2.MOTION_AFFINE
-    fine_iters: int = 25  # ECC iterations per level of the fine alignment
+    fine_iters: int = 25  # inverse-compositional iterations per level of the fine alignment
     # A fine alignment whose NCC is still below ``level`` after ``k`` iterations, give_up = (k,
     # level), is abandoned (None = never): on three frame sets no alignment that ended on the
     # print was below 0.36 after four, while two fifths of those on frames without the mark were.
