@@ -117,6 +117,19 @@ def test_larger_frames_are_searched_downscaled(detector: MarkerDetector, logo: n
     assert mean_corner_error(d.homography, hm, logo.shape[1], logo.shape[0]) <= 3.0  # in 720p pixels
 
 
+def test_photo_sized_portrait_frames_are_found(detector: MarkerDetector, logo: np.ndarray) -> None:
+    """A 12-megapixel portrait photograph: searched downscaled, the pose reported in its own pixels."""
+    size = (3024, 4032)
+    hm = pose_homography(POSES["tilted"], (logo.shape[1], logo.shape[0]), size)
+    bg = np.zeros((size[1], size[0], 3), np.uint8)
+    bg[:] = (120, 100, 90)
+    img = render(logo, hm, bg, Effects(noise=2.0), np.random.default_rng(2), supersample=1)
+    d = detector.detect(img)
+    assert d is not None
+    # 6.3x the search image's pixels: a 6-px corner error here is about 1 px at 640 x 480.
+    assert mean_corner_error(d.homography, hm, logo.shape[1], logo.shape[0]) <= 6.0
+
+
 def test_mirrored_preview_mapping(detector: MarkerDetector, logo: np.ndarray) -> None:
     """Detection runs on raw frames; mirror_detection maps it into the selfie-style preview."""
     img, _ = plain_frame(logo, POSES["rolled"], Effects(noise=2.0))
