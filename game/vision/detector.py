@@ -339,14 +339,14 @@ class MarkerDetector:
                 grey_search = cv2.convertScaleAbs(grey_search, alpha=ctx.search_gain)
         if ctx.likelihoods is None:
             ctx.likelihoods = self.ref.likelihoods(ctx.search)
+        ink_radii = (cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,)
         raw = [(0.0, h0, "prior") for h0 in priors]
         raw += region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
                                  likelihoods=ctx.likelihoods, max_regions=cfg.max_candidates,
                                  n_angles=cfg.angles_per_candidate,
                                  max_edge_quads=0 if colour_only else cfg.max_edge_quads,
                                  ref_busy=None if colour_only else self._ref_busy,
-                                 ink_radii=() if colour_only else (cfg.ink_gap_small, cfg.ink_gap_large)
-                                 if cfg.ink_gap_small else (cfg.ink_gap_large,),
+                                 ink_radii=() if colour_only else ink_radii,
                                  card_ink=cfg.card_ink)
         outlines = {id(h0) for _, h0, kind in raw if kind in ("card", "edge")}  # quads from outlines
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
