@@ -221,6 +221,51 @@ def card_quad_with_ink(fill: np.ndarray, contour: np.ndarray, ink: np.ndarray) -
     return q if q is not None and cv2.contourArea(q.astype(np.float32)) <= 1.1 * hull else None
 
 
+def tone_split_quads(card: np.ndarray, grey: np.ndarray, ink: np.ndarray, min_side: float, min_gap: float,
+                     keep: int = 2) -> list[np.ndarray]:
+    """Quads of the parts of a card region that are brighter and darker than Otsu's threshold.
+
+    The card colour model forgives white balance and exposure, so a white card held before a
+    pale grey wall, or in a glare patch, joins the background in one card-coloured region. The
+    two still differ in brightness: when the region's grey levels fall into two classes at least
+    ``min_gap`` apart, each class is closed and its largest parts are tried as cards (``card``:
+    0/1 card pixels of the region; ``grey`` and ``ink`` over the same box).
+    """
+    vals = grey[card > 0]
+    if vals.size < 50:
+        return []
+    t = cv2.threshold(vals.reshape(1, -1), 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]
+    bright = vals > t
+    n_hi = int(np.count_nonzero(bright))
+    if min(n_hi, vals.size - n_hi) < 20:
+        return []
+    hi = float(vals[bright].mean())
+    lo = (float(vals.sum()) - hi * n_hi) / (vals.size - n_hi)
+    if hi - lo < min_gap:
+        return []
+    ell5 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    above = cv2.threshold(grey, t, 1, cv2.THRESH_BINARY)[1]
+    out: list[np.ndarray] = []
+    for part in (card & above, card & (1 - above)):
+        closed = cv2.morphologyEx(part, cv2.MORPH_CLOSE, ell5)
+        cs, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for c in sorted(cs, key=cv2.contourArea, reverse=True)[:4]:
+            x, y, w, h = cv2.boundingRect(c)
+            if max(w, h) < min_side:
+                break
+            q = quad_from_contour(c)
+            if q is None:
+                fill = np.zeros((h, w), np.uint8)
+                cv2.drawContours(fill, [c], 0, 1, -1, offset=(-x, -y))
+                q = card_quad_with_ink(fill, c - np.array([x, y], np.int32), ink[y:y + h, x:x + w])
+                q = None if q is None else q + np.array([x, y])
+            if q is not None:
+                out.append(q)
+                if len(out) >= keep:
+                    return out
+    return out
+
+
 def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int], to_frame: float = 1.0) -> list[np.ndarray]:
     """Homographies mapping the reference rectangle onto the quad, for each cyclic corner order.
 
@@ -260,6 +305,7 @@ class CueMaps:
 
     ink: np.ndarray  # ink likelihood (uint8)
     ink_mask: np.ndarray  # 0/1: ink likely
+    grey: np.ndarray  # the grey search image at half size
     card_mask: np.ndarray  # 0/1: card likely
     kx: float  # half px -> search px
     min_side: float  # smallest region side worth a hypothesis, half px
@@ -268,7 +314,8 @@ class CueMaps:
 _INK_MIN = 40  # ink likelihood that counts as ink
 
 
-def cue_maps(likelihoods: tuple[np.ndarray, np.ndarray], to_frame: float, min_side_px: float) -> CueMaps:
+def cue_maps(likelihoods: tuple[np.ndarray, np.ndarray], grey_search: np.ndarray, to_frame: float,
+             min_side_px: float) -> CueMaps:
     """Half-size cue maps from the full-size (ink, card) likelihoods of the search image.
 
     Likelihoods at full size, then averaged: colours averaged first (half-size image) mix a red
@@ -280,7 +327,7 @@ def cue_maps(likelihoods: tuple[np.ndarray, np.ndarray], to_frame: float, min_si
     ink = cv2.resize(ink_u8, half, interpolation=cv2.INTER_AREA)
     card = cv2.resize(card_u8, half, interpolation=cv2.INTER_AREA)
     kx = sw / half[0]
-    return CueMaps(ink=ink,
+    return CueMaps(ink=ink, grey=cv2.resize(grey_search, half, interpolation=cv2.INTER_AREA),
                    ink_mask=cv2.threshold(ink, _INK_MIN, 1, cv2.THRESH_BINARY)[1],
                    # a bright-enough match: excludes the dark-bin leak
                    card_mask=cv2.threshold(card, 150, 1, cv2.THRESH_BINARY)[1],
@@ -288,11 +335,12 @@ def cue_maps(likelihoods: tuple[np.ndarray, np.ndarray], to_frame: float, min_si
 
 
 def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray, to_frame: float,
-                    max_regions: int = 6, n_angles: int = 2, card_ink: bool = True
+                    max_regions: int = 6, n_angles: int = 2, card_ink: bool = True, tone_split: float = 20.0
                     ) -> list[tuple[float, np.ndarray, str]]:
     """Hypotheses from card-coloured regions: the card's quad ("card") and ink moments ("moments").
 
-    ``to_frame`` converts search-image px to frame px. Returns (prior score, homography, kind).
+    ``to_frame`` converts search-image px to frame px; ``tone_split`` is the ``tone_split_quads``
+    gap (0: off). Returns (prior score, homography, kind).
     """
     kx, min_side, ink_mask, card_mask = cues.kx, cues.min_side, cues.ink_mask, cues.card_mask
     hyps: list[tuple[float, np.ndarray, str]] = []
@@ -342,6 +390,11 @@ def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray,
             if model is None:
                 continue
             hyps += region_moment_poses(ref, model, v, (bx, by), kx, card_mask, grey_search, to_frame, n_angles)
+        if tone_split > 0:
+            box = (slice(by, by + bh), slice(bx, bx + bw))
+            for quad in tone_split_quads(fill & card_mask[box], cues.grey[box], ink_mask[box], min_side, tone_split):
+                for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size, to_frame):
+                    hyps.append((0.5, hq, "card"))
     return hyps
 
 
@@ -357,7 +410,7 @@ def outline_and_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, search: np.nd
     # pale wall) still has a visible border.
     quads = []
     if max_edge_quads > 0:
-        quads += edge_quads(cv2.resize(grey_search, half, interpolation=cv2.INTER_AREA), min_side, max_edge_quads)
+        quads += edge_quads(cues.grey, min_side, max_edge_quads)
     if ref_busy is not None:  # textured references only: densely textured patches
         quads += texture_quads(cv2.resize(search, half, interpolation=cv2.INTER_AREA), min_side, ref_busy, max_regions)
     for quad in quads:
@@ -391,11 +444,12 @@ def outline_and_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, search: np.nd
 def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.ndarray, to_frame: float,
                       min_side_px: float, max_regions: int = 6, n_angles: int = 2,
                       likelihoods: tuple[np.ndarray, np.ndarray] | None = None, max_edge_quads: int = 8,
-                      ref_busy: float | None = None, ink_radii: tuple[int, ...] = (2, 5), card_ink: bool = True
-                      ) -> list[tuple[float, np.ndarray, str]]:
+                      ref_busy: float | None = None, ink_radii: tuple[int, ...] = (2, 5), card_ink: bool = True,
+                      tone_split: float = 20.0) -> list[tuple[float, np.ndarray, str]]:
     """All hypotheses of the search image: ``card_hypotheses`` then ``outline_and_ink_hypotheses``."""
-    cues = cue_maps(likelihoods if likelihoods is not None else ref.likelihoods(search), to_frame, min_side_px)
-    return (card_hypotheses(ref, cues, grey_search, to_frame, max_regions, n_angles, card_ink)
+    cues = cue_maps(likelihoods if likelihoods is not None else ref.likelihoods(search), grey_search, to_frame,
+                    min_side_px)
+    return (card_hypotheses(ref, cues, grey_search, to_frame, max_regions, n_angles, card_ink, tone_split)
             + outline_and_ink_hypotheses(ref, cues, search, grey_search, to_frame, max_regions, n_angles,
                                          max_edge_quads, ref_busy, ink_radii))
 

@@ -105,6 +105,9 @@ class DetectorConfig:
     white_balance_ratio: float = 1.15  # the brightest pixels' channel ratio that counts as a colour cast (0 = never)
     dark_level: float = 110.0  # frames whose brightest pixels are darker get brightened hypotheses (0 = never)
     card_ink: bool = True  # a card region that fails the quad test is tried again with the ink inside its box
+    # A card region whose grey levels fall into two classes this far apart (projection levels) is
+    # also split into its brighter and darker parts: a white card before a pale wall (0: off).
+    card_tone_split: float = 20.0
     texture_prealign: bool = True  # textured references: the best-ranked hypothesis is aligned at 16 px before 32 px
     # A card or edge outline that the coarse ECC moved by more than this share of its size, to a
     # fit below ``shortcut_cc``, also goes on to the fine alignment from where it started (0 = never)
@@ -347,7 +350,7 @@ class MarkerDetector:
                                  max_edge_quads=0 if colour_only else cfg.max_edge_quads,
                                  ref_busy=None if colour_only else self._ref_busy,
                                  ink_radii=() if colour_only else ink_radii,
-                                 card_ink=cfg.card_ink)
+                                 card_ink=cfg.card_ink, tone_split=cfg.card_tone_split)
         outlines = {id(h0) for _, h0, kind in raw if kind in ("card", "edge")}  # quads from outlines
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked = self._ranked(ctx, raw)
