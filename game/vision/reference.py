@@ -16,7 +16,7 @@ MIN_REF_SIDE = 32
 WORK_SIDE = 256  # reference working resolution for colour statistics and shape signatures
 TEMPLATE_SIDES = (32, 64, 128)  # ECC template pyramid (long side in px)
 H_BINS, S_BINS, V_BINS = 16, 8, 2  # 256 bins: one uint8 index per pixel, so back-projection is two LUTs
-WASHOUT = 0.5  # share of a saturated card-colour bin also given to the bin below (see ReferenceModel)
+WASHOUT = 0.5  # share of a saturated card-colour bin given to the saturation bin below, half that two below
 DARK_V = 90  # V split: dark vs bright survives exposure changes better than uniform V bins
 SIG_RADII = np.linspace(0.25, 2.4, 10, dtype=np.float32)
 SIG_ANGLES = 72
