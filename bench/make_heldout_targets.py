@@ -12,6 +12,12 @@ tuned bench targets (red or teal line art on cream/white, and one photo poster):
 - ``violet-card``: a yellow and white mark on a saturated violet card (the card is not white).
 - ``grey-knot``: a low-saturation mid-grey interlaced mark and grey text on light grey.
 
+And two photo-like textured targets, unlike the bench's poster (flat shapes and text), for the
+``photos`` set of bench/vision_heldout.py:
+
+- ``dusk-lake``: a landscape with soft gradients, noise-textured hills and a rippled reflection;
+- ``tea-market``: a shop shelf of jars and boxes in muted warm tones (low colour contrast).
+
 All drawing happens at 2x and is area-downscaled, like a printed, anti-aliased logo. The
 designs are made up here; none reproduces a real bank's mark.
 
@@ -160,12 +166,84 @@ def grey_knot() -> np.ndarray:
     return finish(img)
 
 
+def _noise(h: int, w: int, rng: np.random.Generator, octaves: int = 5) -> np.ndarray:
+    """Fractal value noise in [0, 1] (sum of upscaled random grids), for photo-like texture."""
+    out = np.zeros((h, w), np.float32)
+    amp, total = 1.0, 0.0
+    for o in range(octaves):
+        cells = 2 ** (o + 2)
+        grid = rng.random((cells + 1, cells + 1)).astype(np.float32)
+        out += amp * cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+        total += amp
+        amp *= 0.5
+    out /= total
+    return (out - out.min()) / max(1e-6, float(out.max() - out.min()))
+
+
+def dusk_lake() -> np.ndarray:
+    """A photo-like landscape: dusk sky, sun, textured hills, a lake reflecting them, reeds (600x450)."""
+    w, h = 600, 450
+    rng = np.random.default_rng(31)
+    yy = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
+    top, low = np.array([120, 60, 40], np.float32), np.array([90, 150, 245], np.float32)  # BGR: blue -> orange
+    img = np.broadcast_to(top + (low - top) * np.clip(yy / 0.55, 0, 1), (h, w, 3)).copy()
+    cv2.circle(img, (400, 215), 34, (150, 225, 255), -1, AA)
+    for layer, (base, col, rough) in enumerate(((170, (95, 70, 90), 60), (210, (60, 55, 50), 45),
+                                                 (245, (45, 60, 35), 30))):
+        ridge = base + rough * (_noise(1, w, rng, 4)[0] - 0.5) * 2
+        tex = _noise(h, w, rng)
+        for x in range(w):
+            y0 = int(ridge[x])
+            img[y0:270, x] = np.array(col, np.float32) * (0.75 + 0.5 * tex[y0:270, x, None])
+    img[270:] = img[269:269 - (h - 270):-1][: h - 270] * 0.8  # reflection
+    img[270:] += (_noise(h - 270, w, rng)[..., None] - 0.5) * 30  # ripples
+    for k in range(40):
+        x = int(rng.integers(0, w))
+        top_y = int(rng.integers(330, 420))
+        cv2.line(img, (x, h), (x + int(rng.integers(-12, 12)), top_y), (30, 45, 25), int(rng.integers(1, 3)), AA)
+    img += rng.normal(0.0, 4.0, img.shape).astype(np.float32)  # grain
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def tea_market() -> np.ndarray:
+    """A photo-like shop shelf in muted warm tones: rows of jars and boxes with labels (420x560)."""
+    w, h = 420, 560
+    rng = np.random.default_rng(47)
+    img = np.empty((h, w, 3), np.float32)
+    img[:] = (60, 85, 110)  # BGR: brown wood
+    img = np.clip(img * (0.8 + 0.4 * _noise(h, w, rng))[..., None], 0, 255).astype(np.uint8)
+    palette = [(70, 110, 150), (60, 130, 170), (90, 150, 160), (50, 70, 120), (120, 140, 150), (40, 90, 140),
+               (100, 120, 100), (80, 100, 190)]
+    for row in range(5):
+        y1 = 20 + row * 108
+        cv2.rectangle(img, (0, y1 + 92), (w, y1 + 104), (40, 60, 80), -1)  # shelf board
+        x = 8
+        while x < w - 20:
+            bw = int(rng.integers(26, 60))
+            bh = int(rng.integers(50, 90))
+            col = palette[int(rng.integers(len(palette)))]
+            if rng.random() < 0.5:
+                cv2.rectangle(img, (x, y1 + 92 - bh), (x + bw, y1 + 92), col, -1, AA)
+            else:
+                cv2.ellipse(img, (x + bw // 2, y1 + 92 - bh // 2), (bw // 2, bh // 2), 0, 0, 360, col, -1, AA)
+            lab = tuple(min(255, c + 70) for c in col)
+            cv2.rectangle(img, (x + 4, y1 + 92 - bh // 2 - 8), (x + bw - 4, y1 + 92 - bh // 2 + 8), lab, -1, AA)
+            cv2.putText(img, "TEA"[: max(1, bw // 14)], (x + 5, y1 + 92 - bh // 2 + 5), HERSHEY, 0.35,
+                        (40, 40, 60), 1, AA)
+            x += bw + int(rng.integers(2, 8))
+    img = cv2.GaussianBlur(img.astype(np.float32), (0, 0), 0.8)
+    img += rng.normal(0.0, 4.0, img.shape).astype(np.float32)  # grain
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
 TARGETS: dict[str, Callable[[], np.ndarray]] = {
     "navy-pillars": navy_pillars,
     "green-thin": green_thin,
     "gold-outline": gold_outline,
     "violet-card": violet_card,
     "grey-knot": grey_knot,
+    "dusk-lake": dusk_lake,
+    "tea-market": tea_market,
 }
 
 

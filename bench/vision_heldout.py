@@ -7,7 +7,9 @@ same 5 px bar, ours against the ORB baseline) on
 - ``heldout``: five marks drawn by bench/make_heldout_targets.py (bench/data/heldout), of kinds
   the bench does not contain: filled navy/black geometry, a thin green wordmark, a low-contrast
   gold outline on white, a mark on a violet card, a low-saturation grey mark;
-- ``bench``: the five tuned bench targets, for the nuisance comparison.
+- ``bench``: the five tuned bench targets, for the nuisance comparison;
+- ``photos``: two photo-like textured targets (a landscape, a shop shelf in muted tones), also
+  from bench/make_heldout_targets.py, unlike the bench's flat-shape poster.
 
 Nuisances (``--nuisance``, comma-separated; each is applied to the SAME rendered frames, so the
 rows are paired):
@@ -24,7 +26,7 @@ rows are paired):
 - ``bright``: overexposed, 1.5 x + 10 (pale surfaces clip to white);
 - ``defocus``: a Gaussian blur of sigma 1.5 px (a fixed-focus webcam, a print held too close).
 
-Usage:  python bench/vision_heldout.py [--quick] [--set heldout|bench|both]
+Usage:  python bench/vision_heldout.py [--quick] [--set heldout|bench|photos|both|all]
         [--nuisance none,cast+jpeg] [--out results.json]
 """
 
@@ -48,14 +50,15 @@ from bench.vision import eval_single, load, make_single_frames  # noqa: E402
 
 HELDOUT_DIR = ROOT / "bench/data/heldout"
 HELDOUT_NAMES = ("navy-pillars", "green-thin", "gold-outline", "violet-card", "grey-knot")
+PHOTO_NAMES = ("dusk-lake", "tea-market")
 NUISANCES = ("none", "cast", "jpeg", "cast+jpeg", "shade", "dim", "bright", "defocus")
 WARM = np.array([0.75, 1.0, 1.25], np.float32)  # BGR gains of an uncorrected tungsten cast
 COOL = np.array([1.2, 1.0, 0.8], np.float32)  # BGR gains of a bluish daylight/shade cast
 
 
-def heldout_targets() -> dict[str, Path]:
+def heldout_targets(names: tuple[str, ...] = HELDOUT_NAMES) -> dict[str, Path]:
     """The held-out reference paths (run bench/make_heldout_targets.py first if missing)."""
-    paths = {n: HELDOUT_DIR / f"{n}.png" for n in HELDOUT_NAMES}
+    paths = {n: HELDOUT_DIR / f"{n}.png" for n in names}
     missing = [str(p) for p in paths.values() if not p.exists()]
     if missing:
         raise SystemExit(f"missing {missing}: run python bench/make_heldout_targets.py")
@@ -175,7 +178,8 @@ def row(name: str, o: dict, b: dict) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="30 positives + 30 negatives per target")
-    ap.add_argument("--set", choices=("heldout", "bench", "both"), default="heldout")
+    ap.add_argument("--set", choices=("heldout", "bench", "photos", "both", "all"), default="heldout",
+                    help="both = heldout + bench; all = heldout + bench + photos")
     ap.add_argument("--nuisance", default="none,cast+jpeg", help=f"comma-separated subset of {NUISANCES}")
     ap.add_argument("--seed", type=int, default=23, help="scene seed (bench/vision.py uses 7)")
     ap.add_argument("--targets", default="", help="comma-separated name prefixes to keep (scenes are seeded by "
@@ -189,10 +193,12 @@ def main() -> int:
         raise SystemExit(f"unknown nuisance {bad}; use {NUISANCES}")
     n_pos, n_neg = (30, 30) if args.quick else (80, 150)
     sets: dict[str, dict[str, Path]] = {}
-    if args.set in ("heldout", "both"):
+    if args.set in ("heldout", "both", "all"):
         sets["heldout"] = heldout_targets()
-    if args.set in ("bench", "both"):
+    if args.set in ("bench", "both", "all"):
         sets["bench"] = dict(BENCH_TARGETS)
+    if args.set in ("photos", "all"):
+        sets["photos"] = heldout_targets(PHOTO_NAMES)
     print("| target | ours recall | ours err px | ours wrong | ours fp | ours ms | base recall | base err px | "
           "base wrong | base fp | base ms |")
     out: dict[str, dict] = {"command": " ".join(sys.argv), "opencv": cv2.__version__, "threads": 1,

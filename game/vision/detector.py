@@ -36,6 +36,7 @@ from game.vision.align import (
     warp_to_template,
 )
 from game.vision.candidates import dedupe, region_hypotheses
+from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
@@ -109,6 +110,12 @@ class DetectorConfig:
     # also split into its brighter and darker parts: a white card before a pale wall (0: off).
     card_tone_split: float = 20.0
     texture_prealign: bool = True  # textured references: the best-ranked hypothesis is aligned at 16 px before 32 px
+    # Textured references: when nothing verified, this many colour template matches (turned and
+    # scaled reference thumbnails, colour_search.py) are aligned and verified (0 = never)
+    texture_search: int = 2
+    # ... whose coarse fit must reach this: true poses of the bench poster fit at 0.73-0.99 (0.78 or
+    # more for the ones nothing else found), nine in ten wrong matches on frames without it below 0.65
+    texture_search_cc: float = 0.7
     # A card or edge outline that the coarse ECC moved by more than this share of its size, to a
     # fit below ``shortcut_cc``, also goes on to the fine alignment from where it started (0 = never)
     outline_keep_shift: float = 0.06
@@ -234,6 +241,8 @@ class MarkerDetector:
         # A photo keeps its layout of colour blobs at 16 px (line art does not), which widens the
         # coarse alignment's reach from a busy patch's rough rectangle.
         self._prealign = [self.ref.template(16)] if textured and self.config.texture_prealign else None
+        self._colour_search = (ColourTemplateSearch(self.ref.bgr) if textured and self.config.texture_search > 0
+                               else None)
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
@@ -404,6 +413,8 @@ class MarkerDetector:
                 best = self._finish(ctx, h1, best, levels=(1,))
                 if best is not None and best[0] >= cfg.early_exit_score:
                     break
+        if (best is None or best[0] < cfg.accept_score) and self._colour_search is not None and not colour_only:
+            best = self._colour_searched(ctx, best)
         if (best is None or best[0] < cfg.accept_score) and self.use_features and not colour_only:
             for h0 in self._feature_hypotheses(ctx):
                 best = self._finish(ctx, h0, best, levels=(0, 1))
@@ -766,6 +777,19 @@ class MarkerDetector:
         return float(np.clip(0.5 + frac, 0.0, 1.0))
 
     # -- hypothesis generators -----------------------------------------------------------------
+
+    def _colour_searched(self, ctx: FrameContext, best: tuple[float, np.ndarray] | None) -> tuple[float, np.ndarray] | None:
+        """``best`` after aligning and verifying the best colour template matches (textured references)."""
+        assert self._colour_search is not None
+        cfg = self.config
+        for _, h0 in self._colour_search.hypotheses(ctx.search, 1.0 / ctx.search_scale, top=cfg.texture_search):
+            res = self._coarse(ctx, h0, 0)  # rank 0: pre-aligned at 16 px, which widens the reach
+            if res is None or res[1] < cfg.texture_search_cc or not self._plausible(ctx, res[0]):
+                continue
+            best = self._finish(ctx, res[0], best, levels=(1,))
+            if best is not None and best[0] >= cfg.accept_score:
+                break
+        return best
 
     def _feature_hypotheses(self, ctx: FrameContext) -> list[np.ndarray]:
         assert self._orb is not None and self._matcher is not None

@@ -1,0 +1,140 @@
+"""Colour template search: where a textured reference likely is in a frame, at which turn and size.
+
+A photo poster keeps its layout of colour blobs down to a dozen pixels, and in colour that layout
+is distinctive against clutter. So a small bank of the reference, turned and scaled, is
+correlated (normalised, all three channels) with a few levels of the frame's pyramid. The best
+peaks are similarity poses for the alignment to refine: a rough start is enough, because the
+16- and 32-px alignments pull it in from about a fifth of the size and 10 degrees off.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class _Entry:
+    level: int  # pyramid level of the frame it is correlated with (0 = search image)
+    template: np.ndarray  # uint8 HxWx3, the turned reference on a square canvas
+    ref_to_canvas: np.ndarray  # 3x3: reference px -> canvas px
+
+
+class ColourTemplateSearch:
+    """Rough poses of a reference in a frame from colour template matching.
+
+    ``sizes`` are (pyramid level, template long side) pairs: long side ``side * 2**level`` px in
+    the search image. The defaults cover 40-320 px at half-octave steps; with turns 20 degrees
+    apart, no pose inside the envelope (roll up to 40 degrees) is more than 10 degrees or a fifth
+    of the size from an entry.
+    """
+
+    def __init__(self, reference_bgr: np.ndarray,
+                 sizes: tuple[tuple[int, int], ...] = ((2, 10), (2, 14), (3, 10), (3, 14), (4, 10), (4, 14),
+                                                       (4, 20)),
+                 angles: tuple[float, ...] = (-30.0, -10.0, 10.0, 30.0)) -> None:
+        h, w = reference_bgr.shape[:2]
+        self.levels = max(level for level, _ in sizes)
+        self.entries: list[_Entry] = []
+        for level, side in sizes:
+            k = side / max(w, h)
+            tw, th = max(4, round(w * k)), max(4, round(h * k))
+            small = cv2.resize(reference_bgr, (tw, th), interpolation=cv2.INTER_AREA)
+            # The canvas corners outside the turned reference hold its mean colour, which the
+            # mean-subtracted correlation ignores.
+            fill = tuple(float(v) for v in small.reshape(-1, 3).mean(axis=0))
+            d = math.ceil(math.hypot(tw, th)) | 1
+            to_small = np.diag([tw / w, th / h, 1.0])
+            for a in angles:
+                rot = cv2.getRotationMatrix2D((tw / 2.0, th / 2.0), a, 1.0)
+                rot[:, 2] += ((d - tw) / 2.0, (d - th) / 2.0)
+                canvas = cv2.warpAffine(small, rot, (d, d), flags=cv2.INTER_LINEAR,
+                                        borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+                self.entries.append(_Entry(level, canvas, np.vstack([rot, [0.0, 0.0, 1.0]]) @ to_small))
+        self._norms = {id(e): float(((e.template.reshape(-1, 3) - e.template.reshape(-1, 3).mean(axis=0)) ** 2).sum())
+                       for e in self.entries}
+        self._spectra_cache: dict[tuple[int, tuple[int, int]], tuple[list[_Entry], np.ndarray]] = {}
+
+    def _spectra(self, level: int, shape: tuple[int, int]) -> tuple[list[_Entry], list[list[np.ndarray]]]:
+        """The entries of a level and their zero-mean templates' spectra (per channel) at an image shape."""
+        key = (level, shape)
+        if key not in self._spectra_cache:
+            entries = [e for e in self.entries if e.level == level and e.template.shape[0] < min(shape)]
+            spectra = []
+            for e in entries:
+                t = e.template.astype(np.float32)
+                t -= t.reshape(-1, 3).mean(axis=0)
+                pad = np.zeros((*shape, 3), np.float32)
+                pad[:t.shape[0], :t.shape[1]] = t
+                spectra.append([cv2.dft(np.ascontiguousarray(pad[:, :, c])) for c in range(3)])
+            self._spectra_cache[key] = (entries, spectra)
+        return self._spectra_cache[key]
+
+    def correlations(self, img: np.ndarray, level: int) -> list[tuple[_Entry, np.ndarray]]:
+        """Normalised correlation (as ``cv2.TM_CCOEFF_NORMED``, all channels) of each entry of a level.
+
+        The image's spectrum is computed once for all of the level's entries, where
+        ``cv2.matchTemplate`` transforms the image again for each (7 ms instead of ~2 ms for
+        the eight entries at 160x120).
+        """
+        h, w = img.shape[:2]
+        entries, spectra = self._spectra(level, (h, w))
+        if not entries:
+            return []
+        f = img.astype(np.float32)
+        chans = [cv2.dft(c) for c in cv2.split(f)]
+        sq = f * f
+        windows: dict[int, np.ndarray] = {}  # d -> the windows' variance summed over channels (times d*d)
+        out = []
+        for e, spec in zip(entries, spectra, strict=True):
+            d = e.template.shape[0]
+            if d not in windows:
+                r = d // 2
+                m1 = cv2.boxFilter(f, -1, (d, d), borderType=cv2.BORDER_REFLECT)[r:h - d + 1 + r, r:w - d + 1 + r]
+                m2 = cv2.boxFilter(sq, -1, (d, d), borderType=cv2.BORDER_REFLECT)[r:h - d + 1 + r, r:w - d + 1 + r]
+                # At least one grey level of spread per pixel: a flat window correlates with nothing.
+                windows[d] = np.maximum((m2 - m1 * m1).sum(axis=2), 1.0) * (d * d)
+            prod = cv2.mulSpectrums(chans[0], spec[0], 0, conjB=True)
+            prod += cv2.mulSpectrums(chans[1], spec[1], 0, conjB=True)
+            prod += cv2.mulSpectrums(chans[2], spec[2], 0, conjB=True)
+            num = cv2.idft(prod, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)[:h - d + 1, :w - d + 1]
+            out.append((e, num / np.sqrt(windows[d] * self._norms[id(e)])))
+        return out
+
+    def hypotheses(self, search_bgr: np.ndarray, to_frame: float, top: int = 3,
+                   peaks_per_entry: int = 2) -> list[tuple[float, np.ndarray]]:
+        """The ``top`` best (correlation, homography reference px -> frame px), best first.
+
+        ``to_frame`` scales search-image px to frame px. Peaks closer than half an entry's size to
+        a better one are the same place and are skipped.
+        """
+        pyr = [search_bgr]
+        for _ in range(self.levels):
+            if min(pyr[-1].shape[:2]) < 16:
+                break
+            pyr.append(cv2.pyrDown(pyr[-1]))
+        found: list[tuple[float, float, float, float, np.ndarray]] = []  # score, cx, cy, radius, H
+        for e, res in (pair for level in range(len(pyr)) for pair in self.correlations(pyr[level], level)):
+            d = e.template.shape[0]
+            up = float(2**e.level) * to_frame
+            for _ in range(peaks_per_entry):
+                _, v, _, (x, y) = cv2.minMaxLoc(res)
+                if not np.isfinite(v):
+                    break
+                r = max(2, d // 2)
+                res[max(0, y - r):y + r + 1, max(0, x - r):x + r + 1] = -1.0
+                h = np.diag([up, up, 1.0]) @ np.array([[1.0, 0, x], [0, 1.0, y], [0, 0, 1.0]]) @ e.ref_to_canvas
+                found.append((float(v), (x + d / 2.0) * up, (y + d / 2.0) * up, d / 2.0 * up, h))
+        found.sort(key=lambda t: -t[0])
+        out: list[tuple[float, np.ndarray, float, float, float]] = []
+        for v, cx, cy, r, h in found:
+            if any(math.hypot(cx - ox, cy - oy) < 0.5 * max(r, orad) and 0.6 < r / orad < 1.7
+                   for _, _, ox, oy, orad in out):
+                continue
+            out.append((v, h, cx, cy, r))
+            if len(out) >= top:
+                break
+        return [(v, h) for v, h, *_ in out]
