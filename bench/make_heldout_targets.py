@@ -188,8 +188,7 @@ def dusk_lake() -> np.ndarray:
     top, low = np.array([120, 60, 40], np.float32), np.array([90, 150, 245], np.float32)  # BGR: blue -> orange
     img = np.broadcast_to(top + (low - top) * np.clip(yy / 0.55, 0, 1), (h, w, 3)).copy()
     cv2.circle(img, (400, 215), 34, (150, 225, 255), -1, AA)
-    for layer, (base, col, rough) in enumerate(((170, (95, 70, 90), 60), (210, (60, 55, 50), 45),
-                                                 (245, (45, 60, 35), 30))):
+    for base, col, rough in ((170, (95, 70, 90), 60), (210, (60, 55, 50), 45), (245, (45, 60, 35), 30)):
         ridge = base + rough * (_noise(1, w, rng, 4)[0] - 0.5) * 2
         tex = _noise(h, w, rng)
         for x in range(w):
@@ -197,7 +196,7 @@ def dusk_lake() -> np.ndarray:
             img[y0:270, x] = np.array(col, np.float32) * (0.75 + 0.5 * tex[y0:270, x, None])
     img[270:] = img[269:269 - (h - 270):-1][: h - 270] * 0.8  # reflection
     img[270:] += (_noise(h - 270, w, rng)[..., None] - 0.5) * 30  # ripples
-    for k in range(40):
+    for _ in range(40):  # reeds
         x = int(rng.integers(0, w))
         top_y = int(rng.integers(330, 420))
         cv2.line(img, (x, h), (x + int(rng.integers(-12, 12)), top_y), (30, 45, 25), int(rng.integers(1, 3)), AA)
