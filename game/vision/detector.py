@@ -413,7 +413,8 @@ class MarkerDetector:
                 best = self._finish(ctx, h1, best, levels=(1,))
                 if best is not None and best[0] >= cfg.early_exit_score:
                     break
-        if (best is None or best[0] < cfg.accept_score) and self._colour_search is not None and not colour_only:
+        searched = (best is None or best[0] < cfg.accept_score) and self._colour_search is not None and not colour_only
+        if searched:
             best = self._colour_searched(ctx, best)
         if (best is None or best[0] < cfg.accept_score) and self.use_features and not colour_only:
             for h0 in self._feature_hypotheses(ctx):
@@ -431,6 +432,12 @@ class MarkerDetector:
             # the turn cue, so this also runs after a rejected conclusion.
             again = self._finish(ctx, moved[0], None, levels=(1,))
             if again is not None and again[0] >= cfg.accept_score - cfg.polish_slack:
+                found = self._concluded(ctx, again)
+        if found is None and not searched and self._colour_search is not None and not colour_only:
+            # A wrong pose verified (so the search was skipped) and then failed its conclusion:
+            # the colour matches still get their chance.
+            again = self._colour_searched(ctx, None)
+            if again is not None and again[0] >= cfg.accept_score:
                 found = self._concluded(ctx, again)
         return found
 

@@ -75,3 +75,11 @@ def test_line_art_does_not_search(logo: np.ndarray, poster: np.ndarray) -> None:
     # Flat line art has no colour layout to match at a dozen pixels; its cards and ink do the work.
     assert MarkerDetector(logo)._colour_search is None
     assert MarkerDetector(poster)._colour_search is not None
+
+
+def test_colour_search_after_a_rejected_conclusion() -> None:
+    # A held-out shelf photo (stream 23, 1 as bench/vision_heldout.py draws its photos): the
+    # shape hypotheses verify a wrong pose at 0.70 that the turn check then rejects, which used
+    # to skip the colour search; the search's best match is the print.
+    assert_found_only_with_option("bench/data/heldout/tea-market.png", (23, 1), 19,
+                                  DetectorConfig(texture_search=0))
