@@ -12,7 +12,7 @@ from game.vision.detector import DetectorConfig
 from game.vision.geometry import mean_corner_error
 from game.vision.synthetic import Pose
 
-from .conftest import ROOT, assert_found_only_with_option, load, scene
+from .conftest import ROOT, assert_found_only_with_option, bench_frame, load, scene
 
 POSTER = "bench/data/poster.png"
 # Bench views (seed 7) of the poster that neither the busy patches nor ORB found: 83-122 px,
@@ -83,3 +83,26 @@ def test_colour_search_after_a_rejected_conclusion() -> None:
     # to skip the colour search; the search's best match is the print.
     assert_found_only_with_option("bench/data/heldout/tea-market.png", (23, 1), 19,
                                   DetectorConfig(texture_search=0))
+
+
+@pytest.mark.parametrize("index", [21, 24, 30])
+def test_banded_photo_is_not_reported_squashed(index: int) -> None:
+    # Held-out landscape views (stream 23, 0) that verified squashed or slid along the photo's
+    # bands, 19-69 px off: re-aligned from stretched and shifted starts, another pose verifies
+    # about as well, so the view is ambiguous and nothing is reported.
+    ref, img, truth = bench_frame("bench/data/heldout/dusk-lake.png", (23, 0), index)
+    size = (ref.shape[1], ref.shape[0])
+    unchecked = MarkerDetector(ref, DetectorConfig(rival_check_below=0.0)).detect(img)
+    assert unchecked is not None and mean_corner_error(unchecked.homography, truth, *size) > 5.0
+    assert MarkerDetector(ref).detect(img) is None
+
+
+def test_rival_alignment_corrects_a_slid_pose() -> None:
+    # A shelf view (stream 23, 1) verified 28 px off; one of the re-aligned starts reaches the
+    # print and verifies clearly better, so that pose is reported.
+    ref, img, truth = bench_frame("bench/data/heldout/tea-market.png", (23, 1), 25)
+    size = (ref.shape[1], ref.shape[0])
+    unchecked = MarkerDetector(ref, DetectorConfig(rival_check_below=0.0)).detect(img)
+    assert unchecked is not None and mean_corner_error(unchecked.homography, truth, *size) > 5.0
+    found = MarkerDetector(ref).detect(img)
+    assert found is not None and mean_corner_error(found.homography, truth, *size) <= 5.0
