@@ -225,8 +225,7 @@ class MarkerDetector:
     def __init__(self, reference_bgr: np.ndarray, config: DetectorConfig | None = None) -> None:
         self.ref = ReferenceModel(reference_bgr)
         self.config = config or DetectorConfig()
-        pts, _ = self.ref.orb_model()
-        textured = len(pts) >= 150 and self.ref.ink_fraction > 0.25
+        textured = self.ref.textured
         use = self.config.use_features
         self.use_features = textured if use is None else bool(use)
         self._corners = ref_corners(*self.ref.size).reshape(-1, 1, 2)

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from game.vision.reference import MIN_REF_SIDE, as_bgr_frame, card_colour, detail_loss
+from game.vision.reference import MIN_REF_SIDE, ReferenceModel, as_bgr_frame, card_colour, detail_loss
 
 GOOD_SIDE = 300
 
@@ -103,9 +103,12 @@ def rate_marker(reference_bgr: np.ndarray) -> MarkerRating:
     edges = cv2.Canny(grey, 60, 150)
     edge_density = float((edges > 0).mean())
     comp["edges"] = float(np.clip(100 * edge_density / 0.04, 0, 100))
-    mode = "texture" if len(kps) >= 150 and busy > 0.45 else "shape"
+    # The detector's own test, so the report names the mode it will actually use.
+    mode = "texture" if ReferenceModel(ref).textured else "shape"
     if mode == "shape":
         advice.append("low texture: shape mode (colour + outline + alignment; no feature matching)")
+    else:
+        advice.append("photo-like: texture mode (colour layout within 50 deg of upright, then feature matching)")
     if edge_density < 0.005:
         advice.append("very few edges: add line work or a frame so the pose can be aligned")
     # Thin strokes vanish from the detector's 128-px template (see ReferenceModel.detail_loss).

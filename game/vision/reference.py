@@ -338,6 +338,15 @@ class ReferenceModel:
         """
         return detail_loss(self.template(2 * side)[0], self.template(side)[0])
 
+    @property
+    def textured(self) -> bool:
+        """Photo-like: 150+ ORB corners and ink over a quarter of it (line art has large plain areas).
+
+        The detector then also searches by colour template and by features; the rating reports
+        this as texture mode.
+        """
+        return len(self.orb_model()[0]) >= 150 and self.ink_fraction > 0.25
+
     def orb_model(self) -> tuple[list, np.ndarray]:
         """ORB keypoints/descriptors of the reference (lazy; used only for textured references)."""
         if self._orb is None:

@@ -89,3 +89,17 @@ def test_plain_margin_gets_crop_advice(logo: np.ndarray) -> None:
     assert len(margin_advice) == 1 and "crop it off" in margin_advice[0]
     assert "(2" in margin_advice[0] or "(1" in margin_advice[0]  # about 150 / 818 of the side
     assert not any(a.startswith("plain margin") for a in rate_marker(tight).advice)
+
+
+def test_rating_names_the_detectors_mode(logo: np.ndarray) -> None:
+    from game.vision import MarkerDetector
+
+    root = Path(__file__).resolve().parents[2]
+    for path in ("bench/data/poster.png", "bench/data/heldout/dusk-lake.png", "bench/data/heldout/tea-market.png"):
+        img = cv2.imread(str(root / path))
+        assert img is not None
+        r = rate_marker(img)
+        assert r.mode == "texture", path
+        assert MarkerDetector(img).use_features
+        assert any("texture mode" in a for a in r.advice)
+    assert not MarkerDetector(logo).use_features
