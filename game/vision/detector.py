@@ -36,6 +36,7 @@ from game.vision.align import (
     warp_to_template,
 )
 from game.vision.candidates import dedupe, region_hypotheses
+from game.vision.colour_search import SIZES as COLOUR_SEARCH_SIZES
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
@@ -113,6 +114,7 @@ class DetectorConfig:
     # Textured references: when nothing verified, this many colour template matches (turned and
     # scaled reference thumbnails, colour_search.py) are aligned and verified (0 = never)
     texture_search: int = 2
+    texture_search_sizes: tuple[tuple[int, int], ...] = COLOUR_SEARCH_SIZES  # (pyramid level, thumbnail px)
     # ... whose coarse fit must reach this: true poses of the bench poster fit at 0.73-0.99 (0.78 or
     # more for the ones nothing else found), nine in ten wrong matches on frames without it below 0.65
     texture_search_cc: float = 0.7
@@ -246,8 +248,8 @@ class MarkerDetector:
         # A photo keeps its layout of colour blobs at 16 px (line art does not), which widens the
         # coarse alignment's reach from a busy patch's rough rectangle.
         self._prealign = [self.ref.template(16)] if textured and self.config.texture_prealign else None
-        self._colour_search = (ColourTemplateSearch(self.ref.bgr) if textured and self.config.texture_search > 0
-                               else None)
+        self._colour_search = (ColourTemplateSearch(self.ref.bgr, self.config.texture_search_sizes)
+                               if textured and self.config.texture_search > 0 else None)
         w, h = self.ref.size
         centre, back = translate_mat(w / 2, h / 2), translate_mat(-w / 2, -h / 2)
         self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back

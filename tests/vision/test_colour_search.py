@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from game.vision import MarkerDetector
-from game.vision.colour_search import ColourTemplateSearch
+from game.vision.colour_search import SIZES, ColourTemplateSearch
 from game.vision.detector import DetectorConfig
 from game.vision.geometry import mean_corner_error
 from game.vision.synthetic import Pose
@@ -31,7 +31,7 @@ def test_correlation_is_opencvs_normalised_correlation(poster: np.ndarray) -> No
                                   cx=0.4, cy=0.6), seed=5)
     img = cv2.pyrDown(cv2.pyrDown(frame))
     pairs = search.correlations(img, 2)
-    assert len(pairs) == 8  # two sizes, four turns
+    assert len(pairs) == 4 * sum(1 for level, _ in SIZES if level == 2)  # four turns of each size
     for entry, ours in pairs:
         theirs = cv2.matchTemplate(img, entry.template, cv2.TM_CCOEFF_NORMED)
         assert ours.shape == theirs.shape
@@ -85,10 +85,10 @@ def test_colour_search_after_a_rejected_conclusion() -> None:
                                   DetectorConfig(texture_search=0))
 
 
-@pytest.mark.parametrize("index", [21, 24, 30])
+@pytest.mark.parametrize("index", [24, 30, 33])
 def test_banded_photo_is_not_reported_squashed(index: int) -> None:
     # Held-out landscape views (stream 23, 0) that verified squashed or slid along the photo's
-    # bands, 19-69 px off: re-aligned from stretched and shifted starts, another pose verifies
+    # bands, 19-32 px off: re-aligned from stretched and shifted starts, another pose verifies
     # about as well, so the view is ambiguous and nothing is reported.
     ref, img, truth = bench_frame("bench/data/heldout/dusk-lake.png", (23, 0), index)
     size = (ref.shape[1], ref.shape[0])
