@@ -121,7 +121,7 @@ class DetectorConfig:
     # Textured references: a detection verified below this is aligned again from starts stretched
     # by 1.25 and shifted by 12 % along each axis (a photo's smooth, banded content has stable wrong
     # fits there); another pose verifying within ``rival_lead`` of the best is an ambiguous view,
-    # and nothing is reported (0 = never check)
+    # and nothing is reported (only with the colour search, texture_search > 0; 0 = never check)
     rival_check_below: float = 0.95
     rival_lead: float = 0.03
     # A card or edge outline that the coarse ECC moved by more than this share of its size, to a
@@ -475,7 +475,11 @@ class MarkerDetector:
         rivals = [p for p in poses[1:] if self._corner_shift(top[1], p[1]) > 0.08]
         if rivals and rivals[0][0] > top[0] - cfg.rival_lead:
             return None
-        return found if top[1] is found.homography else self._concluded(ctx, top)
+        if top[1] is found.homography:
+            return found
+        # When the better pose fails its conclusion, the first one is not trusted either: keeping it
+        # returned three landscape views squashed 22-32 px off that this declines.
+        return self._concluded(ctx, top)
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
         """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
@@ -826,7 +830,7 @@ class MarkerDetector:
         assert self._colour_search is not None
         cfg = self.config
         for _, h0 in self._colour_search.hypotheses(ctx.search, 1.0 / ctx.search_scale, top=cfg.texture_search):
-            res = self._coarse(ctx, h0, 0)  # rank 0: pre-aligned at 16 px, which widens the reach
+            res = self._coarse(ctx, h0, 0)  # as rank 0: pre-aligned at 16 px (texture_prealign), wider reach
             if res is None or res[1] < cfg.texture_search_cc or not self._plausible(ctx, res[0]):
                 continue
             best = self._finish(ctx, res[0], best, levels=(1,))

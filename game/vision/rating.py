@@ -10,7 +10,7 @@ import numpy as np
 
 from game.vision.detector import MarkerDetector
 from game.vision.geometry import mean_corner_error
-from game.vision.reference import MIN_REF_SIDE, ReferenceModel, as_bgr_frame, card_colour, detail_loss
+from game.vision.reference import MIN_REF_SIDE, as_bgr_frame, card_colour, detail_loss
 from game.vision.synthetic import Effects, clutter_background, random_pose, render
 
 GOOD_SIDE = 300
@@ -27,7 +27,8 @@ class Trial:
     views: int
 
 
-def trial_detection(reference_bgr: np.ndarray, views: int = TRIAL_VIEWS, seed: int = 0) -> Trial:
+def trial_detection(reference_bgr: np.ndarray, views: int = TRIAL_VIEWS, seed: int = 0,
+                    detector: MarkerDetector | None = None) -> Trial:
     """Run the detector on seeded synthetic views of the reference.
 
     Handheld poses inside the envelope, cluttered backgrounds with red distractors, sensor noise
@@ -36,7 +37,7 @@ def trial_detection(reference_bgr: np.ndarray, views: int = TRIAL_VIEWS, seed: i
     landscape photo of smooth bands rated 81 by the image measures, and the detector found it in
     a fifth of such views.
     """
-    det = MarkerDetector(reference_bgr)
+    det = detector or MarkerDetector(reference_bgr)
     size = (reference_bgr.shape[1], reference_bgr.shape[0])
     rng = np.random.default_rng(seed)
     found = wrong = 0
@@ -145,11 +146,12 @@ def rate_marker(reference_bgr: np.ndarray) -> MarkerRating:
     edge_density = float((edges > 0).mean())
     comp["edges"] = float(np.clip(100 * edge_density / 0.04, 0, 100))
     # The detector's own test, so the report names the mode it will actually use.
-    mode = "texture" if ReferenceModel(ref).textured else "shape"
+    det = MarkerDetector(ref)
+    mode = "texture" if det.ref.textured else "shape"
     if mode == "shape":
         advice.append("low texture: shape mode (colour + outline + alignment; no feature matching)")
     else:
-        advice.append("photo-like: texture mode (colour layout within 50 deg of upright, then feature matching)")
+        advice.append("photo-like: texture mode (colour layout within 40 deg of upright, then feature matching)")
     if edge_density < 0.005:
         advice.append("very few edges: add line work or a frame so the pose can be aligned")
     # Thin strokes vanish from the detector's 128-px template (see ReferenceModel.detail_loss).
@@ -176,7 +178,7 @@ def rate_marker(reference_bgr: np.ndarray) -> MarkerRating:
         advice.append(f"plain margin ({margin:.0%}): prints must show it; for a logo on a sign or card, crop it off")
     # What the image measures cannot see (a photo whose bands match themselves stretched, a mark
     # that merges with its card at a distance), the detector itself shows on simulated views.
-    trial = trial_detection(ref)
+    trial = trial_detection(ref, detector=det)
     comp["trial"] = 100.0 * trial.found / trial.views
     if trial.found < 0.75 * trial.views:
         advice.append(f"found in {trial.found} of {trial.views} simulated handheld views: expect misses; "
