@@ -478,7 +478,7 @@ class MarkerDetector:
         if top[1] is found.homography:
             return found
         # When the better pose fails its conclusion, the first one is not trusted either: keeping it
-        # returned three landscape views squashed 22-32 px off that this declines.
+        # returned a held-out landscape view squashed 31 px off, which this declines.
         return self._concluded(ctx, top)
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
