@@ -16,7 +16,9 @@ And two photo-like textured targets, unlike the bench's poster (flat shapes and 
 ``photos`` set of bench/vision_heldout.py:
 
 - ``dusk-lake``: a landscape with soft gradients, noise-textured hills and a rippled reflection;
-- ``tea-market``: a shop shelf of jars and boxes in muted warm tones (low colour contrast).
+- ``tea-market``: a shop shelf of jars and boxes in muted warm tones (low colour contrast);
+- ``night-street``: a dark street with lit windows, lamps and light trails, added after the
+  first two had been used to develop fixes, to measure those fixes on a photo they never saw.
 
 All drawing happens at 2x and is area-downscaled, like a printed, anti-aliased logo. The
 designs are made up here; none reproduces a real bank's mark.
@@ -235,6 +237,42 @@ def tea_market() -> np.ndarray:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
+def night_street() -> np.ndarray:
+    """A photo-like street at night: building silhouettes with lit windows, lamps, light trails (560x420)."""
+    w, h = 560, 420
+    rng = np.random.default_rng(59)
+    yy = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
+    sky_top, sky_low = np.array([60, 20, 15], np.float32), np.array([110, 60, 70], np.float32)  # BGR
+    img = np.broadcast_to(sky_top + (sky_low - sky_top) * yy, (h, w, 3)).copy()
+    x = 0
+    while x < w:  # buildings with lit windows
+        bw = int(rng.integers(50, 110))
+        top = int(rng.integers(60, 220))
+        shade = float(rng.uniform(18, 40))
+        img[top:330, x:x + bw] = (shade, shade * 0.9, shade * 0.8)
+        for wy in range(top + 10, 320, 16):
+            for wx in range(x + 6, x + bw - 10, 14):
+                if rng.random() < 0.45:
+                    warm = rng.random() < 0.7
+                    col = (80, 200, 250) if warm else (250, 230, 200)
+                    cv2.rectangle(img, (wx, wy), (wx + 7, wy + 9), col, -1)
+        x += bw + int(rng.integers(0, 12))
+    img[330:] = (35, 35, 40)  # road
+    for _ in range(6):  # light trails
+        y0 = int(rng.integers(345, 410))
+        col = (60, 60, 240) if rng.random() < 0.5 else (200, 230, 255)
+        cv2.line(img, (0, y0), (w, y0 + int(rng.integers(-15, 15))), col, int(rng.integers(2, 5)), AA)
+    for lx in range(40, w, 130):  # street lamps and their glow
+        cv2.line(img, (lx, 330), (lx, 240), (50, 50, 55), 3, AA)
+        glow = np.zeros((h, w), np.float32)
+        cv2.circle(glow, (lx, 238), 6, 1.0, -1)
+        glow = cv2.GaussianBlur(glow, (0, 0), 14)
+        img += glow[..., None] * np.array([120, 200, 255], np.float32) * 6
+    img = cv2.GaussianBlur(img, (0, 0), 0.7)
+    img += rng.normal(0.0, 5.0, img.shape).astype(np.float32)  # grain
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
 TARGETS: dict[str, Callable[[], np.ndarray]] = {
     "navy-pillars": navy_pillars,
     "green-thin": green_thin,
@@ -243,6 +281,7 @@ TARGETS: dict[str, Callable[[], np.ndarray]] = {
     "grey-knot": grey_knot,
     "dusk-lake": dusk_lake,
     "tea-market": tea_market,
+    "night-street": night_street,
 }
 
 

@@ -8,8 +8,8 @@ same 5 px bar, ours against the ORB baseline) on
   the bench does not contain: filled navy/black geometry, a thin green wordmark, a low-contrast
   gold outline on white, a mark on a violet card, a low-saturation grey mark;
 - ``bench``: the five tuned bench targets, for the nuisance comparison;
-- ``photos``: two photo-like textured targets (a landscape, a shop shelf in muted tones), also
-  from bench/make_heldout_targets.py, unlike the bench's flat-shape poster.
+- ``photos``: three photo-like textured targets (a landscape, a shop shelf in muted tones, a
+  street at night), also from bench/make_heldout_targets.py, unlike the bench's flat-shape poster.
 
 Nuisances (``--nuisance``, comma-separated; each is applied to the SAME rendered frames, so the
 rows are paired):
@@ -50,7 +50,7 @@ from bench.vision import eval_single, load, make_single_frames  # noqa: E402
 
 HELDOUT_DIR = ROOT / "bench/data/heldout"
 HELDOUT_NAMES = ("navy-pillars", "green-thin", "gold-outline", "violet-card", "grey-knot")
-PHOTO_NAMES = ("dusk-lake", "tea-market")
+PHOTO_NAMES = ("dusk-lake", "tea-market", "night-street")
 NUISANCES = ("none", "cast", "jpeg", "cast+jpeg", "shade", "dim", "bright", "defocus")
 WARM = np.array([0.75, 1.0, 1.25], np.float32)  # BGR gains of an uncorrected tungsten cast
 COOL = np.array([1.2, 1.0, 0.8], np.float32)  # BGR gains of a bluish daylight/shade cast
