@@ -86,3 +86,16 @@ def test_corrupt_progress_file_is_moved_aside_and_the_player_told(tmp_path: Path
     log = (tmp_path / "logs" / "client.log").read_text(encoding="utf-8")
     assert "corrupt" in log
     assert (tmp_path / "s.png").stat().st_size > 10_000
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    # `python main.py rate-marker logo.png | head -1`: the reader goes away after one line.
+    proc = subprocess.Popen([sys.executable, "main.py", "rate-marker", "bench/data/poster.png", "--out",
+                             str(tmp_path / "r.png")], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert b"marker score" in first
+    assert "Traceback" not in err
