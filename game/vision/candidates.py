@@ -199,6 +199,22 @@ def texture_quads(bgr: np.ndarray, min_side: float, ref_busy: float, limit: int)
     return out
 
 
+def region_quad(contour: np.ndarray, ink: np.ndarray, fill: np.ndarray | None = None,
+                with_ink: bool = True) -> np.ndarray | None:
+    """The quad of a card region's outline, else (``with_ink``) with its notches filled by ink.
+
+    ``contour`` and ``ink`` share one box; ``fill`` is the region inside it, drawn from the
+    outline only when needed.
+    """
+    q = quad_from_contour(contour)
+    if q is not None or not with_ink:
+        return q
+    if fill is None:
+        fill = np.zeros(ink.shape[:2], np.uint8)
+        cv2.drawContours(fill, [contour], 0, 1, -1)
+    return card_quad_with_ink(fill, contour, ink)
+
+
 def card_quad_with_ink(fill: np.ndarray, contour: np.ndarray, ink: np.ndarray) -> np.ndarray | None:
     """The quad of a card region (``fill``, outline ``contour``) that the mark's own strokes cut into, or None.
 
@@ -253,14 +269,9 @@ def tone_split_quads(card: np.ndarray, grey: np.ndarray, ink: np.ndarray, min_si
             x, y, w, h = cv2.boundingRect(c)
             if max(w, h) < min_side:
                 break
-            q = quad_from_contour(c)
-            if q is None:
-                fill = np.zeros((h, w), np.uint8)
-                cv2.drawContours(fill, [c], 0, 1, -1, offset=(-x, -y))
-                q = card_quad_with_ink(fill, c - np.array([x, y], np.int32), ink[y:y + h, x:x + w])
-                q = None if q is None else q + np.array([x, y])
+            q = region_quad(c - np.array([x, y], np.int32), ink[y:y + h, x:x + w])
             if q is not None:
-                out.append(q)
+                out.append(q + np.array([x, y]))
                 if len(out) >= keep:
                     return out
     return out
@@ -381,9 +392,7 @@ def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray,
             if not vc:
                 continue
             vc = max(vc, key=cv2.contourArea)
-            quad = quad_from_contour(vc)
-            if quad is None and card_ink:
-                quad = card_quad_with_ink(v, vc, ink_mask[by:by + bh, bx:bx + bw])
+            quad = region_quad(vc, ink_mask[by:by + bh, bx:bx + bw], v, card_ink)
             if quad is not None:
                 for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size, to_frame):
                     hyps.append((0.5, hq, "card"))

@@ -252,9 +252,12 @@ class MarkerDetector:
                                if textured and self.config.texture_search > 0 else None)
         w, h = self.ref.size
         centre, back = translate_mat(w / 2, h / 2), translate_mat(-w / 2, -h / 2)
+        # Starts of the rival check (``_unrivalled``), which only detections of the colour search's
+        # references face.
         self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
                               for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
-                                                     (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+                                                     (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))
+                              ] if self._colour_search is not None else []
         self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
