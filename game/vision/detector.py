@@ -35,6 +35,8 @@ from game.vision.align import (
     verify,
     warp_to_template,
 )
+from game.vision.blur import MIN_SIDE as BLUR_MIN_SIDE
+from game.vision.blur import BlurBank, motion_blur, turned_motion
 from game.vision.candidates import dedupe, region_hypotheses
 from game.vision.colour_search import SIZES as COLOUR_SEARCH_SIZES
 from game.vision.colour_search import ColourTemplateSearch
@@ -135,6 +137,12 @@ class DetectorConfig:
     # expected card whose card likelihood is below this, in a blob (0 = never) ...
     occluder_card_level: int = 40
     occluder_max_frac: float = 0.35  # ... covering at most this share of the template (more is not the print)
+    # A view up to this size that fails verification is verified once more against the 64-px
+    # template under the motion blur that fits it best (blur.py; 0 = never) ...
+    blur_view_px: float = 90.0
+    # ... where it must reach this: blurred true views of the bench marks mostly scored 0.86-0.97
+    # there, poses on frames without the mark at most 0.84 (docs/vision.md, section 4)
+    blur_accept: float = 0.85
 
 
 @dataclass
@@ -238,6 +246,7 @@ class MarkerDetector:
         self._quick_tmpl = normalized_template(self.ref.templates[0][0])
         self._ic = [ICTemplate.build(t, k, blur=self.config.fine_blur) for t, k in self.ref.templates]
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
+        self._blur_bank: BlurBank | None = None  # built on first use (~60 blurred templates)
         t64 = self.ref.templates[1][0]
         card = cv2.resize((~self.ref.ink_mask).astype(np.uint8), (t64.shape[1], t64.shape[0]),
                           interpolation=cv2.INTER_AREA)
@@ -563,14 +572,22 @@ class MarkerDetector:
         """
         if not self._sym_undo or self._sym_mask is None:
             return h, score
-        tmpl, k = self.ref.templates[2]
-        th, tw = tmpl.shape
-        cands = [h] + [h @ u for u in self._sym_undo]
+        sharp, k = self.ref.templates[2]
+        th, tw = sharp.shape
+        k64 = self.ref.templates[1][1]
+        blur = None
+        if verify(ctx.pyr, self.ref.templates[1], h, self.ref.size, prepared=self._vt[1]) < self.config.accept_score:
+            # Verified only as a blurred view: its cue is smeared too, so each turn is compared
+            # with the template smeared the same way (the motion's direction seen from that
+            # turn's template, at this template's scale).
+            blur = self._view_blur(ctx, h)
+        undo = [np.eye(3), *self._sym_undo]
+        cands = [h @ u for u in undo]
         # A finger over the cue must not decide the turn: its pixels are left out for every turn.
         occ = self._occluder(ctx, h)
-        k64 = self.ref.templates[1][1]
         scores = []
-        for hc in cands:
+        for hc, u in zip(cands, undo, strict=True):
+            tmpl = sharp if blur is None else motion_blur(sharp, *turned_motion(blur[0] * k / k64, blur[1], u))
             q = self._quad(hc)
             if not self._plausible(ctx, hc, q):
                 scores.append(-1.0)
@@ -752,6 +769,10 @@ class MarkerDetector:
                     score = cfg.accept_score
         if score < cfg.accept_score and not partial:
             score = max(score, self._unoccluded_score(ctx, h))
+        if score < cfg.accept_score and not partial:
+            blur = self._view_blur(ctx, h)
+            if blur is not None:  # ranked by how far the blurred fit clears its own bar
+                score = cfg.accept_score + blur[2] - cfg.blur_accept
         if self.ref.chromatic and score > 0.0:
             score *= self._colour_agreement(ctx, h, partial)
         if visible < cfg.min_visible and score < cfg.partial_accept:
@@ -782,6 +803,27 @@ class MarkerDetector:
         tmpl, k = self.ref.templates[1]
         patch = frame_patch(ctx.pyr, (tmpl.shape[1], tmpl.shape[0]), k, h, apparent_size(h, self.ref.size))
         return match_score(self._vt[1], patch.astype(np.float32), visible=~occ)
+
+    def _view_blur(self, ctx: FrameContext, h: np.ndarray) -> tuple[float, float, float] | None:
+        """(length, angle, score): the motion blur (64-px template px) under which a small view verifies, or None.
+
+        Only a fallback for views that failed the sharp template: a blurred template fits more
+        wrong patches, so it needs a higher score (``blur_accept``) and only small views get it,
+        where a few frame pixels of motion smear the print by a large share of its size.
+        """
+        cfg = self.config
+        if (cfg.blur_view_px <= 0 or min(self.ref.templates[1][0].shape) < BLUR_MIN_SIDE
+                or long_side(self._quad(h)) > cfg.blur_view_px):
+            return None
+        if self._blur_bank is None:
+            self._blur_bank = BlurBank.build(self.ref.templates[1][0])
+        tmpl, k = self.ref.templates[1]
+        patch = frame_patch(ctx.pyr, (tmpl.shape[1], tmpl.shape[0]), k, h, apparent_size(h, self.ref.size))
+        i = self._blur_bank.best(patch)
+        score = 0.0 if i is None else self._blur_bank.score(patch, i)
+        if i is None or score < cfg.blur_accept:
+            return None
+        return (*self._blur_bank.kernels[i], score)
 
     def _visible_fraction(self, ctx: FrameContext, h: np.ndarray) -> float:
         """Share of the pose's quad inside the frame.

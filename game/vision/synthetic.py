@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from game.vision.blur import motion_blur
 from game.vision.geometry import project, ref_corners
 
 HFOV_DEG = 65.0
@@ -116,20 +117,6 @@ def clutter_background(rng: np.random.Generator, size: tuple[int, int], red_dist
             cv2.putText(img, "FU", p, cv2.FONT_HERSHEY_DUPLEX, float(rng.uniform(1, 3)) * sc, red,
                         max(2, int(5 * sc)), cv2.LINE_AA)
     return img
-
-
-def motion_blur(img: np.ndarray, length: float, angle_deg: float) -> np.ndarray:
-    """Linear motion blur of the given length (px) and direction."""
-    if length < 1.5:
-        return img
-    n = math.ceil(length) | 1
-    k = np.zeros((n, n), np.float32)
-    c = n // 2
-    dx, dy = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
-    cv2.line(k, (round(c - dx * length / 2), round(c - dy * length / 2)),
-             (round(c + dx * length / 2), round(c + dy * length / 2)), 1.0, 1, cv2.LINE_AA)
-    k /= max(1e-6, k.sum())
-    return cv2.filter2D(img, -1, k)
 
 
 def draw_finger(img: np.ndarray, rng: np.random.Generator, target_quad: np.ndarray, coverage: float) -> None:
