@@ -37,7 +37,7 @@ from game.vision.align import (
 )
 from game.vision.blur import MIN_SIDE as BLUR_MIN_SIDE
 from game.vision.blur import BlurBank, motion_blur, turned_motion
-from game.vision.candidates import dedupe, region_hypotheses
+from game.vision.candidates import LEAD_CARD_PRIOR, dedupe, region_hypotheses
 from game.vision.colour_search import SIZES as COLOUR_SEARCH_SIZES
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
@@ -57,6 +57,7 @@ class DetectorConfig:
     max_candidates: int = 3  # regions per generator
     max_edge_quads: int = 8  # edge outlines (each gives up to four corner orders)
     refine_candidates: int = 3  # hypotheses that get a coarse ECC alignment
+    lead_card_slot: bool = True  # ... plus the leading card region's outline when none of them is it
     min_quick_score: float = 0.1  # 32-px correlation a hypothesis needs to be aligned at all
     min_coarse_cc: float = 0.4  # coarse ECC correlation needed for the fine alignment
     fine_candidates: int = 2  # best coarse alignments that get the fine alignment and verification
@@ -97,6 +98,7 @@ class DetectorConfig:
     large_retry_cc: float = 0.7  # coarse correlation a large view needs for the 128-px retry when nothing verified
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
+    turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
     polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
     use_features: bool | None = None  # ORB + RANSAC hypotheses; None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
@@ -109,6 +111,9 @@ class DetectorConfig:
     white_balance_ratio: float = 1.15  # the brightest pixels' channel ratio that counts as a colour cast (0 = never)
     dark_level: float = 110.0  # frames whose brightest pixels are darker get brightened hypotheses (0 = never)
     card_ink: bool = True  # a card region that fails the quad test is tried again with the ink inside its box
+    # A card region with a corner cut off (a finger across the print's edge) is a quad when four of
+    # its sides, extended to meet, grow its area by at most this share (0 = never; quad_from_contour)
+    cut_corner_growth: float = 0.25
     # A card region whose grey levels fall into two classes this far apart (projection levels) is
     # also split into its brighter and darker parts: a white card before a pale wall (0: off).
     card_tone_split: float = 20.0
@@ -383,20 +388,30 @@ class MarkerDetector:
                                  max_edge_quads=0 if colour_only else cfg.max_edge_quads,
                                  ref_busy=None if colour_only else self._ref_busy,
                                  ink_radii=() if colour_only else ink_radii,
-                                 card_ink=cfg.card_ink, tone_split=cfg.card_tone_split)
+                                 card_ink=cfg.card_ink, tone_split=cfg.card_tone_split,
+                                 cut_corner_growth=cfg.cut_corner_growth)
         outlines = {id(h0) for _, h0, kind in raw if kind in ("card", "edge")}  # quads from outlines
+        lead_card = {id(h0) for prior, h0, kind in raw if kind == "card" and prior >= LEAD_CARD_PRIOR}
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked = self._ranked(ctx, raw)
         # Measured on bench scenes: no hypothesis that ended verified ranked below 0.1 here.
         quick = {id(h): s for s, h in ranked}
         hyps = dedupe([h for s, h in ranked if s >= cfg.min_quick_score], self.ref.size, cfg.refine_candidates)
+        if cfg.lead_card_slot and not any(id(h) in lead_card for h in hyps):
+            # The quad of the card region holding the most ink gets the coarse alignment even when
+            # it correlates poorly at 32 px (a finger across it, a tenth of its size off: below
+            # ink blobs of red clutter and other outlines), in its best corner order.
+            hyps += [h for q, h in ranked if id(h) in lead_card and q >= cfg.min_quick_score][:1]
         best: tuple[float, np.ndarray] | None = None
         coarse: list[tuple[float, np.ndarray]] = []
         finished: set[int] = set()
         moved: list[np.ndarray] = []
+        lead_unaligned = None
         for rank, h0 in enumerate(hyps):
             res = self._coarse(ctx, h0, rank)
             if res is None:
+                if id(h0) in lead_card:
+                    lead_unaligned = h0
                 # The 32-px alignment fails on many good card outlines (a finger over a small
                 # print); the finer levels still get a chance, ranked by the quick correlation
                 # (a good outline scores 0.3-0.6 there, a coarse-aligned one 0.7-0.9 in ECC).
@@ -437,6 +452,15 @@ class MarkerDetector:
                 best = self._finish(ctx, h1, best, levels=(1,))
                 if best is not None and best[0] >= cfg.early_exit_score:
                     break
+        if (best is None or best[0] < cfg.accept_score) and lead_unaligned is not None:
+            # The leading card's outline that the coarse alignment could not take (a finger across
+            # the print) gets a fine alignment that does not give up early: from 5-10 % of its
+            # size off, its correlation is still low after the first few iterations. Such a long
+            # alignment can also settle on a wrong turn of a symmetric mark, which verifies weakly
+            # (a lantern upside down at 0.71): it must verify like an early exit.
+            late = self._finish(ctx, lead_unaligned, None, levels=(1,), patient=True)
+            if late is not None and late[0] >= cfg.early_exit_score and (best is None or late[0] > best[0]):
+                best = late
         searched = (best is None or best[0] < cfg.accept_score) and self._colour_search is not None and not colour_only
         if searched:
             best = self._colour_searched(ctx, best)
@@ -572,6 +596,49 @@ class MarkerDetector:
         """
         if not self._sym_undo or self._sym_mask is None:
             return h, score
+        undo = [np.eye(3), *self._sym_undo]
+        cands = [h @ u for u in undo]
+        scores = self._turn_cues(ctx, h, cands, undo)
+        i = self._clear_turn(scores)
+        if i is None:
+            return h, 0.0
+        if i == 0:
+            return h, score
+        # Turning the pose is the risky move. A cue that leads by less than ``turn_lead`` is
+        # measured again at the re-aligned turned pose (a turned pose starts a pixel or two off,
+        # which blurs the cue), where it must name that pose. The turned pose must verify too.
+        # When it does not, neither turn is reported: the cue clearly said the pose was turned.
+        alt = self._realigned_turn(ctx, cands[i], undo, confirm=scores[i] < scores[0] + self.config.turn_lead)
+        return (alt[1], alt[0]) if alt is not None else (h, 0.0)
+
+    def _realigned_turn(self, ctx: FrameContext, hc: np.ndarray, undo: list[np.ndarray],
+                        confirm: bool) -> tuple[float, np.ndarray] | None:
+        """(verified score, pose) of a turned pose after re-alignment; with ``confirm``, its own cue must name it."""
+        res = ic_refine(ctx.pyr, self._ic, hc, self.ref.size, self._fine_levels(hc), iters=15)
+        if res is None or not self._plausible(ctx, res[0]):
+            return None
+        if confirm and self._clear_turn(self._turn_cues(ctx, res[0], [res[0] @ u for u in undo], undo)) != 0:
+            return None
+        alt = self._verified_score(ctx, res[0])
+        return (alt, res[0]) if alt >= self.config.accept_score else None
+
+    def _clear_turn(self, scores: list[float]) -> int | None:
+        """Index of the turn the cue names, or None when it is hidden or names two turns equally.
+
+        Reporting a turn then would often show the collectible upside down. (Bench: correct views
+        mostly keep the best cue >= 0.54 and a lead >= 0.12; a finger and glare over a medallion
+        once gave a wrong turn a lead of 0.08.)
+        """
+        i = int(np.argmax(scores))
+        top = sorted(scores, reverse=True)
+        if top[0] < self.config.min_turn_cue or top[0] - top[1] < self.config.min_turn_lead:
+            return None
+        return i
+
+    def _turn_cues(self, ctx: FrameContext, h: np.ndarray, cands: list[np.ndarray],
+                   undo: list[np.ndarray]) -> list[float]:
+        """Correlation of each turned pose's view with the reference on the orientation cue (-1: not measurable)."""
+        assert self._sym_mask is not None and self._sym_idx is not None
         sharp, k = self.ref.templates[2]
         th, tw = sharp.shape
         k64 = self.ref.templates[1][1]
@@ -581,8 +648,6 @@ class MarkerDetector:
             # with the template smeared the same way (the motion's direction seen from that
             # turn's template, at this template's scale).
             blur = self._view_blur(ctx, h)
-        undo = [np.eye(3), *self._sym_undo]
-        cands = [h @ u for u in undo]
         # A finger over the cue must not decide the turn: its pixels are left out for every turn.
         occ = self._occluder(ctx, h)
         scores = []
@@ -606,25 +671,7 @@ class MarkerDetector:
             b = frame_patch(ctx.pyr, (tw, th), k, hc, long_side(q)).ravel()[sel].astype(np.float32)
             b = b - b.mean()
             scores.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6)))
-        i = int(np.argmax(scores))
-        top = sorted(scores, reverse=True)
-        # When the orientation cue is hidden (a finger over it) or equally like two turns, no
-        # turn can be told: reporting one would often show the collectible upside down.
-        # (Bench: correct views mostly keep the best cue >= 0.54 and a lead >= 0.12; a finger and
-        # glare over a medallion once gave a wrong turn a lead of 0.08.)
-        if top[0] < self.config.min_turn_cue or top[0] - top[1] < self.config.min_turn_lead:
-            return h, 0.0
-        if i == 0:
-            return h, score
-        if scores[i] < scores[0] + 0.15:  # turning the pose is the risky move: it needs a clear lead
-            return h, 0.0
-        res = ic_refine(ctx.pyr, self._ic, cands[i], self.ref.size, self._fine_levels(cands[i]), iters=15)
-        if res is None or not self._plausible(ctx, res[0]):
-            return h, 0.0
-        alt = self._verified_score(ctx, res[0])
-        # The turned pose must verify too. When it does not, neither turn is reported: the cue
-        # clearly said the pose was turned.
-        return (res[0], alt) if alt >= self.config.accept_score else (h, 0.0)
+        return scores
 
     def _symmetry_mask(self) -> np.ndarray | None:
         """Template pixels (128-px level) where the mark and its self-matching turns differ."""
@@ -643,9 +690,10 @@ class MarkerDetector:
         return mask if mask.sum() >= 12 else None
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
-                levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
+                levels: tuple[int, ...] = (2,), patient: bool = False) -> tuple[float, np.ndarray] | None:
         cfg = self.config
-        res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up)
+        res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters,
+                        give_up=None if patient else cfg.give_up)
         h2 = res[0] if res is not None else h
         score = self._verified_score(ctx, h2) if res is not None else 0.0
         fit = res[1] if res is not None else -1.0
