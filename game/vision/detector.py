@@ -398,8 +398,8 @@ class MarkerDetector:
         quick = {id(h): s for s, h in ranked}
         hyps = dedupe([h for s, h in ranked if s >= cfg.min_quick_score], self.ref.size, cfg.refine_candidates)
         if cfg.lead_card_slot and not any(id(h) in lead_card for h in hyps):
-            # The quad of the card region holding the most ink gets the coarse alignment even when
-            # it correlates poorly at 32 px (a finger across it, a tenth of its size off: below
+            # The first card quad found (regions go by size and the ink they hold) gets the coarse
+            # alignment even when it correlates poorly at 32 px (a finger across it, a tenth of its size off: below
             # ink blobs of red clutter and other outlines), in its best corner order.
             hyps += [h for q, h in ranked if id(h) in lead_card and q >= cfg.min_quick_score][:1]
         best: tuple[float, np.ndarray] | None = None
