@@ -34,7 +34,7 @@ from game.vision.reference import (
     weighted_shape,
 )
 
-LEAD_CARD_PRIOR = 0.6  # prior score of the first quad of the best-ranked card region (others: 0.5)
+LEAD_CARD_PRIOR = 0.6  # prior score of the first card quad found (others: 0.5; see card_hypotheses)
 _SEP = SIG_ANGLES // 12  # peaks at least 30 degrees apart
 _ANG = np.arange(SIG_ANGLES)
 _NEAR = np.minimum(np.abs(_ANG[:, None] - _ANG[None, :]), SIG_ANGLES - np.abs(_ANG[:, None] - _ANG[None, :])) < _SEP
@@ -89,9 +89,8 @@ def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
     """Four corners of a roughly quadrilateral outline (via its convex hull), or None.
 
     With ``max_corner_growth`` > 0, an outline with a corner cut off (a finger across a card's
-    corner or edge) is also a quad: its five- or six-sided hull with the short cut sides
-    replaced by their neighbours extended to meet, when that grows the hull's area by at most
-    this share.
+    corner or edge) is also a quad: four sides of its five- or six-sided hull extended to meet
+    (``extended_quad``), when that grows the hull's area by at most this share.
     """
     hull = cv2.convexHull(contour)
     area = cv2.contourArea(hull)
