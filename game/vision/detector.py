@@ -134,15 +134,15 @@ class DetectorConfig:
     # A card or edge outline that the coarse ECC moved by more than this share of its size, to a
     # fit below ``shortcut_cc``, also goes on to the fine alignment from where it started (0 = never)
     outline_keep_shift: float = 0.06
+    # ... and when nothing is found, the best other hypothesis moved that far gets the fine
+    # alignment from where it started, if its quick correlation reached this (0 = never): at 32 px
+    # a thin wordmark's coarse fit can slide along its text by a sixth of its length, at 0.84-0.87
+    moved_retry_quick: float = 0.4
     # When a fit that slid that far from an outline (or from a hypothesis of quick correlation
     # ``moved_retry_quick``) verifies best, its start is finished as well and the better of the two
     # kept: a thin wordmark's 32-px fit can slide onto a squashed part of the card that verifies at
     # 0.8 and ends the search (held-out, defocused: 78 px off; now 99 -> 104 of 150 found there)
     drag_check: bool = True
-    # ... and when nothing is found, the best other hypothesis moved that far gets the fine
-    # alignment from where it started, if its quick correlation reached this (0 = never): at 32 px
-    # a thin wordmark's coarse fit can slide along its text by a sixth of its length, at 0.84-0.87
-    moved_retry_quick: float = 0.4
     # A view that fails verification is verified once more without a solid occluder (a finger):
     # expected card whose card likelihood is below this, in a blob (0 = never) ...
     occluder_card_level: int = 40
@@ -427,7 +427,8 @@ class MarkerDetector:
             keep_outline = id(h0) in outlines and cc < cfg.shortcut_cc
             may_retry = (cfg.moved_retry_quick > 0 and id(h0) not in outlines
                          and quick[id(h0)] >= cfg.moved_retry_quick)
-            slid = cfg.outline_keep_shift > 0 and self._corner_shift(h0, h1) > cfg.outline_keep_shift
+            slid = ((id(h0) in outlines or may_retry) and cfg.outline_keep_shift > 0
+                    and self._corner_shift(h0, h1) > cfg.outline_keep_shift)
             if slid and (id(h0) in outlines or may_retry):
                 dragged[id(h1)] = h0
             if (keep_outline or may_retry) and slid:
@@ -726,7 +727,7 @@ class MarkerDetector:
 
     def _finish_dragged(self, ctx: FrameContext, h1: np.ndarray, best: tuple[float, np.ndarray] | None,
                         dragged: dict[int, np.ndarray], finished: set[int]) -> tuple[float, np.ndarray] | None:
-        """``_finish`` of a coarse fit; when it becomes the best and slid off its outline, the outline is finished too."""
+        """``_finish`` of a coarse fit; when it becomes the best after sliding off its start (``drag_check``), the start is finished too."""
         before = best
         best = self._finish(ctx, h1, best, levels=(1,))
         h0 = dragged.get(id(h1))
