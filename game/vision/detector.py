@@ -429,7 +429,7 @@ class MarkerDetector:
                          and quick[id(h0)] >= cfg.moved_retry_quick)
             slid = ((id(h0) in outlines or may_retry) and cfg.outline_keep_shift > 0
                     and self._corner_shift(h0, h1) > cfg.outline_keep_shift)
-            if slid and (id(h0) in outlines or may_retry):
+            if slid:
                 dragged[id(h1)] = h0
             if (keep_outline or may_retry) and slid:
                 if keep_outline:
