@@ -99,6 +99,8 @@ class DetectorConfig:
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
+    turn_duel: bool = True  # an undecided turn cue re-aligns the two best turns; the one naming itself most clearly wins
+    outline_slot: float = 0.3  # an outline start with this quick score past the fine slots gets one more (0 = never)
     polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
     use_features: bool | None = None  # ORB + RANSAC hypotheses; None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
@@ -462,6 +464,16 @@ class MarkerDetector:
                 best = self._finish_dragged(ctx, h1, best, dragged, finished)
                 if best is not None and best[0] >= cfg.early_exit_score:
                     break
+            if (best is None or best[0] < cfg.accept_score) and cfg.outline_slot > 0:
+                # Outline starts are ranked by their quick correlation plus min_coarse_cc, so two
+                # outlines of one card (or a wrong corner order) can take both slots and fail,
+                # while a third, well-correlated outline would verify (a kite 5 px off). Few
+                # frames without the mark have one (6 of the bench's 750).
+                extra = [h for _, h in coarse[cfg.fine_candidates:]
+                         if id(h) in outlines and id(h) not in finished and quick[id(h)] >= cfg.outline_slot][:1]
+                for h in extra:
+                    finished.add(id(h))
+                    best = self._finish_dragged(ctx, h, best, dragged, finished)
         if (best is None or best[0] < cfg.accept_score) and lead_unaligned is not None:
             # The leading card's outline that the coarse alignment could not take (a finger across
             # the print) gets a fine alignment that does not give up early: from 5-10 % of its
@@ -602,7 +614,8 @@ class MarkerDetector:
 
         Each candidate turn is compared with the reference only on the pixels where the turns
         differ (the small orientation cue that breaks the symmetry), which occlusion-tolerant
-        verification would otherwise forgive. A better turn is re-aligned and must verify.
+        verification would otherwise forgive. A better turn is re-aligned and must verify. A cue
+        that leads by less than ``turn_lead`` is settled by ``_turn_duel`` (``config.turn_duel``).
         """
         if not self._sym_undo or self._sym_mask is None:
             return h, score
@@ -610,6 +623,9 @@ class MarkerDetector:
         cands = [h @ u for u in undo]
         scores = self._turn_cues(ctx, h, cands, undo)
         i = self._clear_turn(scores)
+        top = sorted(scores, reverse=True)
+        if self.config.turn_duel and (i is None or top[0] - top[1] < self.config.turn_lead):
+            return self._turn_duel(ctx, h, score, scores, cands, undo)
         if i is None:
             return h, 0.0
         if i == 0:
@@ -620,6 +636,35 @@ class MarkerDetector:
         # When it does not, neither turn is reported: the cue clearly said the pose was turned.
         alt = self._realigned_turn(ctx, cands[i], undo, confirm=scores[i] < scores[0] + self.config.turn_lead)
         return (alt[1], alt[0]) if alt is not None else (h, 0.0)
+
+    def _turn_duel(self, ctx: FrameContext, h: np.ndarray, score: float, scores: list[float],
+                   cands: list[np.ndarray], undo: list[np.ndarray]) -> tuple[np.ndarray, float]:
+        """Of the two turns with the best cues, each re-aligned, the one whose own cue names it most clearly.
+
+        A pose aligned on the wrong turn of a symmetric mark fits its strokes, which blurs the cue
+        of the true turn measured from there (bench: a medallion half-turned named the true turn by
+        0.07; re-aligned there, the true turn named itself by 0.32). Either may win, so a wrong
+        turn that names itself weakly loses to a true one that names itself clearly.
+        """
+        cfg = self.config
+        best: tuple[float, np.ndarray, float] | None = None  # (own lead, pose, verified score or -1)
+        for t in np.argsort(scores)[::-1][:2]:
+            if scores[t] < 0:
+                continue
+            pose, verified, own = h, score, scores
+            if t != 0:
+                res = ic_refine(ctx.pyr, self._ic, cands[t], self.ref.size, self._fine_levels(cands[t]), iters=15)
+                if res is None or not self._plausible(ctx, res[0]):
+                    continue
+                pose, verified = res[0], -1.0  # verified only if it wins
+                own = self._turn_cues(ctx, pose, [pose @ u for u in undo], undo)
+            lead = own[0] - max(own[1:])
+            if own[0] >= cfg.min_turn_cue and lead >= cfg.min_turn_lead and (best is None or lead > best[0]):
+                best = (lead, pose, verified)
+        if best is None:
+            return h, 0.0
+        verified = best[2] if best[2] >= 0 else self._verified_score(ctx, best[1])
+        return (best[1], verified) if verified >= cfg.accept_score else (h, 0.0)
 
     def _realigned_turn(self, ctx: FrameContext, hc: np.ndarray, undo: list[np.ndarray],
                         confirm: bool) -> tuple[float, np.ndarray] | None:
