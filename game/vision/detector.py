@@ -653,10 +653,10 @@ class MarkerDetector:
                 continue
             pose, verified, own = h, score, scores
             if t != 0:
-                res = ic_refine(ctx.pyr, self._ic, cands[t], self.ref.size, self._fine_levels(cands[t]), iters=15)
-                if res is None or not self._plausible(ctx, res[0]):
+                turned = self._realigned(ctx, cands[t])
+                if turned is None:
                     continue
-                pose, verified = res[0], -1.0  # verified only if it wins
+                pose, verified = turned, -1.0  # verified only if it wins
                 own = self._turn_cues(ctx, pose, [pose @ u for u in undo], undo)
             lead = own[0] - max(own[1:])
             if own[0] >= cfg.min_turn_cue and lead >= cfg.min_turn_lead and (best is None or lead > best[0]):
@@ -669,13 +669,18 @@ class MarkerDetector:
     def _realigned_turn(self, ctx: FrameContext, hc: np.ndarray, undo: list[np.ndarray],
                         confirm: bool) -> tuple[float, np.ndarray] | None:
         """(verified score, pose) of a turned pose after re-alignment; with ``confirm``, its own cue must name it."""
+        pose = self._realigned(ctx, hc)
+        if pose is None:
+            return None
+        if confirm and self._clear_turn(self._turn_cues(ctx, pose, [pose @ u for u in undo], undo)) != 0:
+            return None
+        alt = self._verified_score(ctx, pose)
+        return (alt, pose) if alt >= self.config.accept_score else None
+
+    def _realigned(self, ctx: FrameContext, hc: np.ndarray) -> np.ndarray | None:
+        """A turned pose after a short fine alignment, or None when it fails or is implausible."""
         res = ic_refine(ctx.pyr, self._ic, hc, self.ref.size, self._fine_levels(hc), iters=15)
-        if res is None or not self._plausible(ctx, res[0]):
-            return None
-        if confirm and self._clear_turn(self._turn_cues(ctx, res[0], [res[0] @ u for u in undo], undo)) != 0:
-            return None
-        alt = self._verified_score(ctx, res[0])
-        return (alt, res[0]) if alt >= self.config.accept_score else None
+        return res[0] if res is not None and self._plausible(ctx, res[0]) else None
 
     def _clear_turn(self, scores: list[float]) -> int | None:
         """Index of the turn the cue names, or None when it is hidden or names two turns equally.
