@@ -469,11 +469,11 @@ class MarkerDetector:
                 # outlines of one card (or a wrong corner order) can take both slots and fail,
                 # while a third, well-correlated outline would verify (a kite 5 px off). Few
                 # frames without the mark have one (6 of the bench's 750).
-                extra = [h for _, h in coarse[cfg.fine_candidates:]
-                         if id(h) in outlines and id(h) not in finished and quick[id(h)] >= cfg.outline_slot][:1]
-                for h in extra:
-                    finished.add(id(h))
-                    best = self._finish_dragged(ctx, h, best, dragged, finished)
+                extra = next((h for _, h in coarse[cfg.fine_candidates:]
+                              if id(h) in outlines and id(h) not in finished and quick[id(h)] >= cfg.outline_slot), None)
+                if extra is not None:
+                    finished.add(id(extra))
+                    best = self._finish_dragged(ctx, extra, best, dragged, finished)
         if (best is None or best[0] < cfg.accept_score) and lead_unaligned is not None:
             # The leading card's outline that the coarse alignment could not take (a finger across
             # the print) gets a fine alignment that does not give up early: from 5-10 % of its
@@ -639,7 +639,7 @@ class MarkerDetector:
 
     def _turn_duel(self, ctx: FrameContext, h: np.ndarray, score: float, scores: list[float],
                    cands: list[np.ndarray], undo: list[np.ndarray]) -> tuple[np.ndarray, float]:
-        """Of the two turns with the best cues, each re-aligned, the one whose own cue names it most clearly.
+        """Of the two turns with the best cues (a turned one re-aligned first), the one whose own cue names it most clearly.
 
         A pose aligned on the wrong turn of a symmetric mark fits its strokes, which blurs the cue
         of the true turn measured from there (bench: a medallion half-turned named the true turn by
