@@ -28,6 +28,7 @@ os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.machine import machine_info  # noqa: E402
 
 TARGETS = {"map_p95_ms": 6.0, "max_ms": 33.0, "cold_start_s": 1.5, "any_scene_p95_ms": 16.0}
 
@@ -211,6 +212,7 @@ def main() -> int:
         cs = result["cold_start"]
         print(f"cold start to first frame: {cs['first_frame_s']:.2f} s (process incl. exit {cs['process_total_s']:.2f} s; "
               f"target ≤ {TARGETS['cold_start_s']} s)")
+    result["machine"] = machine_info()
     out = ROOT / "bench" / "results" / "render.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))

@@ -26,7 +26,6 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -39,7 +38,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
+from bench.machine import machine_info  # noqa: E402
 from tests.server.pack import CAMPAIGN_ID, LANDMARK_IDS, write_pack  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "server.json"
@@ -493,12 +492,9 @@ def main() -> int:
         json.dumps(
             {
                 "benchmark": "server check-in actions (one action per request), one uvicorn worker",
-                "machine": {
-                    "python": platform.python_version(),
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                    "note": "load generator and server share these CPUs; loadavg_1m_before shows other load",
-                },
+                "machine": machine_info(
+                    note="load generator and server share these CPUs; loadavg_1m_before shows other load"
+                ),
                 "stack": _stack(),
                 "budget": {"sqlite_actions_per_s": 800, "sqlite_p99_ms": 50},
                 "sqlite_budget_met_saturated": verdict,

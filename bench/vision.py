@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import sys
 import time
@@ -30,7 +29,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from bench.machine import machine_info  # noqa: E402
 from game.vision import MarkerDetector, MarkerTracker  # noqa: E402
 from game.vision.geometry import mean_corner_error, project, ref_corners  # noqa: E402
 from game.vision.synthetic import (  # noqa: E402
@@ -324,8 +323,7 @@ def main() -> int:
     vis = sum(t["visible_frames"] for t in trs)
     result = {
         "command": "python bench/vision.py" + (" --quick" if args.quick else ""),
-        "machine": {"python": platform.python_version(), "opencv": cv2.__version__, "cpu": platform.processor()
-                    or platform.machine(), "threads": 1},
+        "machine": machine_info(threads=1),
         "frame": list(FRAME), "correct_px": CORRECT_PX,
         "summary": {
             "ours": summary("ours") | {

@@ -44,7 +44,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from bench.machine import machine_info  # noqa: E402
 from bench.vision import TARGETS as BENCH_TARGETS  # noqa: E402
 from bench.vision import eval_single, load, make_single_frames  # noqa: E402
 
@@ -211,6 +211,7 @@ def main() -> int:
             refs = {k: v for k, v in refs.items() if any(k.startswith(s) for s in keep)}
         out[label] = run_set(label, refs, modes, n_pos, n_neg, args.seed)
     out["seconds"] = time.perf_counter() - t0
+    out["machine"] = machine_info(threads=1)
     if args.out:
         Path(args.out).write_text(json.dumps(out, indent=2))
         print(f"wrote {args.out}")
