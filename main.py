@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 log = logging.getLogger("main")
-IDLE_RESET_SECONDS = 90.0  # kiosk: a visitor who walks away leaves nothing for the next one
+CRASH_EXIT = 70  # EX_SOFTWARE: an uncaught error, logged; the supervisor restarts the kiosk
 
 
 def check_campaign(campaign_id: str) -> int:
@@ -51,7 +51,9 @@ def run(argv: list[str]) -> int:
         os.environ["SDL_AUDIODRIVER"] = "dummy"
     os.environ.setdefault("SDL_HINT_RENDER_SCALE_QUALITY", "1")  # linear filtering when SDL scales the canvas
 
+    from game.config import check_ids
     from game.content import load_campaign
+    from game.kiosk.housekeeping import cap_data_dir
     from game.logs import setup_logging
     from game.rules.content import ContentError
 
@@ -62,14 +64,19 @@ def run(argv: list[str]) -> int:
     except ContentError as err:
         print(err, file=sys.stderr)
         return 2
+    bad_flag = check_ids(config, {lm.id for lm in campaign.city.landmarks})
+    if bad_flag is not None:
+        print(bad_flag, file=sys.stderr)
+        return 2
+    cap_data_dir(config.data_dir)
 
     import pygame
 
     from game.actions import Action, Kind
-    from game.app import App, RunOptions
+    from game.app import App, AppCrashed, RunOptions
     from game.bootstrap import build_services
+    from game.kiosk.watchdog import Watchdog
     from game.overlay import draw_overlay
-    from game.scene import Replace
     from game.store import LocalStore
     from net.wiring import start_sync
     from scenes.factory import SceneFactory
@@ -78,6 +85,7 @@ def run(argv: list[str]) -> int:
     sync = start_sync(config, store, campaign)
     pygame.init()
     holder: dict[str, object] = {}
+    watchdog = Watchdog.from_env()
 
     def build_root() -> list:
         built = build_services(config, store, campaign=campaign, sync_status=lambda: sync.status_text(services.i18n))
@@ -89,9 +97,14 @@ def run(argv: list[str]) -> int:
         if getattr(store, "recovered_from", None):
             services.notices.post(services.t("app.data_recovered"), 12)
             log.warning("local database was corrupt; moved aside", extra={"to": str(store.recovered_from)})
-        return factory.initial(config.scene)
+        if not config.kiosk:
+            return factory.initial(config.scene)
+        from game.kiosk.wiring import build_shell
 
-    idle = {"seconds": 0.0}
+        holder["shell"] = shell = build_shell(config, services, factory.make, store, sync)
+        shell.attach(app.stack)
+        return shell.start()
+
     warm = {"done": False}
 
     def on_global(action: Action) -> bool:
@@ -112,21 +125,21 @@ def run(argv: list[str]) -> int:
                 warm["done"] = True
         if sync.poll(services.session.player_id):
             services.session.reload()
-        idle["seconds"] = 0.0 if app.frame_had_input else idle["seconds"] + dt
-        top = app.stack.top
-        if config.kiosk and idle["seconds"] > IDLE_RESET_SECONDS and top is not None and top.name != "attract":
-            services.session.end_guest()
-            app.stack.apply(Replace(holder["factory"].make("attract"), clear=True))
-            idle["seconds"] = 0.0
+        if "shell" in holder:
+            holder["shell"].tick(dt)  # type: ignore[attr-defined]
+        watchdog.ping()
 
     def overlay(surface: pygame.Surface, stats: dict[str, float]) -> None:
         draw_overlay(surface, holder["services"], app.stack, stats)
+        if "shell" in holder:
+            holder["shell"].draw(surface)  # type: ignore[attr-defined]
 
     def report_first_frame() -> None:
         if not config.headless:  # preload for the map; a headless map waits for (and starts) it itself
             holder["built"].art_job.start()  # type: ignore[attr-defined]
         if os.environ.get("CT_REPORT_FIRST_FRAME"):  # read by bench/render.py to time cold start
             print(f"FIRST_FRAME_AT {time.time():.4f}", flush=True)
+        watchdog.ready()
 
     app = App(
         RunOptions(
@@ -136,16 +149,25 @@ def run(argv: list[str]) -> int:
             screenshot=config.screenshot,
             screenshot_dir=config.data_dir / "screenshots",
             title=campaign.meta.name.get(config.lang),
+            kiosk=config.kiosk,
+            cursor=config.cursor,
         ),
         build_root,
         on_frame=on_frame,
         on_global=on_global,
         overlay=overlay,
         on_first_frame=report_first_frame,
+        input_filter=(lambda actions: holder["shell"].filter(actions)) if config.kiosk else None,  # type: ignore[attr-defined]
     )
     try:
         return app.run()
+    except AppCrashed:  # already logged with the scene stack and the last actions
+        print("main.py: crashed; see the log under the data dir", file=sys.stderr)
+        return CRASH_EXIT
     finally:
+        watchdog.stopping()
+        if "shell" in holder and holder["shell"].watcher is not None:  # type: ignore[attr-defined]
+            holder["shell"].watcher.close()  # type: ignore[attr-defined]
         built = holder.get("built")
         if built is not None and not built.art_job.wait(20):  # type: ignore[attr-defined]
             # OpenCV code in a thread killed at interpreter exit aborts the process: let it finish.
@@ -160,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     if argv[:1] == ["rate-marker"]:
         return rate_marker(argv[1:])
+    if argv[:1] == ["kiosk-pin"]:
+        from game.kiosk.cli import kiosk_pin_main
+
+        return kiosk_pin_main(argv[1:])
     return run(argv)
 
 

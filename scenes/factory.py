@@ -15,6 +15,7 @@ from game.services import Services
 from scenes.album import AlbumScene
 from scenes.attract import AttractScene
 from scenes.card import CardScene
+from scenes.finish import FinishScene
 from scenes.map import MapScene
 from scenes.rewards import RewardsScene
 
@@ -48,6 +49,8 @@ class SceneFactory:
             return RewardsScene(self.s)
         if name == "album":
             return AlbumScene(self.s)
+        if name == "finish":
+            return FinishScene(self.s, lambda: self.make("attract"))
         if name.startswith("card:"):
             return CardScene(self.s, self._landmark(name), self.icon)
         raise ValueError(f"unknown scene {name!r}")

@@ -204,8 +204,7 @@ class MapScene(Scene):
                 self.hud, self.tags, self._chips = None, {}, {}
                 self._sync_age = SYNC_REFRESH
             elif button.id == "finish":
-                self.s.session.end_guest()
-                self.request(Replace(self.scenes("attract"), clear=True))
+                self.request(Push(self.scenes("finish")))  # asks first; ending the visit is the confirmation's
             else:
                 self.request(Push(self.scenes(button.id)))
             return True

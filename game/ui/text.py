@@ -114,6 +114,14 @@ class TextRenderer:
         self.hits = 0
         self.misses = 0
 
+    def clear_cache(self) -> None:
+        """Forget every rendered string (a kiosk wipe: the last visitor's totals were drawn here)."""
+        self._cache.clear()
+        self._fit_cache.clear()
+
+    def cached_texts(self) -> list[str]:
+        return [key[0] for key in self._cache]
+
     def font(self, face: str, size: int) -> pygame.font.Font:
         key = (face, size)
         if key not in self._fonts:
