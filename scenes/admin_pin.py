@@ -31,7 +31,7 @@ class PinPadScene(Scene):
         self.entered = ""
         self.message = ""
         x0 = round(PANEL.x + (PANEL.w - 3 * KEY_W - 2 * GAP) / 2)
-        self.keys = [Button(k, Rect(x0 + (i % 3) * (KEY_W + GAP), 330 + (i // 3) * (KEY_H + GAP), KEY_W, KEY_H),
+        self.keys = [Button(k, Rect(x0 + (i % 3) * (KEY_W + GAP), 340 + (i // 3) * (KEY_H + GAP), KEY_W, KEY_H),
                             k if k not in ("del", "ok") else "", "secondary" if k != "ok" else "primary")
                      for i, k in enumerate(KEYS)]
         self.close = Button("close", Rect(PANEL.x + PANEL.w - 200, PANEL.y + PANEL.h - 110, 170, 80),
@@ -81,7 +81,7 @@ class PinPadScene(Scene):
         title = s.text.render(s.t("kiosk.pin_title"), 48, p.ink, "bold")
         surface.blit(title, title.get_rect(midtop=(cx, round(PANEL.y) + 40)))
         for i in range(PIN_DIGITS[1]):
-            centre = (cx - (PIN_DIGITS[1] - 1) * 28 + i * 56, 210)
+            centre = (cx - (PIN_DIGITS[1] - 1) * 28 + i * 56, 236)
             if i < len(self.entered):
                 pygame.draw.circle(surface, p.ink, centre, 14)
             else:
@@ -90,7 +90,7 @@ class PinPadScene(Scene):
         note = s.t("kiosk.pin_locked", n=int(locked + 0.999)) if locked > 0 else (s.t(self.message) if self.message else "")
         if note:
             line = s.text.fit(note, 28, round(PANEL.w) - 60, p.primary, "bold")
-            surface.blit(line, line.get_rect(midtop=(cx, 258)))
+            surface.blit(line, line.get_rect(midtop=(cx, 266)))
         colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
         for key in self.keys:
             key.enabled = locked <= 0
