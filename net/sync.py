@@ -113,6 +113,10 @@ class SyncWorker:
                 return True
         return False
 
+    def ensure_enrolled(self) -> bool:
+        """Enrol now if not yet (a kiosk resuming a claimed player before it has anything to send)."""
+        return self.api.token is not None or self._enroll()
+
     def _enroll(self) -> bool:
         kind = "kiosk" if self.device_landmark else "laptop"
         if self.embedded is not None:

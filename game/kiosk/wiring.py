@@ -47,7 +47,8 @@ def log_tail(path: Path, n: int = 8) -> list[str]:
     return out
 
 
-def build_shell(config: Config, services: Services, scenes: Callable[[str], Any], store: Any, sync: Any) -> KioskShell:
+def build_shell(config: Config, services: Services, scenes: Callable[[str], Any], store: Any, sync: Any,
+                open_camera: Callable[[], Any] | None = None) -> KioskShell:
     from scenes.admin import AdminScene
     from scenes.admin_pin import PinPadScene
     from scenes.handoff import HandoffScene
@@ -65,7 +66,7 @@ def build_shell(config: Config, services: Services, scenes: Callable[[str], Any]
 
         return HandoffScene(services, url, done, seconds=config.handoff_seconds, offline=config.server == "offline")
 
-    watcher = build_watcher(config, services, store, sync)
+    watcher = build_watcher(config, services, store, sync, open_camera)
     shell: KioskShell
 
     def info() -> tuple[list[tuple[str, str]], list[str]]:
@@ -99,8 +100,9 @@ def build_shell(config: Config, services: Services, scenes: Callable[[str], Any]
     return shell
 
 
-def build_watcher(config: Config, services: Services, store: Any, sync: Any) -> QrWatcher | None:
-    if config.camera == "none" or config.server == "offline":
+def build_watcher(config: Config, services: Services, store: Any, sync: Any,
+                  camera: Callable[[], Any] | None = None) -> QrWatcher | None:
+    if config.server == "offline" or (config.camera == "none" and camera is None):
         return None
 
     def open_camera() -> Any:
@@ -118,6 +120,9 @@ def build_watcher(config: Config, services: Services, store: Any, sync: Any) -> 
         from net.api import ApiClient
 
         base = server_base(config, sync)
+        worker = getattr(sync, "worker", None)
+        if worker is not None:
+            worker.ensure_enrolled()  # a kiosk that has not sent anything yet is not enrolled yet
         token = store.get_meta("device_token")
         if base is None or token is None:
             raise RuntimeError("not connected to a server yet")
@@ -127,4 +132,4 @@ def build_watcher(config: Config, services: Services, store: Any, sync: Any) -> 
         finally:
             api.close()
 
-    return QrWatcher(open_camera, resume)
+    return QrWatcher(camera or open_camera, resume)

@@ -41,7 +41,7 @@ def run_kiosk(
     art: object | None = None,
     extra_args: list[str] | None = None,
     sync: Any = None,
-    keep_display: bool = False,
+    camera: Callable[[], Any] | None = None,
 ) -> KioskRun:
     config = parse_args(["--headless", "--kiosk", "--server", "offline", "--camera", "none", "--data-dir",
                          str(tmp_path), "--seed", "3", *(extra_args or [])])
@@ -54,7 +54,7 @@ def run_kiosk(
         if art is not None:
             built.art_job = Job("painted", lambda: art, start=False)
         factory = SceneFactory(built.services, built.art_job, built.icon, wait_for_art=art is not None, unroll=False)
-        shell = build_shell(config, built.services, factory.make, store, sync)
+        shell = build_shell(config, built.services, factory.make, store, sync, camera)
         shell.attach(app.stack)
         holder["run"] = KioskRun(app, built.services, shell, factory)
         return shell.start()
@@ -73,7 +73,12 @@ def run_kiosk(
     app = App(RunOptions(window=(1920, 1080), headless=True, frames=frames, script=list(script or []), kiosk=True),
               build_root, on_frame=hook, overlay=overlay,
               input_filter=lambda actions: holder["run"].shell.filter(actions))
-    app.run()
+    try:
+        app.run()
+    finally:
+        watcher = holder["run"].shell.watcher if "run" in holder else None
+        if watcher is not None:
+            watcher.close()
     return holder["run"]
 
 
