@@ -187,7 +187,8 @@ class App:
             stats["frame_ms"] = elapsed * 1000
             if self.first_frame_at is None:
                 self.first_frame_at = time.perf_counter() - started
-                log.info("first frame", extra={"seconds": round(self.first_frame_at, 3)})
+                log.info("first frame", extra={"seconds": round(self.first_frame_at, 3),
+                                               "scenes": [sc.name for sc in self.stack.scenes]})
                 if self.on_first_frame is not None:
                     self.on_first_frame()
             self.frame += 1

@@ -42,6 +42,7 @@ def run_kiosk(
     extra_args: list[str] | None = None,
     sync: Any = None,
     camera: Callable[[], Any] | None = None,
+    paint: bool = False,
 ) -> KioskRun:
     config = parse_args(["--headless", "--kiosk", "--server", "offline", "--camera", "none", "--data-dir",
                          str(tmp_path), "--seed", "3", *(extra_args or [])])
@@ -53,6 +54,8 @@ def run_kiosk(
         built = build_services(config, store)
         if art is not None:
             built.art_job = Job("painted", lambda: art, start=False)
+        elif paint:
+            built.art_job.start()  # the real painting, in the background (the map shows it when ready)
         factory = SceneFactory(built.services, built.art_job, built.icon, wait_for_art=art is not None, unroll=False)
         shell = build_shell(config, built.services, factory.make, store, sync, camera)
         shell.attach(app.stack)
