@@ -72,7 +72,7 @@ class CardScene(Scene):
     # state ---------------------------------------------------------------------------------------
     def state(self) -> PinState:
         s = self.s
-        return pin_state(s.campaign, s.session.progress, self.lm, s.session.now())
+        return pin_state(s.campaign, s.session.progress, self.lm, s.session.now(), s.session.device_landmark)
 
     def mode_states(self) -> list[ModeState]:
         """The tiles to show, in a fixed order, with what each mode needs on this device now."""

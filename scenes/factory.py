@@ -42,7 +42,7 @@ class SceneFactory:
         if name == "attract":
             return AttractScene(self.s, lambda: self.make("map"))
         if name == "map" or name.startswith("map:"):
-            focus = self._landmark(name).id if ":" in name else None
+            focus = self._landmark(name).id if ":" in name else self.s.session.device_landmark  # a kiosk's own
             return MapScene(self.s, self.art_job, self.make, wait_for_art=self.wait_for_art, unroll=self.unroll,
                             focus=focus)
         if name == "rewards":

@@ -236,6 +236,7 @@ class KioskShell:
     def set_landmark(self, landmark_id: str | None) -> None:
         """Event mode: which landmark this laptop "is", picked in the admin menu (no restart)."""
         self.s.session.device_landmark = landmark_id
+        self.s.session.revision += 1  # pins and cards redraw for the new landmark
         log.warning("device landmark set from the admin menu", extra={"landmark": landmark_id})
 
     def set_language(self, lang: str) -> None:
