@@ -40,7 +40,7 @@ class SceneFactory:
 
     def make(self, name: str) -> Scene:
         if name == "attract":
-            return AttractScene(self.s, lambda: self.make("map"))
+            return AttractScene(self.s, lambda: self.make("map"), self._painted)
         if name == "map" or name.startswith("map:"):
             focus = self._landmark(name).id if ":" in name else self.s.session.device_landmark  # a kiosk's own
             return MapScene(self.s, self.art_job, self.make, wait_for_art=self.wait_for_art, unroll=self.unroll,
@@ -54,6 +54,15 @@ class SceneFactory:
         if name.startswith("card:"):
             return CardScene(self.s, self._landmark(name), self.icon)
         raise ValueError(f"unknown scene {name!r}")
+
+    def _painted(self) -> object | None:
+        """The painting once it is ready (None before, or if it failed: the map reports that)."""
+        if not self.art_job.ready:
+            return None
+        try:
+            return self.art_job.result()
+        except RuntimeError:
+            return None
 
     def prewarm(self) -> bool:
         """Once the painting is ready, convert it for the map now (one stalled frame wherever the visitor

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 SHELL_SCENES = frozenset({"attract", "handoff", "admin-pin", "admin"})
 # Cached drawings that hold nothing of a visitor (brand art, the painting, icons): kept across the wipe.
 NEUTRAL_IMAGES = frozenset({"file", "cutout", "attract-bg", "attract-card", "icon", "scroll-blitter", "minimap",
-                            "minimap-dim", "map-waiting", "album-bg", "rewards-bg"})
+                            "minimap-dim", "map-waiting", "album-bg", "rewards-bg", "attract-rabbit",
+                            "attract-scroll"})
 SWALLOWED = frozenset({Kind.QUIT, Kind.TOGGLE_DEBUG, Kind.SCREENSHOT})
 INPUT = frozenset({Kind.POINTER_DOWN, Kind.POINTER_MOVE, Kind.POINTER_UP, Kind.SCROLL, Kind.LEFT, Kind.RIGHT,
                    Kind.UP, Kind.DOWN, Kind.CONFIRM, Kind.BACK, Kind.MENU, Kind.TOGGLE_LANGUAGE, Kind.TEXT})

@@ -53,7 +53,7 @@ def run_kiosk(
     def build_root() -> list:
         built = build_services(config, store)
         if art is not None:
-            built.art_job = Job("painted", lambda: art, start=False)
+            built.art_job = Job("painted", lambda: art)
         elif paint:
             built.art_job.start()  # the real painting, in the background (the map shows it when ready)
         factory = SceneFactory(built.services, built.art_job, built.icon, wait_for_art=art is not None, unroll=False)
