@@ -13,13 +13,11 @@ IDLE_RESET_SECONDS = 90.0  # kiosk: a visitor who walks away leaves nothing for 
 
 
 def check_campaign(campaign_id: str) -> int:
-    from game.content import load_campaign
+    from game.content import check_pack
     from game.rules.content import ContentError
 
-    folder = Path(campaign_id)
     try:
-        # an id under assets/campaigns/, or the path of a pack being written elsewhere
-        campaign = load_campaign(folder.name, folder.parent) if folder.is_dir() else load_campaign(campaign_id)
+        campaign = check_pack(campaign_id)  # an id, or the path of a pack being written elsewhere
     except ContentError as err:
         print(err, file=sys.stderr)
         return 1

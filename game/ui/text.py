@@ -4,33 +4,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pygame
 
-FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "assets" / "fonts"
-FACES: dict[str, str] = {
-    "sans": "NotoSansSC-Regular.otf",
-    "bold": "NotoSansSC-Bold.otf",
-    "serif": "NotoSerifSC-Bold.otf",
-}
+from game.ui.fonts import FACES, FONTS_DIR, Face, load_face
+
+__all__ = ["FACES", "FONTS_DIR", "Colour", "Face", "TextRenderer", "load_face", "split_runs", "wrap_words"]
+
 Colour = tuple[int, int, int] | tuple[int, int, int, int]
-
-
-@dataclass(frozen=True)
-class Face:
-    path: Path | None  # None = pygame's built-in default font (the fallback)
-    chars: frozenset[str] | None  # None = assume it covers everything
-
-
-def load_face(name: str, fonts_dir: Path = FONTS_DIR) -> Face:
-    path = fonts_dir / FACES[name]
-    if not path.is_file():
-        raise FileNotFoundError(f"bundled font missing: {path}")
-    sidecar = path.with_suffix(".chars.txt")
-    chars = frozenset(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
-    return Face(path, chars)
 
 
 def split_runs(text: str, chars: frozenset[str] | None) -> list[tuple[str, bool]]:
