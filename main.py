@@ -40,7 +40,9 @@ def rate_marker(args: list[str]) -> int:
 
 def run(argv: list[str]) -> int:
     from game.config import parse_args
+    from game.ui.display import split_display_args, text_scale
 
+    display, argv = split_display_args(argv)  # --text-size, --ui-scale
     config = parse_args(argv)
     if config.check_campaign:
         return check_campaign(config.check_campaign)
@@ -81,6 +83,8 @@ def run(argv: list[str]) -> int:
         built = build_services(config, store, campaign=campaign, sync_status=lambda: sync.status_text(services.i18n))
         services = built.services
         holder["services"], holder["built"] = services, built
+        if display is not None:
+            services.text.set_scale(text_scale(display.text_size, display.ui_scale))
         holder["factory"] = factory = SceneFactory(
             services, built.art_job, built.icon, wait_for_art=config.headless, unroll=not config.headless
         )

@@ -9,6 +9,7 @@ from game.rules.content import TaskTheme
 from game.rules.progress import Summary
 from game.scene import Pop, Scene
 from game.services import Services
+from game.ui.contrast import CREAM
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, draw_panel, draw_progress, hit_button, lighten
 from scenes.decor import vertical_gradient
@@ -64,9 +65,9 @@ class RewardsScene(Scene):
         left = Rect(60, 170, 860, 870)
         draw_panel(surface, left, lighten(p.paper, 0.55), radius=22, border=darken(p.paper, 0.3))
         surface.blit(s.text.fit(s.t("rewards.steps_month"), 30, 420, p.muted, "bold"), (100, 200))
-        big = s.text.render(f"{summary.month_steps}", 120, p.primary, "serif")
+        big = s.text.render(f"{summary.month_steps}", 120, p.text_primary, "serif")
         surface.blit(big, (96, 236))
-        unit = s.text.render(s.t("app.steps"), 36, p.primary, "bold")
+        unit = s.text.render(s.t("app.steps"), 36, p.text_primary, "bold")
         surface.blit(unit, (110 + big.get_width(), 320))
         stats_x = max(560, 140 + big.get_width() + unit.get_width())
         total = s.text.fit(f"{s.t('rewards.steps_total')}  {summary.total_steps}", 28, 880 - stats_x, p.muted, "sans")
@@ -83,10 +84,10 @@ class RewardsScene(Scene):
         for tier in tiers:
             reached = summary.month_steps >= tier.threshold
             row = Rect(100, y, 780, row_h - 12)
-            fill = lighten(p.accent, 0.55) if reached else lighten(p.paper, 0.2)
+            fill = p.gold_row if reached else lighten(p.paper, 0.2)
             draw_panel(surface, row, fill, radius=16, border=p.accent if reached else darken(p.paper, 0.25))
             badge = s.t("rewards.reached") if reached else s.t("rewards.need", n=tier.threshold)
-            bs = s.text.render(badge, 28, p.primary if reached else p.muted, "bold")
+            bs = s.text.render(badge, 28, p.text_primary if reached else p.muted, "bold")
             surface.blit(bs, (row.x + row.w - bs.get_width() - 24, y + 12))
             name_w = round(row.w - bs.get_width() - 72)
             surface.blit(s.text.fit(tier.name.get(s.lang), 30, name_w, p.ink, "bold", 20), (124, y + 10))
@@ -116,8 +117,8 @@ class RewardsScene(Scene):
             mid = y + row_h // 2
             chip_rect = pygame.Rect(1000, 0, chip_w, 36)
             chip_rect.centery = mid
-            pygame.draw.rect(surface, p.jade if status.complete else p.primary, chip_rect, border_radius=18)
-            chip = s.text.fit(labels[theme], 22, chip_w - 20, (255, 248, 235), "bold", 14)
+            pygame.draw.rect(surface, p.fill_jade if status.complete else p.fill_primary, chip_rect, border_radius=18)
+            chip = s.text.fit(labels[theme], 22, chip_w - 20, CREAM, "bold", 14)
             surface.blit(chip, chip.get_rect(center=chip_rect.center))
             name = status.task.name.get(s.lang)
             size = s.text.paragraph_size(name, 25, name_w, 2, "sans", 17)
@@ -126,7 +127,7 @@ class RewardsScene(Scene):
             s.text.draw_paragraph(surface, name, (name_x, mid - n_lines * line_h // 2 - 2), name_w, size, p.ink, "sans",
                                   1.2, max_lines=2)
             state = s.t("rewards.done") if status.complete else f"{status.done_this_month}/{status.task.monthly_limit}"
-            ss = s.text.render(state, 26, p.jade if status.complete else p.ink, "bold")
+            ss = s.text.render(state, 26, p.text_jade if status.complete else p.ink, "bold")
             surface.blit(ss, ss.get_rect(topright=(1820, mid - 30)))
             meta = f"+{status.task.steps} {s.t('app.steps')} · {s.t('rewards.per_month', n=status.task.monthly_limit)}"
             ms = s.text.fit(meta, 20, status_w, p.muted, "sans", 16)
