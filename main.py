@@ -67,11 +67,13 @@ def run(argv: list[str]) -> int:
 
     from game.actions import Action, Kind
     from game.app import App, RunOptions
+    from game.audio import Audio
     from game.bootstrap import build_services
     from game.overlay import draw_overlay
     from game.scene import Replace
     from game.store import LocalStore
     from net.wiring import start_sync
+    from scenes.celebration import Celebrations
     from scenes.factory import SceneFactory
 
     store = LocalStore.open(config.data_dir / "progress.db")
@@ -85,6 +87,8 @@ def run(argv: list[str]) -> int:
         holder["services"], holder["built"] = services, built
         if display is not None:
             services.text.set_scale(text_scale(display.text_size, display.ui_scale))
+        services.extras["audio"] = Audio()  # silent where there is no sound device
+        holder["celebrations"] = Celebrations(services)
         holder["factory"] = factory = SceneFactory(
             services, built.art_job, built.icon, wait_for_art=config.headless, unroll=not config.headless
         )
@@ -114,6 +118,7 @@ def run(argv: list[str]) -> int:
                 warm["done"] = True
         if sync.poll(services.session.player_id):
             services.session.reload()
+        holder["celebrations"].tick(app.stack)  # a tier newly reached: the celebration and its sound
         idle["seconds"] = 0.0 if app.frame_had_input else idle["seconds"] + dt
         top = app.stack.top
         if config.kiosk and idle["seconds"] > IDLE_RESET_SECONDS and top is not None and top.name != "attract":

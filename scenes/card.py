@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pygame
 
 from game.actions import Action, Kind
+from game.audio import Cue, audio_of
 from game.rules.content import CheckinMode, Landmark
 from game.rules.progress import CheckIn, PinState, distinct_checkins, pin_state
 from game.scene import Pop, Scene
@@ -158,7 +159,9 @@ class CardScene(Scene):
     def update(self, dt: float) -> None:
         self.t += dt
         if self.stamp_t is not None:
-            self.stamp_t += dt
+            before, self.stamp_t = self.stamp_t, self.stamp_t + dt
+            if before < STAMP_SECONDS * 0.45 <= self.stamp_t:  # the seal meets the paper
+                audio_of(self.s).play(Cue.STAMP)
 
     # drawing -------------------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:

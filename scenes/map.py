@@ -147,7 +147,7 @@ class MapScene(Scene):
         return None
 
     def handle(self, action: Action) -> bool:
-        if self.unroll < UNROLL_SECONDS:
+        if self.unroll < UNROLL_SECONDS and action.kind is not Kind.BACK:  # Back/Esc works while it unrolls
             if action.kind in (Kind.POINTER_UP, Kind.CONFIRM):
                 self.unroll = UNROLL_SECONDS  # impatient visitors skip the animation
             return True
@@ -459,6 +459,8 @@ class MapScene(Scene):
             a = 0.5 + 0.5 * math.sin(self.t * 4.0 - i * 0.9)
             colour = tuple(round(c1 + (c2 - c1) * a) for c1, c2 in zip(darken(p.accent, 0.5), p.accent, strict=True))
             pygame.draw.circle(surface, colour, (960 + (i - 1) * 48, 700), round(7 + 5 * a))
+        label = self.s.text.fit(self.s.t("map.unrolling"), 36, 1200, p.paper, "bold")  # says what is happening
+        surface.blit(label, label.get_rect(midtop=(960, 740)))
 
     def _paint_waiting(self) -> pygame.Surface:
         """A rolled handscroll: brocade wrapper (包首), wooden roller ends, a title slip (签条) with the city."""
