@@ -209,17 +209,19 @@ class CardScene(Scene):
             surface.blit(self.icon(self.lm.icon, 150), (X0 - 6, y0 - 4))
             x_text = X0 + 172
         name_w = round(CARD.x + CARD.w - 120) - x_text
-        surface.blit(s.text.fit(self.lm.name.get(lang), 64, name_w, p.ink, "serif", 36), (x_text, y0))
+        name = s.text.fit(self.lm.name.get(lang), 64, name_w, p.ink, "serif", 36)
+        surface.blit(name, (x_text, y0))
         sub = s.text.fit(self.lm.name.get(other), 30, name_w - 260, p.muted, "sans")
-        surface.blit(sub, (x_text + 4, y0 + 94))
+        sub_y = y0 + min(max(94, name.get_height() - 2), round(PANEL.y) - 28 - sub.get_height() - y0)
+        surface.blit(sub, (x_text + 4, sub_y))
         badge_text, badge_fill, badge_fg = {  # every pair meets WCAG AA (tests/ui/test_contrast.py)
             PinState.CHECKED_IN: (s.t("card.done_today"), p.fill_gold, p.ink),
             PinState.LOCKED: (s.t("card.status_locked"), p.fill_grey, CREAM),
             PinState.AVAILABLE: (s.t("card.available"), p.fill_jade, CREAM),
         }[state]
         glyphs = s.text.fit(badge_text, 24, 240, badge_fg, "bold")
-        badge = pygame.Rect(0, 0, glyphs.get_width() + 36, 42)
-        badge.midleft = (x_text + 4 + sub.get_width() + 24, y0 + 94 + sub.get_height() // 2)
+        badge = pygame.Rect(0, 0, glyphs.get_width() + 36, max(42, glyphs.get_height() + 4))
+        badge.midleft = (x_text + 4 + sub.get_width() + 24, sub_y + sub.get_height() // 2)
         pygame.draw.rect(surface, badge_fill, badge, border_radius=21)
         surface.blit(glyphs, glyphs.get_rect(center=badge.center))
         rule_y = round(PANEL.y - 24)
@@ -291,9 +293,11 @@ class CardScene(Scene):
                 if y + 40 > bottom:
                     break
                 letter = s.text.render("ABCD"[i], 24, CREAM, "bold")
-                pygame.draw.circle(surface, p.fill_grey, (x + 16, y + 18), 16)
-                surface.blit(letter, letter.get_rect(center=(x + 16, y + 18)))
-                surface.blit(s.text.fit(choice.get(s.lang), 26, w - 48, p.ink, "sans"), (x + 44, y + 2))
+                radius = max(16, letter.get_height() // 2 - 2)
+                pygame.draw.circle(surface, p.fill_grey, (x + radius, y + 18), radius)
+                surface.blit(letter, letter.get_rect(center=(x + radius, y + 18)))
+                surface.blit(s.text.fit(choice.get(s.lang), 26, w - 2 * radius - 16, p.ink, "sans"),
+                             (x + 2 * radius + 12, y + 2))
                 y += 48
             hint = s.t("card.quiz_teaser", n=self.lm.modes.get(CheckinMode.LEARN, 0) + s.campaign.meta.quiz_steps)
             if state is PinState.AVAILABLE and CheckinMode.LEARN in self.lm.modes:

@@ -294,15 +294,18 @@ class MapScene(Scene):
         pygame.draw.line(surf, darken(p.paper, 0.35), (0, HUD_H - 10), (w, HUD_H - 10), 3)
         pygame.draw.line(surf, (*p.accent, 255), (0, HUD_H - 5), (w, HUD_H - 5), 2)
         left_w = 360
+        # rows placed by the text's height, so large text (game/ui/display.py) still fits the HUD
         title = s.text.fit(s.campaign.city.name.get(s.lang), 46, left_w, p.ink, "serif", 28)
-        surf.blit(title, (40, 20))
         sub = s.text.fit(s.campaign.meta.name.get(s.lang), 24, left_w, p.muted, "sans", 16)
-        surf.blit(sub, (42, 86))
+        sub_y = min(86, HUD_SOLID + 4 - sub.get_height())
+        surf.blit(title, (40, min(20, sub_y + 14 - title.get_height())))
+        surf.blit(sub, (42, sub_y))
         bx, bar_w = 430, 560
         label = s.text.render(s.t("map.month_steps"), 28, p.ink, "bold")
-        surf.blit(label, (bx, 18))
-        steps = s.text.render(str(summary.month_steps), 40, p.primary, "serif")
-        surf.blit(steps, (bx + label.get_width() + 14, 8))
+        label_y = 18 - max(0, label.get_height() - 40)
+        surf.blit(label, (bx, label_y))
+        steps = s.text.render(str(summary.month_steps), 40, p.text_primary, "serif")
+        surf.blit(steps, (bx + label.get_width() + 14, label_y + label.get_height() // 2 - steps.get_height() // 2 - 4))
         tiers = s.campaign.tiers
         top = tiers[-1].threshold
         draw_progress(surf, Rect(bx, 64, bar_w, 24), summary.month_steps / top, p.primary, darken(p.paper, 0.15),
@@ -311,7 +314,8 @@ class MapScene(Scene):
             hint = s.t("map.next_tier", n=summary.steps_to_next, tier=summary.next_tier.name.get(s.lang))
         else:
             hint = s.t("map.top_tier")
-        surf.blit(s.text.fit(hint, 22, bar_w, p.muted, "sans"), (bx, 94))
+        hint_line = s.text.fit(hint, 22, bar_w, p.muted, "sans")
+        surf.blit(hint_line, (bx, min(94, HUD_SOLID + 6 - hint_line.get_height())))
         for button in self.buttons:
             button.label = {"lang": s.t("app.language"), "finish": s.t("app.guest_end"),
                             "album": s.t("map.album"), "rewards": s.t("map.rewards")}[button.id]

@@ -58,3 +58,21 @@ def test_the_renderer_draws_at_the_scaled_size_and_wraps_by_it() -> None:
     text.smallest_px = None
     text.render("x", 16, (0, 0, 0))
     assert text.smallest_px == 28
+
+
+@pytest.mark.parametrize("scene", ["attract", "map", "card:hongyadong", "rewards", "album"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_large_text_puts_nothing_under_28px_on_any_screen(tmp_path: Path, scene: str, lang: str) -> None:
+    from game.app import App
+    from game.services import Services
+    from tests.fakes import MemoryStore
+    from tests.scenes.harness import run_app
+
+    def large(app: App, services: Services) -> None:
+        if app.frame == 0:
+            services.text.set_scale(text_scale("large"))
+            services.text.smallest_px = None
+
+    run = run_app(tmp_path, MemoryStore(), scene=scene, frames=4, lang=lang, on_frame=large, wait_for_art=False)
+    assert run.services.text.smallest_px is not None and run.services.text.smallest_px >= 28
+    pygame.quit()
