@@ -54,7 +54,9 @@ def test_400_claimers_100_units(api: Api, live: ThreadedServer) -> None:
         held = conn.execute(
             select(owned.c.player_id, func.count()).where(owned.c.collectible_id == "golden-rabbit").group_by(owned.c.player_id)
         ).all()
-        remaining = conn.scalar(select(supply.c.remaining).where(supply.c.collectible_id == "golden-rabbit"))
+        remaining = conn.scalar(
+            select(supply.c.remaining).where(supply.c.campaign_id == "test-city", supply.c.collectible_id == "golden-rabbit")
+        )
     assert len(held) == 100 and all(n == 1 for _, n in held)
     assert remaining == 0
 
