@@ -302,7 +302,7 @@ def test_body_cut_off_mid_upload_is_a_disconnect(
     h = http.enroll()
     pid = http.player(h, "test-city")
     head = (
-        f"POST /v1/players/{pid}/actions HTTP/1.1\r\nHost: x\r\n{list(h)[0]}: {h['Authorization']}\r\n"
+        f"POST /v1/players/{pid}/actions HTTP/1.1\r\nHost: x\r\nAuthorization: {h['Authorization']}\r\n"
         "Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
     ).encode()
     with caplog.at_level(logging.INFO):

@@ -11,6 +11,7 @@ with Hypothesis directly; same cases, same checks.)
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -72,16 +73,16 @@ def test_openapi_fuzz(fuzz_api: Api) -> None:
 
 def _crafted(pid: str) -> list[tuple[str, str, dict[str, Any], bytes]]:  # header values: str or raw bytes
     """(method, path, headers, body) of the crafted requests that once got a 500."""
-    surrogate = (
-        '{"events": [{"event_id": "%s", "name": "scan", "at": "%s", "props": {"a": "\\ud800"}}]}'
-        % (uuid.uuid4(), T0.isoformat())
-    ).encode()
-    long_player = (
-        '{"events": [{"event_id": "%s", "name": "scan", "at": "%s", "player_id": "%s"}]}'
-        % (uuid.uuid4(), T0.isoformat(), "p" * 60)
-    ).encode()
-    numeric_time = ('{"actions": [%s]}' % str({**action("share"), "client_time": 1800000000}).replace("'", '"')).encode()
-    numeric_at = ('{"events": [{"event_id": "%s", "name": "scan", "at": 1800000000}]}' % uuid.uuid4()).encode()
+    def doc(value: Any) -> bytes:
+        return json.dumps(value).encode()  # ASCII: a lone surrogate goes out as its \\ud800 escape
+
+    def event(**fields: Any) -> dict[str, Any]:
+        return {"event_id": str(uuid.uuid4()), "name": "scan", "at": T0.isoformat(), **fields}
+
+    surrogate = doc({"events": [event(props={"a": "\ud800"})]})
+    long_player = doc({"events": [event(player_id="p" * 60)]})
+    numeric_time = doc({"actions": [{**action("share"), "client_time": 1800000000}]})
+    numeric_at = doc({"events": [event(at=1800000000)]})
     partner = b'{"event_id": "e1", "player_id": "p", "task_id": "wallet-open"}'
     signed = {"X-Timestamp": str(int(T0.timestamp())), "X-Signature": "sha256=\u00e9t\u00e9".encode()}
     return [
