@@ -137,6 +137,21 @@ class Tier(Frozen):
     reward: Text
 
 
+class SpawnCaps(Frozen):
+    """Bounds on what the server's spawn roll may hand out (limited and hidden items have value).
+
+    A *limited attempt* is a scan in which a limited item was eligible by the spawn rules; a
+    *special grant* is a limited or hidden item handed out. Counted by the scan's credited time
+    and by the server's receive time alike (a back-dated queue cannot widen them)."""
+
+    limited_attempts_per_player_day: int = Field(default=1, ge=0)
+    special_grants_per_device_hour: int = Field(default=4, ge=0)
+    limited_grants_per_day: int | None = Field(default=None, ge=0, description="campaign-wide; None: supply only")
+    scan_checkins_per_player_day: int = Field(
+        default=3, ge=0, description="scan-mode check-ins a player may make per day away from the landmark's kiosk"
+    )
+
+
 class CampaignMeta(Frozen):
     id: Ident
     name: Text
@@ -146,6 +161,7 @@ class CampaignMeta(Frozen):
     share_steps: int = Field(default=20, ge=0)
     quiz_steps: int = Field(default=10, ge=0)
     max_checkins_per_hour: int = Field(default=30, ge=1)
+    caps: SpawnCaps = SpawnCaps()
 
 
 class Campaign(Frozen):
