@@ -254,6 +254,7 @@ class QaDriver:
             return 0
         if self.runner.failure is None and not self.runner.done:
             self.runner.fail(f"the run stopped (--frames {self.config.frames}) before this step finished")
+        self.runner.write_report()
         if self.runner.failure is not None:
             self._report(self.runner.failure)
             return 1

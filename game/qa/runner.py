@@ -7,6 +7,7 @@ A step that waits for the screen (a tap whose target is not shown yet) waits up 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import pygame
 
 from game.actions import Action, Kind
 from game.input import HELD
+from game.qa.checks import content_problems, missing_glyphs, pixels
 from game.qa.script import (
     Camera,
     Expect,
@@ -65,6 +67,7 @@ class ScriptRunner:
         self.doing: _Doing | None = _Doing(0, 0) if scenario.steps else None
         self.failure: str | None = None
         self.screenshots: list[Path] = []
+        self.report: list[dict[str, object]] = []  # per screenshot: its checks, written beside the PNGs
         self._shot_pending: str | None = None
 
     @property
@@ -215,6 +218,16 @@ class ScriptRunner:
             "language": s.lang,
         }
 
+    def write_report(self) -> Path:
+        """``report.json`` beside the screenshots: the result so far and each screenshot's checks."""
+        path = self.shots_dir / "report.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        result = "failed" if self.failure else "passed" if self.done else "running"
+        path.write_text(json.dumps({"scenario": self.scenario.file, "title": self.scenario.title, "result": result,
+                                    "failure": self.failure, "shots": self.report}, ensure_ascii=False, indent=1),
+                        encoding="utf-8")
+        return path
+
     def frame_drawn(self, app: App, screen: pygame.Surface) -> None:
         if self._shot_pending is None:
             return
@@ -223,5 +236,11 @@ class ScriptRunner:
         pygame.image.save(screen, str(path))
         log.info("scenario screenshot", extra={"path": str(path), "step": self.step_number})
         self.screenshots.append(path)
+        self.report.append({
+            "name": self._shot_pending, "file": path.name, "step": self.step_number, **self.observe(app),
+            "content_problems": content_problems(pixels(screen)),
+            "missing_glyphs": sorted(missing_glyphs(self.services().text)),
+        })
+        self.write_report()
         self._shot_pending = None
         self._next(app.frame)
