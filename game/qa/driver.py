@@ -140,6 +140,8 @@ class QaDriver:
         self._bundle_reason: str | None = None
         self._reported: str | None = None
         self._replay_dts = replay.frame_dts() if replay is not None else []
+        self._grouped: dict[int, dict[int, list[object]]] = {}
+        self._replay_actions = self._per_frame(replay.actions) if replay is not None else {}
         self.bundles: list[Path] = []
         self.last_screen: pygame.Surface | None = None
 
@@ -198,6 +200,16 @@ class QaDriver:
         self.camera_subject = subject
         self.recording.camera.append((frame, subject))
 
+    def _per_frame(self, events: list) -> dict[int, list]:  # type: ignore[type-arg]
+        """A recording's (frame, value) list grouped by frame, built once per list."""
+        grouped = self._grouped.get(id(events))
+        if grouped is None:
+            grouped = {}
+            for frame, value in events:
+                grouped.setdefault(frame, []).append(value)
+            self._grouped[id(events)] = grouped
+        return grouped
+
     # FrameDriver -------------------------------------------------------------------------------------
     def frame_dt(self, app: App, dt: float) -> float:
         frame = app.frame
@@ -205,33 +217,28 @@ class QaDriver:
             dt = self._replay_dts[frame] if frame < len(self._replay_dts) else dt
         elif self.runner is not None:
             dt = self.runner.frame_dt(dt)
-        jumps_before = len(self.clock.jumps)
         self.clock.tick(frame, dt)
         if self.replay is not None:
-            for f, when in self.replay.clock:
-                if f == frame:
-                    self.clock.set(frame, when)
-            for f, subject in self.replay.camera:
-                if f == frame:
-                    self.set_camera(frame, subject)
+            for when in self._per_frame(self.replay.clock).get(frame, ()):
+                self.clock.set(frame, when)
+            for subject in self._per_frame(self.replay.camera).get(frame, ()):
+                self.set_camera(frame, subject)
             self.art_open = self.replay.art_ready is not None and frame >= self.replay.art_ready
-        else:
-            self.recording.clock.extend((j.frame, j.at) for j in self.clock.jumps[jumps_before:])
-            if not self.art_open and self.art_job is not None and self.art_job.ready:
-                self.art_open = True
+        elif not self.art_open and self.art_job is not None and self.art_job.ready:
+            self.art_open = True
         if self.art_open and self.recording.art_ready is None:
             self.recording.art_ready = frame
         self.recording.add_frame(dt)
         return dt
 
     def frame_input(self, app: App, actions: list[Action]) -> list[Action]:
-        if any(a.kind is Kind.SCREENSHOT for a in actions):
-            self._bundle_reason = "report"
         if self.replay is not None:
-            live_quit = [a for a in actions if a.kind is Kind.QUIT]
-            actions = [a for f, a in self.replay.actions if f == app.frame] + live_quit
+            live = [a for a in actions if a.kind in (Kind.QUIT, Kind.SCREENSHOT)]  # closing the window, F12
+            actions = self._replay_actions.get(app.frame, []) + live
         elif self.runner is not None:
             actions = actions + self.runner.frame_input(app)
+        if any(a.kind is Kind.SCREENSHOT for a in actions):
+            self._bundle_reason = "report"
         self.recording.actions.extend((app.frame, a) for a in actions
                                       if a.kind not in (Kind.SCREENSHOT, Kind.WINDOW_RESIZED, Kind.QUIT))
         return actions
@@ -276,15 +283,20 @@ class QaDriver:
         if reason != "crash":
             self.recording.end = reason
         screen = app.screen if app is not None else None
-        self.recording.versions = self.recording.versions or _versions()
-        path = write_bundle(self.config.data_dir, reason, self.recording, screen, self.config.data_dir / "logs")
+        path = write_bundle(self.config.data_dir, reason, self._finish_recording(), screen, self.config.data_dir / "logs")
         self.bundles.append(path)
         log.warning("bug bundle written", extra={"path": str(path), "reason": reason})
         return path
 
+    def _finish_recording(self) -> Recording:
+        """The recording as it stands, with the clock's jumps (re-syncs and script steps) and versions."""
+        self.recording.clock = [(j.frame, j.at) for j in self.clock.jumps]
+        self.recording.versions = self.recording.versions or _versions()
+        return self.recording
+
     def _save_record(self) -> None:
         if self.config.record is not None:
-            self.recording.versions = self.recording.versions or _versions()
+            self._finish_recording()
             self.recording.save(self.config.record)
 
     def _report(self, line: str) -> None:
