@@ -79,6 +79,7 @@ def run(argv: list[str]) -> int:
     from game.actions import Action, Kind
     from game.app import App, RunOptions
     from game.bootstrap import build_services
+    from game.debug_overlay import DebugOverlay
     from game.overlay import draw_overlay
     from game.scene import Replace
     from game.store import LocalStore
@@ -131,8 +132,10 @@ def run(argv: list[str]) -> int:
             app.stack.apply(Replace(holder["factory"].make("attract"), clear=True))
             idle["seconds"] = 0.0
 
+    debug_hud = DebugOverlay(qa)
+
     def overlay(surface: pygame.Surface, stats: dict[str, float]) -> None:
-        draw_overlay(surface, holder["services"], app.stack, stats)
+        draw_overlay(surface, holder["services"], app.stack, stats, debug_hud)
 
     def report_first_frame() -> None:
         if not config.headless:  # preload for the map; a headless map waits for (and starts) it itself

@@ -267,6 +267,17 @@ class QaDriver:
             return 1
         return 0
 
+    def status_line(self) -> str:
+        """For the debug overlay: what QA is doing with this run."""
+        frame = self.recording.frames
+        if self.replay is not None:
+            return f"qa: replaying {frame}/{self.replay.frames}   camera {self.camera_subject}"
+        if self.runner is not None:
+            total = len(self.runner.scenario.steps)
+            return f"qa: {Path(self.runner.scenario.file).name} step {self.runner.step_number}/{total}   frame {frame}"
+        where = f" -> {self.config.record}" if self.config.record is not None else " (F12 writes a bug bundle)"
+        return f"qa: recording frame {frame}{where}"
+
     # bug reports -------------------------------------------------------------------------------------
     def crashed(self, app: App | None, error: BaseException) -> Path | None:
         """Write the crash's bug bundle (called by main.py with the exception in flight)."""

@@ -9,7 +9,16 @@ import pytest
 
 from game.actions import Kind
 from game.content import load_campaign
-from game.qa.script import IdleSeconds, Key, Screenshot, ScriptError, SetClock, Tap, WaitFrames, parse_scenario
+from game.qa.script import (
+    IdleSeconds,
+    Key,
+    Screenshot,
+    ScriptError,
+    SetClock,
+    Tap,
+    WaitFrames,
+    parse_scenario,
+)
 
 
 @pytest.fixture(scope="module")
