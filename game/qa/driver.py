@@ -22,6 +22,7 @@ import pygame
 from game.actions import Action, Kind
 from game.config import Config, parse_args
 from game.qa.bundle import write_bundle
+from game.qa.camera import ScriptedCamera
 from game.qa.clock import FrameClock
 from game.qa.recording import Recording, RecordingError
 from game.qa.runner import ScriptRunner
@@ -134,7 +135,8 @@ class QaDriver:
         )
         self.services: Callable[[], Services] | None = None
         self.runner: ScriptRunner | None = None
-        self.camera_subject = "none"
+        self.camera_subject = "logo"  # what the scripted camera shows (the demo camera shows the logo)
+        self.camera: ScriptedCamera | None = None
         self.art_job: Job | None = None
         self.art_open = False
         self._bundle_reason: str | None = None
@@ -199,6 +201,25 @@ class QaDriver:
     def set_camera(self, frame: int, subject: str) -> None:
         self.camera_subject = subject
         self.recording.camera.append((frame, subject))
+        if self.camera is not None:
+            self.camera.show(subject)
+
+    @property
+    def scripts_camera(self) -> bool:
+        """Scripted, headless and replayed runs see the scripted camera unless a device or file was named."""
+        return self.deterministic and self.config.camera in ("auto", "synthetic", "none")
+
+    def open_camera(self, campaign: Campaign, campaign_dir: Path, mirror: bool = False) -> ScriptedCamera:
+        """A scripted camera for a screen that opens the camera now (each opening gets a fresh one)."""
+        images: dict[str, object] = {}
+
+        def image(subject: str) -> object:
+            if subject not in images:
+                images[subject] = _subject_image(campaign, campaign_dir, subject)
+            return images[subject]
+
+        self.camera = ScriptedCamera(image, self.camera_subject, seed=self.recording.seed, mirror=mirror).start()  # type: ignore[arg-type]
+        return self.camera
 
     def _per_frame(self, events: list) -> dict[int, list]:  # type: ignore[type-arg]
         """A recording's (frame, value) list grouped by frame, built once per list."""
@@ -228,6 +249,8 @@ class QaDriver:
             self.art_open = True
         if self.art_open and self.recording.art_ready is None:
             self.recording.art_ready = frame
+        if self.camera is not None:
+            self.camera.advance(frame)
         self.recording.add_frame(dt)
         return dt
 
@@ -314,6 +337,18 @@ class QaDriver:
         if self._reported != line:
             print(line, file=sys.stderr, flush=True)
             self._reported = line
+
+
+def _subject_image(campaign: Campaign, campaign_dir: Path, subject: str) -> object:
+    """The picture a camera subject holds up: the logo, or a landmark's poster (None if it has none)."""
+    import cv2
+
+    if subject == "logo":
+        name: str | None = campaign.brand.logo
+    else:
+        landmark = campaign.landmark(subject.split(":", 1)[1])
+        name = getattr(landmark, "poster", None) if landmark is not None else None
+    return cv2.imread(str(campaign_dir / name), cv2.IMREAD_COLOR) if name else None
 
 
 def _live_clock(now: datetime | None) -> Callable[[], datetime]:
