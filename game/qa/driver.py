@@ -22,7 +22,6 @@ import pygame
 from game.actions import Action, Kind
 from game.config import Config, parse_args
 from game.qa.bundle import write_bundle
-from game.qa.camera import ScriptedCamera
 from game.qa.clock import FrameClock
 from game.qa.recording import Recording, RecordingError
 from game.qa.runner import ScriptRunner
@@ -31,6 +30,7 @@ from game.qa.script import ScriptError, load_scenario
 if TYPE_CHECKING:
     from game.app import App
     from game.jobs import Job
+    from game.qa.camera import ScriptedCamera
     from game.rules.content import Campaign
     from game.services import Services
 
@@ -211,6 +211,8 @@ class QaDriver:
 
     def open_camera(self, campaign: Campaign, campaign_dir: Path, mirror: bool = False) -> ScriptedCamera:
         """A scripted camera for a screen that opens the camera now (each opening gets a fresh one)."""
+        from game.qa.camera import ScriptedCamera  # OpenCV: not on the cold start's path
+
         images: dict[str, object] = {}
 
         def image(subject: str) -> object:

@@ -18,7 +18,6 @@ import pygame
 
 from game.actions import Action, Kind
 from game.input import HELD
-from game.qa.checks import content_problems, missing_glyphs, pixels
 from game.qa.script import (
     Camera,
     Expect,
@@ -234,6 +233,8 @@ class ScriptRunner:
         path = self.shots_dir / f"{self._shot_pending}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(screen, str(path))
+        from game.qa.checks import content_problems, missing_glyphs, pixels  # NumPy: only for screenshots
+
         log.info("scenario screenshot", extra={"path": str(path), "step": self.step_number})
         self.screenshots.append(path)
         self.report.append({
