@@ -64,27 +64,35 @@ def recorded_argv(argv: list[str], seed: int) -> list[str]:
 
 
 def snapshot_db(path: Path) -> bytes | None:
-    """The SQLite database's bytes (consistent even while another connection has it open)."""
+    """The SQLite database's bytes (consistent even while another connection has it open); a file
+    SQLite cannot read is kept as it is, so a replay meets the same damaged file."""
     if not path.is_file():
         return None
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        mem = sqlite3.connect(":memory:")
-        src.backup(mem)
-        data = mem.serialize()
-        mem.close()
-        return data
-    finally:
-        src.close()
+        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            mem = sqlite3.connect(":memory:")
+            src.backup(mem)
+            data = mem.serialize()
+            mem.close()
+            return data
+        finally:
+            src.close()
+    except sqlite3.Error:
+        return path.read_bytes()
 
 
 def restore_db(data: bytes, path: Path) -> None:
-    mem = sqlite3.connect(":memory:")
-    mem.deserialize(data)
-    out = sqlite3.connect(path)
-    mem.backup(out)
-    out.close()
-    mem.close()
+    try:
+        mem = sqlite3.connect(":memory:")
+        mem.deserialize(data)
+        out = sqlite3.connect(path)
+        mem.backup(out)
+        out.close()
+        mem.close()
+    except sqlite3.Error:
+        path.unlink(missing_ok=True)
+        path.write_bytes(data)
 
 
 class ArtGate:
