@@ -53,6 +53,10 @@ class AlbumScene(Scene):
             lambda: vertical_gradient(LOGICAL_SIZE, darken(p.primary, 0.45), darken(p.primary, 0.75)),
         )
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
+        return {"back": self.back.rect.center}
+
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.BACK or (action.kind is Kind.POINTER_UP and hit_button([self.back], action.pos)):
             self.request(Pop())
