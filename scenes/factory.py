@@ -50,7 +50,16 @@ class SceneFactory:
             return AlbumScene(self.s)
         if name.startswith("card:"):
             return CardScene(self.s, self._landmark(name), self.icon)
+        if name == "scan":
+            from scenes.scan import ScanScene  # imports OpenCV: not on the cold start's path
+
+            return ScanScene(self.s, self._open_scan, self.make, lockstep=self.wait_for_art)
         raise ValueError(f"unknown scene {name!r}")
+
+    def _open_scan(self) -> object:
+        from game.scan.build import open_scan_worker
+
+        return open_scan_worker(self.s)
 
     def prewarm(self) -> bool:
         """Once the painting is ready, convert it for the map now (one stalled frame wherever the visitor
