@@ -44,7 +44,7 @@ class TargetIndex:
     def __init__(self, targets: dict[str, np.ndarray], features: int = 700, min_inliers: int = 18,
                  verify: int = 2) -> None:
         self.orb = cv2.ORB_create(nfeatures=features, scaleFactor=1.3, nlevels=6, fastThreshold=12)
-        self.frame_orb = cv2.ORB_create(nfeatures=900, scaleFactor=1.3, nlevels=5, fastThreshold=12)
+        self.frame_orb = cv2.ORB_create(nfeatures=700, scaleFactor=1.3, nlevels=5, fastThreshold=12)
         self.min_inliers = min_inliers
         self.verify = verify
         self.targets: list[_Target] = []
@@ -65,7 +65,7 @@ class TargetIndex:
         self._offsets = np.cumsum([0] + [len(d) for d in descriptors])
         self.matcher: cv2.FlannBasedMatcher | None = None
         if descriptors:
-            params = {"algorithm": FLANN_INDEX_LSH, "table_number": 8, "key_size": 16, "multi_probe_level": 1}
+            params = {"algorithm": FLANN_INDEX_LSH, "table_number": 6, "key_size": 20, "multi_probe_level": 1}
             self.matcher = cv2.FlannBasedMatcher(params, {"checks": 32})
             self.matcher.add([np.vstack(descriptors)])
             self.matcher.train()
