@@ -39,7 +39,7 @@ class SceneFactory:
 
     def make(self, name: str) -> Scene:
         if name == "attract":
-            return AttractScene(self.s, lambda: self.make("map"))
+            return AttractScene(self.s, lambda: self.make("map"), lambda: self.make("scan"))
         if name == "map" or name.startswith("map:"):
             focus = self._landmark(name).id if ":" in name else None
             return MapScene(self.s, self.art_job, self.make, wait_for_art=self.wait_for_art, unroll=self.unroll,
@@ -60,7 +60,8 @@ class SceneFactory:
         if name == "scan":
             from scenes.scan import ScanScene  # imports OpenCV: not on the cold start's path
 
-            return ScanScene(self.s, self._open_scan, self.make, lockstep=self.wait_for_art)
+            # headless runs take each processed camera frame in turn (reproducible screenshots and tests)
+            return ScanScene(self.s, self._open_scan, self.make, lockstep=bool(self.s.extras.get("headless")))
         raise ValueError(f"unknown scene {name!r}")
 
     def scroll_piece(self) -> pygame.Surface | None:
