@@ -73,10 +73,13 @@ def pose_from_corners(corners: np.ndarray, ref_size: tuple[int, int], frame_size
     if not np.all(np.isfinite(img)):
         return None
     cam = intrinsics(frame_size, hfov_deg)
-    ok, rvec, tvec = cv2.solvePnP(card_points(ref_size), img, cam, None, flags=cv2.SOLVEPNP_IPPE)
-    if not ok or tvec[2, 0] <= 0:
-        return None
-    return CardPose(rvec.reshape(3, 1), tvec.reshape(3, 1), cam, ref_size)
+    # IPPE is exact for a plane but degenerates (NaN) for a card squarely facing the camera;
+    # SQPnP handles that case.
+    for flags in (cv2.SOLVEPNP_IPPE, cv2.SOLVEPNP_SQPNP):
+        ok, rvec, tvec = cv2.solvePnP(card_points(ref_size), img, cam, None, flags=flags)
+        if ok and np.all(np.isfinite(rvec)) and np.all(np.isfinite(tvec)) and tvec[2, 0] > 0:
+            return CardPose(rvec.reshape(3, 1), tvec.reshape(3, 1), cam, ref_size)
+    return None
 
 
 @dataclass(frozen=True)
