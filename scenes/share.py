@@ -42,7 +42,7 @@ class ShareScene(Scene):
         self.url = ""
         self.message: tuple[str, bool] | None = None
         self.back = Button("back", Rect(40, 34, 180, 68), style="secondary")
-        self.share = Button("share", Rect(1180, 700, 320, 92), style="primary")
+        self.share = Button("share", Rect(1100, 620, 320, 92), style="primary")
 
     def enter(self) -> None:
         s, p = self.s, self.s.palette
@@ -111,7 +111,6 @@ class ShareScene(Scene):
         if self.path is not None:
             s.text.draw_fitted_paragraph(surface, s.t("share.saved", path=str(self.path)), (x, 420), 740, 22,
                                          lighten(p.secondary, 0.05), "sans", 1.3, 4, 14)
-        self.share.rect = Rect(x, 620, 320, 92)
         self.share.label = s.t("scan.share")
         self.share.draw(surface, s.text, colours, 36)
         if self.message is not None:
