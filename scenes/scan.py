@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import math
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -83,12 +85,15 @@ class ScanScene(Scene):
         self._poster_streak: dict[str, int] = {}
         self._poster_tried: set[str] = set()
         self._renderers: dict[str, FigureRenderer] = {}
+        self._found: tuple[tuple[str, int], int] | None = None
         self.back = Button("back", Rect(30, 34, 180, 68), style="secondary")
         self.album_button = Button("album", Rect(1700, 40, 200, 250), style="ghost")
         self.again_button = Button("again", Rect(0, 0, 260, 76), style="secondary")
         self.share_button = Button("share", Rect(0, 0, 220, 76), style="primary")
         self.frames_shown = 0
-        self.latencies: list[float] = []  # camera-frame -> overlay on screen, in frames of the loop
+        # (when the worker took a camera frame, when that frame and its overlay were drawn), for bench/scan.py
+        self.shown: deque[tuple[float, float]] = deque(maxlen=4096)
+        self._drawn_index: int | None = None
 
     # lifecycle -------------------------------------------------------------------------------
     def enter(self) -> None:
@@ -142,7 +147,7 @@ class ScanScene(Scene):
 
     def _press(self, ident: str) -> None:
         if ident == "album":
-            self.request(Push(self.scenes("album")))
+            self.request(Push(self.scenes("album:scan")))
         elif ident == "again":
             self.hunt.again()
             self.collected, self.limited, self.outcome_text = None, None, None
@@ -261,8 +266,11 @@ class ScanScene(Scene):
         s, p = self.s, self.s.palette
         surface.fill(darken(p.primary, 0.78))
         view = self.view()
-        if self._frame_surf is not None and view is not None:
+        if self._frame_surf is not None and view is not None and self.result is not None:
             surface.blit(self._frame_surf, VIEW_RECT[:2])
+            if self._drawn_index != self.result.index:
+                self._drawn_index = self.result.index
+                self.shown.append((self.result.taken_at, time.perf_counter()))
         else:
             msg = s.text.render(s.t("scan.starting"), 40, lighten(p.secondary, 0.2), "bold")
             surface.blit(msg, msg.get_rect(center=(960, 540)))
@@ -311,10 +319,8 @@ class ScanScene(Scene):
         title = s.text.render(s.t("map.scan"), 44, lighten(p.secondary, 0.3), "serif")
         surface.blit(title, title.get_rect(center=(120, 170)))
         # the album icon, with the count of items found
-        owned = owned_items(s.session.store, s.session.player_id,
-                            {o.collectible_id: o.serial for o in s.session.progress.collectibles})
         total = len(s.campaign.collectibles)
-        found = sum(1 for c in s.campaign.collectibles if c.id in owned)
+        found = self._found_count()
         icon = s.images.remember(("scan-album-icon", s.campaign.id), self._album_icon)
         surface.blit(icon, icon.get_rect(center=ALBUM_ICON))
         label = s.text.render(s.t("map.album"), 28, lighten(p.secondary, 0.3), "bold")
@@ -327,6 +333,16 @@ class ScanScene(Scene):
             for i, line in enumerate(note):
                 img = s.text.render(line, 26, lighten(p.accent, 0.35), "bold")
                 surface.blit(img, img.get_rect(midtop=(120, 290 + i * 38)))
+
+    def _found_count(self) -> int:
+        """Items found (local progress plus server-granted consolations), recounted when progress changes."""
+        s = self.s
+        key = (s.session.player_id, s.session.revision)
+        if self._found is None or self._found[0] != key:
+            owned = owned_items(s.session.store, s.session.player_id,
+                                {o.collectible_id: o.serial for o in s.session.progress.collectibles})
+            self._found = (key, sum(1 for c in s.campaign.collectibles if c.id in owned))
+        return self._found[1]
 
     def _album_icon(self) -> pygame.Surface:
         p = self.s.palette

@@ -46,6 +46,7 @@ class VisionResult:
     posters: tuple[TargetHit, ...]
     measures: FrameMeasures
     vision_ms: float
+    taken_at: float  # time.perf_counter() when the worker took the camera frame
     done_at: float  # time.perf_counter() when published
 
 
@@ -146,7 +147,8 @@ class VisionWorker:
         image = cv2.cvtColor(cv2.flip(image, 1) if self.mirror else image, cv2.COLOR_BGR2RGB)
         self.processed += 1
         return VisionResult(index, timestamp, (w, h), image, det, truth, posters,
-                            FrameMeasures(brightness, sharpness, size, speed), vision_ms, time.perf_counter())
+                            FrameMeasures(brightness, sharpness, size, speed), vision_ms, started,
+                            time.perf_counter())
 
     def close(self) -> None:
         """Stop the thread, release the camera and drop every frame it held."""

@@ -68,7 +68,12 @@ def draw_outline(surface: pygame.Surface, corners: np.ndarray, colour: RGB, alph
     c = corners.mean(0)
     spread = 1.0 + 0.25 * (1.0 - lock)
     q = c + (corners - c) * spread
-    layer = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+    x0, y0 = np.floor(q.min(0)).astype(int) - 8
+    x1, y1 = np.ceil(q.max(0)).astype(int) + 8
+    if x1 - x0 > 4000 or y1 - y0 > 4000:
+        return
+    q = q - np.array([x0, y0])
+    layer = pygame.Surface((x1 - x0, y1 - y0), pygame.SRCALPHA)  # only the outline's box, not the screen
     col = (*colour, round(230 * alpha))
     for i in range(4):
         a, prev, nxt = q[i], q[i - 1], q[(i + 1) % 4]
@@ -78,7 +83,7 @@ def draw_outline(surface: pygame.Surface, corners: np.ndarray, colour: RGB, alph
         pygame.draw.circle(layer, col, a, 6)
     if lock >= 1.0:
         pygame.draw.polygon(layer, (*colour, round(120 * alpha)), q.tolist(), 2)
-    surface.blit(layer, (0, 0))
+    surface.blit(layer, (x0, y0))
 
 
 def draw_shadow(surface: pygame.Surface, ring: np.ndarray, alpha: float) -> None:
