@@ -112,7 +112,7 @@ class MapScene(Scene):
         x = 1888
         self.buttons = []
         for ident, style, w in (("lang", "secondary", 120), ("finish", "secondary", 150), ("album", "primary", 150),
-                                ("rewards", "primary", 150)):
+                                ("rewards", "primary", 150), ("scan", "primary", 150)):
             x -= w
             self.buttons.append(Button(ident, Rect(x, 34, w, 64), style=style))
             x -= 16
@@ -340,7 +340,7 @@ class MapScene(Scene):
         surf.blit(hint_line, (bx, min(94, HUD_SOLID + 6 - hint_line.get_height())))
         for button in self.buttons:
             button.label = {"lang": s.t("app.language"), "finish": s.t("app.guest_end"),
-                            "album": s.t("map.album"), "rewards": s.t("map.rewards")}[button.id]
+                            "album": s.t("map.album"), "rewards": s.t("map.rewards"), "scan": s.t("map.scan")}[button.id]
             button.draw(surf, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 28)
         solid = surf.subsurface((0, 0, w, HUD_SOLID)).convert()
         edge = surf.subsurface((0, HUD_SOLID, w, HUD_H - HUD_SOLID)).convert_alpha()

@@ -91,6 +91,8 @@ class Landmark(Frozen):
     quiz: Quiz | None = None
     modes: dict[CheckinMode, int] = Field(min_length=1, description="check-in mode -> steps")
     unlock_after: int = Field(default=0, ge=0, description="distinct check-ins needed to unlock")
+    poster: str | None = Field(default=None, min_length=1,
+                               description="poster image inside the pack; seeing it in Scan is the scan check-in")
 
 
 class City(Frozen):
@@ -315,6 +317,11 @@ def _cross_check(
     thresholds = [t.threshold for _, t in tiers]
     if thresholds != sorted(set(thresholds)):
         issues.append(ContentIssue("campaign.toml", "tiers", "thresholds must be strictly increasing"))
+    if city is not None and asset_names is not None:
+        for index, lm in enumerate(city.landmarks):
+            if lm.poster is not None and lm.poster not in asset_names:
+                issues.append(ContentIssue("city.toml", f"city.landmarks[{index}].poster",
+                                           f"file {lm.poster!r} not in the pack"))
     brand: Brand | None = parts.get("brand")
     if asset_names is not None and brand is not None and brand.logo not in asset_names:
         issues.append(ContentIssue("campaign.toml", "brand.logo", f"file {brand.logo!r} not in the pack"))
