@@ -13,13 +13,11 @@ CRASH_EXIT = 70  # EX_SOFTWARE: an uncaught error, logged; the supervisor restar
 
 
 def check_campaign(campaign_id: str) -> int:
-    from game.content import load_campaign
+    from game.content import check_pack
     from game.rules.content import ContentError
 
-    folder = Path(campaign_id)
     try:
-        # an id under assets/campaigns/, or the path of a pack being written elsewhere
-        campaign = load_campaign(folder.name, folder.parent) if folder.is_dir() else load_campaign(campaign_id)
+        campaign = check_pack(campaign_id)  # an id, or the path of a pack being written elsewhere
     except ContentError as err:
         print(err, file=sys.stderr)
         return 1
@@ -42,10 +40,22 @@ def rate_marker(args: list[str]) -> int:
 
 def run(argv: list[str]) -> int:
     from game.config import parse_args
+    from game.ui.display import DisplaySettings, split_display_args, text_scale
 
+    display, argv = split_display_args(argv)  # --text-size, --ui-scale
     config = parse_args(argv)
+    if display is None and config.config_path is not None:  # the kiosk file's [display]; the flags win
+        display = DisplaySettings(config.text_size, config.ui_scale)
     if config.check_campaign:
         return check_campaign(config.check_campaign)
+    from game.qa.driver import QaDriver, QaSetupError, ScriptError
+
+    try:
+        qa = QaDriver.for_run(config, argv)  # the frame clock, recording, --replay and --script
+    except QaSetupError as err:
+        print(err, file=sys.stderr)
+        return 2
+    config = qa.config
     if config.headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -59,9 +69,11 @@ def run(argv: list[str]) -> int:
 
     config.data_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(config.data_dir / "logs", logging.DEBUG if config.debug else logging.INFO)
+    holder: dict[str, object] = {}
     try:
         campaign = load_campaign(config.campaign)
-    except ContentError as err:
+        qa.load_script(campaign, lambda: holder["services"])  # type: ignore[arg-type,return-value]
+    except (ContentError, ScriptError) as err:
         print(err, file=sys.stderr)
         return 2
     bad_flag = check_ids(config, {lm.id for lm in campaign.city.landmarks})
@@ -69,30 +81,39 @@ def run(argv: list[str]) -> int:
         print(bad_flag, file=sys.stderr)
         return 2
     cap_data_dir(config.data_dir)
+    config = qa.config
 
     import pygame
 
     from game.actions import Action, Kind
     from game.app import App, AppCrashed, RunOptions
+    from game.audio import Audio
     from game.bootstrap import build_services
+    from game.debug_overlay import DebugOverlay
     from game.kiosk.watchdog import Watchdog
     from game.overlay import draw_overlay
     from game.store import LocalStore
     from net.wiring import start_sync
+    from scenes.celebration import Celebrations
     from scenes.factory import SceneFactory
 
     store = LocalStore.open(config.data_dir / "progress.db")
     sync = start_sync(config, store, campaign)
     pygame.init()
-    holder: dict[str, object] = {}
     watchdog = Watchdog.from_env()
 
     def build_root() -> list:
-        built = build_services(config, store, campaign=campaign, sync_status=lambda: sync.status_text(services.i18n))
+        built = build_services(config, store, campaign=campaign, sync_status=lambda: sync.status_text(services.i18n),
+                               clock=qa.clock.now)
         services = built.services
         holder["services"], holder["built"] = services, built
+        if display is not None:
+            services.text.set_scale(text_scale(display.text_size, display.ui_scale))
+        services.extras["audio"] = Audio(config.volume, config.mute)  # silent where there is no sound device
+        holder["celebrations"] = Celebrations(services)
         holder["factory"] = factory = SceneFactory(
-            services, built.art_job, built.icon, wait_for_art=config.headless, unroll=not config.headless
+            services, qa.gate(built.art_job), built.icon, wait_for_art=config.headless or qa.deterministic,
+            unroll=qa.unroll,
         )
         if getattr(store, "recovered_from", None):
             services.notices.post(services.t("app.data_recovered"), 12)
@@ -125,12 +146,15 @@ def run(argv: list[str]) -> int:
                 warm["done"] = True
         if sync.poll(services.session.player_id):
             services.session.reload()
+        holder["celebrations"].tick(app.stack)  # a tier newly reached: the celebration and its sound
         if "shell" in holder:
             holder["shell"].tick(dt)  # type: ignore[attr-defined]
         watchdog.ping()
 
+    debug_hud = DebugOverlay(qa)
+
     def overlay(surface: pygame.Surface, stats: dict[str, float]) -> None:
-        draw_overlay(surface, holder["services"], app.stack, stats)
+        draw_overlay(surface, holder["services"], app.stack, stats, debug_hud)
         if "shell" in holder:
             holder["shell"].draw(surface)  # type: ignore[attr-defined]
 
@@ -157,11 +181,13 @@ def run(argv: list[str]) -> int:
         on_global=on_global,
         overlay=overlay,
         on_first_frame=report_first_frame,
+        driver=qa,
         input_filter=(lambda actions: holder["shell"].filter(actions)) if config.kiosk else None,  # type: ignore[attr-defined]
     )
     try:
         return app.run()
-    except AppCrashed:  # already logged with the scene stack and the last actions
+    except AppCrashed as err:  # already logged with the scene stack and the last actions
+        qa.crashed(app, err.__cause__ if isinstance(err.__cause__, Exception) else err)  # a bug bundle for --replay
         print("main.py: crashed; see the log under the data dir", file=sys.stderr)
         return CRASH_EXIT
     finally:

@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pygame
 
@@ -54,6 +55,17 @@ class RunOptions:
     cursor: bool = True  # show the mouse cursor (off on kiosk touch screens)
 
 
+class FrameDriver(Protocol):
+    """A hook into every frame (QA: scripts, recording, replay, the frame clock); see game/qa/."""
+
+    deterministic: bool  # fixed time step, whatever the display does
+
+    def frame_dt(self, app: App, dt: float) -> float: ...  # the dt this frame runs with
+    def frame_input(self, app: App, actions: list[Action]) -> list[Action]: ...  # the actions it gets
+    def frame_drawn(self, app: App, screen: pygame.Surface) -> None: ...  # after the overlay, before flip
+    def exit_code(self) -> int: ...
+
+
 def init_display(window: tuple[int, int] | None, title: str) -> pygame.Surface:
     """Open a 1920×1080 logical canvas; SDL scales it (linear filter) and letterboxes to the window."""
     pygame.display.set_caption(title)
@@ -81,6 +93,7 @@ class App:
         overlay: Callable[[pygame.Surface, dict[str, float]], None] | None = None,
         on_first_frame: Callable[[], None] | None = None,
         input_filter: Callable[[list[Action]], list[Action]] | None = None,
+        driver: FrameDriver | None = None,
     ) -> None:
         self.options = options
         self.build_root = build_root
@@ -89,6 +102,7 @@ class App:
         self.overlay = overlay  # drawn above all scenes (notices, debug HUD)
         self.on_first_frame = on_first_frame
         self.input_filter = input_filter  # the kiosk shell: which of this frame's actions the scenes see
+        self.driver = driver
         self.stack = SceneStack()
         self.frame = 0
         # The last TIMING_KEEP frames only (Recent): the lists must not grow for as long as a kiosk runs.
@@ -143,7 +157,7 @@ class App:
         script = sorted(self.options.script, key=lambda item: item[0])
         stats: dict[str, float] = {}
         # Headless and scripted runs use a fixed dt so the same seed and script give the same frames.
-        deterministic = self.options.headless or bool(script)
+        deterministic = self.options.headless or bool(script) or (self.driver is not None and self.driver.deterministic)
         while not self.stack.quit_requested and len(self.stack):
             frame_start, cpu_start = time.perf_counter(), time.thread_time()
             raw_dt = clock.tick(0 if deterministic else self.options.fps) / 1000.0
@@ -153,6 +167,9 @@ class App:
                 actions.extend(mapper.translate(event))
             while script and script[0][0] <= self.frame:
                 actions.append(script.pop(0)[1])
+            if self.driver is not None:
+                dt = self.driver.frame_dt(self, dt)
+                actions = self.driver.frame_input(self, actions)
             self.frame_had_input = bool(actions)
             self.recent_actions.extend((self.frame, a.kind.value) for a in actions if a.kind is not Kind.POINTER_MOVE)
             if self.input_filter is not None:
@@ -176,6 +193,8 @@ class App:
             if self.overlay is not None:
                 stats["fps"] = clock.get_fps()
                 self.overlay(self.screen, stats)
+            if self.driver is not None:
+                self.driver.frame_drawn(self, self.screen)
             present_start, present_cpu = time.perf_counter(), time.thread_time()
             pygame.display.flip()
             now = time.perf_counter()
@@ -198,4 +217,4 @@ class App:
             self.save_screenshot(self.options.screenshot)
         while len(self.stack):
             self.stack.pop()
-        return 0
+        return 0 if self.driver is None else self.driver.exit_code()

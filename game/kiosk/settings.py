@@ -30,8 +30,8 @@ A bad key or value raises ``KioskConfigError`` whose message is ONE line naming 
     [display]
     fullscreen = true
     cursor = false                  # show the mouse cursor (off for touch screens)
-    text_size = 1.0                 # text scale (1.0 = as designed)
-    ui_scale = 1.0                  # whole-UI scale for projectors
+    text_size = "normal"            # normal | large (25 % bigger, never under 28 px at 1080p)
+    ui_scale = 1.0                  # 0.75..2.0: multiplies text sizes (a projector: 1.25-1.5)
 
     [sound]
     volume = 0.8
@@ -108,8 +108,8 @@ class AdminSection(_Section):
 class DisplaySection(_Section):
     fullscreen: bool = True
     cursor: bool = False
-    text_size: Annotated[float, Field(ge=0.75, le=2.0)] = 1.0
-    ui_scale: Annotated[float, Field(ge=0.5, le=3.0)] = 1.0
+    text_size: Literal["normal", "large"] = "normal"  # game/ui/display.py
+    ui_scale: Annotated[float, Field(ge=0.75, le=2.0)] = 1.0
 
 
 class SoundSection(_Section):

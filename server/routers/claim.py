@@ -23,7 +23,7 @@ from server.db import read_tx
 from server.ledger import load_progress
 from server.models import players
 from server.queries import Raw
-from server.security import normalize_code
+from server.security import normalize_code, token_hash
 from server.strict import StrictRoute
 
 router = APIRouter(tags=["claim"], route_class=StrictRoute)
@@ -96,9 +96,11 @@ def render(campaign: Campaign, code: str, progress: Progress, now: datetime, qr_
 
 
 def _lookup(ctx: AppContext, code: str) -> tuple[Campaign, Progress] | None:
+    """The player of an unexpired claim code (stored as its hash, as ``server.accounts.claim_player`` reads it)."""
     with read_tx(ctx.engine) as conn:
         row = conn.execute(select(players.c.id, players.c.campaign_id)
-                           .where(players.c.claim_code == code)).first()
+                           .where(players.c.claim_hash == token_hash(code),
+                                  players.c.claim_expires_at > ctx.settings.clock())).first()
         if row is None:
             return None
         loaded = ctx.catalog.find(row.campaign_id)
@@ -122,5 +124,5 @@ async def claim_page(ctx: Ctx, request: Request, code: str) -> HTMLResponse:
         return _page("找不到", "Not found", f"<h1>{NOT_FOUND}</h1>", 404)
     campaign, progress = found
     return _page(campaign.meta.name.zh, campaign.meta.name.en,
-                 render(campaign, normalized, progress, ctx.settings.clock(),
+                 render(campaign, code.upper(), progress, ctx.settings.clock(),
                         qr_svg(str(request.url.replace(query="", fragment="")))))

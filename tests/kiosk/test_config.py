@@ -40,7 +40,7 @@ public_url = "https://m.example.bank"
 [display]
 fullscreen = true
 cursor = false
-text_size = 1.25
+text_size = "large"
 ui_scale = 1.5
 
 [sound]
@@ -64,7 +64,7 @@ def test_a_full_file_configures_the_kiosk(tmp_path: Path) -> None:
     assert cfg.camera == "synthetic" and cfg.camera_mirror is False and cfg.camera_size == (640, 480)
     assert cfg.server == "https://cloudtour.example.bank" and cfg.enroll_code == "7KQ2MXR9AB"
     assert cfg.public_url == "https://m.example.bank"
-    assert cfg.cursor is False and cfg.text_size == 1.25 and cfg.ui_scale == 1.5
+    assert cfg.cursor is False and cfg.text_size == "large" and cfg.ui_scale == 1.5
     assert cfg.volume == 0.5 and cfg.mute is True
 
 
