@@ -10,8 +10,9 @@ from game.actions import Action, Kind
 from game.kiosk.pin import PIN_DIGITS, PinGate
 from game.scene import Pop, Replace, Scene
 from game.services import Services
-from game.ui.layout import LOGICAL_SIZE, Rect
-from game.ui.widgets import Button, draw_panel, hit_button, lighten
+from game.ui.dialog import draw_dialog
+from game.ui.layout import Rect
+from game.ui.widgets import Button, hit_button
 
 PANEL = Rect(660, 90, 600, 900)
 KEY_W, KEY_H, GAP = 150, 110, 24
@@ -73,10 +74,7 @@ class PinPadScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
-        veil = pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA)
-        veil.fill((10, 8, 6, 200))
-        surface.blit(veil, (0, 0))
-        draw_panel(surface, PANEL, lighten(p.paper, 0.25), radius=28, border=p.ink, border_width=3)
+        draw_dialog(surface, PANEL, p, veil=(10, 8, 6, 200), border=p.ink, border_width=3, radius=28)
         cx = round(PANEL.center[0])
         title = s.text.render(s.t("kiosk.pin_title"), 48, p.ink, "bold")
         surface.blit(title, title.get_rect(midtop=(cx, round(PANEL.y) + 40)))

@@ -9,8 +9,9 @@ import pygame
 from game.actions import Action, Kind
 from game.scene import Pop, Replace, Scene
 from game.services import Services
-from game.ui.layout import LOGICAL_SIZE, Rect
-from game.ui.widgets import Button, draw_panel, hit_button, lighten
+from game.ui.dialog import draw_dialog
+from game.ui.layout import Rect
+from game.ui.widgets import Button, hit_button
 
 PANEL = Rect(510, 300, 900, 460)
 
@@ -49,10 +50,7 @@ class FinishScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
-        veil = pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA)
-        veil.fill((20, 12, 8, 150))
-        surface.blit(veil, (0, 0))
-        draw_panel(surface, PANEL, lighten(p.paper, 0.25), radius=32, border=p.accent, border_width=4)
+        draw_dialog(surface, PANEL, p, veil=(20, 12, 8, 150))
         title = s.text.fit(s.t("kiosk.finish_title"), 60, round(PANEL.w) - 80, p.ink, "serif", 32)
         surface.blit(title, title.get_rect(midtop=(round(PANEL.center[0]), round(PANEL.y) + 50)))
         s.text.draw_fitted_paragraph(surface, s.t("kiosk.finish_body"), (round(PANEL.x) + 60, round(PANEL.y) + 160),

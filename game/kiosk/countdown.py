@@ -7,18 +7,16 @@ import math
 import pygame
 
 from game.services import Services
-from game.ui.layout import LOGICAL_SIZE, Rect
-from game.ui.widgets import darken, draw_panel, lighten
+from game.ui.dialog import draw_dialog
+from game.ui.layout import Rect
+from game.ui.widgets import darken
 
 PANEL = Rect(560, 300, 800, 480)
 
 
 def draw_countdown(surface: pygame.Surface, s: Services, seconds_left: float) -> None:
     p = s.palette
-    veil = pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA)
-    veil.fill((20, 12, 8, 170))
-    surface.blit(veil, (0, 0))
-    draw_panel(surface, PANEL, lighten(p.paper, 0.25), radius=32, border=p.accent, border_width=4)
+    draw_dialog(surface, PANEL, p, veil=(20, 12, 8, 170))
     cx = round(PANEL.x + PANEL.w / 2)
     top = s.text.render(s.i18n.tables["zh"].get("kiosk.still_there", "还在吗？"), 64, p.ink, "bold")
     surface.blit(top, top.get_rect(midtop=(cx, round(PANEL.y) + 40)))

@@ -36,14 +36,6 @@ def check_in(run: KioskRun) -> None:
     assert outcome.applied
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = LocalStore.open(tmp_path / "progress.db")
-    yield s
-    s.close()
-    pygame.quit()
-
-
 class Visitor:
     """Records the visitor's identity at the moment they played, and the frames the shell showed."""
 

@@ -22,14 +22,6 @@ CORNER = (40, 40)
 FPS = 60  # the headless loop's fixed step
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = LocalStore.open(tmp_path / "progress.db")
-    yield s
-    s.close()
-    pygame.quit()
-
-
 def kiosk_file(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "kiosk.toml"
     path.write_text(text, encoding="utf-8")
