@@ -217,6 +217,8 @@ class ScanScene(Scene):
                 self._show(fresh)
         det = self.result.detection if self.result is not None else None
         found = self.pose is not None
+        if found and "presence" in self.s.extras:  # a kiosk: the visitor holding the logo up is still there
+            self.s.extras["presence"]()  # type: ignore[operator]
         speed = self.result.measures.speed if self.result is not None else 0.0
         self.lock = min(1.0, self.lock + dt / 0.3) if det is not None else 0.0
         session = self.s.session
@@ -240,6 +242,8 @@ class ScanScene(Scene):
         if det is not None:
             self.pose = pose_from_corners(det.corners, det.ref_size, result.frame_size)
         self._check_posters(result)
+        if "claim_qr" in self.s.extras:  # a kiosk: a hand-off QR shown here resumes that player
+            self.s.extras["claim_qr"](result.image)  # type: ignore[operator]
 
     # drawing ---------------------------------------------------------------------------------
     def view(self) -> View | None:

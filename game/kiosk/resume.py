@@ -66,13 +66,17 @@ class QrWatcher:
         self._result: Resumed | None = None
         self._tried: set[str] = set()  # codes already tried while this attract loop shows
         self._source: Any = None
+        self.own_camera = True
         self.last_decode_ms = 0.0
         self._thread = threading.Thread(target=self._run, name="qr-watcher", daemon=True)
         self._thread.start()
 
     # ---- frame loop side ----------------------------------------------------------------------------
 
-    def set_active(self, active: bool) -> None:
+    def set_active(self, active: bool, own_camera: bool = True) -> None:
+        """Look for claim QRs (on the attract loop with this watcher's own camera; on the scan scene in
+        the frames it offers, ``own_camera=False``, so the two never hold the camera at once)."""
+        self.own_camera = own_camera
         if active and not self._active.is_set():
             self._active.set()
         elif not active and self._active.is_set():
@@ -117,6 +121,9 @@ class QrWatcher:
             offered, self._offered = self._offered, None
         if offered is not None:
             return offered
+        if not self.own_camera:
+            self._close_source()
+            return None
         if self._source is None and self.open_camera is not None and self._active.is_set():
             try:
                 self._source = self.open_camera()
@@ -136,7 +143,7 @@ class QrWatcher:
             if not self._active.is_set():
                 self._close_source()  # the scan scene may need the camera
                 with self._lock:
-                    self._tried = set()
+                    self._tried, self._offered = set(), None
                 self._active.wait(0.5)
                 continue
             bgr = self._frame()

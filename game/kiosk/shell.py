@@ -151,7 +151,11 @@ class KioskShell:
         if top.name not in SHELL_SCENES or self.s.session.revision != self._start_revision:
             self.guest_active = self.guest_active or top.name not in SHELL_SCENES or self._has_progress()
         if self.watcher is not None:
-            self.watcher.set_active(top.name == "attract" and not self.guest_active)
+            on_attract = top.name == "attract" and not self.guest_active
+            fresh_on_scan = top.name == "scan" and not self._has_progress()  # a visitor who has not played yet
+            self.watcher.set_active(on_attract or fresh_on_scan, own_camera=on_attract)
+            if fresh_on_scan:
+                self._take_resume()
         if top.name == "attract":
             self.idle.poke()
             if self.guest_active:
@@ -173,9 +177,11 @@ class KioskShell:
         if resumed.local_id is None:
             self.s.notices.post(self.s.t("kiosk.resume_failed"), 6)
             return
+        on_scan = self.stack.top is not None and self.stack.top.name == "scan"
         self.s.session.switch_to(resumed.local_id)
         self.guest_active = True
-        self.stack.replace(self.scenes("map"), clear=True)
+        if not on_scan:  # the scan scene carries on as the returning player
+            self.stack.replace(self.scenes("map"), clear=True)
         self.s.notices.post(self.s.t("kiosk.resumed"), 6)
         log.info("returning visitor resumed from a claim QR")
 
