@@ -152,3 +152,8 @@ def test_kiosk_pin_refuses_bad_or_mismatched_pins(tmp_path: Path, answers: list[
     it = iter(answers)
     assert kiosk_pin_main(["--config", str(path)], ask=lambda _prompt: next(it)) == 2
     assert "pin_hash" not in path.read_text()
+
+
+def test_the_shipped_example_config_is_valid() -> None:
+    example = parse_kiosk_file((ROOT / "deploy" / "kiosk.example.toml").read_text(encoding="utf-8"))
+    assert example.landmark == "hongyadong" and example.idle.seconds == 60
