@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pygame
 
@@ -27,11 +27,16 @@ AdminInfo = Callable[[], tuple[list[tuple[str, str]], list[str]]]
 class AdminScene(Scene):
     name = "admin"
 
-    def __init__(self, services: Services, shell: KioskShell, info: AdminInfo) -> None:
+    def __init__(self, services: Services, shell: KioskShell, info: AdminInfo,
+                 camera: Callable[[], Any] | None = None) -> None:
         super().__init__()
         self.s = services
         self.shell = shell
         self.info = info
+        self.open_camera = camera  # -> a started vision worker (game.scan), for the live detection view
+        self.worker: Any = None
+        self.view: pygame.Surface | None = None
+        self.view_line = ""
         self.lines: list[tuple[str, str]] = []
         self.log_tail: list[str] = []
         self._age = REFRESH_S
@@ -42,6 +47,8 @@ class AdminScene(Scene):
             Button("exit", Rect(bx, 360, bw, 84), style="secondary"),
             Button("close", Rect(bx, 470, bw, 84), style="secondary"),
         ]
+        if camera is not None:
+            self.buttons.append(Button("camera", Rect(bx, 800, bw, 84), style="secondary"))
         self.landmarks = [lm.id for lm in services.campaign.city.landmarks]
         if shell.options.event:
             self.buttons += [Button("lm-prev", Rect(bx, 640, 120, 84), "<", "secondary"),
@@ -65,6 +72,8 @@ class AdminScene(Scene):
             self.shell.quit()
         elif ident == "close":
             self.request(Pop())
+        elif ident == "camera":
+            self._toggle_camera()
         elif ident in ("lm-prev", "lm-next"):
             current = self.s.session.device_landmark
             i = self.landmarks.index(current) if current in self.landmarks else -1
@@ -72,7 +81,35 @@ class AdminScene(Scene):
             self.shell.set_landmark(self.landmarks[(i + step) % len(self.landmarks)])
         self._age = REFRESH_S
 
+    def _toggle_camera(self) -> None:
+        if self.worker is not None:
+            self.exit()
+            return
+        assert self.open_camera is not None
+        try:
+            self.worker = self.open_camera()
+        except Exception as err:  # no camera: say so on the status line
+            self.view_line = f"camera: {err}"
+
+    def exit(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+        self.worker, self.view = None, None
+
+    def _take_frame(self) -> None:
+        result = self.worker.latest(0.0)
+        if result is None:
+            return
+        image = result.image
+        surf = pygame.image.frombuffer(image.tobytes(), (image.shape[1], image.shape[0]), "RGB")
+        self.view = pygame.transform.smoothscale(surf, (512, round(512 * image.shape[0] / image.shape[1])))
+        det = result.detection
+        found = f"{det.mode} · score {det.score:.2f}" if det is not None else "no logo"
+        self.view_line = f"{found} · vision {result.vision_ms:.1f} ms · luma {result.measures.brightness:.0f}"
+
     def update(self, dt: float) -> None:
+        if self.worker is not None:
+            self._take_frame()
         self._age += dt
         if self._age >= REFRESH_S:
             self._age = 0.0
@@ -89,14 +126,20 @@ class AdminScene(Scene):
             surface.blit(s.text.fit(value, 28, 860, p.ink, "sans", 18), (460, y))
             y += 48
         y += 16
-        surface.blit(s.text.render(s.t("kiosk.admin_log"), 26, p.muted, "bold"), (180, y))
-        y += 40
-        for line in self.log_tail[-8:]:
-            surface.blit(s.text.fit(line, 20, 1100, p.ink, "sans", 14), (180, y))
-            y += 30
+        if self.worker is not None or self.view_line:  # the live detection view takes the log's place
+            surface.blit(s.text.fit(self.view_line, 26, 1100, p.ink, "bold", 16), (180, y))
+            if self.view is not None:
+                surface.blit(self.view, (180, y + 44))
+        else:
+            surface.blit(s.text.render(s.t("kiosk.admin_log"), 26, p.muted, "bold"), (180, y))
+            y += 40
+            for line in self.log_tail[-8:]:
+                surface.blit(s.text.fit(line, 20, 1100, p.ink, "sans", 14), (180, y))
+                y += 30
         colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
         labels = {"lang": f"{s.t('kiosk.admin_language')}: {s.t('app.language_name')}",
-                  "end": s.t("kiosk.admin_end"), "exit": s.t("kiosk.admin_exit"), "close": s.t("kiosk.admin_close")}
+                  "end": s.t("kiosk.admin_end"), "exit": s.t("kiosk.admin_exit"), "close": s.t("kiosk.admin_close"),
+                  "camera": s.t("kiosk.admin_camera_test")}
         for button in self.buttons:
             button.label = labels.get(button.id, button.label)
             button.draw(surface, s.text, colours, 30)

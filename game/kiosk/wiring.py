@@ -89,7 +89,7 @@ def build_shell(config: Config, services: Services, scenes: Callable[[str], Any]
     shell = KioskShell(
         services, scenes, options,
         handoff=handoff,
-        admin=lambda sh: AdminScene(services, sh, info),
+        admin=lambda sh: AdminScene(services, sh, info, camera=camera_test(services)),
         pin_pad=lambda gate, on_ok: PinPadScene(services, gate, on_ok),
         gate=PinGate(config.pin_hash),
         watcher=watcher,
@@ -133,3 +133,16 @@ def build_watcher(config: Config, services: Services, store: Any, sync: Any,
             api.close()
 
     return QrWatcher(camera or open_camera, resume)
+
+
+def camera_test(services: Services) -> Callable[[], Any] | None:
+    """The admin menu's live detection view: the scan scene's vision worker on the kiosk's camera."""
+    if services.camera == "none":
+        return None
+
+    def open_worker() -> Any:
+        from game.scan.build import open_scan_worker  # OpenCV and the detector: only when asked for
+
+        return open_scan_worker(services)
+
+    return open_worker
