@@ -97,6 +97,10 @@ class SyncWorker:
 
     def run_once(self) -> bool:
         """Perform one step; True if there may be more to do right away. Raises Unreachable/ApiError."""
+        if self.api.token is None and (self.embedded is not None or self.enroll_code):
+            # Enrol before anything is pending: the server credits no action from before the device's
+            # enrolment, so a lazily enrolled kiosk would lose its first visitor's first actions.
+            return self._enroll()
         pending = self.store.entries(status="pending", limit=1000)
         step = decide(self.api.token is not None, self.store.players(), pending)
         match step:
