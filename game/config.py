@@ -178,7 +178,9 @@ def parse_args(argv: list[str]) -> Config:
             file = load_kiosk_file(ns.config)
         except KioskConfigError as err:
             parser.error(f"argument --config: {err}")
-    kiosk = bool(_pick(ns.kiosk, file.kiosk if ns.config is not None else None, False))
+    event = bool(_pick(ns.event, file.event, False))
+    # an event laptop is a kiosk too: its landmark is picked in the admin menu
+    kiosk = bool(_pick(ns.kiosk, file.kiosk if ns.config is not None else None, False)) or event
     fullscreen = ns.fullscreen or (ns.windowed is None and kiosk and file.display.fullscreen)
     window = ns.windowed if ns.windowed else (None if fullscreen else (1280, 720))
     if ns.headless:
@@ -203,7 +205,7 @@ def parse_args(argv: list[str]) -> Config:
         debug=ns.debug,
         check_campaign=ns.check_campaign,
         enroll_code=_pick(ns.enroll_code, file.server.enroll_code, None),  # type: ignore[arg-type]
-        event=bool(_pick(ns.event, file.event, False)),
+        event=event,
         config_path=ns.config,
         idle_seconds=file.idle.seconds,
         countdown_seconds=file.idle.countdown,

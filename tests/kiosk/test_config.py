@@ -157,3 +157,8 @@ def test_kiosk_pin_refuses_bad_or_mismatched_pins(tmp_path: Path, answers: list[
 def test_the_shipped_example_config_is_valid() -> None:
     example = parse_kiosk_file((ROOT / "deploy" / "kiosk.example.toml").read_text(encoding="utf-8"))
     assert example.landmark == "hongyadong" and example.idle.seconds == 60
+
+
+def test_event_mode_is_a_kiosk_with_the_landmark_picker() -> None:
+    cfg = parse_args(["--event", "--windowed", "1280x720"])
+    assert cfg.event and cfg.kiosk and cfg.window == (1280, 720)
