@@ -63,6 +63,7 @@ class SyncWorker:
         self._snapshot: object | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._enrol_lock = threading.Lock()
         self._single = False  # after a 422 on a batch, send one action at a time to isolate the bad one
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
         if store.get_meta("server_identity") != server_identity:
@@ -100,7 +101,7 @@ class SyncWorker:
         if self.api.token is None and (self.embedded is not None or self.enroll_code):
             # Enrol before anything is pending: the server credits no action from before the device's
             # enrolment, so a lazily enrolled kiosk would lose its first visitor's first actions.
-            return self._enroll()
+            return self.ensure_enrolled()
         pending = self.store.entries(status="pending", limit=1000)
         step = decide(self.api.token is not None, self.store.players(), pending)
         match step:
@@ -118,8 +119,10 @@ class SyncWorker:
         return False
 
     def ensure_enrolled(self) -> bool:
-        """Enrol now if not yet (a kiosk resuming a claimed player before it has anything to send)."""
-        return self.api.token is not None or self._enroll()
+        """Enrol now if not yet (also from another thread: a kiosk resuming a claimed player). One-time codes
+        must not be redeemed twice, so enrolment is serialised."""
+        with self._enrol_lock:
+            return self.api.token is not None or self._enroll()
 
     def _enroll(self) -> bool:
         kind = "kiosk" if self.device_landmark else "laptop"
