@@ -89,13 +89,13 @@ class HandoffScene(Scene):
         surface.blit(steps, (200, 320))
         body_key = "kiosk.handoff_offline" if self.offline and self.qr is None else "kiosk.handoff_scan"
         s.text.draw_fitted_paragraph(surface, s.t(body_key), (200, 420), 820, 38, cream, "sans", 1.35, 5, 26)
-        draw_panel(surface, QR_BOX, (255, 255, 255), radius=24, border=p.accent, border_width=4)
+        if not (self.offline and self.qr is None):  # offline, no code can be made: the left says so
+            draw_panel(surface, QR_BOX, (255, 255, 255), radius=24, border=p.accent, border_width=4)
         if self.qr is not None:
             surface.blit(self.qr, self.qr.get_rect(center=(round(QR_BOX.center[0]), round(QR_BOX.center[1]))))
-        else:
-            key = "kiosk.handoff_offline" if self.offline else "kiosk.handoff_waiting"
-            s.text.draw_fitted_paragraph(surface, s.t(key), (round(QR_BOX.x) + 50, round(QR_BOX.y) + 240),
-                                         round(QR_BOX.w) - 100, 34, p.ink, "sans", 1.3, 4, 22)
+        elif not self.offline:
+            s.text.draw_fitted_paragraph(surface, s.t("kiosk.handoff_waiting"), (round(QR_BOX.x) + 50,
+                                         round(QR_BOX.y) + 270), round(QR_BOX.w) - 100, 34, p.ink, "sans", 1.3, 2, 22)
         left = max(0, int(self.seconds - self.t + 0.999))
         self.button.label = f"{s.t('kiosk.handoff_done')} ({left})"
         self.button.draw(surface, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 38)
