@@ -86,7 +86,7 @@ def run(argv: list[str]) -> int:
     import pygame
 
     from game.actions import Action, Kind
-    from game.app import App, AppCrashed, RunOptions
+    from game.app import App, RunOptions
     from game.audio import Audio
     from game.bootstrap import build_services
     from game.debug_overlay import DebugOverlay
@@ -186,10 +186,9 @@ def run(argv: list[str]) -> int:
     )
     try:
         return app.run()
-    except AppCrashed as err:  # already logged with the scene stack and the last actions
-        qa.crashed(app, err.__cause__ if isinstance(err.__cause__, Exception) else err)  # a bug bundle for --replay
-        print("main.py: crashed; see the log under the data dir", file=sys.stderr)
-        return CRASH_EXIT
+    except Exception as err:  # logged by the App with the scene stack and the last actions
+        qa.crashed(app, err)  # a bug bundle under <data-dir>/bugs/: --replay reproduces the run up to here
+        raise
     finally:
         watchdog.stopping()
         if "shell" in holder and holder["shell"].watcher is not None:  # type: ignore[attr-defined]
@@ -215,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     return run(argv)
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The process: an uncaught error exits with CRASH_EXIT, which the supervisor restarts (deploy/)."""
     try:
         sys.exit(main())
     except BrokenPipeError:
@@ -223,3 +223,13 @@ if __name__ == "__main__":
         # (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        print(f"main.py: crashed (exit {CRASH_EXIT}); see the log under the data dir", file=sys.stderr)
+        sys.exit(CRASH_EXIT)
+
+
+if __name__ == "__main__":
+    entry()

@@ -37,10 +37,6 @@ class Recent(list):
             del self[: len(self) - self.keep]
 
 
-class AppCrashed(RuntimeError):
-    """An uncaught error in the frame loop, already logged with the scene stack and the last actions."""
-
-
 @dataclass
 class RunOptions:
     window: tuple[int, int] | None  # None = fullscreen
@@ -131,17 +127,17 @@ class App:
 
     def run(self) -> int:
         """Run until quit (or ``frames``). An uncaught error is logged with the scene stack and the last
-        actions, and raised again as ``AppCrashed`` (the kiosk then exits non-zero and is restarted)."""
+        actions, and raised again (main.py then exits with status 70 and the supervisor restarts the kiosk)."""
         try:
             return self._run()
-        except Exception as err:
+        except Exception:
             log.critical(
                 "uncaught error in the frame loop",
                 exc_info=True,
                 extra={"scenes": [s.name for s in self.stack.scenes], "frame": self.frame,
                        "last_actions": [f"{f}:{k}" for f, k in self.recent_actions]},
             )
-            raise AppCrashed(f"{type(err).__name__}: {err}") from err
+            raise
 
     def _run(self) -> int:
         started = time.perf_counter()

@@ -86,7 +86,7 @@ def update(self, dt):
 
 attract.AttractScene.update = update
 import main
-sys.exit(main.main(sys.argv[1:]))
+main.entry()
 """
 
 
