@@ -54,6 +54,10 @@ class AdminScene(Scene):
             self.buttons += [Button("lm-prev", Rect(bx, 640, 120, 84), "<", "secondary"),
                              Button("lm-next", Rect(bx + bw - 120, 640, 120, 84), ">", "secondary")]
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """For QA scenarios (game/qa/targets.py): ``admin:<button>``."""
+        return {f"admin:{b.id}": b.rect.center for b in self.buttons}
+
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.BACK:
             self.request(Pop())

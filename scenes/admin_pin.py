@@ -38,6 +38,10 @@ class PinPadScene(Scene):
         self.close = Button("close", Rect(PANEL.x + PANEL.w - 200, PANEL.y + PANEL.h - 110, 170, 80),
                             style="secondary")
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """For QA scenarios (game/qa/targets.py): ``pin:0`` .. ``pin:9``, ``pin:del``, ``pin:ok``, ``close``."""
+        return {f"pin:{k.id}": k.rect.center for k in self.keys} | {"close": self.close.rect.center}
+
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.BACK:
             self.request(Pop())

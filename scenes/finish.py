@@ -28,6 +28,10 @@ class FinishScene(Scene):
         self.buttons = [Button("no", Rect(570, 640, 370, 92), style="secondary"),
                         Button("yes", Rect(980, 640, 370, 92), style="primary")]
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """For QA scenarios (game/qa/targets.py): ``finish:yes`` and ``finish:no``."""
+        return {f"finish:{b.id}": b.rect.center for b in self.buttons}
+
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.BACK:
             self.request(Pop())

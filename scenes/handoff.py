@@ -57,6 +57,10 @@ class HandoffScene(Scene):
             if self.claim is not None:
                 self.qr = qr_surface(self.claim, round(QR_BOX.w) - 40)
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """For QA scenarios (game/qa/targets.py): the hand-off's Done button."""
+        return {"handoff:done": self.button.rect.center}
+
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.POINTER_UP or (action.kind in (Kind.CONFIRM, Kind.BACK)):
             hit_button([self.button], action.pos)

@@ -83,6 +83,7 @@ class KioskShell:
         self._swallow_up: set[int] = set()  # pointers whose DOWN was taken by the shell
         self.on_wipe: list[Callable[[], None]] = []  # other services forget their visitor state here
         self.sessions_ended = 0
+        self._handoff_left = options.handoff_s
         self.lang = options.lang  # the kiosk's language (every visitor starts in it); the admin may change it
 
     # ---- lifecycle --------------------------------------------------------------------------------
@@ -164,7 +165,10 @@ class KioskShell:
                 self._take_resume()
             return
         if top.name == "handoff":
-            self.idle.poke()  # the hand-off has its own time-out
+            self.idle.poke()  # the hand-off has its own time-out, counted here on the frame clock
+            self._handoff_left -= dt
+            if self._handoff_left <= 0:
+                self.wipe()
             return
         if self.idle.tick(dt):
             self.end_session("idle")
@@ -200,6 +204,7 @@ class KioskShell:
         log.info("visitor session ended", extra={"reason": reason, "progress": self._has_progress()})
         if self._has_progress() and self.make_handoff is not None:
             self.guest_active = False
+            self._handoff_left = self.options.handoff_s
             # Replacing the whole stack drops the visitor's scenes (camera frames, share card) right away.
             self.stack.replace(self.make_handoff(player, self.wipe), clear=True)
         else:
