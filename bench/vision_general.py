@@ -30,6 +30,7 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -303,6 +304,7 @@ def main() -> int:
     cv2.setNumThreads(1)
     n_pos, n_neg = (9, 3) if args.quick else (27, 9)
     t0 = time.time()
+    load_before = os.getloadavg()
     glyphs = glyph_list()
     marks = [m for m in make_marks() if m.split == args.split and m.family in families]
     pool = photos(args.split)
@@ -334,7 +336,8 @@ def main() -> int:
         done = [r for r in rows if r["mark"] == mark.name and r["method"] == methods[0] and r["kind"] == "pos"]
         print(f"{mark.name:32s} {methods[0]} {sum(r['right'] for r in done)}/{len(done)}", flush=True)
     result = {
-        "command": "python " + " ".join(sys.argv), "machine": machine_info(), "split": args.split,
+        "command": "python " + " ".join(sys.argv),
+        "machine": machine_info(loadavg_start=load_before, loadavg_end=os.getloadavg()), "split": args.split,
         "quick": args.quick, "config": {k: v for k, v in parse_sets(args.set).items()},
         "marks": [m.name for m in marks], "photos": list(PHOTOS[args.split]),
         "overall": summarise(rows, None), "by_family": summarise(rows, "family"),
