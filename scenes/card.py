@@ -119,6 +119,17 @@ class CardScene(Scene):
                                       choice.get(s.lang), "secondary", selected=self.choice == i))
         return out
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py): close, check-in modes, answers."""
+        out: dict[str, tuple[float, float]] = {}
+        for button in self._build_buttons():
+            name = button.id
+            if name.startswith("choice:"):
+                name = "answer:" + "ABCDEFGH"[int(name.split(":", 1)[1])]
+            out[name] = button.rect.center
+        out["back"] = out["close"]
+        return out
+
     # input ---------------------------------------------------------------------------------------
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.BACK:

@@ -112,7 +112,7 @@ class MapScene(Scene):
         x = 1888
         self.buttons = []
         for ident, style, w in (("lang", "secondary", 120), ("finish", "secondary", 150), ("album", "primary", 150),
-                                ("rewards", "primary", 150)):
+                                ("rewards", "primary", 150), ("scan", "primary", 150)):
             x -= w
             self.buttons.append(Button(ident, Rect(x, 34, w, 64), style=style))
             x -= 16
@@ -216,6 +216,28 @@ class MapScene(Scene):
             self.request(Push(self.scenes(f"card:{lm.id}")))
         return True
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py): the HUD buttons and, once the
+        scroll has settled, the pins on screen."""
+        if self.art is None or self.unroll < UNROLL_SECONDS:
+            return {}
+        names = {"lang": "language"}
+        out = {names.get(b.id, b.id): b.rect.center for b in self.buttons}
+        if self.pan.target is None and not self.pan.dragging and abs(self.pan.velocity) < 1.0:
+            for lm in self.s.campaign.city.landmarks:
+                ax, ay = self.art.anchors[lm.id]
+                if 80 < ax - self.pan.x < LOGICAL_SIZE[0] - 80:
+                    out[f"landmark:{lm.id}"] = (ax - self.pan.x, ay - 40)
+        return out
+
+    def reveal_target(self, name: str) -> tuple[float, float] | None:
+        """Where to tap so that ``name`` comes on screen: a landmark's spot on the minimap."""
+        ident = name.removeprefix("landmark:")
+        if self.art is None or not name.startswith("landmark:") or ident not in self.art.anchors:
+            return None
+        thumb = self._thumb_rect()
+        return (thumb.x + self.art.anchors[ident][0] / self.art.width * thumb.w, float(thumb.centery))
+
     def _centre_landmark(self) -> Landmark | None:
         if self.art is None:
             return None
@@ -318,7 +340,7 @@ class MapScene(Scene):
         surf.blit(hint_line, (bx, min(94, HUD_SOLID + 6 - hint_line.get_height())))
         for button in self.buttons:
             button.label = {"lang": s.t("app.language"), "finish": s.t("app.guest_end"),
-                            "album": s.t("map.album"), "rewards": s.t("map.rewards")}[button.id]
+                            "album": s.t("map.album"), "rewards": s.t("map.rewards"), "scan": s.t("map.scan")}[button.id]
             button.draw(surf, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 28)
         solid = surf.subsurface((0, 0, w, HUD_SOLID)).convert()
         edge = surf.subsurface((0, HUD_SOLID, w, HUD_H - HUD_SOLID)).convert_alpha()

@@ -38,6 +38,10 @@ class RewardsScene(Scene):
             lambda: vertical_gradient(LOGICAL_SIZE, lighten(p.paper, 0.35), darken(p.paper, 0.08)),
         )
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
+        return {"back": self.back.rect.center}
+
     def handle(self, action: Action) -> bool:
         k = action.kind
         if k is Kind.BACK:

@@ -91,6 +91,8 @@ class Landmark(Frozen):
     quiz: Quiz | None = None
     modes: dict[CheckinMode, int] = Field(min_length=1, description="check-in mode -> steps")
     unlock_after: int = Field(default=0, ge=0, description="distinct check-ins needed to unlock")
+    poster: str | None = Field(default=None, min_length=1,
+                               description="poster image inside the pack; seeing it in Scan is the scan check-in")
 
 
 class City(Frozen):
@@ -137,6 +139,21 @@ class Tier(Frozen):
     reward: Text
 
 
+class SpawnCaps(Frozen):
+    """Bounds on what the server's spawn roll may hand out (limited and hidden items have value).
+
+    A *limited attempt* is a scan in which a limited item was eligible by the spawn rules; a
+    *special grant* is a limited or hidden item handed out. Counted by the scan's credited time
+    and by the server's receive time alike (a back-dated queue cannot widen them)."""
+
+    limited_attempts_per_player_day: int = Field(default=1, ge=0)
+    special_grants_per_device_hour: int = Field(default=4, ge=0)
+    limited_grants_per_day: int | None = Field(default=None, ge=0, description="campaign-wide; None: supply only")
+    scan_checkins_per_player_day: int = Field(
+        default=3, ge=0, description="scan-mode check-ins a player may make per day away from the landmark's kiosk"
+    )
+
+
 class CampaignMeta(Frozen):
     id: Ident
     name: Text
@@ -146,6 +163,7 @@ class CampaignMeta(Frozen):
     share_steps: int = Field(default=20, ge=0)
     quiz_steps: int = Field(default=10, ge=0)
     max_checkins_per_hour: int = Field(default=30, ge=1)
+    caps: SpawnCaps = SpawnCaps()
 
 
 class Campaign(Frozen):
@@ -299,6 +317,11 @@ def _cross_check(
     thresholds = [t.threshold for _, t in tiers]
     if thresholds != sorted(set(thresholds)):
         issues.append(ContentIssue("campaign.toml", "tiers", "thresholds must be strictly increasing"))
+    if city is not None and asset_names is not None:
+        for index, lm in enumerate(city.landmarks):
+            if lm.poster is not None and lm.poster not in asset_names:
+                issues.append(ContentIssue("city.toml", f"city.landmarks[{index}].poster",
+                                           f"file {lm.poster!r} not in the pack"))
     brand: Brand | None = parts.get("brand")
     if asset_names is not None and brand is not None and brand.logo not in asset_names:
         issues.append(ContentIssue("campaign.toml", "brand.logo", f"file {brand.logo!r} not in the pack"))
