@@ -282,7 +282,7 @@ def _run_backend(
         import requests
 
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # several workers start slowly on a busy machine
         while True:
             try:
                 if requests.get(base + "/v1/health", timeout=1).status_code == 200:
