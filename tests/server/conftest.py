@@ -64,7 +64,10 @@ def _pg_url() -> str | None:
         return url
     if pg_required():
         pytest.fail(f"{PG_ENV} is not set but CI_REQUIRE_PG/CI requires PostgreSQL (source .ci/pg.sh; pg_start)")
-    pytest.skip(f"{PG_ENV} not set (run: source .ci/pg.sh && pg_start)")
+    pytest.skip(
+        f"{PG_ENV} not set and no PostgreSQL binaries (initdb, pg_ctl) found: install PostgreSQL "
+        "(Debian/Ubuntu: apt-get install postgresql) and `make test` starts a throwaway cluster itself"
+    )
     return None
 
 
