@@ -129,7 +129,7 @@ def test_python_m_server_two_workers(backend: Backend, tmp_path: Path, campaigns
         argv += ["--database-url", backend.url]
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # two workers start slowly on a busy machine
         while True:
             try:
                 r = requests.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
