@@ -54,8 +54,13 @@ def run(argv: list[str]) -> int:
     from game.content import load_campaign
     from game.logs import setup_logging
     from game.rules.content import ContentError
+    from game.store import LocalStore, StoreUnavailable, prepare_data_dir
 
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        prepare_data_dir(config.data_dir)
+    except StoreUnavailable as err:
+        print(err, file=sys.stderr)
+        return 2
     setup_logging(config.data_dir / "logs", logging.DEBUG if config.debug else logging.INFO)
     try:
         campaign = load_campaign(config.campaign)
@@ -70,11 +75,14 @@ def run(argv: list[str]) -> int:
     from game.bootstrap import build_services
     from game.overlay import draw_overlay
     from game.scene import Replace
-    from game.store import LocalStore
     from net.wiring import start_sync
     from scenes.factory import SceneFactory
 
-    store = LocalStore.open(config.data_dir / "progress.db")
+    try:
+        store = LocalStore.open(config.data_dir / "progress.db")
+    except StoreUnavailable as err:  # locked, read-only, or another copy running: one line, no traceback
+        print(err, file=sys.stderr)
+        return 2
     sync = start_sync(config, store, campaign)
     pygame.init()
     holder: dict[str, object] = {}
@@ -112,6 +120,8 @@ def run(argv: list[str]) -> int:
                 warm["done"] = True
         if sync.poll(services.session.player_id):
             services.session.reload()
+            for note in sync.unconfirmed_notes(services.i18n, services.session.player_id):
+                services.notices.post(note, 15)  # never a silent change to what the player saw
         idle["seconds"] = 0.0 if app.frame_had_input else idle["seconds"] + dt
         top = app.stack.top
         if config.kiosk and idle["seconds"] > IDLE_RESET_SECONDS and top is not None and top.name != "attract":

@@ -1,14 +1,19 @@
 """Local progress on disk: one SQLite file holding players, their progress and the sync outbox.
 
 Every change is one transaction (WAL, synchronous=FULL), so a killed process loses nothing that
-the player saw confirmed. A file that is not a readable database of ours is moved aside
-(``recovered_from`` says where) and a fresh one takes its place.
+the player saw confirmed. Only a file that is really damaged (SQLite says corrupt or not a
+database, or ``PRAGMA quick_check`` fails) or is not a database of ours is moved aside
+(``recovered_from`` says where) and a fresh one takes its place. A database another process holds
+locked, a read-only file or data folder, and a second copy of the game on the same data folder
+(``progress.db.lock``) are reported as ``StoreUnavailable`` with one line for the user; nothing is
+moved.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
 import uuid
@@ -55,6 +60,81 @@ class CorruptStoreError(Exception):
     """The file exists but is not a usable progress database."""
 
 
+class StoreUnavailable(Exception):
+    """The progress database cannot be used right now (locked, read-only, in use by another copy of
+    the game, or the data folder is unusable); the message is one line for the user."""
+
+
+# SQLite primary result codes (https://www.sqlite.org/rescode.html)
+SQLITE_CORRUPT = 11
+SQLITE_NOTADB = 26
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM = 8, 14, 3
+BUSY_TIMEOUT_S = 10.0
+
+
+def _is_corrupt(err: BaseException) -> bool:
+    """Real damage only: a busy, locked or read-only database is never treated as corrupt."""
+    if isinstance(err, CorruptStoreError):
+        return True
+    code = getattr(err, "sqlite_errorcode", None)
+    return isinstance(err, sqlite3.DatabaseError) and code is not None and code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
+def _unavailable(path: Path, err: sqlite3.Error) -> StoreUnavailable:
+    code = (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+        return StoreUnavailable(f"{path} is locked by another program (waited {BUSY_TIMEOUT_S:g} s); close it and retry")
+    if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN):
+        return StoreUnavailable(f"{path} cannot be written (read-only file or folder?): {err}")
+    return StoreUnavailable(f"{path} cannot be opened: {err}")
+
+
+def prepare_data_dir(data_dir: Path) -> None:
+    """Create the data folder and check that it is a writable folder; ``StoreUnavailable`` if not."""
+    data_dir = Path(data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise StoreUnavailable(f"--data-dir {data_dir} is a file, not a folder")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / f".write-test-{uuid.uuid4().hex[:8]}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise StoreUnavailable(f"--data-dir {data_dir} is not writable: {err.strerror or err}") from None
+
+
+class _ProcessLock:
+    """An exclusive advisory lock on ``<db>.lock``, held while the store is open: one game per data folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise StoreUnavailable(f"cannot create {self.path}: {err.strerror or err}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise StoreUnavailable(
+                f"another copy of the game is already using {self.path.parent}; close it or pick another --data-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
+
+
 @dataclass(frozen=True)
 class OutboxEntry:
     """One recorded player action, as queued for (or settled by) the server."""
@@ -85,29 +165,47 @@ def _now() -> datetime:
 class LocalStore:
     """SQLite-backed ``ProgressStore`` plus the outbox the sync worker drains. Thread-safe."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, recovered_from: Path | None = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, recovered_from: Path | None = None, lock: _ProcessLock | None = None
+    ) -> None:
         self._conn = conn
         self._lock = threading.RLock()
+        self._process_lock = lock
         self.path = path
         self.recovered_from = recovered_from
 
     # ---- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> LocalStore:
-        """Open (or create) the store; a corrupt file is quarantined next to it and replaced."""
+    def open(cls, path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> LocalStore:
+        """Open (or create) the store; a corrupt file is quarantined next to it and replaced.
+
+        ``StoreUnavailable``: another copy of the game holds the data folder, the database stayed
+        locked for ``busy_timeout_s``, or the file or folder is read-only."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_data_dir(path.parent)
+        lock = _ProcessLock(path.with_name(path.name + ".lock"))
+        lock.acquire()
         try:
-            return cls(cls._connect(path), path)
-        except (sqlite3.DatabaseError, CorruptStoreError) as err:
-            moved = cls._quarantine(path)
-            log.warning("local store unreadable (%s); moved to %s and starting fresh", err, moved)
-            return cls(cls._connect(path), path, recovered_from=moved)
+            try:
+                return cls(cls._connect(path, busy_timeout_s), path, lock=lock)
+            except (sqlite3.DatabaseError, CorruptStoreError) as err:
+                if not _is_corrupt(err):
+                    assert isinstance(err, sqlite3.Error)
+                    raise _unavailable(path, err) from None
+                moved = cls._quarantine(path)
+                log.warning("local store unreadable (%s); moved to %s and starting fresh", err, moved)
+                try:
+                    return cls(cls._connect(path, busy_timeout_s), path, recovered_from=moved, lock=lock)
+                except sqlite3.Error as again:
+                    raise _unavailable(path, again) from None
+        except BaseException:
+            lock.release()
+            raise
 
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+    def _connect(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_timeout_s)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
@@ -121,8 +219,9 @@ class LocalStore:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if version == 0 and tables - {"sqlite_sequence"}:
                 raise CorruptStoreError(f"not a progress database (tables: {sorted(tables)})")
-            conn.executescript(SCHEMA)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if version != SCHEMA_VERSION:  # a fresh file; an existing one needs no write to open
+                conn.executescript(SCHEMA)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
             conn.close()
             raise
@@ -141,6 +240,8 @@ class LocalStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._process_lock is not None:
+                self._process_lock.release()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

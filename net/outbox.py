@@ -15,6 +15,7 @@ from game.rules.progress import Collect, Context, Grant, Progress, TaskDone, app
 from game.store import OutboxEntry, PlayerRow
 
 BATCH_LIMIT = 100  # the server's documented maximum per request
+HELD_ELSEWHERE = "action_id_conflict"  # the server holds this action id (under another server player)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ def verdicts(response: dict[str, Any]) -> list[Verdict]:
         status = r.get("status", "rejected")
         if status == "duplicate" and r.get("original_status"):
             status = r["original_status"]  # the first outcome is the one that counts
+        if status == "rejected" and r.get("reason") == HELD_ELSEWHERE:
+            status = "duplicate"  # the server already holds this action: never taken back as rejected
         out.append(Verdict(str(r["action_id"]), status, r.get("reason"), item.get("serial")))
     return out
 

@@ -17,10 +17,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+STALL_S = 1.5  # a request unanswered this long shows "Syncing…" (until it times out: Offline)
+
+
 class SyncHandle(Protocol):
     def status_text(self, i18n: Translator) -> str: ...
     def poll(self, player_id: str) -> bool: ...
+    def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]: ...
     def stop(self) -> None: ...
+
+
+def unconfirmed_notes(i18n: Translator, entries: list) -> list[str]:
+    """One line per kind of action the server did not confirm after the player saw it applied:
+    "1 check-in could not be confirmed: …" (the reason in the player's words)."""
+    from game.rules.progress import CheckIn
+
+    groups: dict[tuple[str, str], int] = {}
+    for e in entries:
+        kind = "checkin" if isinstance(e.action, CheckIn) else "other"
+        groups[(kind, e.reason or "")] = groups.get((kind, e.reason or ""), 0) + 1
+    notes = []
+    for (kind, reason), n in groups.items():
+        why = i18n.t(f"reason.{reason}") if reason and f"reason.{reason}" in i18n.tables[i18n.lang] else i18n.t("sync.not_accepted")
+        notes.append(i18n.t(f"sync.unconfirmed_{kind}", n=n, reason=why))
+    return notes
 
 
 class OfflineSync:
@@ -36,6 +56,9 @@ class OfflineSync:
 
     def poll(self, player_id: str) -> bool:
         return False
+
+    def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]:
+        return []
 
     def stop(self) -> None:
         pass
@@ -61,9 +84,13 @@ class WorkerSync:
 
         try:
             if self.config.server == "embedded":
+                from game.bootstrap import make_clock
                 from server.embedded import start_embedded
+                from server.settings import Settings
 
-                self.server = start_embedded(Path(self.config.data_dir) / "server", self.campaign.id)
+                # QA time travel (--now) reaches the embedded server too: one clock for both sides.
+                self.server = start_embedded(Path(self.config.data_dir) / "server", self.campaign.id,
+                                             settings=Settings(clock=make_clock(self.config.now)))
                 url = self.server.url
             else:
                 url = self.config.server
@@ -88,10 +115,16 @@ class WorkerSync:
             # Starting (the embedded server takes about a second): not offline yet.
             return i18n.t("app.connecting") if self._starter.is_alive() else OfflineSync(self.store).status_text(i18n)
         status = worker.status
+        if status.needs_operator:
+            return i18n.t("app.sync_operator", n=status.pending)
+        if worker.in_flight_s() > STALL_S:
+            return i18n.t("app.syncing")  # a request is hanging: not "Synced" (one timeout: Offline)
         if not status.online and status.last_error is None:
             return i18n.t("app.connecting")  # no answer either way yet
         if not status.online:
             return OfflineSync(self.store).status_text(i18n)
+        if status.busy:
+            return i18n.t("app.busy", n=status.pending)
         if status.pending:
             return f"{i18n.t('app.syncing')} · {i18n.t('app.pending', n=status.pending)}"
         return i18n.t("app.online")
@@ -105,6 +138,10 @@ class WorkerSync:
             return False
         self._seen[player_id] = snapshot
         return True
+
+    def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]:
+        worker = self.worker
+        return [] if worker is None else unconfirmed_notes(i18n, worker.unconfirmed(player_id))
 
     def stop(self) -> None:
         self._stopping.set()

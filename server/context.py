@@ -120,7 +120,8 @@ async def authenticate(request: Request) -> Device:
     if device is None:
         device = await ctx.run_db(_lookup_device, ctx, key)
         if device is None:
-            raise ApiError(401, "unauthorized", "unknown device token", _UNAUTHORIZED)
+            # ``invalid_token`` is the one answer on which a client drops its token (docs/api.md)
+            raise ApiError(401, "invalid_token", "unknown device token", _UNAUTHORIZED)
         ctx.devices.put(key, device)
     request.state.device_id = device.id
     return device

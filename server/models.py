@@ -82,6 +82,8 @@ enrollment_codes = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime),
     Column("device_id", String(36)),
+    # sha256 of the device-generated enrolment key: the same key gets the same token again
+    Column("key_hash", String(64)),
 )
 
 admin_tokens = Table(
@@ -100,6 +102,9 @@ players = Table(
     Column("claim_code", String(16), nullable=False, unique=True),
     Column("created_by", String(36), ForeignKey("devices.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the creating device's idempotency key: a retried creation answers the same player
+    Column("create_key", String(64)),
+    UniqueConstraint("created_by", "create_key", name="uq_players_created_by_create_key"),
 )
 
 player_devices = Table(

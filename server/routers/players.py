@@ -60,7 +60,8 @@ async def new_player(
     campaign_id = (body.campaign_id if body else None) or ctx.settings.campaign_id
     _campaign(ctx, campaign_id)
     player_id, claim = await ctx.run_db(
-        create_player, ctx.engine, device_id=device.id, campaign_id=campaign_id, now=ctx.settings.clock()
+        create_player, ctx.engine, device_id=device.id, campaign_id=campaign_id, now=ctx.settings.clock(),
+        idempotency_key=body.idempotency_key if body else None,
     )
     return PlayerCreated(player_id=player_id, claim_code=claim, campaign_id=campaign_id)
 

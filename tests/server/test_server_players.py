@@ -36,7 +36,7 @@ def test_enrol_kind_mismatch(api: Api) -> None:
 
 def test_auth_required(api: Api) -> None:
     _error(api.client.post("/v1/players"), 401, "unauthorized")
-    _error(api.client.post("/v1/players", headers={"Authorization": "Bearer nope"}), 401, "unauthorized")
+    _error(api.client.post("/v1/players", headers={"Authorization": "Bearer nope"}), 401, "invalid_token")
 
 
 def test_new_player_has_empty_progress(api: Api) -> None:
