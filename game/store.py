@@ -219,9 +219,9 @@ class LocalStore:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if version == 0 and tables - {"sqlite_sequence"}:
                 raise CorruptStoreError(f"not a progress database (tables: {sorted(tables)})")
-            if version != SCHEMA_VERSION:  # a fresh file; an existing one needs no write to open
-                conn.executescript(SCHEMA)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.executescript(SCHEMA)
+            # also the write probe: a read-only file fails here, a locked one after the busy timeout
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
             conn.close()
             raise

@@ -117,7 +117,7 @@ class WorkerSync:
         status = worker.status
         if status.needs_operator:
             return i18n.t("app.sync_operator", n=status.pending)
-        if worker.in_flight_s() > STALL_S:
+        if worker.in_flight_s() > STALL_S and status.online:
             return i18n.t("app.syncing")  # a request is hanging: not "Synced" (one timeout: Offline)
         if not status.online and status.last_error is None:
             return i18n.t("app.connecting")  # no answer either way yet
