@@ -64,6 +64,7 @@ class SyncWorker:
         enroll_code: str | None = None,
         device_landmark: str | None = None,
         rng: random.Random | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self.store = store
         self.api = api
@@ -72,6 +73,7 @@ class SyncWorker:
         self.enroll_code = enroll_code
         self.device_landmark = device_landmark
         self.rng = rng or random.Random()
+        self.backoff = backoff or Backoff()  # the policy between failed rounds (its failures count is 0)
         self.status = SyncStatus(pending=store.pending_count())
         self._snapshot: object | None = None
         self._wake = threading.Event()
@@ -241,7 +243,7 @@ class SyncWorker:
         self.status = SyncStatus(**current)  # replaced whole: readers never see a half-updated status
 
     def _run(self) -> None:
-        backoff = Backoff()
+        backoff = self.backoff
         since_health = HEALTH_EVERY_S
         while not self._stop.is_set():
             try:
