@@ -373,6 +373,18 @@ def test_rejection_after_the_player_saw_it_is_a_visible_note(tmp_path, server, c
     assert worker.unconfirmed(session.player_id) == []  # told once, also after a restart
 
 
+def test_an_action_after_a_settled_rejection_does_not_bring_it_back(tmp_path, server, campaign) -> None:
+    visit, other = [lm for lm in campaign.city.landmarks if lm.unlock_after == 0][:2]
+    store = LocalStore.open(tmp_path / "p.db")
+    session = Session(campaign, store, lambda: datetime.now(UTC), device_landmark=visit.id)
+    assert session.attempt(CheckIn(visit.id, CheckinMode.VISIT)).applied
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
+    drain(worker)  # rejected by the server and taken back in the store, before the frame loop polls
+    assert session.attempt(CheckIn(other.id, CheckinMode.LEARN, quiz_choice=other.quiz.answer)).applied
+    assert [c.landmark_id for c in store.load_progress(session.player_id).checkins] == [other.id]
+    assert session.progress == store.load_progress(session.player_id)
+
+
 def test_out_of_range_client_time_has_words_in_both_languages() -> None:
     for lang in ("en", "zh"):
         i18n = Translator(load_tables(), lang)
