@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts        INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(status, seq);
+CREATE INDEX IF NOT EXISTS outbox_player ON outbox(local_id, status, seq);
 """
 
 
@@ -168,8 +169,14 @@ class LocalStore:
     def __init__(
         self, conn: sqlite3.Connection, path: Path, recovered_from: Path | None = None, lock: _ProcessLock | None = None
     ) -> None:
-        self._conn = conn
-        self._lock = threading.RLock()
+        # One connection per thread (WAL): the frame loop's reads never wait for the sync worker's
+        # write transactions (and their fsyncs); SQLite itself serialises the writers.
+        self._first = conn
+        self._local = threading.local()
+        self._local.conn = conn
+        self._all = [conn]
+        self._busy_timeout_s = conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+        self._lock = threading.Lock()  # guards _all
         self._process_lock = lock
         self.path = path
         self.recovered_from = recovered_from
@@ -237,26 +244,41 @@ class LocalStore:
                 src.replace(Path(str(target) + suffix))
         return target
 
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                   timeout=self._busy_timeout_s)
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            with self._lock:
+                self._all.append(conn)
+            self._local.conn = conn
+        return conn
+
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
             if self._process_lock is not None:
                 self._process_lock.release()
+                self._process_lock = None
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        return self._conn.execute(sql, params).fetchall()
 
     # ---- meta (device credentials, current player) ---------------------------------------------
 
@@ -320,8 +342,12 @@ class LocalStore:
 
     # ---- outbox (net.sync) ---------------------------------------------------------------------
 
-    def pending_count(self) -> int:
-        return int(self._query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")[0][0])
+    def pending_count(self, local_id: str | None = None) -> int:
+        if local_id is not None:
+            sql, params = "SELECT COUNT(*) FROM outbox WHERE local_id = ? AND status = 'pending'", (local_id,)
+        else:
+            sql, params = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'", ()
+        return int(self._query(sql, params)[0][0])
 
     def players(self) -> list[PlayerRow]:
         rows = self._query("SELECT local_id, server_id, claim_code FROM players ORDER BY created_at, local_id")
@@ -332,13 +358,25 @@ class LocalStore:
         return PlayerRow(*rows[0]) if rows else None
 
     def entries(self, local_id: str | None = None, status: str | None = None, limit: int = 10_000) -> list[OutboxEntry]:
+        where, params = [], []
+        if local_id is not None:
+            where.append("local_id = ?")
+            params.append(local_id)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
         sql = ("SELECT seq, action_id, local_id, payload, at, device_landmark, status, reason, serial, attempts "
-               "FROM outbox WHERE (? IS NULL OR local_id = ?) AND (? IS NULL OR status = ?) ORDER BY seq LIMIT ?")
-        rows = self._query(sql, (local_id, local_id, status, status, limit))
+               f"FROM outbox {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY seq LIMIT ?")
+        rows = self._query(sql, (*params, limit))
         return [
             OutboxEntry(seq, aid, lid, action_from_json(json.loads(payload)), datetime.fromisoformat(at), dl, st, rs, se, att)
             for seq, aid, lid, payload, at, dl, st, rs, se, att in rows
         ]
+
+    def next_batch(self, limit: int) -> list[OutboxEntry]:
+        """The oldest pending action's player's pending actions, oldest first (at most ``limit``)."""
+        first = self._query("SELECT local_id FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT 1")
+        return self.entries(first[0][0], "pending", limit) if first else []
 
     def set_server_player(self, local_id: str, server_id: str | None, claim_code: str | None) -> None:
         with self._tx() as conn:
@@ -354,22 +392,23 @@ class LocalStore:
         local_id: str,
         results: list[tuple[str, str, str | None, int | None]],
         server_view: dict | None,
-        rebuild: Callable[[list[OutboxEntry]], Progress],
+        rebuild: Callable[[list[OutboxEntry]], Progress] | None,
     ) -> None:
-        """Store the server's verdicts ``(action_id, status, reason, serial)`` and the progress
-        ``rebuild`` derives from all of this player's entries, in one transaction (so an action the
-        player takes meanwhile is never overwritten)."""
+        """Store the server's verdicts ``(action_id, status, reason, serial)`` (each one more attempt)
+        and the progress ``rebuild`` derives from all of this player's entries, in one transaction
+        (so an action the player takes meanwhile is never overwritten). ``rebuild=None``: the
+        verdicts change nothing the player sees; the progress is kept."""
         with self._tx() as conn:
             conn.executemany(
-                "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial) WHERE action_id = ?",
+                "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial), attempts = attempts + 1 "
+                "WHERE action_id = ?",
                 [(status, reason, serial, aid) for aid, status, reason, serial in results],
             )
-            progress = rebuild(self.entries(local_id))
-            conn.execute(
-                "UPDATE players SET progress = ?, server_view = COALESCE(?, server_view) WHERE local_id = ?",
-                (json.dumps(progress_to_json(progress)), None if server_view is None else json.dumps(server_view),
-                 local_id),
-            )
+            if rebuild is not None:
+                conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
+                             (json.dumps(progress_to_json(rebuild(self.entries(local_id)))), local_id))
+            if server_view is not None:
+                conn.execute("UPDATE players SET server_view = ? WHERE local_id = ?", (json.dumps(server_view), local_id))
 
     def server_view(self, local_id: str) -> dict | None:
         rows = self._query("SELECT server_view FROM players WHERE local_id = ?", (local_id,))

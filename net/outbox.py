@@ -97,6 +97,7 @@ def rebuild(campaign: Campaign, entries: list[OutboxEntry], server_view: dict[st
     """
     progress = Progress()
     acknowledged = Progress()
+    some_pending = any(e.status == "pending" for e in entries)
     for entry in entries:
         if entry.status == "rejected":
             continue
@@ -105,8 +106,10 @@ def rebuild(campaign: Campaign, entries: list[OutboxEntry], server_view: dict[st
             action = replace(action, serial=entry.serial)
         ctx = Context(now=entry.at, device_landmark=entry.device_landmark)
         progress = apply(campaign, progress, action, ctx).progress
-        if entry.status != "pending":
+        if some_pending and entry.status != "pending":
             acknowledged = apply(campaign, acknowledged, action, ctx).progress
+    if not some_pending:
+        acknowledged = progress  # everything acknowledged: one replay serves both
     extra = _server_only_steps(campaign, acknowledged, server_view)
     if extra is not None:
         progress = replace(progress, grants=(*progress.grants, extra))

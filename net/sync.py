@@ -14,12 +14,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from game.rules.content import Campaign
+from game.rules.progress import month_steps
 from game.store import LocalStore, OutboxEntry
 from net.api import ApiClient, ApiError, Busy, Unreachable
-from net.outbox import CreatePlayer, Enroll, Idle, Send, decide, rebuild, to_wire, verdicts
+from net.outbox import BATCH_LIMIT, CreatePlayer, Enroll, Idle, Send, decide, rebuild, to_wire, verdicts
 from net.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -127,7 +129,7 @@ class SyncWorker:
 
     def run_once(self) -> bool:
         """Perform one step; True if there may be more to do right away. Raises Unreachable/ApiError."""
-        pending = self.store.entries(status="pending", limit=1000)
+        pending = self.store.next_batch(BATCH_LIMIT)  # all decide needs: the oldest pending player's batch
         step = decide(self.api.token is not None, self.store.players(), pending)
         match step:
             case Idle():
@@ -214,7 +216,6 @@ class SyncWorker:
                 local_rejects.append((e.action_id, "rejected", "not_a_client_action", None))
             else:
                 wire.append(body)
-        self.store.note_attempt([e.action_id for e in entries])
         response: dict = {}
         try:
             if wire:
@@ -223,20 +224,39 @@ class SyncWorker:
             if err.status == 422 and len(wire) > 1:
                 self._single = True
                 return
-            if err.status == 422:
-                local_rejects.append((wire[0]["action_id"], "rejected", f"invalid:{err.code}", None))
-                response = {}
-            else:
+            if err.status != 422:
+                self.store.note_attempt([e.action_id for e in entries])
                 raise
+            local_rejects.append((wire[0]["action_id"], "rejected", f"invalid:{err.code}", None))
+            response = {}
+        except Unreachable:
+            self.store.note_attempt([e.action_id for e in entries])
+            raise
         results = [(v.action_id, v.status, v.reason, v.serial) for v in verdicts(response)] + local_rejects
         view = response.get("progress") or self.store.server_view(local_id)
+        unchanged = self._progress_unchanged(local_id, results, response.get("progress"))
         self.store.settle(local_id, results, response.get("progress"),
-                          lambda all_entries: rebuild(self.campaign, all_entries, view))
+                          None if unchanged else (lambda all_entries: rebuild(self.campaign, all_entries, view)))
         self._single = False
         rejected = [r for r in results if r[1] == "rejected"]
         if rejected:
             log.warning("server rejected actions", extra={"rejected": [(a, why) for a, _, why, _ in rejected]})
         self._snapshot = object()
+
+    def _progress_unchanged(self, local_id: str, results: list[tuple], view: dict | None) -> bool:
+        """True when the verdicts cannot change what the player sees, so the replay can be skipped:
+        everything applied as shown, no serial numbers, nothing else pending for this player, and
+        the server's month steps equal the local ones."""
+        if not view or any(status == "rejected" or serial is not None for _, status, _, serial in results):
+            return False
+        if self.store.pending_count(local_id) > len(results):
+            return False
+        try:
+            at = datetime.fromisoformat(str(view["server_time"]))
+            server_steps = int(view["month_steps"])
+        except (KeyError, TypeError, ValueError):
+            return False
+        return at.tzinfo is not None and month_steps(self.campaign, self.store.load_progress(local_id), at) == server_steps
 
     def _publish(self, **changes: object) -> None:
         current = self.status.__dict__ | {"pending": self.store.pending_count()} | changes
