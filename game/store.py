@@ -177,6 +177,10 @@ class LocalStore:
         self._all = [conn]
         self._busy_timeout_s = conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
         self._lock = threading.Lock()  # guards _all
+        # Writers take this for the whole transaction, so the in-memory copy of each player's
+        # progress (what the frame loop reads, without touching SQLite) is set in commit order.
+        self._write_lock = threading.RLock()
+        self._progress: dict[str, Progress] = {}
         self._process_lock = lock
         self.path = path
         self.recovered_from = recovered_from
@@ -269,13 +273,14 @@ class LocalStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self._conn.execute(sql, params).fetchall()
@@ -315,25 +320,33 @@ class LocalStore:
         self.set_meta("current_player", local_id)
 
     def load_progress(self, local_id: str) -> Progress:
+        """The player's progress (from memory once read or written: the frame loop calls this)."""
+        cached = self._progress.get(local_id)
+        if cached is not None:
+            return cached
         rows = self._query("SELECT progress FROM players WHERE local_id = ?", (local_id,))
         if not rows:
             raise KeyError(local_id)
-        return progress_from_json(json.loads(rows[0][0]))
+        progress = progress_from_json(json.loads(rows[0][0]))
+        with self._write_lock:  # not over a write that committed meanwhile
+            return self._progress.setdefault(local_id, progress)
 
     def record(
         self, local_id: str, action: Action, outcome_progress: Progress, at: datetime, device_landmark: str | None
     ) -> str:
         """Queue an applied action and save the progress it led to, in one transaction."""
         action_id = str(uuid.uuid4())
-        with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO outbox(action_id, local_id, payload, at, device_landmark) VALUES (?, ?, ?, ?, ?)",
-                (action_id, local_id, json.dumps(action_to_json(action)), at.isoformat(), device_landmark),
-            )
-            conn.execute(
-                "UPDATE players SET progress = ? WHERE local_id = ?",
-                (json.dumps(progress_to_json(outcome_progress)), local_id),
-            )
+        with self._write_lock:
+            with self._tx() as conn:
+                conn.execute(
+                    "INSERT INTO outbox(action_id, local_id, payload, at, device_landmark) VALUES (?, ?, ?, ?, ?)",
+                    (action_id, local_id, json.dumps(action_to_json(action)), at.isoformat(), device_landmark),
+                )
+                conn.execute(
+                    "UPDATE players SET progress = ? WHERE local_id = ?",
+                    (json.dumps(progress_to_json(outcome_progress)), local_id),
+                )
+            self._progress[local_id] = outcome_progress  # once committed, still in commit order
         return action_id
 
     def claim_code(self, local_id: str) -> str | None:
@@ -398,17 +411,22 @@ class LocalStore:
         and the progress ``rebuild`` derives from all of this player's entries, in one transaction
         (so an action the player takes meanwhile is never overwritten). ``rebuild=None``: the
         verdicts change nothing the player sees; the progress is kept."""
-        with self._tx() as conn:
-            conn.executemany(
-                "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial), attempts = attempts + 1 "
-                "WHERE action_id = ?",
-                [(status, reason, serial, aid) for aid, status, reason, serial in results],
-            )
-            if rebuild is not None:
-                conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
-                             (json.dumps(progress_to_json(rebuild(self.entries(local_id)))), local_id))
-            if server_view is not None:
-                conn.execute("UPDATE players SET server_view = ? WHERE local_id = ?", (json.dumps(server_view), local_id))
+        progress = None
+        with self._write_lock:
+            with self._tx() as conn:
+                conn.executemany(
+                    "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial), attempts = attempts + 1 "
+                    "WHERE action_id = ?",
+                    [(status, reason, serial, aid) for aid, status, reason, serial in results],
+                )
+                if rebuild is not None:
+                    progress = rebuild(self.entries(local_id))
+                    conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
+                                 (json.dumps(progress_to_json(progress)), local_id))
+                if server_view is not None:
+                    conn.execute("UPDATE players SET server_view = ? WHERE local_id = ?", (json.dumps(server_view), local_id))
+            if progress is not None:
+                self._progress[local_id] = progress  # once committed, still in commit order
 
     def server_view(self, local_id: str) -> dict | None:
         rows = self._query("SELECT server_view FROM players WHERE local_id = ?", (local_id,))

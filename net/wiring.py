@@ -43,6 +43,11 @@ def unconfirmed_notes(i18n: Translator, entries: list) -> list[str]:
     return notes
 
 
+def offline_text(i18n: Translator, pending: int) -> str:
+    # one sentence either way: "offline" + "N waiting" joined did not fit the map's chip
+    return i18n.t("app.offline_queued", n=pending) if pending else i18n.t("app.offline")
+
+
 class OfflineSync:
     """No backend: everything stays queued in the local outbox until a later online run."""
 
@@ -50,9 +55,7 @@ class OfflineSync:
         self.store = store
 
     def status_text(self, i18n: Translator) -> str:
-        pending = self.store.pending_count()
-        # one sentence either way: "offline" + "N waiting" joined did not fit the map's chip
-        return i18n.t("app.offline_queued", n=pending) if pending else i18n.t("app.offline")
+        return offline_text(i18n, self.store.pending_count())
 
     def poll(self, player_id: str) -> bool:
         return False
@@ -122,7 +125,7 @@ class WorkerSync:
         if not status.online and status.last_error is None:
             return i18n.t("app.connecting")  # no answer either way yet
         if not status.online:
-            return OfflineSync(self.store).status_text(i18n)
+            return offline_text(i18n, status.pending)  # the worker's count: no query every frame
         if status.busy:
             return i18n.t("app.busy", n=status.pending)
         if status.pending:
