@@ -86,11 +86,12 @@ def build_services(
     campaign: Campaign | None = None,
     campaigns_root: Path = CAMPAIGNS_DIR,
     sync_status: Callable[[], str] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Built:
     """Everything scenes need. Call after the display exists (fonts and images need it)."""
     campaign = campaign or load_campaign(config.campaign, campaigns_root)
     palette = Palette.from_campaign(campaign)
-    now = make_clock(config.now)
+    now = clock or make_clock(config.now)  # main.py passes the QA frame clock (game/qa/clock.py)
     session = Session(campaign, store, now, config.device_landmark)
     translator = Translator(load_tables(), config.lang)
     images = ImageCache()
@@ -109,6 +110,7 @@ def build_services(
         debug=config.debug,
         kiosk=config.kiosk,
         camera=config.camera,
+        extras={"data_dir": config.data_dir, "seed": seed, "headless": config.headless},
     )
     art = paint_job(campaign, palette, seed, cache_dir=config.data_dir / "cache")
     return Built(services, art, icon_renderer(palette, images))

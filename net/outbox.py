@@ -44,11 +44,13 @@ Step = Enroll | CreatePlayer | Send | Idle
 
 
 def decide(has_token: bool, players: list[PlayerRow], pending: list[OutboxEntry]) -> Step:
-    """The next step: enrol, then give the oldest pending action's player a server id, then send its batch."""
-    if not pending:
-        return Idle()
+    """The next step: enrol (at once, even with nothing pending: the server credits no action stamped
+    before the device's enrolment), then give the oldest pending action's player a server id, then
+    send its batch."""
     if not has_token:
         return Enroll()
+    if not pending:
+        return Idle()
     first = pending[0]
     row = next((p for p in players if p.local_id == first.local_id), None)
     if row is None or row.server_id is None:

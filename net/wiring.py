@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -70,8 +72,11 @@ class OfflineSync:
 class WorkerSync:
     """Runs the sync worker; for ``embedded`` it first starts the in-process server, off the frame loop."""
 
-    def __init__(self, config: Config, store: LocalStore, campaign: Campaign) -> None:
+    def __init__(
+        self, config: Config, store: LocalStore, campaign: Campaign, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.config = config
+        self.clock = clock  # the game's clock (QA's frame clock, --now): the embedded server shares it
         self.store = store
         self.campaign = campaign
         self.worker = None
@@ -91,9 +96,11 @@ class WorkerSync:
                 from server.embedded import start_embedded
                 from server.settings import Settings
 
-                # QA time travel (--now) reaches the embedded server too: one clock for both sides.
+                # QA time travel (--now, a script's clock steps) reaches the embedded server too:
+                # one clock for both sides.
+                clock = self.clock or make_clock(self.config.now)
                 self.server = start_embedded(Path(self.config.data_dir) / "server", self.campaign.id,
-                                             settings=Settings(clock=make_clock(self.config.now)))
+                                             settings=Settings(clock=clock))
                 url = self.server.url
             else:
                 url = self.config.server
@@ -155,7 +162,9 @@ class WorkerSync:
             self.server.stop()
 
 
-def start_sync(config: Config, store: LocalStore, campaign: Campaign) -> SyncHandle:
+def start_sync(
+    config: Config, store: LocalStore, campaign: Campaign, clock: Callable[[], datetime] | None = None
+) -> SyncHandle:
     if config.server == "offline":
         return OfflineSync(store)
-    return WorkerSync(config, store, campaign)
+    return WorkerSync(config, store, campaign, clock)

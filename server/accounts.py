@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from server.db import write_tx
 from server.errors import ApiError
 from server.models import admin_tokens, devices, enrollment_codes, player_devices, players
-from server.security import keyed_token, new_code, new_token, normalize_code, token_hash
+from server.security import keyed_token, new_claim_code, new_code, new_token, normalize_code, token_hash
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,9 @@ def enroll_device(
         if row.used_at is not None:
             if key_hash is None or row.key_hash != key_hash or row.device_id is None:
                 raise invalid
-            known = conn.scalar(select(devices.c.id).where(devices.c.id == row.device_id))
+            known = conn.scalar(  # a revoked device never gets its token back by replaying its enrolment
+                select(devices.c.id).where(devices.c.id == row.device_id, devices.c.revoked_at.is_(None))
+            )
             if known is None:
                 raise invalid
             assert enrollment_key is not None
@@ -94,48 +96,64 @@ def create_admin_token(engine: Engine, *, label: str, now: datetime) -> str:
     return token
 
 
-def create_player(
-    engine: Engine, *, device_id: str, campaign_id: str, now: datetime, idempotency_key: str | None = None
-) -> tuple[str, str]:
-    """A new player bound to the creating device. Returns (player_id, claim_code).
+CLAIM_TTL_S = 7 * 24 * 3600
 
-    With ``idempotency_key``, the device's earlier creation with that key is answered again."""
+
+def create_player(
+    engine: Engine, *, device_id: str, campaign_id: str, now: datetime, claim_ttl_s: int = CLAIM_TTL_S,
+    idempotency_key: str | None = None,
+) -> tuple[str, str]:
+    """A new player bound to the creating device. Returns (player_id, claim_code); the code is
+    stored as its hash and expires after ``claim_ttl_s``.
+
+    With ``idempotency_key``, the device's earlier creation with that key is answered again: the
+    same player, with a fresh claim code (only hashes are stored; the first answer was lost)."""
     player_id = str(uuid.uuid4())
     for _ in range(5):
-        claim = new_code(8)
+        claim = new_claim_code()
         try:
             with write_tx(engine, touches_ledger=False) as conn:
                 if idempotency_key is not None:
-                    earlier = conn.execute(
-                        select(players.c.id, players.c.claim_code).where(
+                    earlier = conn.scalar(
+                        select(players.c.id).where(
                             players.c.created_by == device_id, players.c.create_key == idempotency_key
                         )
-                    ).first()
+                    )
                     if earlier is not None:
-                        return earlier.id, earlier.claim_code
+                        conn.execute(
+                            update(players).where(players.c.id == earlier).values(**_claim_columns(claim, now, claim_ttl_s))
+                        )
+                        return earlier, claim
                 conn.execute(
                     players.insert().values(
-                        id=player_id, campaign_id=campaign_id, claim_code=claim, created_by=device_id, created_at=now,
-                        create_key=idempotency_key,
+                        id=player_id, campaign_id=campaign_id, created_by=device_id, created_at=now,
+                        create_key=idempotency_key, **_claim_columns(claim, now, claim_ttl_s),
                     )
                 )
                 conn.execute(player_devices.insert().values(player_id=player_id, device_id=device_id, bound_at=now))
             return player_id, claim
-        except IntegrityError:  # claim code collision (≈40 bits) or a concurrent same-key creation: again
+        except IntegrityError:  # claim code collision (≈64 bits: practically never) or a same-key race: again
             continue
     raise ApiError(503, "unavailable", "could not allocate a claim code; retry")
 
 
+def _claim_columns(claim: str, now: datetime, ttl_s: int) -> dict[str, object]:
+    return {"claim_hash": token_hash(normalize_code(claim)), "claim_expires_at": now + timedelta(seconds=ttl_s)}
+
+
 def claim_player(engine: Engine, *, device_id: str, claim_code: str, now: datetime) -> PlayerRef:
-    """Bind the player with this claim code to the device too (idempotent, also under a race)."""
+    """Bind the player with this (unexpired) claim code to the device too (idempotent, also under a race)."""
     for _ in range(2):
         try:
             with write_tx(engine, touches_ledger=False) as conn:
                 row = conn.execute(
-                    select(players.c.id, players.c.campaign_id).where(players.c.claim_code == normalize_code(claim_code))
+                    select(players.c.id, players.c.campaign_id).where(
+                        players.c.claim_hash == token_hash(normalize_code(claim_code)),
+                        players.c.claim_expires_at > now,
+                    )
                 ).first()
                 if row is None:
-                    raise ApiError(404, "unknown_claim_code", "no player has this claim code")
+                    raise ApiError(404, "unknown_claim_code", "no player has this claim code (or it expired)")
                 bound = conn.scalar(
                     select(player_devices.c.player_id).where(
                         player_devices.c.player_id == row.id, player_devices.c.device_id == device_id

@@ -51,6 +51,8 @@ def main(data_dir: str, url: str, code: str, target: int, seed: int) -> int:
     worker = SyncWorker(store, ApiClient(url), campaign, server_identity=url, enroll_code=code, rng=rng,
                         backoff=Backoff(base_s=0.05, cap_s=0.5))
     worker.start()
+    while store.get_meta("device_token") is None:  # installed and enrolled before the first visitor
+        time.sleep(0.02)
     session = Session(campaign, store, lambda: datetime.now(UTC))
     recorded = len(store.entries())
     while recorded < target:

@@ -105,11 +105,12 @@ def wait_for(predicate, timeout: float = 20.0) -> bool:
 
 def test_enrolment_answer_lost_then_retried_gets_the_same_token(tmp_path, server, proxy, campaign) -> None:
     store = LocalStore.open(tmp_path / "p.db")
-    session = play(campaign, store)
     proxy.script.append(("POST /v1/devices/enroll", "lost_ack"))  # the server enrols; the 201 is lost
     worker = remote_worker(store, proxy.url, server.enrollment_code("laptop"), campaign)
     with pytest.raises(Unreachable):
         worker.run_once()
+    drain(worker)
+    session = play(campaign, store)
     drain(worker)
     assert store.pending_count() == 0
     assert proxy.counts["lost_ack"] == 1
@@ -152,9 +153,9 @@ def test_spent_code_says_sync_needs_an_operator(tmp_path, server, campaign, i18n
 
 def test_a_stray_401_keeps_the_token(tmp_path, server, proxy, campaign) -> None:
     store = LocalStore.open(tmp_path / "p.db")
-    play(campaign, store)
     worker = remote_worker(store, proxy.url, server.enrollment_code("laptop"), campaign)
     worker.run_once()  # enrolled
+    play(campaign, store)
     token = store.get_meta("device_token")
     assert token
     proxy.script.extend([("POST /v1/players ", "401"), ("POST /v1/players ", "401")])
@@ -187,17 +188,19 @@ def test_invalid_token_from_the_server_drops_it(tmp_path, server, campaign) -> N
 
 def test_404_relinks_by_claim_code_and_nothing_is_rejected(tmp_path, server, campaign) -> None:
     store = LocalStore.open(tmp_path / "p.db")
-    session = play(campaign, store, 2)
     worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
+    drain(worker)
+    session = play(campaign, store, 2)
     drain(worker)
     server_id = store.player(session.player_id).server_id
     # this machine is enrolled again (its token was lost): a new device that does not know the player
     store.set_meta("device_token", None)
     worker.api.token = None
-    assert session.attempt(Share("qr")).applied
     # and, as after a lost acknowledgement, everything is re-sent
     with store._tx() as conn:
         conn.execute("UPDATE outbox SET status = 'pending'")
+    drain(worker)
+    assert session.attempt(Share("qr")).applied
     drain(worker)
     entries = store.entries(session.player_id)
     assert [e.status for e in entries] == ["applied"] * 3
@@ -219,8 +222,9 @@ def test_an_action_the_server_holds_is_never_rejected() -> None:
 
 def test_lost_creation_answer_makes_no_second_player(tmp_path, server, proxy, campaign) -> None:
     store = LocalStore.open(tmp_path / "p.db")
-    play(campaign, store)
     worker = remote_worker(store, proxy.url, server.enrollment_code("laptop"), campaign)
+    drain(worker)
+    play(campaign, store)
     proxy.script.extend([("POST /v1/players ", "lost_ack"), ("POST /v1/players ", "lost_ack")])
     drain(worker)
     assert proxy.counts["lost_ack"] == 2
@@ -358,9 +362,10 @@ def test_read_only_data_dir_is_one_line(tmp_path) -> None:
 def test_rejection_after_the_player_saw_it_is_a_visible_note(tmp_path, server, campaign) -> None:
     visit = next(lm for lm in campaign.city.landmarks if lm.unlock_after == 0)
     store = LocalStore.open(tmp_path / "p.db")
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
+    drain(worker)
     session = Session(campaign, store, lambda: datetime.now(UTC), device_landmark=visit.id)
     assert session.attempt(CheckIn(visit.id, CheckinMode.VISIT)).applied  # the player saw it stamped
-    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
     drain(worker)  # this laptop is not enrolled at the landmark: the server rejects the visit
     unconfirmed = worker.unconfirmed(session.player_id)
     assert [e.reason for e in unconfirmed] == ["device_not_at_landmark"]
@@ -376,9 +381,10 @@ def test_rejection_after_the_player_saw_it_is_a_visible_note(tmp_path, server, c
 def test_an_action_after_a_settled_rejection_does_not_bring_it_back(tmp_path, server, campaign) -> None:
     visit, other = [lm for lm in campaign.city.landmarks if lm.unlock_after == 0][:2]
     store = LocalStore.open(tmp_path / "p.db")
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
+    drain(worker)
     session = Session(campaign, store, lambda: datetime.now(UTC), device_landmark=visit.id)
     assert session.attempt(CheckIn(visit.id, CheckinMode.VISIT)).applied
-    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
     drain(worker)  # rejected by the server and taken back in the store, before the frame loop polls
     assert session.attempt(CheckIn(other.id, CheckinMode.LEARN, quiz_choice=other.quiz.answer)).applied
     assert [c.landmark_id for c in store.load_progress(session.player_id).checkins] == [other.id]
@@ -398,12 +404,16 @@ def test_now_reaches_the_embedded_server(tmp_path, campaign, i18n) -> None:
     config = parse_args(["--server", "embedded", "--data-dir", str(tmp_path), "--headless",
                          "--now", "2027-01-20T10:00+08:00"])
     store = LocalStore.open(tmp_path / "p.db")
-    session = Session(campaign, store, make_clock(config.now))
-    lm = next(lm for lm in campaign.city.landmarks if lm.unlock_after == 0)
-    assert session.attempt(CheckIn(lm.id, CheckinMode.LEARN, quiz_choice=lm.quiz.answer)).applied
-    sync = WorkerSync(config, store, campaign)
+    clock = make_clock(config.now)
+    session = Session(campaign, store, clock)
+    sync = WorkerSync(config, store, campaign, clock)
     try:
-        assert wait_for(lambda: store.pending_count() == 0 and sync.worker is not None)
+        assert wait_for(lambda: store.get_meta("device_token") is not None)
+        lm = next(lm for lm in campaign.city.landmarks if lm.unlock_after == 0)
+        assert session.attempt(CheckIn(lm.id, CheckinMode.LEARN, quiz_choice=lm.quiz.answer)).applied
+        sync.worker.nudge()
+        assert wait_for(lambda: store.pending_count() == 0)
+        assert [e.status for e in store.entries()] == ["applied"]
         health = requests.get(sync.server.url + "/v1/health", timeout=5).json()
         server_time = datetime.fromisoformat(health["server_time"])
         assert abs((server_time - config.now).total_seconds()) < 120

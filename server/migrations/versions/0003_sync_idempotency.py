@@ -1,7 +1,7 @@
 """idempotent enrolment and player creation (device-generated keys)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003_sync
+Revises: 0002_trust
 Create Date: 2026-12-07 00:30:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0003_sync"
+down_revision = "0002_trust"
 branch_labels = None
 depends_on = None
 
