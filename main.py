@@ -13,13 +13,11 @@ IDLE_RESET_SECONDS = 90.0  # kiosk: a visitor who walks away leaves nothing for 
 
 
 def check_campaign(campaign_id: str) -> int:
-    from game.content import load_campaign
+    from game.content import check_pack
     from game.rules.content import ContentError
 
-    folder = Path(campaign_id)
     try:
-        # an id under assets/campaigns/, or the path of a pack being written elsewhere
-        campaign = load_campaign(folder.name, folder.parent) if folder.is_dir() else load_campaign(campaign_id)
+        campaign = check_pack(campaign_id)  # an id, or the path of a pack being written elsewhere
     except ContentError as err:
         print(err, file=sys.stderr)
         return 1
@@ -42,7 +40,9 @@ def rate_marker(args: list[str]) -> int:
 
 def run(argv: list[str]) -> int:
     from game.config import parse_args
+    from game.ui.display import split_display_args, text_scale
 
+    display, argv = split_display_args(argv)  # --text-size, --ui-scale
     config = parse_args(argv)
     if config.check_campaign:
         return check_campaign(config.check_campaign)
@@ -78,12 +78,14 @@ def run(argv: list[str]) -> int:
 
     from game.actions import Action, Kind
     from game.app import App, RunOptions
+    from game.audio import Audio
     from game.bootstrap import build_services
     from game.debug_overlay import DebugOverlay
     from game.overlay import draw_overlay
     from game.scene import Replace
     from game.store import LocalStore
     from net.wiring import start_sync
+    from scenes.celebration import Celebrations
     from scenes.factory import SceneFactory
 
     store = LocalStore.open(config.data_dir / "progress.db")
@@ -95,6 +97,10 @@ def run(argv: list[str]) -> int:
                                clock=qa.clock.now)
         services = built.services
         holder["services"], holder["built"] = services, built
+        if display is not None:
+            services.text.set_scale(text_scale(display.text_size, display.ui_scale))
+        services.extras["audio"] = Audio()  # silent where there is no sound device
+        holder["celebrations"] = Celebrations(services)
         holder["factory"] = factory = SceneFactory(
             services, qa.gate(built.art_job), built.icon, wait_for_art=config.headless or qa.deterministic,
             unroll=qa.unroll,
@@ -125,6 +131,7 @@ def run(argv: list[str]) -> int:
                 warm["done"] = True
         if sync.poll(services.session.player_id):
             services.session.reload()
+        holder["celebrations"].tick(app.stack)  # a tier newly reached: the celebration and its sound
         idle["seconds"] = 0.0 if app.frame_had_input else idle["seconds"] + dt
         top = app.stack.top
         if config.kiosk and idle["seconds"] > IDLE_RESET_SECONDS and top is not None and top.name != "attract":

@@ -110,6 +110,7 @@ def build_services(
         debug=config.debug,
         kiosk=config.kiosk,
         camera=config.camera,
+        extras={"data_dir": config.data_dir, "seed": seed, "headless": config.headless},
     )
     art = paint_job(campaign, palette, seed, cache_dir=config.data_dir / "cache")
     return Built(services, art, icon_renderer(palette, images))

@@ -1,50 +1,42 @@
-"""The album: every collectible of the campaign, owned ones in colour, hidden ones as silhouettes."""
+"""The album: every collectible of the campaign, found ones in colour, the rest as silhouettes.
+
+Each card shows the item's art, its rarity, and for a limited item its serial number, or
+"pending" until the server has answered, or that it sold out. Hidden items not yet found are
+silhouettes marked "???". Tapping a found item opens its share card; Scan goes hunting.
+"""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 
 import pygame
 
 from game.actions import Action, Kind
 from game.rules.content import Collectible, Rarity
-from game.scene import Pop, Scene
+from game.scan.limited import LimitedState, limited_status, owned_items
+from game.scene import Pop, Push, Replace, Scene
 from game.services import Services, hex_rgb
+from game.ui.collectible_art import collectible_art, silhouette
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, draw_panel, hit_button, lighten
-from scenes.decor import draw_cloud, vertical_gradient
+from scenes.decor import vertical_gradient
 
-
-def draw_medal(size: int, colour: tuple[int, int, int], gold: tuple[int, int, int], owned: bool) -> pygame.Surface:
-    """A round collectible medal: a stylised jade rabbit over a moon and clouds."""
-    surf = pygame.Surface((size, size), pygame.SRCALPHA)
-    c = size // 2
-    body = colour if owned else (190, 184, 176)
-    ring = gold if owned else (160, 154, 146)
-    pygame.draw.circle(surf, darken(body, 0.35), (c, c + 6), c - 6)
-    pygame.draw.circle(surf, body, (c, c), c - 8)
-    pygame.draw.circle(surf, ring, (c, c), c - 8, 6)
-    pygame.draw.circle(surf, lighten(ring, 0.5), (c + size // 7, c - size // 8), size // 5)
-    white = (250, 246, 238) if owned else (120, 114, 108)
-    pygame.draw.ellipse(surf, white, (c - size * 0.22, c - size * 0.02, size * 0.36, size * 0.26))  # body
-    pygame.draw.circle(surf, white, (round(c - size * 0.16), round(c - size * 0.04)), round(size * 0.1))  # head
-    for dx, tilt in ((-0.22, -0.35), (-0.12, -0.2)):  # ears
-        ear = pygame.Surface((size // 10, size // 4), pygame.SRCALPHA)
-        pygame.draw.ellipse(ear, white, ear.get_rect())
-        ear = pygame.transform.rotate(ear, math.degrees(tilt))
-        surf.blit(ear, (round(c + dx * size - ear.get_width() / 2), round(c - size * 0.34)))
-    draw_cloud(surf, (c + size * 0.05, c + size * 0.27), size * 0.07, (*ring, 255), 3)
-    return surf
+CARD_W, CARD_H, GAP = 400, 420, 36
 
 
 class AlbumScene(Scene):
     name = "album"
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, scenes: Callable[[str], Scene] | None = None,
+                 over_scan: bool = False) -> None:
         super().__init__()
         self.s = services
+        self.scenes = scenes
+        self.over_scan = over_scan  # opened from Scan's album icon: Scan is underneath
         self.back = Button("back", Rect(40, 34, 180, 68), style="secondary")
+        self.scan = Button("scan", Rect(1660, 34, 220, 68), style="primary")
         self._bg: pygame.Surface | None = None
+        self._cards: list[tuple[pygame.Rect, Collectible]] = []
 
     def enter(self) -> None:
         p = self.s.palette
@@ -57,31 +49,76 @@ class AlbumScene(Scene):
         """Named places to tap, for QA scenarios (game/qa/targets.py)."""
         return {"back": self.back.rect.center}
 
+    def owned(self) -> dict[str, int | None]:
+        """Found items and their serials: the local progress plus what only the server granted."""
+        session = self.s.session
+        local = {o.collectible_id: o.serial for o in session.progress.collectibles}
+        return owned_items(session.store, session.player_id, local)
+
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.BACK or (action.kind is Kind.POINTER_UP and hit_button([self.back], action.pos)):
             self.request(Pop())
             return True
+        if action.kind is Kind.POINTER_UP and self.scenes is not None:
+            if self.scan.hit(action.pos):
+                # from Scan's own album icon, go back to it; from the map, open it over the map
+                self.request(Pop() if self.over_scan else Replace(self.scenes("scan")))
+                return True
+            owned = self.owned()
+            for rect, item in self._cards:
+                if action.pos is not None and rect.collidepoint(action.pos) and item.id in owned:
+                    self.request(Push(self.scenes(f"share:{item.id}")))
+                    return True
         return action.kind is not Kind.TOGGLE_LANGUAGE
 
-    def _card(self, item: Collectible, owned_serial: tuple[bool, int | None]) -> pygame.Surface:
+    def _status(self, item: Collectible, owned: dict[str, int | None]) -> tuple[str, tuple[int, int, int]] | None:
         s, p = self.s, self.s.palette
-        owned, serial = owned_serial
-        key = ("album-card", item.id, s.lang, owned, serial)
+        if item.rarity is not Rarity.LIMITED:
+            return None
+        status = limited_status(s.session.store, s.session.player_id, s.campaign, item.id)
+        if status.state is LimitedState.SOLD_OUT:
+            return s.t("album.sold_out"), p.muted
+        if item.id not in owned:
+            return s.t("album.supply", n=f"{item.supply or 0:,}"), p.muted
+        serial = owned[item.id] if owned[item.id] is not None else status.serial
+        if serial is not None:
+            return s.t("scan.serial", n=f"{serial:,}", total=f"{item.supply or 0:,}"), p.primary
+        return s.t("album.pending"), p.muted
+
+    def _card(self, item: Collectible, found: bool, status: tuple[str, tuple[int, int, int]] | None) -> pygame.Surface:
+        s, p = self.s, self.s.palette
+        key = ("album-card", item.id, s.lang, found, status)
 
         def make() -> pygame.Surface:
-            card = pygame.Surface((400, 420), pygame.SRCALPHA)
-            draw_panel(card, Rect(0, 0, 400, 420), lighten(p.paper, 0.3), radius=24, border=p.accent, border_width=3)
-            card.blit(draw_medal(200, hex_rgb(item.colour), p.accent, owned), (100, 20))
-            hidden = item.rarity is Rarity.HIDDEN and not owned
+            card = pygame.Surface((CARD_W, CARD_H), pygame.SRCALPHA)
+            fill = lighten(p.paper, 0.3) if found else darken(p.paper, 0.12)
+            border = p.accent if found else darken(p.paper, 0.4)
+            draw_panel(card, Rect(0, 0, CARD_W, CARD_H), fill, radius=24, border=border, border_width=3)
+            art = s.images.remember(("art", item.id, 220), lambda: collectible_art(item.id, hex_rgb(item.colour), 220))
+            if not found:
+                art = s.images.remember(("art-shadow", item.id, 220), lambda: silhouette(art))
+            card.blit(art, art.get_rect(midtop=(CARD_W // 2, 14)))
+            hidden = item.rarity is Rarity.HIDDEN and not found
+            if hidden:
+                q = s.text.render(s.t("album.unknown"), 64, (250, 236, 200), "bold")
+                card.blit(q, q.get_rect(center=(CARD_W // 2, 130)))
             name = s.t("album.unknown") if hidden else item.name.get(s.lang)
-            card.blit(s.text.fit(name, 30, 344, p.ink, "bold", 20), (28, 236))
+            card.blit(s.text.fit(name, 30, 344, p.ink if found else p.muted, "bold", 20), (28, 244))
             tag = s.t(f"rarity.{item.rarity.value}")
-            if serial is not None:
-                tag += " · " + s.t("album.serial", n=serial)
-            card.blit(s.text.fit(tag, 24, 344, p.primary, "bold"), (28, 280))
-            desc = "" if hidden else item.description.get(s.lang)
-            # three lines, shrinking a little before anything is cut (English descriptions run long)
-            s.text.draw_fitted_paragraph(card, desc, (28, 320), 344, 20, p.muted, "sans", 1.3, 3, 16)
+            rarity_colour = {Rarity.COMMON: p.jade, Rarity.HIDDEN: (96, 76, 150), Rarity.LIMITED: darken(p.accent, 0.2)}
+            chip = s.text.render(tag, 22, (255, 250, 240), "bold")
+            r = chip.get_rect(topleft=(28, 288)).inflate(22, 8)
+            pygame.draw.rect(card, rarity_colour[item.rarity], r, border_radius=r.h // 2)
+            card.blit(chip, chip.get_rect(center=r.center))
+            if status is not None:
+                card.blit(s.text.fit(status[0], 24, 344 - r.w - 16, status[1], "bold", 16), (r.right + 14, 290))
+            if found:
+                desc = item.description.get(s.lang)
+            elif hidden:
+                desc = s.t("album.hidden_hint")
+            else:
+                desc = s.t("album.not_found")
+            s.text.draw_fitted_paragraph(card, desc, (28, 330), 344, 20, p.muted, "sans", 1.3, 3, 16)
             return card
 
         return s.images.remember(key, make)
@@ -90,19 +127,30 @@ class AlbumScene(Scene):
         s, p = self.s, self.s.palette
         assert self._bg is not None
         surface.blit(self._bg, (0, 0))
+        colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
         self.back.label = s.t("app.back")
-        self.back.draw(surface, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 30)
-        surface.blit(s.text.render(s.t("album.title"), 60, lighten(p.secondary, 0.3), "serif"), (260, 30))
-        owned = {o.collectible_id: o.serial for o in s.session.progress.collectibles}
+        self.back.draw(surface, s.text, colours, 30)
+        if self.scenes is not None:
+            self.scan.label = s.t("map.scan")
+            self.scan.draw(surface, s.text, colours, 30)
+        title = s.text.render(s.t("album.title"), 60, lighten(p.secondary, 0.3), "serif")
+        surface.blit(title, (260, 30))
+        owned = self.owned()
+        items = s.campaign.collectibles
+        found = sum(1 for c in items if c.id in owned)
+        count = s.text.render(s.t("album.count", n=found, total=len(items)), 32, p.accent, "bold")
+        surface.blit(count, (264 + title.get_width() + 30, 52))
         if not owned:
             hint = s.text.render(s.t("album.empty"), 30, lighten(p.secondary, 0.2), "sans")
-            surface.blit(hint, (264, 110))
-        items = s.campaign.collectibles
+            surface.blit(hint, (264, 112))
         cols = min(4, max(1, len(items)))
-        x0 = (LOGICAL_SIZE[0] - (cols * 400 + (cols - 1) * 36)) // 2
+        x0 = (LOGICAL_SIZE[0] - (cols * CARD_W + (cols - 1) * GAP)) // 2
+        self._cards = []
         for i, item in enumerate(items):
             col, row = i % cols, i // cols
             in_row = min(cols, len(items) - row * cols)
-            shift = (cols - in_row) * 436 // 2  # a short last row is centred under the full ones
-            card = self._card(item, (item.id in owned, owned.get(item.id)))
-            surface.blit(card, (x0 + shift + col * 436, 170 + row * 450))
+            shift = (cols - in_row) * (CARD_W + GAP) // 2  # a short last row is centred under the full ones
+            card = self._card(item, item.id in owned, self._status(item, owned))
+            at = (x0 + shift + col * (CARD_W + GAP), 170 + row * 450)
+            surface.blit(card, at)
+            self._cards.append((pygame.Rect(at, (CARD_W, CARD_H)), item))

@@ -9,7 +9,7 @@ import numpy as np
 import pygame
 
 from game.actions import Action, Kind
-from game.scene import Replace, Scene
+from game.scene import Push, Replace, Scene
 from game.services import Services
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, lighten
@@ -21,10 +21,13 @@ COL_X, COL_W = 964, 860  # the text column, inside the gold frame
 class AttractScene(Scene):
     name = "attract"
 
-    def __init__(self, services: Services, next_scene: Callable[[], Scene]) -> None:
+    def __init__(self, services: Services, next_scene: Callable[[], Scene],
+                 scan_scene: Callable[[], Scene] | None = None) -> None:
         super().__init__()
         self.s = services
         self.next_scene = next_scene
+        self.scan_scene = scan_scene  # the AR hunt, opened over the map
+        self.scan_button = Button("scan", Rect(COL_X + 640, 0, 220, 120), style="ghost")
         self.t = 0.0
         self.background: pygame.Surface | None = None
         self.lang_button = Button("lang", Rect(1700, 40, 170, 64), style="ghost")
@@ -69,6 +72,10 @@ class AttractScene(Scene):
         if action.kind is Kind.POINTER_UP and self.lang_button.hit(action.pos):
             self.s.i18n.toggle()
             return True
+        if action.kind is Kind.POINTER_UP and self.scan_scene is not None and self.scan_button.hit(action.pos):
+            self.request(Replace(self.next_scene()))
+            self.request(Push(self.scan_scene()))
+            return True
         if action.kind in (Kind.POINTER_UP, Kind.CONFIRM):
             self.request(Replace(self.next_scene()))
             return True
@@ -106,6 +113,10 @@ class AttractScene(Scene):
         surface.blit(label, label.get_rect(center=pill.center))
         alt = s.text.fit(s.t("attract.touch_alt"), 32, pill.width, cream, "sans")
         surface.blit(alt, alt.get_rect(midtop=(pill.centerx, pill.bottom + 22)))
+        if self.scan_scene is not None:
+            self.scan_button.rect = Rect(pill.right + 24, pill.y, 220, pill.height)
+            self.scan_button.label = s.t("map.scan")
+            self.scan_button.draw(surface, s.text, {"primary": p.primary, "paper": cream, "ink": p.ink}, 40)
         self.lang_button.label = s.t("app.language")
         self.lang_button.draw(surface, s.text, {"primary": p.primary, "paper": cream, "ink": p.ink}, 30)
 

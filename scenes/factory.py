@@ -39,18 +39,47 @@ class SceneFactory:
 
     def make(self, name: str) -> Scene:
         if name == "attract":
-            return AttractScene(self.s, lambda: self.make("map"))
+            return AttractScene(self.s, lambda: self.make("map"), lambda: self.make("scan"))
         if name == "map" or name.startswith("map:"):
             focus = self._landmark(name).id if ":" in name else None
             return MapScene(self.s, self.art_job, self.make, wait_for_art=self.wait_for_art, unroll=self.unroll,
                             focus=focus)
         if name == "rewards":
             return RewardsScene(self.s)
-        if name == "album":
-            return AlbumScene(self.s)
+        if name in ("album", "album:scan"):
+            return AlbumScene(self.s, self.make, over_scan=name == "album:scan")
+        if name.startswith("share:"):
+            from scenes.share import ShareScene  # the share card needs segno and OpenCV
+
+            ident = name.split(":", 1)[1]
+            if self.s.campaign.collectible(ident) is None:
+                raise ValueError(f"unknown collectible {ident!r} in campaign {self.s.campaign.id!r}")
+            return ShareScene(self.s, ident, self.scroll_piece)
         if name.startswith("card:"):
             return CardScene(self.s, self._landmark(name), self.icon)
+        if name == "scan":
+            from scenes.scan import ScanScene  # imports OpenCV: not on the cold start's path
+
+            # headless runs take each processed camera frame in turn (reproducible screenshots and tests)
+            return ScanScene(self.s, self._open_scan, self.make, lockstep=bool(self.s.extras.get("headless")))
         raise ValueError(f"unknown scene {name!r}")
+
+    def scroll_piece(self) -> pygame.Surface | None:
+        """A view of the painted scroll for the share card (None while it is still being painted)."""
+        if not self.art_job.ready and not self.wait_for_art:
+            return None
+        try:
+            art = self.art_job.result(timeout=30)
+        except (RuntimeError, TimeoutError):
+            return None
+        from game.ui.share_card import scroll_view
+
+        return scroll_view(art, self.s.session.progress)
+
+    def _open_scan(self) -> object:
+        from game.scan.build import open_scan_worker
+
+        return open_scan_worker(self.s)
 
     def prewarm(self) -> bool:
         """Once the painting is ready, convert it for the map now (one stalled frame wherever the visitor

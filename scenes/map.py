@@ -112,7 +112,7 @@ class MapScene(Scene):
         x = 1888
         self.buttons = []
         for ident, style, w in (("lang", "secondary", 120), ("finish", "secondary", 150), ("album", "primary", 150),
-                                ("rewards", "primary", 150)):
+                                ("rewards", "primary", 150), ("scan", "primary", 150)):
             x -= w
             self.buttons.append(Button(ident, Rect(x, 34, w, 64), style=style))
             x -= 16
@@ -147,7 +147,7 @@ class MapScene(Scene):
         return None
 
     def handle(self, action: Action) -> bool:
-        if self.unroll < UNROLL_SECONDS:
+        if self.unroll < UNROLL_SECONDS and action.kind is not Kind.BACK:  # Back/Esc works while it unrolls
             if action.kind in (Kind.POINTER_UP, Kind.CONFIRM):
                 self.unroll = UNROLL_SECONDS  # impatient visitors skip the animation
             return True
@@ -316,15 +316,18 @@ class MapScene(Scene):
         pygame.draw.line(surf, darken(p.paper, 0.35), (0, HUD_H - 10), (w, HUD_H - 10), 3)
         pygame.draw.line(surf, (*p.accent, 255), (0, HUD_H - 5), (w, HUD_H - 5), 2)
         left_w = 360
+        # rows placed by the text's height, so large text (game/ui/display.py) still fits the HUD
         title = s.text.fit(s.campaign.city.name.get(s.lang), 46, left_w, p.ink, "serif", 28)
-        surf.blit(title, (40, 20))
         sub = s.text.fit(s.campaign.meta.name.get(s.lang), 24, left_w, p.muted, "sans", 16)
-        surf.blit(sub, (42, 86))
+        sub_y = min(86, HUD_SOLID + 4 - sub.get_height())
+        surf.blit(title, (40, min(20, sub_y + 14 - title.get_height())))
+        surf.blit(sub, (42, sub_y))
         bx, bar_w = 430, 560
         label = s.text.render(s.t("map.month_steps"), 28, p.ink, "bold")
-        surf.blit(label, (bx, 18))
-        steps = s.text.render(str(summary.month_steps), 40, p.primary, "serif")
-        surf.blit(steps, (bx + label.get_width() + 14, 8))
+        label_y = 18 - max(0, label.get_height() - 40)
+        surf.blit(label, (bx, label_y))
+        steps = s.text.render(str(summary.month_steps), 40, p.text_primary, "serif")
+        surf.blit(steps, (bx + label.get_width() + 14, label_y + label.get_height() // 2 - steps.get_height() // 2 - 4))
         tiers = s.campaign.tiers
         top = tiers[-1].threshold
         draw_progress(surf, Rect(bx, 64, bar_w, 24), summary.month_steps / top, p.primary, darken(p.paper, 0.15),
@@ -333,10 +336,11 @@ class MapScene(Scene):
             hint = s.t("map.next_tier", n=summary.steps_to_next, tier=summary.next_tier.name.get(s.lang))
         else:
             hint = s.t("map.top_tier")
-        surf.blit(s.text.fit(hint, 22, bar_w, p.muted, "sans"), (bx, 94))
+        hint_line = s.text.fit(hint, 22, bar_w, p.muted, "sans")
+        surf.blit(hint_line, (bx, min(94, HUD_SOLID + 6 - hint_line.get_height())))
         for button in self.buttons:
             button.label = {"lang": s.t("app.language"), "finish": s.t("app.guest_end"),
-                            "album": s.t("map.album"), "rewards": s.t("map.rewards")}[button.id]
+                            "album": s.t("map.album"), "rewards": s.t("map.rewards"), "scan": s.t("map.scan")}[button.id]
             button.draw(surf, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 28)
         solid = surf.subsurface((0, 0, w, HUD_SOLID)).convert()
         edge = surf.subsurface((0, HUD_SOLID, w, HUD_H - HUD_SOLID)).convert_alpha()
@@ -481,6 +485,8 @@ class MapScene(Scene):
             a = 0.5 + 0.5 * math.sin(self.t * 4.0 - i * 0.9)
             colour = tuple(round(c1 + (c2 - c1) * a) for c1, c2 in zip(darken(p.accent, 0.5), p.accent, strict=True))
             pygame.draw.circle(surface, colour, (960 + (i - 1) * 48, 700), round(7 + 5 * a))
+        label = self.s.text.fit(self.s.t("map.unrolling"), 36, 1200, p.paper, "bold")  # says what is happening
+        surface.blit(label, label.get_rect(midtop=(960, 740)))
 
     def _paint_waiting(self) -> pygame.Surface:
         """A rolled handscroll: brocade wrapper (包首), wooden roller ends, a title slip (签条) with the city."""

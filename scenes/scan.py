@@ -1,0 +1,488 @@
+"""The AR hunt: the live camera, the logo found, a collectible rising out of it, collect, keep, share.
+
+The camera and vision run in ``game.scan.worker.VisionWorker`` (its own thread, slots of size
+one); this scene shows the latest processed frame together with the pose computed from THAT
+frame, so the figure never drifts off the logo. It draws and decides nothing about vision: the
+hunt's state is ``game.scan.hunt.Hunt`` and every outcome goes through ``Session.attempt``.
+The camera is opened in ``enter`` and released in ``exit``; no frame is kept after that.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pygame
+
+from game.actions import Action, Kind
+from game.rules.content import CheckinMode, Collectible, Rarity
+from game.rules.progress import CheckIn, Collect
+from game.scan.hints import choose_hint
+from game.scan.hunt import Hunt, Phase
+from game.scan.limited import LimitedState, LimitedStatus, limited_status, owned_items
+from game.scan.pose import CardPose, figure_geometry, pose_from_corners
+from game.scan.worker import VisionResult, VisionWorker
+from game.scene import Pop, Push, Scene
+from game.services import Services, hex_rgb
+from game.ui.ar_figure import FigureRenderer, View, draw_outline
+from game.ui.collectible_art import collectible_art
+from game.ui.layout import Rect
+from game.ui.widgets import Button, darken, draw_panel, hit_button, lighten
+from scenes.decor import draw_seal
+
+log = logging.getLogger(__name__)
+
+VIEW_RECT = (240, 0, 1440, 1080)  # the 4:3 camera, pillarboxed in the 16:9 canvas
+ALBUM_ICON = (1800, 150)  # where a captured figure flies to
+FIGURE_HEIGHT = 1.2  # card widths: it towers over the logo it came out of
+KIOSK_IDLE_S = 45.0  # a kiosk's scan returns to the map after this long without a touch
+POSTER_CONFIRM = 2  # consecutive poster sightings before the check-in
+LIMITED_POLL_S = 1.0
+SEAL_S = 1.6
+
+
+@dataclass
+class Seal:
+    landmark: str
+    name: str
+    steps: int
+    t: float = 0.0
+
+
+class ScanScene(Scene):
+    name = "scan"
+
+    def __init__(self, services: Services, open_worker: Callable[[], VisionWorker], scenes: Callable[[str], Scene],
+                 *, lockstep: bool = False, roll: Callable[[], float] | None = None) -> None:
+        super().__init__()
+        self.s = services
+        self.open_worker = open_worker
+        self.scenes = scenes
+        self.lockstep = lockstep  # headless runs: each frame waits for the next processed camera frame
+        self.roll = roll or services.rng.random
+        self.worker: VisionWorker | None = None
+        self.synthetic = False
+        self.result: VisionResult | None = None
+        self._frame_surf: pygame.Surface | None = None
+        self.pose: CardPose | None = None
+        self.hunt = Hunt(services.campaign, self.roll)
+        self.t = 0.0
+        self.idle = 0.0
+        self.lock = 0.0
+        self.collected: Collectible | None = None
+        self.limited: LimitedStatus | None = None
+        self._limited_age = 0.0
+        self.outcome_text: str | None = None
+        self.fly_from: tuple[float, float] | None = None
+        self.figure_box: pygame.Rect | None = None
+        self.seal: Seal | None = None
+        self.message: tuple[str, float] | None = None
+        self._poster_streak: dict[str, int] = {}
+        self._poster_tried: set[str] = set()
+        self._renderers: dict[str, FigureRenderer] = {}
+        self._found: tuple[tuple[str, int], int] | None = None
+        self.back = Button("back", Rect(30, 34, 180, 68), style="secondary")
+        self.album_button = Button("album", Rect(1700, 40, 200, 250), style="ghost")
+        self.again_button = Button("again", Rect(0, 0, 260, 76), style="secondary")
+        self.share_button = Button("share", Rect(0, 0, 220, 76), style="primary")
+        self.frames_shown = 0
+        # (when the worker took a camera frame, when that frame and its overlay were drawn), for bench/scan.py
+        self.shown: deque[tuple[float, float]] = deque(maxlen=4096)
+        self._drawn_index: int | None = None
+
+    # lifecycle -------------------------------------------------------------------------------
+    def enter(self) -> None:
+        self.worker = self.open_worker()
+        self.synthetic = bool(getattr(self.worker, "synthetic", False))
+
+    def exit(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+        self.worker = None
+        self.result = None  # no camera frame outlives the scene
+        self._frame_surf = None
+        self.pose = None
+
+    def pause(self) -> None:
+        """Another screen on top (album, share): stop the camera until we are back."""
+        self.exit()
+
+    def resume(self) -> None:
+        self.enter()
+        self.idle = 0.0
+
+    # input -----------------------------------------------------------------------------------
+    def handle(self, action: Action) -> bool:
+        if action.kind in (Kind.POINTER_DOWN, Kind.POINTER_UP, Kind.CONFIRM, Kind.BACK):
+            self.idle = 0.0
+        if action.kind is Kind.BACK or (action.kind is Kind.POINTER_UP and self.back.hit(action.pos)):
+            self.request(Pop())
+            return True
+        if action.kind is Kind.POINTER_UP:
+            hit = hit_button(self._active_buttons(), action.pos)
+            if hit is not None:
+                self._press(hit.id)
+                return True
+            if self.figure_box is not None and action.pos is not None and self.hunt.collectable \
+                    and self.figure_box.inflate(40, 40).collidepoint(action.pos):
+                self._collect()
+                return True
+        if action.kind is Kind.CONFIRM and self.hunt.collectable:
+            self._collect()
+            return True
+        return action.kind is not Kind.TOGGLE_LANGUAGE
+
+    def _active_buttons(self) -> list[Button]:
+        out = [self.album_button]
+        if (self.hunt.phase is Phase.CAPTURED and self.hunt.capture >= 1.0) or self.hunt.phase is Phase.NOTHING:
+            out.append(self.again_button)
+            if self.collected is not None:
+                out.append(self.share_button)
+        return out
+
+    def _press(self, ident: str) -> None:
+        if ident == "album":
+            self.request(Push(self.scenes("album:scan")))
+        elif ident == "again":
+            self.hunt.again()
+            self.collected, self.limited, self.outcome_text = None, None, None
+        elif ident == "share" and self.collected is not None:
+            self.request(Push(self.scenes(f"share:{self.collected.id}")))
+
+    # the hunt --------------------------------------------------------------------------------
+    def _collect(self) -> None:
+        item = self.hunt.collect()
+        if item is None:
+            return
+        self.fly_from = tuple(self.figure_box.center) if self.figure_box is not None else (960.0, 540.0)
+        outcome = self.s.session.attempt(Collect(item.id))
+        self.collected = item
+        if not outcome.applied:
+            self.outcome_text = self.s.t(f"reason.{outcome.reason.value}") if outcome.reason else None
+        elif item.rarity is Rarity.LIMITED:
+            self._poll_limited(force=True)
+        log.info("collected", extra={"item": item.id, "applied": outcome.applied})
+
+    def _poll_limited(self, force: bool = False) -> None:
+        item = self.collected
+        if item is None or item.rarity is not Rarity.LIMITED:
+            return
+        if not force and self._limited_age < LIMITED_POLL_S:
+            return
+        self._limited_age = 0.0
+        status = limited_status(self.s.session.store, self.s.session.player_id, self.s.campaign, item.id)
+        if status != self.limited:
+            self.limited = status
+
+    def _check_posters(self, result: VisionResult) -> None:
+        seen = {hit.target_id for hit in result.posters}
+        if not result.posters and result.index % 3:  # the poster index runs on some frames only
+            return
+        for ident in list(self._poster_streak):
+            if ident not in seen:
+                self._poster_streak.pop(ident)
+        for ident in seen:
+            self._poster_streak[ident] = self._poster_streak.get(ident, 0) + 1
+            if self._poster_streak[ident] >= POSTER_CONFIRM and ident not in self._poster_tried:
+                self._poster_tried.add(ident)
+                self._scan_checkin(ident)
+
+    def _scan_checkin(self, landmark_id: str) -> None:
+        landmark = self.s.campaign.landmark(landmark_id)
+        if landmark is None:
+            return
+        outcome = self.s.session.attempt(CheckIn(landmark_id, CheckinMode.SCAN, scan_verified=True))
+        name = landmark.name.get(self.s.lang)
+        if outcome.applied:
+            self.seal = Seal(landmark_id, name, outcome.steps)
+        else:
+            reason = self.s.t(f"reason.{outcome.reason.value}") if outcome.reason else ""
+            self.message = (f"{name}: {reason}", 4.0)
+
+    def update(self, dt: float) -> None:
+        self.t += dt
+        self.idle += dt
+        self._limited_age += dt
+        if self.s.kiosk and self.idle > KIOSK_IDLE_S:
+            self.request(Pop())
+            return
+        if self.worker is not None:
+            fresh = self.worker.latest(2.0 if self.lockstep else 0.0)
+            if fresh is not None:
+                self._show(fresh)
+        det = self.result.detection if self.result is not None else None
+        found = self.pose is not None
+        speed = self.result.measures.speed if self.result is not None else 0.0
+        self.lock = min(1.0, self.lock + dt / 0.3) if det is not None else 0.0
+        session = self.s.session
+        if self.hunt.update(dt, found, speed, session.progress, session.now()):
+            self._collect()
+        self._poll_limited()
+        if self.seal is not None:
+            self.seal.t += dt
+            if self.seal.t > SEAL_S + 1.2:
+                self.seal = None
+        if self.message is not None:
+            self.message = (self.message[0], self.message[1] - dt) if self.message[1] > dt else None
+        del det
+
+    def _show(self, result: VisionResult) -> None:
+        self.result = result
+        self._frame_surf = pygame.image.frombuffer(result.image.data, (result.image.shape[1], result.image.shape[0]),
+                                                   "RGB")
+        det = result.detection
+        self.pose = None
+        if det is not None:
+            self.pose = pose_from_corners(det.corners, det.ref_size, result.frame_size)
+        self._check_posters(result)
+
+    # drawing ---------------------------------------------------------------------------------
+    def view(self) -> View | None:
+        if self.result is None:
+            return None
+        return View(self.result.frame_size, VIEW_RECT, self.worker.mirror if self.worker is not None else False)
+
+    def _renderer(self, item: Collectible) -> FigureRenderer:
+        r = self._renderers.get(item.id)
+        if r is None:
+            art = collectible_art(item.id, hex_rgb(item.colour), 420)
+            r = self._renderers[item.id] = FigureRenderer(art, self.s.palette.accent)
+        return r
+
+    def figure_anchor(self) -> np.ndarray | None:
+        """Where the figure stands, in screen pixels (the overlay's projected anchor)."""
+        view = self.view()
+        if self.pose is None or view is None:
+            return None
+        geo = figure_geometry(FIGURE_HEIGHT, 0.8, self.hunt.rise)
+        return view.to_screen(self.pose.project(geo.foot.reshape(1, 3)))[0]
+
+    def draw(self, surface: pygame.Surface) -> None:
+        s, p = self.s, self.s.palette
+        surface.fill(darken(p.primary, 0.78))
+        view = self.view()
+        if self._frame_surf is not None and view is not None and self.result is not None:
+            surface.blit(self._frame_surf, VIEW_RECT[:2])
+            if self._drawn_index != self.result.index:
+                self._drawn_index = self.result.index
+                self.shown.append((self.result.taken_at, time.perf_counter()))
+        else:
+            msg = s.text.render(s.t("scan.starting"), 40, lighten(p.secondary, 0.2), "bold")
+            surface.blit(msg, msg.get_rect(center=(960, 540)))
+        clip = pygame.Rect(VIEW_RECT)
+        self.figure_box = None
+        if view is not None and self.result is not None and self.result.detection is not None:
+            corners = view.to_screen(self.result.detection.corners)
+            draw_outline(surface, corners, p.accent, 1.0, self.lock)
+        item = self.hunt.item
+        if view is not None and self.pose is not None and item is not None and self.hunt.phase in (
+                Phase.EMERGING, Phase.READY):
+            sway = 4.0 * math.sin(self.t * 1.7)
+            geo = figure_geometry(FIGURE_HEIGHT, 0.8, self.hunt.rise, sway)
+            self.figure_box = self._renderer(item).draw(surface, self.pose, geo, view, self.hunt.visible, self.t, clip)
+            self.frames_shown += 1
+        self._draw_poster_outlines(surface, view)
+        self._draw_side_panels(surface)
+        self._draw_guide(surface)
+        if self.hunt.phase is Phase.READY and item is not None:
+            self._draw_ready(surface, item)
+        if self.hunt.phase is Phase.CAPTURED and self.collected is not None:
+            self._draw_capture(surface, self.collected)
+        if self.hunt.phase is Phase.NOTHING:
+            self._draw_result(surface, None)
+        if self.seal is not None:
+            self._draw_seal(surface, self.seal)
+
+    def _draw_poster_outlines(self, surface: pygame.Surface, view: View | None) -> None:
+        if view is None or self.result is None:
+            return
+        for hit in self.result.posters:
+            pts = view.to_screen(hit.corners).tolist()
+            pygame.draw.polygon(surface, self.s.palette.jade, pts, 5)
+
+    def _chip(self, surface: pygame.Surface, text: str, centre: tuple[int, int], size: int = 30,
+              fill: tuple[int, int, int, int] = (20, 14, 14, 190), colour: tuple[int, int, int] = (255, 246, 230)) -> None:
+        label = self.s.text.fit(text, size, 1300, colour, "bold", 18)
+        r = label.get_rect(center=centre).inflate(48, 22)
+        draw_panel(surface, Rect(r.x, r.y, r.w, r.h), fill, radius=r.h // 2)
+        surface.blit(label, label.get_rect(center=centre))
+
+    def _draw_side_panels(self, surface: pygame.Surface) -> None:
+        s, p = self.s, self.s.palette
+        self.back.label = s.t("app.back")
+        self.back.draw(surface, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 30)
+        title = s.text.render(s.t("map.scan"), 44, lighten(p.secondary, 0.3), "serif")
+        surface.blit(title, title.get_rect(center=(120, 170)))
+        # the album icon, with the count of items found
+        total = len(s.campaign.collectibles)
+        found = self._found_count()
+        icon = s.images.remember(("scan-album-icon", s.campaign.id), self._album_icon)
+        surface.blit(icon, icon.get_rect(center=ALBUM_ICON))
+        label = s.text.render(s.t("map.album"), 28, lighten(p.secondary, 0.3), "bold")
+        surface.blit(label, label.get_rect(center=(1800, 236)))
+        count = s.text.render(f"{found} / {total}", 30, p.accent, "bold")
+        surface.blit(count, count.get_rect(center=(1800, 272)))
+        if self.synthetic:
+            pygame.draw.circle(surface, p.accent, (120, 262), 10)
+            note = s.text.wrap(s.t("scan.demo_camera"), 26, 200, "bold", 5)
+            for i, line in enumerate(note):
+                img = s.text.render(line, 26, lighten(p.accent, 0.35), "bold")
+                surface.blit(img, img.get_rect(midtop=(120, 290 + i * 38)))
+
+    def _found_count(self) -> int:
+        """Items found (local progress plus server-granted consolations), recounted when progress changes."""
+        s = self.s
+        key = (s.session.player_id, s.session.revision)
+        if self._found is None or self._found[0] != key:
+            owned = owned_items(s.session.store, s.session.player_id,
+                                {o.collectible_id: o.serial for o in s.session.progress.collectibles})
+            self._found = (key, sum(1 for c in s.campaign.collectibles if c.id in owned))
+        return self._found[1]
+
+    def _album_icon(self) -> pygame.Surface:
+        p = self.s.palette
+        icon = pygame.Surface((150, 150), pygame.SRCALPHA)
+        pygame.draw.circle(icon, darken(p.accent, 0.3), (75, 79), 68)
+        pygame.draw.circle(icon, p.accent, (75, 75), 68)
+        pygame.draw.circle(icon, lighten(p.primary, 0.05), (75, 75), 58)
+        art = collectible_art("lantern-rabbit", p.primary, 104)
+        icon.blit(art, art.get_rect(center=(75, 76)))
+        return icon
+
+    def _draw_guide(self, surface: pygame.Surface) -> None:
+        s, p = self.s, self.s.palette
+        x, _, w, _ = VIEW_RECT
+        band = pygame.Surface((w, 120), pygame.SRCALPHA)
+        band.fill((16, 10, 10, 150))
+        surface.blit(band, (x, 960))
+        if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
+            zh = s.text.render("将红色标志对准镜头", 40, (255, 246, 230), "bold")
+            en = s.text.render("Hold the red logo up to the camera", 28, lighten(p.secondary, 0.1), "sans")
+            surface.blit(zh, zh.get_rect(center=(960, 996)))
+            surface.blit(en, en.get_rect(center=(960, 1046)))
+        elif self.hunt.phase is Phase.READY:
+            line = s.text.fit(s.t("scan.collect_hint"), 38, w - 80, (255, 246, 230), "bold", 22)
+            surface.blit(line, line.get_rect(center=(960, 1020)))
+        hint = None
+        if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
+            hint = choose_hint(self.result.measures if self.result else None, self.pose is not None,
+                               self.hunt.searching_for)
+        if hint == "scan.hint_example":
+            self._draw_example(surface)
+        elif hint is not None:
+            self._chip(surface, s.t(hint), (960, 900), 32)
+        if self.message is not None:
+            self._chip(surface, self.message[0], (960, 70), 30)
+        if self.worker is not None and self.worker.status not in ("ok", "starting"):
+            self._chip(surface, s.t("scan.camera_status", status=self.worker.status), (960, 140), 26)
+
+    def _draw_example(self, surface: pygame.Surface) -> None:
+        """What to hold up: the logo on a card, with a hand-held tilt."""
+        s, p = self.s, self.s.palette
+
+        def make() -> pygame.Surface:
+            card = pygame.Surface((300, 360), pygame.SRCALPHA)
+            draw_panel(card, Rect(0, 0, 300, 360), (250, 244, 232), radius=18, border=p.accent, border_width=4)
+            logo = s.images.load(s.campaign_dir / s.campaign.brand.logo, (240, 240))
+            card.blit(logo, (30, 24))
+            name = s.text.fit(s.campaign.brand.name.get(s.lang), 30, 260, p.primary, "bold")
+            card.blit(name, name.get_rect(center=(150, 310)))
+            return pygame.transform.rotozoom(card, 8, 0.9)
+
+        card = s.images.remember(("scan-example", s.campaign.id, s.lang), make)
+        bob = 8 * math.sin(self.t * 2.2)
+        surface.blit(card, card.get_rect(center=(1500, 560 + bob)))
+        self._chip(surface, s.t("scan.hint_example"), (960, 900), 32)
+
+    def _draw_ready(self, surface: pygame.Surface, item: Collectible) -> None:
+        s, p = self.s, self.s.palette
+        hidden = item.rarity is not Rarity.COMMON
+        title = f"{item.name.get(s.lang)} · {s.t(f'rarity.{item.rarity.value}')}"
+        self._chip(surface, title, (960, 70), 36, (*darken(p.primary, 0.2), 225) if hidden else (20, 14, 14, 200))
+        frac = min(1.0, self.hunt.steady / 1.5)
+        if frac > 0 and self.figure_box is not None:
+            c = self.figure_box.midtop
+            rect = pygame.Rect(0, 0, 84, 84)
+            rect.center = (c[0], c[1] - 40)
+            pygame.draw.circle(surface, (20, 14, 14), rect.center, 44)
+            pygame.draw.arc(surface, p.accent, rect, math.pi / 2, math.pi / 2 + frac * math.tau, 10)
+
+    def _draw_capture(self, surface: pygame.Surface, item: Collectible) -> None:
+        f = self.hunt.capture
+        if f < 1.0 and self.fly_from is not None:
+            e = f * f * (3 - 2 * f)
+            x0, y0 = self.fly_from
+            x1, y1 = ALBUM_ICON
+            x = x0 + (x1 - x0) * e
+            y = y0 + (y1 - y0) * e - math.sin(math.pi * e) * 220
+            size = max(40, round(420 * (1 - 0.8 * e)))
+            art = collectible_art(item.id, hex_rgb(item.colour), size) if size < 420 else \
+                self._renderer(item).sprite_surface()
+            surface.blit(art, art.get_rect(center=(round(x), round(y))))
+            return
+        self._draw_result(surface, item)
+
+    def _status_line(self, item: Collectible) -> tuple[str, tuple[int, int, int]]:
+        s, p = self.s, self.s.palette
+        if self.outcome_text is not None:
+            return self.outcome_text, p.muted
+        if item.rarity is not Rarity.LIMITED or self.limited is None:
+            return s.t("scan.in_album"), p.jade
+        st = self.limited
+        if st.state is LimitedState.GRANTED and st.serial is not None:
+            return s.t("scan.serial", n=f"{st.serial:,}", total=f"{st.supply or 0:,}"), p.primary
+        if st.state is LimitedState.SOLD_OUT:
+            other = s.campaign.collectible(st.consolation) if st.consolation else None
+            if other is not None:
+                return s.t("scan.sold_out_consolation", item=other.name.get(s.lang)), p.primary
+            return s.t("scan.sold_out"), p.primary
+        return s.t("scan.pending"), p.muted
+
+    def _draw_result(self, surface: pygame.Surface, item: Collectible | None) -> None:
+        s, p = self.s, self.s.palette
+        panel = Rect(480, 300, 960, 470)
+        draw_panel(surface, panel, (*lighten(p.paper, 0.3), 244), radius=28, border=p.accent, border_width=4)
+        if item is not None:
+            art = s.images.remember(("scan-result", item.id), lambda: collectible_art(item.id, hex_rgb(item.colour), 360))
+            surface.blit(art, (panel.x + 40, panel.y + 50))
+            tx = panel.x + 370
+            head = s.text.render(s.t("scan.collected"), 34, p.primary, "bold")
+            surface.blit(head, (tx, panel.y + 50))
+            surface.blit(s.text.fit(item.name.get(s.lang), 50, 540, p.ink, "serif", 26), (tx, panel.y + 100))
+            surface.blit(s.text.render(s.t(f"rarity.{item.rarity.value}"), 28, p.accent, "bold"), (tx, panel.y + 174))
+            line, colour = self._status_line(item)
+            s.text.draw_fitted_paragraph(surface, line, (tx, panel.y + 220), 540, 30, colour, "bold", 1.25, 3, 20)
+        else:
+            head = s.text.render(s.t("scan.nothing_title"), 44, p.primary, "bold")
+            surface.blit(head, head.get_rect(center=(960, panel.y + 110)))
+            s.text.draw_fitted_paragraph(surface, s.t("scan.nothing"), (panel.x + 80, panel.y + 170), 800, 30,
+                                         p.ink, "sans", 1.3, 3, 20)
+        by = round(panel.y + panel.h - 106)
+        self.again_button.rect = Rect(panel.x + 370 if item is not None else 830, by, 260, 76)
+        self.share_button.rect = Rect(panel.x + 660, by, 220, 76)
+        self.again_button.label = s.t("scan.again")
+        self.share_button.label = s.t("scan.share")
+        colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
+        self.again_button.draw(surface, s.text, colours, 30)
+        if item is not None:
+            self.share_button.draw(surface, s.text, colours, 30)
+
+    def _draw_seal(self, surface: pygame.Surface, seal: Seal) -> None:
+        s, p = self.s, self.s.palette
+        f = min(1.0, seal.t / 0.35)
+        scale = 2.2 - 1.2 * (1 - (1 - f) ** 3)
+        alpha = 255 if seal.t < SEAL_S + 0.6 else max(0, round(255 * (1 - (seal.t - SEAL_S - 0.6) / 0.6)))
+        size = round(260 * scale)
+        layer = pygame.Surface((size, size), pygame.SRCALPHA)
+        glyphs = s.text.fit(seal.name, round(44 * scale), round(size * 0.7), (250, 238, 226), "serif", 14)
+        draw_seal(layer, layer.get_rect(), p.primary, glyphs)
+        layer.set_alpha(alpha)
+        surface.blit(layer, layer.get_rect(center=(960, 470)))
+        if f >= 1.0:
+            self._chip(surface, s.t("scan.checked_in", name=seal.name, n=seal.steps), (960, 660), 34,
+                       (*darken(p.primary, 0.2), min(alpha, 230)))
