@@ -222,6 +222,14 @@ class QaDriver:
         """Scripted, headless and replayed runs see the scripted camera unless a device or file was named."""
         return self.deterministic and self.config.camera in ("auto", "synthetic", "none")
 
+    def camera_opener(self, campaign: Campaign, campaign_dir: Path) -> Callable[[], object]:
+        """What the scan screen calls to open its camera in scripted runs (game/scan/build.py)."""
+        def opened() -> object:
+            from game.scan.camera import OpenedCamera
+
+            return OpenedCamera(self.open_camera(campaign, campaign_dir), synthetic=True)
+        return opened
+
     def open_camera(self, campaign: Campaign, campaign_dir: Path, mirror: bool = False) -> ScriptedCamera:
         """A scripted camera for a screen that opens the camera now (each opening gets a fresh one)."""
         from game.qa.camera import ScriptedCamera  # OpenCV: not on the cold start's path
@@ -255,7 +263,8 @@ class QaDriver:
         if self.replay is not None:
             dt = self._replay_dts[frame] if frame < len(self._replay_dts) else dt
         elif self.runner is not None:
-            dt = self.runner.frame_dt(dt)
+            dt = self.runner.frame_dt(dt, any(hasattr(sc, "vision_debug") for sc in app.stack.scenes))
+            self.runner.spent(dt)
         self.clock.tick(app.frame, dt)
         if self.replay is not None:
             for when in self._per_frame(self.replay.clock).get(frame, ()):
