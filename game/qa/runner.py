@@ -68,6 +68,7 @@ class ScriptRunner:
         self.screenshots: list[Path] = []
         self.report: list[dict[str, object]] = []  # per screenshot: its checks, written beside the PNGs
         self._shot_pending: str | None = None
+        self._drawn_top: object = None  # the screen on top when the last frame was drawn
 
     @property
     def done(self) -> bool:
@@ -171,6 +172,9 @@ class ScriptRunner:
             d.left -= 1
             return True
         top = app.stack.top
+        if top is not self._drawn_top:  # a tap aims at what is on screen: wait for the new screen's first frame
+            d.phase = "find"
+            return True
         offered = targets_of(top)
         if target in offered:
             d.pos = offered[target]
@@ -236,6 +240,7 @@ class ScriptRunner:
             d.left -= dt
 
     def frame_drawn(self, app: App, screen: pygame.Surface) -> None:
+        self._drawn_top = app.stack.top
         if self._shot_pending is None:
             return
         path = self.shots_dir / f"{self._shot_pending}.png"
