@@ -46,8 +46,13 @@ class AlbumScene(Scene):
         )
 
     def tap_targets(self) -> dict[str, tuple[float, float]]:
-        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
-        return {"back": self.back.rect.center}
+        """Named places to tap, for QA scenarios (game/qa/targets.py): back, scan, and ``item:<id>`` per
+        card drawn (an owned one opens its share card)."""
+        out = {"back": self.back.rect.center}
+        if self.scenes is not None:
+            out["scan"] = self.scan.rect.center
+        out.update({f"item:{item.id}": (float(rect.centerx), float(rect.centery)) for rect, item in self._cards})
+        return out
 
     def owned(self) -> dict[str, int | None]:
         """Found items and their serials: the local progress plus what only the server granted."""
@@ -69,7 +74,7 @@ class AlbumScene(Scene):
                 if action.pos is not None and rect.collidepoint(action.pos) and item.id in owned:
                     self.request(Push(self.scenes(f"share:{item.id}")))
                     return True
-        return action.kind is not Kind.TOGGLE_LANGUAGE
+        return action.kind not in (Kind.TOGGLE_LANGUAGE, Kind.TOGGLE_DEBUG)  # app-wide keys still work
 
     def _status(self, item: Collectible, owned: dict[str, int | None]) -> tuple[str, tuple[int, int, int]] | None:
         s, p = self.s, self.s.palette
