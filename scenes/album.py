@@ -103,7 +103,7 @@ class AlbumScene(Scene):
             tag = s.t(f"rarity.{item.rarity.value}")
             rarity_colour = {Rarity.COMMON: p.jade, Rarity.HIDDEN: (96, 76, 150), Rarity.LIMITED: darken(p.accent, 0.2)}
             chip = s.text.render(tag, 22, (255, 250, 240), "bold")
-            r = chip.get_rect(topleft=(28, 288)).inflate(22, 8)
+            r = chip.get_rect(topleft=(39, 292)).inflate(22, 8)
             pygame.draw.rect(card, rarity_colour[item.rarity], r, border_radius=r.h // 2)
             card.blit(chip, chip.get_rect(center=r.center))
             if status is not None:
