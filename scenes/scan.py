@@ -86,6 +86,7 @@ class ScanScene(Scene):
         self._poster_tried: set[str] = set()
         self._renderers: dict[str, FigureRenderer] = {}
         self._found: tuple[tuple[str, int], int] | None = None
+        self._last_pose: CardPose | None = None
         self.back = Button("back", Rect(30, 34, 180, 68), style="secondary")
         self.album_button = Button("album", Rect(1700, 40, 200, 250), style="ghost")
         self.again_button = Button("again", Rect(0, 0, 260, 76), style="secondary")
@@ -106,7 +107,7 @@ class ScanScene(Scene):
         self.worker = None
         self.result = None  # no camera frame outlives the scene
         self._frame_surf = None
-        self.pose = None
+        self.pose = self._last_pose = None
 
     def pause(self) -> None:
         """Another screen on top (album, share): stop the camera until we are back."""
@@ -239,6 +240,8 @@ class ScanScene(Scene):
         self.pose = None
         if det is not None:
             self.pose = pose_from_corners(det.corners, det.ref_size, result.frame_size)
+        if self.pose is not None:
+            self._last_pose = self.pose  # a lost card's figure fades out where it last stood
         self._check_posters(result)
 
     # drawing ---------------------------------------------------------------------------------
@@ -280,12 +283,14 @@ class ScanScene(Scene):
             corners = view.to_screen(self.result.detection.corners)
             draw_outline(surface, corners, p.accent, 1.0, self.lock)
         item = self.hunt.item
-        if view is not None and self.pose is not None and item is not None and self.hunt.phase in (
+        pose = self.pose if self.pose is not None else (self._last_pose if self.hunt.visible > 0 else None)
+        if view is not None and pose is not None and item is not None and self.hunt.phase in (
                 Phase.EMERGING, Phase.READY):
             sway = 4.0 * math.sin(self.t * 1.7)
             geo = figure_geometry(FIGURE_HEIGHT, 0.8, self.hunt.rise, sway)
-            self.figure_box = self._renderer(item).draw(surface, self.pose, geo, view, self.hunt.visible, self.t, clip)
-            self.frames_shown += 1
+            self.figure_box = self._renderer(item).draw(surface, pose, geo, view, self.hunt.visible, self.t, clip)
+            if self.pose is not None:
+                self.frames_shown += 1
         self._draw_poster_outlines(surface, view)
         self._draw_side_panels(surface)
         self._draw_guide(surface)
