@@ -10,7 +10,7 @@ UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"/\1/p}' uv
 STAMP := $(VENV)/.lock-hash
 SYNC := $(UV) sync --frozen --all-extras --python $(PY)
 
-.PHONY: venv run test test-latest lock bench lint screenshots clean
+.PHONY: venv run test test-latest lock bench lint screenshots qa clean
 
 venv:
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench: venv
 screenshots: venv
 	$(PY) main.py --headless --frames 30 --lang en --scene map:chaotianmen --screenshot docs/img/map.png --data-dir /tmp/ct-shots --server offline
 	$(PY) main.py --headless --frames 30 --lang en --scene card:hongyadong --screenshot docs/img/card.png --data-dir /tmp/ct-shots --server offline
+
+# QA review gallery: every qa/*.toml scenario headless in Chinese and English -> build/qa/index.html
+qa: venv
+	$(PY) -m game.qa.gallery --out build/qa
 
 clean:
 	rm -rf $(VENV) .venv-latest .pytest_cache .ruff_cache

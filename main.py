@@ -13,13 +13,11 @@ IDLE_RESET_SECONDS = 90.0  # kiosk: a visitor who walks away leaves nothing for 
 
 
 def check_campaign(campaign_id: str) -> int:
-    from game.content import load_campaign
+    from game.content import check_pack
     from game.rules.content import ContentError
 
-    folder = Path(campaign_id)
     try:
-        # an id under assets/campaigns/, or the path of a pack being written elsewhere
-        campaign = load_campaign(folder.name, folder.parent) if folder.is_dir() else load_campaign(campaign_id)
+        campaign = check_pack(campaign_id)  # an id, or the path of a pack being written elsewhere
     except ContentError as err:
         print(err, file=sys.stderr)
         return 1
@@ -42,10 +40,20 @@ def rate_marker(args: list[str]) -> int:
 
 def run(argv: list[str]) -> int:
     from game.config import parse_args
+    from game.ui.display import split_display_args, text_scale
 
+    display, argv = split_display_args(argv)  # --text-size, --ui-scale
     config = parse_args(argv)
     if config.check_campaign:
         return check_campaign(config.check_campaign)
+    from game.qa.driver import QaDriver, QaSetupError, ScriptError
+
+    try:
+        qa = QaDriver.for_run(config, argv)  # the frame clock, recording, --replay and --script
+    except QaSetupError as err:
+        print(err, file=sys.stderr)
+        return 2
+    config = qa.config
     if config.headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -57,34 +65,45 @@ def run(argv: list[str]) -> int:
 
     config.data_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(config.data_dir / "logs", logging.DEBUG if config.debug else logging.INFO)
+    holder: dict[str, object] = {}
     try:
         campaign = load_campaign(config.campaign)
-    except ContentError as err:
+        qa.load_script(campaign, lambda: holder["services"])  # type: ignore[arg-type,return-value]
+    except (ContentError, ScriptError) as err:
         print(err, file=sys.stderr)
         return 2
+    config = qa.config
 
     import pygame
 
     from game.actions import Action, Kind
     from game.app import App, RunOptions
+    from game.audio import Audio
     from game.bootstrap import build_services
+    from game.debug_overlay import DebugOverlay
     from game.overlay import draw_overlay
     from game.scene import Replace
     from game.store import LocalStore
     from net.wiring import start_sync
+    from scenes.celebration import Celebrations
     from scenes.factory import SceneFactory
 
     store = LocalStore.open(config.data_dir / "progress.db")
     sync = start_sync(config, store, campaign)
     pygame.init()
-    holder: dict[str, object] = {}
 
     def build_root() -> list:
-        built = build_services(config, store, campaign=campaign, sync_status=lambda: sync.status_text(services.i18n))
+        built = build_services(config, store, campaign=campaign, sync_status=lambda: sync.status_text(services.i18n),
+                               clock=qa.clock.now)
         services = built.services
         holder["services"], holder["built"] = services, built
+        if display is not None:
+            services.text.set_scale(text_scale(display.text_size, display.ui_scale))
+        services.extras["audio"] = Audio()  # silent where there is no sound device
+        holder["celebrations"] = Celebrations(services)
         holder["factory"] = factory = SceneFactory(
-            services, built.art_job, built.icon, wait_for_art=config.headless, unroll=not config.headless
+            services, qa.gate(built.art_job), built.icon, wait_for_art=config.headless or qa.deterministic,
+            unroll=qa.unroll,
         )
         if getattr(store, "recovered_from", None):
             services.notices.post(services.t("app.data_recovered"), 12)
@@ -112,6 +131,7 @@ def run(argv: list[str]) -> int:
                 warm["done"] = True
         if sync.poll(services.session.player_id):
             services.session.reload()
+        holder["celebrations"].tick(app.stack)  # a tier newly reached: the celebration and its sound
         idle["seconds"] = 0.0 if app.frame_had_input else idle["seconds"] + dt
         top = app.stack.top
         if config.kiosk and idle["seconds"] > IDLE_RESET_SECONDS and top is not None and top.name != "attract":
@@ -119,8 +139,10 @@ def run(argv: list[str]) -> int:
             app.stack.apply(Replace(holder["factory"].make("attract"), clear=True))
             idle["seconds"] = 0.0
 
+    debug_hud = DebugOverlay(qa)
+
     def overlay(surface: pygame.Surface, stats: dict[str, float]) -> None:
-        draw_overlay(surface, holder["services"], app.stack, stats)
+        draw_overlay(surface, holder["services"], app.stack, stats, debug_hud)
 
     def report_first_frame() -> None:
         if not config.headless:  # preload for the map; a headless map waits for (and starts) it itself
@@ -142,9 +164,13 @@ def run(argv: list[str]) -> int:
         on_global=on_global,
         overlay=overlay,
         on_first_frame=report_first_frame,
+        driver=qa,
     )
     try:
         return app.run()
+    except Exception as err:
+        qa.crashed(app, err)  # a bug bundle under <data-dir>/bugs/: --replay reproduces the run up to here
+        raise
     finally:
         built = holder.get("built")
         if built is not None and not built.art_job.wait(20):  # type: ignore[attr-defined]

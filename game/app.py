@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pygame
 
@@ -29,6 +30,17 @@ class RunOptions:
     fps: int = 60
     title: str = "Cloud Tour"
     script: list[tuple[int, Action]] = field(default_factory=list)  # (frame, action) for QA runs
+
+
+class FrameDriver(Protocol):
+    """A hook into every frame (QA: scripts, recording, replay, the frame clock); see game/qa/."""
+
+    deterministic: bool  # fixed time step, whatever the display does
+
+    def frame_dt(self, app: App, dt: float) -> float: ...  # the dt this frame runs with
+    def frame_input(self, app: App, actions: list[Action]) -> list[Action]: ...  # the actions it gets
+    def frame_drawn(self, app: App, screen: pygame.Surface) -> None: ...  # after the overlay, before flip
+    def exit_code(self) -> int: ...
 
 
 def init_display(window: tuple[int, int] | None, title: str) -> pygame.Surface:
@@ -56,6 +68,7 @@ class App:
         on_global: Callable[[Action], bool] | None = None,
         overlay: Callable[[pygame.Surface, dict[str, float]], None] | None = None,
         on_first_frame: Callable[[], None] | None = None,
+        driver: FrameDriver | None = None,
     ) -> None:
         self.options = options
         self.build_root = build_root
@@ -63,6 +76,7 @@ class App:
         self.on_global = on_global  # unconsumed actions (language toggle, debug ...)
         self.overlay = overlay  # drawn above all scenes (notices, debug HUD)
         self.on_first_frame = on_first_frame
+        self.driver = driver
         self.stack = SceneStack()
         self.frame = 0
         self.frame_times: list[float] = []  # wall seconds per frame, present included
@@ -98,7 +112,7 @@ class App:
         script = sorted(self.options.script, key=lambda item: item[0])
         stats: dict[str, float] = {}
         # Headless and scripted runs use a fixed dt so the same seed and script give the same frames.
-        deterministic = self.options.headless or bool(script)
+        deterministic = self.options.headless or bool(script) or (self.driver is not None and self.driver.deterministic)
         while not self.stack.quit_requested and len(self.stack):
             frame_start, cpu_start = time.perf_counter(), time.thread_time()
             raw_dt = clock.tick(0 if deterministic else self.options.fps) / 1000.0
@@ -108,6 +122,9 @@ class App:
                 actions.extend(mapper.translate(event))
             while script and script[0][0] <= self.frame:
                 actions.append(script.pop(0)[1])
+            if self.driver is not None:
+                dt = self.driver.frame_dt(self, dt)
+                actions = self.driver.frame_input(self, actions)
             self.frame_had_input = bool(actions)
             for action in actions:
                 if action.kind is Kind.QUIT:
@@ -128,6 +145,8 @@ class App:
             if self.overlay is not None:
                 stats["fps"] = clock.get_fps()
                 self.overlay(self.screen, stats)
+            if self.driver is not None:
+                self.driver.frame_drawn(self, self.screen)
             present_start, present_cpu = time.perf_counter(), time.thread_time()
             pygame.display.flip()
             now = time.perf_counter()
@@ -149,4 +168,4 @@ class App:
             self.save_screenshot(self.options.screenshot)
         while len(self.stack):
             self.stack.pop()
-        return 0
+        return 0 if self.driver is None else self.driver.exit_code()

@@ -86,11 +86,12 @@ def build_services(
     campaign: Campaign | None = None,
     campaigns_root: Path = CAMPAIGNS_DIR,
     sync_status: Callable[[], str] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Built:
     """Everything scenes need. Call after the display exists (fonts and images need it)."""
     campaign = campaign or load_campaign(config.campaign, campaigns_root)
     palette = Palette.from_campaign(campaign)
-    now = make_clock(config.now)
+    now = clock or make_clock(config.now)  # main.py passes the QA frame clock (game/qa/clock.py)
     session = Session(campaign, store, now, config.device_landmark)
     translator = Translator(load_tables(), config.lang)
     images = ImageCache()

@@ -36,6 +36,9 @@ class Config:
     debug: bool
     check_campaign: str | None
     enroll_code: str | None
+    record: Path | None = None  # QA: write the run's recording here (docs/qa.md)
+    replay: Path | None = None  # QA: play a recording or bug bundle again
+    script: Path | None = None  # QA: run a TOML scenario
 
 
 class UsageError(argparse.ArgumentParser):
@@ -100,6 +103,12 @@ def _now(value: str) -> datetime:
     return when
 
 
+def _existing(value: str) -> Path:
+    if not Path(value).exists():
+        raise argparse.ArgumentTypeError(f"no such file: {value!r}")
+    return Path(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = UsageError(prog="main.py", description="Cloud Tour Treasure Hunt client (kiosk / desktop).")
     p.add_argument("--campaign", default="jade-rabbit-chongqing", help="campaign pack id under assets/campaigns")
@@ -122,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check-campaign", default=None, metavar="ID|PATH",
                    help="validate a campaign pack (an id or a pack folder), list every problem, and exit")
     p.add_argument("--enroll-code", default=None, help="one-time enrolment code for a remote server")
+    qa = p.add_mutually_exclusive_group()  # QA tools (docs/qa.md)
+    qa.add_argument("--replay", type=_existing, default=None, metavar="FILE|BUNDLE", help="replay a recording")
+    qa.add_argument("--script", type=_existing, default=None, metavar="FILE", help="run a TOML scenario")
+    p.add_argument("--record", type=Path, default=None, metavar="FILE", help="record this run for --replay")
     return p
 
 
@@ -154,6 +167,9 @@ def parse_args(argv: list[str]) -> Config:
         debug=ns.debug,
         check_campaign=ns.check_campaign,
         enroll_code=ns.enroll_code,
+        record=ns.record,
+        replay=ns.replay,
+        script=ns.script,
     )
 
 

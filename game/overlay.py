@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pygame
 
+from game.debug_overlay import DebugOverlay
 from game.scene import SceneStack
 from game.services import Services
 from game.ui.layout import LOGICAL_SIZE
 
 
-def draw_overlay(surface: pygame.Surface, services: Services, stack: SceneStack, stats: dict[str, float]) -> None:
+def draw_overlay(surface: pygame.Surface, services: Services, stack: SceneStack, stats: dict[str, float],
+                 debug: DebugOverlay | None = None) -> None:
     p = services.palette
     y = LOGICAL_SIZE[1] - 150
     for text, seconds in reversed(services.notices.items):
@@ -22,16 +24,7 @@ def draw_overlay(surface: pygame.Surface, services: Services, stack: SceneStack,
         surface.blit(toast, box.topleft)
         surface.blit(glyphs, glyphs.get_rect(center=box.center))
         y = box.top - 12
-    if services.debug:
-        lines = [
-            f"fps {stats.get('fps', 0):.0f}  frame {stats.get('frame_ms', 0):.1f} ms",
-            "stack: " + " > ".join(s.name for s in stack.scenes),
-            f"player {services.session.player_id}  rev {services.session.revision}",
-            f"now {services.session.now().isoformat(timespec='seconds')}",
-            f"text cache {services.text.hits}/{services.text.misses}  images {len(services.images)}",
-        ]
-        panel = pygame.Surface((760, 28 * len(lines) + 20), pygame.SRCALPHA)
-        panel.fill((0, 0, 0, 170))
-        for i, line in enumerate(lines):
-            panel.blit(services.text.render(line, 20, (120, 255, 160), "sans"), (12, 10 + 28 * i))
-        surface.blit(panel, (12, LOGICAL_SIZE[1] - panel.get_height() - 12))
+    if debug is not None:
+        debug.sample(stats)
+        if services.debug:
+            debug.draw(surface, services, stack, stats)

@@ -22,17 +22,52 @@ def hex_rgb(value: str) -> tuple[int, int, int]:
     return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
 
 
+RGB = tuple[int, int, int]
+
+
 @dataclass(frozen=True)
 class Palette:
-    """Brand colours as RGB plus the scroll's neutral inks."""
+    """Brand colours as RGB plus the scroll's neutral inks, and the text and badge colours derived
+    from them that meet WCAG AA (4.5:1) on the light surfaces text is drawn on (game/ui/contrast.py)."""
 
-    primary: tuple[int, int, int]
-    secondary: tuple[int, int, int]
-    accent: tuple[int, int, int]
-    paper: tuple[int, int, int] = (240, 229, 204)
-    ink: tuple[int, int, int] = (38, 36, 34)
-    muted: tuple[int, int, int] = (120, 110, 98)
-    jade: tuple[int, int, int] = (62, 140, 118)
+    primary: RGB
+    secondary: RGB
+    accent: RGB
+    paper: RGB = (240, 229, 204)
+    ink: RGB = (38, 36, 34)
+    muted: RGB = (120, 110, 98)  # made readable on the paper and the gold rows in __post_init__
+    jade: RGB = (62, 140, 118)  # the painting's tint; text uses text_jade
+    text_primary: RGB = field(init=False)  # brand colour as text on the light surfaces
+    text_jade: RGB = field(init=False)  # "done" notes and ticks as text
+    fill_primary: RGB = field(init=False)  # filled buttons and chips under cream text
+    fill_gold: RGB = field(init=False)  # gold badges, under ink text (cream on gold cannot reach 4.5:1)
+    fill_jade: RGB = field(init=False)
+    fill_grey: RGB = field(init=False)
+    note_on_primary: RGB = field(init=False)  # light small text on a fill_primary tile
+
+    def __post_init__(self) -> None:
+        from game.ui.contrast import CREAM, fill_for, readable
+
+        light = (self.paper, self.gold_row)
+        fill_primary = fill_for(CREAM, self.primary)
+        derived = {
+            "muted": readable(self.muted, light),
+            "text_primary": readable(self.primary, light),
+            "text_jade": readable(self.jade, light),
+            "fill_primary": fill_primary,
+            "fill_gold": fill_for(self.ink, self.accent),
+            "fill_jade": fill_for(CREAM, self.jade),
+            "fill_grey": fill_for(CREAM, (150, 144, 136)),
+            "note_on_primary": readable(tuple(round(v + (255 - v) * 0.75) for v in self.primary),  # type: ignore[arg-type]
+                                        [fill_primary]),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def gold_row(self) -> RGB:
+        """The pale gold behind a reached tier (the darkest light surface text sits on)."""
+        return tuple(round(v + (255 - v) * 0.55) for v in self.accent)  # type: ignore[return-value]
 
     @classmethod
     def from_campaign(cls, campaign: Campaign) -> Palette:

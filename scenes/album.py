@@ -45,6 +45,10 @@ class AlbumScene(Scene):
             lambda: vertical_gradient(LOGICAL_SIZE, darken(p.primary, 0.45), darken(p.primary, 0.75)),
         )
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
+        return {"back": self.back.rect.center}
+
     def owned(self) -> dict[str, int | None]:
         """Found items and their serials: the local progress plus what only the server granted."""
         session = self.s.session

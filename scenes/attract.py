@@ -84,6 +84,10 @@ class AttractScene(Scene):
     def update(self, dt: float) -> None:
         self.t += dt
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
+        return {"start": (560.0, 540.0), "language": self.lang_button.rect.center}
+
     def draw(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
         assert self.background is not None

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import pygame
 
 from game.actions import Action, Kind
+from game.audio import Cue, audio_of
 from game.rules.content import CheckinMode, Landmark
 from game.rules.progress import CheckIn, PinState, distinct_checkins, pin_state
 from game.scene import Pop, Scene
 from game.services import Services
+from game.ui.contrast import CREAM
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, draw_close_icon, draw_panel, hit_button, lighten, shadow_surface
 from scenes.decor import draw_seal
@@ -117,6 +119,17 @@ class CardScene(Scene):
                                       choice.get(s.lang), "secondary", selected=self.choice == i))
         return out
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py): close, check-in modes, answers."""
+        out: dict[str, tuple[float, float]] = {}
+        for button in self._build_buttons():
+            name = button.id
+            if name.startswith("choice:"):
+                name = "answer:" + "ABCDEFGH"[int(name.split(":", 1)[1])]
+            out[name] = button.rect.center
+        out["back"] = out["close"]
+        return out
+
     # input ---------------------------------------------------------------------------------------
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.BACK:
@@ -157,7 +170,9 @@ class CardScene(Scene):
     def update(self, dt: float) -> None:
         self.t += dt
         if self.stamp_t is not None:
-            self.stamp_t += dt
+            before, self.stamp_t = self.stamp_t, self.stamp_t + dt
+            if before < STAMP_SECONDS * 0.45 <= self.stamp_t:  # the seal meets the paper
+                audio_of(self.s).play(Cue.STAMP)
 
     # drawing -------------------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
@@ -205,17 +220,19 @@ class CardScene(Scene):
             surface.blit(self.icon(self.lm.icon, 150), (X0 - 6, y0 - 4))
             x_text = X0 + 172
         name_w = round(CARD.x + CARD.w - 120) - x_text
-        surface.blit(s.text.fit(self.lm.name.get(lang), 64, name_w, p.ink, "serif", 36), (x_text, y0))
+        name = s.text.fit(self.lm.name.get(lang), 64, name_w, p.ink, "serif", 36)
+        surface.blit(name, (x_text, y0))
         sub = s.text.fit(self.lm.name.get(other), 30, name_w - 260, p.muted, "sans")
-        surface.blit(sub, (x_text + 4, y0 + 94))
-        badge_text, badge_fill = {
-            PinState.CHECKED_IN: (s.t("card.done_today"), darken(p.accent, 0.1)),
-            PinState.LOCKED: (s.t("card.status_locked"), (150, 144, 136)),
-            PinState.AVAILABLE: (s.t("card.available"), p.jade),
+        sub_y = y0 + min(max(94, name.get_height() - 2), round(PANEL.y) - 28 - sub.get_height() - y0)
+        surface.blit(sub, (x_text + 4, sub_y))
+        badge_text, badge_fill, badge_fg = {  # every pair meets WCAG AA (tests/ui/test_contrast.py)
+            PinState.CHECKED_IN: (s.t("card.done_today"), p.fill_gold, p.ink),
+            PinState.LOCKED: (s.t("card.status_locked"), p.fill_grey, CREAM),
+            PinState.AVAILABLE: (s.t("card.available"), p.fill_jade, CREAM),
         }[state]
-        glyphs = s.text.fit(badge_text, 24, 240, (255, 250, 240), "bold")
-        badge = pygame.Rect(0, 0, glyphs.get_width() + 36, 42)
-        badge.midleft = (x_text + 4 + sub.get_width() + 24, y0 + 94 + sub.get_height() // 2)
+        glyphs = s.text.fit(badge_text, 24, 240, badge_fg, "bold")
+        badge = pygame.Rect(0, 0, glyphs.get_width() + 36, max(42, glyphs.get_height() + 4))
+        badge.midleft = (x_text + 4 + sub.get_width() + 24, sub_y + sub.get_height() // 2)
         pygame.draw.rect(surface, badge_fill, badge, border_radius=21)
         surface.blit(glyphs, glyphs.get_rect(center=badge.center))
         rule_y = round(PANEL.y - 24)
@@ -224,7 +241,7 @@ class CardScene(Scene):
     def _draw_story(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
         top = round(PANEL.y)
-        surface.blit(s.text.render(s.t("card.story"), 26, p.primary, "bold"), (X0, top))
+        surface.blit(s.text.render(s.t("card.story"), 26, p.text_primary, "bold"), (X0, top))
         story = self.lm.story.get(s.lang)
         area_h = TILE_Y - 70 - (top + 46)
         size = 32
@@ -260,14 +277,14 @@ class CardScene(Scene):
             return  # the seal animation owns the panel
         quiz = self.lm.quiz
         if quiz is None:
-            surface.blit(s.text.render(s.t("card.how"), 26, p.primary, "bold"), (x, y))
+            surface.blit(s.text.render(s.t("card.how"), 26, p.text_primary, "bold"), (x, y))
             y += 48
             for ms in self.mode_states():
                 y += s.text.draw_fitted_paragraph(surface, f"{s.t('card.' + ms.mode.value)}: {s.t(ms.note_key)}",
                                                   (x, y), w, 24, p.ink, "sans", 1.3, 2, 18) + 12
             return
         heading = s.t("card.quiz") if self.mode is CheckinMode.LEARN else s.t("card.did_you_know")
-        surface.blit(s.text.render(heading, 26, p.primary, "bold"), (x, y))
+        surface.blit(s.text.render(heading, 26, p.text_primary, "bold"), (x, y))
         y += 46
         question = quiz.question.get(s.lang)
         if self.mode is CheckinMode.LEARN and state is PinState.AVAILABLE:
@@ -286,10 +303,12 @@ class CardScene(Scene):
             for i, choice in enumerate(quiz.choices):  # a preview: answering happens in Quiz mode
                 if y + 40 > bottom:
                     break
-                letter = s.text.render("ABCD"[i], 24, lighten(p.paper, 0.6), "bold")
-                pygame.draw.circle(surface, darken(p.paper, 0.3), (x + 16, y + 18), 16)
-                surface.blit(letter, letter.get_rect(center=(x + 16, y + 18)))
-                surface.blit(s.text.fit(choice.get(s.lang), 26, w - 48, p.ink, "sans"), (x + 44, y + 2))
+                letter = s.text.render("ABCD"[i], 24, CREAM, "bold")
+                radius = max(16, letter.get_height() // 2 - 2)
+                pygame.draw.circle(surface, p.fill_grey, (x + radius, y + 18), radius)
+                surface.blit(letter, letter.get_rect(center=(x + radius, y + 18)))
+                surface.blit(s.text.fit(choice.get(s.lang), 26, w - 2 * radius - 16, p.ink, "sans"),
+                             (x + 2 * radius + 12, y + 2))
                 y += 48
             hint = s.t("card.quiz_teaser", n=self.lm.modes.get(CheckinMode.LEARN, 0) + s.campaign.meta.quiz_steps)
             if state is PinState.AVAILABLE and CheckinMode.LEARN in self.lm.modes:
@@ -304,7 +323,7 @@ class CardScene(Scene):
         msg_x = X0 + label.get_width() + 28
         if self.message is not None and self.stamp_t is None:
             text, good = self.message
-            colour = p.jade if good else p.primary
+            colour = p.text_jade if good else p.text_primary
             surface.blit(s.text.fit(text, 26, X1 - msg_x, colour, "bold"), (msg_x, label_y))
         if state is PinState.LOCKED:
             need = max(0, self.lm.unlock_after - distinct_checkins(s.session.progress))
@@ -327,14 +346,14 @@ class CardScene(Scene):
         if done:
             fill, border, fg, note_fg = lighten(p.paper, 0.05), darken(p.paper, 0.2), p.muted, p.muted
         elif selected:
-            fill, border, fg, note_fg = p.primary, darken(p.primary, 0.25), (255, 248, 235), lighten(p.primary, 0.75)
+            fill, border, fg, note_fg = p.fill_primary, darken(p.primary, 0.25), CREAM, p.note_on_primary
         elif ms.ready:
-            fill, border, fg, note_fg = lighten(p.paper, 0.5), p.primary, p.ink, p.jade
+            fill, border, fg, note_fg = lighten(p.paper, 0.5), p.primary, p.ink, p.text_jade
         else:
             fill, border, fg, note_fg = lighten(p.paper, 0.15), darken(p.paper, 0.3), darken(p.ink, 0.0), p.muted
         pygame.draw.rect(surface, fill, r, border_radius=20)
         pygame.draw.rect(surface, border, r, 3 if ms.ready and not done else 2, border_radius=20)
-        steps = s.text.render(s.t("card.plus_steps", n=ms.steps), 28, fg if selected else p.primary if not done else p.muted,
+        steps = s.text.render(s.t("card.plus_steps", n=ms.steps), 28, fg if selected else p.text_primary if not done else p.muted,
                               "bold")
         surface.blit(steps, steps.get_rect(topright=(r.right - 20, r.y + 16)))
         title = s.text.fit(s.t(f"card.{ms.mode.value}"), 30, r.width - steps.get_width() - 56, fg, "bold")
@@ -380,13 +399,13 @@ class CardScene(Scene):
                 ring = (t - STAMP_SECONDS * 0.45) / 0.25
                 pygame.draw.circle(surface, lighten(p.primary, 0.4), (cx, cy), round(150 + 60 * ring), 3)
             rise = min(1.0, (t - STAMP_SECONDS * 0.45) / 0.8)
-            plus = s.text.render(s.t("card.plus_steps", n=self.stamp_steps), 48, p.primary, "bold")
+            plus = s.text.render(s.t("card.plus_steps", n=self.stamp_steps), 48, p.text_primary, "bold")
             surface.blit(plus, plus.get_rect(center=(cx, round(cy - SEAL_SIZE / 2 - 26 - 16 * rise))))
             total = s.t("card.month_total", n=s.session.summary().month_steps)
-            line = s.text.fit(total, 28, round(PANEL.w - 40), darken(p.jade, 0.1), "bold")
+            line = s.text.fit(total, 28, round(PANEL.w - 40), p.text_jade, "bold")
             surface.blit(line, line.get_rect(midtop=(cx, round(cy + SEAL_SIZE / 2 + 24))))
             label_y = TILE_Y - 48
-            done = s.text.render(s.t("card.stamped"), 30, darken(p.jade, 0.1), "bold")
+            done = s.text.render(s.t("card.stamped"), 30, p.text_jade, "bold")
             offset = s.text.size(s.t("card.checkin"), 26, "bold")[0] + 28
             surface.blit(done, (X0 + offset, label_y - 4 + round(3 * math.sin(self.t * 4))))
 

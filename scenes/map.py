@@ -147,7 +147,7 @@ class MapScene(Scene):
         return None
 
     def handle(self, action: Action) -> bool:
-        if self.unroll < UNROLL_SECONDS:
+        if self.unroll < UNROLL_SECONDS and action.kind is not Kind.BACK:  # Back/Esc works while it unrolls
             if action.kind in (Kind.POINTER_UP, Kind.CONFIRM):
                 self.unroll = UNROLL_SECONDS  # impatient visitors skip the animation
             return True
@@ -215,6 +215,28 @@ class MapScene(Scene):
         if lm is not None:
             self.request(Push(self.scenes(f"card:{lm.id}")))
         return True
+
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py): the HUD buttons and, once the
+        scroll has settled, the pins on screen."""
+        if self.art is None or self.unroll < UNROLL_SECONDS:
+            return {}
+        names = {"lang": "language"}
+        out = {names.get(b.id, b.id): b.rect.center for b in self.buttons}
+        if self.pan.target is None and not self.pan.dragging and abs(self.pan.velocity) < 1.0:
+            for lm in self.s.campaign.city.landmarks:
+                ax, ay = self.art.anchors[lm.id]
+                if 80 < ax - self.pan.x < LOGICAL_SIZE[0] - 80:
+                    out[f"landmark:{lm.id}"] = (ax - self.pan.x, ay - 40)
+        return out
+
+    def reveal_target(self, name: str) -> tuple[float, float] | None:
+        """Where to tap so that ``name`` comes on screen: a landmark's spot on the minimap."""
+        ident = name.removeprefix("landmark:")
+        if self.art is None or not name.startswith("landmark:") or ident not in self.art.anchors:
+            return None
+        thumb = self._thumb_rect()
+        return (thumb.x + self.art.anchors[ident][0] / self.art.width * thumb.w, float(thumb.centery))
 
     def _centre_landmark(self) -> Landmark | None:
         if self.art is None:
@@ -294,15 +316,18 @@ class MapScene(Scene):
         pygame.draw.line(surf, darken(p.paper, 0.35), (0, HUD_H - 10), (w, HUD_H - 10), 3)
         pygame.draw.line(surf, (*p.accent, 255), (0, HUD_H - 5), (w, HUD_H - 5), 2)
         left_w = 360
+        # rows placed by the text's height, so large text (game/ui/display.py) still fits the HUD
         title = s.text.fit(s.campaign.city.name.get(s.lang), 46, left_w, p.ink, "serif", 28)
-        surf.blit(title, (40, 20))
         sub = s.text.fit(s.campaign.meta.name.get(s.lang), 24, left_w, p.muted, "sans", 16)
-        surf.blit(sub, (42, 86))
+        sub_y = min(86, HUD_SOLID + 4 - sub.get_height())
+        surf.blit(title, (40, min(20, sub_y + 14 - title.get_height())))
+        surf.blit(sub, (42, sub_y))
         bx, bar_w = 430, 560
         label = s.text.render(s.t("map.month_steps"), 28, p.ink, "bold")
-        surf.blit(label, (bx, 18))
-        steps = s.text.render(str(summary.month_steps), 40, p.primary, "serif")
-        surf.blit(steps, (bx + label.get_width() + 14, 8))
+        label_y = 18 - max(0, label.get_height() - 40)
+        surf.blit(label, (bx, label_y))
+        steps = s.text.render(str(summary.month_steps), 40, p.text_primary, "serif")
+        surf.blit(steps, (bx + label.get_width() + 14, label_y + label.get_height() // 2 - steps.get_height() // 2 - 4))
         tiers = s.campaign.tiers
         top = tiers[-1].threshold
         draw_progress(surf, Rect(bx, 64, bar_w, 24), summary.month_steps / top, p.primary, darken(p.paper, 0.15),
@@ -311,7 +336,8 @@ class MapScene(Scene):
             hint = s.t("map.next_tier", n=summary.steps_to_next, tier=summary.next_tier.name.get(s.lang))
         else:
             hint = s.t("map.top_tier")
-        surf.blit(s.text.fit(hint, 22, bar_w, p.muted, "sans"), (bx, 94))
+        hint_line = s.text.fit(hint, 22, bar_w, p.muted, "sans")
+        surf.blit(hint_line, (bx, min(94, HUD_SOLID + 6 - hint_line.get_height())))
         for button in self.buttons:
             button.label = {"lang": s.t("app.language"), "finish": s.t("app.guest_end"),
                             "album": s.t("map.album"), "rewards": s.t("map.rewards"), "scan": s.t("map.scan")}[button.id]
@@ -459,6 +485,8 @@ class MapScene(Scene):
             a = 0.5 + 0.5 * math.sin(self.t * 4.0 - i * 0.9)
             colour = tuple(round(c1 + (c2 - c1) * a) for c1, c2 in zip(darken(p.accent, 0.5), p.accent, strict=True))
             pygame.draw.circle(surface, colour, (960 + (i - 1) * 48, 700), round(7 + 5 * a))
+        label = self.s.text.fit(self.s.t("map.unrolling"), 36, 1200, p.paper, "bold")  # says what is happening
+        surface.blit(label, label.get_rect(midtop=(960, 740)))
 
     def _paint_waiting(self) -> pygame.Surface:
         """A rolled handscroll: brocade wrapper (包首), wooden roller ends, a title slip (签条) with the city."""

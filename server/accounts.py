@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from server.db import write_tx
 from server.errors import ApiError
 from server.models import admin_tokens, devices, enrollment_codes, player_devices, players
-from server.security import new_code, new_token, normalize_code, token_hash
+from server.security import new_claim_code, new_code, new_token, normalize_code, token_hash
 
 
 @dataclass(frozen=True)
@@ -80,35 +80,49 @@ def create_admin_token(engine: Engine, *, label: str, now: datetime) -> str:
     return token
 
 
-def create_player(engine: Engine, *, device_id: str, campaign_id: str, now: datetime) -> tuple[str, str]:
-    """A new player bound to the creating device. Returns (player_id, claim_code)."""
+CLAIM_TTL_S = 7 * 24 * 3600
+
+
+def create_player(
+    engine: Engine, *, device_id: str, campaign_id: str, now: datetime, claim_ttl_s: int = CLAIM_TTL_S
+) -> tuple[str, str]:
+    """A new player bound to the creating device. Returns (player_id, claim_code); the code is
+    stored as its hash and expires after ``claim_ttl_s``."""
     player_id = str(uuid.uuid4())
     for _ in range(5):
-        claim = new_code(8)
+        claim = new_claim_code()
         try:
             with write_tx(engine, touches_ledger=False) as conn:
                 conn.execute(
                     players.insert().values(
-                        id=player_id, campaign_id=campaign_id, claim_code=claim, created_by=device_id, created_at=now
+                        id=player_id, campaign_id=campaign_id, created_by=device_id, created_at=now,
+                        **_claim_columns(claim, now, claim_ttl_s),
                     )
                 )
                 conn.execute(player_devices.insert().values(player_id=player_id, device_id=device_id, bound_at=now))
             return player_id, claim
-        except IntegrityError:  # claim code collision (≈40 bits): draw again
+        except IntegrityError:  # claim code collision (≈64 bits: practically never): draw again
             continue
     raise ApiError(503, "unavailable", "could not allocate a claim code; retry")
 
 
+def _claim_columns(claim: str, now: datetime, ttl_s: int) -> dict[str, object]:
+    return {"claim_hash": token_hash(normalize_code(claim)), "claim_expires_at": now + timedelta(seconds=ttl_s)}
+
+
 def claim_player(engine: Engine, *, device_id: str, claim_code: str, now: datetime) -> PlayerRef:
-    """Bind the player with this claim code to the device too (idempotent, also under a race)."""
+    """Bind the player with this (unexpired) claim code to the device too (idempotent, also under a race)."""
     for _ in range(2):
         try:
             with write_tx(engine, touches_ledger=False) as conn:
                 row = conn.execute(
-                    select(players.c.id, players.c.campaign_id).where(players.c.claim_code == normalize_code(claim_code))
+                    select(players.c.id, players.c.campaign_id).where(
+                        players.c.claim_hash == token_hash(normalize_code(claim_code)),
+                        players.c.claim_expires_at > now,
+                    )
                 ).first()
                 if row is None:
-                    raise ApiError(404, "unknown_claim_code", "no player has this claim code")
+                    raise ApiError(404, "unknown_claim_code", "no player has this claim code (or it expired)")
                 bound = conn.scalar(
                     select(player_devices.c.player_id).where(
                         player_devices.c.player_id == row.id, player_devices.c.device_id == device_id

@@ -20,6 +20,7 @@ from server.campaigns import CampaignCatalog, seed_supply
 from server.context import AppContext
 from server.db import group_commit, make_engine, upgrade
 from server.errors import ErrorResponse, install_error_handlers
+from server.guard import AuthGuard, TrustedProxies
 from server.middleware import EdgeMiddleware
 from server.ratelimit import TokenBucketLimiter
 from server.routers import admin, content, devices, events, health, partner, players
@@ -69,10 +70,13 @@ class ServerApp(FastAPI):
 
     edge_limiter: TokenBucketLimiter
     edge_body_limit: int
+    edge_proxies: TrustedProxies
 
     def build_middleware_stack(self) -> ASGIApp:
         hot = HotRoutes(players.hot_routes(), self.exception_handlers)
-        return EdgeMiddleware(super().build_middleware_stack(), self.edge_limiter, self.edge_body_limit, hot)
+        return EdgeMiddleware(
+            super().build_middleware_stack(), self.edge_limiter, self.edge_body_limit, hot, self.edge_proxies
+        )
 
 
 def freeze_startup_heap() -> None:
@@ -132,13 +136,16 @@ def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
     )
     # Group commit batches the hot path's inline work (it runs on the event loop); off with SERVER_GROUP_COMMIT=0.
     group = group_commit(engine) if settings.inline_db and settings.group_commit else None
-    app.state.ctx = AppContext(settings=settings, engine=engine, catalog=catalog, group=group)
+    proxies = TrustedProxies(settings.forwarded_allow_ips)
+    guard = AuthGuard(settings.auth_fail_per_min, settings.auth_fail_burst, proxies)
+    app.state.ctx = AppContext(settings=settings, engine=engine, catalog=catalog, group=group, guard=guard)
     install_error_handlers(app)
     # Unknown query parameters are refused by server.strict.StrictRoute (every router uses it).
     # The hot routes (players) come first: routing tries each route's pattern in order.
     for module in (players, events, health, content, devices, partner, admin):
         app.include_router(module.router)
     app.edge_limiter = TokenBucketLimiter(settings.rate_per_s, settings.rate_burst)
+    app.edge_proxies = proxies
     app.edge_body_limit = settings.max_body_bytes
     return app
 

@@ -18,8 +18,19 @@ from server.models import supply
 @dataclass(frozen=True)
 class LoadedCampaign:
     campaign: Campaign
-    body: bytes
+    body: bytes  # the public document: the pack without its quiz answers
     etag: str
+    answers: dict[str, int]  # landmark id → the quiz's answer index (enrolled devices only)
+
+
+def public_document(campaign: Campaign) -> dict:
+    """The pack as the public ``GET /v1/campaigns/{id}`` serves it: every quiz without ``answer``
+    (the server judges answers; enrolled devices fetch them from the authenticated route)."""
+    doc = campaign.model_dump(mode="json")
+    for landmark in doc["city"]["landmarks"]:
+        if landmark.get("quiz") is not None:
+            landmark["quiz"].pop("answer", None)
+    return doc
 
 
 class CampaignCatalog:
@@ -40,10 +51,11 @@ class CampaignCatalog:
             if found is None:
                 campaign = load_campaign(campaign_id, self.root)
                 body = json.dumps(
-                    campaign.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"), sort_keys=True
+                    public_document(campaign), ensure_ascii=False, separators=(",", ":"), sort_keys=True
                 ).encode("utf-8")
                 etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-                found = LoadedCampaign(campaign, body, etag)
+                answers = {lm.id: lm.quiz.answer for lm in campaign.city.landmarks if lm.quiz is not None}
+                found = LoadedCampaign(campaign, body, etag, answers)
                 self._cache[campaign_id] = found
             return found
 

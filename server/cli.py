@@ -53,6 +53,15 @@ def _db_url(value: str) -> str:
     return value
 
 
+def _ip_list(value: str) -> tuple[str, ...]:
+    from server.settings import parse_ip_list
+
+    try:
+        return parse_ip_list(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def _ident(value: str) -> str:
     import re
 
@@ -74,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     parser.add_argument("--port", type=_port, default=8000)
     parser.add_argument("--workers", type=_workers, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--forwarded-allow-ips", type=_ip_list, default=None, metavar="IPS",
+        help="comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed (default: none)",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     enroll = sub.add_parser("enroll", help="print a one-time enrolment code")
     _common(enroll, suppress=True)
@@ -102,6 +115,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         changes["database_url"] = args.database_url
     if getattr(args, "campaign", None):
         changes["campaign_id"] = args.campaign
+    if getattr(args, "forwarded_allow_ips", None):
+        changes["forwarded_allow_ips"] = args.forwarded_allow_ips
     return base.with_(**changes)
 
 
@@ -120,7 +135,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         app = create_app(settings, server_process=True)
         uvicorn.run(
             app, host=args.host, port=args.port, log_config=log_config(), access_log=False, server_header=False,
-            http=http_protocol(),
+            http=http_protocol(), proxy_headers=False,
         )
         return 0
     # Several workers: each imports the factory and reads settings from the environment; each runs
@@ -136,6 +151,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=False,
         server_header=False,
         http=http_protocol(),
+        proxy_headers=False,  # X-Forwarded-For is read by the app, from --forwarded-allow-ips only
     )
     return 0
 

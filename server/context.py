@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -15,8 +16,9 @@ from starlette.types import Scope
 
 from server import queries as q
 from server.campaigns import CampaignCatalog
-from server.db import GroupCommit
+from server.db import GroupCommit, write_tx
 from server.errors import ApiError
+from server.guard import AuthGuard, TrustedProxies
 from server.lru import BoundedLRU
 from server.models import admin_tokens
 from server.queries import Raw
@@ -29,10 +31,20 @@ class Device:
     id: str
     kind: str
     landmark_id: str | None
+    enrolled_at: datetime | None = None
+    # The device's contact before the current one (recorded hourly); None: none since enrolment.
+    prev_seen_at: datetime | None = None
+    fetched_at: datetime | None = None  # when this worker read it (server clock)
+
+
+# Last contact is written at most this often per device (one sync session sees one credit floor).
+CONTACT_INTERVAL = timedelta(hours=1)
 
 
 class DeviceCache:
-    """token hash → Device, bounded LRU (devices are immutable once enrolled; nothing revokes them yet)."""
+    """token hash → Device, bounded LRU. An entry is trusted for ``settings.device_cache_ttl_s``
+    (then read again: a revocation by another worker, the hourly last contact); ``drop`` forgets
+    a device at once (its revocation on this worker)."""
 
     def __init__(self, max_size: int = 10_000) -> None:
         self._items: BoundedLRU[str, Device] = BoundedLRU(max_size)
@@ -46,6 +58,10 @@ class DeviceCache:
         with self._lock:
             self._items.put(key, device)
 
+    def drop(self, device_id: str) -> None:
+        with self._lock:
+            self._items.drop([k for k, d in self._items.items() if d.id == device_id])
+
 
 @dataclass(frozen=True)
 class AppContext:
@@ -57,6 +73,7 @@ class AppContext:
     devices: DeviceCache = field(default_factory=DeviceCache)
     # SQLite with inline hot-path work: concurrent check-ins share one commit (server.db.GroupCommit)
     group: GroupCommit | None = None
+    guard: AuthGuard = field(default_factory=lambda: AuthGuard(10.0, 20, TrustedProxies(())))
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking database work: inline for SQLite (sub-millisecond, single writer: a thread
@@ -81,10 +98,30 @@ _admin_bearer = HTTPBearer(auto_error=False, scheme_name="AdminToken", descripti
 _UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
 
 
-def _lookup_device(ctx: AppContext, key: str) -> Device | None:
+_REVOKED = object()
+
+
+def _lookup_device(ctx: AppContext, key: str) -> Device | object | None:
+    """The device with this token hash (None: unknown; ``_REVOKED``), recording its last contact
+    when the stored one is ``CONTACT_INTERVAL`` old (the value it replaces is ``prev_seen_at``)."""
+    now = ctx.settings.clock()
     with ctx.engine.connect() as conn:
-        row = Raw(conn).one(q.DEVICE_BY_TOKEN, {"token_hash": key})
-    return None if row is None else Device(row[0], row[1], row[2])
+        db = Raw(conn)
+        row = db.one(q.DEVICE_BY_TOKEN, {"token_hash": key})
+    if row is None:
+        return None
+    if row[4] is not None:
+        return _REVOKED
+    enrolled, last, prev = (None if v is None else db.to_dt(v) for v in (row[3], row[5], row[6]))
+    if last is None or now - last >= CONTACT_INTERVAL:
+        with write_tx(ctx.engine, touches_ledger=False) as conn:
+            w = Raw(conn)
+            if w.changed(q.TOUCH_DEVICE, {"id": row[0], "now": w.ts(now), "cutoff": w.ts(now - CONTACT_INTERVAL)}):
+                prev = last
+            else:  # another worker recorded it just now
+                again = w.one(q.DEVICE_BY_TOKEN, {"token_hash": key})
+                prev = None if again is None or again[6] is None else w.to_dt(again[6])
+    return Device(row[0], row[1], row[2], enrolled, prev, now)
 
 
 _EMPTY_TOKEN_HASH = token_hash("")
@@ -110,18 +147,35 @@ def bearer_key(scope: Scope) -> str | None:
     return key
 
 
+def _fresh(ctx: AppContext, device: Device | None) -> bool:
+    if device is None or device.fetched_at is None:
+        return False
+    age = (ctx.settings.clock() - device.fetched_at).total_seconds()
+    return 0 <= age < ctx.settings.device_cache_ttl_s
+
+
 async def authenticate(request: Request) -> Device:
-    """The enrolled device behind the bearer token, or 401 (cached per app; the DB is read off-loop)."""
+    """The enrolled device behind the bearer token, or 401 ``invalid_token`` (unknown or revoked).
+
+    Cached per worker for ``device_cache_ttl_s``; the DB is read off-loop. Failed attempts are
+    counted per client address (``AuthGuard``): once its bucket is empty the address gets 429
+    without a lookup, so a flood of made-up tokens costs the flooder, not the database."""
     ctx: AppContext = request.app.state.ctx
     key = bearer_key(request.scope)
     if key is None or key == _EMPTY_TOKEN_HASH:
         raise ApiError(401, "unauthorized", "missing bearer token", _UNAUTHORIZED)
     device = ctx.devices.get(key)
-    if device is None:
-        device = await ctx.run_db(_lookup_device, ctx, key)
-        if device is None:
-            raise ApiError(401, "unauthorized", "unknown device token", _UNAUTHORIZED)
+    if not _fresh(ctx, device):
+        address = ctx.guard.address_key(request.scope)
+        ctx.guard.check(address)
+        found = await ctx.run_db(_lookup_device, ctx, key)
+        if not isinstance(found, Device):
+            ctx.guard.failed(address)
+            message = "this device token was revoked" if found is _REVOKED else "unknown device token"
+            raise ApiError(401, "invalid_token", message, _UNAUTHORIZED)
+        device = found
         ctx.devices.put(key, device)
+    assert device is not None
     request.state.device_id = device.id
     return device
 
@@ -136,16 +190,19 @@ async def get_device(
 
 def require_admin(
     ctx: Ctx, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_bearer)]
-) -> None:
+) -> str:
+    """The admin token's label (for the audit trail), or 401."""
     if creds is None or not creds.credentials:
         raise ApiError(401, "unauthorized", "missing admin token", _UNAUTHORIZED)
     with ctx.engine.connect() as conn:
         found = conn.scalar(
-            select(admin_tokens.c.token_hash).where(admin_tokens.c.token_hash == token_hash(creds.credentials))
+            select(admin_tokens.c.label).where(admin_tokens.c.token_hash == token_hash(creds.credentials))
         )
     if found is None:
         raise ApiError(401, "unauthorized", "unknown admin token", _UNAUTHORIZED)
+    return str(found)
 
 
 CurrentDevice = Annotated[Device, Depends(get_device)]
 Admin = Depends(require_admin)
+AdminLabel = Annotated[str, Depends(require_admin)]

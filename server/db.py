@@ -48,6 +48,7 @@ def make_engine(settings: Settings) -> Engine:
             # cache then stays valid between its own transactions (FIFO rotates through the pool and
             # every connection re-reads pages another one changed).
             pool_use_lifo=True,
+            hide_parameters=True,  # database errors never carry their parameters (codes, tokens) into logs
         )
         _install_sqlite_hooks(engine, settings.sqlite_busy_timeout_ms)
         # SQLite has one writer at a time. Queue this process's writers on a lock instead of letting
@@ -59,7 +60,7 @@ def make_engine(settings: Settings) -> Engine:
             # :memory: or URI-style options, which keep to SQLAlchemy's pool).
             setattr(engine, _HOT_WRITER, _HotWriter(engine, settings.sqlite_busy_timeout_ms))
         return engine
-    engine = create_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size)
+    engine = create_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size, hide_parameters=True)
     _install_idle_ping(engine)
     return engine
 

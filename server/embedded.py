@@ -41,7 +41,7 @@ class ThreadedServer:
         self.host, self.port = self._sock.getsockname()[:2]
         config = uvicorn.Config(
             app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=3, backlog=2048,
-            server_header=False, http=http or http_protocol(),
+            server_header=False, http=http or http_protocol(), proxy_headers=False,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{self.port}", daemon=True)

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,23 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_json(422, "validation_error", _validation_message(list(exc.errors())))
 
 
+async def _client_disconnect(request: Request, _exc: Exception) -> JSONResponse:
+    """The client went away mid-upload: nothing to answer, nothing went wrong here."""
+    log.info("client disconnected before its request body was complete: %s %s", request.method, request.url.path)
+    return error_json(400, "client_disconnected", "the request body was cut off")
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    module = type(exc).__module__
+    return module.startswith(("sqlalchemy", "psycopg", "sqlite3"))
+
+
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _is_database_error(exc):
+        # Its message can quote row values (PostgreSQL's DETAIL: Key (...)=(...)): name the class only.
+        log.error("database error on %s %s: %s", request.method, request.url.path, type(exc).__qualname__)
+    else:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_json(500, "internal_error", "internal server error")
 
 
@@ -95,4 +111,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ClientDisconnect, _client_disconnect)
     app.add_exception_handler(Exception, _server_error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from game.rules.content import CheckinMode
@@ -87,8 +88,10 @@ def persist_delta(
     before: Progress,
     after: Progress,
     share_channel: str = "qr",
+    received_at: datetime | None = None,
 ) -> None:
-    """Insert the records ``after`` has beyond ``before``. Unique constraints back the rules up."""
+    """Insert the records ``after`` has beyond ``before``. Unique constraints back the rules up.
+    ``received_at``: the server time the action arrived (check-ins keep it for the rate rules)."""
     ts = db.ts
     for g in after.grants[len(before.grants) :]:
         db.run(q.INSERT_GRANT, {"player_id": player_id, "source": g.source, "steps": g.steps, "at": ts(g.at)})
@@ -98,6 +101,7 @@ def persist_delta(
             {
                 "player_id": player_id, "landmark_id": rec.landmark_id, "mode": str(rec.mode),
                 "day": db.day(rec.day), "at": ts(rec.at), "device_id": device_id,
+                "received_at": ts(received_at),
             },
         )
     for item in after.collectibles[len(before.collectibles) :]:

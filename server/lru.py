@@ -32,6 +32,9 @@ class BoundedLRU(Generic[K, V]):
         for key in keys:
             self._items.pop(key, None)
 
+    def items(self) -> list[tuple[K, V]]:
+        return list(self._items.items())
+
     def clear(self) -> None:
         self._items.clear()
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.context import bearer_key
+from server.guard import TrustedProxies
 from server.ratelimit import TokenBucketLimiter
 from server.strict import HotRoutes
 
@@ -94,19 +95,24 @@ class EdgeMiddleware:
     4. the hot routes (``hot``) served directly, everything else passed to FastAPI's stack (``app``).
     """
 
-    def __init__(self, app: ASGIApp, limiter: TokenBucketLimiter, limit: int, hot: HotRoutes | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, limiter: TokenBucketLimiter, limit: int, hot: HotRoutes | None = None,
+        proxies: TrustedProxies | None = None,
+    ) -> None:
         self.app = app
         self.limiter = limiter
         self.limit = limit
         self.hot = hot
+        self.proxies = proxies or TrustedProxies(())
 
-    @staticmethod
-    def key(scope: Scope) -> str:
+    def key(self, scope: Scope) -> str:
+        """The bucket: the bearer token's, else the client address's (X-Forwarded-For only from a
+        configured proxy). Made-up tokens get buckets of their own here; ``server.guard.AuthGuard``
+        charges their failures to the address."""
         token = bearer_key(scope)
         if token is not None:
             return "t:" + token[:32]
-        client = scope.get("client")
-        return "ip:" + (client[0] if client else "unknown")
+        return "ip:" + self.proxies.client(scope)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -70,6 +70,10 @@ devices = Table(
     Column("landmark_id", String(64)),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    # Last contact, recorded at most hourly; prev_seen_at is the one before (the offline-credit floor).
+    Column("last_seen_at", UTCDateTime),
+    Column("prev_seen_at", UTCDateTime),
 )
 
 enrollment_codes = Table(
@@ -97,9 +101,11 @@ players = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("campaign_id", String(64), nullable=False),
-    Column("claim_code", String(16), nullable=False, unique=True),
+    Column("claim_code", String(16), unique=True),  # legacy plaintext codes; no longer written
     Column("created_by", String(36), ForeignKey("devices.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("claim_hash", String(64), unique=True),
+    Column("claim_expires_at", UTCDateTime),
 )
 
 player_devices = Table(
@@ -122,6 +128,7 @@ actions = Table(
     Column("result", JSON, nullable=False),
     Column("client_time", UTCDateTime),
     Column("server_time", UTCDateTime, nullable=False),
+    Column("fingerprint", String(64)),  # sha256 of the action's body: a reused id with another body is a conflict
     Index("ix_actions_player", "player_id"),
 )
 
@@ -146,8 +153,10 @@ checkins = Table(
     Column("day", Date, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("device_id", String(36), nullable=False),
+    Column("received_at", UTCDateTime),  # server time (rate rules count by it as well as by ``at``)
     UniqueConstraint("player_id", "landmark_id", "day", name="uq_checkins_player_landmark_day"),
     Index("ix_checkins_device_at", "device_id", "at"),
+    Index("ix_checkins_device_received", "device_id", "received_at"),
     Index("ix_checkins_landmark", "landmark_id"),
 )
 
@@ -193,6 +202,36 @@ supply = Table(
     Column("remaining", Integer, nullable=False),
     CheckConstraint("remaining >= 0", name="remaining_nonneg"),
     CheckConstraint("remaining <= total", name="remaining_le_total"),
+)
+
+# One row per server spawn roll (a ``scan`` action): what the caps in the campaign pack count.
+rolls = Table(
+    "rolls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("player_id", String(36), ForeignKey("players.id", ondelete="CASCADE"), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("campaign_id", String(64), nullable=False),
+    Column("day", Date, nullable=False),  # campaign-local day of the credited time
+    Column("at", UTCDateTime, nullable=False),  # credited time
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("limited_attempt", Integer, nullable=False),  # 1 when a limited item was eligible
+    Column("collectible_id", String(64)),
+    Column("rarity", String(16)),  # of the item handed out (None: nothing emerged)
+    Index("ix_rolls_player_day", "player_id", "day"),
+    Index("ix_rolls_device_received", "device_id", "received_at"),
+    Index("ix_rolls_device_at", "device_id", "at"),
+    Index("ix_rolls_campaign_day", "campaign_id", "day"),
+)
+
+admin_audit = Table(
+    "admin_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("admin", String(100), nullable=False),  # the admin token's label
+    Column("action", String(64), nullable=False),
+    Column("target", String(64), nullable=False),
 )
 
 events = Table(

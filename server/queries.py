@@ -113,6 +113,11 @@ class Raw:
         self.cur.execute(self._sql(stmt), params)
         return self.cur.fetchall()
 
+    def changed(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
+        """Execute a write now; the number of rows it changed."""
+        self.cur.execute(self._sql(stmt), params)
+        return self.cur.rowcount
+
     def run(self, stmt: Stmt, params: Mapping[str, Any]) -> None:
         """A write whose result is not needed: executed now, or queued for the commit (``deferred``)."""
         if self.deferred is not None:
@@ -202,13 +207,21 @@ def driver_integrity_errors() -> tuple[type[BaseException], ...]:
 
 # ---- statements --------------------------------------------------------------------------------
 
-DEVICE_BY_TOKEN = Stmt("SELECT id, kind, landmark_id FROM devices WHERE token_hash = :token_hash")
+DEVICE_BY_TOKEN = Stmt(
+    """SELECT id, kind, landmark_id, created_at, revoked_at, last_seen_at, prev_seen_at FROM devices
+       WHERE token_hash = :token_hash"""
+)
+# Last contact, recorded at most once per :cutoff interval; the value it replaces becomes prev_seen_at.
+TOUCH_DEVICE = Stmt(
+    """UPDATE devices SET prev_seen_at = last_seen_at, last_seen_at = :now
+       WHERE id = :id AND (last_seen_at IS NULL OR last_seen_at < :cutoff)"""
+)
 
 # Access: the player, if this device created or claimed it, with the stored outcome of the action
 # if its id was seen (for any player). PostgreSQL also locks the player row, so one player's
 # actions are decided one at a time (SQLite: BEGIN IMMEDIATE serialises writers).
 PLAYER_FOR_DEVICE = Stmt(
-    """SELECT players.id, players.campaign_id, actions.player_id, actions.result FROM players
+    """SELECT players.id, players.campaign_id, actions.player_id, actions.result, actions.fingerprint FROM players
        JOIN player_devices ON player_devices.player_id = players.id
        LEFT JOIN actions ON actions.action_id = :action_id
        WHERE players.id = :player_id AND player_devices.device_id = :device_id""",
@@ -227,11 +240,33 @@ LEDGER = Stmt(
        ORDER BY k, id"""
 )
 
-# Check-ins of one device in (since, until], counted only up to :limit (the index range scan
-# stops there, however busy the device was).
-DEVICE_CHECKINS_WINDOW = Stmt(
-    """SELECT count(*) FROM (SELECT 1 FROM checkins
-       WHERE device_id = :device_id AND at > :since AND at <= :until LIMIT :limit) AS recent"""
+# The rate rules of a check-in, in one statement: the device's check-ins credited in
+# (since, until] and received after :recv_since (each counted only up to :limit: the index range
+# scan stops there), and the player's check-ins received after :hour_ago.
+RATE_COUNTS = Stmt(
+    """SELECT
+       (SELECT count(*) FROM (SELECT 1 FROM checkins
+          WHERE device_id = :device_id AND at > :since AND at <= :until LIMIT :limit) AS credited),
+       (SELECT count(*) FROM (SELECT 1 FROM checkins
+          WHERE device_id = :device_id AND received_at > :recv_since LIMIT :limit) AS received),
+       (SELECT count(*) FROM checkins WHERE player_id = :player_id AND received_at > :hour_ago)"""
+)
+
+# The caps of a scan (``SpawnCaps``): the player's limited attempts on the credited day or
+# received in the last day; the device's special grants credited or received in the last hour;
+# the campaign's limited grants on the credited day.
+ROLL_COUNTS = Stmt(
+    """SELECT
+       (SELECT count(*) FROM rolls WHERE player_id = :player_id AND limited_attempt = 1
+          AND (day = :day OR received_at > :day_ago)),
+       (SELECT count(*) FROM rolls WHERE device_id = :device_id AND rarity IN ('limited', 'hidden')
+          AND ((at > :hour_before AND at <= :at) OR received_at > :recv_hour)),
+       (SELECT count(*) FROM rolls WHERE campaign_id = :campaign_id AND rarity = 'limited' AND day = :day)"""
+)
+INSERT_ROLL = Stmt(
+    """INSERT INTO rolls (player_id, device_id, campaign_id, day, at, received_at, limited_attempt, collectible_id, rarity)
+       VALUES (:player_id, :device_id, :campaign_id, :day, :at, :received_at, :limited_attempt, :collectible_id,
+               :rarity)"""
 )
 
 # Atomic decrement: never below zero (and the CHECK constraint backs it up). The serial is
@@ -243,13 +278,15 @@ TAKE_ONE = Stmt(
 )
 
 INSERT_ACTION = Stmt(
-    """INSERT INTO actions (action_id, player_id, device_id, kind, status, reason, result, client_time, server_time)
-       VALUES (:action_id, :player_id, :device_id, :kind, :status, :reason, :result, :client_time, :server_time)"""
+    """INSERT INTO actions
+       (action_id, player_id, device_id, kind, status, reason, result, client_time, server_time, fingerprint)
+       VALUES (:action_id, :player_id, :device_id, :kind, :status, :reason, :result, :client_time, :server_time,
+               :fingerprint)"""
 )
 INSERT_GRANT = Stmt("INSERT INTO grants (player_id, source, steps, at) VALUES (:player_id, :source, :steps, :at)")
 INSERT_CHECKIN = Stmt(
-    """INSERT INTO checkins (player_id, landmark_id, mode, day, at, device_id)
-       VALUES (:player_id, :landmark_id, :mode, :day, :at, :device_id)"""
+    """INSERT INTO checkins (player_id, landmark_id, mode, day, at, device_id, received_at)
+       VALUES (:player_id, :landmark_id, :mode, :day, :at, :device_id, :received_at)"""
 )
 INSERT_OWNED = Stmt(
     """INSERT INTO owned (player_id, campaign_id, collectible_id, serial, at)

@@ -39,6 +39,16 @@ class TokenBucketLimiter:
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: str, cost: float = 1.0) -> float:
+        """The seconds ``take(key, cost)`` would ask to wait, taking nothing."""
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                return 0.0
+            tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        return 0.0 if tokens >= cost else (cost - tokens) / self.rate
+
     def take(self, key: str, cost: float = 1.0) -> float:
         now = self._clock()
         with self._lock:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from game.rules.content import CheckinMode
 
@@ -18,6 +18,17 @@ PlayerId = Annotated[str, Field(pattern=PLAYER_ID_PATTERN)]
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9 -]{4,32}$")]
 # Free text: no control characters (PostgreSQL text cannot hold NUL, logs must stay one line).
 Label = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+def _date_time_text(value: Any) -> Any:
+    """A date-time arrives as ISO 8601 text: a number (Unix time) is refused, as the schema says."""
+    if isinstance(value, int | float):
+        raise ValueError("expected an ISO 8601 date-time string, not a number")
+    return value
+
+
+# An aware date-time given as text (pydantic alone would also take Unix seconds).
+DateTimeText = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
 
 
 def plausible_utc(value: datetime) -> datetime | None:
@@ -147,8 +158,9 @@ class ProgressOut(BaseModel):
 
 class _ActionBase(Strict):
     action_id: UUID = Field(description="client-generated; an action is applied at most once, forever")
-    client_time: AwareDatetime = Field(
-        description="when it happened on the device; credited then if plausible (see docs/api.md), else at server time"
+    client_time: DateTimeText = Field(
+        description="when it happened on the device; credited then if within the offline policy (docs/api.md), "
+        "else the action is rejected with client_time_out_of_range"
     )
 
 
@@ -173,12 +185,20 @@ class CollectAction(_ActionBase):
     collectible_id: Ident
 
 
+class ScanAction(_ActionBase):
+    """A logo scan: the server rolls what emerges, at the credited time (docs/api.md "Scans")."""
+
+    kind: Literal["scan"]
+
+
 class ShareAction(_ActionBase):
     kind: Literal["share"]
     channel: str = Field(default="qr", pattern=r"^[a-z0-9_-]{1,32}$")
 
 
-ActionIn = Annotated[CheckinAction | QuizAction | CollectAction | ShareAction, Field(discriminator="kind")]
+ActionIn = Annotated[
+    CheckinAction | QuizAction | CollectAction | ScanAction | ShareAction, Field(discriminator="kind")
+]
 
 
 class ActionsRequest(Strict):
@@ -197,7 +217,7 @@ class ActionResult(BaseModel):
     reason: str | None = Field(default=None, description="machine-readable; see docs/api.md")
     original_status: ActionStatus | None = Field(default=None, description="for duplicates: the first outcome")
     steps: int = 0
-    collectible: ItemOut | None = None
+    collectible: ItemOut | None = Field(default=None, description="collect and scan: the item handed out")
     consolation: ItemOut | None = Field(default=None, description="granted instead when sold out")
     credited_at: datetime | None = Field(
         default=None,
@@ -223,7 +243,7 @@ class SupplyOut(BaseModel):
 class EventIn(Strict):
     event_id: UUID
     name: str = Field(pattern=r"^[a-z][a-z0-9_.:-]{0,63}$", examples=["scan"])
-    at: AwareDatetime
+    at: DateTimeText
     player_id: PlayerId | None = None
     props: dict[str, Any] = Field(default_factory=dict, description="≤ 2 KB as JSON")
 
@@ -243,7 +263,7 @@ class PartnerTaskEvent(Strict):
     event_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     player_id: PlayerId
     task_id: Ident
-    occurred_at: AwareDatetime | None = None
+    occurred_at: DateTimeText | None = None
 
 
 class PartnerTaskResult(BaseModel):

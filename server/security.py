@@ -20,6 +20,16 @@ def new_code(length: int = 10) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
+CLAIM_CODE_LENGTH = 13  # 31**13 ≈ 2**64.4
+
+
+def new_claim_code() -> str:
+    """A player's claim code: ≥ 64 bits, shown as three dash-separated groups (dashes are ignored
+    when it is typed back); only its hash is stored."""
+    code = new_code(CLAIM_CODE_LENGTH)
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
 def normalize_code(code: str) -> str:
     return code.strip().upper().replace("-", "").replace(" ", "")
 
@@ -36,5 +46,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    """Constant-time comparison of bytes (a non-ASCII header is just a wrong signature)."""
     given = signature.strip().removeprefix("sha256=").lower()
-    return hmac.compare_digest(sign(secret, timestamp, body), given)
+    expected = sign(secret, timestamp, body).encode("ascii")
+    return hmac.compare_digest(expected, given.encode("utf-8", "surrogateescape"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -25,6 +27,18 @@ def aware_datetime(text: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{text!r} needs a UTC offset, e.g. 2027-01-20T00:00:00+08:00")
     return value.astimezone(UTC)
+
+
+def parse_ip_list(text: str) -> tuple[str, ...]:
+    """``--forwarded-allow-ips`` / FORWARDED_ALLOW_IPS: comma-separated addresses or CIDRs
+    (ValueError naming the bad entry)."""
+    entries = tuple(part.strip() for part in text.split(",") if part.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"not an IP address or network: {entry!r}") from None
+    return entries
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -50,11 +64,23 @@ class Settings:
     # Plausibility: check-ins one device may submit (across all players) per window.
     device_checkins_per_window: int = 30
     device_checkin_window_s: int = 60
-    # Actions are credited at their client_time when it is plausible: not in the future, not older
-    # than this, not before credit_not_before (the campaign start); else at server time.
-    credit_max_age_s: int = 7 * 24 * 3600
+    # Offline credit (docs/api.md "Time"): an action is credited at its client_time when that is at
+    # most client_skew_s ahead of server time and not before the device's enrolment, its previous
+    # contact minus credit_max_age_s, or credit_not_before (the campaign start); else it is
+    # rejected with client_time_out_of_range.
+    credit_max_age_s: int = 30 * 24 * 3600
     credit_not_before: datetime | None = None
+    client_skew_s: int = 120
     enrollment_ttl_s: int = 7 * 24 * 3600
+    claim_ttl_s: int = 7 * 24 * 3600
+    # Failed authentication (unknown or revoked tokens, wrong enrolment or claim codes): a bucket
+    # per client address and one per code; an empty bucket answers 429 before any lookup.
+    auth_fail_per_min: float = 10.0
+    auth_fail_burst: int = 20
+    # Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty: the peer address is the client.
+    forwarded_allow_ips: tuple[str, ...] = ()
+    # How long a worker trusts its cached device (revocation reaches other workers within this).
+    device_cache_ttl_s: float = 30.0
     sqlite_busy_timeout_ms: int = 10_000
     pool_size: int = 10
     worker_threads: int | None = None  # handler threads per worker; None: 4 for SQLite, 32 for PostgreSQL
@@ -63,6 +89,8 @@ class Settings:
     # SQLite, inline: commit the check-ins that arrive together in one transaction (server.db.GroupCommit).
     group_commit: bool = True
     clock: Callable[[], datetime] = field(default=utc_now, compare=False)
+    # The server's spawn roll: uniform [0, 1) numbers from the OS (tests inject a seeded one).
+    rng: Callable[[], float] = field(default=random.SystemRandom().random, compare=False)
 
     @cached_property
     def db_url(self) -> str:
@@ -92,6 +120,9 @@ class Settings:
             "SERVER_POOL_SIZE": "pool_size",
             "SERVER_WORKER_THREADS": "worker_threads",
             "SERVER_CREDIT_MAX_AGE_S": "credit_max_age_s",
+            "SERVER_CLIENT_SKEW_S": "client_skew_s",
+            "SERVER_CLAIM_TTL_S": "claim_ttl_s",
+            "SERVER_AUTH_FAIL_BURST": "auth_fail_burst",
         }
         changes: dict[str, object] = {}
         if "SERVER_DATA_DIR" in env:
@@ -109,6 +140,10 @@ class Settings:
         for var, name in ints.items():
             if env.get(var):
                 changes[name] = int(env[var])
+        if env.get("SERVER_AUTH_FAIL_PER_MIN"):
+            changes["auth_fail_per_min"] = float(env["SERVER_AUTH_FAIL_PER_MIN"])
+        if env.get("FORWARDED_ALLOW_IPS"):
+            changes["forwarded_allow_ips"] = parse_ip_list(env["FORWARDED_ALLOW_IPS"])
         if env.get("SERVER_CREDIT_NOT_BEFORE"):
             changes["credit_not_before"] = aware_datetime(env["SERVER_CREDIT_NOT_BEFORE"])
         if env.get("SERVER_DB_INLINE"):
@@ -131,7 +166,13 @@ class Settings:
             "SERVER_DEVICE_CHECKIN_WINDOW_S": str(self.device_checkin_window_s),
             "SERVER_POOL_SIZE": str(self.pool_size),
             "SERVER_CREDIT_MAX_AGE_S": str(self.credit_max_age_s),
+            "SERVER_CLIENT_SKEW_S": str(self.client_skew_s),
+            "SERVER_CLAIM_TTL_S": str(self.claim_ttl_s),
+            "SERVER_AUTH_FAIL_PER_MIN": str(self.auth_fail_per_min),
+            "SERVER_AUTH_FAIL_BURST": str(self.auth_fail_burst),
         }
+        if self.forwarded_allow_ips:
+            env["FORWARDED_ALLOW_IPS"] = ",".join(self.forwarded_allow_ips)
         if self.credit_not_before is not None:
             env["SERVER_CREDIT_NOT_BEFORE"] = self.credit_not_before.isoformat()
         if self.worker_threads:

@@ -1,4 +1,5 @@
-"""uvicorn's httptools protocol with one socket write per response instead of two.
+"""uvicorn's httptools protocol with one socket write per response instead of two, and JSON
+for the requests its parser refuses.
 
 uvicorn writes a response's status line and headers, then its body, as two ``transport.write``
 calls; on an idle socket each is its own ``send()`` system call and its own TCP segment. On
@@ -12,12 +13,19 @@ looks at ``is_closing()`` when the response completes, which flushes it at once.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 try:
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 except ImportError:  # httptools missing (the client's embedded server): uvicorn picks its default
     HttpToolsProtocol = None  # type: ignore[assignment,misc]
+
+# What a request the HTTP parser refuses (a bad Content-Length, a malformed request line) gets:
+# the API's one error shape instead of uvicorn's plain-text 400.
+MALFORMED_BODY = json.dumps(
+    {"error": {"code": "bad_request", "message": "malformed HTTP request (e.g. an invalid Content-Length)"}}
+).encode()
 
 
 class CoalescingTransport:
@@ -62,6 +70,23 @@ if HttpToolsProtocol is not None:
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+
+        def send_400_response(self, msg: str) -> None:
+            """The parser refused the request: a JSON 400 in the API's error shape, then close."""
+            content = [STATUS_LINE[400]]
+            for name, value in self.server_state.default_headers:
+                content.extend([name, b": ", value, b"\r\n"])
+            content.extend(
+                [
+                    b"content-type: application/json\r\n",
+                    b"content-length: " + str(len(MALFORMED_BODY)).encode("ascii") + b"\r\n",
+                    b"connection: close\r\n",
+                    b"\r\n",
+                    MALFORMED_BODY,
+                ]
+            )
+            self.transport.write(b"".join(content))
+            self.transport.close()
 
 
 def http_protocol() -> Any:

@@ -1,9 +1,10 @@
 """Build the bundled font subsets from Debian's Noto CJK (SIL OFL 1.1) with fontTools.
 
 Run once by a developer (``apt-get install fonts-noto-cjk``); the output is committed, so the
-product never needs the system fonts. The subset keeps ASCII, Latin-1, CJK punctuation, the
-GB2312 level-1 hanzi (the 3,755 most common characters) and every character that the string
-tables and campaign packs use, so new content in ordinary Chinese renders without a rebuild.
+product never needs the system fonts. The subset keeps ASCII, Latin-1, CJK punctuation, all of
+GB 2312 (6,763 hanzi plus its symbol rows) and every character that the string tables, the
+campaign packs and the code use, so new content in ordinary Chinese renders without a rebuild
+(``main.py --check-campaign`` reports any character a pack uses that the fonts lack).
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ OUTPUTS = {
 }
 
 
-def gb2312_level1() -> str:
+def gb2312() -> str:
+    """Every character of GB 2312: symbols, Latin/Greek/Cyrillic/kana rows and both hanzi levels
+    (6,763 characters), so any ordinary Simplified Chinese text renders."""
     chars = []
-    for hi in range(0xB0, 0xD8):
+    for hi in range(0xA1, 0xF8):
         for lo in range(0xA1, 0xFF):
             try:
                 chars.append(bytes([hi, lo]).decode("gb2312"))
@@ -59,7 +62,7 @@ def charset() -> str:
     base = "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(chr(c) for c in range(0xA0, 0x100))
     punct = "".join(chr(c) for c in range(0x3000, 0x3040)) + "".join(chr(c) for c in range(0xFF01, 0xFF5F))
     extra = "·—–…‘’“”•←→↑↓✓✔★☆●○◆◇■□▲△▶◀♪¥€№℃"
-    return "".join(sorted(set(base + punct + extra + gb2312_level1() + content_text())))
+    return "".join(sorted(set(base + punct + extra + gb2312() + content_text())))
 
 
 def build(out_dir: Path) -> None:

@@ -139,6 +139,21 @@ class Tier(Frozen):
     reward: Text
 
 
+class SpawnCaps(Frozen):
+    """Bounds on what the server's spawn roll may hand out (limited and hidden items have value).
+
+    A *limited attempt* is a scan in which a limited item was eligible by the spawn rules; a
+    *special grant* is a limited or hidden item handed out. Counted by the scan's credited time
+    and by the server's receive time alike (a back-dated queue cannot widen them)."""
+
+    limited_attempts_per_player_day: int = Field(default=1, ge=0)
+    special_grants_per_device_hour: int = Field(default=4, ge=0)
+    limited_grants_per_day: int | None = Field(default=None, ge=0, description="campaign-wide; None: supply only")
+    scan_checkins_per_player_day: int = Field(
+        default=3, ge=0, description="scan-mode check-ins a player may make per day away from the landmark's kiosk"
+    )
+
+
 class CampaignMeta(Frozen):
     id: Ident
     name: Text
@@ -148,6 +163,7 @@ class CampaignMeta(Frozen):
     share_steps: int = Field(default=20, ge=0)
     quiz_steps: int = Field(default=10, ge=0)
     max_checkins_per_hour: int = Field(default=30, ge=1)
+    caps: SpawnCaps = SpawnCaps()
 
 
 class Campaign(Frozen):
@@ -226,23 +242,14 @@ def _section(docs: Mapping[str, Mapping[str, Any]], key: str, issues: list[Conte
     file = PACK_FILES[key]
     doc = docs.get(file)
     if doc is None:
-        if not any(i.file == file and i.field == "(file)" for i in issues):
+        # a file that is missing or failed to parse is reported once, by what went wrong
+        if not any(i.file == file and i.field in ("(file)", "(syntax)") for i in issues):
             issues.append(ContentIssue(file, "(file)", "missing file"))
         return None
     if key not in doc:
         issues.append(ContentIssue(file, key, "missing section"))
         return None
     return doc[key]
-
-
-def _duplicates(ids: list[str]) -> list[tuple[int, str]]:
-    seen: set[str] = set()
-    dups = []
-    for index, ident in enumerate(ids):
-        if ident in seen:
-            dups.append((index, ident))
-        seen.add(ident)
-    return dups
 
 
 def _raw_ids(raw: Any) -> set[str]:
@@ -263,22 +270,22 @@ def _cross_check(
     references are resolved against ``raw_ids`` too, so an item that failed its schema is not also
     reported as unknown."""
     issues: list[ContentIssue] = []
-    city: City | None = parts.get("city")
-    lm_ids = [lm.id for lm in city.landmarks] if city is not None else []
-    if city is not None:
-        for index, ident in _duplicates(lm_ids):
-            issues.append(ContentIssue("city.toml", f"city.landmarks[{index}].id", f"duplicate id {ident!r}"))
-        for index, lm in enumerate(city.landmarks):
-            where = f"city.landmarks[{index}]"
-            if lm.quiz is not None and lm.quiz.answer >= len(lm.quiz.choices):
-                issues.append(
-                    ContentIssue("city.toml", f"{where}.quiz.answer", f"index {lm.quiz.answer} has no choice")
-                )
-            if CheckinMode.LEARN in lm.modes and lm.quiz is None:
-                issues.append(ContentIssue("city.toml", f"{where}.quiz", "mode 'learn' needs a quiz"))
-            for mode, steps in lm.modes.items():
-                if steps < 0:
-                    issues.append(ContentIssue("city.toml", f"{where}.modes.{mode}", "steps must be ≥ 0"))
+    landmarks: list[tuple[int, Landmark]] = list(indexed.get("landmarks", ()))
+    for index, ident in _duplicates_at([(i, lm.id) for i, lm in landmarks]):
+        issues.append(ContentIssue("city.toml", f"city.landmarks[{index}].id", f"duplicate id {ident!r}"))
+    for index, lm in landmarks:
+        where = f"city.landmarks[{index}]"
+        if CheckinMode.LEARN in lm.modes and lm.quiz is None:
+            issues.append(ContentIssue("city.toml", f"{where}.quiz", "mode 'learn' needs a quiz"))
+        for mode, steps in lm.modes.items():
+            if steps < 0:
+                issues.append(ContentIssue("city.toml", f"{where}.modes.{mode}", "steps must be ≥ 0"))
+    # quizzes are checked on their own, so a typo elsewhere in the landmark does not hide a bad answer
+    for index, quiz in indexed.get("quizzes", ()):
+        if quiz.answer >= len(quiz.choices):
+            issues.append(ContentIssue("city.toml", f"city.landmarks[{index}].quiz.answer",
+                                       f"index {quiz.answer} has no choice (there are {len(quiz.choices)})"))
+    lm_ids = {lm.id for _, lm in landmarks} | raw_ids.get("landmarks", set())
     collectibles: list[tuple[int, Collectible]] = list(indexed.get("collectibles", ()))
     for index, ident in _duplicates_at([(i, col.id) for i, col in collectibles]):
         issues.append(
@@ -298,7 +305,7 @@ def _cross_check(
     tasks: list[tuple[int, Task]] = list(indexed.get("tasks", ()))
     for index, ident in _duplicates_at([(i, t.id) for i, t in tasks]):
         issues.append(ContentIssue("tasks.toml", f"tasks[{index}].id", f"duplicate id {ident!r}"))
-    if city is not None:  # without a valid city, landmark references cannot be judged
+    if "landmarks" in raw_ids:  # without a city section, landmark references cannot be judged
         for index, task in tasks:
             if task.landmark is not None and task.landmark not in lm_ids:
                 issues.append(
@@ -319,6 +326,21 @@ def _cross_check(
     if asset_names is not None and brand is not None and brand.logo not in asset_names:
         issues.append(ContentIssue("campaign.toml", "brand.logo", f"file {brand.logo!r} not in the pack"))
     return issues
+
+
+def _valid_items(model: type[Frozen], raw: Any) -> list[tuple[int, Any]]:
+    """(index, model) for each item of a raw list that validates on its own; the rest are skipped."""
+    if not isinstance(raw, list):
+        return []
+    valid = []
+    for index, item in enumerate(raw):
+        if item is None:
+            continue
+        try:
+            valid.append((index, model.model_validate(item)))
+        except ValidationError:
+            continue
+    return valid
 
 
 def _duplicates_at(pairs: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -351,6 +373,8 @@ def parse_campaign(
         "brand": Brand,
         "city": City,
     }
+    indexed: dict[str, list[tuple[int, Any]]] = {}
+    raw_ids: dict[str, set[str]] = {}
     for key, model in models.items():
         raw = _section(docs, key, issues)
         if raw is None:
@@ -359,9 +383,15 @@ def parse_campaign(
             parts[key] = model.model_validate(raw)
         except ValidationError as err:
             issues.extend(_pydantic_issues(PACK_FILES[key], key, err))
+        if key == "city":
+            # the landmarks one by one (their schema errors are already reported above): the
+            # cross-checks then run on every landmark and quiz that is valid on its own
+            lm_raw = raw.get("landmarks") if isinstance(raw, Mapping) else None
+            raw_ids["landmarks"] = _raw_ids(lm_raw)
+            indexed["landmarks"] = _valid_items(Landmark, lm_raw)
+            indexed["quizzes"] = _valid_items(
+                Quiz, [lm.get("quiz") if isinstance(lm, Mapping) else None for lm in lm_raw or ()])
     list_models: dict[str, type[Frozen]] = {"collectibles": Collectible, "tasks": Task, "tiers": Tier}
-    indexed: dict[str, list[tuple[int, Any]]] = {}
-    raw_ids: dict[str, set[str]] = {}
     for key, model in list_models.items():
         raw = _section(docs, key, issues)
         if raw is None:
@@ -391,3 +421,34 @@ def parse_campaign(
         return Campaign(**parts)
     except ValidationError as err:
         raise ContentError(campaign_id, _pydantic_issues("campaign.toml", "", err)) from err
+
+
+def text_locations(docs: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str, str]]:
+    """Every string in the decoded pack documents as (file, field, text), fields named as in issues."""
+    found: list[tuple[str, str, str]] = []
+
+    def walk(file: str, loc: tuple[Any, ...], value: Any) -> None:
+        if isinstance(value, str):
+            found.append((file, _loc(loc), value))
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(file, (*loc, key), item)
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                walk(file, (*loc, index), item)
+
+    for file in sorted(docs):
+        walk(file, (), docs[file])
+    return found
+
+
+def glyph_issues(docs: Mapping[str, Mapping[str, Any]], covered: frozenset[str]) -> list[ContentIssue]:
+    """One issue per string with characters outside ``covered`` (the bundled fonts' glyphs): they
+    would render as boxes on screen."""
+    issues = []
+    for file, field, text in text_locations(docs):
+        missing = sorted({ch for ch in text if ch not in covered and not ch.isspace()})
+        if missing:
+            listed = ", ".join(f"{ch!r} U+{ord(ch):04X}" for ch in missing)
+            issues.append(ContentIssue(file, field, f"the bundled fonts have no glyph for {listed}"))
+    return issues

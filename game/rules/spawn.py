@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from game.rules.calendar import campaign_tz, require_aware
@@ -34,12 +34,14 @@ def choose_spawn(
     now: datetime,
     rolls: tuple[float, float],
     supply_left: Mapping[str, int] | None = None,
+    exclude: Collection[str] = (),
 ) -> Collectible | None:
     """Pick the collectible for a scan.
 
     ``rolls`` are two uniform [0, 1) numbers (chance gate, weighted pick) so that a seeded RNG
     gives reproducible hunts. Hidden and limited items win over common ones when eligible. A
     limited item known to be sold out is skipped (the server has the final word on supply).
+    Items in ``exclude`` never emerge (the server leaves out those a cap has closed).
     """
     require_aware(now)
     gate, pick = rolls
@@ -47,7 +49,8 @@ def choose_spawn(
     pool = [
         c
         for c in campaign.collectibles
-        if eligible(c, campaign, progress, now, gate)
+        if c.id not in exclude
+        and eligible(c, campaign, progress, now, gate)
         and not (c.rarity is Rarity.LIMITED and supply_left.get(c.id, 1) <= 0)
     ]
     special = [c for c in pool if c.rarity is not Rarity.COMMON]
@@ -61,3 +64,9 @@ def choose_spawn(
         if pick < acc:
             return item
     return pool[-1]
+
+
+def rules_eligible(campaign: Campaign, progress: Progress, now: datetime) -> tuple[Collectible, ...]:
+    """The items whose spawn rule holds now, before the chance roll (what a scan could yield)."""
+    require_aware(now)
+    return tuple(c for c in campaign.collectibles if c.spawn.chance > 0 and eligible(c, campaign, progress, now, 0.0))

@@ -4,33 +4,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pygame
 
-FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "assets" / "fonts"
-FACES: dict[str, str] = {
-    "sans": "NotoSansSC-Regular.otf",
-    "bold": "NotoSansSC-Bold.otf",
-    "serif": "NotoSerifSC-Bold.otf",
-}
+from game.ui.display import TextScale
+from game.ui.fonts import FACES, FONTS_DIR, Face, load_face
+
+__all__ = ["FACES", "FONTS_DIR", "Colour", "Face", "TextRenderer", "load_face", "split_runs", "wrap_words"]
+
 Colour = tuple[int, int, int] | tuple[int, int, int, int]
-
-
-@dataclass(frozen=True)
-class Face:
-    path: Path | None  # None = pygame's built-in default font (the fallback)
-    chars: frozenset[str] | None  # None = assume it covers everything
-
-
-def load_face(name: str, fonts_dir: Path = FONTS_DIR) -> Face:
-    path = fonts_dir / FACES[name]
-    if not path.is_file():
-        raise FileNotFoundError(f"bundled font missing: {path}")
-    sidecar = path.with_suffix(".chars.txt")
-    chars = frozenset(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
-    return Face(path, chars)
 
 
 def split_runs(text: str, chars: frozenset[str] | None) -> list[tuple[str, bool]]:
@@ -101,9 +84,11 @@ class TextRenderer:
     """Renders text with the bundled fonts. Create after ``pygame.font.init()``.
 
     Font objects and rendered surfaces are cached (LRU), so a label costs one blit per frame.
+    Sizes are logical pixels; the ``scale`` (text size and UI scale settings, game/ui/display.py)
+    maps each to the pixel size drawn, and ``smallest_px`` records the smallest one drawn.
     """
 
-    def __init__(self, fonts_dir: Path = FONTS_DIR, cache_size: int = 1024) -> None:
+    def __init__(self, fonts_dir: Path = FONTS_DIR, cache_size: int = 1024, scale: TextScale | None = None) -> None:
         if not pygame.font.get_init():
             raise RuntimeError("TextRenderer needs pygame.font.init() first")
         self._faces = {name: load_face(name, fonts_dir) for name in FACES}
@@ -113,8 +98,23 @@ class TextRenderer:
         self._fit_cache: dict[tuple, int] = {}
         self.hits = 0
         self.misses = 0
+        self.generation = 0  # bumped when the scale changes, for scenes that cache painted pages
+        self.scale = scale or TextScale()
+        self.smallest_px: int | None = None
+
+    def set_scale(self, scale: TextScale) -> None:
+        """Change the text size live; cached renders and fits are dropped (scenes repaint on change)."""
+        if scale != self.scale:
+            self.scale = scale
+            self._cache.clear()
+            self._fit_cache.clear()
+            self.generation += 1
+
+    def px(self, size: int) -> int:
+        return self.scale.px(size)
 
     def font(self, face: str, size: int) -> pygame.font.Font:
+        size = self.px(size)
         key = (face, size)
         if key not in self._fonts:
             path = self._faces[face].path if face in self._faces else None
@@ -122,6 +122,7 @@ class TextRenderer:
         return self._fonts[key]
 
     def _fallback(self, size: int) -> pygame.font.Font:
+        size = self.px(size)
         key = (None, size)
         if key not in self._fonts:
             self._fonts[key] = pygame.font.Font(None, round(size * 1.15))
@@ -142,6 +143,9 @@ class TextRenderer:
             self._cache.move_to_end(key)
             return cached
         self.misses += 1
+        if text.strip():
+            drawn = self.px(size)
+            self.smallest_px = drawn if self.smallest_px is None else min(self.smallest_px, drawn)
         surf = self._render_uncached(text, size, colour, face)
         self._cache[key] = surf
         if len(self._cache) > self._cache_size:
@@ -235,7 +239,7 @@ class TextRenderer:
     ) -> int:
         """Draw wrapped text; return the height used."""
         y = pos[1]
-        step = round(size * line_spacing)
+        step = round(self.px(size) * line_spacing)
         for line in self.wrap(text, size, width, face, max_lines):
             surface.blit(self.render(line, size, colour, face), (pos[0], y))
             y += step

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pygame
 
+from game.ui.contrast import CREAM
 from game.ui.layout import MIN_TOUCH, Rect
 from game.ui.text import TextRenderer
 
@@ -70,12 +71,13 @@ class Button:
     def draw(self, surface: pygame.Surface, text: TextRenderer, colours: dict[str, RGB], size: int = 30) -> None:
         primary, paper, ink = colours["primary"], colours["paper"], colours["ink"]
         if self.style == "primary":
-            fill, fg, border = (primary if self.enabled else (170, 160, 150)), (255, 248, 235), darken(primary, 0.3)
+            # the disabled grey still carries its label at 4.5:1 (WCAG AA)
+            fill, fg, border = (primary if self.enabled else (120, 115, 109)), CREAM, darken(primary, 0.3)
         elif self.style == "secondary":
             fill, fg, border = paper, ink, darken(paper, 0.35)
         elif self.style == "chip":
             fill = primary if self.selected else lighten(paper, 0.4)
-            fg = (255, 248, 235) if self.selected else ink
+            fg = CREAM if self.selected else ink
             border = darken(primary, 0.2)
         else:
             fill, fg, border = (255, 255, 255, 40), paper, paper  # type: ignore[assignment]

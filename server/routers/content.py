@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy import select
 
-from server.context import Ctx
+from server.context import Ctx, CurrentDevice
 from server.errors import ApiError, ErrorResponse
 from server.models import supply
 from server.schemas import SupplyOut
@@ -37,7 +38,7 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 async def get_campaign(
     ctx: Ctx, campaign_id: IdPath, if_none_match: Annotated[str | None, Header()] = None
 ) -> Response:
-    """The campaign pack as JSON (the validated content model), with a strong ETag."""
+    """The campaign pack as JSON (the validated content model without quiz answers), with a strong ETag."""
     loaded = ctx.catalog.find(campaign_id)
     if loaded is None:
         raise ApiError(404, "unknown_campaign", f"no campaign {campaign_id!r}")
@@ -45,6 +46,26 @@ async def get_campaign(
     if _etag_matches(if_none_match, loaded.etag):
         return Response(status_code=304, headers=headers)
     return Response(loaded.body, media_type="application/json", headers=headers)
+
+
+class QuizAnswers(BaseModel):
+    campaign_id: str
+    answers: dict[str, int]
+
+
+@router.get(
+    "/v1/campaigns/{campaign_id}/answers",
+    response_model=QuizAnswers,
+    responses={401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}},
+)
+async def get_answers(ctx: Ctx, _device: CurrentDevice, campaign_id: IdPath, response: Response) -> QuizAnswers:
+    """Enrolled devices only: each landmark's quiz answer index, so an offline kiosk can judge a
+    quiz locally (the server judges it again when the check-in syncs). Never cached by intermediaries."""
+    loaded = ctx.catalog.find(campaign_id)
+    if loaded is None:
+        raise ApiError(404, "unknown_campaign", f"no campaign {campaign_id!r}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return QuizAnswers(campaign_id=campaign_id, answers=loaded.answers)
 
 
 @router.get("/v1/collectibles/{collectible_id}/supply", response_model=SupplyOut, responses={404: {"model": ErrorResponse}})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from server.accounts import enroll_device
 from server.context import Ctx
 from server.errors import ErrorResponse
+from server.guard import code_guard
 from server.schemas import DeviceKind, EnrollRequest, EnrollResponse
 from server.strict import StrictRoute
 
@@ -17,7 +18,8 @@ router = APIRouter(tags=["devices"], route_class=StrictRoute)
     "/v1/devices/enroll",
     response_model=EnrollResponse,
     status_code=201,
-    responses={401: {"model": ErrorResponse}, 409: {"model": ErrorResponse}},
+    responses={401: {"model": ErrorResponse}, 409: {"model": ErrorResponse}, 429: {"model": ErrorResponse}},
+    dependencies=[Depends(code_guard)],  # wrong codes are counted per address and per code
 )
 def enroll(ctx: Ctx, body: EnrollRequest) -> EnrollResponse:
     """The token is shown once; the server keeps only its sha256."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from fastapi.routing import APIRoute
 from pydantic_core import to_json
 
@@ -15,6 +15,7 @@ from server.actions import ActionProcessor
 from server.context import AppContext, Ctx, CurrentDevice, Device, authenticate
 from server.db import TxFactory, read_tx
 from server.errors import ApiError, ErrorResponse
+from server.guard import code_guard
 from server.ledger import load_progress
 from server.progress_view import progress_doc
 from server.queries import Raw
@@ -60,12 +61,16 @@ async def new_player(
     campaign_id = (body.campaign_id if body else None) or ctx.settings.campaign_id
     _campaign(ctx, campaign_id)
     player_id, claim = await ctx.run_db(
-        create_player, ctx.engine, device_id=device.id, campaign_id=campaign_id, now=ctx.settings.clock()
+        create_player, ctx.engine, device_id=device.id, campaign_id=campaign_id, now=ctx.settings.clock(),
+        claim_ttl_s=ctx.settings.claim_ttl_s,
     )
     return PlayerCreated(player_id=player_id, claim_code=claim, campaign_id=campaign_id)
 
 
-@router.post("/v1/players/claim", response_model=PlayerClaimed, responses=AUTH_ERRORS)
+@router.post(
+    "/v1/players/claim", response_model=PlayerClaimed, responses={**AUTH_ERRORS, 429: {"model": ErrorResponse}},
+    dependencies=[Depends(code_guard)],
+)
 async def claim(ctx: Ctx, device: CurrentDevice, body: ClaimRequest) -> PlayerClaimed:
     """Bind the player with this claim code to this device as well (kiosk guest → phone)."""
     ref = await ctx.run_db(

@@ -73,6 +73,23 @@ def test_check_campaign_accepts_a_pack_folder_and_lists_every_problem(tmp_path: 
     assert all(".id" in line for line in lines[:2])
 
 
+def test_check_campaign_reports_missing_glyphs_and_a_syntax_error_once(tmp_path: Path) -> None:
+    import shutil
+
+    pack = tmp_path / "lantern-hangzhou"
+    shutil.copytree(ROOT / "assets" / "campaigns" / "lantern-hangzhou", pack)
+    city = pack / "city.toml"
+    city.write_text(city.read_text(encoding="utf-8").replace('zh = "', 'zh = "\U0002000B', 1), encoding="utf-8")
+    tasks = pack / "tasks.toml"
+    tasks.write_text(tasks.read_text(encoding="utf-8").replace(" = ", " = = ", 1), encoding="utf-8")
+    bad = subprocess.run([sys.executable, "main.py", "--check-campaign", str(pack)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1
+    lines = bad.stderr.splitlines()
+    assert any(line.strip().startswith("city.toml:") and "U+2000B" in line and "glyph" in line for line in lines)
+    assert [line.split(":")[1].strip() for line in lines if line.strip().startswith("tasks.toml:")] == ["(syntax)"]
+
+
 def test_corrupt_progress_file_is_moved_aside_and_the_player_told(tmp_path: Path) -> None:
     (tmp_path / "progress.db").write_bytes(b"\x00garbage" * 512)
     proc = subprocess.run(

@@ -379,6 +379,7 @@ def test_toml_syntax_error(pack: Path) -> None:
     issue = find(issues, "collectibles.toml", "(syntax)")
     line = 1 + (pack / "collectibles.toml").read_text(encoding="utf-8").split("\n").index('rarity = = "common"')
     assert f"line {line}" in issue.problem
+    assert [i.field for i in issues if i.file == "collectibles.toml"] == ["(syntax)"], "not also a missing file"
 
 
 def test_missing_logo_file(pack: Path) -> None:
@@ -455,3 +456,62 @@ def test_pack_text_is_covered_by_every_bundled_font(good_root: Path, campaign_id
         assert chars is not None
         missing = {ch for ch in text if ch not in chars and not ch.isspace()}
         assert not missing, f"{face}: rebuild font subsets (tools/subset_fonts.py) or reword: {sorted(missing)}"
+
+
+def test_a_typo_in_a_landmark_hides_none_of_its_other_problems(pack: Path, chongqing: Campaign) -> None:
+    landmark = chongqing.landmark("jiefangbei")
+    assert landmark is not None and landmark.quiz is not None
+    index = landmark_index(chongqing, landmark.id)
+    too_far = len(landmark.quiz.choices)
+    change = in_block("city.landmarks", landmark.id, sub(r"^answer = \d+", f"answer = {too_far}"))
+    edit(pack, "city.toml", lambda text: in_block("city.landmarks", landmark.id, sub(r"^icon = ", "icn = "))(change(text)))
+    first = chongqing.city.landmarks[0].id
+    edit(pack, "tasks.toml", sub(r'^landmark = "[^"]*"', 'landmark = "atlantis"'))
+    edit(pack, "city.toml", replace_once(f'id = "{chongqing.city.landmarks[2].id}"', f'id = "{first}"'))
+    issues = issues_for(pack.parent)
+    find(issues, "city.toml", f"city.landmarks[{index}].icn", "extra inputs")
+    find(issues, "city.toml", f"city.landmarks[{index}].quiz.answer", str(too_far), "no choice")
+    find(issues, "city.toml", "city.landmarks[2].id", "duplicate")
+    assert any(i.file == "tasks.toml" and "atlantis" in i.problem for i in issues)
+
+
+def test_text_the_fonts_cannot_draw_is_reported_with_its_field(pack: Path, chongqing: Campaign) -> None:
+    from game.ui.fonts import common_glyphs
+
+    glyphs = common_glyphs()
+    assert all(ch in glyphs for ch in "碚璧綦垭"), "Chongqing place names"
+    landmark = chongqing.city.landmarks[1]
+    rare = "\U00020001"  # CJK Extension B: in no bundled subset
+    assert rare not in glyphs
+    edit(pack, "city.toml", replace_once(f'zh = "{landmark.name.zh}"', f'zh = "{landmark.name.zh}{rare}"'))
+    edit(pack, "tasks.toml", sub(r'^theme = "[a-z_]+"', 'theme = "nope"'))
+    with pytest.raises(ContentError) as info:
+        load_campaign(CHONGQING, pack.parent, glyphs)
+    issues = info.value.issues
+    issue = find(issues, "city.toml", "city.landmarks[1].name.zh", "no glyph", "U+20001")
+    assert rare in issue.problem
+    assert any(i.file == "tasks.toml" and i.field.endswith(".theme") for i in issues), "reported together"
+
+
+def test_every_character_of_gb2312_the_packs_and_the_string_tables_has_a_glyph_in_every_face() -> None:
+    from game.i18n import load_tables
+    from game.ui.fonts import FACES, load_face
+
+    gb2312 = set()
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                gb2312.add(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    assert len(gb2312) > 7000
+    shipped = set()
+    for path in CAMPAIGNS_DIR.rglob("*.toml"):
+        shipped |= set(path.read_text(encoding="utf-8"))
+    shipped |= {ch for table in load_tables().values() for text in table.values() for ch in text}
+    wanted = {ch for ch in gb2312 | shipped if not ch.isspace() and ch.isprintable()}
+    for face in FACES:
+        chars = load_face(face).chars
+        assert chars is not None
+        missing = sorted(wanted - chars)
+        assert not missing, f"{face}: rebuild the subsets (tools/subset_fonts.py): {missing[:40]}"

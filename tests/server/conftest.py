@@ -64,7 +64,10 @@ def _pg_url() -> str | None:
         return url
     if pg_required():
         pytest.fail(f"{PG_ENV} is not set but CI_REQUIRE_PG/CI requires PostgreSQL (source .ci/pg.sh; pg_start)")
-    pytest.skip(f"{PG_ENV} not set (run: source .ci/pg.sh && pg_start)")
+    pytest.skip(
+        f"{PG_ENV} not set and no PostgreSQL binaries (initdb, pg_ctl) found: install PostgreSQL "
+        "(Debian/Ubuntu: apt-get install postgresql) and `make test` starts a throwaway cluster itself"
+    )
     return None
 
 
@@ -151,13 +154,28 @@ class Api:
         assert r.status_code == 201, r.text
         return {"Authorization": f"Bearer {r.json()['device_token']}"}
 
-    def new_player(self, headers: dict[str, str]) -> dict[str, Any]:
-        r = self.client.post("/v1/players", headers=headers)
+    def new_player(self, headers: dict[str, str], campaign_id: str | None = None) -> dict[str, Any]:
+        body = {"campaign_id": campaign_id} if campaign_id else None
+        r = self.client.post("/v1/players", headers=headers, json=body)
         assert r.status_code == 201, r.text
         return r.json()
 
     def act(self, headers: dict[str, str], player_id: str, *actions: dict[str, Any]) -> Any:
         return self.client.post(f"/v1/players/{player_id}/actions", headers=headers, json={"actions": list(actions)})
+
+
+class ScriptedRng:
+    """The server's spawn roll, scripted: returns ``values`` in turn, cycling (a scan takes two:
+    the chance gate, then the weighted pick)."""
+
+    def __init__(self, *values: float) -> None:
+        self.values = values or (0.0,)
+        self.i = 0
+
+    def __call__(self) -> float:
+        value = self.values[self.i % len(self.values)]
+        self.i += 1
+        return value
 
 
 def action(kind: str, now: datetime = T0, **fields: Any) -> dict[str, Any]:

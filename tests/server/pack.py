@@ -5,18 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 
 CAMPAIGN_ID = "test-city"
+# The same content with the caps of a real pack (tests/server/test_abuse.py farms this one).
+TIGHT_ID = "tight-city"
+
+# test-city: caps wide enough for the functional and race tests.
+OPEN_CAPS = """
+[meta.caps]
+limited_attempts_per_player_day = 1
+special_grants_per_device_hour = 20
+limited_grants_per_day = 150
+scan_checkins_per_player_day = 16
+"""
+TIGHT_CAPS = """
+[meta.caps]
+limited_attempts_per_player_day = 1
+special_grants_per_device_hour = 4
+limited_grants_per_day = 10
+scan_checkins_per_player_day = 3
+"""
 
 LANDMARK_IDS = [f"lm{i:02d}" for i in range(1, 17)]
 
 CAMPAIGN = """
 [meta]
-id = "test-city"
-name = { zh = "测试城", en = "Test City" }
+id = "{campaign_id}"
+name = {{ zh = "测试城", en = "Test City" }}
 utc_offset_minutes = 480
 share_steps = 20
 quiz_steps = 10
 max_checkins_per_hour = 30
-
+{caps}
 [brand]
 name = { zh = "测试银行", en = "Test Bank" }
 primary = "#C8102E"
@@ -82,6 +100,7 @@ description = { zh = "限量三枚", en = "Only three" }
 rarity = "limited"
 supply = 3
 consolation = "lucky-cloud"
+spawn = { min_checkins = 1 }
 
 [[collectibles]]
 id = "night-lantern"
@@ -126,14 +145,23 @@ def _landmark(index: int, ident: str) -> str:
 
 
 def write_pack(root: Path) -> Path:
-    """Write the pack under ``root/test-city`` and return ``root`` (the campaigns root)."""
-    folder = root / CAMPAIGN_ID
+    """Write the packs under ``root/test-city`` and ``root/tight-city``; return ``root`` (the campaigns root)."""
+    _write(root, CAMPAIGN_ID, OPEN_CAPS)
+    _write(root, TIGHT_ID, TIGHT_CAPS)
+    return root
+
+
+def _write(root: Path, campaign_id: str, caps: str) -> None:
+    folder = root / campaign_id
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "campaign.toml").write_text(CAMPAIGN, encoding="utf-8")
-    city = '[city]\nid = "test-city"\nname = { zh = "测试城", en = "Test City" }\n'
+    (folder / "campaign.toml").write_text(_campaign(campaign_id, caps), encoding="utf-8")
+    city = f'[city]\nid = "{campaign_id}"\nname = {{ zh = "测试城", en = "Test City" }}\n'
     city += "".join(_landmark(i, ident) for i, ident in enumerate(LANDMARK_IDS))
     (folder / "city.toml").write_text(city, encoding="utf-8")
     (folder / "collectibles.toml").write_text(COLLECTIBLES, encoding="utf-8")
     (folder / "tasks.toml").write_text(TASKS, encoding="utf-8")
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    return root
+
+
+def _campaign(campaign_id: str, caps: str) -> str:
+    return CAMPAIGN.replace("{campaign_id}", campaign_id).replace("{caps}", caps).replace("{{", "{").replace("}}", "}")

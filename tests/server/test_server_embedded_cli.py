@@ -108,7 +108,7 @@ def test_concurrent_migrations(backend: Backend, tmp_path: Path, campaigns_root:
         t.join(timeout=60)
     assert not errors
     with engines[0].connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002_trust"
         assert "supply" in inspect(conn).get_table_names()
     for e in engines:
         e.dispose()

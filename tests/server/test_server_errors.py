@@ -93,11 +93,12 @@ def _event(name: str, player: str | None = None, **props) -> dict:
 
 def test_events_dedup_and_limits(api: Api) -> None:
     h = api.enroll()
-    batch = [_event("attract"), _event("start", "p1"), _event("scan", "p1", marker="logo")]
+    p1 = api.new_player(h)["player_id"]
+    batch = [_event("attract"), _event("start", p1), _event("scan", p1, marker="logo")]
     r = api.client.post("/v1/events", headers=h, json={"events": batch})
     assert r.json() == {"accepted": 3, "duplicates": 0, "rejected": 0, "rejected_ids": []}
     big = _event("x", blob="y" * 3000)
-    r = api.client.post("/v1/events", headers=h, json={"events": [*batch, _event("share", "p1"), big]})
+    r = api.client.post("/v1/events", headers=h, json={"events": [*batch, _event("share", p1), big]})
     assert r.json() == {"accepted": 1, "duplicates": 3, "rejected": 1, "rejected_ids": [big["event_id"]]}
     many = [_event("scan") for _ in range(501)]
     _shape(api.client.post("/v1/events", headers=h, json={"events": many}), 422, "validation_error")
@@ -109,7 +110,7 @@ def test_admin_stats(api: Api) -> None:
     _shape(api.client.get("/v1/admin/stats", headers={"Authorization": "Bearer x"}), 401, "unauthorized")
     h = api.enroll("kiosk", "lm01")
     pid = api.new_player(h)["player_id"]
-    api.act(h, pid, action("checkin", landmark_id="lm01", mode="visit"), action("collect", collectible_id="jade-seal"))
+    api.act(h, pid, action("checkin", landmark_id="lm01", mode="visit"), action("collect", collectible_id="paper-cut"))
     api.client.post("/v1/events", headers=h, json={"events": [_event("attract"), _event("scan", pid), _event("scan", pid)]})
     admin = {"Authorization": f"Bearer {api.admin_token()}"}
     # a device token is not an admin token
@@ -119,7 +120,7 @@ def test_admin_stats(api: Api) -> None:
     assert [f["step"] for f in stats["funnel"]] == ["attract", "start", "scan", "collect", "checkin", "share"]
     assert funnel["attract"] == (1, 0) and funnel["scan"] == (2, 1)
     assert stats["checkins_per_landmark"] == [{"landmark_id": "lm01", "checkins": 1}]
-    assert {s["collectible_id"]: s["remaining"] for s in stats["supply"]} == {"golden-rabbit": 100, "jade-seal": 2}
+    assert {s["collectible_id"]: s["remaining"] for s in stats["supply"]} == {"golden-rabbit": 100, "jade-seal": 3}
     assert stats["players"] == 1 and stats["devices"] == 1
 
 

@@ -9,7 +9,6 @@ import pytest
 from game.vision import MarkerDetector
 from game.vision.align import FramePyramid, ecc_refine, ic_refine, occluder_mask
 from game.vision.candidates import texture_quads
-from game.vision.detector import DetectorConfig
 from game.vision.geometry import (
     long_side,
     mean_corner_error,
@@ -90,14 +89,11 @@ def test_ic_gives_up_on_a_start_off_the_print_but_not_on_a_rough_true_start(dete
     # A rough start on the print: the gate lets it converge.
     res = ic_refine(ctx.pyr, detector._ic, perturbed(hm, size, 2.5, 1), size, (1,), iters=25, give_up=gate)
     assert res is not None and mean_corner_error(res[0], hm, *size) < 1.5
-    # The same view moved onto the background beside the print: without the gate the aligner
-    # runs and returns a poor fit; with it, it stops.
+    # The same view moved onto the background beside the print: with the gate, the aligner stops.
     w = project(hm, ref_corners(*size))
     off = translate_mat(float(np.ptp(w[:, 0])) * 1.3, 0.0) @ hm
     if project(off, ref_corners(*size))[:, 0].max() > img.shape[1]:
         off = translate_mat(-float(np.ptp(w[:, 0])) * 1.3, 0.0) @ hm
-    plain = ic_refine(ctx.pyr, detector._ic, off, size, (1,), iters=25)
-    assert plain is None or plain[1] < gate[1]
     assert ic_refine(ctx.pyr, detector._ic, off, size, (1,), iters=25, give_up=gate) is None
 
 
@@ -186,8 +182,7 @@ def test_a_hidden_orientation_cue_gives_no_detection_rather_than_a_guess(other_l
     img = render(other_logo, hm, bg, Effects(noise=2.0), np.random.default_rng(5))
     found = det.detect(img)
     assert found is not None and mean_corner_error(found.homography, hm, *size) < 3.0
-    # Paint the card colour over every pixel that tells the turns apart (without the gate, three
-    # of these four rolls came back turned by 90 or 180 degrees).
+    # Paint the card colour over every pixel that tells the turns apart: refused, never a turned pose.
     _, k = det.ref.templates[2]
     cue = (det._sym_mask * 255).astype(np.uint8)
     to_frame = hm @ np.diag([1 / k, 1 / k, 1.0])
@@ -220,9 +215,7 @@ def test_a_small_motion_blurred_print_verifies_at_the_coarse_template(width_cm: 
     hm = pose_homography(Pose(width_cm, distance_cm, 15, 30, 10, 0.5, 0.5), size, SIZE)
     bg = np.full((SIZE[1], SIZE[0], 3), (90, 110, 100), np.uint8)
     img = render(lantern, hm, bg, Effects(noise=2.0, blur_len=blur, blur_angle=angle), np.random.default_rng(1))
-    # The 64-px template alone (sharp or blurred) rejects this view (thin strokes smeared by the motion)...
-    assert MarkerDetector(lantern, DetectorConfig(small_view_px=0, blur_view_px=0)).detect(img) is None
-    # ...the 32-px one, for views this small, accepts it at the right pose.
+    # Thin strokes smeared by the motion: for views this small the 32-px template verifies it, at the right pose.
     d = MarkerDetector(lantern).detect(img)
     assert d is not None and mean_corner_error(d.homography, hm, *size) < 3.0
 

@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 
 from game.vision import MarkerDetector
-from game.vision.align import match_score, verify
+from game.vision.align import match_score
 from game.vision.blur import BlurBank, motion_blur, motion_kernel, turned_motion
-from game.vision.detector import DetectorConfig
 from game.vision.geometry import mean_corner_error
 from game.vision.synthetic import Effects, Pose, pose_homography, render
-from tests.vision.conftest import ROOT, SIZE, assert_found_only_with_option, load
+from tests.vision.conftest import ROOT, SIZE, load
 
 
 def test_motion_kernel_is_normalised_and_follows_its_direction() -> None:
@@ -52,17 +51,14 @@ def test_a_small_fast_moving_print_verifies_against_the_blurred_template() -> No
     img = render(medallion, hm, bg, Effects(noise=2.0, blur_len=8.0, blur_angle=30.0), np.random.default_rng(1))
     det = MarkerDetector(medallion)
     ctx = det.context(img)
-    # Smeared by 8 px on a ~55-px view: the sharp templates reject the true pose ...
-    assert verify(ctx.pyr, det.ref.templates[1], hm, det.ref.size, prepared=det._vt[1]) < det.config.accept_score
-    assert verify(ctx.pyr, det.ref.templates[0], hm, det.ref.size, prepared=det._vt[0]) < 0.8
-    # ... the template smeared along the motion accepts it (the blur found is about the one
-    # applied: 8 frame px on a 55-px view are ~9 template px, at the roll of the print) ...
+    # Smeared by 8 px on a ~55-px view: the template smeared along the motion accepts the true
+    # pose (the blur found is about the one applied: 8 frame px on a 55-px view are ~9 template
+    # px, at the roll of the print) ...
     blur = det._view_blur(ctx, hm)
     assert blur is not None and 5.0 <= blur[0] <= 12.0 and blur[2] >= det.config.blur_accept
     # ... and the symmetric mark's turn is told from the cue blurred the same way.
     d = det.detect(img)
     assert d is not None and mean_corner_error(d.homography, hm, *size) < 3.0
-    assert MarkerDetector(medallion, DetectorConfig(blur_view_px=0)).detect(img) is None
 
 
 def test_a_large_view_never_gets_the_blurred_template() -> None:
@@ -73,14 +69,6 @@ def test_a_large_view_never_gets_the_blurred_template() -> None:
                  np.random.default_rng(2))
     det = MarkerDetector(lantern)
     assert det._view_blur(det.context(img), hm) is None  # beyond blur_view_px
-
-
-@pytest.mark.parametrize(("path", "stream", "index"), [("bench/data/lantern.png", (7, 1), 33),
-                                                      ("bench/data/medallion.png", (7, 2), 47),
-                                                      ("bench/data/kite-wordmark.png", (7, 3), 66)])
-def test_blurred_bench_views_are_found_only_with_the_blurred_template(path: str, stream: tuple[int, int],
-                                                                     index: int) -> None:
-    assert_found_only_with_option(path, stream, index, DetectorConfig(blur_view_px=0))
 
 
 def test_a_template_too_narrow_to_crop_gets_no_bank() -> None:

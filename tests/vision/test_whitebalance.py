@@ -7,7 +7,6 @@ from collections.abc import Callable
 import numpy as np
 
 from game.vision import MarkerDetector
-from game.vision.detector import DetectorConfig
 from game.vision.geometry import mean_corner_error
 from game.vision.synthetic import Effects, clutter_background, random_pose, render
 from game.vision.whitebalance import (
@@ -45,33 +44,30 @@ def test_a_neutral_scene_is_left_alone() -> None:
     assert white_patch_gains(np.zeros((480, 640, 3), np.uint8), 1.15) is None  # too dark to judge
 
 
-def found_with_and_without(logo: np.ndarray, off: DetectorConfig, nuisance: Callable[[np.ndarray], np.ndarray],
-                           seed: int, n: int = 12) -> dict[str, int]:
-    """Correct detections in ``n`` nuisance frames by the default detector and by one with ``off``."""
+def found_under(logo: np.ndarray, nuisance: Callable[[np.ndarray], np.ndarray], seed: int, n: int = 12) -> int:
+    """Detections in ``n`` nuisance frames by the default detector; every one must be within 5 px."""
     rs = (logo.shape[1], logo.shape[0])
-    dets = {"with": MarkerDetector(logo), "without": MarkerDetector(logo, off)}
+    det = MarkerDetector(logo)
     rng = np.random.default_rng(seed)
-    found = {"with": 0, "without": 0}
+    found = 0
     for _ in range(n):
         bg = clutter_background(rng, SIZE, red_distractors=4)
         _, hm = random_pose(rng, rs, SIZE)
         img = nuisance(render(logo, hm, bg, Effects(noise=2.0), rng))
-        for key, det in dets.items():
-            d = det.detect(img)
-            if d is not None:
-                assert mean_corner_error(d.homography, hm, *rs) <= 5.0
-                found[key] += 1
+        d = det.detect(img)
+        if d is not None:
+            assert mean_corner_error(d.homography, hm, *rs) <= 5.0, "wrong pose reported"
+            found += 1
     return found
 
 
 def test_detection_survives_a_tungsten_cast(logo: np.ndarray) -> None:
-    found = found_with_and_without(logo, DetectorConfig(white_balance_ratio=0), lambda img: cast(img, WARM), seed=4)
-    assert found["with"] >= 9, found
-    assert found["with"] >= found["without"] + 3, found
+    found = found_under(logo, lambda img: cast(img, WARM), seed=4)
+    assert found >= 9, f"found {found} of 12"
 
 
 def test_tracking_holds_under_a_tungsten_cast(logo: np.ndarray) -> None:
-    """A handheld sequence under the cast: without the retry the rabbit was lost in 20 of these 60 frames."""
+    """A handheld sequence under the cast: the rabbit is followed in nearly every frame."""
     from game.vision import MarkerTracker
     from game.vision.synthetic import HandheldScene
 
@@ -104,7 +100,6 @@ def test_exposure_gain_only_for_dim_frames() -> None:
 
 
 def test_detection_in_a_dim_frame(logo: np.ndarray) -> None:
-    """At 0.35 of the exposure the red ink falls into the colour model's dark bins (6 of 12 found without the gain)."""
-    found = found_with_and_without(logo, DetectorConfig(dark_level=0), lambda img: dim(img, 0.35), seed=8)
-    assert found["with"] >= 11, found
-    assert found["with"] >= found["without"] + 3, found
+    """At 0.35 of the exposure the red ink falls into the colour model's dark bins; the gain brings it back."""
+    found = found_under(logo, lambda img: dim(img, 0.35), seed=8)
+    assert found >= 11, f"found {found} of 12"

@@ -1,0 +1,381 @@
+"""The App's QA hook: the frame clock, the always-on recorder, ``--record``, ``--replay``, ``--script``, bug bundles.
+
+Every run is recorded in memory (the input actions, each frame's dt, clock jumps, camera changes), so
+that F12 or a crash can write a bug bundle whose recording replays the run up to that point.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sqlite3
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pygame
+
+from game.actions import Action, Kind
+from game.config import Config, parse_args
+from game.qa.bundle import write_bundle
+from game.qa.clock import FrameClock
+from game.qa.recording import Recording, RecordingError
+from game.qa.runner import ScriptRunner
+from game.qa.script import ScriptError, load_scenario
+
+if TYPE_CHECKING:
+    from game.app import App
+    from game.jobs import Job
+    from game.qa.camera import ScriptedCamera
+    from game.rules.content import Campaign
+    from game.services import Services
+
+log = logging.getLogger(__name__)
+DEFAULT_SEED = 2027  # bootstrap's default; a recording always names its seed
+# flags that say how to run this run, not what the run was: dropped from a recording's command line
+RUN_FLAGS_WITH_VALUE = ("--record", "--replay", "--script", "--data-dir", "--screenshot", "--frames")
+RUN_FLAGS = ("--headless",)
+
+
+class QaSetupError(Exception):
+    """A QA flag that cannot be honoured; ``str()`` is one line (exit 2)."""
+
+
+def recorded_argv(argv: list[str], seed: int) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in RUN_FLAGS_WITH_VALUE:
+            skip = "=" not in arg
+            continue
+        if name in RUN_FLAGS or name == "--seed":
+            skip = name == "--seed" and "=" not in arg
+            continue
+        out.append(arg)
+    return [*out, "--seed", str(seed)]
+
+
+def snapshot_db(path: Path) -> bytes | None:
+    """The SQLite database's bytes (consistent even while another connection has it open); a file
+    SQLite cannot read is kept as it is, so a replay meets the same damaged file."""
+    if not path.is_file():
+        return None
+    try:
+        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            mem = sqlite3.connect(":memory:")
+            src.backup(mem)
+            data = mem.serialize()
+            mem.close()
+            return data
+        finally:
+            src.close()
+    except sqlite3.Error:
+        return path.read_bytes()
+
+
+def restore_db(data: bytes, path: Path) -> None:
+    try:
+        mem = sqlite3.connect(":memory:")
+        mem.deserialize(data)
+        out = sqlite3.connect(path)
+        mem.backup(out)
+        out.close()
+        mem.close()
+    except sqlite3.Error:
+        path.unlink(missing_ok=True)
+        path.write_bytes(data)
+
+
+class ArtGate:
+    """The scroll painting, as the scenes see it: ready from a frame on, the same frame in a replay."""
+
+    def __init__(self, job: Job, driver: QaDriver) -> None:
+        self.job = job
+        self.driver = driver
+        self.name = job.name
+
+    @property
+    def ready(self) -> bool:
+        return self.driver.art_open
+
+    def start(self) -> None:
+        self.job.start()
+
+    def result(self, timeout: float | None = None) -> object:
+        return self.job.result(timeout=timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.job.wait(timeout)
+
+    def __getattr__(self, name: str) -> object:  # anything else a Job has
+        return getattr(self.job, name)
+
+
+class QaDriver:
+    """Implements game.app.FrameDriver for every run (see the module docstring)."""
+
+    def __init__(self, config: Config, argv: list[str], replay: Recording | None = None) -> None:
+        self.config = config
+        self.replay = replay
+        self.deterministic = config.headless or config.script is not None or replay is not None
+        seed = config.seed if config.seed is not None else DEFAULT_SEED
+        if replay is not None:
+            self.clock = FrameClock(None, replay.clock_start)
+            self.recorded_headless = replay.headless
+        else:
+            start = config.now or datetime.now(UTC)
+            source = None if self.deterministic else _live_clock(config.now)
+            self.clock = FrameClock(source, start)
+            self.recorded_headless = config.headless
+        self.recording = Recording(
+            argv=replay.argv if replay is not None else recorded_argv(argv, seed), seed=seed,
+            clock_start=self.clock.now(), headless=self.recorded_headless,
+            progress_db=snapshot_db(config.data_dir / "progress.db"),
+        )
+        self.services: Callable[[], Services] | None = None
+        self.runner: ScriptRunner | None = None
+        self.camera_subject = "logo"  # what the scripted camera shows (the demo camera shows the logo)
+        self.camera: ScriptedCamera | None = None
+        self.art_job: Job | None = None
+        self.art_open = False
+        self._bundle_reason: str | None = None
+        self._reported: str | None = None
+        self._replay_dts = replay.frame_dts() if replay is not None else []
+        self._grouped: dict[int, dict[int, list[object]]] = {}
+        self._replay_actions = self._per_frame(replay.actions) if replay is not None else {}
+        self.bundles: list[Path] = []
+        self.last_screen: pygame.Surface | None = None
+
+    # set-up ----------------------------------------------------------------------------------------
+    @classmethod
+    def for_run(cls, config: Config, argv: list[str]) -> QaDriver:
+        """The driver for this command line; for ``--replay``, with the recorded run's config."""
+        if config.replay is None:
+            if config.record is not None and config.record.is_dir():
+                raise QaSetupError(f"--record: {config.record} is a folder; give a file path")
+            return cls(config, argv)
+        try:
+            rec = Recording.load(config.replay)
+        except RecordingError as err:
+            raise QaSetupError(f"--replay {config.replay}: {err}") from None
+        given = any(a.split("=", 1)[0] == "--data-dir" for a in argv)
+        data_dir = config.data_dir if given else Path(tempfile.mkdtemp(prefix="cloud-tour-replay-"))
+        if (data_dir / "progress.db").exists():
+            raise QaSetupError(f"--replay: {data_dir} already holds progress; give an empty --data-dir")
+        try:
+            base = parse_args(rec.argv)
+        except SystemExit:
+            raise QaSetupError(f"--replay {config.replay}: its command line no longer parses: {rec.argv}") from None
+        replayed = dataclasses.replace(
+            base, data_dir=data_dir, headless=config.headless, window=config.window, frames=config.frames,
+            screenshot=config.screenshot, debug=config.debug or base.debug, server="offline",
+            record=config.record, replay=config.replay, script=None,
+        )
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if rec.progress_db is not None:
+            restore_db(rec.progress_db, data_dir / "progress.db")
+        log.info("replaying", extra={"file": str(config.replay), "frames": rec.frames, "data_dir": str(data_dir)})
+        return cls(replayed, argv, rec)
+
+    def load_script(self, campaign: Campaign, services: Callable[[], Services]) -> None:
+        """Check the scenario against the campaign before the first frame (ScriptError if broken)."""
+        self.services = services
+        if self.config.script is None:
+            return
+        scenario = load_scenario(self.config.script, campaign)
+        if scenario.lang is not None:  # the scenario fixes its start language
+            self.config = dataclasses.replace(self.config, lang=scenario.lang)
+        shots = self.config.data_dir / "screenshots"
+        self.runner = ScriptRunner(scenario, services, shots, self.clock, self.set_camera)
+
+    def gate(self, job: Job) -> ArtGate:
+        self.art_job = job
+        return ArtGate(job, self)
+
+    @property
+    def unroll(self) -> bool:
+        """The map's unrolling animation: on in windowed runs, and in replays of them."""
+        return not self.recorded_headless
+
+    def set_camera(self, frame: int, subject: str) -> None:
+        self.camera_subject = subject
+        self.recording.camera.append((frame, subject))
+        if self.camera is not None:
+            self.camera.show(subject)
+
+    @property
+    def scripts_camera(self) -> bool:
+        """Scripted, headless and replayed runs see the scripted camera unless a device or file was named."""
+        return self.deterministic and self.config.camera in ("auto", "synthetic", "none")
+
+    def open_camera(self, campaign: Campaign, campaign_dir: Path, mirror: bool = False) -> ScriptedCamera:
+        """A scripted camera for a screen that opens the camera now (each opening gets a fresh one)."""
+        from game.qa.camera import ScriptedCamera  # OpenCV: not on the cold start's path
+
+        images: dict[str, object] = {}
+
+        def image(subject: str) -> object:
+            if subject not in images:
+                images[subject] = _subject_image(campaign, campaign_dir, subject)
+            return images[subject]
+
+        self.camera = ScriptedCamera(image, self.camera_subject, seed=self.recording.seed, mirror=mirror).start()  # type: ignore[arg-type]
+        return self.camera
+
+    def _per_frame(self, events: list) -> dict[int, list]:  # type: ignore[type-arg]
+        """A recording's (frame, value) list grouped by frame, built once per list."""
+        grouped = self._grouped.get(id(events))
+        if grouped is None:
+            grouped = {}
+            for frame, value in events:
+                grouped.setdefault(frame, []).append(value)
+            self._grouped[id(events)] = grouped
+        return grouped
+
+    # FrameDriver -------------------------------------------------------------------------------------
+    def frame_dt(self, app: App, dt: float) -> float:
+        frame = app.frame
+        if self.replay is not None:
+            dt = self._replay_dts[frame] if frame < len(self._replay_dts) else dt
+        elif self.runner is not None:
+            dt = self.runner.frame_dt(dt)
+        self.clock.tick(frame, dt)
+        if self.replay is not None:
+            for when in self._per_frame(self.replay.clock).get(frame, ()):
+                self.clock.set(frame, when)
+            for subject in self._per_frame(self.replay.camera).get(frame, ()):
+                self.set_camera(frame, subject)
+            self.art_open = self.replay.art_ready is not None and frame >= self.replay.art_ready
+        elif not self.art_open and self.art_job is not None and self.art_job.ready:
+            self.art_open = True
+        if self.art_open and self.recording.art_ready is None:
+            self.recording.art_ready = frame
+        if self.camera is not None:
+            self.camera.advance(frame)
+        self.recording.add_frame(dt)
+        return dt
+
+    def frame_input(self, app: App, actions: list[Action]) -> list[Action]:
+        if self.replay is not None:
+            live = [a for a in actions if a.kind in (Kind.QUIT, Kind.SCREENSHOT)]  # closing the window, F12
+            actions = self._replay_actions.get(app.frame, []) + live
+        elif self.runner is not None:
+            actions = actions + self.runner.frame_input(app)
+        if any(a.kind is Kind.SCREENSHOT for a in actions):
+            self._bundle_reason = "report"
+        self.recording.actions.extend((app.frame, a) for a in actions
+                                      if a.kind not in (Kind.SCREENSHOT, Kind.WINDOW_RESIZED, Kind.QUIT))
+        return actions
+
+    def frame_drawn(self, app: App, screen: pygame.Surface) -> None:
+        if self.runner is not None:
+            self.runner.frame_drawn(app, screen)
+            if self.runner.done:
+                app.stack.quit_requested = True
+        if self._bundle_reason is not None:
+            self.write_bundle(app, self._bundle_reason)
+            self._bundle_reason = None
+        if self.replay is not None and app.frame + 1 >= self.replay.frames:
+            app.stack.quit_requested = True
+
+    def exit_code(self) -> int:
+        self.recording.end = "quit"
+        self._save_record()
+        if self.runner is None:
+            return 0
+        if self.runner.failure is None and not self.runner.done:
+            self.runner.fail(f"the run stopped (--frames {self.config.frames}) before this step finished")
+        self.runner.write_report()
+        if self.runner.failure is not None:
+            self._report(self.runner.failure)
+            return 1
+        return 0
+
+    def status_line(self) -> str:
+        """For the debug overlay: what QA is doing with this run."""
+        frame = self.recording.frames
+        if self.replay is not None:
+            return f"qa: replaying {frame}/{self.replay.frames}   camera {self.camera_subject}"
+        if self.runner is not None:
+            total = len(self.runner.scenario.steps)
+            return f"qa: {Path(self.runner.scenario.file).name} step {self.runner.step_number}/{total}   frame {frame}"
+        where = f" -> {self.config.record}" if self.config.record is not None else " (F12 writes a bug bundle)"
+        return f"qa: recording frame {frame}{where}"
+
+    # bug reports -------------------------------------------------------------------------------------
+    def crashed(self, app: App | None, error: BaseException) -> Path | None:
+        """Write the crash's bug bundle (called by main.py with the exception in flight)."""
+        self.recording.end = "crash"
+        self.recording.crash = "".join(traceback.format_exception(error))
+        self._save_record()
+        try:
+            return self.write_bundle(app, "crash")
+        except Exception:  # the bundle must never hide the crash itself
+            log.exception("could not write the bug bundle")
+            return None
+
+    def write_bundle(self, app: App | None, reason: str) -> Path:
+        if reason != "crash":
+            self.recording.end = reason
+        screen = app.screen if app is not None else None
+        path = write_bundle(self.config.data_dir, reason, self._finish_recording(), screen, self.config.data_dir / "logs")
+        self.bundles.append(path)
+        log.warning("bug bundle written", extra={"path": str(path), "reason": reason})
+        return path
+
+    def _finish_recording(self) -> Recording:
+        """The recording as it stands, with the clock's jumps (re-syncs and script steps) and versions."""
+        self.recording.clock = [(j.frame, j.at) for j in self.clock.jumps]
+        self.recording.versions = self.recording.versions or _versions()
+        return self.recording
+
+    def _save_record(self) -> None:
+        if self.config.record is not None:
+            self._finish_recording()
+            self.recording.save(self.config.record)
+
+    def _report(self, line: str) -> None:
+        if self._reported != line:
+            print(line, file=sys.stderr, flush=True)
+            self._reported = line
+
+
+def _subject_image(campaign: Campaign, campaign_dir: Path, subject: str) -> object:
+    """The picture a camera subject holds up: the logo, or a landmark's poster (None if it has none)."""
+    import cv2
+
+    if subject == "logo":
+        name: str | None = campaign.brand.logo
+    else:
+        landmark = campaign.landmark(subject.split(":", 1)[1])
+        name = getattr(landmark, "poster", None) if landmark is not None else None
+    return cv2.imread(str(campaign_dir / name), cv2.IMREAD_COLOR) if name else None
+
+
+def _live_clock(now: datetime | None) -> Callable[[], datetime]:
+    from game.bootstrap import make_clock
+
+    return make_clock(now)
+
+
+def _versions() -> dict[str, object]:
+    try:
+        from bench.machine import machine_info
+
+        return machine_info()
+    except ImportError:  # a packaged client without the bench folder
+        import platform
+
+        return {"python": platform.python_version(), "pygame_ce": pygame.version.ver}
+
+
+__all__ = ["QaDriver", "QaSetupError", "ScriptError"]

@@ -1,0 +1,136 @@
+"""A recorded run: everything needed to play it again frame for frame, as one JSON file.
+
+The header holds the command line (without the QA flags), the seed, the clock at the start, the
+local progress database as it was at the start, and versions. The body holds, per frame: the dt the
+frame ran with (run-length encoded), every input ``Action``, every clock jump, every camera change,
+and the frame at which the scroll painting became available.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from game.actions import Action, Kind
+
+FORMAT = "cloud-tour-recording"
+VERSION = 1
+
+
+def action_to_json(action: Action) -> dict[str, object]:
+    out: dict[str, object] = {"kind": action.kind.value}
+    default = Action(action.kind)
+    for key, value in asdict(action).items():
+        if key != "kind" and value != getattr(default, key):
+            out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def action_from_json(data: dict[str, object]) -> Action:
+    pos = data.get("pos")
+    delta = data.get("delta", (0.0, 0.0))
+    return Action(
+        Kind(str(data["kind"])),
+        pos=(float(pos[0]), float(pos[1])) if isinstance(pos, list) else None,
+        delta=(float(delta[0]), float(delta[1])),  # type: ignore[index]
+        pointer=int(data.get("pointer", 0)),  # type: ignore[arg-type]
+        pressed=bool(data.get("pressed", True)),
+        text=str(data.get("text", "")),
+    )
+
+
+class RecordingError(Exception):
+    """Not a recording this build can play; ``str()`` is one line."""
+
+
+@dataclass
+class Recording:
+    argv: list[str]
+    seed: int
+    clock_start: datetime
+    headless: bool
+    progress_db: bytes | None = None  # the SQLite file at the start
+    versions: dict[str, object] = field(default_factory=dict)
+    frames: int = 0
+    dts: list[list[float]] = field(default_factory=list)  # [[dt, count], ...]
+    actions: list[tuple[int, Action]] = field(default_factory=list)
+    clock: list[tuple[int, datetime]] = field(default_factory=list)
+    camera: list[tuple[int, str]] = field(default_factory=list)
+    art_ready: int | None = None  # first frame at which the scroll painting could be used
+    end: str = "running"  # "quit" | "crash" | "report" (F12) | "running"
+    crash: str = ""
+
+    def add_frame(self, dt: float) -> None:
+        if self.dts and self.dts[-1][0] == dt:
+            self.dts[-1][1] += 1
+        else:
+            self.dts.append([dt, 1])
+        self.frames += 1
+
+    def frame_dts(self) -> list[float]:
+        return [dt for dt, count in self.dts for _ in range(int(count))]
+
+    def to_json(self) -> dict[str, object]:
+        db = base64.b64encode(zlib.compress(self.progress_db, 6)).decode() if self.progress_db is not None else None
+        return {
+            "format": FORMAT, "version": VERSION, "argv": self.argv, "seed": self.seed,
+            "clock_start": self.clock_start.isoformat(), "headless": self.headless, "versions": self.versions,
+            "frames": self.frames, "dt": self.dts,
+            "actions": [[f, action_to_json(a)] for f, a in self.actions],
+            "clock": [[f, when.isoformat()] for f, when in self.clock],
+            "camera": [[f, subject] for f, subject in self.camera],
+            "art_ready": self.art_ready, "end": self.end, "crash": self.crash, "progress_db": db,
+        }
+
+    def save(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Recording:
+        if data.get("format") != FORMAT:
+            raise RecordingError("not a Cloud Tour recording (no \"format\": \"cloud-tour-recording\")")
+        if data.get("version") != VERSION:
+            raise RecordingError(f"recording version {data.get('version')!r}; this build plays version {VERSION}")
+        try:
+            db = data.get("progress_db")
+            return cls(
+                argv=[str(a) for a in data["argv"]],  # type: ignore[attr-defined]
+                seed=int(data["seed"]),  # type: ignore[arg-type]
+                clock_start=datetime.fromisoformat(str(data["clock_start"])),
+                headless=bool(data["headless"]),
+                progress_db=zlib.decompress(base64.b64decode(str(db))) if db else None,
+                versions=dict(data.get("versions") or {}),  # type: ignore[call-overload]
+                frames=int(data["frames"]),  # type: ignore[arg-type]
+                dts=[[float(dt), int(n)] for dt, n in data["dt"]],  # type: ignore[attr-defined]
+                actions=[(int(f), action_from_json(a)) for f, a in data["actions"]],  # type: ignore[attr-defined]
+                clock=[(int(f), datetime.fromisoformat(w)) for f, w in data.get("clock", [])],  # type: ignore[attr-defined]
+                camera=[(int(f), str(s)) for f, s in data.get("camera", [])],  # type: ignore[attr-defined]
+                art_ready=data.get("art_ready"),  # type: ignore[arg-type]
+                end=str(data.get("end", "quit")),
+                crash=str(data.get("crash", "")),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise RecordingError(f"damaged recording: {type(err).__name__}: {err}") from None
+
+    @classmethod
+    def load(cls, path: Path) -> Recording:
+        """A recording file, or a bug bundle folder (its recording.json)."""
+        if path.is_dir():
+            path = path / "recording.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise RecordingError(f"cannot read {path}: {err.strerror or err}") from None
+        except json.JSONDecodeError as err:
+            raise RecordingError(f"{path} is not JSON: {err}") from None
+        if not isinstance(data, dict):
+            raise RecordingError(f"{path} is not a recording")
+        return cls.from_json(data)
