@@ -317,8 +317,8 @@ def _cross_check(
     thresholds = [t.threshold for _, t in tiers]
     if thresholds != sorted(set(thresholds)):
         issues.append(ContentIssue("campaign.toml", "tiers", "thresholds must be strictly increasing"))
-    if city is not None and asset_names is not None:
-        for index, lm in enumerate(city.landmarks):
+    if asset_names is not None:
+        for index, lm in landmarks:
             if lm.poster is not None and lm.poster not in asset_names:
                 issues.append(ContentIssue("city.toml", f"city.landmarks[{index}].poster",
                                            f"file {lm.poster!r} not in the pack"))
