@@ -76,14 +76,16 @@ class AlbumScene(Scene):
         if item.rarity is not Rarity.LIMITED:
             return None
         status = limited_status(s.session.store, s.session.player_id, s.campaign, item.id)
-        if status.state is LimitedState.SOLD_OUT:
+        if status.state is LimitedState.SOLD_OUT and item.id not in owned:
             return s.t("album.sold_out"), p.muted
-        if item.id not in owned:
-            return s.t("album.supply", n=f"{item.supply or 0:,}"), p.muted
-        serial = owned[item.id] if owned[item.id] is not None else status.serial
+        serial = owned.get(item.id)
+        if serial is None and status.state is LimitedState.GRANTED:
+            serial = status.serial
         if serial is not None:
             return s.t("scan.serial", n=f"{serial:,}", total=f"{item.supply or 0:,}"), p.primary
-        return s.t("album.pending"), p.muted
+        if item.id in owned or status.state is LimitedState.PENDING:
+            return s.t("album.pending"), p.muted
+        return s.t("album.supply", n=f"{item.supply or 0:,}"), p.muted
 
     def _card(self, item: Collectible, found: bool, status: tuple[str, tuple[int, int, int]] | None) -> pygame.Surface:
         s, p = self.s, self.s.palette

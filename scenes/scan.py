@@ -21,7 +21,7 @@ import pygame
 
 from game.actions import Action, Kind
 from game.rules.content import CheckinMode, Collectible, Rarity
-from game.rules.progress import CheckIn, Collect
+from game.rules.progress import CheckIn, Collect, Scan
 from game.scan.hints import choose_hint
 from game.scan.hunt import Hunt, Phase
 from game.scan.limited import LimitedState, LimitedStatus, limited_status, owned_items
@@ -161,17 +161,19 @@ class ScanScene(Scene):
         if item is None:
             return
         self.fly_from = tuple(self.figure_box.center) if self.figure_box is not None else (960.0, 540.0)
-        outcome = self.s.session.attempt(Collect(item.id))
+        # a common item is the device's to give; limited and hidden ones come from the server's roll
+        special = item.rarity is not Rarity.COMMON
+        outcome = self.s.session.attempt(Scan() if special else Collect(item.id))
         self.collected = item
         if not outcome.applied:
             self.outcome_text = self.s.t(f"reason.{outcome.reason.value}") if outcome.reason else None
-        elif item.rarity is Rarity.LIMITED:
+        elif special:
             self._poll_limited(force=True)
         log.info("collected", extra={"item": item.id, "applied": outcome.applied})
 
     def _poll_limited(self, force: bool = False) -> None:
         item = self.collected
-        if item is None or item.rarity is not Rarity.LIMITED:
+        if item is None or item.rarity is Rarity.COMMON:
             return
         if not force and self._limited_age < LIMITED_POLL_S:
             return
@@ -452,17 +454,21 @@ class ScanScene(Scene):
         s, p = self.s, self.s.palette
         if self.outcome_text is not None:
             return self.outcome_text, p.muted
-        if item.rarity is not Rarity.LIMITED or self.limited is None:
+        if item.rarity is Rarity.COMMON or self.limited is None:
             return s.t("scan.in_album"), p.jade
         st = self.limited
-        if st.state is LimitedState.GRANTED and st.serial is not None:
-            return s.t("scan.serial", n=f"{st.serial:,}", total=f"{st.supply or 0:,}"), p.primary
+        if st.state is LimitedState.GRANTED:
+            if item.rarity is Rarity.LIMITED and st.serial is not None:
+                return s.t("scan.serial", n=f"{st.serial:,}", total=f"{st.supply or 0:,}"), p.primary
+            return s.t("scan.in_album"), p.jade
         if st.state is LimitedState.SOLD_OUT:
             other = s.campaign.collectible(st.consolation) if st.consolation else None
             if other is not None:
                 return s.t("scan.sold_out_consolation", item=other.name.get(s.lang)), p.primary
             return s.t("scan.sold_out"), p.primary
-        return s.t("scan.pending"), p.muted
+        if st.state is LimitedState.OTHER:
+            return s.t("scan.server_other"), p.muted
+        return s.t("scan.pending" if item.rarity is Rarity.LIMITED else "scan.pending_hidden"), p.muted
 
     def _draw_result(self, surface: pygame.Surface, item: Collectible | None) -> None:
         s, p = self.s, self.s.palette
