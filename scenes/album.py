@@ -47,7 +47,10 @@ class AlbumScene(Scene):
 
     def tap_targets(self) -> dict[str, tuple[float, float]]:
         """Named places to tap, for QA scenarios (game/qa/targets.py)."""
-        return {"back": self.back.rect.center}
+        out = {"back": self.back.rect.center}
+        if self.scenes is not None:
+            out["scan"] = self.scan.rect.center
+        return out
 
     def owned(self) -> dict[str, int | None]:
         """Found items and their serials: the local progress plus what only the server granted."""

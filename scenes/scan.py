@@ -246,6 +246,15 @@ class ScanScene(Scene):
             self._last_pose = self.pose  # a lost card's figure fades out where it last stood
         self._check_posters(result)
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
+        out = {"back": self.back.rect.center, "album": self.album_button.rect.center}
+        if self.figure_box is not None and self.hunt.collectable:
+            out["figure"] = (float(self.figure_box.centerx), float(self.figure_box.centery))
+        for button in self._active_buttons()[1:]:
+            out[button.id] = button.rect.center
+        return out
+
     def vision_debug(self) -> object:
         """What the debug overlay (F3) shows about the vision engine on this screen."""
         from game.debug_overlay import VisionDebug
@@ -309,6 +318,8 @@ class ScanScene(Scene):
             self.figure_box = self._renderer(item).draw(surface, pose, geo, view, self.hunt.visible, self.t, clip)
             if self.pose is not None:
                 self.frames_shown += 1
+                if self.frames_shown == 1:
+                    log.info("figure shown on the card", extra={"item": item.id})
         self._draw_poster_outlines(surface, view)
         self._draw_side_panels(surface)
         self._draw_guide(surface)

@@ -78,6 +78,10 @@ class ShareScene(Scene):
     def exit(self) -> None:
         self.card = self.shown = None
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
+        return {"back": self.back.rect.center, "share": self.share.rect.center}
+
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.BACK or (action.kind is Kind.POINTER_UP and hit_button([self.back], action.pos)):
             self.request(Pop())
