@@ -391,8 +391,7 @@ class ScanScene(Scene):
     def _draw_guide(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
         x, _, w, _ = VIEW_RECT
-        band = pygame.Surface((w, 120), pygame.SRCALPHA)
-        band.fill((16, 10, 10, 150))
+        band = s.images.remember(("scan-guide-band", w), lambda: self._band(w))
         surface.blit(band, (x, 960))
         if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
             zh = s.text.render("将红色标志对准镜头", 40, (255, 246, 230), "bold")
@@ -414,6 +413,12 @@ class ScanScene(Scene):
             self._chip(surface, self.message[0], (960, 70), 30)
         if self.worker is not None and self.worker.status not in ("ok", "starting"):
             self._chip(surface, s.t("scan.camera_status", status=self.worker.status), (960, 140), 26)
+
+    @staticmethod
+    def _band(w: int) -> pygame.Surface:
+        band = pygame.Surface((w, 120), pygame.SRCALPHA)
+        band.fill((16, 10, 10, 150))
+        return band
 
     def _draw_example(self, surface: pygame.Surface) -> None:
         """What to hold up: the logo on a card, with a hand-held tilt."""
