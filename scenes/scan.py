@@ -284,6 +284,17 @@ class ScanScene(Scene):
             r = self._renderers[item.id] = FigureRenderer(art, self.s.palette.accent)
         return r
 
+    def _figure_height(self, pose: CardPose, view: View) -> float:
+        """Card widths, shrunk when a card held close would push the figure off the top of the view."""
+        full = figure_geometry(FIGURE_HEIGHT, 0.8, 1.0)
+        pts = view.to_screen(pose.project(np.vstack([full.quad, full.foot.reshape(1, 3)])))
+        foot_y, top_y = pts[4, 1], pts[:2, 1].min()
+        room = foot_y - VIEW_RECT[1] - 12  # keep the ears inside the view
+        span = foot_y - top_y
+        if span <= 0 or span <= room:
+            return FIGURE_HEIGHT
+        return max(0.75, FIGURE_HEIGHT * room / span)
+
     def figure_anchor(self) -> np.ndarray | None:
         """Where the figure stands, in screen pixels (the overlay's projected anchor)."""
         view = self.view()
@@ -314,7 +325,7 @@ class ScanScene(Scene):
         if view is not None and pose is not None and item is not None and self.hunt.phase in (
                 Phase.EMERGING, Phase.READY):
             sway = 4.0 * math.sin(self.t * 1.7)
-            geo = figure_geometry(FIGURE_HEIGHT, 0.8, self.hunt.rise, sway)
+            geo = figure_geometry(self._figure_height(pose, view), 0.8, self.hunt.rise, sway)
             self.figure_box = self._renderer(item).draw(surface, pose, geo, view, self.hunt.visible, self.t, clip)
             if self.pose is not None:
                 self.frames_shown += 1

@@ -53,7 +53,7 @@ def main() -> int:
     ns.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        shot(data, "scan", ns.out / "scan.png", 110)  # before any collecting: the figure on the card
+        shot(data, "scan", ns.out / "scan.png", 300)  # before any collecting: the figure on the card
         seed_player(data)
         shot(data, "album", ns.out / "album.png", 3)
         shot(data, "share:golden-jade-rabbit", ns.out / "share.png", 3)
