@@ -236,8 +236,9 @@ class ScanScene(Scene):
 
     def _show(self, result: VisionResult) -> None:
         self.result = result
+        # converted to the display's format once per camera frame, not on every blit at 60 Hz
         self._frame_surf = pygame.image.frombuffer(result.image.data, (result.image.shape[1], result.image.shape[0]),
-                                                   "RGB")
+                                                   "RGB").convert()
         det = result.detection
         self.pose = None
         if det is not None:
