@@ -61,7 +61,8 @@ class SceneFactory:
             from scenes.scan import ScanScene  # imports OpenCV: not on the cold start's path
 
             # headless runs take each processed camera frame in turn (reproducible screenshots and tests)
-            return ScanScene(self.s, self._open_scan, self.make, lockstep=bool(self.s.extras.get("headless")))
+            return ScanScene(self.s, self._open_scan, self.make, lockstep=bool(self.s.extras.get("headless")
+                                                                                  or self.s.extras.get("qa-camera")))
         raise ValueError(f"unknown scene {name!r}")
 
     def scroll_piece(self) -> pygame.Surface | None:

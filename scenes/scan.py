@@ -20,6 +20,7 @@ import numpy as np
 import pygame
 
 from game.actions import Action, Kind
+from game.debug_overlay import VisionDebug
 from game.rules.content import CheckinMode, Collectible, Rarity
 from game.rules.progress import CheckIn, Collect, Scan
 from game.scan.hints import choose_hint
@@ -136,7 +137,7 @@ class ScanScene(Scene):
         if action.kind is Kind.CONFIRM and self.hunt.collectable:
             self._collect()
             return True
-        return action.kind is not Kind.TOGGLE_LANGUAGE
+        return action.kind not in (Kind.TOGGLE_LANGUAGE, Kind.TOGGLE_DEBUG)  # app-wide keys still work
 
     def _active_buttons(self) -> list[Button]:
         out = [self.album_button]
@@ -277,6 +278,29 @@ class ScanScene(Scene):
         if self.result is None:
             return None
         return View(self.result.frame_size, VIEW_RECT, self.worker.mirror if self.worker is not None else False)
+
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py): back, album, again, share, and
+        ``collect`` (the figure) once it can be collected."""
+        out = {"back": self.back.rect.center}
+        out.update({b.id: b.rect.center for b in self._active_buttons()})
+        if self.figure_box is not None and self.hunt.collectable:
+            out["collect"] = (float(self.figure_box.centerx), float(self.figure_box.centery))
+        return out
+
+    def vision_debug(self) -> VisionDebug | None:
+        """For the F3 overlay: the detector on the frame shown (game/debug_overlay.py)."""
+        r = self.result
+        if r is None:
+            return None
+        det = r.detection
+        state = "searching" if det is None else {"track": "tracking", "hold": "holding"}.get(det.mode, "found")
+        full = det is None or det.mode == "detect"
+        source = f"{getattr(self.worker.source, 'name', '') if self.worker else ''}  hunt {self.hunt.phase.name.lower()}"
+        return VisionDebug(state, None if det is None else det.score, r.vision_ms if full else None,
+                           None if full else r.vision_ms,
+                           None if det is None else [tuple(map(float, c)) for c in det.corners],
+                           VIEW_RECT, r.frame_size, self.worker.mirror if self.worker is not None else False, source)
 
     def _renderer(self, item: Collectible) -> FigureRenderer:
         r = self._renderers.get(item.id)

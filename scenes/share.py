@@ -89,7 +89,7 @@ class ShareScene(Scene):
         if (action.kind is Kind.POINTER_UP and self.share.hit(action.pos)) or action.kind is Kind.CONFIRM:
             self.do_share()
             return True
-        return action.kind is not Kind.TOGGLE_LANGUAGE
+        return action.kind not in (Kind.TOGGLE_LANGUAGE, Kind.TOGGLE_DEBUG)  # app-wide keys still work
 
     def do_share(self) -> None:
         outcome = self.s.session.attempt(Share("qr"))

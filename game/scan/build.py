@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from game.rules.content import Campaign
-from game.scan.camera import OpenedCamera, open_camera
+from game.scan.camera import open_camera
 from game.scan.targets import TargetIndex
 from game.scan.worker import VisionWorker
 from game.services import Services
@@ -44,11 +44,9 @@ def open_scan_worker(services: Services, *, seed: int = 0, realtime: bool = True
     index = extras.get("scan-posters")
     if index is None:
         index = extras["scan-posters"] = TargetIndex(poster_images(services.campaign, services.campaign_dir))
-    opener = extras.get("camera_opener")  # QA's scripted camera in scripted/headless/replayed runs
-    if callable(opener):
-        camera = OpenedCamera(opener(), synthetic=True)
-    else:
-        camera = open_camera(services.camera, logo, seed=seed, realtime=realtime)  # type: ignore[arg-type]
+    qa_camera = extras.get("qa-camera")  # scripted, headless and replayed runs: game/qa/camera.py
+    camera = qa_camera() if callable(qa_camera) else open_camera(services.camera, logo, seed=seed,  # type: ignore[arg-type]
+                                                                 realtime=realtime)
     worker = VisionWorker(camera.source, MarkerTracker(detector), DISPLAY_SIZE, index)  # type: ignore[arg-type]
     worker.synthetic = camera.synthetic
     return worker.start()

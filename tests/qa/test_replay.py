@@ -72,3 +72,23 @@ def test_replay_refuses_a_data_dir_with_progress(data_dir: Callable[[str], Path]
     proc = run_cli(["--headless", "--replay", str(record), "--data-dir", str(busy)])
     assert proc.returncode == 2
     assert "already holds progress" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_a_recorded_scan_with_the_synthetic_camera_replays_identically(data_dir: Callable[[str], Path],
+                                                                       tmp_path: Path) -> None:
+    """The scan screen over the scripted camera: the logo tracked, a poster checked in, the room; the
+    camera changes are in the recording and two replays end on the same pixels as the run."""
+    record = tmp_path / "scan.json"
+    original = tmp_path / "scan-original.png"
+    code = run_main([*BASE, "--script", str(ROOT / "qa" / "scan-poster.toml"), "--lang", "en", "--now", NOW,
+                     "--data-dir", str(data_dir("scan-rec")), "--record", str(record), "--screenshot", str(original)])
+    assert code == 0
+    rec = Recording.load(record)
+    assert [subject for _, subject in rec.camera] == ["poster:hongyadong", "none"]
+    shots = []
+    for i in (1, 2):
+        shot = tmp_path / f"scan-replay{i}.png"
+        assert run_main(["--headless", "--replay", str(record), "--data-dir", str(data_dir(f"scan-replay{i}")),
+                         "--screenshot", str(shot)]) == 0
+        shots.append(shot.read_bytes())
+    assert shots[0] == shots[1] == original.read_bytes()
