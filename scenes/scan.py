@@ -248,31 +248,6 @@ class ScanScene(Scene):
             self._last_pose = self.pose  # a lost card's figure fades out where it last stood
         self._check_posters(result)
 
-    def tap_targets(self) -> dict[str, tuple[float, float]]:
-        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
-        out = {"back": self.back.rect.center, "album": self.album_button.rect.center}
-        if self.figure_box is not None and self.hunt.collectable:
-            out["figure"] = (float(self.figure_box.centerx), float(self.figure_box.centery))
-        for button in self._active_buttons()[1:]:
-            out[button.id] = button.rect.center
-        return out
-
-    def vision_debug(self) -> object:
-        """What the debug overlay (F3) shows about the vision engine on this screen."""
-        from game.debug_overlay import VisionDebug
-
-        result = self.result
-        det = result.detection if result is not None else None
-        state = "searching" if det is None else ("lost" if det.mode == "hold" else "tracking")
-        corners = [tuple(map(float, c)) for c in det.corners] if det is not None else None
-        ms = result.vision_ms if result is not None else None
-        tracking = det is not None and det.mode == "track"
-        source = self.worker.source.name if self.worker is not None else ""
-        return VisionDebug(state, det.score if det is not None else None, None if tracking else ms,
-                           ms if tracking else None, corners, VIEW_RECT,  # type: ignore[arg-type]
-                           result.frame_size if result is not None else (640, 480),
-                           self.worker.mirror if self.worker is not None else False, source)
-
     # drawing ---------------------------------------------------------------------------------
     def view(self) -> View | None:
         if self.result is None:
