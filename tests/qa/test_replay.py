@@ -88,3 +88,14 @@ def test_a_recorded_scan_with_the_synthetic_camera_replays_identically(data_dir:
     assert [subject for _, subject in rec.camera] == ["poster:hongyadong", "none"]
     shots = replay_twice(record, data_dir, tmp_path)
     assert shots[0] == shots[1] == original.read_bytes()
+
+
+def test_a_scenario_that_fixes_its_language_replays_in_it(data_dir: Callable[[str], Path], tmp_path: Path) -> None:
+    record = tmp_path / "lang.json"
+    original = tmp_path / "lang-original.png"
+    assert run_main([*BASE, "--script", str(ROOT / "qa" / "language.toml"), "--lang", "en", "--now", NOW,
+                     "--data-dir", str(data_dir("lang")), "--record", str(record), "--screenshot", str(original)]) == 0
+    shot = tmp_path / "lang-replay.png"
+    assert run_main(["--headless", "--replay", str(record), "--data-dir", str(data_dir("lang-replay")),
+                     "--screenshot", str(shot)]) == 0
+    assert shot.read_bytes() == original.read_bytes()
