@@ -157,7 +157,6 @@ class QaDriver:
         self._replay_actions = self._per_frame(replay.actions) if replay is not None else {}
         self.bundles: list[Path] = []
         self.base_frame = 0  # the game frame the recording's frame 0 is
-        self.last_screen: pygame.Surface | None = None
 
     # set-up ----------------------------------------------------------------------------------------
     @classmethod
@@ -196,8 +195,9 @@ class QaDriver:
         if self.config.script is None:
             return
         scenario = load_scenario(self.config.script, campaign)
-        if scenario.lang is not None:  # the scenario fixes its start language
+        if scenario.lang is not None:  # the scenario fixes its start language (and so does its recording)
             self.config = dataclasses.replace(self.config, lang=scenario.lang)
+            self.recording.argv += ["--lang", scenario.lang]
         shots = self.config.data_dir / "screenshots"
         self.runner = ScriptRunner(scenario, services, shots, self.clock, self.set_camera)
 
