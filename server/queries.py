@@ -310,9 +310,14 @@ def driver_integrity_errors() -> tuple[type[BaseException], ...]:
 
 # ---- statements --------------------------------------------------------------------------------
 
+# The device and when it came into being for the offline-credit floor: when its enrolment code was
+# issued (a kiosk installed with its code may serve players offline before it reaches the server).
 DEVICE_BY_TOKEN = Stmt(
-    """SELECT id, kind, landmark_id, created_at, revoked_at, last_seen_at, prev_seen_at FROM devices
-       WHERE token_hash = :token_hash"""
+    """SELECT devices.id, devices.kind, devices.landmark_id,
+              COALESCE(enrollment_codes.created_at, devices.created_at),
+              devices.revoked_at, devices.last_seen_at, devices.prev_seen_at
+       FROM devices LEFT JOIN enrollment_codes ON enrollment_codes.device_id = devices.id
+       WHERE devices.token_hash = :token_hash"""
 )
 # Last contact, recorded at most once per :cutoff interval; the value it replaces becomes prev_seen_at.
 TOUCH_DEVICE = Stmt(
