@@ -108,6 +108,8 @@ def run(argv: list[str]) -> int:
         if display is not None:
             services.text.set_scale(text_scale(display.text_size, display.ui_scale))
         services.extras["audio"] = Audio()  # silent where there is no sound device
+        if qa.scripts_camera:  # one reproducible camera frame per game frame (docs/qa.md)
+            services.extras["qa-camera"] = qa.camera_opener(campaign, services.campaign_dir)
         holder["celebrations"] = Celebrations(services)
         holder["factory"] = factory = SceneFactory(
             services, qa.gate(built.art_job), built.icon, wait_for_art=config.headless or qa.deterministic,

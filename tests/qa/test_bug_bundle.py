@@ -63,3 +63,27 @@ def test_f12_writes_a_bundle_whose_replay_ends_on_the_reported_frame(tmp_path: P
     assert run_main(["--headless", "--replay", str(bundle), "--data-dir", str(data_dir("r")),
                      "--screenshot", str(shot)]) == 0
     assert shot.read_bytes() == (bundle / "screenshot.png").read_bytes()
+
+
+def test_a_long_kiosk_run_keeps_a_short_recording_that_still_replays(tmp_path: Path, data_dir: Callable[[str], Path],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-memory recording starts afresh on the kiosk's new attract screen; a later report replays."""
+    import game.qa.driver
+
+    monkeypatch.setattr(game.qa.driver, "RESTART_FRAMES", 50)
+    script = tmp_path / "kiosk.toml"
+    script.write_text('[[step]]\ntap = "start"\n[[step]]\ntap = "landmark:hongyadong"\n[[step]]\ntap = "mode:learn"\n'
+                      '[[step]]\ntap = "answer:B"\n[[step]]\nwait_frames = 60\n[[step]]\ntap = "close"\n'
+                      '[[step]]\nidle_seconds = 100\n[[step]]\nexpect = { scene = "attract", month_steps = 0 }\n'
+                      '[[step]]\ntap = "language"\n[[step]]\ntap = "start"\n[[step]]\ntap = "landmark:chaotianmen"\n'
+                      '[[step]]\nkey = "f12"\n[[step]]\nwait_frames = 3\n')
+    data = data_dir("kiosk")
+    assert run_main([*BASE, "--kiosk", "--script", str(script), "--now", NOW, "--data-dir", str(data)]) == 0
+    [bundle] = bundles(data, "report")
+    rec = Recording.load(bundle)
+    assert rec.rng_state is not None and rec.argv[-4:] == ["--scene", "attract", "--lang", "zh"]
+    assert rec.frames < 100  # only what followed the new attract screen (the run had over 200 frames)
+    shot = tmp_path / "replayed.png"
+    assert run_main(["--headless", "--replay", str(bundle), "--data-dir", str(data_dir("r")),
+                     "--screenshot", str(shot)]) == 0
+    assert shot.read_bytes() == (bundle / "screenshot.png").read_bytes()
