@@ -386,10 +386,12 @@ class LocalStore:
             for seq, aid, lid, payload, at, dl, st, rs, se, att in rows
         ]
 
-    def next_batch(self, limit: int) -> list[OutboxEntry]:
-        """The oldest pending action's player's pending actions, oldest first (at most ``limit``)."""
-        first = self._query("SELECT local_id FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT 1")
-        return self.entries(first[0][0], "pending", limit) if first else []
+    def next_batches(self, limit: int, players: int = 1) -> list[list[OutboxEntry]]:
+        """For the ``players`` players with the oldest pending actions (oldest first): each one's pending
+        actions in order (at most ``limit`` each)."""
+        first = self._query("SELECT local_id, MIN(seq) AS m FROM outbox WHERE status = 'pending' "
+                            "GROUP BY local_id ORDER BY m LIMIT ?", (players,))
+        return [self.entries(local_id, "pending", limit) for local_id, _ in first]
 
     def set_server_player(self, local_id: str, server_id: str | None, claim_code: str | None) -> None:
         with self._tx() as conn:

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -21,7 +22,7 @@ from game.rules.content import Campaign
 from game.rules.progress import month_steps
 from game.store import LocalStore, OutboxEntry
 from net.api import ApiClient, ApiError, Busy, Unreachable
-from net.outbox import BATCH_LIMIT, CreatePlayer, Enroll, Idle, Send, decide, rebuild, to_wire, verdicts
+from net.outbox import BATCH_LIMIT, CreatePlayer, Send, Step, decide, rebuild, to_wire, verdicts
 from net.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ TOKEN_REVOKED = "invalid_token"
 # Enrolment refused for good: the code is spent (with another key), expired, or for another device.
 ENROLMENT_REFUSED = ("invalid_enrollment_code", "enrollment_mismatch")
 ENROLL_KEY = "enroll_key"  # meta: the device-generated key sent with the enrolment code
+
+PARALLEL = 4  # players whose requests are in flight together in one round
 
 T = TypeVar("T")
 
@@ -84,6 +87,7 @@ class SyncWorker:
         self._enroll_refused = False
         self._call_started: float | None = None  # monotonic start of the request in flight, if any
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
+        self._pool = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sync-request")
         if store.get_meta("server_identity") != server_identity:
             # Another backend: its tokens and player ids mean nothing here; actions are re-sent by id.
             store.set_meta("device_token", None)
@@ -115,6 +119,7 @@ class SyncWorker:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)
         self.api.close()
 
     # ---- the worker thread ---------------------------------------------------------------------
@@ -128,27 +133,64 @@ class SyncWorker:
             self._call_started = None
 
     def run_once(self) -> bool:
-        """Perform one step; True if there may be more to do right away. Raises Unreachable/ApiError."""
-        pending = self.store.next_batch(BATCH_LIMIT)  # all decide needs: the oldest pending player's batch
-        step = decide(self.api.token is not None, self.store.players(), pending)
+        """Perform one round; True if there may be more to do right away. Raises Unreachable/ApiError.
+
+        A round takes the oldest pending players (up to ``PARALLEL``; one while a 422 is being
+        isolated), decides each one's step (create its server player, or send its batch), performs
+        the requests together, then settles them one by one in this thread. Each player's actions stay
+        in order (one batch per player per round); players are independent of each other."""
+        if self.api.token is None:
+            return self._enroll()
+        batches = self.store.next_batches(BATCH_LIMIT, 1 if self._single else PARALLEL)
+        if not batches:
+            return False
+        players = self.store.players()
+        steps = [decide(True, players, batch) for batch in batches]
+        self._call_started = time.monotonic()
+        try:
+            outcomes = list(self._pool.map(self._perform, steps)) if len(steps) > 1 else [self._perform(steps[0])]
+        finally:
+            self._call_started = None
+        failure: BaseException | None = None
+        for step, outcome in zip(steps, outcomes, strict=True):
+            try:
+                self._finish(step, outcome)
+            except (ApiError, Unreachable) as err:
+                failure = failure or err  # the others' answers are kept; the first failure goes to the backoff
+        if failure is not None:
+            raise failure
+        return True
+
+    def _perform(self, step: Step) -> dict | BaseException:
+        """The request of one step (in a pool thread): its answer, or what it raised."""
+        try:
+            match step:
+                case CreatePlayer(local_id=local_id):
+                    return self.api.create_player(self.campaign.id, self._create_key(local_id))
+                case Send():
+                    wire = [body for body in map(to_wire, self._batch(step)) if body is not None]
+                    return self.api.post_actions(step.server_id, wire) if wire else {}
+        except (ApiError, Unreachable) as err:
+            return err
+        raise AssertionError(f"not a request step: {step}")
+
+    def _batch(self, step: Send) -> tuple[OutboxEntry, ...]:
+        return step.entries[:1] if self._single else step.entries
+
+    def _finish(self, step: Step, outcome: dict | BaseException) -> None:
+        """Take one step's answer into the store (in the worker thread, one step at a time)."""
         match step:
-            case Idle():
-                return False
-            case Enroll():
-                return self._enroll()
             case CreatePlayer(local_id=local_id):
-                created = self._call(self.api.create_player, self.campaign.id, self._create_key(local_id))
-                self.store.set_server_player(local_id, created["player_id"], created.get("claim_code"))
-                return True
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                self.store.set_server_player(local_id, outcome["player_id"], outcome.get("claim_code"))
             case Send():
                 try:
-                    self._send(step.local_id, step.server_id, step.entries[:1] if self._single else step.entries)
+                    self._send(step.local_id, self._batch(step), outcome)
                 except ApiError as err:
                     if err.status != 404:
                         raise
                     self._relink(step.local_id)
-                return True
-        return False
 
     def _key(self, meta_key: str) -> str:
         """A device-generated idempotency key, stored before its first use (so a retry after a kill reuses it)."""
@@ -208,7 +250,7 @@ class SyncWorker:
         self.store.set_server_player(local_id, None, None)
         self.store.set_meta(f"create_key:{local_id}", None)
 
-    def _send(self, local_id: str, server_id: str, entries: tuple[OutboxEntry, ...]) -> None:
+    def _send(self, local_id: str, entries: tuple[OutboxEntry, ...], outcome: dict | BaseException) -> None:
         wire, local_rejects = [], []
         for e in entries:
             body = to_wire(e)
@@ -218,8 +260,9 @@ class SyncWorker:
                 wire.append(body)
         response: dict = {}
         try:
-            if wire:
-                response = self._call(self.api.post_actions, server_id, wire)
+            if isinstance(outcome, BaseException):
+                raise outcome
+            response = outcome
         except ApiError as err:
             if err.status == 422 and len(wire) > 1:
                 self._single = True
