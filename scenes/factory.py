@@ -80,7 +80,7 @@ class SceneFactory:
     def _open_scan(self) -> object:
         from game.scan.build import open_scan_worker
 
-        return open_scan_worker(self.s)
+        return open_scan_worker(self.s, seed=int(self.s.extras.get("seed", 0)))  # type: ignore[call-overload]
 
     def prewarm(self) -> bool:
         """Once the painting is ready, convert it for the map now (one stalled frame wherever the visitor
