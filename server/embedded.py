@@ -11,7 +11,6 @@ import logging
 import socket
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -95,7 +94,7 @@ class EmbeddedServer:
         return device_id, token
 
     def admin_token(self, label: str = "embedded") -> str:
-        return create_admin_token(self._ctx.engine, label=label, now=datetime.now(UTC))
+        return create_admin_token(self._ctx.engine, label=label, now=self._ctx.settings.clock())
 
     def stop(self) -> None:
         self._runner.stop()
