@@ -66,8 +66,13 @@ def run(argv: list[str]) -> int:
     from game.kiosk.housekeeping import cap_data_dir
     from game.logs import setup_logging
     from game.rules.content import ContentError
+    from game.store import LocalStore, StoreUnavailable, prepare_data_dir
 
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        prepare_data_dir(config.data_dir)
+    except StoreUnavailable as err:
+        print(err, file=sys.stderr)
+        return 2
     setup_logging(config.data_dir / "logs", logging.DEBUG if config.debug else logging.INFO)
     holder: dict[str, object] = {}
     try:
@@ -92,13 +97,16 @@ def run(argv: list[str]) -> int:
     from game.debug_overlay import DebugOverlay
     from game.kiosk.watchdog import Watchdog
     from game.overlay import draw_overlay
-    from game.store import LocalStore
     from net.wiring import start_sync
     from scenes.celebration import Celebrations
     from scenes.factory import SceneFactory
 
-    store = LocalStore.open(config.data_dir / "progress.db")
-    sync = start_sync(config, store, campaign)
+    try:
+        store = LocalStore.open(config.data_dir / "progress.db")
+    except StoreUnavailable as err:  # locked, read-only, or another copy running: one line, no traceback
+        print(err, file=sys.stderr)
+        return 2
+    sync = start_sync(config, store, campaign, clock=qa.clock.now)  # the embedded server shares the clock
     pygame.init()
     watchdog = Watchdog.from_env()
 
@@ -110,6 +118,8 @@ def run(argv: list[str]) -> int:
         if display is not None:
             services.text.set_scale(text_scale(display.text_size, display.ui_scale))
         services.extras["audio"] = Audio(config.volume, config.mute)  # silent where there is no sound device
+        if qa.scripts_camera:  # one reproducible camera frame per game frame (docs/qa.md)
+            services.extras["qa-camera"] = qa.camera_opener(campaign, services.campaign_dir)
         holder["celebrations"] = Celebrations(services)
         holder["factory"] = factory = SceneFactory(
             services, qa.gate(built.art_job), built.icon, wait_for_art=config.headless or qa.deterministic,
@@ -146,6 +156,8 @@ def run(argv: list[str]) -> int:
                 warm["done"] = True
         if sync.poll(services.session.player_id):
             services.session.reload()
+            for note in sync.unconfirmed_notes(services.i18n, services.session.player_id):
+                services.notices.post(note, 15)  # never a silent change to what the player saw
         holder["celebrations"].tick(app.stack)  # a tier newly reached: the celebration and its sound
         if "shell" in holder:
             holder["shell"].tick(dt)  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -323,7 +324,7 @@ def main() -> int:
     vis = sum(t["visible_frames"] for t in trs)
     result = {
         "command": "python bench/vision.py" + (" --quick" if args.quick else ""),
-        "machine": machine_info(threads=1),
+        "machine": machine_info(threads=1, loadavg=os.getloadavg()),
         "frame": list(FRAME), "correct_px": CORRECT_PX,
         "summary": {
             "ours": summary("ours") | {

@@ -54,6 +54,7 @@ class DebugOverlay:
         self.qa = qa
         self.frame_ms: deque[float] = deque(maxlen=GRAPH_FRAMES)
         self._pending: tuple[int, int] | None = None  # (frame sampled, outbox size)
+        self._vision_ms: dict[str, float] = {}  # the last full detection's and tracking update's times
         self._frames = 0
 
     def sample(self, stats: dict[str, float]) -> None:
@@ -93,8 +94,10 @@ class DebugOverlay:
             out.append(("vision: no camera scene", (150, 150, 150)))
         else:
             score = "-" if vision.score is None else f"{vision.score:.2f}"
-            times = " ".join(f"{name} {v:.1f} ms" for name, v in (("detect", vision.detect_ms),
-                                                                    ("track", vision.track_ms)) if v is not None)
+            for name, value in (("detect", vision.detect_ms), ("track", vision.track_ms)):
+                if value is not None:
+                    self._vision_ms[name] = value
+            times = "  ".join(f"{name} {v:.1f} ms" for name, v in sorted(self._vision_ms.items()))
             colour = GREEN if vision.state == "tracking" else AMBER
             out.append((f"vision: {vision.state}  score {score}  {times}  {vision.source}".rstrip(), colour))
         return out

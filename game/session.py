@@ -57,6 +57,7 @@ class Session:
 
     def attempt(self, action: Action) -> Outcome:
         """Decide locally; if applied, persist it (and queue it for the server) atomically."""
+        self.reload()  # the sync may have settled verdicts since the last frame: decide on those
         ctx = self.context()
         outcome = apply(self.campaign, self.progress, action, ctx)
         if outcome.applied:

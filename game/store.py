@@ -1,14 +1,19 @@
 """Local progress on disk: one SQLite file holding players, their progress and the sync outbox.
 
 Every change is one transaction (WAL, synchronous=FULL), so a killed process loses nothing that
-the player saw confirmed. A file that is not a readable database of ours is moved aside
-(``recovered_from`` says where) and a fresh one takes its place.
+the player saw confirmed. Only a file that is really damaged (SQLite says corrupt or not a
+database, or ``PRAGMA quick_check`` fails) or is not a database of ours is moved aside
+(``recovered_from`` says where) and a fresh one takes its place. A database another process holds
+locked, a read-only file or data folder, and a second copy of the game on the same data folder
+(``progress.db.lock``) are reported as ``StoreUnavailable`` with one line for the user; nothing is
+moved.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
 import uuid
@@ -48,11 +53,87 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts        INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(status, seq);
+CREATE INDEX IF NOT EXISTS outbox_player ON outbox(local_id, status, seq);
 """
 
 
 class CorruptStoreError(Exception):
     """The file exists but is not a usable progress database."""
+
+
+class StoreUnavailable(Exception):
+    """The progress database cannot be used right now (locked, read-only, in use by another copy of
+    the game, or the data folder is unusable); the message is one line for the user."""
+
+
+# SQLite primary result codes (https://www.sqlite.org/rescode.html)
+SQLITE_CORRUPT = 11
+SQLITE_NOTADB = 26
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM = 8, 14, 3
+BUSY_TIMEOUT_S = 10.0
+
+
+def _is_corrupt(err: BaseException) -> bool:
+    """Real damage only: a busy, locked or read-only database is never treated as corrupt."""
+    if isinstance(err, CorruptStoreError):
+        return True
+    code = getattr(err, "sqlite_errorcode", None)
+    return isinstance(err, sqlite3.DatabaseError) and code is not None and code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
+def _unavailable(path: Path, err: sqlite3.Error) -> StoreUnavailable:
+    code = (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+        return StoreUnavailable(f"{path} is locked by another program (waited {BUSY_TIMEOUT_S:g} s); close it and retry")
+    if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN):
+        return StoreUnavailable(f"{path} cannot be written (read-only file or folder?): {err}")
+    return StoreUnavailable(f"{path} cannot be opened: {err}")
+
+
+def prepare_data_dir(data_dir: Path) -> None:
+    """Create the data folder and check that it is a writable folder; ``StoreUnavailable`` if not."""
+    data_dir = Path(data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise StoreUnavailable(f"--data-dir {data_dir} is a file, not a folder")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / f".write-test-{uuid.uuid4().hex[:8]}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise StoreUnavailable(f"--data-dir {data_dir} is not writable: {err.strerror or err}") from None
+
+
+class _ProcessLock:
+    """An exclusive advisory lock on ``<db>.lock``, held while the store is open: one game per data folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise StoreUnavailable(f"cannot create {self.path}: {err.strerror or err}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise StoreUnavailable(
+                f"another copy of the game is already using {self.path.parent}; close it or pick another --data-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
 
 
 @dataclass(frozen=True)
@@ -85,29 +166,57 @@ def _now() -> datetime:
 class LocalStore:
     """SQLite-backed ``ProgressStore`` plus the outbox the sync worker drains. Thread-safe."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, recovered_from: Path | None = None) -> None:
-        self._conn = conn
-        self._lock = threading.RLock()
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, recovered_from: Path | None = None, lock: _ProcessLock | None = None
+    ) -> None:
+        # One connection per thread (WAL): the frame loop's reads never wait for the sync worker's
+        # write transactions (and their fsyncs); SQLite itself serialises the writers.
+        self._first = conn
+        self._local = threading.local()
+        self._local.conn = conn
+        self._all = [conn]
+        self._busy_timeout_s = conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+        self._lock = threading.Lock()  # guards _all
+        # Writers take this for the whole transaction, so the in-memory copy of each player's
+        # progress (what the frame loop reads, without touching SQLite) is set in commit order.
+        self._write_lock = threading.RLock()
+        self._progress: dict[str, Progress] = {}
+        self._process_lock = lock
         self.path = path
         self.recovered_from = recovered_from
 
     # ---- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> LocalStore:
-        """Open (or create) the store; a corrupt file is quarantined next to it and replaced."""
+    def open(cls, path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> LocalStore:
+        """Open (or create) the store; a corrupt file is quarantined next to it and replaced.
+
+        ``StoreUnavailable``: another copy of the game holds the data folder, the database stayed
+        locked for ``busy_timeout_s``, or the file or folder is read-only."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_data_dir(path.parent)
+        lock = _ProcessLock(path.with_name(path.name + ".lock"))
+        lock.acquire()
         try:
-            return cls(cls._connect(path), path)
-        except (sqlite3.DatabaseError, CorruptStoreError) as err:
-            moved = cls._quarantine(path)
-            log.warning("local store unreadable (%s); moved to %s and starting fresh", err, moved)
-            return cls(cls._connect(path), path, recovered_from=moved)
+            try:
+                return cls(cls._connect(path, busy_timeout_s), path, lock=lock)
+            except (sqlite3.DatabaseError, CorruptStoreError) as err:
+                if not _is_corrupt(err):
+                    assert isinstance(err, sqlite3.Error)
+                    raise _unavailable(path, err) from None
+                moved = cls._quarantine(path)
+                log.warning("local store unreadable (%s); moved to %s and starting fresh", err, moved)
+                try:
+                    return cls(cls._connect(path, busy_timeout_s), path, recovered_from=moved, lock=lock)
+                except sqlite3.Error as again:
+                    raise _unavailable(path, again) from None
+        except BaseException:
+            lock.release()
+            raise
 
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+    def _connect(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_timeout_s)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
@@ -122,6 +231,7 @@ class LocalStore:
             if version == 0 and tables - {"sqlite_sequence"}:
                 raise CorruptStoreError(f"not a progress database (tables: {sorted(tables)})")
             conn.executescript(SCHEMA)
+            # also the write probe: a read-only file fails here, a locked one after the busy timeout
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
             conn.close()
@@ -138,24 +248,42 @@ class LocalStore:
                 src.replace(Path(str(target) + suffix))
         return target
 
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                   timeout=self._busy_timeout_s)
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            with self._lock:
+                self._all.append(conn)
+            self._local.conn = conn
+        return conn
+
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+            if self._process_lock is not None:
+                self._process_lock.release()
+                self._process_lock = None
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+        conn = self._conn
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
+                yield conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            conn.execute("COMMIT")
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        return self._conn.execute(sql, params).fetchall()
 
     # ---- meta (device credentials, current player) ---------------------------------------------
 
@@ -192,25 +320,33 @@ class LocalStore:
         self.set_meta("current_player", local_id)
 
     def load_progress(self, local_id: str) -> Progress:
+        """The player's progress (from memory once read or written: the frame loop calls this)."""
+        cached = self._progress.get(local_id)
+        if cached is not None:
+            return cached
         rows = self._query("SELECT progress FROM players WHERE local_id = ?", (local_id,))
         if not rows:
             raise KeyError(local_id)
-        return progress_from_json(json.loads(rows[0][0]))
+        progress = progress_from_json(json.loads(rows[0][0]))
+        with self._write_lock:  # not over a write that committed meanwhile
+            return self._progress.setdefault(local_id, progress)
 
     def record(
         self, local_id: str, action: Action, outcome_progress: Progress, at: datetime, device_landmark: str | None
     ) -> str:
         """Queue an applied action and save the progress it led to, in one transaction."""
         action_id = str(uuid.uuid4())
-        with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO outbox(action_id, local_id, payload, at, device_landmark) VALUES (?, ?, ?, ?, ?)",
-                (action_id, local_id, json.dumps(action_to_json(action)), at.isoformat(), device_landmark),
-            )
-            conn.execute(
-                "UPDATE players SET progress = ? WHERE local_id = ?",
-                (json.dumps(progress_to_json(outcome_progress)), local_id),
-            )
+        with self._write_lock:
+            with self._tx() as conn:
+                conn.execute(
+                    "INSERT INTO outbox(action_id, local_id, payload, at, device_landmark) VALUES (?, ?, ?, ?, ?)",
+                    (action_id, local_id, json.dumps(action_to_json(action)), at.isoformat(), device_landmark),
+                )
+                conn.execute(
+                    "UPDATE players SET progress = ? WHERE local_id = ?",
+                    (json.dumps(progress_to_json(outcome_progress)), local_id),
+                )
+            self._progress[local_id] = outcome_progress  # once committed, still in commit order
         return action_id
 
     def claim_code(self, local_id: str) -> str | None:
@@ -219,8 +355,12 @@ class LocalStore:
 
     # ---- outbox (net.sync) ---------------------------------------------------------------------
 
-    def pending_count(self) -> int:
-        return int(self._query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")[0][0])
+    def pending_count(self, local_id: str | None = None) -> int:
+        if local_id is not None:
+            sql, params = "SELECT COUNT(*) FROM outbox WHERE local_id = ? AND status = 'pending'", (local_id,)
+        else:
+            sql, params = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'", ()
+        return int(self._query(sql, params)[0][0])
 
     def players(self) -> list[PlayerRow]:
         rows = self._query("SELECT local_id, server_id, claim_code FROM players ORDER BY created_at, local_id")
@@ -231,13 +371,27 @@ class LocalStore:
         return PlayerRow(*rows[0]) if rows else None
 
     def entries(self, local_id: str | None = None, status: str | None = None, limit: int = 10_000) -> list[OutboxEntry]:
+        where, params = [], []
+        if local_id is not None:
+            where.append("local_id = ?")
+            params.append(local_id)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
         sql = ("SELECT seq, action_id, local_id, payload, at, device_landmark, status, reason, serial, attempts "
-               "FROM outbox WHERE (? IS NULL OR local_id = ?) AND (? IS NULL OR status = ?) ORDER BY seq LIMIT ?")
-        rows = self._query(sql, (local_id, local_id, status, status, limit))
+               f"FROM outbox {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY seq LIMIT ?")
+        rows = self._query(sql, (*params, limit))
         return [
             OutboxEntry(seq, aid, lid, action_from_json(json.loads(payload)), datetime.fromisoformat(at), dl, st, rs, se, att)
             for seq, aid, lid, payload, at, dl, st, rs, se, att in rows
         ]
+
+    def next_batches(self, limit: int, players: int = 1) -> list[list[OutboxEntry]]:
+        """For the ``players`` players with the oldest pending actions (oldest first): each one's pending
+        actions in order (at most ``limit`` each)."""
+        first = self._query("SELECT local_id, MIN(seq) AS m FROM outbox WHERE status = 'pending' "
+                            "GROUP BY local_id ORDER BY m LIMIT ?", (players,))
+        return [self.entries(local_id, "pending", limit) for local_id, _ in first]
 
     def set_server_player(self, local_id: str, server_id: str | None, claim_code: str | None) -> None:
         with self._tx() as conn:
@@ -253,22 +407,28 @@ class LocalStore:
         local_id: str,
         results: list[tuple[str, str, str | None, int | None]],
         server_view: dict | None,
-        rebuild: Callable[[list[OutboxEntry]], Progress],
+        rebuild: Callable[[list[OutboxEntry]], Progress] | None,
     ) -> None:
-        """Store the server's verdicts ``(action_id, status, reason, serial)`` and the progress
-        ``rebuild`` derives from all of this player's entries, in one transaction (so an action the
-        player takes meanwhile is never overwritten)."""
-        with self._tx() as conn:
-            conn.executemany(
-                "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial) WHERE action_id = ?",
-                [(status, reason, serial, aid) for aid, status, reason, serial in results],
-            )
-            progress = rebuild(self.entries(local_id))
-            conn.execute(
-                "UPDATE players SET progress = ?, server_view = COALESCE(?, server_view) WHERE local_id = ?",
-                (json.dumps(progress_to_json(progress)), None if server_view is None else json.dumps(server_view),
-                 local_id),
-            )
+        """Store the server's verdicts ``(action_id, status, reason, serial)`` (each one more attempt)
+        and the progress ``rebuild`` derives from all of this player's entries, in one transaction
+        (so an action the player takes meanwhile is never overwritten). ``rebuild=None``: the
+        verdicts change nothing the player sees; the progress is kept."""
+        progress = None
+        with self._write_lock:
+            with self._tx() as conn:
+                conn.executemany(
+                    "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial), attempts = attempts + 1 "
+                    "WHERE action_id = ?",
+                    [(status, reason, serial, aid) for aid, status, reason, serial in results],
+                )
+                if rebuild is not None:
+                    progress = rebuild(self.entries(local_id))
+                    conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
+                                 (json.dumps(progress_to_json(progress)), local_id))
+                if server_view is not None:
+                    conn.execute("UPDATE players SET server_view = ? WHERE local_id = ?", (json.dumps(server_view), local_id))
+            if progress is not None:
+                self._progress[local_id] = progress  # once committed, still in commit order
 
     def server_view(self, local_id: str) -> dict | None:
         rows = self._query("SELECT server_view FROM players WHERE local_id = ?", (local_id,))

@@ -15,6 +15,7 @@ from game.rules.progress import Collect, Context, Grant, Progress, TaskDone, app
 from game.store import OutboxEntry, PlayerRow
 
 BATCH_LIMIT = 100  # the server's documented maximum per request
+HELD_ELSEWHERE = "action_id_conflict"  # the server holds this action id (under another server player)
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,13 @@ Step = Enroll | CreatePlayer | Send | Idle
 
 
 def decide(has_token: bool, players: list[PlayerRow], pending: list[OutboxEntry]) -> Step:
-    """The next step: enrol, then give the oldest pending action's player a server id, then send its batch."""
-    if not pending:
-        return Idle()
+    """The next step: enrol (at once, even with nothing pending: the server credits no action stamped
+    before the device's enrolment), then give the oldest pending action's player a server id, then
+    send its batch."""
     if not has_token:
         return Enroll()
+    if not pending:
+        return Idle()
     first = pending[0]
     row = next((p for p in players if p.local_id == first.local_id), None)
     if row is None or row.server_id is None:
@@ -81,6 +84,8 @@ def verdicts(response: dict[str, Any]) -> list[Verdict]:
         status = r.get("status", "rejected")
         if status == "duplicate" and r.get("original_status"):
             status = r["original_status"]  # the first outcome is the one that counts
+        if status == "rejected" and r.get("reason") == HELD_ELSEWHERE:
+            status = "duplicate"  # the server already holds this action: never taken back as rejected
         out.append(Verdict(str(r["action_id"]), status, r.get("reason"), item.get("serial")))
     return out
 
@@ -94,6 +99,7 @@ def rebuild(campaign: Campaign, entries: list[OutboxEntry], server_view: dict[st
     """
     progress = Progress()
     acknowledged = Progress()
+    some_pending = any(e.status == "pending" for e in entries)
     for entry in entries:
         if entry.status == "rejected":
             continue
@@ -102,8 +108,10 @@ def rebuild(campaign: Campaign, entries: list[OutboxEntry], server_view: dict[st
             action = replace(action, serial=entry.serial)
         ctx = Context(now=entry.at, device_landmark=entry.device_landmark)
         progress = apply(campaign, progress, action, ctx).progress
-        if entry.status != "pending":
+        if some_pending and entry.status != "pending":
             acknowledged = apply(campaign, acknowledged, action, ctx).progress
+    if not some_pending:
+        acknowledged = progress  # everything acknowledged: one replay serves both
     extra = _server_only_steps(campaign, acknowledged, server_view)
     if extra is not None:
         progress = replace(progress, grants=(*progress.grants, extra))

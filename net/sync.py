@@ -8,21 +8,37 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 import socket
 import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, TypeVar
 
 from game.rules.content import Campaign
+from game.rules.progress import month_steps
 from game.store import LocalStore, OutboxEntry
-from net.api import ApiClient, ApiError, Unreachable
-from net.outbox import CreatePlayer, Enroll, Idle, Send, decide, rebuild, to_wire, verdicts
+from net.api import ApiClient, ApiError, Busy, Unreachable
+from net.outbox import BATCH_LIMIT, CreatePlayer, Send, Step, decide, rebuild, to_wire, verdicts
 from net.retry import Backoff
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_S = 2.0  # how soon a new action is noticed when nothing was pending
 HEALTH_EVERY_S = 15.0
+# Only this answer means "this device's token is no good": any other 401 (a proxy, a captive
+# portal, a half-deployed server) is treated as a transient failure and the token is kept.
+TOKEN_REVOKED = "invalid_token"
+# Enrolment refused for good: the code is spent (with another key), expired, or for another device.
+ENROLMENT_REFUSED = ("invalid_enrollment_code", "enrollment_mismatch")
+ENROLL_KEY = "enroll_key"  # meta: the device-generated key sent with the enrolment code
+
+PARALLEL = 4  # players whose requests are in flight together in one round
+
+T = TypeVar("T")
 
 
 class LocalEnroller(Protocol):
@@ -37,6 +53,8 @@ class SyncStatus:
     enrolled: bool = False
     pending: int = 0
     last_error: str | None = None
+    busy: bool = False  # 429/503: the server is there and asked to come back after Retry-After
+    needs_operator: bool = False  # enrolment refused: an operator must give this device a new code
 
 
 class SyncWorker:
@@ -51,6 +69,7 @@ class SyncWorker:
         enroll_code: str | None = None,
         device_landmark: str | None = None,
         rng: random.Random | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self.store = store
         self.api = api
@@ -59,13 +78,17 @@ class SyncWorker:
         self.enroll_code = enroll_code
         self.device_landmark = device_landmark
         self.rng = rng or random.Random()
+        self.backoff = backoff or Backoff()  # the policy between failed rounds (its failures count is 0)
         self.status = SyncStatus(pending=store.pending_count())
         self._snapshot: object | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._enrol_lock = threading.Lock()
         self._single = False  # after a 422 on a batch, send one action at a time to isolate the bad one
+        self._enroll_refused = False
+        self._call_started: float | None = None  # monotonic start of the request in flight, if any
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
+        self._pool = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sync-request")
         if store.get_meta("server_identity") != server_identity:
             # Another backend: its tokens and player ids mean nothing here; actions are re-sent by id.
             store.set_meta("device_token", None)
@@ -84,6 +107,11 @@ class SyncWorker:
         """A token that changes whenever the store was updated from the server."""
         return self._snapshot
 
+    def in_flight_s(self) -> float:
+        """How long the current request has been waiting for its answer (0 when none is in flight)."""
+        started = self._call_started
+        return 0.0 if started is None else time.monotonic() - started
+
     def nudge(self) -> None:
         self._wake.set()
 
@@ -92,31 +120,89 @@ class SyncWorker:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)
         self.api.close()
 
     # ---- the worker thread ---------------------------------------------------------------------
 
+    def _call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """One request, timed so the chip can say "Syncing…" while it hangs."""
+        self._call_started = time.monotonic()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self._call_started = None
+
     def run_once(self) -> bool:
-        """Perform one step; True if there may be more to do right away. Raises Unreachable/ApiError."""
-        if self.api.token is None and (self.embedded is not None or self.enroll_code):
-            # Enrol before anything is pending: the server credits no action from before the device's
-            # enrolment, so a lazily enrolled kiosk would lose its first visitor's first actions.
+        """Perform one round; True if there may be more to do right away. Raises Unreachable/ApiError.
+
+        A round takes the oldest pending players (up to ``PARALLEL``; one while a 422 is being
+        isolated), decides each one's step (create its server player, or send its batch), performs
+        the requests together, then settles them one by one in this thread. Each player's actions stay
+        in order (one batch per player per round); players are independent of each other."""
+        if self.api.token is None:
             return self.ensure_enrolled()
-        pending = self.store.entries(status="pending", limit=1000)
-        step = decide(self.api.token is not None, self.store.players(), pending)
+        batches = self.store.next_batches(BATCH_LIMIT, 1 if self._single else PARALLEL)
+        if not batches:
+            return False
+        players = self.store.players()
+        steps = [decide(True, players, batch) for batch in batches]
+        self._call_started = time.monotonic()
+        try:
+            outcomes = list(self._pool.map(self._perform, steps)) if len(steps) > 1 else [self._perform(steps[0])]
+        finally:
+            self._call_started = None
+        failure: BaseException | None = None
+        for step, outcome in zip(steps, outcomes, strict=True):
+            try:
+                self._finish(step, outcome)
+            except (ApiError, Unreachable) as err:
+                failure = failure or err  # the others' answers are kept; the first failure goes to the backoff
+        if failure is not None:
+            raise failure
+        return True
+
+    def _perform(self, step: Step) -> dict | BaseException:
+        """The request of one step (in a pool thread): its answer, or what it raised."""
+        try:
+            match step:
+                case CreatePlayer(local_id=local_id):
+                    return self.api.create_player(self.campaign.id, self._create_key(local_id))
+                case Send():
+                    wire = [body for body in map(to_wire, self._batch(step)) if body is not None]
+                    return self.api.post_actions(step.server_id, wire) if wire else {}
+        except (ApiError, Unreachable) as err:
+            return err
+        raise AssertionError(f"not a request step: {step}")
+
+    def _batch(self, step: Send) -> tuple[OutboxEntry, ...]:
+        return step.entries[:1] if self._single else step.entries
+
+    def _finish(self, step: Step, outcome: dict | BaseException) -> None:
+        """Take one step's answer into the store (in the worker thread, one step at a time)."""
         match step:
-            case Idle():
-                return False
-            case Enroll():
-                return self._enroll()
             case CreatePlayer(local_id=local_id):
-                created = self.api.create_player(self.campaign.id)
-                self.store.set_server_player(local_id, created["player_id"], created.get("claim_code"))
-                return True
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                self.store.set_server_player(local_id, outcome["player_id"], outcome.get("claim_code"))
             case Send():
-                self._send(step.local_id, step.server_id, step.entries[:1] if self._single else step.entries)
-                return True
-        return False
+                try:
+                    self._send(step.local_id, self._batch(step), outcome)
+                except ApiError as err:
+                    if err.status != 404:
+                        raise
+                    self._relink(step.local_id)
+
+    def _key(self, meta_key: str) -> str:
+        """A device-generated idempotency key, stored before its first use (so a retry after a kill reuses it)."""
+        key = self.store.get_meta(meta_key)
+        if key is None:
+            key = secrets.token_urlsafe(24)
+            self.store.set_meta(meta_key, key)
+        return key
+
+    def _create_key(self, local_id: str) -> str:
+        return self._key(f"create_key:{local_id}")
 
     def ensure_enrolled(self) -> bool:
         """Enrol now if not yet (also from another thread: a kiosk resuming a claimed player). One-time codes
@@ -126,12 +212,22 @@ class SyncWorker:
 
     def _enroll(self) -> bool:
         kind = "kiosk" if self.device_landmark else "laptop"
+        name = socket.gethostname()[:60] or "device"
         if self.embedded is not None:
-            _, token = self.embedded.enroll_local_device(kind=kind, landmark=self.device_landmark,
-                                                         name=socket.gethostname()[:60] or "device")
+            _, token = self.embedded.enroll_local_device(kind=kind, landmark=self.device_landmark, name=name)
+        elif self.enroll_code and not self._enroll_refused:
+            try:
+                token = self._call(self.api.enroll, self.enroll_code, name, kind, self.device_landmark,
+                                   self._key(ENROLL_KEY))["device_token"]
+            except ApiError as err:
+                if err.code not in ENROLMENT_REFUSED:
+                    raise
+                self._enroll_refused = True  # retrying the same code cannot help: an operator must
+                log.error("enrolment refused; sync needs an operator", extra={"code": err.code})
+                self._publish(online=True, enrolled=False, needs_operator=True, last_error=str(err))
+                return False
         elif self.enroll_code:
-            token = self.api.enroll(self.enroll_code, socket.gethostname()[:60] or "device", kind,
-                                    self.device_landmark)["device_token"]
+            return False
         else:
             self._publish(enrolled=False, last_error="not enrolled: start with --enroll-code CODE")
             return False
@@ -140,7 +236,28 @@ class SyncWorker:
         log.info("device enrolled", extra={"kind": kind, "landmark": self.device_landmark})
         return True
 
-    def _send(self, local_id: str, server_id: str, entries: tuple[OutboxEntry, ...]) -> None:
+    def _relink(self, local_id: str) -> None:
+        """The server answered 404 for this player (say, this device was enrolled again): bind the
+        same server player to this device with its claim code, so its actions are recognised.
+        Only when the server does not know the claim code either is the player created again."""
+        row = self.store.player(local_id)
+        if row is None:
+            return
+        if row.claim_code:
+            try:
+                claimed = self._call(self.api.claim, row.claim_code)
+            except ApiError as err:
+                if err.status != 404:
+                    raise
+            else:
+                self.store.set_server_player(local_id, claimed["player_id"], row.claim_code)
+                log.info("player re-linked by claim code", extra={"player": claimed["player_id"]})
+                return
+        log.warning("server does not know this player; creating it again", extra={"local": local_id})
+        self.store.set_server_player(local_id, None, None)
+        self.store.set_meta(f"create_key:{local_id}", None)
+
+    def _send(self, local_id: str, entries: tuple[OutboxEntry, ...], outcome: dict | BaseException) -> None:
         wire, local_rejects = [], []
         for e in entries:
             body = to_wire(e)
@@ -148,45 +265,63 @@ class SyncWorker:
                 local_rejects.append((e.action_id, "rejected", "not_a_client_action", None))
             else:
                 wire.append(body)
-        self.store.note_attempt([e.action_id for e in entries])
         response: dict = {}
         try:
-            if wire:
-                response = self.api.post_actions(server_id, wire)
+            if isinstance(outcome, BaseException):
+                raise outcome
+            response = outcome
         except ApiError as err:
             if err.status == 422 and len(wire) > 1:
                 self._single = True
                 return
-            if err.status == 422:
-                local_rejects.append((wire[0]["action_id"], "rejected", f"invalid:{err.code}", None))
-                response = {}
-            else:
+            if err.status != 422:
+                self.store.note_attempt([e.action_id for e in entries])
                 raise
+            local_rejects.append((wire[0]["action_id"], "rejected", f"invalid:{err.code}", None))
+            response = {}
+        except Unreachable:
+            self.store.note_attempt([e.action_id for e in entries])
+            raise
         results = [(v.action_id, v.status, v.reason, v.serial) for v in verdicts(response)] + local_rejects
         view = response.get("progress") or self.store.server_view(local_id)
+        unchanged = self._progress_unchanged(local_id, results, response.get("progress"))
         self.store.settle(local_id, results, response.get("progress"),
-                          lambda all_entries: rebuild(self.campaign, all_entries, view))
+                          None if unchanged else (lambda all_entries: rebuild(self.campaign, all_entries, view)))
         self._single = False
         rejected = [r for r in results if r[1] == "rejected"]
         if rejected:
             log.warning("server rejected actions", extra={"rejected": [(a, why) for a, _, why, _ in rejected]})
         self._snapshot = object()
 
+    def _progress_unchanged(self, local_id: str, results: list[tuple], view: dict | None) -> bool:
+        """True when the verdicts cannot change what the player sees, so the replay can be skipped:
+        everything applied as shown, no serial numbers, nothing else pending for this player, and
+        the server's month steps equal the local ones."""
+        if not view or any(status == "rejected" or serial is not None for _, status, _, serial in results):
+            return False
+        if self.store.pending_count(local_id) > len(results):
+            return False
+        try:
+            at = datetime.fromisoformat(str(view["server_time"]))
+            server_steps = int(view["month_steps"])
+        except (KeyError, TypeError, ValueError):
+            return False
+        return at.tzinfo is not None and month_steps(self.campaign, self.store.load_progress(local_id), at) == server_steps
+
     def _publish(self, **changes: object) -> None:
         current = self.status.__dict__ | {"pending": self.store.pending_count()} | changes
         self.status = SyncStatus(**current)  # replaced whole: readers never see a half-updated status
 
     def _run(self) -> None:
-        backoff = Backoff()
+        backoff = self.backoff
         since_health = HEALTH_EVERY_S
         while not self._stop.is_set():
-            retry_after = None
             try:
                 more = self.run_once()
                 if not more and since_health >= HEALTH_EVERY_S:
-                    self.api.health()
+                    self._call(self.api.health)
                     since_health = 0.0
-                self._publish(online=True, enrolled=self.api.token is not None or self.status.enrolled,
+                self._publish(online=True, busy=False, enrolled=self.api.token is not None or self.status.enrolled,
                               last_error=self.status.last_error if self.api.token is None else None)
                 backoff = backoff.reset()
                 if more:
@@ -194,30 +329,42 @@ class SyncWorker:
                 wait = IDLE_POLL_S
             except Unreachable as err:
                 backoff = backoff.increment()
-                self._publish(online=False, last_error=f"unreachable: {err}")
+                self._publish(online=False, busy=False, last_error=f"unreachable: {err}")
                 wait = backoff.delay(self.rng)
-            except ApiError as err:
-                if err.status == 401:
-                    self.store.set_meta("device_token", None)  # revoked or unknown: enrol again
-                    self.api.token = None
-                elif err.status == 404:
-                    self._forget_player_ids()
+            except Busy as err:
                 backoff = backoff.increment()
-                retry_after = err.retry_after
-                self._publish(online=err.status < 500, last_error=str(err))
+                self._publish(online=True, busy=True, last_error=str(err))
+                log.info("server busy", extra={"status": err.status, "retry_after": err.retry_after})
+                wait = backoff.delay(self.rng, err.retry_after)
+            except ApiError as err:
+                if err.status == 401 and err.code == TOKEN_REVOKED:
+                    # This device's token is no longer valid: enrol again (a new key: a revoked
+                    # device must not get its old token back by replaying its enrolment).
+                    self.store.set_meta("device_token", None)
+                    self.store.set_meta(ENROLL_KEY, None)
+                    self.api.token = None
+                backoff = backoff.increment()
+                # a 401 that is not the server's invalid_token is someone else's answer: not "online"
+                self._publish(online=err.status < 500 and err.status != 401, busy=False, last_error=str(err))
                 log.warning("sync error", extra={"status": err.status, "code": err.code})
-                wait = backoff.delay(self.rng, retry_after)
+                wait = backoff.delay(self.rng, err.retry_after)
             except Exception:
                 log.exception("sync step failed; will retry")
-                self._publish(online=False, last_error="sync step failed")
+                self._publish(online=False, busy=False, last_error="sync step failed")
                 backoff = backoff.increment()
                 wait = backoff.delay(self.rng)
             since_health += wait
             self._wake.wait(wait)
             self._wake.clear()
 
-    def _forget_player_ids(self) -> None:
-        """The server no longer knows our players (a reset database): create them again."""
-        for row in self.store.players():
-            if row.server_id is not None:
-                self.store.set_server_player(row.local_id, None, None)
+    # ---- what the player was shown and the server did not confirm ------------------------------
+
+    def unconfirmed(self, local_id: str) -> list[OutboxEntry]:
+        """This player's actions the server rejected after the player saw them applied, not yet
+        reported (each once, also across restarts: the last reported outbox sequence is stored)."""
+        mark = f"rejections_shown:{local_id}"
+        shown = int(self.store.get_meta(mark) or 0)
+        fresh = [e for e in self.store.entries(local_id, status="rejected") if e.seq > shown]
+        if fresh:
+            self.store.set_meta(mark, str(max(e.seq for e in fresh)))
+        return [e for e in fresh if e.reason != "not_a_client_action"]

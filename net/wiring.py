@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,10 +19,35 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+STALL_S = 1.5  # a request unanswered this long shows "Syncing…" (until it times out: Offline)
+
+
 class SyncHandle(Protocol):
     def status_text(self, i18n: Translator) -> str: ...
     def poll(self, player_id: str) -> bool: ...
+    def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]: ...
     def stop(self) -> None: ...
+
+
+def unconfirmed_notes(i18n: Translator, entries: list) -> list[str]:
+    """One line per kind of action the server did not confirm after the player saw it applied:
+    "1 check-in could not be confirmed: …" (the reason in the player's words)."""
+    from game.rules.progress import CheckIn
+
+    groups: dict[tuple[str, str], int] = {}
+    for e in entries:
+        kind = "checkin" if isinstance(e.action, CheckIn) else "other"
+        groups[(kind, e.reason or "")] = groups.get((kind, e.reason or ""), 0) + 1
+    notes = []
+    for (kind, reason), n in groups.items():
+        why = i18n.t(f"reason.{reason}") if reason and f"reason.{reason}" in i18n.tables[i18n.lang] else i18n.t("sync.not_accepted")
+        notes.append(i18n.t(f"sync.unconfirmed_{kind}", n=n, reason=why))
+    return notes
+
+
+def offline_text(i18n: Translator, pending: int) -> str:
+    # one sentence either way: "offline" + "N waiting" joined did not fit the map's chip
+    return i18n.t("app.offline_queued", n=pending) if pending else i18n.t("app.offline")
 
 
 class OfflineSync:
@@ -30,12 +57,13 @@ class OfflineSync:
         self.store = store
 
     def status_text(self, i18n: Translator) -> str:
-        pending = self.store.pending_count()
-        # one sentence either way: "offline" + "N waiting" joined did not fit the map's chip
-        return i18n.t("app.offline_queued", n=pending) if pending else i18n.t("app.offline")
+        return offline_text(i18n, self.store.pending_count())
 
     def poll(self, player_id: str) -> bool:
         return False
+
+    def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]:
+        return []
 
     def stop(self) -> None:
         pass
@@ -44,8 +72,11 @@ class OfflineSync:
 class WorkerSync:
     """Runs the sync worker; for ``embedded`` it first starts the in-process server, off the frame loop."""
 
-    def __init__(self, config: Config, store: LocalStore, campaign: Campaign) -> None:
+    def __init__(
+        self, config: Config, store: LocalStore, campaign: Campaign, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.config = config
+        self.clock = clock  # the game's clock (QA's frame clock, --now): the embedded server shares it
         self.store = store
         self.campaign = campaign
         self.worker = None
@@ -61,9 +92,15 @@ class WorkerSync:
 
         try:
             if self.config.server == "embedded":
+                from game.bootstrap import make_clock
                 from server.embedded import start_embedded
+                from server.settings import Settings
 
-                self.server = start_embedded(Path(self.config.data_dir) / "server", self.campaign.id)
+                # QA time travel (--now, a script's clock steps) reaches the embedded server too:
+                # one clock for both sides.
+                clock = self.clock or make_clock(self.config.now)
+                self.server = start_embedded(Path(self.config.data_dir) / "server", self.campaign.id,
+                                             settings=Settings(clock=clock))
                 url = self.server.url
             else:
                 url = self.config.server
@@ -88,10 +125,16 @@ class WorkerSync:
             # Starting (the embedded server takes about a second): not offline yet.
             return i18n.t("app.connecting") if self._starter.is_alive() else OfflineSync(self.store).status_text(i18n)
         status = worker.status
+        if status.needs_operator:
+            return i18n.t("app.sync_operator", n=status.pending)
+        if worker.in_flight_s() > STALL_S and status.online:
+            return i18n.t("app.syncing")  # a request is hanging: not "Synced" (one timeout: Offline)
         if not status.online and status.last_error is None:
             return i18n.t("app.connecting")  # no answer either way yet
         if not status.online:
-            return OfflineSync(self.store).status_text(i18n)
+            return offline_text(i18n, status.pending)  # the worker's count: no query every frame
+        if status.busy:
+            return i18n.t("app.busy", n=status.pending)
         if status.pending:
             return f"{i18n.t('app.syncing')} · {i18n.t('app.pending', n=status.pending)}"
         return i18n.t("app.online")
@@ -106,6 +149,10 @@ class WorkerSync:
         self._seen = {player_id: snapshot}  # only the current player: a kiosk forgets the visitor before
         return True
 
+    def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]:
+        worker = self.worker
+        return [] if worker is None else unconfirmed_notes(i18n, worker.unconfirmed(player_id))
+
     def stop(self) -> None:
         self._stopping.set()
         self._starter.join(timeout=10)
@@ -115,7 +162,9 @@ class WorkerSync:
             self.server.stop()
 
 
-def start_sync(config: Config, store: LocalStore, campaign: Campaign) -> SyncHandle:
+def start_sync(
+    config: Config, store: LocalStore, campaign: Campaign, clock: Callable[[], datetime] | None = None
+) -> SyncHandle:
     if config.server == "offline":
         return OfflineSync(store)
-    return WorkerSync(config, store, campaign)
+    return WorkerSync(config, store, campaign, clock)

@@ -46,8 +46,13 @@ class AlbumScene(Scene):
         )
 
     def tap_targets(self) -> dict[str, tuple[float, float]]:
-        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
-        return {"back": self.back.rect.center}
+        """Named places to tap, for QA scenarios (game/qa/targets.py): back, scan, and ``item:<id>`` per
+        card drawn (an owned one opens its share card)."""
+        out = {"back": self.back.rect.center}
+        if self.scenes is not None:
+            out["scan"] = self.scan.rect.center
+        out.update({f"item:{item.id}": (float(rect.centerx), float(rect.centery)) for rect, item in self._cards})
+        return out
 
     def owned(self) -> dict[str, int | None]:
         """Found items and their serials: the local progress plus what only the server granted."""
@@ -69,21 +74,23 @@ class AlbumScene(Scene):
                 if action.pos is not None and rect.collidepoint(action.pos) and item.id in owned:
                     self.request(Push(self.scenes(f"share:{item.id}")))
                     return True
-        return action.kind is not Kind.TOGGLE_LANGUAGE
+        return action.kind not in (Kind.TOGGLE_LANGUAGE, Kind.TOGGLE_DEBUG)  # app-wide keys still work
 
     def _status(self, item: Collectible, owned: dict[str, int | None]) -> tuple[str, tuple[int, int, int]] | None:
         s, p = self.s, self.s.palette
         if item.rarity is not Rarity.LIMITED:
             return None
         status = limited_status(s.session.store, s.session.player_id, s.campaign, item.id)
-        if status.state is LimitedState.SOLD_OUT:
+        if status.state is LimitedState.SOLD_OUT and item.id not in owned:
             return s.t("album.sold_out"), p.muted
-        if item.id not in owned:
-            return s.t("album.supply", n=f"{item.supply or 0:,}"), p.muted
-        serial = owned[item.id] if owned[item.id] is not None else status.serial
+        serial = owned.get(item.id)
+        if serial is None and status.state is LimitedState.GRANTED:
+            serial = status.serial
         if serial is not None:
             return s.t("scan.serial", n=f"{serial:,}", total=f"{item.supply or 0:,}"), p.primary
-        return s.t("album.pending"), p.muted
+        if item.id in owned or status.state is LimitedState.PENDING:
+            return s.t("album.pending"), p.muted
+        return s.t("album.supply", n=f"{item.supply or 0:,}"), p.muted
 
     def _card(self, item: Collectible, found: bool, status: tuple[str, tuple[int, int, int]] | None) -> pygame.Surface:
         s, p = self.s, self.s.palette
@@ -107,7 +114,7 @@ class AlbumScene(Scene):
             tag = s.t(f"rarity.{item.rarity.value}")
             rarity_colour = {Rarity.COMMON: p.jade, Rarity.HIDDEN: (96, 76, 150), Rarity.LIMITED: darken(p.accent, 0.2)}
             chip = s.text.render(tag, 22, (255, 250, 240), "bold")
-            r = chip.get_rect(topleft=(28, 288)).inflate(22, 8)
+            r = chip.get_rect(topleft=(39, 292)).inflate(22, 8)
             pygame.draw.rect(card, rarity_colour[item.rarity], r, border_radius=r.h // 2)
             card.blit(chip, chip.get_rect(center=r.center))
             if status is not None:

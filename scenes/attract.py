@@ -91,7 +91,10 @@ class AttractScene(Scene):
 
     def tap_targets(self) -> dict[str, tuple[float, float]]:
         """Named places to tap, for QA scenarios (game/qa/targets.py)."""
-        return {"start": (560.0, 540.0), "language": self.lang_button.rect.center}
+        out = {"start": (560.0, 540.0), "language": self.lang_button.rect.center}
+        if self.scan_scene is not None:
+            out["scan"] = self.scan_button.rect.center
+        return out
 
     def draw(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette

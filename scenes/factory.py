@@ -64,7 +64,8 @@ class SceneFactory:
             from scenes.scan import ScanScene  # imports OpenCV: not on the cold start's path
 
             # headless runs take each processed camera frame in turn (reproducible screenshots and tests)
-            return ScanScene(self.s, self._open_scan, self.make, lockstep=bool(self.s.extras.get("headless")))
+            return ScanScene(self.s, self._open_scan, self.make, lockstep=bool(self.s.extras.get("headless")
+                                                                                  or self.s.extras.get("qa-camera")))
         raise ValueError(f"unknown scene {name!r}")
 
     def _painted(self) -> object | None:
@@ -91,7 +92,7 @@ class SceneFactory:
     def _open_scan(self) -> object:
         from game.scan.build import open_scan_worker
 
-        return open_scan_worker(self.s)
+        return open_scan_worker(self.s, seed=int(self.s.extras.get("seed", 0)))  # type: ignore[call-overload]
 
     def prewarm(self) -> bool:
         """Once the painting is ready, convert it for the map now (one stalled frame wherever the visitor

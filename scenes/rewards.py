@@ -65,7 +65,7 @@ class RewardsScene(Scene):
         if k in (Kind.UP, Kind.DOWN) and action.pressed:
             self._scroll_by(SCROLL_STEP if k is Kind.DOWN else -SCROLL_STEP)
             return True
-        return k is not Kind.TOGGLE_LANGUAGE
+        return k not in (Kind.TOGGLE_LANGUAGE, Kind.TOGGLE_DEBUG)  # app-wide keys still work
 
     def _scroll_by(self, dy: float) -> None:
         room = 0 if self._page is None else max(0, self._page[2].get_height() - round(TASKS_VIEW.h))

@@ -20,8 +20,9 @@ import numpy as np
 import pygame
 
 from game.actions import Action, Kind
+from game.debug_overlay import VisionDebug
 from game.rules.content import CheckinMode, Collectible, Rarity
-from game.rules.progress import CheckIn, Collect
+from game.rules.progress import CheckIn, Collect, Scan
 from game.scan.hints import choose_hint
 from game.scan.hunt import Hunt, Phase
 from game.scan.limited import LimitedState, LimitedStatus, limited_status, owned_items
@@ -86,6 +87,7 @@ class ScanScene(Scene):
         self._poster_tried: set[str] = set()
         self._renderers: dict[str, FigureRenderer] = {}
         self._found: tuple[tuple[str, int], int] | None = None
+        self._last_pose: CardPose | None = None
         self.back = Button("back", Rect(30, 34, 180, 68), style="secondary")
         self.album_button = Button("album", Rect(1700, 40, 200, 250), style="ghost")
         self.again_button = Button("again", Rect(0, 0, 260, 76), style="secondary")
@@ -106,7 +108,7 @@ class ScanScene(Scene):
         self.worker = None
         self.result = None  # no camera frame outlives the scene
         self._frame_surf = None
-        self.pose = None
+        self.pose = self._last_pose = None
 
     def pause(self) -> None:
         """Another screen on top (album, share): stop the camera until we are back."""
@@ -135,7 +137,7 @@ class ScanScene(Scene):
         if action.kind is Kind.CONFIRM and self.hunt.collectable:
             self._collect()
             return True
-        return action.kind is not Kind.TOGGLE_LANGUAGE
+        return action.kind not in (Kind.TOGGLE_LANGUAGE, Kind.TOGGLE_DEBUG)  # app-wide keys still work
 
     def _active_buttons(self) -> list[Button]:
         out = [self.album_button]
@@ -160,17 +162,19 @@ class ScanScene(Scene):
         if item is None:
             return
         self.fly_from = tuple(self.figure_box.center) if self.figure_box is not None else (960.0, 540.0)
-        outcome = self.s.session.attempt(Collect(item.id))
+        # a common item is the device's to give; limited and hidden ones come from the server's roll
+        special = item.rarity is not Rarity.COMMON
+        outcome = self.s.session.attempt(Scan() if special else Collect(item.id))
         self.collected = item
         if not outcome.applied:
             self.outcome_text = self.s.t(f"reason.{outcome.reason.value}") if outcome.reason else None
-        elif item.rarity is Rarity.LIMITED:
+        elif special:
             self._poll_limited(force=True)
         log.info("collected", extra={"item": item.id, "applied": outcome.applied})
 
     def _poll_limited(self, force: bool = False) -> None:
         item = self.collected
-        if item is None or item.rarity is not Rarity.LIMITED:
+        if item is None or item.rarity is Rarity.COMMON:
             return
         if not force and self._limited_age < LIMITED_POLL_S:
             return
@@ -235,12 +239,15 @@ class ScanScene(Scene):
 
     def _show(self, result: VisionResult) -> None:
         self.result = result
+        # converted to the display's format once per camera frame, not on every blit at 60 Hz
         self._frame_surf = pygame.image.frombuffer(result.image.data, (result.image.shape[1], result.image.shape[0]),
-                                                   "RGB")
+                                                   "RGB").convert()
         det = result.detection
         self.pose = None
         if det is not None:
             self.pose = pose_from_corners(det.corners, det.ref_size, result.frame_size)
+        if self.pose is not None:
+            self._last_pose = self.pose  # a lost card's figure fades out where it last stood
         self._check_posters(result)
         if "claim_qr" in self.s.extras:  # a kiosk: a hand-off QR shown here resumes that player
             self.s.extras["claim_qr"](result.image)  # type: ignore[operator]
@@ -251,12 +258,46 @@ class ScanScene(Scene):
             return None
         return View(self.result.frame_size, VIEW_RECT, self.worker.mirror if self.worker is not None else False)
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py): back, album, again, share, and
+        ``collect`` (the figure) once it can be collected."""
+        out = {"back": self.back.rect.center}
+        out.update({b.id: b.rect.center for b in self._active_buttons()})
+        if self.figure_box is not None and self.hunt.collectable:
+            out["collect"] = (float(self.figure_box.centerx), float(self.figure_box.centery))
+        return out
+
+    def vision_debug(self) -> VisionDebug | None:
+        """For the F3 overlay: the detector on the frame shown (game/debug_overlay.py)."""
+        r = self.result
+        if r is None:
+            return None
+        det = r.detection
+        state = "searching" if det is None else {"track": "tracking", "hold": "holding"}.get(det.mode, "found")
+        full = det is None or det.mode == "detect"
+        source = f"{getattr(self.worker.source, 'name', '') if self.worker else ''}  hunt {self.hunt.phase.name.lower()}"
+        return VisionDebug(state, None if det is None else det.score, r.vision_ms if full else None,
+                           None if full else r.vision_ms,
+                           None if det is None else [tuple(map(float, c)) for c in det.corners],
+                           VIEW_RECT, r.frame_size, self.worker.mirror if self.worker is not None else False, source)
+
     def _renderer(self, item: Collectible) -> FigureRenderer:
         r = self._renderers.get(item.id)
         if r is None:
             art = collectible_art(item.id, hex_rgb(item.colour), 420)
             r = self._renderers[item.id] = FigureRenderer(art, self.s.palette.accent)
         return r
+
+    def _figure_height(self, pose: CardPose, view: View) -> float:
+        """Card widths, shrunk when a card held close would push the figure off the top of the view."""
+        full = figure_geometry(FIGURE_HEIGHT, 0.8, 1.0)
+        pts = view.to_screen(pose.project(np.vstack([full.quad, full.foot.reshape(1, 3)])))
+        foot_y, top_y = pts[4, 1], pts[:2, 1].min()
+        room = foot_y - VIEW_RECT[1] - 12  # keep the ears inside the view
+        span = foot_y - top_y
+        if span <= 0 or span <= room:
+            return FIGURE_HEIGHT
+        return max(0.75, FIGURE_HEIGHT * room / span)
 
     def figure_anchor(self) -> np.ndarray | None:
         """Where the figure stands, in screen pixels (the overlay's projected anchor)."""
@@ -284,12 +325,16 @@ class ScanScene(Scene):
             corners = view.to_screen(self.result.detection.corners)
             draw_outline(surface, corners, p.accent, 1.0, self.lock)
         item = self.hunt.item
-        if view is not None and self.pose is not None and item is not None and self.hunt.phase in (
+        pose = self.pose if self.pose is not None else (self._last_pose if self.hunt.visible > 0 else None)
+        if view is not None and pose is not None and item is not None and self.hunt.phase in (
                 Phase.EMERGING, Phase.READY):
             sway = 4.0 * math.sin(self.t * 1.7)
-            geo = figure_geometry(FIGURE_HEIGHT, 0.8, self.hunt.rise, sway)
-            self.figure_box = self._renderer(item).draw(surface, self.pose, geo, view, self.hunt.visible, self.t, clip)
-            self.frames_shown += 1
+            geo = figure_geometry(self._figure_height(pose, view), 0.8, self.hunt.rise, sway)
+            self.figure_box = self._renderer(item).draw(surface, pose, geo, view, self.hunt.visible, self.t, clip)
+            if self.pose is not None:
+                self.frames_shown += 1
+                if self.frames_shown == 1:
+                    log.info("figure shown on the card", extra={"item": item.id})
         self._draw_poster_outlines(surface, view)
         self._draw_side_panels(surface)
         self._draw_guide(surface)
@@ -361,8 +406,7 @@ class ScanScene(Scene):
     def _draw_guide(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
         x, _, w, _ = VIEW_RECT
-        band = pygame.Surface((w, 120), pygame.SRCALPHA)
-        band.fill((16, 10, 10, 150))
+        band = s.images.remember(("scan-guide-band", w), lambda: self._band(w))
         surface.blit(band, (x, 960))
         if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
             zh = s.text.render("将红色标志对准镜头", 40, (255, 246, 230), "bold")
@@ -384,6 +428,12 @@ class ScanScene(Scene):
             self._chip(surface, self.message[0], (960, 70), 30)
         if self.worker is not None and self.worker.status not in ("ok", "starting"):
             self._chip(surface, s.t("scan.camera_status", status=self.worker.status), (960, 140), 26)
+
+    @staticmethod
+    def _band(w: int) -> pygame.Surface:
+        band = pygame.Surface((w, 120), pygame.SRCALPHA)
+        band.fill((16, 10, 10, 150))
+        return band
 
     def _draw_example(self, surface: pygame.Surface) -> None:
         """What to hold up: the logo on a card, with a hand-held tilt."""
@@ -435,17 +485,21 @@ class ScanScene(Scene):
         s, p = self.s, self.s.palette
         if self.outcome_text is not None:
             return self.outcome_text, p.muted
-        if item.rarity is not Rarity.LIMITED or self.limited is None:
+        if item.rarity is Rarity.COMMON or self.limited is None:
             return s.t("scan.in_album"), p.jade
         st = self.limited
-        if st.state is LimitedState.GRANTED and st.serial is not None:
-            return s.t("scan.serial", n=f"{st.serial:,}", total=f"{st.supply or 0:,}"), p.primary
+        if st.state is LimitedState.GRANTED:
+            if item.rarity is Rarity.LIMITED and st.serial is not None:
+                return s.t("scan.serial", n=f"{st.serial:,}", total=f"{st.supply or 0:,}"), p.primary
+            return s.t("scan.in_album"), p.jade
         if st.state is LimitedState.SOLD_OUT:
             other = s.campaign.collectible(st.consolation) if st.consolation else None
             if other is not None:
                 return s.t("scan.sold_out_consolation", item=other.name.get(s.lang)), p.primary
             return s.t("scan.sold_out"), p.primary
-        return s.t("scan.pending"), p.muted
+        if st.state is LimitedState.OTHER:
+            return s.t("scan.server_other"), p.muted
+        return s.t("scan.pending" if item.rarity is Rarity.LIMITED else "scan.pending_hidden"), p.muted
 
     def _draw_result(self, surface: pygame.Surface, item: Collectible | None) -> None:
         s, p = self.s, self.s.palette

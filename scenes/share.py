@@ -78,6 +78,10 @@ class ShareScene(Scene):
     def exit(self) -> None:
         self.card = self.shown = None
 
+    def tap_targets(self) -> dict[str, tuple[float, float]]:
+        """Named places to tap, for QA scenarios (game/qa/targets.py)."""
+        return {"back": self.back.rect.center, "share": self.share.rect.center}
+
     def handle(self, action: Action) -> bool:
         if action.kind is Kind.BACK or (action.kind is Kind.POINTER_UP and hit_button([self.back], action.pos)):
             self.request(Pop())
@@ -85,7 +89,7 @@ class ShareScene(Scene):
         if (action.kind is Kind.POINTER_UP and self.share.hit(action.pos)) or action.kind is Kind.CONFIRM:
             self.do_share()
             return True
-        return action.kind is not Kind.TOGGLE_LANGUAGE
+        return action.kind not in (Kind.TOGGLE_LANGUAGE, Kind.TOGGLE_DEBUG)  # app-wide keys still work
 
     def do_share(self) -> None:
         outcome = self.s.session.attempt(Share("qr"))

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from server.db import write_tx
 from server.errors import ApiError
 from server.models import admin_tokens, devices, enrollment_codes, player_devices, players
-from server.security import new_claim_code, new_code, new_token, normalize_code, token_hash
+from server.security import keyed_token, new_claim_code, new_code, new_token, normalize_code, token_hash
 
 
 @dataclass(frozen=True)
@@ -37,22 +37,37 @@ def create_enrollment_code(
 
 
 def enroll_device(
-    engine: Engine, *, code: str, name: str, kind: str, landmark_id: str | None, now: datetime
+    engine: Engine, *, code: str, name: str, kind: str, landmark_id: str | None, now: datetime,
+    enrollment_key: str | None = None,
 ) -> tuple[str, str, str | None]:
-    """Redeem a code once (atomic conditional UPDATE). Returns (device_id, token, landmark_id)."""
+    """Redeem a code once (atomic conditional UPDATE). Returns (device_id, token, landmark_id).
+
+    With ``enrollment_key`` the redemption is idempotent: the same key gets the same device and
+    token again while the code has not expired (its answer may have been lost); another key, 401."""
     code_hash = token_hash(normalize_code(code))
+    key_hash = None if enrollment_key is None else token_hash(enrollment_key)
     device_id = str(uuid.uuid4())
-    token = new_token()
+    invalid = ApiError(401, "invalid_enrollment_code", "unknown, used or expired enrolment code")
     with write_tx(engine, touches_ledger=False) as conn:
         row = conn.execute(
-            select(enrollment_codes.c.kind, enrollment_codes.c.landmark_id).where(
+            select(enrollment_codes.c.kind, enrollment_codes.c.landmark_id, enrollment_codes.c.used_at,
+                   enrollment_codes.c.device_id, enrollment_codes.c.key_hash).where(
                 enrollment_codes.c.code_hash == code_hash,
-                enrollment_codes.c.used_at.is_(None),
                 enrollment_codes.c.expires_at > now,
             )
         ).first()
         if row is None:
-            raise ApiError(401, "invalid_enrollment_code", "unknown, used or expired enrolment code")
+            raise invalid
+        if row.used_at is not None:
+            if key_hash is None or row.key_hash != key_hash or row.device_id is None:
+                raise invalid
+            known = conn.scalar(  # a revoked device never gets its token back by replaying its enrolment
+                select(devices.c.id).where(devices.c.id == row.device_id, devices.c.revoked_at.is_(None))
+            )
+            if known is None:
+                raise invalid
+            assert enrollment_key is not None
+            return row.device_id, keyed_token(enrollment_key, row.device_id), row.landmark_id
         if row.kind != kind:
             raise ApiError(409, "enrollment_mismatch", f"this code enrols a {row.kind}, not a {kind}")
         if landmark_id is not None and landmark_id != row.landmark_id:
@@ -60,10 +75,11 @@ def enroll_device(
         taken = conn.execute(
             update(enrollment_codes)
             .where(enrollment_codes.c.code_hash == code_hash, enrollment_codes.c.used_at.is_(None))
-            .values(used_at=now, device_id=device_id)
+            .values(used_at=now, device_id=device_id, key_hash=key_hash)
         )
         if taken.rowcount != 1:
-            raise ApiError(401, "invalid_enrollment_code", "unknown, used or expired enrolment code")
+            raise invalid
+        token = new_token() if enrollment_key is None else keyed_token(enrollment_key, device_id)
         conn.execute(
             devices.insert().values(
                 id=device_id, name=name, kind=kind, landmark_id=row.landmark_id, token_hash=token_hash(token),
@@ -84,24 +100,39 @@ CLAIM_TTL_S = 7 * 24 * 3600
 
 
 def create_player(
-    engine: Engine, *, device_id: str, campaign_id: str, now: datetime, claim_ttl_s: int = CLAIM_TTL_S
+    engine: Engine, *, device_id: str, campaign_id: str, now: datetime, claim_ttl_s: int = CLAIM_TTL_S,
+    idempotency_key: str | None = None,
 ) -> tuple[str, str]:
     """A new player bound to the creating device. Returns (player_id, claim_code); the code is
-    stored as its hash and expires after ``claim_ttl_s``."""
+    stored as its hash and expires after ``claim_ttl_s``.
+
+    With ``idempotency_key``, the device's earlier creation with that key is answered again: the
+    same player, with a fresh claim code (only hashes are stored; the first answer was lost)."""
     player_id = str(uuid.uuid4())
     for _ in range(5):
         claim = new_claim_code()
         try:
             with write_tx(engine, touches_ledger=False) as conn:
+                if idempotency_key is not None:
+                    earlier = conn.scalar(
+                        select(players.c.id).where(
+                            players.c.created_by == device_id, players.c.create_key == idempotency_key
+                        )
+                    )
+                    if earlier is not None:
+                        conn.execute(
+                            update(players).where(players.c.id == earlier).values(**_claim_columns(claim, now, claim_ttl_s))
+                        )
+                        return earlier, claim
                 conn.execute(
                     players.insert().values(
                         id=player_id, campaign_id=campaign_id, created_by=device_id, created_at=now,
-                        **_claim_columns(claim, now, claim_ttl_s),
+                        create_key=idempotency_key, **_claim_columns(claim, now, claim_ttl_s),
                     )
                 )
                 conn.execute(player_devices.insert().values(player_id=player_id, device_id=device_id, bound_at=now))
             return player_id, claim
-        except IntegrityError:  # claim code collision (≈64 bits: practically never): draw again
+        except IntegrityError:  # claim code collision (≈64 bits: practically never) or a same-key race: again
             continue
     raise ApiError(503, "unavailable", "could not allocate a claim code; retry")
 

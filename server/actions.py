@@ -89,13 +89,14 @@ def credit_window(device: Device, now: datetime, settings: Settings) -> tuple[da
     """[earliest, latest] client_time credited for this device now (the offline-credit policy).
 
     Latest: server time plus ``client_skew_s`` (a device clock a little ahead). Earliest: the
-    device's enrolment (itself a contact), its previous contact minus ``credit_max_age_s`` (30 days:
+    device's enrolment (itself a contact; counted from when its code was issued; not for the embedded
+    server, see ``Settings.enrolment_floor``), its previous contact minus ``credit_max_age_s`` (30 days:
     an event laptop syncs long after the fact, but not from before it was last seen by more than
     that), and ``credit_not_before`` (the campaign start), whichever is latest.
     """
     max_age = timedelta(seconds=settings.credit_max_age_s)
     floors = []
-    if device.enrolled_at is not None:
+    if device.enrolled_at is not None and settings.enrolment_floor:
         floors.append(device.enrolled_at)
     if device.prev_seen_at is not None:
         floors.append(device.prev_seen_at - max_age)

@@ -322,22 +322,29 @@ def raw_write_tx(engine: Engine) -> Iterator[Raw]:
 
 @contextmanager
 def _pg_write_tx(engine: Engine) -> Iterator[Raw]:
-    """PostgreSQL: a pooled psycopg connection used bare, in two round trips: the caller's reads
-    pipelined (``Raw.fetch``), then its writes with COMMIT (``Raw.flush``). Through SQLAlchemy's
-    Connection every statement and the COMMIT were a round trip of their own, and each round trip
-    costs this process more CPU than the statement costs PostgreSQL."""
+    """PostgreSQL: a pooled psycopg connection used bare, in two round trips: BEGIN with the
+    caller's reads (``Raw.fetch``), then its writes with COMMIT (``Raw.flush``), each one message.
+    Through SQLAlchemy's Connection every statement and the COMMIT were a round trip of their own,
+    and each round trip costs this process more CPU than the statement costs PostgreSQL."""
     pooled = engine.raw_connection()
+    driver = pooled.driver_connection
     try:
-        raw = Raw.postgres(pooled.driver_connection)
+        driver.autocommit = True  # BEGIN and COMMIT are in the batches (Raw.postgres)
+        raw = Raw.postgres(driver)
         yield raw
         raw.flush()
     except BaseException:
         try:
-            pooled.driver_connection.rollback()
+            driver.rollback()  # ROLLBACK if a transaction is open (autocommit or not)
         except Exception:
             pooled.invalidate()  # broken (e.g. the server restarted): never back into the pool
         raise
     finally:
+        if not driver.closed:
+            try:
+                driver.autocommit = False  # as SQLAlchemy's pool hands connections out
+            except Exception:
+                pooled.invalidate()
         pooled.close()
 
 

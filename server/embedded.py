@@ -11,7 +11,6 @@ import logging
 import socket
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -95,7 +94,7 @@ class EmbeddedServer:
         return device_id, token
 
     def admin_token(self, label: str = "embedded") -> str:
-        return create_admin_token(self._ctx.engine, label=label, now=datetime.now(UTC))
+        return create_admin_token(self._ctx.engine, label=label, now=self._ctx.settings.clock())
 
     def stop(self) -> None:
         self._runner.stop()
@@ -124,6 +123,9 @@ def start_embedded(
         changes["campaigns_root"] = campaigns_root
     if not base.partner_secret:
         changes["partner_secret"] = DEV_PARTNER_SECRET  # embedded only: a laptop demo has no bank behind it
+    # The embedded server serves the machine it runs in, which plays offline before it enrols itself
+    # (lazily, at the first sync): its own device's enrolment is no bound on when play happened.
+    changes["enrolment_floor"] = False
     app = create_app(base.with_(**changes))
     runner = ThreadedServer(app, ready_timeout=ready_timeout)
     log.info("embedded server on %s", runner.url)

@@ -86,6 +86,8 @@ enrollment_codes = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime),
     Column("device_id", String(36)),
+    # sha256 of the device-generated enrolment key: the same key gets the same token again
+    Column("key_hash", String(64)),
 )
 
 admin_tokens = Table(
@@ -106,6 +108,9 @@ players = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("claim_hash", String(64), unique=True),
     Column("claim_expires_at", UTCDateTime),
+    # the creating device's idempotency key: a retried creation answers the same player
+    Column("create_key", String(64)),
+    UniqueConstraint("created_by", "create_key", name="uq_players_created_by_create_key"),
 )
 
 player_devices = Table(

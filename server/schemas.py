@@ -16,6 +16,8 @@ PLAYER_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 PlayerId = Annotated[str, Field(pattern=PLAYER_ID_PATTERN)]
 # Codes are typed by people: letters, digits, spaces and dashes (normalised before lookup).
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9 -]{4,32}$")]
+# A device-generated random key (≥ 128 bits, URL-safe) that makes a retried request idempotent.
+IdempotencyKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{22,64}$")]
 # Free text: no control characters (PostgreSQL text cannot hold NUL, logs must stay one line).
 Label = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
@@ -67,6 +69,8 @@ class EnrollRequest(Strict):
     name: Label
     kind: DeviceKind
     landmark_id: Ident | None = None
+    # Same key, same code, within the code's lifetime: the same device and token again.
+    enrollment_key: IdempotencyKey | None = None
 
 
 class EnrollResponse(BaseModel):
@@ -81,6 +85,8 @@ class EnrollResponse(BaseModel):
 
 class CreatePlayerRequest(Strict):
     campaign_id: Ident | None = None
+    # Same key from the same device: the player created the first time, not another one.
+    idempotency_key: IdempotencyKey | None = None
 
 
 class PlayerCreated(BaseModel):

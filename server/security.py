@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -13,6 +14,13 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 def new_token() -> str:
     """A 256-bit bearer token (URL-safe); only its hash is stored."""
     return secrets.token_urlsafe(32)
+
+
+def keyed_token(enrollment_key: str, device_id: str) -> str:
+    """The device token for an enrolment made with a device-generated key: derived, so a retry with
+    the same key gets the same token although only hashes are stored (the key never is)."""
+    digest = hashlib.sha256(f"ct-enrol-v1:{device_id}:{enrollment_key}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
 def new_code(length: int = 10) -> str:

@@ -71,6 +71,9 @@ class Settings:
     credit_max_age_s: int = 30 * 24 * 3600
     credit_not_before: datetime | None = None
     client_skew_s: int = 120
+    # Whether a device's enrolment (its code's issue) bounds its credited times. Off only for the
+    # embedded server: it serves the machine it runs in, which enrols lazily after playing offline.
+    enrolment_floor: bool = True
     enrollment_ttl_s: int = 7 * 24 * 3600
     claim_ttl_s: int = 7 * 24 * 3600
     # Failed authentication (unknown or revoked tokens, wrong enrolment or claim codes): a bucket

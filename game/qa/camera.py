@@ -11,6 +11,7 @@ Subjects: ``"logo"`` (the campaign's logo, held by a hand: ``vision.synthetic.Ha
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -21,6 +22,7 @@ from game.vision.synthetic import HandheldScene, clutter_background
 
 log = logging.getLogger(__name__)
 FPS = 60.0  # one camera frame per game frame, timed as the game's fixed step
+POSTER_POSE = {"width_cm": 30.0, "distance_cm": 45.0}  # a poster is bigger than a card, held closer
 
 
 class ScriptedCamera(FrameSource):
@@ -48,7 +50,10 @@ class ScriptedCamera(FrameSource):
             image = None if subject == "none" else self.images(subject)
             if image is None and subject != "none":
                 log.warning("scripted camera: nothing to show for %r; showing the room", subject)
-            self._scenes[subject] = HandheldScene(image, self.size, FPS, self.seed) if image is not None else None
+            scene = HandheldScene(image, self.size, FPS, self.seed) if image is not None else None
+            if scene is not None and subject.startswith("poster:"):
+                scene._base = dataclasses.replace(scene._base, **POSTER_POSE)  # the wander stays the seed's
+            self._scenes[subject] = scene
         return self._scenes[subject]
 
     def render(self, frame: int) -> tuple[np.ndarray, np.ndarray | None]:

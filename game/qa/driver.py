@@ -39,6 +39,9 @@ DEFAULT_SEED = 2027  # bootstrap's default; a recording always names its seed
 # flags that say how to run this run, not what the run was: dropped from a recording's command line
 RUN_FLAGS_WITH_VALUE = ("--record", "--replay", "--script", "--data-dir", "--screenshot", "--frames")
 RUN_FLAGS = ("--headless",)
+# The in-memory recording of a long run starts afresh (from the database and clock as they are then) when
+# a kiosk returns to a new attract screen after this many frames, so a kiosk left on for days stays small.
+RESTART_FRAMES = 36_000
 
 
 class QaSetupError(Exception):
@@ -153,7 +156,7 @@ class QaDriver:
         self._grouped: dict[int, dict[int, list[object]]] = {}
         self._replay_actions = self._per_frame(replay.actions) if replay is not None else {}
         self.bundles: list[Path] = []
-        self.last_screen: pygame.Surface | None = None
+        self.base_frame = 0  # the game frame the recording's frame 0 is
 
     # set-up ----------------------------------------------------------------------------------------
     @classmethod
@@ -192,8 +195,9 @@ class QaDriver:
         if self.config.script is None:
             return
         scenario = load_scenario(self.config.script, campaign)
-        if scenario.lang is not None:  # the scenario fixes its start language
+        if scenario.lang is not None:  # the scenario fixes its start language (and so does its recording)
             self.config = dataclasses.replace(self.config, lang=scenario.lang)
+            self.recording.argv += ["--lang", scenario.lang]
         shots = self.config.data_dir / "screenshots"
         self.runner = ScriptRunner(scenario, services, shots, self.clock, self.set_camera)
 
@@ -207,8 +211,9 @@ class QaDriver:
         return not self.recorded_headless
 
     def set_camera(self, frame: int, subject: str) -> None:
+        """``frame``: the recording's frame (a replay's) or the game frame (a script's)."""
         self.camera_subject = subject
-        self.recording.camera.append((frame, subject))
+        self.recording.camera.append((frame if self.replay is not None else frame - self.base_frame, subject))
         if self.camera is not None:
             self.camera.show(subject)
 
@@ -216,6 +221,14 @@ class QaDriver:
     def scripts_camera(self) -> bool:
         """Scripted, headless and replayed runs see the scripted camera unless a device or file was named."""
         return self.deterministic and self.config.camera in ("auto", "synthetic", "none")
+
+    def camera_opener(self, campaign: Campaign, campaign_dir: Path) -> Callable[[], object]:
+        """What the scan screen calls to open its camera in scripted runs (game/scan/build.py)."""
+        def opened() -> object:
+            from game.scan.camera import OpenedCamera
+
+            return OpenedCamera(self.open_camera(campaign, campaign_dir), synthetic=True)
+        return opened
 
     def open_camera(self, campaign: Campaign, campaign_dir: Path, mirror: bool = False) -> ScriptedCamera:
         """A scripted camera for a screen that opens the camera now (each opening gets a fresh one)."""
@@ -243,15 +256,19 @@ class QaDriver:
 
     # FrameDriver -------------------------------------------------------------------------------------
     def frame_dt(self, app: App, dt: float) -> float:
-        frame = app.frame
+        frame = app.frame - self.base_frame
+        if frame == 0 and self.replay is not None and self.replay.rng_state is not None and self.services:
+            version, state, gauss = self.replay.rng_state
+            self.services().rng.setstate((version, tuple(state), gauss))  # type: ignore[arg-type]
         if self.replay is not None:
             dt = self._replay_dts[frame] if frame < len(self._replay_dts) else dt
         elif self.runner is not None:
-            dt = self.runner.frame_dt(dt)
-        self.clock.tick(frame, dt)
+            dt = self.runner.frame_dt(dt, any(hasattr(sc, "vision_debug") for sc in app.stack.scenes))
+            self.runner.spent(dt)
+        self.clock.tick(app.frame, dt)
         if self.replay is not None:
             for when in self._per_frame(self.replay.clock).get(frame, ()):
-                self.clock.set(frame, when)
+                self.clock.set(app.frame, when)
             for subject in self._per_frame(self.replay.camera).get(frame, ()):
                 self.set_camera(frame, subject)
             self.art_open = self.replay.art_ready is not None and frame >= self.replay.art_ready
@@ -272,7 +289,7 @@ class QaDriver:
             actions = actions + self.runner.frame_input(app)
         if any(a.kind is Kind.SCREENSHOT for a in actions):
             self._bundle_reason = "report"
-        self.recording.actions.extend((app.frame, a) for a in actions
+        self.recording.actions.extend((app.frame - self.base_frame, a) for a in actions
                                       if a.kind not in (Kind.SCREENSHOT, Kind.WINDOW_RESIZED, Kind.QUIT))
         return actions
 
@@ -286,6 +303,27 @@ class QaDriver:
             self._bundle_reason = None
         if self.replay is not None and app.frame + 1 >= self.replay.frames:
             app.stack.quit_requested = True
+        self._maybe_restart(app)
+
+    def _maybe_restart(self, app: App) -> None:
+        """Start the in-memory recording afresh on a kiosk's new attract screen (see RESTART_FRAMES)."""
+        top = app.stack.top
+        if (self.replay is not None or self.config.record is not None
+                or self.recording.frames < RESTART_FRAMES or self.services is None or len(app.stack) != 1
+                or top is None or top.name != "attract" or getattr(top, "t", None) != 0.0):
+            return
+        services = self.services()
+        version, state, gauss = services.rng.getstate()
+        self.base_frame = app.frame + 1
+        self.clock.jumps.clear()
+        self.recording = Recording(
+            argv=[*self.recording.argv, "--scene", "attract", "--lang", services.lang], seed=self.recording.seed,
+            clock_start=self.clock.now(), headless=self.recorded_headless,
+            progress_db=snapshot_db(self.config.data_dir / "progress.db"), rng_state=[version, list(state), gauss],
+        )
+        if self.camera_subject != "logo":
+            self.recording.camera.append((0, self.camera_subject))
+        log.info("recording restarted on a new attract screen", extra={"frame": self.base_frame})
 
     def exit_code(self) -> int:
         self.recording.end = "quit"
@@ -334,7 +372,7 @@ class QaDriver:
 
     def _finish_recording(self) -> Recording:
         """The recording as it stands, with the clock's jumps (re-syncs and script steps) and versions."""
-        self.recording.clock = [(j.frame, j.at) for j in self.clock.jumps]
+        self.recording.clock = [(j.frame - self.base_frame, j.at) for j in self.clock.jumps]
         self.recording.versions = self.recording.versions or _versions()
         return self.recording
 

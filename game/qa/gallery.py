@@ -71,8 +71,10 @@ def run_one(scenario: Path, lang: str, out: Path, now: str, cache: Path) -> Run:
     report = data_dir / "screenshots" / "report.json"
     if report.is_file():
         run.report = json.loads(report.read_text(encoding="utf-8"))
-    if not cache.is_dir() and (data_dir / "cache").is_dir():
-        shutil.copytree(data_dir / "cache", cache)
+    if (data_dir / "cache").is_dir():
+        if not cache.is_dir():
+            shutil.copytree(data_dir / "cache", cache)
+        shutil.rmtree(data_dir / "cache")  # tens of MB per run: only the shared copy is kept
     return run
 
 

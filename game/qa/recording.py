@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import zlib
+from array import array
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -55,31 +56,41 @@ class Recording:
     headless: bool
     progress_db: bytes | None = None  # the SQLite file at the start
     versions: dict[str, object] = field(default_factory=dict)
-    frames: int = 0
-    dts: list[list[float]] = field(default_factory=list)  # [[dt, count], ...]
+    dts: array = field(default_factory=lambda: array("d"))  # type: ignore[type-arg]  # each frame's dt (8 bytes)
     actions: list[tuple[int, Action]] = field(default_factory=list)
     clock: list[tuple[int, datetime]] = field(default_factory=list)
     camera: list[tuple[int, str]] = field(default_factory=list)
     art_ready: int | None = None  # first frame at which the scroll painting could be used
+    rng_state: list[object] | None = None  # the game's random generator, when the recording starts mid-run
     end: str = "running"  # "quit" | "crash" | "report" (F12) | "running"
     crash: str = ""
 
+    @property
+    def frames(self) -> int:
+        return len(self.dts)
+
     def add_frame(self, dt: float) -> None:
-        if self.dts and self.dts[-1][0] == dt:
-            self.dts[-1][1] += 1
-        else:
-            self.dts.append([dt, 1])
-        self.frames += 1
+        self.dts.append(dt)
 
     def frame_dts(self) -> list[float]:
-        return [dt for dt, count in self.dts for _ in range(int(count))]
+        return list(self.dts)
+
+    def _dt_runs(self) -> list[list[float]]:
+        """[[dt, count], ...]: headless runs are one run of 1/60 s."""
+        runs: list[list[float]] = []
+        for dt in self.dts:
+            if runs and runs[-1][0] == dt:
+                runs[-1][1] += 1
+            else:
+                runs.append([dt, 1])
+        return runs
 
     def to_json(self) -> dict[str, object]:
         db = base64.b64encode(zlib.compress(self.progress_db, 6)).decode() if self.progress_db is not None else None
         return {
             "format": FORMAT, "version": VERSION, "argv": self.argv, "seed": self.seed,
             "clock_start": self.clock_start.isoformat(), "headless": self.headless, "versions": self.versions,
-            "frames": self.frames, "dt": self.dts,
+            "frames": self.frames, "dt": self._dt_runs(), "rng_state": self.rng_state,
             "actions": [[f, action_to_json(a)] for f, a in self.actions],
             "clock": [[f, when.isoformat()] for f, when in self.clock],
             "camera": [[f, subject] for f, subject in self.camera],
@@ -101,15 +112,15 @@ class Recording:
             raise RecordingError(f"recording version {data.get('version')!r}; this build plays version {VERSION}")
         try:
             db = data.get("progress_db")
-            return cls(
+            rec = cls(
                 argv=[str(a) for a in data["argv"]],  # type: ignore[attr-defined]
                 seed=int(data["seed"]),  # type: ignore[arg-type]
                 clock_start=datetime.fromisoformat(str(data["clock_start"])),
                 headless=bool(data["headless"]),
                 progress_db=zlib.decompress(base64.b64decode(str(db))) if db else None,
                 versions=dict(data.get("versions") or {}),  # type: ignore[call-overload]
-                frames=int(data["frames"]),  # type: ignore[arg-type]
-                dts=[[float(dt), int(n)] for dt, n in data["dt"]],  # type: ignore[attr-defined]
+                dts=array("d", [float(dt) for dt, n in data["dt"] for _ in range(int(n))]),  # type: ignore[attr-defined]
+                rng_state=data.get("rng_state"),  # type: ignore[arg-type]
                 actions=[(int(f), action_from_json(a)) for f, a in data["actions"]],  # type: ignore[attr-defined]
                 clock=[(int(f), datetime.fromisoformat(w)) for f, w in data.get("clock", [])],  # type: ignore[attr-defined]
                 camera=[(int(f), str(s)) for f, s in data.get("camera", [])],  # type: ignore[attr-defined]
@@ -117,7 +128,10 @@ class Recording:
                 end=str(data.get("end", "quit")),
                 crash=str(data.get("crash", "")),
             )
-        except (KeyError, TypeError, ValueError) as err:
+            if rec.frames != int(data["frames"]):  # type: ignore[arg-type]
+                raise ValueError(f"{rec.frames} frame times for {data['frames']} frames")
+            return rec
+        except (KeyError, TypeError, ValueError, zlib.error) as err:
             raise RecordingError(f"damaged recording: {type(err).__name__}: {err}") from None
 
     @classmethod

@@ -68,6 +68,7 @@ class ScriptRunner:
         self.screenshots: list[Path] = []
         self.report: list[dict[str, object]] = []  # per screenshot: its checks, written beside the PNGs
         self._shot_pending: str | None = None
+        self._drawn_top: object = None  # the screen on top when the last frame was drawn
 
     @property
     def done(self) -> bool:
@@ -86,10 +87,12 @@ class ScriptRunner:
         i = self.doing.index + 1
         self.doing = _Doing(i, frame) if i < len(self.scenario.steps) else None
 
-    def frame_dt(self, dt: float) -> float:
+    def frame_dt(self, dt: float, camera_open: bool = False) -> float:
+        """Idle time passes a second per frame, except in front of a camera: the scan screen takes one
+        camera frame per update, so its idle seconds run at the normal step (slower, but exact)."""
         d = self.doing
         if d is not None and isinstance(self.scenario.steps[d.index], IdleSeconds) and d.phase == "idle":
-            return min(IDLE_DT, d.left)
+            return min(dt if camera_open else IDLE_DT, d.left)
         return dt
 
     def frame_input(self, app: App) -> list[Action]:
@@ -131,10 +134,10 @@ class ScriptRunner:
             case IdleSeconds(seconds):
                 if d.phase == "start":
                     d.phase, d.left = "idle", seconds
+                    return self._advance(app, d, step, out)
                 if d.left <= 1e-9:
                     self._next(frame)
                     return False
-                d.left -= min(IDLE_DT, d.left)
                 return True
             case Camera(subject):
                 self.camera(frame, subject)
@@ -169,6 +172,9 @@ class ScriptRunner:
             d.left -= 1
             return True
         top = app.stack.top
+        if top is not self._drawn_top:  # a tap aims at what is on screen: wait for the new screen's first frame
+            d.phase = "find"
+            return True
         offered = targets_of(top)
         if target in offered:
             d.pos = offered[target]
@@ -227,7 +233,14 @@ class ScriptRunner:
                         encoding="utf-8")
         return path
 
+    def spent(self, dt: float) -> None:
+        """The frame ran with ``dt``: an idle step counts it off."""
+        d = self.doing
+        if d is not None and isinstance(self.scenario.steps[d.index], IdleSeconds) and d.phase == "idle":
+            d.left -= dt
+
     def frame_drawn(self, app: App, screen: pygame.Surface) -> None:
+        self._drawn_top = app.stack.top
         if self._shot_pending is None:
             return
         path = self.shots_dir / f"{self._shot_pending}.png"

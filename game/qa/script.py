@@ -27,7 +27,7 @@ KEYS: dict[str, Kind] = {
     "a": Kind.LEFT, "d": Kind.RIGHT, "w": Kind.UP, "s": Kind.DOWN, "tab": Kind.MENU,
     "l": Kind.TOGGLE_LANGUAGE, "f3": Kind.TOGGLE_DEBUG, "f12": Kind.SCREENSHOT,
 }
-NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SHOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 LETTERS = "ABCDEFGH"
 

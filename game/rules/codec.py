@@ -15,6 +15,7 @@ from game.rules.progress import (
     Grant,
     Owned,
     Progress,
+    Scan,
     Share,
     TaskDone,
 )
@@ -79,6 +80,8 @@ def action_to_json(action: Action) -> Json:
             return {"kind": "share", "channel": action.channel}
         case TaskDone():
             return {"kind": "task", "task_id": action.task_id}
+        case Scan():
+            return {"kind": "scan"}
     raise TypeError(f"not an action: {action!r}")
 
 
@@ -99,4 +102,6 @@ def action_from_json(data: Json) -> Action:
         return Share(str(data.get("channel", "qr")))
     if kind == "task":
         return TaskDone(data["task_id"])
+    if kind == "scan":
+        return Scan()
     raise ValueError(f"unknown action kind {kind!r}")

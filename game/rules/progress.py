@@ -96,11 +96,17 @@ class Share:
 
 
 @dataclass(frozen=True)
+class Scan:
+    """The logo was scanned and a limited or hidden item may emerge: the server rolls what it is
+    (docs/api.md "Scans"). Locally it changes nothing until the server's answer arrives."""
+
+
+@dataclass(frozen=True)
 class TaskDone:
     task_id: str
 
 
-Action = CheckIn | Collect | Share | TaskDone
+Action = CheckIn | Collect | Share | TaskDone | Scan
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,8 @@ def apply(campaign: Campaign, progress: Progress, action: Action, ctx: Context) 
             return _task(campaign, progress, action, ctx)
         case Share():
             return _share(campaign, progress, action, ctx)
+        case Scan():
+            return Outcome(applied=True, progress=progress)
     raise TypeError(f"not an action: {action!r}")
 
 

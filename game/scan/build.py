@@ -44,7 +44,9 @@ def open_scan_worker(services: Services, *, seed: int = 0, realtime: bool = True
     index = extras.get("scan-posters")
     if index is None:
         index = extras["scan-posters"] = TargetIndex(poster_images(services.campaign, services.campaign_dir))
-    camera = open_camera(services.camera, logo, seed=seed, realtime=realtime)  # type: ignore[arg-type]
+    qa_camera = extras.get("qa-camera")  # scripted, headless and replayed runs: game/qa/camera.py
+    camera = qa_camera() if callable(qa_camera) else open_camera(services.camera, logo, seed=seed,  # type: ignore[arg-type]
+                                                                 realtime=realtime)
     worker = VisionWorker(camera.source, MarkerTracker(detector), DISPLAY_SIZE, index)  # type: ignore[arg-type]
     worker.synthetic = camera.synthetic
     return worker.start()

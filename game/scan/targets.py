@@ -18,6 +18,9 @@ import numpy as np
 FLANN_INDEX_LSH = 6
 WORK_WIDTH = 480  # frames are searched at this width (posters fill a good part of the view)
 REF_SIDE = 360  # targets are indexed at this size (longest side)
+# A poster in view gives mostly inliers, found in a few dozen draws; without one, RANSAC would
+# otherwise spend its default 2,000 draws on chance matches (most of the cost with few targets).
+RANSAC_ITERS = 300
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class TargetIndex:
             target = self.targets[int(t)]
             sel = self._owner[train_arr] == t
             ref_pts = target.points[train_arr[sel] - self._offsets[t]] * target.scale
-            hm, mask = cv2.findHomography(ref_pts, frame_pts[sel], cv2.RANSAC, 6.0)
+            hm, mask = cv2.findHomography(ref_pts, frame_pts[sel], cv2.RANSAC, 6.0, maxIters=RANSAC_ITERS)
             if hm is None or mask is None or int(mask.sum()) < self.min_inliers or not _plausible(hm, target.size):
                 continue
             tw, th = target.size

@@ -156,6 +156,7 @@ class VisionWorker:
         if self._thread.is_alive():
             self._thread.join(timeout=5.0)
         self.source.close()
+        self.source.read()  # drop the frame still waiting in the capture slot
         self.slot.clear()
         self.tracker.reset()
         self._prev = None

@@ -65,12 +65,17 @@ def _ui_scale(value: str) -> float:
     return scale
 
 
+def add_display_flags(parser: argparse.ArgumentParser) -> None:
+    """``--text-size`` and ``--ui-scale`` (None when not given), for any parser that wants them."""
+    parser.add_argument("--text-size", choices=TEXT_SIZES, default=None,
+                        help="normal, or large (25 %% bigger, never under 28 px at 1080p)")
+    parser.add_argument("--ui-scale", type=_ui_scale, default=None, metavar="X",
+                        help=f"multiplies text sizes ({UI_SCALE_RANGE[0]}..{UI_SCALE_RANGE[1]}; a projector: 1.25-1.5)")
+
+
 def display_parser() -> argparse.ArgumentParser:
     p = _OneLine(prog="main.py", add_help=False)
-    p.add_argument("--text-size", choices=TEXT_SIZES, default=None,
-                   help="normal, or large (25 %% bigger, never under 28 px at 1080p)")
-    p.add_argument("--ui-scale", type=_ui_scale, default=None, metavar="X",
-                   help=f"multiplies text sizes ({UI_SCALE_RANGE[0]}..{UI_SCALE_RANGE[1]}; a projector: 1.25-1.5)")
+    add_display_flags(p)
     return p
 
 

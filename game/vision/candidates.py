@@ -16,7 +16,6 @@ cheap correlation and refines only the best few.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -84,14 +83,8 @@ def moment_poses(weights: np.ndarray, offset: tuple[float, float], model: ShapeM
 
 
 def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
-                      eps_steps: tuple[float, ...] = (0.02, 0.035, 0.05, 0.07, 0.09),
-                      max_corner_growth: float = 0.0) -> np.ndarray | None:
-    """Four corners of a roughly quadrilateral outline (via its convex hull), or None.
-
-    With ``max_corner_growth`` > 0, an outline with a corner cut off (a finger across a card's
-    corner or edge) is also a quad: four sides of its five- or six-sided hull extended to meet
-    (``extended_quad``), when that grows the hull's area by at most this share.
-    """
+                      eps_steps: tuple[float, ...] = (0.02, 0.035, 0.05, 0.07, 0.09)) -> np.ndarray | None:
+    """Four corners of a roughly quadrilateral outline (via its convex hull), or None."""
     hull = cv2.convexHull(contour)
     area = cv2.contourArea(hull)
     if area < 30:
@@ -99,7 +92,6 @@ def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
     if min_solidity > 0 and cv2.contourArea(contour) < min_solidity * area:  # not solid: not a card outline
         return None
     peri = cv2.arcLength(hull, True)
-    cut = None
     for eps in eps_steps:
         approx = cv2.approxPolyDP(hull, eps * peri, True)
         if len(approx) == 4:
@@ -108,61 +100,7 @@ def quad_from_contour(contour: np.ndarray, min_solidity: float = 0.75,
             break
         if len(approx) < 4:
             break
-        if len(approx) <= 6 and cut is None:
-            cut = approx
-    if cut is None or max_corner_growth <= 0:
-        return None
-    return extended_quad(cut.reshape(-1, 2).astype(np.float64), area, max_corner_growth)
-
-
-def extended_quad(poly: np.ndarray, area: float, max_growth: float) -> np.ndarray | None:
-    """The quad of four of a convex polygon's sides extended to meet (the others are cut corners), or None.
-
-    Of the choices whose quad grows ``area`` by at most ``max_growth`` of it, the one with the most
-    nearly parallel opposite sides wins: a print seen by a camera is close to a parallelogram,
-    while extending the wrong sides makes a sharp wedge. Plain floats: numpy's per-call overhead
-    on four points made this cost a millisecond per frame.
-    """
-    pts = [(float(x), float(y)) for x, y in poly.tolist()]
-    n = len(pts)
-    sides = [(pts[i], (pts[(i + 1) % n][0] - pts[i][0], pts[(i + 1) % n][1] - pts[i][1])) for i in range(n)]
-    orient = _signed_area(pts)
-    best: tuple[float, list[tuple[float, float]]] | None = None
-    for keep in itertools.combinations(range(n), 4):
-        corners = []
-        for j in range(4):
-            (p0, d0), (p1, d1) = sides[keep[j - 1]], sides[keep[j]]
-            den = d0[0] * d1[1] - d0[1] * d1[0]
-            if abs(den) < 1e-9:
-                break
-            t = ((p1[0] - p0[0]) * d1[1] - (p1[1] - p0[1]) * d1[0]) / den
-            corners.append((p0[0] + t * d0[0], p0[1] + t * d0[1]))
-        if len(corners) < 4:
-            continue
-        qa = _signed_area(corners)
-        if qa * orient <= 0 or not area * 0.99 <= abs(qa) <= (1.0 + max_growth) * area or not _convex(corners):
-            continue
-        e = [(corners[(j + 1) % 4][0] - corners[j][0], corners[(j + 1) % 4][1] - corners[j][1]) for j in range(4)]
-        # |sin| of the angle between opposite sides (anti-parallel in a parallelogram)
-        skew = sum(abs(e[j][0] * e[j + 2][1] - e[j][1] * e[j + 2][0]) / (math.hypot(*e[j]) * math.hypot(*e[j + 2]) + 1e-12)
-                   for j in range(2))
-        if best is None or skew < best[0]:
-            best = (skew, corners)
-    return None if best is None else np.array(best[1], np.float64)
-
-
-def _signed_area(q: list[tuple[float, float]]) -> float:
-    n = len(q)
-    return 0.5 * sum(q[i][0] * q[(i + 1) % n][1] - q[(i + 1) % n][0] * q[i][1] for i in range(n))
-
-
-def _convex(q: list[tuple[float, float]]) -> bool:
-    n = len(q)
-    turns = []
-    for i in range(n):
-        (x0, y0), (x1, y1), (x2, y2) = q[i], q[(i + 1) % n], q[(i + 2) % n]
-        turns.append((x1 - x0) * (y2 - y1) - (y1 - y0) * (x2 - x1))
-    return all(t > 0 for t in turns) or all(t < 0 for t in turns)
+    return None
 
 
 def _same_outline(a: list, b: list, tol: float, turns: int = 4) -> bool:
@@ -263,13 +201,13 @@ def texture_quads(bgr: np.ndarray, min_side: float, ref_busy: float, limit: int)
 
 
 def region_quad(contour: np.ndarray, ink: np.ndarray, fill: np.ndarray | None = None,
-                with_ink: bool = True, cut_corner_growth: float = 0.25) -> np.ndarray | None:
+                with_ink: bool = True) -> np.ndarray | None:
     """The quad of a card region's outline, else (``with_ink``) with its notches filled by ink.
 
     ``contour`` and ``ink`` share one box; ``fill`` is the region inside it, drawn from the
     outline only when needed.
     """
-    q = quad_from_contour(contour, max_corner_growth=cut_corner_growth)
+    q = quad_from_contour(contour)
     if q is not None or not with_ink:
         return q
     if fill is None:
@@ -409,8 +347,8 @@ def cue_maps(likelihoods: tuple[np.ndarray, np.ndarray], grey_search: np.ndarray
 
 
 def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray, to_frame: float,
-                    max_regions: int = 6, n_angles: int = 2, card_ink: bool = True, tone_split: float = 20.0,
-                    cut_corner_growth: float = 0.25) -> list[tuple[float, np.ndarray, str]]:
+                    max_regions: int = 6, n_angles: int = 2, card_ink: bool = True, tone_split: float = 20.0
+                    ) -> list[tuple[float, np.ndarray, str]]:
     """Hypotheses from card-coloured regions: the card's quad ("card") and ink moments ("moments").
 
     The first quad found (regions go by area and the ink they hold, best first) gets the prior
@@ -458,7 +396,7 @@ def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray,
             if not vc:
                 continue
             vc = max(vc, key=cv2.contourArea)
-            quad = region_quad(vc, ink_mask[by:by + bh, bx:bx + bw], v, card_ink, cut_corner_growth)
+            quad = region_quad(vc, ink_mask[by:by + bh, bx:bx + bw], v, card_ink)
             if quad is not None:
                 prior = LEAD_CARD_PRIOR if not any(k == "card" for _, _, k in hyps) else 0.5
                 for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size, to_frame):
@@ -521,13 +459,11 @@ def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.n
                       min_side_px: float, max_regions: int = 6, n_angles: int = 2,
                       likelihoods: tuple[np.ndarray, np.ndarray] | None = None, max_edge_quads: int = 8,
                       ref_busy: float | None = None, ink_radii: tuple[int, ...] = (2, 5), card_ink: bool = True,
-                      cut_corner_growth: float = 0.25,
                       tone_split: float = 20.0) -> list[tuple[float, np.ndarray, str]]:
     """All hypotheses of the search image: ``card_hypotheses`` then ``outline_and_ink_hypotheses``."""
     cues = cue_maps(likelihoods if likelihoods is not None else ref.likelihoods(search), grey_search, to_frame,
                     min_side_px)
-    return (card_hypotheses(ref, cues, grey_search, to_frame, max_regions, n_angles, card_ink, tone_split,
-                            cut_corner_growth)
+    return (card_hypotheses(ref, cues, grey_search, to_frame, max_regions, n_angles, card_ink, tone_split)
             + outline_and_ink_hypotheses(ref, cues, search, grey_search, to_frame, max_regions, n_angles,
                                          max_edge_quads, ref_busy, ink_radii))
 

@@ -1,13 +1,15 @@
 """Single-frame detection of one planar reference (logo, wordmark or textured poster).
 
-Pipeline (no history):
-1. colour candidates: back-project the reference's ink colours, group blobs at 1/2 search res;
-2. pose hypotheses: match second moments (affine up to a rotation) and find the rotation by
-   circular correlation of whitened polar signatures (works with few or no corners);
-   textured references also get ORB + RANSAC hypotheses;
-3. ECC homography refinement coarse to fine in template space (sub-pixel);
-4. verification: occlusion-tolerant NCC against the reference + geometric sanity (convex,
-   not mirrored, plausible tilt). Only verified poses are returned.
+Pipeline (no history; docs/vision.md explains each stage):
+1. hypotheses: card regions, edge outlines and ink blobs from the reference's colour model, with
+   poses from quads or from second moments plus a polar-signature rotation; textured references
+   also get busy patches, a colour template search and ORB + RANSAC;
+2. ranking by a 32-px correlation, a coarse affine ECC alignment (32 px), a fine
+   inverse-compositional alignment (64 px) and, for the best pose only, a polish (128/256 px);
+3. verification: trimmed NCC, grid agreement, ink colour and camera consistency, with stricter
+   second chances for small, occluded and motion-blurred views;
+4. near-symmetric marks: the turn is chosen on the pixels where the turns differ, or the view is
+   refused. Only verified poses are returned.
 """
 
 from __future__ import annotations
@@ -99,8 +101,6 @@ class DetectorConfig:
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
-    turn_duel: bool = True  # an undecided turn cue re-aligns the two best turns; the one naming itself most clearly wins
-    outline_slot: float = 0.3  # an outline start with this quick score past the fine slots gets one more (0 = never)
     polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
     use_features: bool | None = None  # ORB + RANSAC hypotheses; None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
@@ -113,9 +113,6 @@ class DetectorConfig:
     white_balance_ratio: float = 1.15  # the brightest pixels' channel ratio that counts as a colour cast (0 = never)
     dark_level: float = 110.0  # frames whose brightest pixels are darker get brightened hypotheses (0 = never)
     card_ink: bool = True  # a card region that fails the quad test is tried again with the ink inside its box
-    # A card region with a corner cut off (a finger across the print's edge) is a quad when four of
-    # its sides, extended to meet, grow its area by at most this share (0 = never; quad_from_contour)
-    cut_corner_growth: float = 0.25
     # A card region whose grey levels fall into two classes this far apart (projection levels) is
     # also split into its brighter and darker parts: a white card before a pale wall (0: off).
     card_tone_split: float = 20.0
@@ -133,18 +130,6 @@ class DetectorConfig:
     # and nothing is reported (only with the colour search, texture_search > 0; 0 = never check)
     rival_check_below: float = 0.95
     rival_lead: float = 0.03
-    # A card or edge outline that the coarse ECC moved by more than this share of its size, to a
-    # fit below ``shortcut_cc``, also goes on to the fine alignment from where it started (0 = never)
-    outline_keep_shift: float = 0.06
-    # ... and when nothing is found, the best other hypothesis moved that far gets the fine
-    # alignment from where it started, if its quick correlation reached this (0 = never): at 32 px
-    # a thin wordmark's coarse fit can slide along its text by a sixth of its length, at 0.84-0.87
-    moved_retry_quick: float = 0.4
-    # When a fit that slid that far from an outline (or from a hypothesis of quick correlation
-    # ``moved_retry_quick``) verifies best, its start is finished as well and the better of the two
-    # kept: a thin wordmark's 32-px fit can slide onto a squashed part of the card that verifies at
-    # 0.8 and ends the search (held-out, defocused: 78 px off; now 99 -> 104 of 150 found there)
-    drag_check: bool = True
     # A view that fails verification is verified once more without a solid occluder (a finger):
     # expected card whose card likelihood is below this, in a blob (0 = never) ...
     occluder_card_level: int = 40
@@ -230,6 +215,12 @@ def self_matches(templates: list[tuple[np.ndarray, float]], threshold: float = 0
         w3 = np.vstack([best[1].astype(np.float64), [0, 0, 1]])
         sv = np.linalg.svd(w3[:2, :2], compute_uv=False)
         if sv.min() < 0.8 or sv.max() > 1.25:  # not a turn any more: ECC wandered off
+            continue
+        # Nor is a fit that turned back towards the mark's own pose (a ring of circles gives ECC
+        # no grip on the rotation, and its arcs then pull it back to no turn at all): that turn
+        # is told apart, and taking it for a symmetry would refuse every view.
+        angle = math.degrees(math.atan2(w3[1, 0], w3[0, 0]))
+        if abs((angle + 90.0 * q + 180.0) % 360.0 - 180.0) > 20.0:
             continue
         ref_h = scale_mat(1.0 / k) @ w3 @ scale_mat(k)
         # What verification (64-px template) would say of the turned pose on a clean print.
@@ -395,9 +386,7 @@ class MarkerDetector:
                                  max_edge_quads=0 if colour_only else cfg.max_edge_quads,
                                  ref_busy=None if colour_only else self._ref_busy,
                                  ink_radii=() if colour_only else ink_radii,
-                                 card_ink=cfg.card_ink, tone_split=cfg.card_tone_split,
-                                 cut_corner_growth=cfg.cut_corner_growth)
-        outlines = {id(h0) for _, h0, kind in raw if kind in ("card", "edge")}  # quads from outlines
+                                 card_ink=cfg.card_ink, tone_split=cfg.card_tone_split)
         lead_card = {id(h0) for prior, h0, kind in raw if kind == "card" and prior >= LEAD_CARD_PRIOR}
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked = self._ranked(ctx, raw)
@@ -411,9 +400,7 @@ class MarkerDetector:
             hyps += [h for q, h in ranked if id(h) in lead_card and q >= cfg.min_quick_score][:1]
         best: tuple[float, np.ndarray] | None = None
         coarse: list[tuple[float, np.ndarray]] = []
-        dragged: dict[int, np.ndarray] = {}
         finished: set[int] = set()
-        moved: list[np.ndarray] = []
         lead_unaligned = None
         for rank, h0 in enumerate(hyps):
             res = self._coarse(ctx, h0, rank)
@@ -426,22 +413,6 @@ class MarkerDetector:
                 coarse.append((cfg.min_coarse_cc + quick[id(h0)], h0))
                 continue
             h1, cc = res
-            keep_outline = id(h0) in outlines and cc < cfg.shortcut_cc
-            may_retry = (cfg.moved_retry_quick > 0 and id(h0) not in outlines
-                         and quick[id(h0)] >= cfg.moved_retry_quick)
-            slid = ((id(h0) in outlines or may_retry) and cfg.outline_keep_shift > 0
-                    and self._corner_shift(h0, h1) > cfg.outline_keep_shift)
-            if slid:
-                dragged[id(h1)] = h0
-            if (keep_outline or may_retry) and slid:
-                if keep_outline:
-                    # An outline is often within a pixel or two of the print, and a finger or
-                    # glare spot can drag the 32-px ECC away from it (to 9-11 px off where the
-                    # fine alignment from the outline verified), so the outline keeps its own
-                    # chance, ranked like an outline whose coarse alignment failed.
-                    coarse.append((cfg.min_coarse_cc + quick[id(h0)], h0))
-                else:
-                    moved.append(h0)  # a chance of its own if nothing is found (moved_retry_quick)
             # A coarse alignment this poor almost never verifies (glare and fingers lower it), and
             # skipping it spares the expensive fine alignment on most wrong hypotheses.
             if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
@@ -450,7 +421,7 @@ class MarkerDetector:
                 # hypotheses (usually all wrong) need no alignment at all.
                 if cc >= cfg.shortcut_cc:
                     finished.add(id(h1))
-                    best = self._finish_dragged(ctx, h1, best, dragged, finished)
+                    best = self._finish(ctx, h1, best, levels=(1,))
                     if best is not None and best[0] >= cfg.early_exit_score:
                         break
         coarse.sort(key=lambda t: -t[0])
@@ -461,19 +432,9 @@ class MarkerDetector:
                 if id(h1) in finished:
                     continue
                 finished.add(id(h1))
-                best = self._finish_dragged(ctx, h1, best, dragged, finished)
+                best = self._finish(ctx, h1, best, levels=(1,))
                 if best is not None and best[0] >= cfg.early_exit_score:
                     break
-            if (best is None or best[0] < cfg.accept_score) and cfg.outline_slot > 0:
-                # Outline starts are ranked by their quick correlation plus min_coarse_cc, so two
-                # outlines of one card (or a wrong corner order) can take both slots and fail,
-                # while a third, well-correlated outline would verify (a kite 5 px off). Few
-                # frames without the mark have one (6 of the bench's 750).
-                extra = next((h for _, h in coarse[cfg.fine_candidates:]
-                              if id(h) in outlines and id(h) not in finished and quick[id(h)] >= cfg.outline_slot), None)
-                if extra is not None:
-                    finished.add(id(extra))
-                    best = self._finish_dragged(ctx, extra, best, dragged, finished)
         if (best is None or best[0] < cfg.accept_score) and lead_unaligned is not None:
             # The leading card's outline that the coarse alignment could not take (a finger across
             # the print) gets a fine alignment that does not give up early: from 5-10 % of its
@@ -497,12 +458,6 @@ class MarkerDetector:
         found = None
         if best is not None and best[0] >= cfg.accept_score - cfg.polish_slack:
             found = self._concluded(ctx, best)
-        if found is None and moved:
-            # A slid coarse fit can even verify (the text matches itself shifted) and then fail
-            # the turn cue, so this also runs after a rejected conclusion.
-            again = self._finish(ctx, moved[0], None, levels=(1,))
-            if again is not None and again[0] >= cfg.accept_score - cfg.polish_slack:
-                found = self._concluded(ctx, again)
         if found is None and not searched and self._colour_search is not None and not colour_only:
             # A wrong pose verified (so the search was skipped) and then failed its conclusion:
             # the colour matches still get their chance.
@@ -516,11 +471,10 @@ class MarkerDetector:
     def _unrivalled(self, ctx: FrameContext, found: Detection) -> Detection | None:
         """The best of ``found`` and its re-alignments from stretched and shifted starts, unless two differ.
 
-        A photo of smooth, banded content (a landscape) verifies squashed or slid along its bands
-        at 0.84-0.91, where its true pose verified at 0.71-0.98: the held-out photos had 7 wrong
-        poses and 2 false detections in 120 frames, 1 and 0 with this check, for 2 true ones
-        lost (and 1 of the bench poster's 80). Line art gained nothing from it (its card outlines
-        start the alignment at the print; held-out marks 117 -> 113 found, wrong poses unchanged).
+        A photo of smooth, banded content (a landscape) has stable wrong fits squashed or slid
+        along its bands that verify as well as the true pose: when another pose verifies about as
+        well, the view is ambiguous and nothing is reported. It costs a few true views of
+        textured marks (generalisation val split: 2 of 135) and keeps wrong poses of photos out.
         """
         cfg = self.config
         poses = [(found.score, found.homography)]
@@ -535,8 +489,7 @@ class MarkerDetector:
             return None
         if top[1] is found.homography:
             return found
-        # When the better pose fails its conclusion, the first one is not trusted either: keeping it
-        # returned a held-out landscape view squashed 31 px off, which this declines.
+        # When the better pose fails its conclusion, the first one is not trusted either.
         return self._concluded(ctx, top)
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
@@ -614,8 +567,7 @@ class MarkerDetector:
 
         Each candidate turn is compared with the reference only on the pixels where the turns
         differ (the small orientation cue that breaks the symmetry), which occlusion-tolerant
-        verification would otherwise forgive. A better turn is re-aligned and must verify. A cue
-        that leads by less than ``turn_lead`` is settled by ``_turn_duel`` (``config.turn_duel``).
+        verification would otherwise forgive. A better turn is re-aligned and must verify.
         """
         if not self._sym_undo or self._sym_mask is None:
             return h, score
@@ -623,9 +575,6 @@ class MarkerDetector:
         cands = [h @ u for u in undo]
         scores = self._turn_cues(ctx, h, cands, undo)
         i = self._clear_turn(scores)
-        top = sorted(scores, reverse=True)
-        if self.config.turn_duel and (i is None or top[0] - top[1] < self.config.turn_lead):
-            return self._turn_duel(ctx, h, score, scores, cands, undo)
         if i is None:
             return h, 0.0
         if i == 0:
@@ -636,35 +585,6 @@ class MarkerDetector:
         # When it does not, neither turn is reported: the cue clearly said the pose was turned.
         alt = self._realigned_turn(ctx, cands[i], undo, confirm=scores[i] < scores[0] + self.config.turn_lead)
         return (alt[1], alt[0]) if alt is not None else (h, 0.0)
-
-    def _turn_duel(self, ctx: FrameContext, h: np.ndarray, score: float, scores: list[float],
-                   cands: list[np.ndarray], undo: list[np.ndarray]) -> tuple[np.ndarray, float]:
-        """Of the two turns with the best cues (a turned one re-aligned first), the one whose own cue names it most clearly.
-
-        A pose aligned on the wrong turn of a symmetric mark fits its strokes, which blurs the cue
-        of the true turn measured from there (bench: a medallion half-turned named the true turn by
-        0.07; re-aligned there, the true turn named itself by 0.32). Either may win, so a wrong
-        turn that names itself weakly loses to a true one that names itself clearly.
-        """
-        cfg = self.config
-        best: tuple[float, np.ndarray, float] | None = None  # (own lead, pose, verified score or -1)
-        for t in np.argsort(scores)[::-1][:2]:
-            if scores[t] < 0:
-                continue
-            pose, verified, own = h, score, scores
-            if t != 0:
-                turned = self._realigned(ctx, cands[t])
-                if turned is None:
-                    continue
-                pose, verified = turned, -1.0  # verified only if it wins
-                own = self._turn_cues(ctx, pose, [pose @ u for u in undo], undo)
-            lead = own[0] - max(own[1:])
-            if own[0] >= cfg.min_turn_cue and lead >= cfg.min_turn_lead and (best is None or lead > best[0]):
-                best = (lead, pose, verified)
-        if best is None:
-            return h, 0.0
-        verified = best[2] if best[2] >= 0 else self._verified_score(ctx, best[1])
-        return (best[1], verified) if verified >= cfg.accept_score else (h, 0.0)
 
     def _realigned_turn(self, ctx: FrameContext, hc: np.ndarray, undo: list[np.ndarray],
                         confirm: bool) -> tuple[float, np.ndarray] | None:
@@ -773,17 +693,6 @@ class MarkerDetector:
             return best
         if best is None or score > best[0]:
             return score, h2
-        return best
-
-    def _finish_dragged(self, ctx: FrameContext, h1: np.ndarray, best: tuple[float, np.ndarray] | None,
-                        dragged: dict[int, np.ndarray], finished: set[int]) -> tuple[float, np.ndarray] | None:
-        """``_finish`` of a coarse fit; when it becomes the best after sliding off its start (``drag_check``), the start is finished too."""
-        before = best
-        best = self._finish(ctx, h1, best, levels=(1,))
-        h0 = dragged.get(id(h1))
-        if self.config.drag_check and best is not before and h0 is not None and id(h0) not in finished:
-            finished.add(id(h0))
-            best = self._finish(ctx, h0, best, levels=(1,))
         return best
 
     def _corner_shift(self, h0: np.ndarray, h1: np.ndarray) -> float:

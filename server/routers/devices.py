@@ -30,5 +30,6 @@ def enroll(ctx: Ctx, body: EnrollRequest) -> EnrollResponse:
         kind=body.kind.value,
         landmark_id=body.landmark_id,
         now=ctx.settings.clock(),
+        enrollment_key=body.enrollment_key,
     )
     return EnrollResponse(device_id=device_id, device_token=token, kind=DeviceKind(body.kind), landmark_id=landmark)

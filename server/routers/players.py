@@ -62,7 +62,7 @@ async def new_player(
     _campaign(ctx, campaign_id)
     player_id, claim = await ctx.run_db(
         create_player, ctx.engine, device_id=device.id, campaign_id=campaign_id, now=ctx.settings.clock(),
-        claim_ttl_s=ctx.settings.claim_ttl_s,
+        claim_ttl_s=ctx.settings.claim_ttl_s, idempotency_key=body.idempotency_key if body else None,
     )
     return PlayerCreated(player_id=player_id, claim_code=claim, campaign_id=campaign_id)
 

@@ -15,7 +15,7 @@ from game.rules.progress import CheckIn, Share, summarize
 from game.session import Session
 from game.store import LocalStore
 from net.api import ApiClient, Unreachable
-from net.outbox import Idle, decide
+from net.outbox import Enroll, Idle, decide
 from net.sync import SyncWorker
 from server.embedded import start_embedded
 
@@ -59,11 +59,12 @@ def make_worker(store, server, campaign, **kw) -> SyncWorker:
 
 def test_offline_progress_reaches_the_server(tmp_path: Path, server, campaign) -> None:
     store = LocalStore.open(tmp_path / "p.db")
+    worker = make_worker(store, server, campaign)
+    drain(worker)  # enrols at once: the server credits nothing stamped before the enrolment
     session = play_offline(campaign, store)
     local_steps = summarize(campaign, session.progress, datetime.now(UTC)).month_steps
     assert store.pending_count() == 3
 
-    worker = make_worker(store, server, campaign)
     drain(worker)
     assert store.pending_count() == 0
     row = store.player(session.player_id)
@@ -78,8 +79,10 @@ def test_offline_progress_reaches_the_server(tmp_path: Path, server, campaign) -
 
 def test_resend_after_a_crash_is_applied_once(tmp_path: Path, server, campaign) -> None:
     store = LocalStore.open(tmp_path / "p.db")
+    worker = make_worker(store, server, campaign)
+    drain(worker)
     session = play_offline(campaign, store)
-    drain(make_worker(store, server, campaign))
+    drain(worker)
     steps_once = store.server_view(session.player_id)["month_steps"]
     # a crash between sending and settling: the store still says "pending" for everything
     with store._tx() as conn:
@@ -99,9 +102,10 @@ def test_server_rejection_is_taken_back_locally(tmp_path: Path, server, campaign
     visit = next(lm for lm in campaign.city.landmarks if lm.unlock_after == 0 and CheckinMode.VISIT in lm.modes)
     store = LocalStore.open(tmp_path / "p.db")
     # the kiosk claims to stand at the landmark, but its server enrolment has no landmark
+    worker = make_worker(store, server, campaign)  # enrols without a landmark
+    drain(worker)
     session = Session(campaign, store, lambda: datetime.now(UTC), device_landmark=visit.id)
     assert session.attempt(CheckIn(visit.id, CheckinMode.VISIT)).applied
-    worker = make_worker(store, server, campaign)  # enrols without a landmark
     drain(worker)
     [entry] = store.entries(session.player_id)
     assert entry.status == "rejected"
@@ -127,10 +131,14 @@ def test_server_down_keeps_everything_queued(tmp_path: Path, campaign) -> None:
 
 def test_worker_thread_syncs_in_the_background(tmp_path: Path, server, campaign) -> None:
     store = LocalStore.open(tmp_path / "p.db")
-    play_offline(campaign, store)
     worker = make_worker(store, server, campaign)
     worker.start()
     try:
+        deadline = time.monotonic() + 20
+        while not store.get_meta("device_token") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        play_offline(campaign, store)
+        worker.nudge()
         deadline = time.monotonic() + 20
         while (store.pending_count() or not worker.status.online) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -152,13 +160,15 @@ def test_remote_server_without_enrolment_code_stays_queued(tmp_path: Path, serve
 
 def test_enrolment_code_for_a_remote_server(tmp_path: Path, server, campaign) -> None:
     store = LocalStore.open(tmp_path / "p.db")
-    play_offline(campaign, store)
     worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity=server.url,
                         enroll_code=server.enrollment_code("laptop"))
+    drain(worker)
+    play_offline(campaign, store)
     drain(worker)
     assert store.pending_count() == 0
     assert store.get_meta("device_token")
 
 
 def test_decide_is_idle_with_nothing_pending() -> None:
-    assert decide(False, [], []) == Idle()
+    assert decide(True, [], []) == Idle()
+    assert decide(False, [], []) == Enroll()  # enrolled before anything is played

@@ -101,3 +101,17 @@ def test_pose_reprojects_the_corners_and_the_figure_rises_toward_the_camera() ->
         assert pose.depth(top.reshape(1, 3))[0] < pose.depth(geo.foot.reshape(1, 3))[0], "it stands out of the card"
         lying = figure_geometry(1.2, 0.8, 0.0)
         assert np.allclose(lying.quad[:, 2], 0.0, atol=1e-9), "before rising it lies in the card's plane"
+
+
+def test_a_mirrored_preview_puts_the_overlay_where_the_flipped_frame_shows_the_logo() -> None:
+    import cv2
+
+    from game.ui.ar_figure import View
+
+    frame = np.zeros((480, 640), np.uint8)
+    frame[100:110, 50:60] = 255  # a bright patch at raw x 50..59
+    shown = cv2.flip(frame, 1)
+    ys, xs = np.nonzero(shown)
+    view = View((640, 480), (0, 0, 640, 480), mirror=True)
+    mapped = view.to_screen(np.array([[54.5, 104.5]]))[0]
+    assert abs(mapped[0] - xs.mean()) < 0.01 and abs(mapped[1] - ys.mean()) < 0.01

@@ -17,6 +17,8 @@ import pytest
 
 from game.bootstrap import paint_job
 from game.content import load_campaign
+from game.qa.checks import content_problems, missing_glyphs, pixels
+from game.qa.checks import drawn_strings as rendered_strings
 from game.services import Palette
 from game.ui.text import TextRenderer
 from tests.fakes import MemoryStore
@@ -36,41 +38,16 @@ def art() -> object:
     return paint_job(campaign, Palette.from_campaign(campaign), SEED).result(timeout=120)
 
 
-def pixels(surface: pygame.Surface) -> np.ndarray:
-    """(h, w, 3) uint8 copy of a surface."""
-    return pygame.surfarray.array3d(surface).swapaxes(0, 1).copy()
-
-
 def assert_non_trivial(rgb: np.ndarray, what: str) -> None:
     """Many colours, no single colour covering most of the frame, detail spread over the frame."""
     h, w, _ = rgb.shape
     assert (w, h) == (1920, 1080), what
-    packed = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
-    values, counts = np.unique(packed, return_counts=True)
-    assert len(values) > 500, f"{what}: only {len(values)} distinct colours"  # a flat fill has a handful
-    assert counts.max() / packed.size < 0.5, f"{what}: one colour covers {counts.max() / packed.size:.0%}"
-    # detail everywhere, not one busy corner: most tiles of a 4x4 grid have some edges
-    grey = rgb.mean(axis=2)
-    edges = (np.abs(np.diff(grey, axis=1)) > 24)[:-1, :] | (np.abs(np.diff(grey, axis=0)) > 24)[:, :-1]
-    tiles = [edges[y:y + h // 4, x:x + w // 4].mean() for y in range(0, h - 1, h // 4) for x in range(0, w - 1, w // 4)]
-    busy = sum(1 for t in tiles if t > 0.002)
-    assert busy >= 10, f"{what}: only {busy}/16 tiles have any detail"
-
-
-def rendered_strings(text: TextRenderer) -> list[str]:
-    return [key[0] for key in text._cache]  # (text, size, colour, face)
+    assert content_problems(rgb) == [], what
 
 
 def assert_no_tofu(text: TextRenderer) -> None:
     """Every character drawn is in the bundled font or in the fallback font (no empty boxes)."""
-    missing: set[str] = set()
-    for s in rendered_strings(text):
-        for ch in s:
-            if ch.isspace() or ch in text._faces["sans"].chars:  # type: ignore[operator]
-                continue
-            metrics = text._fallback(24).metrics(ch)
-            if not metrics or metrics[0] is None:
-                missing.add(ch)
+    missing = missing_glyphs(text)
     assert not missing, f"glyphs no font has: {sorted(missing)}"
 
 

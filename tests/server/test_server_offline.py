@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from server.accounts import create_enrollment_code
 from server.actions import credit_time
 from server.context import Device
 from server.settings import Settings
@@ -111,6 +112,19 @@ def test_client_time_out_of_range_is_rejected(make_app: Callable[..., FastAPI], 
         assert res["status"] == "rejected" and res["reason"] == "client_time_out_of_range"
         ahead = api.act(h, pid, _scan(T0 + timedelta(seconds=90), "lm08")).json()["results"][0]
         assert ahead["status"] == "applied" and _iso(ahead["credited_at"]) == T0  # a clock a little ahead
+
+
+def test_a_kiosk_may_play_before_it_enrols_but_not_before_its_code(api: Api, clock: FakeClock) -> None:
+    """IT issues the code, the kiosk serves visitors offline, then reaches the server: its queue
+    counts from the code's issue, not from the enrolment."""
+    clock.now = T0 - 2 * DAY
+    code = create_enrollment_code(api.ctx.engine, kind="laptop", landmark_id=None, now=clock.now, ttl_s=7 * 86400)
+    clock.now = T0
+    r = api.client.post("/v1/devices/enroll", json={"enrollment_code": code, "name": "late", "kind": "laptop"})
+    h = {"Authorization": f"Bearer {r.json()['device_token']}"}
+    pid = api.new_player(h)["player_id"]
+    res = api.act(h, pid, _scan(T0 - DAY, "lm03"), _scan(T0 - 3 * DAY, "lm04")).json()["results"]
+    assert [(x["status"], x["reason"]) for x in res] == [("applied", None), ("rejected", "client_time_out_of_range")]
 
 
 def test_bulk_sync_of_an_offline_day_is_not_implausible(
