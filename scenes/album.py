@@ -17,11 +17,13 @@ from game.scan.limited import LimitedState, limited_status, owned_items
 from game.scene import Pop, Push, Replace, Scene
 from game.services import Services, hex_rgb
 from game.ui.collectible_art import collectible_art, silhouette
+from game.ui.contrast import CREAM, fill_for
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, draw_panel, hit_button, lighten
 from scenes.decor import vertical_gradient
 
 CARD_W, CARD_H, GAP = 400, 420, 36
+HIDDEN_FILL = fill_for(CREAM, (96, 76, 150))  # the violet chip of hidden items, under cream text
 
 
 class AlbumScene(Scene):
@@ -42,7 +44,7 @@ class AlbumScene(Scene):
         p = self.s.palette
         self._bg = self.s.images.remember(
             ("album-bg", self.s.campaign.id),
-            lambda: vertical_gradient(LOGICAL_SIZE, darken(p.primary, 0.45), darken(p.primary, 0.75)),
+            lambda: vertical_gradient(LOGICAL_SIZE, p.backdrop, darken(p.primary, 0.75)),
         )
 
     def tap_targets(self) -> dict[str, tuple[float, float]]:
@@ -87,7 +89,7 @@ class AlbumScene(Scene):
         if serial is None and status.state is LimitedState.GRANTED:
             serial = status.serial
         if serial is not None:
-            return s.t("scan.serial", n=f"{serial:,}", total=f"{item.supply or 0:,}"), p.primary
+            return s.t("scan.serial", n=f"{serial:,}", total=f"{item.supply or 0:,}"), p.text_primary
         if item.id in owned or status.state is LimitedState.PENDING:
             return s.t("album.pending"), p.muted
         return s.t("album.supply", n=f"{item.supply or 0:,}"), p.muted
@@ -98,7 +100,7 @@ class AlbumScene(Scene):
 
         def make() -> pygame.Surface:
             card = pygame.Surface((CARD_W, CARD_H), pygame.SRCALPHA)
-            fill = lighten(p.paper, 0.3) if found else darken(p.paper, 0.12)
+            fill = lighten(p.paper, 0.3) if found else p.paper
             border = p.accent if found else darken(p.paper, 0.4)
             draw_panel(card, Rect(0, 0, CARD_W, CARD_H), fill, radius=24, border=border, border_width=3)
             art = s.images.remember(("art", item.id, 220), lambda: collectible_art(item.id, hex_rgb(item.colour), 220))
@@ -107,15 +109,16 @@ class AlbumScene(Scene):
             card.blit(art, art.get_rect(midtop=(CARD_W // 2, 14)))
             hidden = item.rarity is Rarity.HIDDEN and not found
             if hidden:
-                q = s.text.render(s.t("album.unknown"), 64, (250, 236, 200), "bold")
+                q = s.text.render(s.t("album.unknown"), 64, CREAM, "bold")
                 card.blit(q, q.get_rect(center=(CARD_W // 2, 130)))
             name = s.t("album.unknown") if hidden else item.name.get(s.lang)
             card.blit(s.text.fit(name, 30, 344, p.ink if found else p.muted, "bold", 20), (28, 244))
             tag = s.t(f"rarity.{item.rarity.value}")
-            rarity_colour = {Rarity.COMMON: p.jade, Rarity.HIDDEN: (96, 76, 150), Rarity.LIMITED: darken(p.accent, 0.2)}
-            chip = s.text.render(tag, 22, (255, 250, 240), "bold")
+            chip_fill, chip_fg = {Rarity.COMMON: (p.fill_jade, CREAM), Rarity.HIDDEN: (HIDDEN_FILL, CREAM),
+                                  Rarity.LIMITED: (p.fill_gold, p.ink)}[item.rarity]
+            chip = s.text.render(tag, 22, chip_fg, "bold")
             r = chip.get_rect(topleft=(39, 292)).inflate(22, 8)
-            pygame.draw.rect(card, rarity_colour[item.rarity], r, border_radius=r.h // 2)
+            pygame.draw.rect(card, chip_fill, r, border_radius=r.h // 2)
             card.blit(chip, chip.get_rect(center=r.center))
             if status is not None:
                 card.blit(s.text.fit(status[0], 24, 344 - r.w - 16, status[1], "bold", 16), (r.right + 14, 290))
@@ -140,15 +143,15 @@ class AlbumScene(Scene):
         if self.scenes is not None:
             self.scan.label = s.t("map.scan")
             self.scan.draw(surface, s.text, colours, 30)
-        title = s.text.render(s.t("album.title"), 60, lighten(p.secondary, 0.3), "serif")
+        title = s.text.render(s.t("album.title"), 60, p.text_on_dark, "serif")
         surface.blit(title, (260, 30))
         owned = self.owned()
         items = s.campaign.collectibles
         found = sum(1 for c in items if c.id in owned)
-        count = s.text.render(s.t("album.count", n=found, total=len(items)), 32, p.accent, "bold")
+        count = s.text.render(s.t("album.count", n=found, total=len(items)), 32, p.accent_on_dark, "bold")
         surface.blit(count, (264 + title.get_width() + 30, 52))
         if not owned:
-            hint = s.text.render(s.t("album.empty"), 30, lighten(p.secondary, 0.2), "sans")
+            hint = s.text.render(s.t("album.empty"), 30, p.text_on_dark, "sans")
             surface.blit(hint, (264, 112))
         cols = min(4, max(1, len(items)))
         x0 = (LOGICAL_SIZE[0] - (cols * CARD_W + (cols - 1) * GAP)) // 2
