@@ -59,7 +59,7 @@ class SceneFactory:
                 raise ValueError(f"unknown collectible {ident!r} in campaign {self.s.campaign.id!r}")
             return ShareScene(self.s, ident, self.scroll_piece)
         if name.startswith("card:"):
-            return CardScene(self.s, self._landmark(name), self.icon)
+            return CardScene(self.s, self._landmark(name), self.icon, self.make)
         if name == "scan":
             from scenes.scan import ScanScene  # imports OpenCV: not on the cold start's path
 
