@@ -46,6 +46,8 @@ class LocalEnroller(Protocol):
 
     def enroll_local_device(self, kind: str = ..., landmark: str | None = ..., name: str = ...) -> tuple[str, str]: ...
 
+    def rebind_local_device(self, device: str, landmark: str | None) -> bool: ...
+
 
 @dataclass(frozen=True)
 class SyncStatus:
@@ -97,6 +99,9 @@ class SyncWorker:
                     store.set_server_player(row.local_id, None, None)
             store.set_meta("server_identity", server_identity)
         self.api.token = store.get_meta("device_token")
+        if embedded is not None and self.api.token is not None:
+            # A restart: the embedded server still has the landmark this device was last bound to.
+            embedded.rebind_local_device(self.api.token, device_landmark)
 
     # ---- called from the frame loop ------------------------------------------------------------
 
@@ -111,6 +116,19 @@ class SyncWorker:
         """How long the current request has been waiting for its answer (0 when none is in flight)."""
         started = self._call_started
         return 0.0 if started is None else time.monotonic() - started
+
+    def set_device_landmark(self, landmark: str | None) -> None:
+        """Event mode: this device now stands at ``landmark`` (picked in the kiosk admin menu).
+
+        The server judges visit check-ins against the device's enrolled landmark. The embedded server
+        serves this machine alone, so its device is rebound at once (or enrolled there later); a remote
+        server keeps the landmark the device was enrolled with (docs/deploy.md: enrol one per landmark).
+        Under the enrolment lock, so an enrolment in flight cannot bind the old landmark afterwards."""
+        with self._enrol_lock:
+            self.device_landmark = landmark
+            if self.embedded is not None and self.api.token is not None:
+                self.embedded.rebind_local_device(self.api.token, landmark)
+        self.nudge()
 
     def nudge(self) -> None:
         self._wake.set()

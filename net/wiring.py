@@ -26,6 +26,7 @@ class SyncHandle(Protocol):
     def status_text(self, i18n: Translator) -> str: ...
     def poll(self, player_id: str) -> bool: ...
     def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]: ...
+    def set_device_landmark(self, landmark: str | None) -> None: ...
     def stop(self) -> None: ...
 
 
@@ -65,6 +66,9 @@ class OfflineSync:
     def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]:
         return []
 
+    def set_device_landmark(self, landmark: str | None) -> None:
+        pass  # queued actions carry their own device landmark; a later online run enrols as configured
+
     def stop(self) -> None:
         pass
 
@@ -81,6 +85,7 @@ class WorkerSync:
         self.campaign = campaign
         self.worker = None
         self.server = None
+        self.device_landmark = config.device_landmark  # event mode: the admin menu may change it
         self._seen: dict[str, object] = {}
         self._stopping = threading.Event()
         self._starter = threading.Thread(target=self._start, name="sync-start", daemon=True)
@@ -113,8 +118,10 @@ class WorkerSync:
                 server_identity="embedded" if self.server is not None else url,
                 embedded=self.server,
                 enroll_code=self.config.enroll_code,
-                device_landmark=self.config.device_landmark,
+                device_landmark=self.device_landmark,
             )
+            if self.worker.device_landmark != self.device_landmark:  # changed while the worker was built
+                self.worker.set_device_landmark(self.device_landmark)
             self.worker.start()
         except Exception:
             log.exception("sync could not start; staying offline (progress is queued)")
@@ -152,6 +159,13 @@ class WorkerSync:
     def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]:
         worker = self.worker
         return [] if worker is None else unconfirmed_notes(i18n, worker.unconfirmed(player_id))
+
+    def set_device_landmark(self, landmark: str | None) -> None:
+        """Event mode: the landmark picked in the admin menu, for the sync worker (now or once started)."""
+        self.device_landmark = landmark
+        worker = self.worker
+        if worker is not None:
+            worker.set_device_landmark(landmark)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -17,10 +17,14 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import or_, select, update
 
 from server.accounts import create_admin_token, create_enrollment_code, enroll_device
 from server.app import create_app
 from server.context import AppContext
+from server.db import write_tx
+from server.models import devices
+from server.security import token_hash
 from server.settings import DEV_PARTNER_SECRET, Settings
 from server.transport import http_protocol
 
@@ -92,6 +96,22 @@ class EmbeddedServer:
             self._ctx.engine, code=code, name=name, kind=kind, landmark_id=landmark, now=self._ctx.settings.clock()
         )
         return device_id, token
+
+    def rebind_local_device(self, device: str, landmark: str | None) -> bool:
+        """Event mode: the machine the server runs on now stands at ``landmark`` (None: at none).
+        ``device`` is its device id or token. Visit check-ins are judged against the device's
+        landmark, so the row is updated and the device cache forgets it at once. Only the embedded
+        server may do this: it serves this machine alone. False if no such (unrevoked) device."""
+        with write_tx(self._ctx.engine, touches_ledger=False) as conn:
+            mine = (or_(devices.c.id == device, devices.c.token_hash == token_hash(device)),
+                    devices.c.revoked_at.is_(None))
+            found = conn.execute(select(devices.c.id).where(*mine)).scalars().all()
+            conn.execute(update(devices).where(*mine).values(landmark_id=landmark))
+        for device_id in found:
+            self._ctx.devices.drop(device_id)
+        if found:
+            log.info("local device rebound", extra={"landmark": landmark})
+        return bool(found)
 
     def admin_token(self, label: str = "embedded") -> str:
         return create_admin_token(self._ctx.engine, label=label, now=self._ctx.settings.clock())

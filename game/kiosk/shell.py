@@ -66,6 +66,7 @@ class KioskShell:
         pin_pad: Callable[[PinGate, Callable[[], Scene]], Scene] | None = None,
         gate: PinGate | None = None,
         watcher: QrWatcher | None = None,
+        rebind: Callable[[str | None], None] | None = None,
     ) -> None:
         self.s = services
         self.scenes = scenes  # the scene factory: name -> Scene
@@ -74,6 +75,7 @@ class KioskShell:
         self.make_admin = admin
         self.make_pin_pad = pin_pad
         self.gate = gate or PinGate(options.pin_hash)
+        self.rebind = rebind  # event mode: tells the sync side (and so the server) where this device stands
         self.watcher = watcher  # claim QRs seen by the camera on the attract loop (a returning visitor)
         self.idle = IdleTimer(options.idle_s, options.countdown_s)
         self.corner = CornerTaps()
@@ -249,6 +251,8 @@ class KioskShell:
         """Event mode: which landmark this laptop "is", picked in the admin menu (no restart)."""
         self.s.session.device_landmark = landmark_id
         self.s.session.revision += 1  # pins and cards redraw for the new landmark
+        if self.rebind is not None:
+            self.rebind(landmark_id)
         log.warning("device landmark set from the admin menu", extra={"landmark": landmark_id})
 
     def set_language(self, lang: str) -> None:

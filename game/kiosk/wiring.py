@@ -93,6 +93,7 @@ def build_shell(config: Config, services: Services, scenes: Callable[[str], Any]
         pin_pad=lambda gate, on_ok: PinPadScene(services, gate, on_ok),
         gate=PinGate(config.pin_hash),
         watcher=watcher,
+        rebind=sync.set_device_landmark,
     )
     if watcher is not None:
         services.extras["claim_qr"] = watcher.offer  # the scan scene offers its frames: a claim QR resumes too

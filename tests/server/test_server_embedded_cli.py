@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,8 @@ import requests
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+from game.content import load_campaign
+from game.rules.content import CheckinMode
 from server.cli import main
 from server.db import alembic_config, make_engine, upgrade
 from server.embedded import start_embedded
@@ -157,3 +161,29 @@ def test_python_m_server_two_workers(backend: Backend, tmp_path: Path, campaigns
             out, _ = proc.communicate()
     lines = [line for line in out.splitlines() if line.startswith("{")]
     assert any('"path": "/v1/health"' in line for line in lines), out[-2000:]
+
+
+def test_embedded_rebinds_its_own_device_for_visit_check_ins(tmp_path: Path) -> None:
+    """Event mode: the device is enrolled at one landmark, then moved to a locked one; a visit there is
+    applied at once, though the device was authenticated (and cached) before the move."""
+    campaign = load_campaign("jade-rabbit-chongqing")
+    picked = next(lm for lm in campaign.city.landmarks if lm.unlock_after > 0 and CheckinMode.VISIT in lm.modes)
+    start = next(lm for lm in campaign.city.landmarks if lm.id != picked.id)
+    with start_embedded(tmp_path, campaign.id) as server:
+        device_id, token = server.enroll_local_device(kind="kiosk", landmark=start.id)
+        h = {"Authorization": f"Bearer {token}"}
+        pid = requests.post(server.url + "/v1/players", headers=h, timeout=5).json()["player_id"]  # cached now
+
+        def visit() -> dict:
+            body = [{"action_id": str(uuid.uuid4()), "client_time": datetime.now(UTC).isoformat(),
+                     "kind": "checkin", "landmark_id": picked.id, "mode": "visit"}]
+            r = requests.post(f"{server.url}/v1/players/{pid}/actions", headers=h, json={"actions": body}, timeout=5)
+            assert r.status_code == 200, r.text
+            return r.json()["results"][0]
+
+        assert visit()["status"] == "rejected"  # bound elsewhere: the picked landmark is still locked
+        assert server.rebind_local_device(token, picked.id)
+        result = visit()
+        assert result["status"] == "applied" and result["steps"] == picked.modes[CheckinMode.VISIT]
+        assert server.rebind_local_device(device_id, None)  # by id works too
+        assert not server.rebind_local_device("no-such-device", picked.id)
