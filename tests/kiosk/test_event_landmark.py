@@ -3,6 +3,7 @@ another landmark in the kiosk admin menu; a visit check-in there syncs and the s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pygame
@@ -12,6 +13,7 @@ from game.config import parse_args
 from game.content import load_campaign
 from game.rules.content import CheckinMode
 from game.rules.progress import CheckIn
+from game.session import Session
 from game.store import LocalStore
 from net.api import ApiClient
 from net.wiring import WorkerSync
@@ -69,3 +71,19 @@ def test_a_visit_at_the_landmark_picked_in_the_admin_menu_is_applied_by_the_embe
     finally:
         sync.stop()
         pygame.quit()
+    if start is not None:
+        restart_at_the_configured_landmark(config, store, start, str(seen["player"]))
+
+
+def restart_at_the_configured_landmark(config, store: LocalStore, start: str, player: str) -> None:  # type: ignore[no-untyped-def]
+    """After a restart the laptop stands at its configured landmark again, on the server too (whose
+    database still has the landmark picked before): a visit there is applied."""
+    sync = WorkerSync(config, store, CAMPAIGN)
+    try:
+        wait_for(lambda: sync.worker is not None)
+        session = Session(CAMPAIGN, store, lambda: datetime.now(UTC), start)
+        assert session.player_id == player and session.attempt(CheckIn(start, CheckinMode.VISIT)).applied
+        wait_for(lambda: store.pending_count() == 0)
+        assert [e.status for e in store.entries(player)] == ["applied", "applied"]
+    finally:
+        sync.stop()
