@@ -67,6 +67,11 @@ class PgLiterals:
         }
 
     def text(self, value: str) -> str:
+        # Most bound strings are ids, codes and enum values: ASCII without a quote, backslash or
+        # NUL, which PQescapeLiteral returns unchanged between single quotes (it doubles quotes and
+        # backslashes, E-prefixes the latter, and stops at a NUL).
+        if value.isascii() and "'" not in value and "\\" not in value and "\0" not in value:
+            return f"'{value}'"
         return self.escape(value.encode("utf-8")).decode("utf-8")
 
     def json_text(self, value: str) -> str:
