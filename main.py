@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 log = logging.getLogger("main")
-IDLE_RESET_SECONDS = 90.0  # kiosk: a visitor who walks away leaves nothing for the next one
+CRASH_EXIT = 70  # EX_SOFTWARE: an uncaught error, logged; the supervisor restarts the kiosk
 
 
 def check_campaign(campaign_id: str) -> int:
@@ -40,10 +40,12 @@ def rate_marker(args: list[str]) -> int:
 
 def run(argv: list[str]) -> int:
     from game.config import parse_args
-    from game.ui.display import split_display_args, text_scale
+    from game.ui.display import DisplaySettings, split_display_args, text_scale
 
     display, argv = split_display_args(argv)  # --text-size, --ui-scale
     config = parse_args(argv)
+    if display is None and config.config_path is not None:  # the kiosk file's [display]; the flags win
+        display = DisplaySettings(config.text_size, config.ui_scale)
     if config.check_campaign:
         return check_campaign(config.check_campaign)
     from game.qa.driver import QaDriver, QaSetupError, ScriptError
@@ -59,7 +61,9 @@ def run(argv: list[str]) -> int:
         os.environ["SDL_AUDIODRIVER"] = "dummy"
     os.environ.setdefault("SDL_HINT_RENDER_SCALE_QUALITY", "1")  # linear filtering when SDL scales the canvas
 
+    from game.config import check_ids
     from game.content import load_campaign
+    from game.kiosk.housekeeping import cap_data_dir
     from game.logs import setup_logging
     from game.rules.content import ContentError
     from game.store import LocalStore, StoreUnavailable, prepare_data_dir
@@ -77,6 +81,11 @@ def run(argv: list[str]) -> int:
     except (ContentError, ScriptError) as err:
         print(err, file=sys.stderr)
         return 2
+    bad_flag = check_ids(config, {lm.id for lm in campaign.city.landmarks})
+    if bad_flag is not None:
+        print(bad_flag, file=sys.stderr)
+        return 2
+    cap_data_dir(config.data_dir)
     config = qa.config
 
     import pygame
@@ -86,8 +95,8 @@ def run(argv: list[str]) -> int:
     from game.audio import Audio
     from game.bootstrap import build_services
     from game.debug_overlay import DebugOverlay
+    from game.kiosk.watchdog import Watchdog
     from game.overlay import draw_overlay
-    from game.scene import Replace
     from net.wiring import start_sync
     from scenes.celebration import Celebrations
     from scenes.factory import SceneFactory
@@ -99,6 +108,7 @@ def run(argv: list[str]) -> int:
         return 2
     sync = start_sync(config, store, campaign, clock=qa.clock.now)  # the embedded server shares the clock
     pygame.init()
+    watchdog = Watchdog.from_env()
 
     def build_root() -> list:
         built = build_services(config, store, campaign=campaign, sync_status=lambda: sync.status_text(services.i18n),
@@ -107,7 +117,7 @@ def run(argv: list[str]) -> int:
         holder["services"], holder["built"] = services, built
         if display is not None:
             services.text.set_scale(text_scale(display.text_size, display.ui_scale))
-        services.extras["audio"] = Audio()  # silent where there is no sound device
+        services.extras["audio"] = Audio(config.volume, config.mute)  # silent where there is no sound device
         if qa.scripts_camera:  # one reproducible camera frame per game frame (docs/qa.md)
             services.extras["qa-camera"] = qa.camera_opener(campaign, services.campaign_dir)
         holder["celebrations"] = Celebrations(services)
@@ -118,9 +128,14 @@ def run(argv: list[str]) -> int:
         if getattr(store, "recovered_from", None):
             services.notices.post(services.t("app.data_recovered"), 12)
             log.warning("local database was corrupt; moved aside", extra={"to": str(store.recovered_from)})
-        return factory.initial(config.scene)
+        if not config.kiosk:
+            return factory.initial(config.scene)
+        from game.kiosk.wiring import build_shell
 
-    idle = {"seconds": 0.0}
+        holder["shell"] = shell = build_shell(config, services, factory.make, store, sync)
+        shell.attach(app.stack)
+        return shell.start()
+
     warm = {"done": False}
 
     def on_global(action: Action) -> bool:
@@ -144,23 +159,23 @@ def run(argv: list[str]) -> int:
             for note in sync.unconfirmed_notes(services.i18n, services.session.player_id):
                 services.notices.post(note, 15)  # never a silent change to what the player saw
         holder["celebrations"].tick(app.stack)  # a tier newly reached: the celebration and its sound
-        idle["seconds"] = 0.0 if app.frame_had_input else idle["seconds"] + dt
-        top = app.stack.top
-        if config.kiosk and idle["seconds"] > IDLE_RESET_SECONDS and top is not None and top.name != "attract":
-            services.session.end_guest()
-            app.stack.apply(Replace(holder["factory"].make("attract"), clear=True))
-            idle["seconds"] = 0.0
+        if "shell" in holder:
+            holder["shell"].tick(dt)  # type: ignore[attr-defined]
+        watchdog.ping()
 
     debug_hud = DebugOverlay(qa)
 
     def overlay(surface: pygame.Surface, stats: dict[str, float]) -> None:
         draw_overlay(surface, holder["services"], app.stack, stats, debug_hud)
+        if "shell" in holder:
+            holder["shell"].draw(surface)  # type: ignore[attr-defined]
 
     def report_first_frame() -> None:
         if not config.headless:  # preload for the map; a headless map waits for (and starts) it itself
             holder["built"].art_job.start()  # type: ignore[attr-defined]
         if os.environ.get("CT_REPORT_FIRST_FRAME"):  # read by bench/render.py to time cold start
             print(f"FIRST_FRAME_AT {time.time():.4f}", flush=True)
+        watchdog.ready()
 
     app = App(
         RunOptions(
@@ -170,6 +185,8 @@ def run(argv: list[str]) -> int:
             screenshot=config.screenshot,
             screenshot_dir=config.data_dir / "screenshots",
             title=campaign.meta.name.get(config.lang),
+            kiosk=config.kiosk,
+            cursor=config.cursor,
         ),
         build_root,
         on_frame=on_frame,
@@ -177,13 +194,17 @@ def run(argv: list[str]) -> int:
         overlay=overlay,
         on_first_frame=report_first_frame,
         driver=qa,
+        input_filter=(lambda actions: holder["shell"].filter(actions)) if config.kiosk else None,  # type: ignore[attr-defined]
     )
     try:
         return app.run()
-    except Exception as err:
+    except Exception as err:  # logged by the App with the scene stack and the last actions
         qa.crashed(app, err)  # a bug bundle under <data-dir>/bugs/: --replay reproduces the run up to here
         raise
     finally:
+        watchdog.stopping()
+        if "shell" in holder and holder["shell"].watcher is not None:  # type: ignore[attr-defined]
+            holder["shell"].watcher.close()  # type: ignore[attr-defined]
         built = holder.get("built")
         if built is not None and not built.art_job.wait(20):  # type: ignore[attr-defined]
             # OpenCV code in a thread killed at interpreter exit aborts the process: let it finish.
@@ -198,10 +219,15 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     if argv[:1] == ["rate-marker"]:
         return rate_marker(argv[1:])
+    if argv[:1] == ["kiosk-pin"]:
+        from game.kiosk.cli import kiosk_pin_main
+
+        return kiosk_pin_main(argv[1:])
     return run(argv)
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The process: an uncaught error exits with CRASH_EXIT, which the supervisor restarts (deploy/)."""
     try:
         sys.exit(main())
     except BrokenPipeError:
@@ -209,3 +235,13 @@ if __name__ == "__main__":
         # (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        print(f"main.py: crashed (exit {CRASH_EXIT}); see the log under the data dir", file=sys.stderr)
+        sys.exit(CRASH_EXIT)
+
+
+if __name__ == "__main__":
+    entry()

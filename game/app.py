@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,22 @@ from game.ui.layout import LOGICAL_SIZE, Layout
 
 log = logging.getLogger(__name__)
 
+TIMING_KEEP = 7200  # per-frame timings kept (two minutes at 60 fps): a kiosk runs for weeks
+
+
+class Recent(list):
+    """A list that keeps only its last ``keep`` items (trimmed in chunks, so appends stay O(1) amortised).
+    Slicing and iteration work as on a list; benches read it after short runs."""
+
+    def __init__(self, keep: int = TIMING_KEEP) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def append(self, item: object) -> None:
+        super().append(item)
+        if len(self) > 2 * self.keep:
+            del self[: len(self) - self.keep]
+
 
 @dataclass
 class RunOptions:
@@ -30,6 +47,8 @@ class RunOptions:
     fps: int = 60
     title: str = "Cloud Tour"
     script: list[tuple[int, Action]] = field(default_factory=list)  # (frame, action) for QA runs
+    kiosk: bool = False  # no keyboard way out (Ctrl+Q), keyboard grabbed, screensaver off
+    cursor: bool = True  # show the mouse cursor (off on kiosk touch screens)
 
 
 class FrameDriver(Protocol):
@@ -46,6 +65,7 @@ class FrameDriver(Protocol):
 def init_display(window: tuple[int, int] | None, title: str) -> pygame.Surface:
     """Open a 1920×1080 logical canvas; SDL scales it (linear filter) and letterboxes to the window."""
     pygame.display.set_caption(title)
+    pygame.display.set_allow_screensaver(False)  # SDL_HINT_VIDEO_ALLOW_SCREENSAVER off: a kiosk never blanks
     flags = pygame.SCALED
     if window is None:
         flags |= pygame.FULLSCREEN
@@ -68,6 +88,7 @@ class App:
         on_global: Callable[[Action], bool] | None = None,
         overlay: Callable[[pygame.Surface, dict[str, float]], None] | None = None,
         on_first_frame: Callable[[], None] | None = None,
+        input_filter: Callable[[list[Action]], list[Action]] | None = None,
         driver: FrameDriver | None = None,
     ) -> None:
         self.options = options
@@ -76,13 +97,16 @@ class App:
         self.on_global = on_global  # unconsumed actions (language toggle, debug ...)
         self.overlay = overlay  # drawn above all scenes (notices, debug HUD)
         self.on_first_frame = on_first_frame
+        self.input_filter = input_filter  # the kiosk shell: which of this frame's actions the scenes see
         self.driver = driver
         self.stack = SceneStack()
         self.frame = 0
-        self.frame_times: list[float] = []  # wall seconds per frame, present included
-        self.frame_cpu: list[float] = []  # this thread's CPU seconds per frame (what other processes cannot inflate)
-        self.present_times: list[float] = []  # wall seconds of display.flip alone
-        self.present_cpu: list[float] = []  # and its CPU seconds
+        # The last TIMING_KEEP frames only (Recent): the lists must not grow for as long as a kiosk runs.
+        self.frame_times: list[float] = Recent()  # wall seconds per frame, present included
+        self.frame_cpu: list[float] = Recent()  # this thread's CPU seconds per frame (what other processes cannot inflate)
+        self.present_times: list[float] = Recent()  # wall seconds of display.flip alone
+        self.present_cpu: list[float] = Recent()  # and its CPU seconds
+        self.recent_actions: deque[tuple[int, str]] = deque(maxlen=40)  # (frame, kind) for the crash log
         self.first_frame_at: float | None = None
         self.screen: pygame.Surface | None = None
         self.frame_had_input = False
@@ -102,11 +126,28 @@ class App:
         return path
 
     def run(self) -> int:
+        """Run until quit (or ``frames``). An uncaught error is logged with the scene stack and the last
+        actions, and raised again (main.py then exits with status 70 and the supervisor restarts the kiosk)."""
+        try:
+            return self._run()
+        except Exception:
+            log.critical(
+                "uncaught error in the frame loop",
+                exc_info=True,
+                extra={"scenes": [s.name for s in self.stack.scenes], "frame": self.frame,
+                       "last_actions": [f"{f}:{k}" for f, k in self.recent_actions]},
+            )
+            raise
+
+    def _run(self) -> int:
         started = time.perf_counter()
         self.screen = init_display(self.options.window, self.options.title)
+        if self.options.kiosk and not self.options.headless:
+            pygame.event.set_keyboard_grab(True)  # Alt+Tab and the like stay with us where SDL can grab them
+        pygame.mouse.set_visible(self.options.cursor)
         for scene in self.build_root():
             self.stack.push(scene)
-        mapper = InputMapper(self._layout())
+        mapper = InputMapper(self._layout(), kiosk=self.options.kiosk)
         clock = pygame.time.Clock()
         fixed = FixedStep()
         script = sorted(self.options.script, key=lambda item: item[0])
@@ -126,6 +167,9 @@ class App:
                 dt = self.driver.frame_dt(self, dt)
                 actions = self.driver.frame_input(self, actions)
             self.frame_had_input = bool(actions)
+            self.recent_actions.extend((self.frame, a.kind.value) for a in actions if a.kind is not Kind.POINTER_MOVE)
+            if self.input_filter is not None:
+                actions = self.input_filter(actions)
             for action in actions:
                 if action.kind is Kind.QUIT:
                     self.stack.quit_requested = True
@@ -158,7 +202,8 @@ class App:
             stats["frame_ms"] = elapsed * 1000
             if self.first_frame_at is None:
                 self.first_frame_at = time.perf_counter() - started
-                log.info("first frame", extra={"seconds": round(self.first_frame_at, 3)})
+                log.info("first frame", extra={"seconds": round(self.first_frame_at, 3),
+                                               "scenes": [sc.name for sc in self.stack.scenes]})
                 if self.on_first_frame is not None:
                     self.on_first_frame()
             self.frame += 1

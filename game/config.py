@@ -36,6 +36,21 @@ class Config:
     debug: bool
     check_campaign: str | None
     enroll_code: str | None
+    # kiosk operation (from --config FILE; see game/kiosk/settings.py for each key)
+    event: bool = False
+    config_path: Path | None = None
+    idle_seconds: float = 60.0
+    countdown_seconds: float = 10.0
+    handoff_seconds: float = 30.0
+    camera_mirror: bool = True
+    camera_size: tuple[int, int] = (1280, 720)
+    public_url: str | None = None  # base of the hand-off claim link (default: the server URL)
+    pin_hash: str | None = None
+    cursor: bool = True
+    text_size: str = "normal"  # normal | large (game/ui/display.py)
+    ui_scale: float = 1.0
+    volume: float = 0.8
+    mute: bool = False
     record: Path | None = None  # QA: write the run's recording here (docs/qa.md)
     replay: Path | None = None  # QA: play a recording or bug bundle again
     script: Path | None = None  # QA: run a TOML scenario
@@ -111,13 +126,15 @@ def _existing(value: str) -> Path:
 
 def build_parser() -> argparse.ArgumentParser:
     p = UsageError(prog="main.py", description="Cloud Tour Treasure Hunt client (kiosk / desktop).")
-    p.add_argument("--campaign", default="jade-rabbit-chongqing", help="campaign pack id under assets/campaigns")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="starting language (switch live with L)")
+    p.add_argument("--config", type=Path, default=None, metavar="FILE",
+                   help="kiosk config (TOML, docs/deploy.md); flags given as well override it")
+    p.add_argument("--campaign", default=None, help="campaign pack id under assets/campaigns")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="starting language (switch live with L)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--windowed", type=_window, metavar="WxH", help="run in a window, e.g. 1280x720")
     mode.add_argument("--fullscreen", action="store_true", help="run fullscreen (the kiosk default)")
-    p.add_argument("--camera", type=_camera, default="auto", help="auto | synthetic | INDEX | PATH (video/image)")
-    p.add_argument("--server", type=_server, default="embedded", help="embedded | offline | URL")
+    p.add_argument("--camera", type=_camera, default=None, help="auto | synthetic | INDEX | PATH (video/image)")
+    p.add_argument("--server", type=_server, default=None, help="embedded | offline | URL")
     p.add_argument("--data-dir", type=Path, default=None, help="where progress, logs and screenshots live")
     p.add_argument("--seed", type=_seed, default=None, help="seed for reproducible runs")
     p.add_argument("--headless", action="store_true", help="no window: SDL dummy drivers (QA, CI)")
@@ -126,7 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scene", type=_scene, default="attract", help="start scene: " + ", ".join(SCENES))
     p.add_argument("--now", type=_now, default=None, help="QA time travel: pretend it is this time")
     p.add_argument("--device-landmark", default=None, metavar="ID", help="the landmark this kiosk stands at")
-    p.add_argument("--kiosk", action="store_true", help="kiosk mode: idle timeout ends the guest session")
+    p.add_argument("--kiosk", action="store_true", default=None,
+                   help="kiosk mode: fullscreen, no way out for customers, idle hand-off and wipe")
+    p.add_argument("--event", action="store_true", default=None,
+                   help="event laptop: every landmark by visit; pick which one this is in the admin menu")
     p.add_argument("--debug", action="store_true", help="debug overlay and verbose logs")
     p.add_argument("--check-campaign", default=None, metavar="ID|PATH",
                    help="validate a campaign pack (an id or a pack folder), list every problem, and exit")
@@ -142,35 +162,78 @@ def default_data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def _pick(flag: object, from_file: object, default: object) -> object:
+    """Flags override the file; the file overrides the built-in default."""
+    return flag if flag is not None else (from_file if from_file is not None else default)
+
+
 def parse_args(argv: list[str]) -> Config:
-    ns = build_parser().parse_args(argv)
-    window = ns.windowed if ns.windowed else (None if ns.fullscreen else (1280, 720))
+    from game.kiosk.settings import KioskConfigError, KioskFile, load_kiosk_file
+
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    file = KioskFile(kiosk=False)
+    if ns.config is not None:
+        try:
+            file = load_kiosk_file(ns.config)
+        except KioskConfigError as err:
+            parser.error(f"argument --config: {err}")
+    event = bool(_pick(ns.event, file.event, False))
+    # an event laptop is a kiosk too: its landmark is picked in the admin menu
+    kiosk = bool(_pick(ns.kiosk, file.kiosk if ns.config is not None else None, False)) or event
+    fullscreen = ns.fullscreen or (ns.windowed is None and kiosk and file.display.fullscreen)
+    window = ns.windowed if ns.windowed else (None if fullscreen else (1280, 720))
     if ns.headless:
         window = ns.windowed or (1920, 1080)
     if ns.screenshot is not None and ns.screenshot.suffix.lower() != ".png":
-        build_parser().error(f"argument --screenshot: expected a .png path, got {str(ns.screenshot)!r}")
+        parser.error(f"argument --screenshot: expected a .png path, got {str(ns.screenshot)!r}")
     return Config(
-        campaign=ns.campaign,
-        lang=ns.lang,
+        campaign=str(_pick(ns.campaign, file.campaign, "jade-rabbit-chongqing")),
+        lang=str(_pick(ns.lang, file.language, "zh")),
         window=window,
-        camera=ns.camera,
-        server=ns.server,
-        data_dir=(ns.data_dir or default_data_dir()).expanduser(),
+        camera=str(_pick(ns.camera, file.camera.source if ns.config is not None else None, "auto")),
+        server=str(_pick(ns.server, file.server.url if ns.config is not None else None, "embedded")),
+        data_dir=Path(_pick(ns.data_dir, file.data_dir, default_data_dir())).expanduser(),  # type: ignore[arg-type]
         seed=ns.seed,
         headless=ns.headless,
         frames=ns.frames,
         screenshot=ns.screenshot,
         scene=ns.scene,
         now=ns.now,
-        device_landmark=ns.device_landmark,
-        kiosk=ns.kiosk,
+        device_landmark=_pick(ns.device_landmark, file.landmark, None),  # type: ignore[arg-type]
+        kiosk=kiosk,
         debug=ns.debug,
         check_campaign=ns.check_campaign,
-        enroll_code=ns.enroll_code,
+        enroll_code=_pick(ns.enroll_code, file.server.enroll_code, None),  # type: ignore[arg-type]
+        event=event,
+        config_path=ns.config,
+        idle_seconds=file.idle.seconds,
+        countdown_seconds=file.idle.countdown,
+        handoff_seconds=file.idle.handoff,
+        camera_mirror=file.camera.mirror,
+        camera_size=(file.camera.width, file.camera.height),
+        public_url=file.server.public_url,
+        pin_hash=file.admin.pin_hash,
+        cursor=file.display.cursor if kiosk else True,
+        text_size=file.display.text_size,
+        ui_scale=file.display.ui_scale,
+        volume=file.sound.volume,
+        mute=file.sound.mute,
         record=ns.record,
         replay=ns.replay,
         script=ns.script,
     )
+
+
+def check_ids(config: Config, landmark_ids: set[str]) -> str | None:
+    """The flags that name a landmark, checked once the campaign is loaded: one usage line, or None."""
+    scene_id = config.scene.split(":", 1)[1] if ":" in config.scene else None
+    for flag, ident in (("--scene", scene_id), ("--device-landmark", config.device_landmark)):
+        if ident is not None and ident not in landmark_ids:
+            known = ", ".join(sorted(landmark_ids)[:6])
+            return (f"main.py: error: argument {flag}: unknown landmark {ident!r} in campaign {config.campaign!r} "
+                    f"(known: {known}, ...) (see --help)")
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover - handy for trying flags

@@ -56,6 +56,7 @@ class InputMapper:
 
     layout: Layout
     mouse_is_logical: bool = True
+    kiosk: bool = False  # no keyboard shortcut quits a kiosk
     _text_mode: bool = False
     _fingers_down: set[int] = field(default_factory=set)
 
@@ -133,7 +134,9 @@ class InputMapper:
         if self._text_mode and event.key not in (pygame.K_ESCAPE, pygame.K_RETURN, pygame.K_BACKSPACE):
             return []  # characters come through TEXTINPUT
         if pressed and event.key == pygame.K_q and event.mod & pygame.KMOD_CTRL:
-            return [Action(Kind.QUIT)]
+            return [] if self.kiosk else [Action(Kind.QUIT)]
+        if event.key == pygame.K_F4 and event.mod & pygame.KMOD_ALT:
+            return []  # Alt+F4 (the window manager's close arrives as QUIT, which a kiosk swallows)
         kind = KEYMAP.get(event.key)
         if kind is None:
             return []

@@ -28,7 +28,11 @@ RGB = tuple[int, int, int]
 @dataclass(frozen=True)
 class Palette:
     """Brand colours as RGB plus the scroll's neutral inks, and the text and badge colours derived
-    from them that meet WCAG AA (4.5:1) on the light surfaces text is drawn on (game/ui/contrast.py)."""
+    from them that meet WCAG AA (4.5:1) on the surfaces text is drawn on (game/ui/contrast.py).
+
+    Text colours: on the light surfaces ``ink``, ``muted``, ``text_primary``, ``text_jade``,
+    ``text_gold``; on the dark screens (album, share, scan: ``backdrop`` and darker) ``text_on_dark``
+    and ``accent_on_dark``; on fills ``contrast.CREAM`` (and ``note_on_primary``)."""
 
     primary: RGB
     secondary: RGB
@@ -44,6 +48,9 @@ class Palette:
     fill_jade: RGB = field(init=False)
     fill_grey: RGB = field(init=False)
     note_on_primary: RGB = field(init=False)  # light small text on a fill_primary tile
+    text_gold: RGB = field(init=False)  # the accent as text on the light surfaces (rarity names)
+    text_on_dark: RGB = field(init=False)  # titles and notes on the dark screens
+    accent_on_dark: RGB = field(init=False)  # counts and good news on the dark screens
 
     def __post_init__(self) -> None:
         from game.ui.contrast import CREAM, fill_for, readable
@@ -60,6 +67,10 @@ class Palette:
             "fill_grey": fill_for(CREAM, (150, 144, 136)),
             "note_on_primary": readable(tuple(round(v + (255 - v) * 0.75) for v in self.primary),  # type: ignore[arg-type]
                                         [fill_primary]),
+            "text_gold": readable(self.accent, light),
+            "text_on_dark": readable(tuple(round(v + (255 - v) * 0.3) for v in self.secondary),  # type: ignore[arg-type]
+                                     [self.backdrop]),
+            "accent_on_dark": readable(self.accent, [self.backdrop]),
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)
@@ -68,6 +79,11 @@ class Palette:
     def gold_row(self) -> RGB:
         """The pale gold behind a reached tier (the darkest light surface text sits on)."""
         return tuple(round(v + (255 - v) * 0.55) for v in self.accent)  # type: ignore[return-value]
+
+    @property
+    def backdrop(self) -> RGB:
+        """The lightest colour of the dark screens' background (the brand colour, darkened)."""
+        return tuple(round(v * 0.55) for v in self.primary)  # type: ignore[return-value]
 
     @classmethod
     def from_campaign(cls, campaign: Campaign) -> Palette:

@@ -83,3 +83,10 @@ class Session:
         self.player_id = self._new_player()
         self.progress = self.store.load_progress(self.player_id)
         self.revision += 1
+
+    def switch_to(self, local_id: str) -> None:
+        """Continue as another stored player (a returning visitor showed their claim QR)."""
+        self.store.set_current_player(local_id)
+        self.player_id = local_id
+        self.progress = self.store.load_progress(local_id)
+        self.revision += 1

@@ -83,6 +83,7 @@ class SyncWorker:
         self._snapshot: object | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._enrol_lock = threading.Lock()
         self._single = False  # after a 422 on a batch, send one action at a time to isolate the bad one
         self._enroll_refused = False
         self._call_started: float | None = None  # monotonic start of the request in flight, if any
@@ -140,7 +141,7 @@ class SyncWorker:
         the requests together, then settles them one by one in this thread. Each player's actions stay
         in order (one batch per player per round); players are independent of each other."""
         if self.api.token is None:
-            return self._enroll()
+            return self.ensure_enrolled()
         batches = self.store.next_batches(BATCH_LIMIT, 1 if self._single else PARALLEL)
         if not batches:
             return False
@@ -202,6 +203,12 @@ class SyncWorker:
 
     def _create_key(self, local_id: str) -> str:
         return self._key(f"create_key:{local_id}")
+
+    def ensure_enrolled(self) -> bool:
+        """Enrol now if not yet (also from another thread: a kiosk resuming a claimed player). One-time codes
+        must not be redeemed twice, so enrolment is serialised."""
+        with self._enrol_lock:
+            return self.api.token is not None or self._enroll()
 
     def _enroll(self) -> bool:
         kind = "kiosk" if self.device_landmark else "laptop"

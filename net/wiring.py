@@ -146,7 +146,7 @@ class WorkerSync:
         snapshot = worker.latest()
         if snapshot is None or self._seen.get(player_id) is snapshot:
             return False
-        self._seen[player_id] = snapshot
+        self._seen = {player_id: snapshot}  # only the current player: a kiosk forgets the visitor before
         return True
 
     def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]:

@@ -17,11 +17,17 @@ from game.scan.limited import LimitedState, limited_status, owned_items
 from game.scene import Pop, Push, Replace, Scene
 from game.services import Services, hex_rgb
 from game.ui.collectible_art import collectible_art, silhouette
+from game.ui.contrast import CREAM, fill_for
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, draw_panel, hit_button, lighten
 from scenes.decor import vertical_gradient
 
 CARD_W, CARD_H, GAP = 400, 420, 36
+PAD_X, TEXT_W = 28, 344  # the card's text column
+ART_TOP, ART_MAX, ART_MIN = 14, 220, 140
+DESC_LINES = 3
+HEADER_BOTTOM = 164  # the title (and the empty-album hint under it) end above the cards
+HIDDEN_FILL = fill_for(CREAM, (96, 76, 150))  # the violet chip of hidden items, under cream text
 
 
 class AlbumScene(Scene):
@@ -37,12 +43,15 @@ class AlbumScene(Scene):
         self.scan = Button("scan", Rect(1660, 34, 220, 68), style="primary")
         self._bg: pygame.Surface | None = None
         self._cards: list[tuple[pygame.Rect, Collectible]] = []
+        # where the texts went, for layout checks: "title"/"count"/"hint" on screen, "<item id>:name|rarity|desc"
+        # inside that item's card
+        self.text_boxes: dict[str, pygame.Rect] = {}
 
     def enter(self) -> None:
         p = self.s.palette
         self._bg = self.s.images.remember(
             ("album-bg", self.s.campaign.id),
-            lambda: vertical_gradient(LOGICAL_SIZE, darken(p.primary, 0.45), darken(p.primary, 0.75)),
+            lambda: vertical_gradient(LOGICAL_SIZE, p.backdrop, darken(p.primary, 0.75)),
         )
 
     def tap_targets(self) -> dict[str, tuple[float, float]]:
@@ -87,48 +96,89 @@ class AlbumScene(Scene):
         if serial is None and status.state is LimitedState.GRANTED:
             serial = status.serial
         if serial is not None:
-            return s.t("scan.serial", n=f"{serial:,}", total=f"{item.supply or 0:,}"), p.primary
+            return s.t("scan.serial", n=f"{serial:,}", total=f"{item.supply or 0:,}"), p.text_primary
         if item.id in owned or status.state is LimitedState.PENDING:
             return s.t("album.pending"), p.muted
         return s.t("album.supply", n=f"{item.supply or 0:,}"), p.muted
 
     def _card(self, item: Collectible, found: bool, status: tuple[str, tuple[int, int, int]] | None) -> pygame.Surface:
+        """One card, laid out by text height: name, rarity row and description stack under the art, and
+        the art gives up room when large text needs it (the description keeps at least DESC_LINES lines)."""
         s, p = self.s, self.s.palette
-        key = ("album-card", item.id, s.lang, found, status)
+        key = ("album-card", item.id, s.lang, found, status, s.text.generation)
 
         def make() -> pygame.Surface:
             card = pygame.Surface((CARD_W, CARD_H), pygame.SRCALPHA)
-            fill = lighten(p.paper, 0.3) if found else darken(p.paper, 0.12)
+            fill = lighten(p.paper, 0.3) if found else p.paper
             border = p.accent if found else darken(p.paper, 0.4)
             draw_panel(card, Rect(0, 0, CARD_W, CARD_H), fill, radius=24, border=border, border_width=3)
-            art = s.images.remember(("art", item.id, 220), lambda: collectible_art(item.id, hex_rgb(item.colour), 220))
-            if not found:
-                art = s.images.remember(("art-shadow", item.id, 220), lambda: silhouette(art))
-            card.blit(art, art.get_rect(midtop=(CARD_W // 2, 14)))
             hidden = item.rarity is Rarity.HIDDEN and not found
-            if hidden:
-                q = s.text.render(s.t("album.unknown"), 64, (250, 236, 200), "bold")
-                card.blit(q, q.get_rect(center=(CARD_W // 2, 130)))
             name = s.t("album.unknown") if hidden else item.name.get(s.lang)
-            card.blit(s.text.fit(name, 30, 344, p.ink if found else p.muted, "bold", 20), (28, 244))
-            tag = s.t(f"rarity.{item.rarity.value}")
-            rarity_colour = {Rarity.COMMON: p.jade, Rarity.HIDDEN: (96, 76, 150), Rarity.LIMITED: darken(p.accent, 0.2)}
-            chip = s.text.render(tag, 22, (255, 250, 240), "bold")
-            r = chip.get_rect(topleft=(39, 292)).inflate(22, 8)
-            pygame.draw.rect(card, rarity_colour[item.rarity], r, border_radius=r.h // 2)
-            card.blit(chip, chip.get_rect(center=r.center))
+            name_img = s.text.fit(name, 30, TEXT_W, p.ink if found else p.muted, "bold", 20)
+            chip_fill, chip_fg = {Rarity.COMMON: (p.fill_jade, CREAM), Rarity.HIDDEN: (HIDDEN_FILL, CREAM),
+                                  Rarity.LIMITED: (p.fill_gold, p.ink)}[item.rarity]
+            chip = s.text.fit(s.t(f"rarity.{item.rarity.value}"), 22, TEXT_W // 2, chip_fg, "bold", 16)
+            chip_rect = pygame.Rect(PAD_X, 0, chip.get_width() + 22, chip.get_height() + 6)
+            desc_step, desc_h = round(s.text.px(20) * 1.3), s.text.size("Ag", 20, "sans")[1]
+            text_h = name_img.get_height() + 2 + chip_rect.h + 8 + (DESC_LINES - 1) * desc_step + desc_h
+            art_size = max(ART_MIN, min(ART_MAX, CARD_H - 2 * ART_TOP - 6 - text_h))
+            art = s.images.remember(("art", item.id, art_size),
+                                    lambda: collectible_art(item.id, hex_rgb(item.colour), art_size))
+            if not found:
+                art = s.images.remember(("art-shadow", item.id, art_size), lambda: silhouette(art))
+            art_rect = card.blit(art, art.get_rect(midtop=(CARD_W // 2, ART_TOP)))
+            if hidden:
+                q = s.text.fit(s.t("album.unknown"), 64, art_size * 2 // 3, CREAM, "bold", 28)
+                card.blit(q, q.get_rect(center=(art_rect.centerx, art_rect.y + art_size * 26 // 44)))
+            y = ART_TOP + art_size + 6
+            card.blit(name_img, (PAD_X, y))
+            self.text_boxes[f"{item.id}:name"] = inked(name_img, (PAD_X, y))
+            y += name_img.get_height() + 2
+            chip_rect.y = y
+            pygame.draw.rect(card, chip_fill, chip_rect, border_radius=chip_rect.h // 2)
+            card.blit(chip, chip.get_rect(center=chip_rect.center))
+            self.text_boxes[f"{item.id}:rarity"] = chip_rect.copy()
             if status is not None:
-                card.blit(s.text.fit(status[0], 24, 344 - r.w - 16, status[1], "bold", 16), (r.right + 14, 290))
+                line = s.text.fit(status[0], 24, TEXT_W - chip_rect.w - 14, status[1], "bold", 16)
+                card.blit(line, line.get_rect(midleft=(chip_rect.right + 14, chip_rect.centery)))
+            y += chip_rect.h + 8
             if found:
                 desc = item.description.get(s.lang)
             elif hidden:
                 desc = s.t("album.hidden_hint")
             else:
                 desc = s.t("album.not_found")
-            s.text.draw_fitted_paragraph(card, desc, (28, 330), 344, 20, p.muted, "sans", 1.3, 3, 16)
+            lines = 1 + max(0, (CARD_H - ART_TOP - y - desc_h) // desc_step)  # the last line ends inside
+            used = s.text.draw_fitted_paragraph(card, desc, (PAD_X, y), TEXT_W, 20, p.muted, "sans", 1.3, lines, 16)
+            self.text_boxes[f"{item.id}:desc"] = pygame.Rect(PAD_X, y, TEXT_W, used - desc_step + desc_h)
             return card
 
         return s.images.remember(key, make)
+
+    def _draw_header(self, surface: pygame.Surface, found: int, total: int, hint: str | None) -> None:
+        """Title, count beside it, and the hint under it, by text height: the title shrinks (large text)
+        rather than run into the hint or the cards."""
+        s, p = self.s, self.s.palette
+        x0, x1, top = 260, round(self.scan.rect.x) - 30, 24
+        hint_img = s.text.fit(hint, 30, x1 - x0, p.text_on_dark, "sans", 20) if hint else None
+        hint_h = hint_img.get_height() - 10 if hint_img is not None else 0  # a line's leading may overlap
+        text = s.t("album.title")
+        size = 60
+        while size > 36 and top + s.text.size(text, size, "serif")[1] + hint_h > HEADER_BOTTOM:
+            size -= 2
+        title = s.text.fit(text, size, (x1 - x0) * 2 // 3, p.text_on_dark, "serif", 36)
+        surface.blit(title, (x0, top))
+        self.text_boxes["title"] = inked(title, (x0, top))
+        count = s.text.fit(s.t("album.count", n=found, total=total), 32, x1 - x0 - title.get_width() - 30,
+                           p.accent_on_dark, "bold", 20)
+        # the count sits on the title's baseline (serif glyphs fill the line's lower two thirds)
+        at = count.get_rect(bottomleft=(x0 + title.get_width() + 30, top + title.get_height() * 4 // 5)).topleft
+        surface.blit(count, at)
+        self.text_boxes["count"] = inked(count, at)
+        if hint_img is not None:
+            at = (x0 + 4, min(top + title.get_height() - 10, HEADER_BOTTOM - hint_img.get_height()))
+            surface.blit(hint_img, at)
+            self.text_boxes["hint"] = inked(hint_img, at)
 
     def draw(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
@@ -140,16 +190,10 @@ class AlbumScene(Scene):
         if self.scenes is not None:
             self.scan.label = s.t("map.scan")
             self.scan.draw(surface, s.text, colours, 30)
-        title = s.text.render(s.t("album.title"), 60, lighten(p.secondary, 0.3), "serif")
-        surface.blit(title, (260, 30))
         owned = self.owned()
         items = s.campaign.collectibles
         found = sum(1 for c in items if c.id in owned)
-        count = s.text.render(s.t("album.count", n=found, total=len(items)), 32, p.accent, "bold")
-        surface.blit(count, (264 + title.get_width() + 30, 52))
-        if not owned:
-            hint = s.text.render(s.t("album.empty"), 30, lighten(p.secondary, 0.2), "sans")
-            surface.blit(hint, (264, 112))
+        self._draw_header(surface, found, len(items), None if owned else s.t("album.empty"))
         cols = min(4, max(1, len(items)))
         x0 = (LOGICAL_SIZE[0] - (cols * CARD_W + (cols - 1) * GAP)) // 2
         self._cards = []
@@ -161,3 +205,8 @@ class AlbumScene(Scene):
             at = (x0 + shift + col * (CARD_W + GAP), 170 + row * 450)
             surface.blit(card, at)
             self._cards.append((pygame.Rect(at, (CARD_W, CARD_H)), item))
+
+
+def inked(image: pygame.Surface, at: tuple[int, int]) -> pygame.Rect:
+    """The box of the glyphs actually drawn (a text line's leading left out), where ``image`` went."""
+    return image.get_bounding_rect().move(at)

@@ -16,18 +16,23 @@ from game.ui.widgets import Button, darken, lighten
 from scenes.decor import draw_cloud, draw_lantern, radial_glow
 
 COL_X, COL_W = 964, 860  # the text column, inside the gold frame
+STRIP_Y, STRIP_H = 918, 128  # the scroll panning along the bottom, once it is painted
+STRIP_SCALE_H, STRIP_BAND = 400, 0.40  # painted at this height; the band shown starts this far down
+PAN_PX_S = 20.0  # its slow pan, logical px per second (back and forth)
+PEEK_EVERY, PEEK_UP, PEEK_HOLD = 7.0, 0.6, 1.4  # the rabbit peeks out of the logo: period, rise, stay (s)
 
 
 class AttractScene(Scene):
     name = "attract"
 
     def __init__(self, services: Services, next_scene: Callable[[], Scene],
-                 scan_scene: Callable[[], Scene] | None = None) -> None:
+                 scan_scene: Callable[[], Scene] | None = None, art: Callable[[], object] | None = None) -> None:
         super().__init__()
         self.s = services
         self.next_scene = next_scene
         self.scan_scene = scan_scene  # the AR hunt, opened over the map
         self.scan_button = Button("scan", Rect(COL_X + 640, 0, 220, 120), style="ghost")
+        self.art = art  # the painted scroll when ready (else None)
         self.t = 0.0
         self.background: pygame.Surface | None = None
         self.lang_button = Button("lang", Rect(1700, 40, 170, 64), style="ghost")
@@ -99,7 +104,9 @@ class AttractScene(Scene):
             draw_lantern(surface, (x, 28), 96 if i % 3 == 0 else 74, 0.12 * math.sin(self.t * 1.3 + i), (214, 40, 40), p.accent)
         card = s.images.remember(("attract-card", s.campaign.id), self._logo_card)
         bob = 10 * math.sin(self.t * 1.6)
+        self._draw_rabbit(surface, round(540 + bob))
         surface.blit(card, card.get_rect(center=(560, round(540 + bob))))
+        self._draw_strip(surface)
         cream = lighten(p.secondary, 0.3)
         col_x = COL_X
         column, height = self._text_column()
@@ -122,6 +129,42 @@ class AttractScene(Scene):
             self.scan_button.draw(surface, s.text, {"primary": p.primary, "paper": cream, "ink": p.ink}, 40)
         self.lang_button.label = s.t("app.language")
         self.lang_button.draw(surface, s.text, {"primary": p.primary, "paper": cream, "ink": p.ink}, 30)
+
+    def _peek(self) -> float:
+        """0 (hidden behind the medallion) .. 1 (ears and eyes out), on a slow repeating cycle."""
+        phase = self.t % PEEK_EVERY
+        if phase < PEEK_UP:
+            k = phase / PEEK_UP
+        elif phase < PEEK_UP + PEEK_HOLD:
+            k = 1.0
+        elif phase < 2 * PEEK_UP + PEEK_HOLD:
+            k = 1 - (phase - PEEK_UP - PEEK_HOLD) / PEEK_UP
+        else:
+            return 0.0
+        return k * k * (3 - 2 * k)  # smoothstep
+
+    def _draw_rabbit(self, surface: pygame.Surface, card_y: int) -> None:
+        """The jade rabbit peeks over the medallion's upper right edge (drawn before it, so it hides behind)."""
+        peek = self._peek()
+        if peek <= 0:
+            return
+        rabbit = self.s.images.remember(("attract-rabbit",), _paint_rabbit)
+        x, y = 700, round(card_y - 240 - 200 * peek)
+        surface.blit(rabbit, rabbit.get_rect(midtop=(x, y)))
+
+    def _draw_strip(self, surface: pygame.Surface) -> None:
+        art = self.art() if self.art is not None else None
+        if art is None:
+            return
+        strip = self.s.images.remember(("attract-scroll", id(art)), lambda: _scroll_strip(art, STRIP_SCALE_H))
+        w = min(LOGICAL_SIZE[0] - 2 * 44, strip.get_width())
+        travel = max(1, strip.get_width() - w)
+        x0 = round(abs((self.t * PAN_PX_S) % (2 * travel) - travel))  # pans right to left, then back
+        band = round(STRIP_SCALE_H * STRIP_BAND)
+        left = (LOGICAL_SIZE[0] - w) // 2
+        surface.blit(strip, (left, STRIP_Y), pygame.Rect(travel - x0, band, w, STRIP_H))
+        pygame.draw.rect(surface, self.s.palette.accent, (left - 2, STRIP_Y - 2, w + 4, STRIP_H + 4), 2,
+                         border_radius=4)
 
     def _text_column(self) -> tuple[pygame.Surface, int]:
         """Brand, title, tagline and hint, wrapped and fitted once per language (not every frame)."""
@@ -169,3 +212,40 @@ class AttractScene(Scene):
             logo = s.images.cutout(logo_file, 400)
             card.blit(logo, logo.get_rect(center=centre))
         return card
+
+
+def _paint_rabbit() -> pygame.Surface:
+    """A small white rabbit's head (two long ears, pink inside, dark eyes), drawn at 2× and scaled down."""
+    k = 2
+    w, h = 180, 260
+    big = pygame.Surface((w * k, h * k), pygame.SRCALPHA)
+    white, pink, shade, eye = (250, 248, 240), (238, 160, 170), (214, 208, 196), (46, 30, 30)
+    for cx, tilt in ((62, -8), (118, 8)):  # ears
+        ear = pygame.Surface((44 * k, 150 * k), pygame.SRCALPHA)
+        pygame.draw.ellipse(ear, shade, ear.get_rect())
+        pygame.draw.ellipse(ear, white, ear.get_rect().inflate(-6 * k, -6 * k))
+        pygame.draw.ellipse(ear, pink, ear.get_rect().inflate(-24 * k, -40 * k))
+        ear = pygame.transform.rotate(ear, tilt)
+        big.blit(ear, ear.get_rect(midbottom=(cx * k, 150 * k)))
+    head = pygame.Rect(0, 0, 150 * k, 120 * k)
+    head.midtop = (w * k // 2, 120 * k)
+    pygame.draw.ellipse(big, shade, head)
+    pygame.draw.ellipse(big, white, head.inflate(-6 * k, -6 * k))
+    for ex in (62, 118):
+        pygame.draw.circle(big, eye, (ex * k, 168 * k), 9 * k)
+        pygame.draw.circle(big, (255, 255, 255), (ex * k + 3 * k, 165 * k), 3 * k)
+    pygame.draw.circle(big, pink, (w * k // 2, 188 * k), 6 * k)
+    return pygame.transform.smoothscale(big, (w, h))
+
+
+def _scroll_strip(art: object, height: int) -> pygame.Surface:
+    """The painting's layers composited at ``height`` px high (once), for the slow pan along the bottom."""
+    layers = art.layers  # type: ignore[attr-defined]
+    scale = height / art.height  # type: ignore[attr-defined]
+    width = round(art.width * scale)  # type: ignore[attr-defined]
+    strip = pygame.Surface((width, height))
+    strip.fill((240, 229, 204))
+    for layer, _factor in layers:
+        scaled = pygame.transform.smoothscale(layer.convert_alpha(), (width, max(1, round(layer.get_height() * scale))))
+        strip.blit(scaled, (0, 0))
+    return strip.convert()

@@ -3,7 +3,8 @@
 Layout (logical px, inside ``CARD``): a header (icon, names, state badge, close), then two columns
 (story on the left, "did you know" quiz panel on the right), then a row of check-in tiles whose
 second line says what each mode needs right now: done today, needs this landmark's kiosk, needs
-the poster scan, or available.
+the poster scan, or available. With a scene maker, the *scan* tile opens the Scan scene over the
+card (the poster seen there performs the check-in); Back from the scan returns to this card.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from game.actions import Action, Kind
 from game.audio import Cue, audio_of
 from game.rules.content import CheckinMode, Landmark
 from game.rules.progress import CheckIn, PinState, distinct_checkins, pin_state
-from game.scene import Pop, Scene
+from game.scene import Pop, Push, Scene
 from game.services import Services
 from game.ui.contrast import CREAM
 from game.ui.layout import LOGICAL_SIZE, Rect
@@ -53,11 +54,13 @@ class CardScene(Scene):
     transparent = True
     modal = True
 
-    def __init__(self, services: Services, landmark: Landmark, icon: Callable[[str, int], pygame.Surface] | None = None) -> None:
+    def __init__(self, services: Services, landmark: Landmark, icon: Callable[[str, int], pygame.Surface] | None = None,
+                 scenes: Callable[[str], Scene] | None = None) -> None:
         super().__init__()
         self.s = services
         self.lm = landmark
         self.icon = icon
+        self.scenes = scenes  # builds the Scan scene for the scan tile; None: the tile only says what to do
         self.mode: CheckinMode | None = None
         self.choice: int | None = None
         self.message: tuple[str, bool] | None = None  # (text, good)
@@ -74,7 +77,7 @@ class CardScene(Scene):
     # state ---------------------------------------------------------------------------------------
     def state(self) -> PinState:
         s = self.s
-        return pin_state(s.campaign, s.session.progress, self.lm, s.session.now())
+        return pin_state(s.campaign, s.session.progress, self.lm, s.session.now(), s.session.device_landmark)
 
     def mode_states(self) -> list[ModeState]:
         """The tiles to show, in a fixed order, with what each mode needs on this device now."""
@@ -88,7 +91,7 @@ class CardScene(Scene):
                 here = s.session.device_landmark == self.lm.id
                 out.append(ModeState(mode, steps, here, "card.visit_here" if here else "card.visit_hint"))
             elif mode is CheckinMode.SCAN:
-                out.append(ModeState(mode, steps, False, "card.scan_hint"))
+                out.append(ModeState(mode, steps, self.scenes is not None, "card.scan_hint"))
             else:
                 bonus = s.campaign.meta.quiz_steps
                 out.append(ModeState(mode, steps + bonus, self.lm.quiz is not None, "card.learn_hint"))
@@ -149,6 +152,9 @@ class CardScene(Scene):
     def _press(self, ident: str) -> None:
         if ident == "close":
             self.request(Pop())
+        elif ident == f"mode:{CheckinMode.SCAN.value}" and self.scenes is not None:
+            self.mode, self.choice, self.message = None, None, None
+            self.request(Push(self.scenes("scan")))
         elif ident.startswith("mode:"):
             self.mode = CheckinMode(ident.split(":", 1)[1])
             self.choice, self.message = None, None

@@ -15,6 +15,7 @@ from game.services import Services
 from scenes.album import AlbumScene
 from scenes.attract import AttractScene
 from scenes.card import CardScene
+from scenes.finish import FinishScene
 from scenes.map import MapScene
 from scenes.rewards import RewardsScene
 
@@ -39,13 +40,15 @@ class SceneFactory:
 
     def make(self, name: str) -> Scene:
         if name == "attract":
-            return AttractScene(self.s, lambda: self.make("map"), lambda: self.make("scan"))
+            return AttractScene(self.s, lambda: self.make("map"), lambda: self.make("scan"), self._painted)
         if name == "map" or name.startswith("map:"):
-            focus = self._landmark(name).id if ":" in name else None
+            focus = self._landmark(name).id if ":" in name else self.s.session.device_landmark  # a kiosk's own
             return MapScene(self.s, self.art_job, self.make, wait_for_art=self.wait_for_art, unroll=self.unroll,
                             focus=focus)
         if name == "rewards":
             return RewardsScene(self.s)
+        if name == "finish":
+            return FinishScene(self.s, lambda: self.make("attract"))
         if name in ("album", "album:scan"):
             return AlbumScene(self.s, self.make, over_scan=name == "album:scan")
         if name.startswith("share:"):
@@ -56,7 +59,7 @@ class SceneFactory:
                 raise ValueError(f"unknown collectible {ident!r} in campaign {self.s.campaign.id!r}")
             return ShareScene(self.s, ident, self.scroll_piece)
         if name.startswith("card:"):
-            return CardScene(self.s, self._landmark(name), self.icon)
+            return CardScene(self.s, self._landmark(name), self.icon, self.make)
         if name == "scan":
             from scenes.scan import ScanScene  # imports OpenCV: not on the cold start's path
 
@@ -64,6 +67,15 @@ class SceneFactory:
             return ScanScene(self.s, self._open_scan, self.make, lockstep=bool(self.s.extras.get("headless")
                                                                                   or self.s.extras.get("qa-camera")))
         raise ValueError(f"unknown scene {name!r}")
+
+    def _painted(self) -> object | None:
+        """The painting once it is ready (None before, or if it failed: the map reports that)."""
+        if not self.art_job.ready:
+            return None
+        try:
+            return self.art_job.result()
+        except RuntimeError:
+            return None
 
     def scroll_piece(self) -> pygame.Surface | None:
         """A view of the painted scroll for the share card (None while it is still being painted)."""

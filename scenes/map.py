@@ -204,8 +204,7 @@ class MapScene(Scene):
                 self.hud, self.tags, self._chips = None, {}, {}
                 self._sync_age = SYNC_REFRESH
             elif button.id == "finish":
-                self.s.session.end_guest()
-                self.request(Replace(self.scenes("attract"), clear=True))
+                self.request(Push(self.scenes("finish")))  # asks first; ending the visit is the confirmation's
             else:
                 self.request(Push(self.scenes(button.id)))
             return True
@@ -400,6 +399,9 @@ class MapScene(Scene):
                 surface.blit(pin, (round(sx - PIN_SIZE[0] / 2), round(self._pin_bottom(lm) - PIN_SIZE[1] + bob)))
                 tag = self._tag(lm)
                 surface.blit(tag, (round(sx - tag.get_width() / 2), round(ay - 52)))
+                if lm.id == self.s.session.device_landmark:  # a kiosk's own landmark
+                    here = self._chip(self.s.t("kiosk.you_are_here"), self.s.palette.jade, 320)
+                    surface.blit(here, (round(sx - here.get_width() / 2), round(ay + 6)))
         hud = self._hud_surface()
         surface.blit(hud.solid, (0, 0))
         surface.blit(hud.edge, (0, HUD_SOLID))
@@ -459,7 +461,8 @@ class MapScene(Scene):
         key = (self.s.session.revision, int(self.t))
         if self._pin_states is None or self._pin_states[0] != key:
             now, progress = self.s.session.now(), self.s.session.progress
-            states = {lm.id: pin_state(self.s.campaign, progress, lm, now) for lm in self.s.campaign.city.landmarks}
+            here = self.s.session.device_landmark
+            states = {lm.id: pin_state(self.s.campaign, progress, lm, now, here) for lm in self.s.campaign.city.landmarks}
             self._pin_states = (key, states)
         return self._pin_states[1]
 
@@ -470,8 +473,8 @@ class MapScene(Scene):
             assert self.art is not None
             p = self.s.palette
             colours = {PinState.AVAILABLE: p.primary, PinState.CHECKED_IN: p.accent, PinState.LOCKED: (130, 124, 116)}
-            now, progress = self.s.session.now(), self.s.session.progress
-            dots = [(round(x0 + self.art.anchors[lm.id][0] * scale), colours[pin_state(self.s.campaign, progress, lm, now)])
+            states = self._states()
+            dots = [(round(x0 + self.art.anchors[lm.id][0] * scale), colours[states[lm.id]])
                     for lm in self.s.campaign.city.landmarks]
             self._dot_states = (revision, dots)
         return self._dot_states[1]

@@ -32,6 +32,7 @@ from game.scene import Pop, Push, Scene
 from game.services import Services, hex_rgb
 from game.ui.ar_figure import FigureRenderer, View, draw_outline
 from game.ui.collectible_art import collectible_art
+from game.ui.contrast import CREAM
 from game.ui.layout import Rect
 from game.ui.widgets import Button, darken, draw_panel, hit_button, lighten
 from scenes.decor import draw_seal
@@ -221,6 +222,8 @@ class ScanScene(Scene):
                 self._show(fresh)
         det = self.result.detection if self.result is not None else None
         found = self.pose is not None
+        if found and "presence" in self.s.extras:  # a kiosk: the visitor holding the logo up is still there
+            self.s.extras["presence"]()  # type: ignore[operator]
         speed = self.result.measures.speed if self.result is not None else 0.0
         self.lock = min(1.0, self.lock + dt / 0.3) if det is not None else 0.0
         session = self.s.session
@@ -247,6 +250,8 @@ class ScanScene(Scene):
         if self.pose is not None:
             self._last_pose = self.pose  # a lost card's figure fades out where it last stood
         self._check_posters(result)
+        if "claim_qr" in self.s.extras:  # a kiosk: a hand-off QR shown here resumes that player
+            self.s.extras["claim_qr"](result.image)  # type: ignore[operator]
 
     # drawing ---------------------------------------------------------------------------------
     def view(self) -> View | None:
@@ -313,7 +318,7 @@ class ScanScene(Scene):
                 self._drawn_index = self.result.index
                 self.shown.append((self.result.taken_at, time.perf_counter()))
         else:
-            msg = s.text.render(s.t("scan.starting"), 40, lighten(p.secondary, 0.2), "bold")
+            msg = s.text.render(s.t("scan.starting"), 40, p.text_on_dark, "bold")
             surface.blit(msg, msg.get_rect(center=(960, 540)))
         clip = pygame.Rect(VIEW_RECT)
         self.figure_box = None
@@ -351,8 +356,9 @@ class ScanScene(Scene):
             pygame.draw.polygon(surface, self.s.palette.jade, pts, 5)
 
     def _chip(self, surface: pygame.Surface, text: str, centre: tuple[int, int], size: int = 30,
-              fill: tuple[int, int, int, int] = (20, 14, 14, 190), colour: tuple[int, int, int] = (255, 246, 230)) -> None:
-        label = self.s.text.fit(text, size, 1300, colour, "bold", 18)
+              fill: tuple[int, int, int, int] = (20, 14, 14, 200)) -> None:
+        """Cream text on a dark chip (dark enough over any camera frame for 4.5:1)."""
+        label = self.s.text.fit(text, size, 1300, CREAM, "bold", 18)
         r = label.get_rect(center=centre).inflate(48, 22)
         draw_panel(surface, Rect(r.x, r.y, r.w, r.h), fill, radius=r.h // 2)
         surface.blit(label, label.get_rect(center=centre))
@@ -361,22 +367,22 @@ class ScanScene(Scene):
         s, p = self.s, self.s.palette
         self.back.label = s.t("app.back")
         self.back.draw(surface, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 30)
-        title = s.text.render(s.t("map.scan"), 44, lighten(p.secondary, 0.3), "serif")
+        title = s.text.render(s.t("map.scan"), 44, p.text_on_dark, "serif")
         surface.blit(title, title.get_rect(center=(120, 170)))
         # the album icon, with the count of items found
         total = len(s.campaign.collectibles)
         found = self._found_count()
         icon = s.images.remember(("scan-album-icon", s.campaign.id), self._album_icon)
         surface.blit(icon, icon.get_rect(center=ALBUM_ICON))
-        label = s.text.render(s.t("map.album"), 28, lighten(p.secondary, 0.3), "bold")
+        label = s.text.render(s.t("map.album"), 28, p.text_on_dark, "bold")
         surface.blit(label, label.get_rect(center=(1800, 236)))
-        count = s.text.render(f"{found} / {total}", 30, p.accent, "bold")
+        count = s.text.render(f"{found} / {total}", 30, p.accent_on_dark, "bold")
         surface.blit(count, count.get_rect(center=(1800, 272)))
         if self.synthetic:
             pygame.draw.circle(surface, p.accent, (120, 262), 10)
             note = s.text.wrap(s.t("scan.demo_camera"), 26, 200, "bold", 5)
             for i, line in enumerate(note):
-                img = s.text.render(line, 26, lighten(p.accent, 0.35), "bold")
+                img = s.text.render(line, 26, p.accent_on_dark, "bold")
                 surface.blit(img, img.get_rect(midtop=(120, 290 + i * 38)))
 
     def _found_count(self) -> int:
@@ -405,12 +411,12 @@ class ScanScene(Scene):
         band = s.images.remember(("scan-guide-band", w), lambda: self._band(w))
         surface.blit(band, (x, 960))
         if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
-            zh = s.text.render("将红色标志对准镜头", 40, (255, 246, 230), "bold")
-            en = s.text.render("Hold the red logo up to the camera", 28, lighten(p.secondary, 0.1), "sans")
+            zh = s.text.render("将红色标志对准镜头", 40, CREAM, "bold")
+            en = s.text.render("Hold the red logo up to the camera", 28, p.text_on_dark, "sans")
             surface.blit(zh, zh.get_rect(center=(960, 996)))
             surface.blit(en, en.get_rect(center=(960, 1046)))
         elif self.hunt.phase is Phase.READY:
-            line = s.text.fit(s.t("scan.collect_hint"), 38, w - 80, (255, 246, 230), "bold", 22)
+            line = s.text.fit(s.t("scan.collect_hint"), 38, w - 80, CREAM, "bold", 22)
             surface.blit(line, line.get_rect(center=(960, 1020)))
         hint = None
         if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
@@ -428,7 +434,7 @@ class ScanScene(Scene):
     @staticmethod
     def _band(w: int) -> pygame.Surface:
         band = pygame.Surface((w, 120), pygame.SRCALPHA)
-        band.fill((16, 10, 10, 150))
+        band.fill((16, 10, 10, 180))  # cream text on it keeps 4.5:1 even over a white camera frame
         return band
 
     def _draw_example(self, surface: pygame.Surface) -> None:
@@ -440,7 +446,7 @@ class ScanScene(Scene):
             draw_panel(card, Rect(0, 0, 300, 360), (250, 244, 232), radius=18, border=p.accent, border_width=4)
             logo = s.images.load(s.campaign_dir / s.campaign.brand.logo, (240, 240))
             card.blit(logo, (30, 24))
-            name = s.text.fit(s.campaign.brand.name.get(s.lang), 30, 260, p.primary, "bold")
+            name = s.text.fit(s.campaign.brand.name.get(s.lang), 30, 260, p.text_primary, "bold")
             card.blit(name, name.get_rect(center=(150, 310)))
             return pygame.transform.rotozoom(card, 8, 0.9)
 
@@ -453,7 +459,7 @@ class ScanScene(Scene):
         s, p = self.s, self.s.palette
         hidden = item.rarity is not Rarity.COMMON
         title = f"{item.name.get(s.lang)} · {s.t(f'rarity.{item.rarity.value}')}"
-        self._chip(surface, title, (960, 70), 36, (*darken(p.primary, 0.2), 225) if hidden else (20, 14, 14, 200))
+        self._chip(surface, title, (960, 70), 36, (*darken(p.fill_primary, 0.2), 225) if hidden else (20, 14, 14, 200))
         frac = min(1.0, self.hunt.steady / 1.5)
         if frac > 0 and self.figure_box is not None:
             c = self.figure_box.midtop
@@ -482,17 +488,17 @@ class ScanScene(Scene):
         if self.outcome_text is not None:
             return self.outcome_text, p.muted
         if item.rarity is Rarity.COMMON or self.limited is None:
-            return s.t("scan.in_album"), p.jade
+            return s.t("scan.in_album"), p.text_jade
         st = self.limited
         if st.state is LimitedState.GRANTED:
             if item.rarity is Rarity.LIMITED and st.serial is not None:
-                return s.t("scan.serial", n=f"{st.serial:,}", total=f"{st.supply or 0:,}"), p.primary
-            return s.t("scan.in_album"), p.jade
+                return s.t("scan.serial", n=f"{st.serial:,}", total=f"{st.supply or 0:,}"), p.text_primary
+            return s.t("scan.in_album"), p.text_jade
         if st.state is LimitedState.SOLD_OUT:
             other = s.campaign.collectible(st.consolation) if st.consolation else None
             if other is not None:
-                return s.t("scan.sold_out_consolation", item=other.name.get(s.lang)), p.primary
-            return s.t("scan.sold_out"), p.primary
+                return s.t("scan.sold_out_consolation", item=other.name.get(s.lang)), p.text_primary
+            return s.t("scan.sold_out"), p.text_primary
         if st.state is LimitedState.OTHER:
             return s.t("scan.server_other"), p.muted
         return s.t("scan.pending" if item.rarity is Rarity.LIMITED else "scan.pending_hidden"), p.muted
@@ -505,14 +511,14 @@ class ScanScene(Scene):
             art = s.images.remember(("scan-result", item.id), lambda: collectible_art(item.id, hex_rgb(item.colour), 360))
             surface.blit(art, (panel.x + 40, panel.y + 50))
             tx = panel.x + 370
-            head = s.text.render(s.t("scan.collected"), 34, p.primary, "bold")
+            head = s.text.render(s.t("scan.collected"), 34, p.text_primary, "bold")
             surface.blit(head, (tx, panel.y + 50))
             surface.blit(s.text.fit(item.name.get(s.lang), 50, 540, p.ink, "serif", 26), (tx, panel.y + 100))
-            surface.blit(s.text.render(s.t(f"rarity.{item.rarity.value}"), 28, p.accent, "bold"), (tx, panel.y + 174))
+            surface.blit(s.text.render(s.t(f"rarity.{item.rarity.value}"), 28, p.text_gold, "bold"), (tx, panel.y + 174))
             line, colour = self._status_line(item)
             s.text.draw_fitted_paragraph(surface, line, (tx, panel.y + 220), 540, 30, colour, "bold", 1.25, 3, 20)
         else:
-            head = s.text.render(s.t("scan.nothing_title"), 44, p.primary, "bold")
+            head = s.text.render(s.t("scan.nothing_title"), 44, p.text_primary, "bold")
             surface.blit(head, head.get_rect(center=(960, panel.y + 110)))
             s.text.draw_fitted_paragraph(surface, s.t("scan.nothing"), (panel.x + 80, panel.y + 170), 800, 30,
                                          p.ink, "sans", 1.3, 3, 20)
@@ -533,10 +539,10 @@ class ScanScene(Scene):
         alpha = 255 if seal.t < SEAL_S + 0.6 else max(0, round(255 * (1 - (seal.t - SEAL_S - 0.6) / 0.6)))
         size = round(260 * scale)
         layer = pygame.Surface((size, size), pygame.SRCALPHA)
-        glyphs = s.text.fit(seal.name, round(44 * scale), round(size * 0.7), (250, 238, 226), "serif", 14)
-        draw_seal(layer, layer.get_rect(), p.primary, glyphs)
+        glyphs = s.text.fit(seal.name, round(44 * scale), round(size * 0.7), CREAM, "serif", 14)
+        draw_seal(layer, layer.get_rect(), p.fill_primary, glyphs)
         layer.set_alpha(alpha)
         surface.blit(layer, layer.get_rect(center=(960, 470)))
         if f >= 1.0:
             self._chip(surface, s.t("scan.checked_in", name=seal.name, n=seal.steps), (960, 660), 34,
-                       (*darken(p.primary, 0.2), min(alpha, 230)))
+                       (*darken(p.fill_primary, 0.2), min(alpha, 230)))

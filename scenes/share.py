@@ -20,7 +20,7 @@ from game.services import Services, hex_rgb
 from game.ui.collectible_art import collectible_art
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.share_card import ShareTexts, compose_share_card, save_card, share_url
-from game.ui.widgets import Button, darken, hit_button, lighten
+from game.ui.widgets import Button, darken, hit_button
 from scenes.decor import vertical_gradient
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ class ShareScene(Scene):
     def draw(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
         bg = s.images.remember(("share-bg", s.campaign.id), lambda: vertical_gradient(
-            LOGICAL_SIZE, darken(p.primary, 0.45), darken(p.primary, 0.75)))
+            LOGICAL_SIZE, p.backdrop, darken(p.primary, 0.75)))
         surface.blit(bg, (0, 0))
         colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
         self.back.label = s.t("app.back")
@@ -109,15 +109,15 @@ class ShareScene(Scene):
         if self.shown is not None:
             surface.blit(self.shown, (300, 90))
         x = 1100
-        surface.blit(s.text.render(s.t("share.title"), 56, lighten(p.secondary, 0.3), "serif"), (x, 140))
-        s.text.draw_fitted_paragraph(surface, s.t("share.explain"), (x, 240), 700, 30, lighten(p.secondary, 0.15),
+        surface.blit(s.text.render(s.t("share.title"), 56, p.text_on_dark, "serif"), (x, 140))
+        s.text.draw_fitted_paragraph(surface, s.t("share.explain"), (x, 240), 700, 30, p.text_on_dark,
                                      "sans", 1.35, 4, 20)
         if self.path is not None:
             s.text.draw_fitted_paragraph(surface, s.t("share.saved", path=str(self.path)), (x, 420), 740, 22,
-                                         lighten(p.secondary, 0.05), "sans", 1.3, 4, 14)
+                                         p.text_on_dark, "sans", 1.3, 4, 14)
         self.share.label = s.t("scan.share")
         self.share.draw(surface, s.text, colours, 36)
         if self.message is not None:
             text, good = self.message
-            colour = lighten(p.accent, 0.3) if good else lighten(p.secondary, 0.1)
+            colour = p.accent_on_dark if good else p.text_on_dark
             s.text.draw_fitted_paragraph(surface, text, (x, 760), 700, 32, colour, "bold", 1.3, 2, 18)

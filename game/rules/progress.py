@@ -140,10 +140,16 @@ def checked_in_on(progress: Progress, landmark_id: str, day: date) -> bool:
     return any(c.landmark_id == landmark_id and c.day == day for c in progress.checkins)
 
 
-def pin_state(campaign: Campaign, progress: Progress, landmark: Landmark, now: datetime) -> PinState:
+def pin_state(
+    campaign: Campaign, progress: Progress, landmark: Landmark, now: datetime, device_landmark: str | None = None
+) -> PinState:
+    """``device_landmark``: where the device stands. A kiosk's own landmark is never locked there, whatever
+    the unlock order: the visitor standing at that branch can always check in by visit."""
     today = local_date(now, campaign.meta.utc_offset_minutes)
     if checked_in_on(progress, landmark.id, today):
         return PinState.CHECKED_IN
+    if device_landmark == landmark.id and CheckinMode.VISIT in landmark.modes:
+        return PinState.AVAILABLE
     if distinct_checkins(progress) < landmark.unlock_after:
         return PinState.LOCKED
     return PinState.AVAILABLE
@@ -160,7 +166,7 @@ def _check_in(campaign: Campaign, progress: Progress, action: CheckIn, ctx: Cont
         return _reject(progress, Reason.UNKNOWN_LANDMARK)
     if action.mode not in landmark.modes:
         return _reject(progress, Reason.MODE_NOT_ALLOWED)
-    if pin_state(campaign, progress, landmark, ctx.now) is PinState.LOCKED:
+    if pin_state(campaign, progress, landmark, ctx.now, ctx.device_landmark) is PinState.LOCKED:
         return _reject(progress, Reason.LOCKED)
     today = local_date(ctx.now, campaign.meta.utc_offset_minutes)
     if checked_in_on(progress, landmark.id, today):

@@ -51,5 +51,16 @@ class ImageCache:
             self._cache[key] = make()  # type: ignore[operator]
         return self._cache[key]
 
+    def retain(self, keep: object) -> int:
+        """Drop every entry whose key ``keep(key)`` rejects (a kiosk wipe keeps only visitor-neutral
+        drawings). Returns how many were dropped."""
+        doomed = [key for key in self._cache if not keep(key)]  # type: ignore[operator]
+        for key in doomed:
+            del self._cache[key]
+        return len(doomed)
+
+    def keys(self) -> list[tuple[object, ...]]:
+        return list(self._cache)
+
     def __len__(self) -> int:
         return len(self._cache)

@@ -113,6 +113,14 @@ class TextRenderer:
     def px(self, size: int) -> int:
         return self.scale.px(size)
 
+    def clear_cache(self) -> None:
+        """Forget every rendered string (a kiosk wipe: the last visitor's totals were drawn here)."""
+        self._cache.clear()
+        self._fit_cache.clear()
+
+    def cached_texts(self) -> list[str]:
+        return [key[0] for key in self._cache]
+
     def font(self, face: str, size: int) -> pygame.font.Font:
         size = self.px(size)
         key = (face, size)

@@ -72,7 +72,9 @@ def test_script_works_with_kiosk_device_landmark_and_record(tmp_path: Path, data
     script = write(tmp_path, '[[step]]\ntap = "start"\n[[step]]\ntap = "landmark:hongyadong"\n'
                              '[[step]]\ntap = "mode:visit"\n[[step]]\nwait_frames = 5\n'
                              '[[step]]\nexpect = { month_steps = 50, checked_in_today = ["hongyadong"] }\n'
-                             '[[step]]\nidle_seconds = 100\n'
+                             '[[step]]\nidle_seconds = 75\n'  # 60 s idle, then the 10 s countdown
+                             '[[step]]\nexpect = { scene = "handoff" }\n'  # the visitor's progress to take away
+                             '[[step]]\nidle_seconds = 40\n'  # the hand-off stays 30 s
                              '[[step]]\nexpect = { scene = "attract", month_steps = 0 }\n')
     record = tmp_path / "kiosk.json"
     proc = run_cli([*BASE, "--script", str(script), "--kiosk", "--device-landmark", "hongyadong", "--now", NOW,

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from game.content import available_campaigns, load_campaign
 from game.services import Palette
 from game.ui.contrast import AA_BODY, CREAM, contrast_ratio, fill_for, readable
-from game.ui.widgets import lighten
+from game.ui.widgets import darken, lighten
+from scenes.album import HIDDEN_FILL
 
 rgb = st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255))
 
@@ -30,9 +31,17 @@ def test_a_fill_always_carries_cream_text(fill: tuple[int, int, int]) -> None:
     assert contrast_ratio(CREAM, fill_for(CREAM, fill)) >= AA_BODY - 1e-9
 
 
+def over_white(colour: tuple[int, int, int], alpha: int) -> tuple[int, int, int]:
+    """What a translucent fill looks like over a white camera frame."""
+    return tuple(round(c * alpha / 255 + 255 * (1 - alpha / 255)) for c in colour)  # type: ignore[return-value]
+
+
 def used_pairs(p: Palette) -> dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]]:
-    """(text, background) as the map, card, rewards, widgets and toasts draw them."""
+    """(text, background) as the map, card, rewards, album, share, scan, widgets and toasts draw them."""
     panel, tile, card_panel = lighten(p.paper, 0.55), lighten(p.paper, 0.5), lighten(p.paper, 0.1)
+    found_card, scan_panel, scan_bg = lighten(p.paper, 0.3), lighten(p.paper, 0.3), darken(p.primary, 0.78)
+    # the scan's chips and guide band are translucent dark over the camera: white frames are the worst case
+    chip_over_white, band_over_white = over_white((20, 14, 14), 200), over_white((16, 10, 10), 180)
     return {
         "grey text on paper": (p.muted, p.paper),
         "grey text on a panel": (p.muted, panel),
@@ -57,6 +66,26 @@ def used_pairs(p: Palette) -> dict[str, tuple[tuple[int, int, int], tuple[int, i
         "quiz letter": (CREAM, p.fill_grey),
         "toast": ((255, 250, 240), p.ink),
         "ink on paper": (p.ink, p.paper),
+        "album/share title on the dark backdrop": (p.text_on_dark, p.backdrop),
+        "album count on the dark backdrop": (p.accent_on_dark, p.backdrop),
+        "scan side title on the scan background": (p.text_on_dark, scan_bg),
+        "scan album count on the scan background": (p.accent_on_dark, scan_bg),
+        "album item name on a found card": (p.ink, found_card),
+        "album grey name on a card not found": (p.muted, p.paper),
+        "album serial on a found card": (p.text_primary, found_card),
+        "album status on a found card": (p.muted, found_card),
+        "album common chip": (CREAM, p.fill_jade),
+        "album hidden chip": (CREAM, HIDDEN_FILL),
+        "album limited chip": (p.ink, p.fill_gold),
+        "scan result heading": (p.text_primary, scan_panel),
+        "scan result rarity": (p.text_gold, scan_panel),
+        "scan result 'in album'": (p.text_jade, scan_panel),
+        "scan result pending": (p.muted, scan_panel),
+        "scan example card brand": (p.text_primary, (250, 244, 232)),
+        "scan chip over a white camera frame": (CREAM, chip_over_white),
+        "scan guide over a white camera frame": (p.text_on_dark, band_over_white),
+        "scan hidden-item chip": (CREAM, darken(p.fill_primary, 0.2)),
+        "scan seal": (CREAM, p.fill_primary),
     }
 
 

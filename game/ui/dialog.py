@@ -1,0 +1,22 @@
+"""A dialog over the current screen: the screen dimmed by a veil, and a light panel on it."""
+
+from __future__ import annotations
+
+import pygame
+
+from game.services import Palette
+from game.ui.layout import LOGICAL_SIZE, Rect
+from game.ui.widgets import draw_panel, lighten
+
+_VEILS: dict[tuple[int, int, int, int], pygame.Surface] = {}  # one full-screen veil per colour, made once
+
+
+def draw_dialog(surface: pygame.Surface, panel: Rect, palette: Palette, *, veil: tuple[int, int, int, int],
+                border: tuple[int, int, int] | None = None, border_width: int = 4, radius: int = 32) -> None:
+    shade = _VEILS.get(veil)
+    if shade is None:
+        shade = _VEILS[veil] = pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA)
+        shade.fill(veil)
+    surface.blit(shade, (0, 0))
+    draw_panel(surface, panel, lighten(palette.paper, 0.25), radius=radius, border=border or palette.accent,
+               border_width=border_width)
