@@ -17,7 +17,7 @@ from game.content import available_campaigns
 from game.rules.content import ContentError
 from server import __version__
 from server.campaigns import CampaignCatalog, seed_supply
-from server.context import AppContext
+from server.context import PG_THREADS, AppContext
 from server.db import group_commit, make_engine, upgrade
 from server.errors import ErrorResponse, install_error_handlers
 from server.guard import AuthGuard, TrustedProxies
@@ -30,7 +30,6 @@ from server.strict import HotRoutes
 log = logging.getLogger(__name__)
 
 SQLITE_THREADS = 4
-PG_THREADS = 32
 
 DESCRIPTION = """Reference backend of Cloud Tour Treasure Hunt. Kiosks and laptops enrol once and send
 actions; the server decides steps, tiers, serial numbers and eligibility with the shared rules.
@@ -115,6 +114,7 @@ def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
         if server_process:
             freeze_startup_heap()
         yield
+        _app.state.ctx.close()
         engine.dispose()
 
     app = ServerApp(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, select
 from starlette.types import Scope
@@ -63,6 +65,10 @@ class DeviceCache:
             self._items.drop([k for k, d in self._items.items() if d.id == device_id])
 
 
+# Threads for blocking database work on PostgreSQL (``Settings.worker_threads`` overrides it).
+PG_THREADS = 32
+
+
 @dataclass(frozen=True)
 class AppContext:
     """Everything a request handler needs; stored on ``app.state.ctx`` (one per app, no globals)."""
@@ -74,13 +80,30 @@ class AppContext:
     # SQLite with inline hot-path work: concurrent check-ins share one commit (server.db.GroupCommit)
     group: GroupCommit | None = None
     guard: AuthGuard = field(default_factory=lambda: AuthGuard(10.0, 20, TrustedProxies(())))
+    # PostgreSQL: the threads that run blocking database work (``run_db``), created on first use.
+    _threads: list[ThreadPoolExecutor] = field(default_factory=list, repr=False)
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking database work: inline for SQLite (sub-millisecond, single writer: a thread
-        hop only adds GIL hand-offs), in the thread pool for PostgreSQL (network round trips)."""
+        hop only adds GIL hand-offs), on the database threads for PostgreSQL (network round trips).
+
+        The hop is the event loop's own ``run_in_executor``: anyio's ``to_thread`` (Starlette's
+        ``run_in_threadpool``) wraps each call in a capacity limiter, a cancel scope and a worker
+        queue, which cost about as much CPU as the check-in's SQL. ``settings.worker_threads`` threads (default ``PG_THREADS``). The work runs to its end even if
+        the request is cancelled meanwhile."""
         if self.settings.inline_db:
             return fn(*args, **kwargs)
-        return await run_in_threadpool(fn, *args, **kwargs)
+        if not self._threads:
+            self._threads.append(ThreadPoolExecutor(
+                self.settings.worker_threads or PG_THREADS, thread_name_prefix="db"
+            ))
+        call = functools.partial(fn, *args, **kwargs) if kwargs else functools.partial(fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._threads[0], call)
+
+    def close(self) -> None:
+        """Stop the database threads (after the server stopped taking requests)."""
+        while self._threads:
+            self._threads.pop().shutdown(wait=True)
 
 
 # Dependencies are ``async`` when they do not block: a sync dependency costs a thread-pool hop.

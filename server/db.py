@@ -68,6 +68,7 @@ def make_engine(settings: Settings) -> Engine:
 # A pooled PostgreSQL connection idle for this long is pinged before use (see _install_idle_ping).
 PING_IDLE_S = 1.0
 _IDLE_SINCE = "ct_idle_since"
+_PG_HOT = "ct_hot_cursor"
 
 
 def _install_idle_ping(engine: Engine) -> None:
@@ -330,7 +331,11 @@ def _pg_write_tx(engine: Engine) -> Iterator[Raw]:
     driver = pooled.driver_connection
     try:
         driver.autocommit = True  # BEGIN and COMMIT are in the batches (Raw.postgres)
-        raw = Raw.postgres(driver)
+        # The cursor and literal renderer live as long as their connection (``info`` goes with it).
+        kept = pooled.info.get(_PG_HOT)
+        if kept is None or kept[0].connection is not driver:
+            kept = pooled.info[_PG_HOT] = Raw.pg_parts(driver)
+        raw = Raw.postgres(driver, kept)
         yield raw
         raw.flush()
     except BaseException:

@@ -67,6 +67,11 @@ class PgLiterals:
         }
 
     def text(self, value: str) -> str:
+        # Most bound strings are ids, codes and enum values: ASCII without a quote, backslash or
+        # NUL, which PQescapeLiteral returns unchanged between single quotes (it doubles quotes and
+        # backslashes, E-prefixes the latter, and stops at a NUL).
+        if value.isascii() and "'" not in value and "\\" not in value and "\0" not in value:
+            return f"'{value}'"
         return self.escape(value.encode("utf-8")).decode("utf-8")
 
     def json_text(self, value: str) -> str:
@@ -155,8 +160,13 @@ class Raw:
             self.pg = conn.dialect.name == "postgresql"
             self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
+    @staticmethod
+    def pg_parts(driver_conn: Any) -> tuple[Any, PgLiterals]:
+        """A cursor and literal renderer for ``postgres``, reusable for the connection's lifetime."""
+        return driver_conn.cursor(), PgLiterals(driver_conn)
+
     @classmethod
-    def postgres(cls, driver_conn: Any) -> Raw:
+    def postgres(cls, driver_conn: Any, parts: tuple[Any, PgLiterals] | None = None) -> Raw:
         """Over a bare psycopg connection in autocommit mode (``server.db.raw_write_tx``): BEGIN goes
         out with the first statements, the writes are deferred to the COMMIT, and each round trip is
         one simple-protocol message of several statements, bound client-side (``ClientCursor``).
@@ -166,8 +176,7 @@ class Raw:
         rest of the check-in; one ``execute`` per round trip costs a fraction of it."""
         raw = cls(None)
         raw.pg = True
-        raw.cur = driver_conn.cursor()
-        raw.literals = PgLiterals(driver_conn)
+        raw.cur, raw.literals = parts or Raw.pg_parts(driver_conn)
         raw.deferred = []
         raw.begun = False
         return raw

@@ -319,3 +319,33 @@ def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any
         monkeypatch.setattr(server.db, "PING_IDLE_S", 0.0)
         r = client.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [_checkin("lm02")]})
         assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # PostgreSQL only: no SQLite variant
+def test_pg_literals_round_trip_every_string(backend: Any) -> None:
+    """The hot path binds values client-side (``PgLiterals``): every string, plain or needing
+    escapes, reaches PostgreSQL unchanged, and renders as libpq's own PQescapeLiteral renders it."""
+    from server.queries import PgLiterals, Stmt
+
+    values = [
+        "", "lm01", "3f2b8c1e-0c1d-4a57-9d0e-1b2c3d4e5f60", "a b:c.d-e_f+g", "it's", "''", "back\\slash",
+        "\\'", "E'x'", "终点 🎉", "tab\tnew\nline", "%(x)s", "; DROP TABLE players; --", "$1 $$ $tag$",
+    ]
+    engine = create_engine(backend.url, poolclass=NullPool)
+    try:
+        pooled = engine.raw_connection()
+        try:
+            driver = pooled.driver_connection
+            literals = PgLiterals(driver)
+            stmt = Stmt(" UNION ALL ".join(f"SELECT {i} AS i, :v{i} AS v" for i in range(len(values))))
+            sql = literals.render(stmt, {f"v{i}": v for i, v in enumerate(values)})
+            with driver.cursor() as cur:
+                cur.execute(sql + " ORDER BY i", prepare=False)
+                assert [row[1] for row in cur.fetchall()] == values
+            for v in values:
+                assert literals.text(v) == literals.escape(v.encode()).decode()
+        finally:
+            pooled.close()
+    finally:
+        engine.dispose()
