@@ -82,7 +82,7 @@ def test_a_long_kiosk_run_keeps_a_short_recording_that_still_replays(tmp_path: P
     script = tmp_path / "kiosk.toml"
     script.write_text('[[step]]\ntap = "start"\n[[step]]\ntap = "landmark:hongyadong"\n[[step]]\ntap = "mode:learn"\n'
                       '[[step]]\ntap = "answer:B"\n[[step]]\nwait_frames = 60\n[[step]]\ntap = "close"\n'
-                      '[[step]]\nidle_seconds = 100\n[[step]]\nexpect = { scene = "attract", month_steps = 0 }\n'
+                      '[[step]]\nidle_seconds = 130\n[[step]]\nexpect = { scene = "attract", month_steps = 0 }\n'
                       '[[step]]\ntap = "language"\n[[step]]\ntap = "start"\n[[step]]\ntap = "landmark:chaotianmen"\n'
                       '[[step]]\nkey = "f12"\n[[step]]\nwait_frames = 3\n')
     data = data_dir("kiosk")

@@ -65,8 +65,8 @@ def _pg_url() -> str | None:
     if pg_required():
         pytest.fail(f"{PG_ENV} is not set but CI_REQUIRE_PG/CI requires PostgreSQL (source .ci/pg.sh; pg_start)")
     pytest.skip(
-        f"{PG_ENV} not set and no PostgreSQL binaries (initdb, pg_ctl) found: install PostgreSQL "
-        "(Debian/Ubuntu: apt-get install postgresql) and `make test` starts a throwaway cluster itself"
+        f"{PG_ENV} not set: run `make test`, which starts a throwaway cluster when PostgreSQL's "
+        "initdb/pg_ctl are installed (Debian/Ubuntu: apt-get install postgresql)"
     )
     return None
 

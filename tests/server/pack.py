@@ -12,7 +12,7 @@ TIGHT_ID = "tight-city"
 OPEN_CAPS = """
 [meta.caps]
 limited_attempts_per_player_day = 1
-special_grants_per_device_hour = 20
+special_grants_per_device_hour = 60  # >= the 50 racing players per device in test_400_claimers
 limited_grants_per_day = 150
 scan_checkins_per_player_day = 16
 """
