@@ -120,6 +120,7 @@ def run(argv: list[str]) -> int:
         services.extras["audio"] = Audio(config.volume, config.mute)  # silent where there is no sound device
         if qa.scripts_camera:  # one reproducible camera frame per game frame (docs/qa.md)
             services.extras["qa-camera"] = qa.camera_opener(campaign, services.campaign_dir)
+        services.extras["qa-vision-worker"] = qa.vision_worker  # recorded, replayed or in step (game/qa/vision.py)
         holder["celebrations"] = Celebrations(services)
         holder["factory"] = factory = SceneFactory(
             services, qa.gate(built.art_job), built.icon, wait_for_art=config.headless or qa.deterministic,

@@ -31,8 +31,12 @@ if TYPE_CHECKING:
     from game.app import App
     from game.jobs import Job
     from game.qa.camera import ScriptedCamera
+    from game.qa.vision import CameraLog
     from game.rules.content import Campaign
+    from game.scan.targets import TargetIndex
+    from game.scan.worker import VisionWorker
     from game.services import Services
+    from game.vision import FrameSource, MarkerTracker
 
 log = logging.getLogger(__name__)
 DEFAULT_SEED = 2027  # bootstrap's default; a recording always names its seed
@@ -64,6 +68,20 @@ def recorded_argv(argv: list[str], seed: int) -> list[str]:
             continue
         out.append(arg)
     return [*out, "--seed", str(seed)]
+
+
+def without_camera(argv: list[str]) -> list[str]:
+    """The command line without ``--camera``: a video file named there may be gone by the replay."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg.split("=", 1)[0] == "--camera":
+            skip = "=" not in arg
+        else:
+            out.append(arg)
+    return out
 
 
 def snapshot_db(path: Path) -> bytes | None:
@@ -157,6 +175,9 @@ class QaDriver:
         self._replay_actions = self._per_frame(replay.actions) if replay is not None else {}
         self.bundles: list[Path] = []
         self.base_frame = 0  # the game frame the recording's frame 0 is
+        self.frame_now = 0  # the recording's frame being run
+        self.camera_log: CameraLog | None = None  # --record with a live camera: its frames (game/qa/vision.py)
+        self._openings = 0  # camera openings so far (a replay plays the recorded ones in turn)
 
     # set-up ----------------------------------------------------------------------------------------
     @classmethod
@@ -175,7 +196,7 @@ class QaDriver:
         if (data_dir / "progress.db").exists():
             raise QaSetupError(f"--replay: {data_dir} already holds progress; give an empty --data-dir")
         try:
-            base = parse_args(rec.argv)
+            base = parse_args(without_camera(rec.argv))  # a replay shows the recorded frames or the scripted camera
         except SystemExit:
             raise QaSetupError(f"--replay {config.replay}: its command line no longer parses: {rec.argv}") from None
         replayed = dataclasses.replace(
@@ -219,16 +240,44 @@ class QaDriver:
 
     @property
     def scripts_camera(self) -> bool:
-        """Scripted, headless and replayed runs see the scripted camera unless a device or file was named."""
-        return self.deterministic and self.config.camera in ("auto", "synthetic", "none")
+        """Replays (the recorded frames, else the scripted camera), and scripted and headless runs unless a
+        device or file was named, open the camera through ``camera_opener``."""
+        return self.replay is not None or (self.deterministic and self.config.camera in ("auto", "synthetic", "none"))
 
     def camera_opener(self, campaign: Campaign, campaign_dir: Path) -> Callable[[], object]:
-        """What the scan screen calls to open its camera in scripted runs (game/scan/build.py)."""
+        """What the scan screen calls to open its camera in scripted runs and replays (game/scan/build.py):
+        a replay's recorded camera openings in turn, else the scripted camera."""
         def opened() -> object:
+            from game.qa.vision import ReplaySource
             from game.scan.camera import OpenedCamera
 
+            self._openings += 1
+            recorded = self.replay.camera_frames if self.replay is not None else []
+            if self._openings <= len(recorded):
+                opening = recorded[self._openings - 1]
+                return OpenedCamera(ReplaySource(opening), synthetic=opening.synthetic)
             return OpenedCamera(self.open_camera(campaign, campaign_dir), synthetic=True)
         return opened
+
+    def vision_worker(self, source: FrameSource, tracker: MarkerTracker, display_size: tuple[int, int],
+                      posters: TargetIndex | None) -> VisionWorker:
+        """The scan screen's vision worker (game/scan/build.py; see game/qa/vision.py): synchronous over the
+        scripted camera, fed the recorded frames in a replay, logging the frames with ``--record``."""
+        from game.qa import vision
+        from game.qa.camera import ScriptedCamera
+
+        if isinstance(source, vision.ReplaySource):
+            assert self.replay is not None
+            opening = self.replay.camera_frames[self._openings - 1]
+            return vision.ReplayVisionWorker(source, tracker, display_size, posters, opening, self.replay.folder,
+                                             lambda: self.frame_now)
+        if isinstance(source, ScriptedCamera):
+            return vision.SyncVisionWorker(source, tracker, display_size, posters)
+        if self.config.record is not None and self.replay is None:
+            if self.camera_log is None:
+                self.camera_log = vision.CameraLog(camera_folder(self.config.record), lambda: self.frame_now)
+            return vision.RecordingVisionWorker(source, tracker, display_size, posters, self.camera_log)
+        return vision.VisionWorker(source, tracker, display_size, posters)
 
     def open_camera(self, campaign: Campaign, campaign_dir: Path, mirror: bool = False) -> ScriptedCamera:
         """A scripted camera for a screen that opens the camera now (each opening gets a fresh one)."""
@@ -256,7 +305,7 @@ class QaDriver:
 
     # FrameDriver -------------------------------------------------------------------------------------
     def frame_dt(self, app: App, dt: float) -> float:
-        frame = app.frame - self.base_frame
+        frame = self.frame_now = app.frame - self.base_frame
         if frame == 0 and self.replay is not None and self.replay.rng_state is not None and self.services:
             version, state, gauss = self.replay.rng_state
             self.services().rng.setstate((version, tuple(state), gauss))  # type: ignore[arg-type]
@@ -371,20 +420,34 @@ class QaDriver:
         return path
 
     def _finish_recording(self) -> Recording:
-        """The recording as it stands, with the clock's jumps (re-syncs and script steps) and versions."""
+        """The recording as it stands, with the clock's jumps (re-syncs and script steps) and versions; a
+        live camera's frames once their files are complete (the end of the run, or a crash)."""
         self.recording.clock = [(j.frame - self.base_frame, j.at) for j in self.clock.jumps]
         self.recording.versions = self.recording.versions or _versions()
+        log_done = self.camera_log is not None and self.camera_log.closed
+        self.recording.camera_frames = list(self.camera_log.openings) if log_done else []  # type: ignore[union-attr]
         return self.recording
 
     def _save_record(self) -> None:
         if self.config.record is not None:
+            if self.camera_log is not None:
+                self.camera_log.close()
             self._finish_recording()
+            if self.replay is not None:  # a replay recorded again: the same camera frames, where they are
+                self.recording.camera_frames, self.recording.folder = self.replay.camera_frames, self.replay.folder
+            else:
+                self.recording.folder = self.config.record.parent
             self.recording.save(self.config.record)
 
     def _report(self, line: str) -> None:
         if self._reported != line:
             print(line, file=sys.stderr, flush=True)
             self._reported = line
+
+
+def camera_folder(record: Path) -> Path:
+    """Where ``--record FILE`` puts a live camera's frames: ``FILE`` without its suffix, plus ``.camera``."""
+    return record.with_name(record.stem + ".camera")
 
 
 def _subject_image(campaign: Campaign, campaign_dir: Path, subject: str) -> object:

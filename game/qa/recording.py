@@ -3,13 +3,16 @@
 The header holds the command line (without the QA flags), the seed, the clock at the start, the
 local progress database as it was at the start, and versions. The body holds, per frame: the dt the
 frame ran with (run-length encoded), every input ``Action``, every clock jump, every camera change,
-and the frame at which the scroll painting became available.
+and the frame at which the scroll painting became available. A live camera's frames (``--record`` with a
+webcam or a video file) are in lossless video files beside it, and the JSON says which of them the scan
+screen took on which frame (``CameraOpening``; game/qa/vision.py).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import zlib
 from array import array
 from dataclasses import asdict, dataclass, field
@@ -44,6 +47,34 @@ def action_from_json(data: dict[str, object]) -> Action:
     )
 
 
+@dataclass
+class CameraOpening:
+    """One opening of the scan screen's camera in a recorded run, with every frame its worker processed."""
+
+    name: str  # the source's name (the overlay shows it)
+    mirror: bool  # the preview is mirrored (a webcam)
+    synthetic: bool  # the demo camera ran (the scene says so on screen)
+    stamps: list[tuple[float, int]] = field(default_factory=list)  # per processed frame: (timestamp, index)
+    takes: list[tuple[int, int, int]] = field(default_factory=list)  # (game frame, call in that frame, frame seq)
+    status: list[tuple[int, str]] = field(default_factory=list)  # (game frame, the status the scene read)
+    segments: list[tuple[str, int]] = field(default_factory=list)  # (video file, frames in it), in order
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "mirror": self.mirror, "synthetic": self.synthetic,
+                "stamps": [list(s) for s in self.stamps], "takes": [list(t) for t in self.takes],
+                "status": [list(s) for s in self.status], "segments": [list(s) for s in self.segments]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> CameraOpening:
+        return cls(
+            name=str(data["name"]), mirror=bool(data["mirror"]), synthetic=bool(data["synthetic"]),
+            stamps=[(float(t), int(i)) for t, i in data["stamps"]],  # type: ignore[attr-defined]
+            takes=[(int(f), int(c), int(s)) for f, c, s in data["takes"]],  # type: ignore[attr-defined]
+            status=[(int(f), str(s)) for f, s in data["status"]],  # type: ignore[attr-defined]
+            segments=[(str(p), int(n)) for p, n in data["segments"]],  # type: ignore[attr-defined]
+        )
+
+
 class RecordingError(Exception):
     """Not a recording this build can play; ``str()`` is one line."""
 
@@ -64,6 +95,10 @@ class Recording:
     rng_state: list[object] | None = None  # the game's random generator, when the recording starts mid-run
     end: str = "running"  # "quit" | "crash" | "report" (F12) | "running"
     crash: str = ""
+    # a live camera's frames (--record): one entry per opening of the camera; their video files are
+    # named relative to ``folder`` (the recording file's folder)
+    camera_frames: list[CameraOpening] = field(default_factory=list)
+    folder: Path = field(default_factory=Path)
 
     @property
     def frames(self) -> int:
@@ -95,12 +130,17 @@ class Recording:
             "clock": [[f, when.isoformat()] for f, when in self.clock],
             "camera": [[f, subject] for f, subject in self.camera],
             "art_ready": self.art_ready, "end": self.end, "crash": self.crash, "progress_db": db,
+            "camera_frames": [o.to_json() for o in self.camera_frames],
         }
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
+        data = self.to_json()
+        for opening in data["camera_frames"]:  # type: ignore[attr-defined]
+            opening["segments"] = [[Path(os.path.relpath(self.folder.absolute() / name, path.parent.absolute())).as_posix(), n]
+                                   for name, n in opening["segments"]]
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
         return path
 
@@ -127,6 +167,7 @@ class Recording:
                 art_ready=data.get("art_ready"),  # type: ignore[arg-type]
                 end=str(data.get("end", "quit")),
                 crash=str(data.get("crash", "")),
+                camera_frames=[CameraOpening.from_json(o) for o in data.get("camera_frames", [])],  # type: ignore[attr-defined]
             )
             if rec.frames != int(data["frames"]):  # type: ignore[arg-type]
                 raise ValueError(f"{rec.frames} frame times for {data['frames']} frames")
@@ -147,4 +188,10 @@ class Recording:
             raise RecordingError(f"{path} is not JSON: {err}") from None
         if not isinstance(data, dict):
             raise RecordingError(f"{path} is not a recording")
-        return cls.from_json(data)
+        rec = cls.from_json(data)
+        rec.folder = path.parent
+        for opening in rec.camera_frames:
+            for name, _ in opening.segments:
+                if not (rec.folder / name).is_file():
+                    raise RecordingError(f"its camera frames {rec.folder / name} are missing")
+        return rec

@@ -47,6 +47,7 @@ def open_scan_worker(services: Services, *, seed: int = 0, realtime: bool = True
     qa_camera = extras.get("qa-camera")  # scripted, headless and replayed runs: game/qa/camera.py
     camera = qa_camera() if callable(qa_camera) else open_camera(services.camera, logo, seed=seed,  # type: ignore[arg-type]
                                                                  realtime=realtime)
-    worker = VisionWorker(camera.source, MarkerTracker(detector), DISPLAY_SIZE, index)  # type: ignore[arg-type]
+    make_worker = extras.get("qa-vision-worker", VisionWorker)  # QA runs: game/qa/vision.py
+    worker = make_worker(camera.source, MarkerTracker(detector), DISPLAY_SIZE, index)  # type: ignore[operator]
     worker.synthetic = camera.synthetic
     return worker.start()
