@@ -49,6 +49,7 @@ class AdminScene(Scene):
         ]
         if camera is not None:
             self.buttons.append(Button("camera", Rect(bx, 800, bw, 84), style="secondary"))
+        self.buttons.append(Button("debug", Rect(bx, 910, bw, 76), style="secondary"))  # the F3 overlay (docs/qa.md)
         self.landmarks = [lm.id for lm in services.campaign.city.landmarks]
         if shell.options.event:
             self.buttons += [Button("lm-prev", Rect(bx, 640, 120, 84), "<", "secondary"),
@@ -78,6 +79,8 @@ class AdminScene(Scene):
             self.request(Pop())
         elif ident == "camera":
             self._toggle_camera()
+        elif ident == "debug":
+            self.s.debug = not self.s.debug
         elif ident in ("lm-prev", "lm-next"):
             current = self.s.session.device_landmark
             i = self.landmarks.index(current) if current in self.landmarks else -1
@@ -143,7 +146,8 @@ class AdminScene(Scene):
         colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
         labels = {"lang": f"{s.t('kiosk.admin_language')}: {s.t('app.language_name')}",
                   "end": s.t("kiosk.admin_end"), "exit": s.t("kiosk.admin_exit"), "close": s.t("kiosk.admin_close"),
-                  "camera": s.t("kiosk.admin_camera_test")}
+                  "camera": s.t("kiosk.admin_camera_test"),
+                  "debug": s.t("kiosk.admin_debug_on" if s.debug else "kiosk.admin_debug_off")}
         for button in self.buttons:
             button.label = labels.get(button.id, button.label)
             button.draw(surface, s.text, colours, 30)
