@@ -1,0 +1,91 @@
+"""A run with a real camera source (a video file, read by cv2.VideoCapture as a webcam would be) keeps the
+frames its scan screen processed; the replay sees those frames, not the scripted camera, and ends on the
+same pixels and the same catch, with the video file gone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cv2
+
+from game.qa.recording import CameraOpening, Recording
+from game.store import LocalStore
+from game.vision.synthetic import HandheldScene
+from tests.qa.conftest import BASE, NOW, ROOT, run_cli, run_main
+
+HUNT = """
+[[step]]
+tap = "scan"
+[[step]]
+wait_frames = 20
+[[step]]
+tap = "collect"
+[[step]]
+wait_frames = 5
+[[step]]
+expect = { scene = "scan", album_count = 1 }
+"""
+
+
+def write_video(path: Path, frames: int = 60) -> Path:
+    """The campaign's logo held by a wandering hand, as an MJPG AVI at 30 fps."""
+    logo = cv2.imread(str(ROOT / "assets" / "campaigns" / "jade-rabbit-chongqing" / "logo.png"), cv2.IMREAD_COLOR)
+    scene = HandheldScene(logo, (640, 480), 30.0, seed=5)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (640, 480))
+    assert writer.isOpened()
+    for i in range(frames):
+        writer.write(scene.render(i)[0])
+    writer.release()
+    return path
+
+
+def album(data_dir: Path) -> list[str]:
+    store = LocalStore.open(data_dir / "progress.db")
+    try:
+        player = store.current_player()
+        assert player is not None
+        return [o.collectible_id for o in store.load_progress(player).collectibles]
+    finally:
+        store.close()
+
+
+def test_a_recorded_video_camera_replays_from_its_recorded_frames(data_dir: Callable[[str], Path],
+                                                                  tmp_path: Path) -> None:
+    video = write_video(tmp_path / "hand.avi")
+    script = tmp_path / "hunt.toml"
+    script.write_text(HUNT, encoding="utf-8")
+    record, original = tmp_path / "run.json", tmp_path / "original.png"
+    rec_dir = data_dir("rec")
+    assert run_main([*BASE, "--script", str(script), "--camera", str(video), "--now", NOW, "--data-dir", str(rec_dir),
+                     "--record", str(record), "--screenshot", str(original)]) == 0
+    rec = Recording.load(record)
+    [opening] = rec.camera_frames
+    assert opening.name == "video:hand.avi" and not opening.synthetic
+    assert sum(n for _, n in opening.segments) == len(opening.stamps) >= len(opening.takes) > 100
+    assert (tmp_path / "run.camera").is_dir()
+    assert album(rec_dir) == ["cloud-rabbit"]
+    video.unlink()  # the replay needs only the recording
+
+    shots = []
+    for i in (1, 2):
+        shot, replay_dir = tmp_path / f"replay{i}.png", data_dir(f"replay{i}")
+        assert run_main(["--headless", "--replay", str(record), "--data-dir", str(replay_dir),
+                         "--screenshot", str(shot)]) == 0
+        assert album(replay_dir) == ["cloud-rabbit"]  # the same catch
+        shots.append(shot.read_bytes())
+    assert shots[0] == shots[1] == original.read_bytes()  # lossless frames: byte-identical to the run
+
+
+def test_a_recording_whose_camera_frames_are_missing_is_refused(tmp_path: Path) -> None:
+    rec = Recording(argv=["--server", "offline", "--seed", "3"], seed=3,
+                    clock_start=datetime(2027, 2, 10, 2, 0, tzinfo=UTC), headless=True, folder=tmp_path)
+    rec.add_frame(1 / 60)
+    rec.camera_frames = [CameraOpening("camera0", True, False, [(0.0, 0)], [(0, 0, 0)], [(0, "ok")],
+                                       [("run.camera/camera-1-1.avi", 1)])]
+    record = rec.save(tmp_path / "run.json")
+    proc = run_cli(["--headless", "--replay", str(record), "--data-dir", str(tmp_path / "replay")])
+    assert proc.returncode == 2
+    line = proc.stderr.strip().splitlines()[-1]
+    assert "camera frames" in line and "run.camera/camera-1-1.avi" in line and "missing" in line
