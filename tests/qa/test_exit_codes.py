@@ -1,12 +1,15 @@
 """``main.py --script``: exit 0 at the end, 1 on a failed expect (one line: file, step, expected, actual),
-2 on a broken step before the first frame; ``--frames`` is only an upper bound."""
+2 on a broken step before the first frame; ``--frames`` is only an upper bound.
+
+The broken step runs as a real process (its exit status); the rest call main.run in this process, which
+returns the exit code and writes the same stderr, without an interpreter start-up each."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.qa.conftest import BASE, NOW, run_cli
+from tests.qa.conftest import BASE, NOW, Capture, run_cli, run_in_process
 
 
 def last_line(stderr: str) -> str:
@@ -19,20 +22,21 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_run_ends_after_the_last_step(tmp_path: Path, data_dir: Callable[[str], Path]) -> None:
+def test_the_run_ends_after_the_last_step(tmp_path: Path, data_dir: Callable[[str], Path], capsys: Capture) -> None:
     script = write(tmp_path, '[[step]]\ntap = "start"\n[[step]]\nexpect = { scene = "map", month_steps = 0 }\n')
-    proc = run_cli([*BASE, "--script", str(script), "--frames", "5000", "--now", NOW, "--data-dir", str(data_dir("a"))])
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    code, err = run_in_process([*BASE, "--script", str(script), "--frames", "5000", "--now", NOW,
+                                "--data-dir", str(data_dir("a"))], capsys)
+    assert code == 0, err[-2000:]
     assert (data_dir("b").parent / "a" / "logs" / "client.log").is_file()
 
 
-def test_a_failed_expect_exits_1_naming_file_step_expected_and_actual(tmp_path: Path,
-                                                                      data_dir: Callable[[str], Path]) -> None:
+def test_a_failed_expect_exits_1_naming_file_step_expected_and_actual(tmp_path: Path, data_dir: Callable[[str], Path],
+                                                                      capsys: Capture) -> None:
     script = write(tmp_path, '[[step]]\ntap = "start"\n[[step]]\nwait_frames = 2\n'
                              '[[step]]\nexpect = { scene = "map", month_steps = 70 }\n')
-    proc = run_cli([*BASE, "--script", str(script), "--now", NOW, "--data-dir", str(data_dir("d"))])
-    assert proc.returncode == 1
-    assert last_line(proc.stderr) == f"{script}: step 3: expect month_steps: expected 70, got 0"
+    code, err = run_in_process([*BASE, "--script", str(script), "--now", NOW, "--data-dir", str(data_dir("d"))], capsys)
+    assert code == 1
+    assert last_line(err) == f"{script}: step 3: expect month_steps: expected 70, got 0"
 
 
 def test_a_broken_step_exits_2_before_running(tmp_path: Path) -> None:
@@ -43,31 +47,36 @@ def test_a_broken_step_exits_2_before_running(tmp_path: Path) -> None:
     assert not (tmp_path / "d" / "progress.db").exists()  # nothing ran
 
 
-def test_an_answer_the_open_quiz_does_not_have(tmp_path: Path, data_dir: Callable[[str], Path]) -> None:
+def test_an_answer_the_open_quiz_does_not_have(tmp_path: Path, data_dir: Callable[[str], Path],
+                                               capsys: Capture) -> None:
     script = write(tmp_path, '[[step]]\ntap = "start"\n[[step]]\ntap = "landmark:hongyadong"\n'
                              '[[step]]\ntap = "mode:learn"\n[[step]]\ntap = "answer:D"\n')
-    proc = run_cli([*BASE, "--script", str(script), "--now", NOW, "--data-dir", str(data_dir("q"))])
-    assert proc.returncode == 1
-    assert last_line(proc.stderr) == f"{script}: step 4: bad answer letter 'D': this quiz has answers A, B, C"
+    code, err = run_in_process([*BASE, "--script", str(script), "--now", NOW, "--data-dir", str(data_dir("q"))], capsys)
+    assert code == 1
+    assert last_line(err) == f"{script}: step 4: bad answer letter 'D': this quiz has answers A, B, C"
 
 
-def test_a_target_the_screen_does_not_offer(tmp_path: Path, data_dir: Callable[[str], Path]) -> None:
+def test_a_target_the_screen_does_not_offer(tmp_path: Path, data_dir: Callable[[str], Path],
+                                            capsys: Capture) -> None:
     script = write(tmp_path, '[[step]]\ntap = "album"\n')
-    proc = run_cli([*BASE, "--script", str(script), "--data-dir", str(data_dir("t"))])
-    assert proc.returncode == 1
-    line = last_line(proc.stderr)
+    code, err = run_in_process([*BASE, "--script", str(script), "--data-dir", str(data_dir("t"))], capsys)
+    assert code == 1
+    line = last_line(err)
     assert line.startswith(f"{script}: step 1: tap 'album': the attract screen offers no such target")
     assert "start" in line
 
 
-def test_frames_stops_an_unfinished_scenario_with_exit_1(tmp_path: Path, data_dir: Callable[[str], Path]) -> None:
+def test_frames_stops_an_unfinished_scenario_with_exit_1(tmp_path: Path, data_dir: Callable[[str], Path],
+                                                         capsys: Capture) -> None:
     script = write(tmp_path, '[[step]]\nwait_frames = 50\n')
-    proc = run_cli([*BASE, "--script", str(script), "--frames", "10", "--data-dir", str(data_dir("f"))])
-    assert proc.returncode == 1
-    assert last_line(proc.stderr) == f"{script}: step 1: the run stopped (--frames 10) before this step finished"
+    code, err = run_in_process([*BASE, "--script", str(script), "--frames", "10", "--data-dir", str(data_dir("f"))],
+                               capsys)
+    assert code == 1
+    assert last_line(err) == f"{script}: step 1: the run stopped (--frames 10) before this step finished"
 
 
-def test_script_works_with_kiosk_device_landmark_and_record(tmp_path: Path, data_dir: Callable[[str], Path]) -> None:
+def test_script_works_with_kiosk_device_landmark_and_record(tmp_path: Path, data_dir: Callable[[str], Path],
+                                                            capsys: Capture) -> None:
     """At the landmark's own kiosk, the visit check-in works; the kiosk's idle timeout ends the guest."""
     script = write(tmp_path, '[[step]]\ntap = "start"\n[[step]]\ntap = "landmark:hongyadong"\n'
                              '[[step]]\ntap = "mode:visit"\n[[step]]\nwait_frames = 5\n'
@@ -77,7 +86,7 @@ def test_script_works_with_kiosk_device_landmark_and_record(tmp_path: Path, data
                              '[[step]]\nidle_seconds = 40\n'  # the hand-off stays 30 s
                              '[[step]]\nexpect = { scene = "attract", month_steps = 0 }\n')
     record = tmp_path / "kiosk.json"
-    proc = run_cli([*BASE, "--script", str(script), "--kiosk", "--device-landmark", "hongyadong", "--now", NOW,
-                    "--record", str(record), "--data-dir", str(data_dir("k"))])
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    code, err = run_in_process([*BASE, "--script", str(script), "--kiosk", "--device-landmark", "hongyadong",
+                                "--now", NOW, "--record", str(record), "--data-dir", str(data_dir("k"))], capsys)
+    assert code == 0, err[-2000:]
     assert record.is_file()

@@ -8,34 +8,39 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from game.actions import Action, Kind
 from game.qa.recording import Recording, action_from_json, action_to_json
-from tests.qa.conftest import BASE, NOW, ROOT, run_main
+from tests.qa.conftest import BASE, NOW, ROOT, Capture, ScenarioRun, run_in_process, run_main
+
+
+def replay(record: Path, data_dir: Callable[[str], Path], tmp_path: Path, name: str, driver: str = "dummy") -> bytes:
+    """The last frame of a replay of ``record`` in a fresh data dir, as PNG bytes: headless (SDL's dummy
+    driver), or in a 1280×720 window on SDL's ``offscreen`` driver (a real window's code path, no display)."""
+    shot = tmp_path / f"{name}.png"
+    how = ["--headless"] if driver == "dummy" else ["--windowed", "1280x720"]
+    with pytest.MonkeyPatch.context() as env:
+        if driver != "dummy":
+            env.setenv("SDL_VIDEODRIVER", driver)
+        code = run_main([*how, "--replay", str(record), "--data-dir", str(data_dir(name)), "--screenshot", str(shot)])
+    assert code == 0
+    return shot.read_bytes()
 
 
 def replay_twice(record: Path, data_dir: Callable[[str], Path], tmp_path: Path) -> list[bytes]:
-    """The last frame of two headless replays of ``record``, each in a fresh data dir, as PNG bytes."""
-    shots = []
-    for i in (1, 2):
-        shot = tmp_path / f"{record.stem}-replay{i}.png"
-        assert run_main(["--headless", "--replay", str(record), "--data-dir", str(data_dir(f"{record.stem}-{i}")),
-                         "--screenshot", str(shot)]) == 0
-        shots.append(shot.read_bytes())
-    return shots
+    """Two replays of ``record``: headless, then windowed on the offscreen driver."""
+    return [replay(record, data_dir, tmp_path, f"{record.stem}-{driver}", driver) for driver in ("dummy", "offscreen")]
 
 
-def test_two_replays_of_a_scripted_run_are_byte_identical(data_dir: Callable[[str], Path], tmp_path: Path) -> None:
-    record = tmp_path / "run.json"
-    original = tmp_path / "original.png"
-    code = run_main([*BASE, "--script", str(ROOT / "qa" / "month-rollover.toml"), "--lang", "en", "--now", NOW,
-                     "--data-dir", str(data_dir("rec")), "--record", str(record), "--screenshot", str(original)])
-    assert code == 0
-    rec = Recording.load(record)
+def test_a_replay_of_a_scripted_run_ends_on_its_last_frame(scenario_run: Callable[[str, str], ScenarioRun],
+                                                           data_dir: Callable[[str], Path], tmp_path: Path) -> None:
+    run = scenario_run("month-rollover", "en")
+    assert run.code == 0
+    rec = Recording.load(run.record)
     assert rec.frames > 100 and any(a.kind is Kind.POINTER_DOWN for _, a in rec.actions)
     assert rec.clock, "the scenario's clock step is in the recording"
-    shots = replay_twice(record, data_dir, tmp_path)
-    assert shots[0] == shots[1]
-    assert shots[0] == original.read_bytes()  # and the replay ends where the run ended
+    assert replay(run.record, data_dir, tmp_path, "month-rollover") == run.last_frame.read_bytes()
 
 
 def test_a_windowed_style_recording_replays_identically(data_dir: Callable[[str], Path], tmp_path: Path) -> None:
@@ -52,7 +57,7 @@ def test_a_windowed_style_recording_replays_identically(data_dir: Callable[[str]
     rec.clock = [(120, datetime(2027, 2, 28, 15, 59, 58, tzinfo=UTC))]
     path = rec.save(tmp_path / "live.json")
     shots = replay_twice(path, data_dir, tmp_path)
-    assert shots[0] == shots[1]
+    assert shots[0] == shots[1]  # and the display driver makes no difference
     again = Recording.load(path)
     assert again.frame_dts()[:4] == [0.016, 0.021, 0.034, 0.017]
 
@@ -64,30 +69,26 @@ def test_actions_survive_the_json_round_trip() -> None:
         assert action_from_json(json.loads(json.dumps(action_to_json(action)))) == action
 
 
-def test_replay_refuses_a_data_dir_with_progress(data_dir: Callable[[str], Path], tmp_path: Path) -> None:
-    from tests.qa.conftest import run_cli
-
+def test_replay_refuses_a_data_dir_with_progress(data_dir: Callable[[str], Path], tmp_path: Path,
+                                                 capsys: Capture) -> None:
     record = tmp_path / "r.json"
     busy = data_dir("busy")
     assert run_main([*BASE, "--frames", "3", "--data-dir", str(busy), "--record", str(record)]) == 0
-    proc = run_cli(["--headless", "--replay", str(record), "--data-dir", str(busy)])
-    assert proc.returncode == 2
-    assert "already holds progress" in proc.stderr.strip().splitlines()[-1]
+    code, err = run_in_process(["--headless", "--replay", str(record), "--data-dir", str(busy)], capsys)
+    assert code == 2
+    assert "already holds progress" in err.strip().splitlines()[-1]
 
 
-def test_a_recorded_scan_with_the_synthetic_camera_replays_identically(data_dir: Callable[[str], Path],
-                                                                       tmp_path: Path) -> None:
-    """The scan screen over the scripted camera: the logo tracked, a poster checked in, the room; the
-    camera changes are in the recording and two replays end on the same pixels as the run."""
-    record = tmp_path / "scan.json"
-    original = tmp_path / "scan-original.png"
-    code = run_main([*BASE, "--script", str(ROOT / "qa" / "scan-poster.toml"), "--lang", "en", "--now", NOW,
-                     "--data-dir", str(data_dir("scan-rec")), "--record", str(record), "--screenshot", str(original)])
-    assert code == 0
-    rec = Recording.load(record)
+def test_two_replays_of_a_recorded_scan_with_the_scripted_camera_are_byte_identical(
+        scenario_run: Callable[[str, str], ScenarioRun], data_dir: Callable[[str], Path], tmp_path: Path) -> None:
+    """The scan screen over the scripted camera: a poster checked in, then the room; the camera changes are
+    in the recording and two replays end on the same pixels as the run."""
+    run = scenario_run("scan-poster", "en")
+    assert run.code == 0
+    rec = Recording.load(run.record)
     assert [subject for _, subject in rec.camera] == ["poster:hongyadong", "none"]
-    shots = replay_twice(record, data_dir, tmp_path)
-    assert shots[0] == shots[1] == original.read_bytes()
+    shots = replay_twice(run.record, data_dir, tmp_path)
+    assert shots[0] == shots[1] == run.last_frame.read_bytes()
 
 
 def test_a_scenario_that_fixes_its_language_replays_in_it(data_dir: Callable[[str], Path], tmp_path: Path) -> None:
@@ -95,7 +96,4 @@ def test_a_scenario_that_fixes_its_language_replays_in_it(data_dir: Callable[[st
     original = tmp_path / "lang-original.png"
     assert run_main([*BASE, "--script", str(ROOT / "qa" / "language.toml"), "--lang", "en", "--now", NOW,
                      "--data-dir", str(data_dir("lang")), "--record", str(record), "--screenshot", str(original)]) == 0
-    shot = tmp_path / "lang-replay.png"
-    assert run_main(["--headless", "--replay", str(record), "--data-dir", str(data_dir("lang-replay")),
-                     "--screenshot", str(shot)]) == 0
-    assert shot.read_bytes() == original.read_bytes()
+    assert replay(record, data_dir, tmp_path, "lang-replay") == original.read_bytes()

@@ -12,7 +12,7 @@ import pygame
 import pytest
 
 from game.qa.checks import content_problems, pixels
-from tests.qa.conftest import BASE, NOW, ROOT, run_main
+from tests.qa.conftest import ROOT, ScenarioRun
 
 SCENARIOS = sorted((ROOT / "qa").glob("*.toml"))
 
@@ -39,11 +39,12 @@ def test_qa_covers_every_scene_in_both_languages() -> None:
 
 
 @pytest.mark.parametrize(("scenario", "lang"), cases(), ids=lambda v: v.stem if isinstance(v, Path) else v)
-def test_scenario_passes_with_good_screenshots(scenario: Path, lang: str, data_dir: Callable[[str], Path]) -> None:
-    data = data_dir(f"{scenario.stem}-{lang}")
-    code = run_main([*BASE, "--script", str(scenario), "--lang", lang, "--now", NOW, "--data-dir", str(data)])
+def test_scenario_passes_with_good_screenshots(scenario: Path, lang: str,
+                                              scenario_run: Callable[[str, str], ScenarioRun]) -> None:
+    run = scenario_run(scenario.stem, lang)
+    data = run.data
     report = json.loads((data / "screenshots" / "report.json").read_text(encoding="utf-8"))
-    assert code == 0, report["failure"]
+    assert run.code == 0, report["failure"]
     assert report["result"] == "passed"
     shots = report["shots"]
     assert shots, f"{scenario.name} takes no screenshot"
@@ -52,3 +53,39 @@ def test_scenario_passes_with_good_screenshots(scenario: Path, lang: str, data_d
         image = pygame.image.load(str(data / "screenshots" / shot["file"]))
         assert image.get_size() == (1920, 1080)
         assert content_problems(pixels(image)) == [], shot["name"]
+
+
+def test_the_gallery_index_links_every_shot_in_both_languages(scenario_run: Callable[[str, str], ScenarioRun],
+                                                             tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``make qa``'s index page: a row per screenshot, zh and en side by side, every picture a file there."""
+    from html.parser import HTMLParser
+
+    from game.qa.gallery import Run, write_index
+
+    runs = []
+    for name, lang in (("visit-elsewhere", "zh"), ("visit-elsewhere", "en"), ("language", "zh")):
+        done = scenario_run(name, lang)
+        report = json.loads((done.data / "screenshots" / "report.json").read_text(encoding="utf-8"))
+        runs.append(Run(ROOT / "qa" / f"{name}.toml", lang, done.data, done.code, 1.0, "", report))
+    out = tmp_path_factory.getbasetemp()
+    index = write_index(out, runs)
+
+    class Images(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "tr":
+                self.rows.append([])
+            elif tag == "img" and self.rows:
+                self.rows[-1].append(str(dict(attrs)["src"]))
+
+    page = Images()
+    page.feed(index.read_text(encoding="utf-8"))
+    pictures = [src for row in page.rows for src in row]
+    expected = sum(len(r.shots) for r in runs)
+    assert len(pictures) == expected > 0
+    assert all((out / src).is_file() for src in pictures)
+    shots_per_lang = {r.lang: len(r.shots) for r in runs if r.scenario.stem == "visit-elsewhere"}
+    assert sum(len(row) == 2 for row in page.rows) == shots_per_lang["zh"] == shots_per_lang["en"]  # side by side
