@@ -1,4 +1,5 @@
-"""The claim page (`GET /claim/{code}`) as a visitor's phone shows it: Debian's chromium, driven by
+"""The pages the server serves, in a real browser: the claim page (`GET /claim/{code}`) as a visitor's phone
+shows it, and the API reference (`/docs`). Debian's chromium, driven by
 Playwright through ``executable_path``, against the real server on loopback.
 
 The hand-off QR on a kiosk opens this page. What a visitor relies on: their steps, tier and
@@ -119,3 +120,19 @@ def test_unknown_claim_code_says_not_found_and_nothing_else(api: Api, live: Thre
     assert "This claim code was not found" in body and "找不到这个领取码" in body
     assert "Landmark" not in body and "50" not in body
     assert phone.locator("svg").count() == 0
+
+
+def test_api_reference_renders_without_a_cdn(live: ThreadedServer, phone: Any, tmp_path: Path) -> None:
+    """Bank IT opens /docs on a closed network: Swagger UI comes from this server and lists the API."""
+    outside: list[str] = []
+    phone.on("request", lambda request: outside.append(request.url)
+             if not request.url.startswith(live.url) and not request.url.startswith("data:") else None)
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    response = phone.goto(f"{live.url}/docs")
+    assert response is not None and response.status == 200
+    phone.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    paths = phone.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/v1/players/{player_id}/actions" in p.replace("\u200b", "") for p in paths)
+    assert phone.locator(".swagger-ui .info .title").inner_text().startswith("Cloud Tour Treasure Hunt API")
+    assert outside == []
+    phone.screenshot(path=str(tmp_path / "docs.png"))
