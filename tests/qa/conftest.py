@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.engine.test_real_window import xvfb  # noqa: F401  (the Xvfb fixture, for a real X window)
+
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2027-02-10T10:00:00+08:00"
 BASE = ["--headless", "--server", "offline", "--seed", "3"]
