@@ -43,7 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.machine import machine_info  # noqa: E402
-from bench.vision import OrbBaseline  # noqa: E402
+from bench.vision import OrbBaseline, SiftBaseline  # noqa: E402
 from bench.vision_general_marks import (  # noqa: E402
     FAMILIES,
     PHOTOS,
@@ -65,30 +65,6 @@ NUISANCES = ("none", "motion", "defocus", "noise", "jpeg", "cast", "glare", "dim
 FOCAL = FRAME[0] / (2 * math.tan(math.radians(65.0) / 2))  # 65 deg horizontal field of view
 WARM = np.float32([0.70, 0.92, 1.18])  # BGR gains
 COOL = np.float32([1.18, 1.0, 0.78])
-
-
-class SiftBaseline:
-    """SIFT + Lowe's ratio test (0.75) + RANSAC (3 px), at least 10 inliers."""
-
-    def __init__(self, reference_bgr: np.ndarray) -> None:
-        self.sift = cv2.SIFT_create()
-        self.matcher = cv2.BFMatcher(cv2.NORM_L2)
-        self.kps, self.des = self.sift.detectAndCompute(cv2.cvtColor(reference_bgr, cv2.COLOR_BGR2GRAY), None)
-
-    def detect(self, frame_bgr: np.ndarray) -> np.ndarray | None:
-        kps, des = self.sift.detectAndCompute(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY), None)
-        if des is None or len(kps) < 10 or self.des is None or len(self.kps) < 2:
-            return None
-        pairs = self.matcher.knnMatch(des, self.des, k=2)
-        good = [m[0] for m in pairs if len(m) == 2 and m[0].distance < 0.75 * m[1].distance]
-        if len(good) < 10:
-            return None
-        p0 = np.float32([self.kps[m.trainIdx].pt for m in good])
-        p1 = np.float32([kps[m.queryIdx].pt for m in good])
-        h, status = cv2.findHomography(p0, p1, cv2.RANSAC, 3.0)
-        if h is None or status is None or int(status.sum()) < 10:
-            return None
-        return h
 
 
 def camera_homography(ref_size: tuple[int, int], tilt_deg: float, axis_deg: float, roll_deg: float,
