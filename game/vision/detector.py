@@ -3,11 +3,13 @@
 Pipeline (no history; docs/vision.md explains each stage):
 1. hypotheses: card regions, edge outlines and ink blobs from the reference's colour model, with
    poses from quads or from second moments plus a polar-signature rotation; textured references
-   also get busy patches, a colour template search and ORB + RANSAC;
+   also get busy patches, a colour template search and SIFT + MAGSAC++ (features.py);
 2. ranking by a 32-px correlation, a coarse affine ECC alignment (32 px), a fine
    inverse-compositional alignment (64 px) and, for the best pose only, a polish (128/256 px);
 3. verification: trimmed NCC, grid agreement, ink colour and camera consistency, with stricter
-   second chances for small, occluded and motion-blurred views;
+   second chances for small, occluded and motion-blurred views; then uniqueness: the pose is
+   aligned again from its known confusions (stretched, shifted, turned) and a view whose frame
+   does not single it out is refused;
 4. near-symmetric marks: the turn is chosen on the pixels where the turns differ, or the view is
    refused. Only verified poses are returned.
 """
@@ -43,6 +45,7 @@ from game.vision.candidates import LEAD_CARD_PRIOR, dedupe, region_hypotheses
 from game.vision.colour_search import SIZES as COLOUR_SEARCH_SIZES
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
+from game.vision.features import FeatureHypotheses
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
 from game.vision.reference import ReferenceModel, as_bgr_frame
@@ -102,7 +105,7 @@ class DetectorConfig:
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
     polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
-    use_features: bool | None = None  # ORB + RANSAC hypotheses; None: automatically for textured references
+    use_features: bool | None = None  # SIFT + MAGSAC++ hypotheses; None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
     min_visible: float = 0.8  # share of a detected view's quad that must lie inside the frame
     track_min_visible: float = 0.6  # ... and of a tracked one (its pose comes from the previous frame)
@@ -124,10 +127,10 @@ class DetectorConfig:
     # ... whose coarse fit must reach this: true poses of the bench poster fit at 0.73-0.99 (0.78 or
     # more for the ones nothing else found), nine in ten wrong matches on frames without it below 0.65
     texture_search_cc: float = 0.7
-    # Textured references: a detection verified below this is aligned again from starts stretched
-    # by 1.25 and shifted by 12 % along each axis (a photo's smooth, banded content has stable wrong
-    # fits there); another pose verifying within ``rival_lead`` of the best is an ambiguous view,
-    # and nothing is reported (only with the colour search, texture_search > 0; 0 = never check)
+    # Uniqueness: a detection verified below this is aligned again from its known confusions
+    # (starts stretched by 1.25 and shifted by 12 % along each axis, and the mark's self-matching
+    # turns); another pose verifying within ``rival_lead`` of the best means the frame does not
+    # fix the pose, and nothing is reported (0 = never check)
     rival_check_below: float = 0.95
     rival_lead: float = 0.03
     # A view that fails verification is verified once more without a solid occluder (a finger):
@@ -264,14 +267,11 @@ class MarkerDetector:
                                if textured and self.config.texture_search > 0 else None)
         w, h = self.ref.size
         centre, back = translate_mat(w / 2, h / 2), translate_mat(-w / 2, -h / 2)
-        # Starts of the rival check (``_unrivalled``), which only detections of the colour search's
-        # references face.
+        # Starts of the uniqueness check (``_unrivalled``): the confusions a frame may not rule out.
         self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
                               for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
-                                                     (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))
-                              ] if self._colour_search is not None else []
-        self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
-        self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
+                                                     (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+        self._features = FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY)) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
                   self.use_features)
 
@@ -464,33 +464,57 @@ class MarkerDetector:
             again = self._colour_searched(ctx, None)
             if again is not None and again[0] >= cfg.accept_score:
                 found = self._concluded(ctx, again)
-        if found is not None and self._colour_search is not None and found.score < cfg.rival_check_below:
+        if found is not None and found.score < cfg.rival_check_below:
             found = self._unrivalled(ctx, found)
         return found
 
     def _unrivalled(self, ctx: FrameContext, found: Detection) -> Detection | None:
-        """The best of ``found`` and its re-alignments from stretched and shifted starts, unless two differ.
+        """``found`` if the frame fixes it: no known confusion verifies as well from its own start.
 
-        A photo of smooth, banded content (a landscape) has stable wrong fits squashed or slid
-        along its bands that verify as well as the true pose: when another pose verifies about as
-        well, the view is ambiguous and nothing is reported. It costs a few true views of
-        textured marks (generalisation val split: 2 of 135) and keeps wrong poses of photos out.
+        Verification scores one pose; it does not say whether another pose scores as well. The
+        confusions a frame can leave open are known: a print's plain margins or smooth, banded
+        content let its fit slide or stretch along them (a thumb over one end, motion along the
+        long side, a landscape's bands), and a nearly symmetric mark fits turned. So the pose is
+        aligned again from starts stretched and shifted along each axis and from each self-match
+        turn, occluded pixels left out when the plain fit fails. The best verified pose is the
+        answer; when a pose that differs from it verifies within ``rival_lead``, the view is
+        ambiguous and nothing is reported. (A turn is not refused for coming close: the turn cue
+        of ``_disambiguate`` decides between turns of the best pose.)
         """
         cfg = self.config
-        poses = [(found.score, found.homography)]
+        h0 = found.homography
+        poses = [(found.score, h0, "found")]
         for start in self._rival_starts:
-            r = self._finish(ctx, found.homography @ start, None, levels=(1,))
-            if r is not None and r[0] >= cfg.accept_score:
-                poses.append(r)
+            r = self._settled(ctx, h0 @ start)
+            if r is not None:
+                poses.append((*r, "stretch"))
+        for undo in self._sym_undo:
+            r = self._settled(ctx, h0 @ undo)
+            if r is not None:
+                poses.append((*r, "turn"))
         poses.sort(key=lambda t: -t[0])
         top = poses[0]
-        rivals = [p for p in poses[1:] if self._corner_shift(top[1], p[1]) > 0.08]
+        rivals = [p for p in poses[1:] if p[2] != "turn" and self._corner_shift(top[1], p[1]) > 0.08]
         if rivals and rivals[0][0] > top[0] - cfg.rival_lead:
             return None
-        if top[1] is found.homography:
+        if top[1] is h0:
             return found
         # When the better pose fails its conclusion, the first one is not trusted either.
-        return self._concluded(ctx, top)
+        return self._concluded(ctx, (top[0], top[1]))
+
+    def _settled(self, ctx: FrameContext, start: np.ndarray) -> tuple[float, np.ndarray] | None:
+        """(verified score, pose) after a fine alignment from ``start``, occluded pixels left out when
+        the plain fit does not verify; None when neither verifies."""
+        cfg = self.config
+        best = self._finish(ctx, start, None, levels=(1,))
+        if best is not None and best[0] >= cfg.accept_score:
+            return best
+        rob = ic_refine(ctx.pyr, self._ic, start, self.ref.size, (1,), iters=cfg.fine_iters, robust=True,
+                        robust_min_ncc=cfg.robust_min_ncc)
+        if rob is None or not self._plausible(ctx, rob[0]):
+            return None
+        score = self._verified_score(ctx, rob[0])
+        return (score, rob[0]) if score >= cfg.accept_score else None
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
         """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
@@ -913,23 +937,7 @@ class MarkerDetector:
         return best
 
     def _feature_hypotheses(self, ctx: FrameContext) -> list[np.ndarray]:
-        assert self._orb is not None and self._matcher is not None
-        ref_pts, ref_des = self.ref.orb_model()
-        if len(ref_pts) < 8:
-            return []
-        grey = cv2.cvtColor(ctx.search, cv2.COLOR_BGR2GRAY)
-        kps, des = self._orb.detectAndCompute(grey, None)
-        if des is None or len(kps) < 8:
-            return []
-        pairs = self._matcher.knnMatch(des, ref_des, k=2)
-        good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
-        if len(good) < 10:
-            return []
-        src = np.float32([ref_pts[m.trainIdx] for m in good])
-        dst = np.float32([kps[m.queryIdx].pt for m in good]) / ctx.search_scale
-        # 500 RANSAC rounds, not 2000: with few inliers among many matches (a frame without the
-        # poster) RANSAC runs to the cap, and the extra rounds found no more posters on the bench.
-        h, inl = cv2.findHomography(src, dst, cv2.RANSAC, 4.0 / ctx.search_scale, maxIters=500)
-        if h is None or inl is None or int(inl.sum()) < 8:
-            return []
-        return [h]
+        """The local-feature pose (SIFT + MAGSAC++, ``features.py``) of a textured reference, if any."""
+        assert self._features is not None
+        h = self._features.pose(cv2.cvtColor(ctx.search, cv2.COLOR_BGR2GRAY), ctx.search_scale)
+        return [] if h is None else [h]
