@@ -31,6 +31,7 @@ from game.scan.worker import VisionResult, VisionWorker
 from game.scene import Pop, Push, Scene
 from game.services import Services, hex_rgb
 from game.ui.ar_figure import FigureRenderer, View, draw_outline
+from game.ui.camera_surface import CameraSurface
 from game.ui.collectible_art import collectible_art
 from game.ui.contrast import CREAM
 from game.ui.layout import Rect
@@ -70,6 +71,7 @@ class ScanScene(Scene):
         self.worker: VisionWorker | None = None
         self.synthetic = False
         self.result: VisionResult | None = None
+        self._camera = CameraSurface()
         self._frame_surf: pygame.Surface | None = None
         self.pose: CardPose | None = None
         self.hunt = Hunt(services.campaign, self.roll)
@@ -88,6 +90,7 @@ class ScanScene(Scene):
         self._poster_tried: set[str] = set()
         self._renderers: dict[str, FigureRenderer] = {}
         self._found: tuple[tuple[str, int], int] | None = None
+        self._panels: tuple[tuple[object, ...], tuple[pygame.Surface, pygame.Surface]] | None = None
         self._last_pose: CardPose | None = None
         self.back = Button("back", Rect(30, 34, 180, 68), style="secondary")
         self.album_button = Button("album", Rect(1700, 40, 200, 250), style="ghost")
@@ -109,6 +112,7 @@ class ScanScene(Scene):
         self.worker = None
         self.result = None  # no camera frame outlives the scene
         self._frame_surf = None
+        self._camera.drop()
         self.pose = self._last_pose = None
 
     def pause(self) -> None:
@@ -240,9 +244,7 @@ class ScanScene(Scene):
 
     def _show(self, result: VisionResult) -> None:
         self.result = result
-        # converted to the display's format once per camera frame, not on every blit at 60 Hz
-        self._frame_surf = pygame.image.frombuffer(result.image.data, (result.image.shape[1], result.image.shape[0]),
-                                                   "RGB").convert()
+        self._frame_surf = self._camera.show(result.pixels)  # once per camera frame, not on every blit at 60 Hz
         det = result.detection
         self.pose = None
         if det is not None:
@@ -251,7 +253,7 @@ class ScanScene(Scene):
             self._last_pose = self.pose  # a lost card's figure fades out where it last stood
         self._check_posters(result)
         if "claim_qr" in self.s.extras:  # a kiosk: a hand-off QR shown here resumes that player
-            self.s.extras["claim_qr"](result.image)  # type: ignore[operator]
+            self.s.extras["claim_qr"](result.gray if result.gray is not None else result.image)  # type: ignore[operator]
 
     # drawing ---------------------------------------------------------------------------------
     def view(self) -> View | None:
@@ -310,14 +312,15 @@ class ScanScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
-        surface.fill(darken(p.primary, 0.78))
         view = self.view()
+        backdrop = darken(p.primary, 0.78)
         if self._frame_surf is not None and view is not None and self.result is not None:
-            surface.blit(self._frame_surf, VIEW_RECT[:2])
+            surface.blit(self._frame_surf, VIEW_RECT[:2])  # the side panels, opaque, paint the rest
             if self._drawn_index != self.result.index:
                 self._drawn_index = self.result.index
                 self.shown.append((self.result.taken_at, time.perf_counter()))
         else:
+            surface.fill(backdrop)
             msg = s.text.render(s.t("scan.starting"), 40, p.text_on_dark, "bold")
             surface.blit(msg, msg.get_rect(center=(960, 540)))
         clip = pygame.Rect(VIEW_RECT)
@@ -365,25 +368,53 @@ class ScanScene(Scene):
 
     def _draw_side_panels(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
+        # painted once per language, text size, notice and count (opaque: two plain blits a frame)
+        key = (s.lang, s.text.generation, self.synthetic, self._found_count(), len(s.campaign.collectibles))
+        if self._panels is None or self._panels[0] != key:
+            self._panels = (key, self._paint_panels())
+        left, right = self._panels[1]
+        surface.blit(left, (0, 0))
+        surface.blit(right, (VIEW_RECT[0] + VIEW_RECT[2], 0))
         self.back.label = s.t("app.back")
         self.back.draw(surface, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 30)
-        title = s.text.render(s.t("map.scan"), 44, p.text_on_dark, "serif")
-        surface.blit(title, title.get_rect(center=(120, 170)))
-        # the album icon, with the count of items found
-        total = len(s.campaign.collectibles)
-        found = self._found_count()
-        icon = s.images.remember(("scan-album-icon", s.campaign.id), self._album_icon)
-        surface.blit(icon, icon.get_rect(center=ALBUM_ICON))
-        label = s.text.render(s.t("map.album"), 28, p.text_on_dark, "bold")
-        surface.blit(label, label.get_rect(center=(1800, 236)))
-        count = s.text.render(f"{found} / {total}", 30, p.accent_on_dark, "bold")
-        surface.blit(count, count.get_rect(center=(1800, 272)))
+
+    def _paint_panels(self) -> tuple[pygame.Surface, pygame.Surface]:
+        """The left panel (title, demo-camera notice; Back is drawn over it) and the right one (album icon, count)."""
+        s, p = self.s, self.s.palette
+        w = VIEW_RECT[0]
+        backdrop = darken(p.primary, 0.78)
+        left = pygame.Surface((w, 1080)).convert()
+        left.fill(backdrop)
+        title = s.text.fit(s.t("map.scan"), 44, w - 24, p.text_on_dark, "serif", 26)
+        left.blit(title, title.get_rect(center=(w // 2, 170)))
         if self.synthetic:
-            pygame.draw.circle(surface, p.accent, (120, 262), 10)
-            note = s.text.wrap(s.t("scan.demo_camera"), 26, 200, "bold", 5)
-            for i, line in enumerate(note):
-                img = s.text.render(line, 26, p.accent_on_dark, "bold")
-                surface.blit(img, img.get_rect(midtop=(120, 290 + i * 38)))
+            pygame.draw.circle(left, p.accent, (w // 2, 262), 10)
+            self._paint_notice(left, s.t("scan.demo_camera"), 290, left.get_height() - 40)
+        right = pygame.Surface((1920 - VIEW_RECT[0] - VIEW_RECT[2], 1080)).convert()
+        right.fill(backdrop)
+        cx = ALBUM_ICON[0] - (VIEW_RECT[0] + VIEW_RECT[2])
+        icon = s.images.remember(("scan-album-icon", s.campaign.id), self._album_icon)
+        right.blit(icon, icon.get_rect(center=(cx, ALBUM_ICON[1])))
+        label = s.text.fit(s.t("map.album"), 28, right.get_width() - 16, p.text_on_dark, "bold", 18)
+        right.blit(label, label.get_rect(center=(cx, 236)))
+        count = s.text.render(f"{self._found_count()} / {len(s.campaign.collectibles)}", 30, p.accent_on_dark, "bold")
+        right.blit(count, count.get_rect(center=(cx, 236 + label.get_height() // 2 + 22)))
+        return left, right
+
+    def _paint_notice(self, panel: pygame.Surface, text: str, top: int, bottom: int) -> None:
+        """Centred lines in the side panel: the size shrinks until the whole notice fits, never cut."""
+        s, p = self.s, self.s.palette
+        width = panel.get_width() - 36
+        size = 26
+        for _ in range(12):  # the lines that fit the panel's height at this size
+            step = round(s.text.px(size) * 1.35)
+            lines = s.text.wrap(text, size, width, "bold")
+            if len(lines) * step <= bottom - top and all(s.text.size(x, size, "bold")[0] <= width for x in lines):
+                break
+            size -= 1
+        for i, line in enumerate(s.text.wrap(text, size, width, "bold", max(1, (bottom - top) // step))):
+            img = s.text.render(line, size, p.accent_on_dark, "bold")
+            panel.blit(img, img.get_rect(midtop=(panel.get_width() // 2, top + i * step)))
 
     def _found_count(self) -> int:
         """Items found (local progress plus server-granted consolations), recounted when progress changes."""
