@@ -13,8 +13,9 @@ from typing import NoReturn
 from platformdirs import user_data_dir
 
 APP_NAME = "cloud-tour"
-SCENES = ("attract", "map", "map:<landmark-id>", "card:<landmark-id>", "rewards", "album", "scan", "share:<collectible-id>")
-SCENE_RE = re.compile(r"^(attract|map|rewards|album|scan|(map|card|share):[a-z0-9][a-z0-9_-]*)$")
+SCENES = ("attract", "map", "map:<landmark-id>", "card:<landmark-id>", "rewards", "album", "scan", "scan:<landmark-id>",
+          "share:<collectible-id>")
+SCENE_RE = re.compile(r"^(attract|map|rewards|album|scan|(map|card|share|scan):[a-z0-9][a-z0-9_-]*)$")
 
 
 @dataclass(frozen=True)

@@ -61,13 +61,16 @@ class ScanScene(Scene):
     name = "scan"
 
     def __init__(self, services: Services, open_worker: Callable[[], VisionWorker], scenes: Callable[[str], Scene],
-                 *, lockstep: bool = False, roll: Callable[[], float] | None = None) -> None:
+                 *, lockstep: bool = False, roll: Callable[[], float] | None = None,
+                 landmark: str | None = None) -> None:
         super().__init__()
         self.s = services
         self.open_worker = open_worker
         self.scenes = scenes
         self.lockstep = lockstep  # headless runs: each frame waits for the next processed camera frame
         self.roll = roll or services.rng.random
+        # opened from a landmark's card: only that landmark's poster checks in (None: any poster)
+        self.landmark = services.campaign.landmark(landmark) if landmark else None
         self.worker: VisionWorker | None = None
         self.synthetic = False
         self.result: VisionResult | None = None
@@ -196,10 +199,20 @@ class ScanScene(Scene):
             if ident not in seen:
                 self._poster_streak.pop(ident)
         for ident in seen:
-            self._poster_streak[ident] = self._poster_streak.get(ident, 0) + 1
-            if self._poster_streak[ident] >= POSTER_CONFIRM and ident not in self._poster_tried:
+            streak = self._poster_streak[ident] = self._poster_streak.get(ident, 0) + 1
+            if self.landmark is not None and ident != self.landmark.id:
+                if streak == POSTER_CONFIRM:  # another landmark's poster: named, not counted
+                    self._other_poster(ident)
+            elif streak >= POSTER_CONFIRM and ident not in self._poster_tried:
                 self._poster_tried.add(ident)
                 self._scan_checkin(ident)
+
+    def _other_poster(self, ident: str) -> None:
+        other = self.s.campaign.landmark(ident)
+        if other is None or self.landmark is None:
+            return
+        lang = self.s.lang
+        self.message = (self.s.t("scan.other_poster", other=other.name.get(lang), name=self.landmark.name.get(lang)), 4.0)
 
     def _scan_checkin(self, landmark_id: str) -> None:
         landmark = self.s.campaign.landmark(landmark_id)
@@ -387,9 +400,12 @@ class ScanScene(Scene):
         left.fill(backdrop)
         title = s.text.fit(s.t("map.scan"), 44, w - 24, p.text_on_dark, "serif", 26)
         left.blit(title, title.get_rect(center=(w // 2, 170)))
+        y = 230
+        if self.landmark is not None:  # this landmark's scan: its name under the title
+            y = self._paint_notice(left, self.landmark.name.get(s.lang), y - 20, y + 110, 30, p.text_on_dark) + 24
         if self.synthetic:
-            pygame.draw.circle(left, p.accent, (w // 2, 262), 10)
-            self._paint_notice(left, s.t("scan.demo_camera"), 290, left.get_height() - 40)
+            pygame.draw.circle(left, p.accent, (w // 2, y + 32), 10)
+            self._paint_notice(left, s.t("scan.demo_camera"), y + 60, left.get_height() - 40)
         right = pygame.Surface((1920 - VIEW_RECT[0] - VIEW_RECT[2], 1080)).convert()
         right.fill(backdrop)
         cx = ALBUM_ICON[0] - (VIEW_RECT[0] + VIEW_RECT[2])
@@ -401,20 +417,23 @@ class ScanScene(Scene):
         right.blit(count, count.get_rect(center=(cx, 236 + label.get_height() // 2 + 22)))
         return left, right
 
-    def _paint_notice(self, panel: pygame.Surface, text: str, top: int, bottom: int) -> None:
-        """Centred lines in the side panel: the size shrinks until the whole notice fits, never cut."""
+    def _paint_notice(self, panel: pygame.Surface, text: str, top: int, bottom: int, size: int = 26,
+                      colour: tuple[int, int, int] | None = None) -> int:
+        """Centred lines in the side panel: the size shrinks until the whole text fits, never cut.
+        Returns where the text ends."""
         s, p = self.s, self.s.palette
         width = panel.get_width() - 36
-        size = 26
         for _ in range(12):  # the lines that fit the panel's height at this size
             step = round(s.text.px(size) * 1.35)
             lines = s.text.wrap(text, size, width, "bold")
             if len(lines) * step <= bottom - top and all(s.text.size(x, size, "bold")[0] <= width for x in lines):
                 break
             size -= 1
-        for i, line in enumerate(s.text.wrap(text, size, width, "bold", max(1, (bottom - top) // step))):
-            img = s.text.render(line, size, p.accent_on_dark, "bold")
+        lines = s.text.wrap(text, size, width, "bold", max(1, (bottom - top) // step))
+        for i, line in enumerate(lines):
+            img = s.text.render(line, size, colour or p.accent_on_dark, "bold")
             panel.blit(img, img.get_rect(midtop=(panel.get_width() // 2, top + i * step)))
+        return top + len(lines) * step
 
     def _found_count(self) -> int:
         """Items found (local progress plus server-granted consolations), recounted when progress changes."""
@@ -442,10 +461,12 @@ class ScanScene(Scene):
         band = s.images.remember(("scan-guide-band", w), lambda: self._band(w))
         surface.blit(band, (x, 960))
         if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
-            zh = s.text.render("将红色标志对准镜头", 40, CREAM, "bold")
-            en = s.text.render("Hold the red logo up to the camera", 28, p.text_on_dark, "sans")
-            surface.blit(zh, zh.get_rect(center=(960, 996)))
-            surface.blit(en, en.get_rect(center=(960, 1046)))
+            zh_text, en_text = self.guide_lines()
+            zh = s.text.fit(zh_text, 40, w - 80, CREAM, "bold", 24)
+            en = s.text.fit(en_text, 28, w - 80, p.text_on_dark, "sans", 20)
+            gap = max(0, (band.get_height() - zh.get_height() - en.get_height()) // 3)
+            surface.blit(zh, zh.get_rect(midtop=(960, 960 + gap)))
+            surface.blit(en, en.get_rect(midtop=(960, 960 + 2 * gap + zh.get_height())))
         elif self.hunt.phase is Phase.READY:
             line = s.text.fit(s.t("scan.collect_hint"), 38, w - 80, CREAM, "bold", 22)
             surface.blit(line, line.get_rect(center=(960, 1020)))
@@ -462,6 +483,20 @@ class ScanScene(Scene):
         if self.worker is not None and self.worker.status not in ("ok", "starting"):
             self._chip(surface, s.t("scan.camera_status", status=self.worker.status), (960, 140), 26)
 
+    def guide_lines(self) -> tuple[str, str]:
+        """The aiming guide in Chinese and in English: this landmark's poster (opened from its card), or
+        the logo by its colour as the campaign pack names it, or by the bank's name."""
+        s, brand = self.s, self.s.campaign.brand
+
+        def line(lang: str) -> str:
+            if self.landmark is not None:
+                return s.i18n.t_in(lang, "scan.guide_poster", name=self.landmark.name.get(lang))
+            if brand.logo_colour is not None:
+                return s.i18n.t_in(lang, "scan.guide", colour=brand.logo_colour.get(lang))
+            return s.i18n.t_in(lang, "scan.guide_plain", bank=brand.name.get(lang))
+
+        return line("zh"), line("en")
+
     @staticmethod
     def _band(w: int) -> pygame.Surface:
         band = pygame.Surface((w, 120), pygame.SRCALPHA)
@@ -469,22 +504,29 @@ class ScanScene(Scene):
         return band
 
     def _draw_example(self, surface: pygame.Surface) -> None:
-        """What to hold up: the logo on a card, with a hand-held tilt."""
+        """What to hold up: the logo on a card (or, for a landmark's scan, its poster), with a hand-held tilt."""
         s, p = self.s, self.s.palette
+        lm = self.landmark
+        picture = lm.poster if lm is not None and lm.poster else s.campaign.brand.logo
+        caption = lm.name.get(s.lang) if lm is not None else s.campaign.brand.name.get(s.lang)
 
         def make() -> pygame.Surface:
             card = pygame.Surface((300, 360), pygame.SRCALPHA)
             draw_panel(card, Rect(0, 0, 300, 360), (250, 244, 232), radius=18, border=p.accent, border_width=4)
-            logo = s.images.load(s.campaign_dir / s.campaign.brand.logo, (240, 240))
-            card.blit(logo, (30, 24))
-            name = s.text.fit(s.campaign.brand.name.get(s.lang), 30, 260, p.text_primary, "bold")
+            raw = pygame.image.load(str(s.campaign_dir / picture))
+            k = min(240 / raw.get_width(), 240 / raw.get_height())
+            image = pygame.transform.smoothscale(raw, (round(raw.get_width() * k), round(raw.get_height() * k)))
+            card.blit(image, image.get_rect(center=(150, 144)))
+            name = s.text.fit(caption, 30, 260, p.text_primary, "bold")
             card.blit(name, name.get_rect(center=(150, 310)))
             return pygame.transform.rotozoom(card, 8, 0.9)
 
-        card = s.images.remember(("scan-example", s.campaign.id, s.lang), make)
+        card = s.images.remember(("scan-example", s.campaign.id, picture, s.lang, s.text.generation), make)
         bob = 8 * math.sin(self.t * 2.2)
         surface.blit(card, card.get_rect(center=(1500, 560 + bob)))
-        self._chip(surface, s.t("scan.hint_example"), (960, 900), 32)
+        hint = s.t("scan.guide_poster", name=caption) if lm is not None else \
+            s.t("scan.hint_example", bank=s.campaign.brand.name.get(s.lang))
+        self._chip(surface, hint, (960, 900), 32)
 
     def _draw_ready(self, surface: pygame.Surface, item: Collectible) -> None:
         s, p = self.s, self.s.palette
