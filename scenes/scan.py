@@ -93,6 +93,7 @@ class ScanScene(Scene):
         self._poster_tried: set[str] = set()
         self._renderers: dict[str, FigureRenderer] = {}
         self._found: tuple[tuple[str, int], int] | None = None
+        self._chips: dict[tuple[object, ...], pygame.Surface] = {}
         self._panels: tuple[tuple[object, ...], tuple[pygame.Surface, pygame.Surface]] | None = None
         self._last_pose: CardPose | None = None
         self.back = Button("back", Rect(30, 34, 180, 68), style="secondary")
@@ -373,11 +374,18 @@ class ScanScene(Scene):
 
     def _chip(self, surface: pygame.Surface, text: str, centre: tuple[int, int], size: int = 30,
               fill: tuple[int, int, int, int] = (20, 14, 14, 200)) -> None:
-        """Cream text on a dark chip (dark enough over any camera frame for 4.5:1)."""
-        label = self.s.text.fit(text, size, 1300, CREAM, "bold", 18)
-        r = label.get_rect(center=centre).inflate(48, 22)
-        draw_panel(surface, Rect(r.x, r.y, r.w, r.h), fill, radius=r.h // 2)
-        surface.blit(label, label.get_rect(center=centre))
+        """Cream text on a dark chip (dark enough over any camera frame for 4.5:1), painted once per text."""
+        key = (text, size, fill, self.s.text.generation)
+        chip = self._chips.get(key)
+        if chip is None:
+            if len(self._chips) > 32:
+                self._chips.clear()
+            label = self.s.text.fit(text, size, 1300, CREAM, "bold", 18)
+            w, h = label.get_width() + 48, label.get_height() + 22
+            chip = self._chips[key] = pygame.Surface((w, h), pygame.SRCALPHA)
+            draw_panel(chip, Rect(0, 0, w, h), fill, radius=h // 2)
+            chip.blit(label, label.get_rect(center=(w // 2, h // 2)))
+        surface.blit(chip, chip.get_rect(center=centre))
 
     def _draw_side_panels(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
