@@ -106,8 +106,9 @@ def serve(data_dir: str) -> None:
     print(server.url, server.enrollment_code("laptop"), flush=True)
     sys.stdin.readline()
     now["t"] = DRAIN_AT
-    print("advanced", flush=True)
+    print("advanced", time.process_time(), flush=True)
     sys.stdin.readline()
+    print(time.process_time(), flush=True)  # this process's CPU seconds, for the drain's server CPU
     server.stop()
 
 
@@ -136,14 +137,26 @@ class LocalServer:
             assert self.proc.stdin is not None and self.proc.stdout is not None
             self.proc.stdin.write("\n")
             self.proc.stdin.flush()
-            self.proc.stdout.readline()
+            self.cpu_at_advance = float(self.proc.stdout.readline().split()[1])
         else:
             self.now = DRAIN_AT
+
+    def cpu_since_advance(self) -> float | None:
+        """The server process's CPU seconds since ``advance`` (process mode; it stops the server's clock
+        reading, so call it once, after the drain). None when the server shares this process."""
+        if self.mode != "process":
+            return None
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+        self.stopping = True
+        return float(self.proc.stdout.readline()) - self.cpu_at_advance
 
     def stop(self) -> None:
         if self.mode == "process":
             assert self.proc.stdin is not None
-            self.proc.stdin.write("\n")
+            if not getattr(self, "stopping", False):
+                self.proc.stdin.write("\n")
             self.proc.stdin.close()
             self.proc.wait(timeout=30)
         else:
@@ -185,6 +198,7 @@ def drain(store_path: Path, server: LocalServer, data_dir: Path) -> dict:
     late_ms: list[float] = []
     reloads = 0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     sync = WorkerSync(config, store, campaign)
     next_frame = time.perf_counter()
     frame = 0
@@ -208,14 +222,21 @@ def drain(store_path: Path, server: LocalServer, data_dir: Path) -> dict:
             if time.perf_counter() - started > 600:
                 raise SystemExit("the outbox did not drain within 600 s")
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
     finally:
         sync.stop()
+    server_cpu = server.cpu_since_advance()
     statuses = {e.status for e in store.entries(limit=1_000_000)}
     store.close()
     return {
         "actions": total,
         "drain_s": round(elapsed, 3),
         "actions_per_s": round(total / elapsed, 1),
+        # CPU seconds of the drain: this process (client; with the embedded server, both) and the
+        # server process; the rate per CPU second is less distorted by other load than the wall rate
+        "client_cpu_s": round(cpu, 2),
+        "server_cpu_s": None if server_cpu is None else round(server_cpu, 2),
+        "actions_per_cpu_s": round(total / (cpu + (server_cpu or 0.0)), 1),
         "statuses": sorted(statuses),
         "frames": len(sync_ms),
         "reloads": reloads,
@@ -267,7 +288,8 @@ def main() -> int:
         row["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         rows.append(row)
         print(f"{mode:9s} {row['actions']} actions in {row['drain_s']:.2f} s = {row['actions_per_s']:.0f}/s "
-              f"(budget ≥ 1000); frame-loop sync p50 {row['frame_sync_ms']['p50']:.3f} ms "
+              f"(budget ≥ 1000; CPU s client {row['client_cpu_s']} server {row['server_cpu_s']}: "
+              f"{row['actions_per_cpu_s']:.0f} actions per CPU s); frame-loop sync p50 {row['frame_sync_ms']['p50']:.3f} ms "
               f"p99 {row['frame_sync_ms']['p99']:.3f} ms max {row['frame_sync_ms']['max']:.3f} ms (budget p99 ≤ 1); "
               f"frames woke late p99 {row['frame_wake_late_ms']['p99']:.2f} ms; load {row['loadavg_before']}",
               flush=True)

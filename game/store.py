@@ -159,6 +159,23 @@ class PlayerRow:
     claim_code: str | None
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """One player's share of a sync round, for ``LocalStore.settle_many``."""
+
+    local_id: str
+    results: list[tuple[str, str, str | None, int | None]]  # (action_id, status, reason, serial)
+    server_view: dict | None = None
+    rebuild: Callable[[list[OutboxEntry]], Progress] | None = None
+    server_id: str | None = None  # the server player it was answered under (set when given)
+    claim_code: str | None = None
+
+
+def _entry(row: tuple) -> OutboxEntry:
+    seq, aid, lid, payload, at, dl, st, rs, se, att = row
+    return OutboxEntry(seq, aid, lid, action_from_json(json.loads(payload)), datetime.fromisoformat(at), dl, st, rs, se, att)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -381,17 +398,53 @@ class LocalStore:
         sql = ("SELECT seq, action_id, local_id, payload, at, device_landmark, status, reason, serial, attempts "
                f"FROM outbox {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY seq LIMIT ?")
         rows = self._query(sql, (*params, limit))
-        return [
-            OutboxEntry(seq, aid, lid, action_from_json(json.loads(payload)), datetime.fromisoformat(at), dl, st, rs, se, att)
-            for seq, aid, lid, payload, at, dl, st, rs, se, att in rows
-        ]
+        return [_entry(row) for row in rows]
 
-    def next_batches(self, limit: int, players: int = 1) -> list[list[OutboxEntry]]:
-        """For the ``players`` players with the oldest pending actions (oldest first): each one's pending
-        actions in order (at most ``limit`` each)."""
-        first = self._query("SELECT local_id, MIN(seq) AS m FROM outbox WHERE status = 'pending' "
-                            "GROUP BY local_id ORDER BY m LIMIT ?", (players,))
-        return [self.entries(local_id, "pending", limit) for local_id, _ in first]
+    def next_batches(
+        self, limit: int, players: int = 1, *, max_actions: int | None = None, skip: frozenset[str] = frozenset()
+    ) -> list[list[OutboxEntry]]:
+        """For the ``players`` players with the oldest pending actions (oldest first, none in ``skip``):
+        each one's pending actions in order (at most ``limit`` each, ``max_actions`` in all)."""
+        where = f"AND local_id NOT IN ({','.join('?' * len(skip))})" if skip else ""
+        first = self._query(f"SELECT local_id, MIN(seq) AS m FROM outbox WHERE status = 'pending' {where} "
+                            "GROUP BY local_id ORDER BY m LIMIT ?", (*skip, players))
+        if not first:
+            return []
+        ids = [local_id for local_id, _ in first]
+        rows = self._query(
+            "SELECT seq, action_id, local_id, payload, at, device_landmark, status, reason, serial, attempts "
+            f"FROM outbox WHERE status = 'pending' AND local_id IN ({','.join('?' * len(ids))}) ORDER BY seq", tuple(ids))
+        by_player: dict[str, list[OutboxEntry]] = {local_id: [] for local_id in ids}
+        for row in rows:
+            batch = by_player[row[2]]
+            if len(batch) < limit:
+                batch.append(_entry(row))
+        out, room = [], max_actions
+        for local_id in ids:
+            batch = by_player[local_id]
+            if room is not None:
+                if room <= 0:
+                    break
+                batch = batch[:room]
+                room -= len(batch)
+            out.append(batch)
+        return out
+
+    def players_by_id(self, local_ids: list[str]) -> dict[str, PlayerRow]:
+        rows = self._query(f"SELECT local_id, server_id, claim_code FROM players WHERE local_id IN "
+                           f"({','.join('?' * len(local_ids))})", tuple(local_ids)) if local_ids else []
+        return {r[0]: PlayerRow(*r) for r in rows}
+
+    def meta_keys(self, keys: list[str], make: Callable[[], str]) -> dict[str, str]:
+        """The stored value of each meta key, storing ``make()`` first (one transaction) for those missing."""
+        if not keys:
+            return {}
+        with self._tx() as conn:
+            marks = ",".join("?" * len(keys))
+            found = dict(conn.execute(f"SELECT key, value FROM meta WHERE key IN ({marks})", tuple(keys)).fetchall())
+            missing = [(k, make()) for k in keys if k not in found]
+            conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", missing)
+        return found | dict(missing)
 
     def set_server_player(self, local_id: str, server_id: str | None, claim_code: str | None) -> None:
         with self._tx() as conn:
@@ -429,6 +482,31 @@ class LocalStore:
                     conn.execute("UPDATE players SET server_view = ? WHERE local_id = ?", (json.dumps(server_view), local_id))
             if progress is not None:
                 self._progress[local_id] = progress  # once committed, still in commit order
+
+    def settle_many(self, settlements: list[Settlement]) -> None:
+        """``settle`` for several players in one transaction (one commit for a whole sync round),
+        each with the server player it was answered under (``server_id``/``claim_code``, if given)."""
+        changed: dict[str, Progress] = {}
+        with self._write_lock:
+            with self._tx() as conn:
+                for s in settlements:
+                    if s.server_id is not None:
+                        conn.execute("UPDATE players SET server_id = ?, claim_code = ? WHERE local_id = ?",
+                                     (s.server_id, s.claim_code, s.local_id))
+                    conn.executemany(
+                        "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial), "
+                        "attempts = attempts + 1 WHERE action_id = ?",
+                        [(status, reason, serial, aid) for aid, status, reason, serial in s.results],
+                    )
+                    if s.rebuild is not None:
+                        progress = s.rebuild(self.entries(s.local_id))
+                        conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
+                                     (json.dumps(progress_to_json(progress)), s.local_id))
+                        changed[s.local_id] = progress
+                    if s.server_view is not None:
+                        conn.execute("UPDATE players SET server_view = ? WHERE local_id = ?",
+                                     (json.dumps(s.server_view), s.local_id))
+            self._progress.update(changed)  # once committed, still in commit order
 
     def server_view(self, local_id: str) -> dict | None:
         rows = self._query("SELECT server_view FROM players WHERE local_id = ?", (local_id,))

@@ -59,6 +59,38 @@ def decide(has_token: bool, players: list[PlayerRow], pending: list[OutboxEntry]
     return Send(first.local_id, row.server_id, batch)
 
 
+@dataclass(frozen=True)
+class SyncPart:
+    """One player's share of a sync round: its pending actions in order, under its server player
+    (``server_id``), or to be created with the request (``server_id`` None)."""
+
+    local_id: str
+    server_id: str | None
+    entries: tuple[OutboxEntry, ...]
+
+    def split(self) -> tuple[list[dict[str, Any]], list[tuple[str, str, str | None, int | None]]]:
+        """(the wire bodies to send, the verdicts decided here: actions that are not the client's to send)."""
+        wire, local = [], []
+        for e in self.entries:
+            body = to_wire(e)
+            if body is None:
+                local.append((e.action_id, "rejected", "not_a_client_action", None))
+            else:
+                wire.append(body)
+        return wire, local
+
+
+def plan(batches: list[list[OutboxEntry]], players: dict[str, PlayerRow]) -> list[SyncPart]:
+    """A sync round: each batch (one player's oldest pending actions) under its server player."""
+    parts = []
+    for batch in batches:
+        if not batch:
+            continue
+        row = players.get(batch[0].local_id)
+        parts.append(SyncPart(batch[0].local_id, row.server_id if row else None, tuple(batch[:BATCH_LIMIT])))
+    return parts
+
+
 def to_wire(entry: OutboxEntry) -> dict[str, Any] | None:
     """The API's JSON for one entry, or None when the action is not the client's to send."""
     if isinstance(entry.action, TaskDone):

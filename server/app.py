@@ -23,7 +23,7 @@ from server.errors import ErrorResponse, install_error_handlers
 from server.guard import AuthGuard, TrustedProxies
 from server.middleware import EdgeMiddleware
 from server.ratelimit import TokenBucketLimiter
-from server.routers import admin, claim, content, devices, events, health, partner, players
+from server.routers import admin, claim, content, devices, events, health, partner, players, sync
 from server.settings import Settings
 from server.strict import HotRoutes
 
@@ -142,7 +142,7 @@ def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
     install_error_handlers(app)
     # Unknown query parameters are refused by server.strict.StrictRoute (every router uses it).
     # The hot routes (players) come first: routing tries each route's pattern in order.
-    for module in (players, events, health, content, devices, partner, admin, claim):
+    for module in (players, sync, events, health, content, devices, partner, admin, claim):
         app.include_router(module.router)
     app.edge_limiter = TokenBucketLimiter(settings.rate_per_s, settings.rate_burst)
     app.edge_proxies = proxies

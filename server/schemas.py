@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from game.rules.content import CheckinMode
 
@@ -211,6 +211,43 @@ class ActionsRequest(Strict):
     actions: list[ActionIn] = Field(min_length=1, max_length=100)
 
 
+SYNC_MAX_PLAYERS = 100
+SYNC_MAX_ACTIONS = 1000  # about 200 KB of JSON: under the default 256 KB body limit
+
+
+class SyncPlayerIn(Strict):
+    """One player's part of a sync request: a player this device holds (``player_id``), or one to
+    create first (``create_key``: the creation's idempotency key, as ``CreatePlayerRequest``)."""
+
+    player_id: PlayerId | None = None
+    create_key: IdempotencyKey | None = None
+    campaign_id: Ident | None = Field(default=None, description="with create_key; default: the server's campaign")
+    actions: list[ActionIn] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_player(self) -> SyncPlayerIn:
+        if (self.player_id is None) == (self.create_key is None):
+            raise ValueError("give exactly one of player_id and create_key")
+        if self.campaign_id is not None and self.create_key is None:
+            raise ValueError("campaign_id goes with create_key")
+        return self
+
+
+class SyncRequest(Strict):
+    """Many players' queued actions in one request (a kiosk's outbox); each player's in order."""
+
+    players: list[SyncPlayerIn] = Field(min_length=1, max_length=SYNC_MAX_PLAYERS)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> SyncRequest:
+        if sum(len(p.actions) for p in self.players) > SYNC_MAX_ACTIONS:
+            raise ValueError(f"at most {SYNC_MAX_ACTIONS} actions per request")
+        keys = [p.player_id or p.create_key for p in self.players]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each player at most once per request")
+        return self
+
+
 class ItemOut(BaseModel):
     collectible_id: str
     serial: int | None
@@ -234,6 +271,28 @@ class ActionResult(BaseModel):
 class ActionsResponse(BaseModel):
     results: list[ActionResult]
     progress: ProgressOut
+
+
+class SyncError(BaseModel):
+    code: str
+    message: str
+    retry_after_s: int | None = Field(default=None, description="429: when to send this player's actions again")
+
+
+class SyncPlayerOut(BaseModel):
+    """One player's answer, in the request's order. ``error``: the player's remaining actions were
+    not decided (``results`` holds those decided before it); nothing else in the request is affected."""
+
+    player_id: str | None
+    claim_code: str | None = Field(default=None, description="for a create_key entry: the player's claim code")
+    campaign_id: str | None = None
+    results: list[ActionResult] = []
+    progress: ProgressOut | None = None
+    error: SyncError | None = None
+
+
+class SyncResponse(BaseModel):
+    players: list[SyncPlayerOut]
 
 
 # ---- supply, events, partner, stats ------------------------------------------------------------

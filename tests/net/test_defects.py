@@ -158,7 +158,7 @@ def test_a_stray_401_keeps_the_token(tmp_path, server, proxy, campaign) -> None:
     play(campaign, store)
     token = store.get_meta("device_token")
     assert token
-    proxy.script.extend([("POST /v1/players ", "401"), ("POST /v1/players ", "401")])
+    proxy.script.extend([("POST /v1/sync ", "401"), ("POST /v1/sync ", "401")])
     worker.start()
     try:
         assert wait_for(lambda: store.pending_count() == 0, 30)
@@ -225,7 +225,7 @@ def test_lost_creation_answer_makes_no_second_player(tmp_path, server, proxy, ca
     worker = remote_worker(store, proxy.url, server.enrollment_code("laptop"), campaign)
     drain(worker)
     play(campaign, store)
-    proxy.script.extend([("POST /v1/players ", "lost_ack"), ("POST /v1/players ", "lost_ack")])
+    proxy.script.extend([("POST /v1/sync ", "lost_ack"), ("POST /v1/sync ", "lost_ack")])
     drain(worker)
     assert proxy.counts["lost_ack"] == 2
     assert store.pending_count() == 0
