@@ -77,7 +77,8 @@ def record_offline(store_path: Path, n: int) -> int:
             if player_actions >= PER_PLAYER - 1:
                 lm = None  # the share
             action = CheckIn(lm.id, CheckinMode.LEARN, quiz_choice=lm.quiz.answer) if lm else Share("qr")
-            clock["now"] = T0 + timedelta(days=day, minutes=7 * (len(done_today) + (lm is None)))
+            # players a minute apart (one device's guests come one after another)
+            clock["now"] = T0 + timedelta(days=day, minutes=players + 7 * (len(done_today) + (lm is None)))
             outcome = session.attempt(action)
             if not outcome.applied:
                 raise SystemExit(f"bench set-up: the rules refused {action}: {outcome.reason}")
@@ -94,18 +95,37 @@ def record_offline(store_path: Path, n: int) -> int:
     return players
 
 
+class ServerClock:
+    """The server's clock: the first morning until ``advance``, then from DRAIN_AT on, in real time."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def advance(self) -> None:
+        self.since = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return T0 if self.since is None else DRAIN_AT + timedelta(seconds=time.monotonic() - self.since)
+
+
+def server_settings(clock: ServerClock) -> object:
+    """The server's settings: its clock, and its rate knobs raised (to 100,000 requests and check-ins
+    a second per device: the bench measures the client's sync, not the anti-farming limits)."""
+    from server.settings import Settings
+
+    return Settings(clock=clock, credit_max_age_s=30 * 24 * 3600, rate_per_s=100_000.0, rate_burst=100_000,
+                    device_checkins_per_window=100_000, device_checkin_window_s=1)
+
+
 def serve(data_dir: str) -> None:
     """``--serve``: the local server in this process; its clock jumps to DRAIN_AT on a stdin line."""
     from server.embedded import start_embedded
-    from server.settings import Settings
 
-    now = {"t": T0}
-    settings = Settings(clock=lambda: now["t"], credit_max_age_s=30 * 24 * 3600, rate_per_s=10_000.0,
-                        rate_burst=10_000, device_checkins_per_window=1_000_000)
-    server = start_embedded(Path(data_dir), CAMPAIGN_ID, settings=settings)
+    clock = ServerClock()
+    server = start_embedded(Path(data_dir), CAMPAIGN_ID, settings=server_settings(clock))
     print(server.url, server.enrollment_code("laptop"), flush=True)
     sys.stdin.readline()
-    now["t"] = DRAIN_AT
+    clock.advance()
     print("advanced", time.process_time(), flush=True)
     sys.stdin.readline()
     print(time.process_time(), flush=True)  # this process's CPU seconds, for the drain's server CPU
@@ -124,12 +144,9 @@ class LocalServer:
             self.url, self.code = self.proc.stdout.readline().split()
         else:
             from server.embedded import start_embedded
-            from server.settings import Settings
 
-            self.now = T0
-            settings = Settings(clock=lambda: self.now, credit_max_age_s=30 * 24 * 3600, rate_per_s=10_000.0,
-                                rate_burst=10_000, device_checkins_per_window=1_000_000)
-            self.server = start_embedded(data_dir, CAMPAIGN_ID, settings=settings)
+            self.clock = ServerClock()
+            self.server = start_embedded(data_dir, CAMPAIGN_ID, settings=server_settings(self.clock))
             self.url, self.code = self.server.url, self.server.enrollment_code("laptop")
 
     def advance(self) -> None:
@@ -139,7 +156,7 @@ class LocalServer:
             self.proc.stdin.flush()
             self.cpu_at_advance = float(self.proc.stdout.readline().split()[1])
         else:
-            self.now = DRAIN_AT
+            self.clock.advance()
 
     def cpu_since_advance(self) -> float | None:
         """The server process's CPU seconds since ``advance`` (process mode; it stops the server's clock

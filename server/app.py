@@ -72,7 +72,7 @@ class ServerApp(FastAPI):
     edge_proxies: TrustedProxies
 
     def build_middleware_stack(self) -> ASGIApp:
-        hot = HotRoutes(players.hot_routes(), self.exception_handlers)
+        hot = HotRoutes([*players.hot_routes(), *sync.hot_routes()], self.exception_handlers)
         return EdgeMiddleware(
             super().build_middleware_stack(), self.edge_limiter, self.edge_body_limit, hot, self.edge_proxies
         )

@@ -26,7 +26,7 @@ from server.context import AppContext, Device
 from server.db import TxFactory
 from server.errors import ApiError
 from server.routers.players import actions_doc
-from server.schemas import ActionIn, ActionResult, ActionStatus, SyncPlayerIn, SyncRequest
+from server.schemas import ActionIn, ActionResult, ActionStatus, SyncNewPlayer, SyncPlayerIn, SyncRequest
 
 
 @dataclass
@@ -64,7 +64,7 @@ def decide_player(ctx: AppContext, device: Device, entry: _Entry, actions: list[
 
 def _create(ctx: AppContext, device: Device, parts: list[SyncPlayerIn], entries: list[_Entry]) -> None:
     """The ``create_key`` players, in one transaction (idempotent by key: a retry answers the same player)."""
-    wanted = [(i, p) for i, p in enumerate(parts) if p.create_key is not None and entries[i].error is None]
+    wanted = [(i, p) for i, p in enumerate(parts) if isinstance(p, SyncNewPlayer) and entries[i].error is None]
     if not wanted:
         return
     made = create_players(
@@ -77,9 +77,9 @@ def _create(ctx: AppContext, device: Device, parts: list[SyncPlayerIn], entries:
 
 async def sync(ctx: AppContext, device: Device, body: SyncRequest) -> dict[str, Any]:
     """The ``SyncResponse`` document for ``body``."""
-    entries = [_Entry(player_id=p.player_id, campaign_id=p.campaign_id) for p in body.players]
+    entries = [_Entry(player_id=None if isinstance(p, SyncNewPlayer) else p.player_id) for p in body.players]
     for entry, part in zip(entries, body.players, strict=True):
-        if part.create_key is not None:
+        if isinstance(part, SyncNewPlayer):
             entry.campaign_id = part.campaign_id or ctx.settings.campaign_id
             if ctx.catalog.find(entry.campaign_id) is None:
                 entry.error = ApiError(404, "unknown_campaign", f"no campaign {entry.campaign_id!r}")
