@@ -210,6 +210,37 @@ def test_404_relinks_by_claim_code_and_nothing_is_rejected(tmp_path, server, cam
     assert server_count(server, players) == 1
 
 
+def test_reenrolled_after_the_claim_codes_expired_the_queue_still_drains(tmp_path, server, campaign) -> None:
+    """The device is enrolled again after its players' claim codes expired: the server does not know
+    the player for the new device and cannot re-link it, so the player is created again. Its old
+    actions are held under the first server player (action_id_conflict, settled as held, never
+    rejected) and must not stall the player's new action or anybody else's."""
+    from sqlalchemy import update
+
+    store = LocalStore.open(tmp_path / "p.db")
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
+    first = play(campaign, store, 2)
+    local_id = first.player_id
+    drain(worker)
+    old_server_id = store.player(local_id).server_id
+    with server.app.state.ctx.engine.begin() as conn:  # seven days later: the claim codes have expired
+        conn.execute(update(players).values(claim_expires_at=datetime(2000, 1, 1, tzinfo=UTC)))
+    store.set_meta("device_token", None)  # enrolled again: a device the server never saw
+    worker.api.token = None
+    with store._tx() as conn:  # and, as after a lost acknowledgement, everything is re-sent
+        conn.execute("UPDATE outbox SET status = 'pending'")
+    assert first.attempt(Share("qr")).applied
+    first.end_guest()
+    second = play(campaign, store, 1)
+    drain(worker)
+    assert store.pending_count() == 0
+    statuses = [e.status for e in store.entries(local_id)]
+    assert statuses == ["duplicate", "duplicate", "applied"]  # held elsewhere, never rejected; the new one applied
+    assert [e.status for e in store.entries(second.player_id)] == ["applied"]
+    assert store.player(local_id).server_id not in (None, old_server_id)
+    assert server_count(server, actions) == 4
+
+
 def test_an_action_the_server_holds_is_never_rejected() -> None:
     from net.outbox import verdicts
 
