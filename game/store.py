@@ -466,22 +466,7 @@ class LocalStore:
         and the progress ``rebuild`` derives from all of this player's entries, in one transaction
         (so an action the player takes meanwhile is never overwritten). ``rebuild=None``: the
         verdicts change nothing the player sees; the progress is kept."""
-        progress = None
-        with self._write_lock:
-            with self._tx() as conn:
-                conn.executemany(
-                    "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial), attempts = attempts + 1 "
-                    "WHERE action_id = ?",
-                    [(status, reason, serial, aid) for aid, status, reason, serial in results],
-                )
-                if rebuild is not None:
-                    progress = rebuild(self.entries(local_id))
-                    conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
-                                 (json.dumps(progress_to_json(progress)), local_id))
-                if server_view is not None:
-                    conn.execute("UPDATE players SET server_view = ? WHERE local_id = ?", (json.dumps(server_view), local_id))
-            if progress is not None:
-                self._progress[local_id] = progress  # once committed, still in commit order
+        self.settle_many([Settlement(local_id, results, server_view, rebuild)])
 
     def settle_many(self, settlements: list[Settlement]) -> None:
         """``settle`` for several players in one transaction (one commit for a whole sync round),

@@ -19,47 +19,6 @@ HELD_ELSEWHERE = "action_id_conflict"  # the server holds this action id (under 
 
 
 @dataclass(frozen=True)
-class Enroll:
-    """This device has no token yet."""
-
-
-@dataclass(frozen=True)
-class CreatePlayer:
-    local_id: str
-
-
-@dataclass(frozen=True)
-class Send:
-    local_id: str
-    server_id: str
-    entries: tuple[OutboxEntry, ...]
-
-
-@dataclass(frozen=True)
-class Idle:
-    """Nothing is pending."""
-
-
-Step = Enroll | CreatePlayer | Send | Idle
-
-
-def decide(has_token: bool, players: list[PlayerRow], pending: list[OutboxEntry]) -> Step:
-    """The next step: enrol (at once, even with nothing pending: the server credits no action stamped
-    before the device's enrolment), then give the oldest pending action's player a server id, then
-    send its batch."""
-    if not has_token:
-        return Enroll()
-    if not pending:
-        return Idle()
-    first = pending[0]
-    row = next((p for p in players if p.local_id == first.local_id), None)
-    if row is None or row.server_id is None:
-        return CreatePlayer(first.local_id)
-    batch = tuple(e for e in pending if e.local_id == first.local_id)[:BATCH_LIMIT]
-    return Send(first.local_id, row.server_id, batch)
-
-
-@dataclass(frozen=True)
 class SyncPart:
     """One player's share of a sync round: its pending actions in order, under its server player
     (``server_id``), or to be created with the request (``server_id`` None)."""

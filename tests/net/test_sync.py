@@ -15,7 +15,6 @@ from game.rules.progress import CheckIn, Share, summarize
 from game.session import Session
 from game.store import LocalStore
 from net.api import ApiClient, Unreachable
-from net.outbox import Enroll, Idle, decide
 from net.sync import SyncWorker
 from server.embedded import start_embedded
 
@@ -169,6 +168,11 @@ def test_enrolment_code_for_a_remote_server(tmp_path: Path, server, campaign) ->
     assert store.get_meta("device_token")
 
 
-def test_decide_is_idle_with_nothing_pending() -> None:
-    assert decide(True, [], []) == Idle()
-    assert decide(False, [], []) == Enroll()  # enrolled before anything is played
+def test_the_first_round_enrols_before_anything_is_played(tmp_path: Path, server, campaign) -> None:
+    store = LocalStore.open(tmp_path / "p.db")
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity=server.url,
+                        enroll_code=server.enrollment_code("laptop"))
+    assert store.pending_count() == 0
+    worker.run_once()
+    assert store.get_meta("device_token")  # the server credits no action stamped before the enrolment
+    assert worker.run_once() is False  # then idle: nothing pending
