@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import threading
 import uuid
@@ -22,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from game.rules.codec import action_from_json, action_to_json, progress_from_json, progress_to_json
 from game.rules.progress import Action, Progress
@@ -106,34 +107,27 @@ def prepare_data_dir(data_dir: Path) -> None:
 
 
 class _ProcessLock:
-    """An exclusive advisory lock on ``<db>.lock``, held while the store is open: one game per data folder."""
+    """An exclusive OS lock on ``<db>.lock`` (``filelock``: fcntl on Linux and macOS, msvcrt on
+    Windows), held while the store is open: one game per data folder. The OS drops it when the
+    process ends, also when it is killed, so a crash never leaves the folder locked."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fd: int | None = None
+        # no soft (file-exists) fallback: a killed process would leave it behind for good
+        self._lock = FileLock(path, thread_local=False, fallback_to_soft=False)
 
     def acquire(self) -> None:
-        import fcntl
-
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as err:
-            raise StoreUnavailable(f"cannot create {self.path}: {err.strerror or err}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
+            self._lock.acquire(timeout=0)
+        except Timeout:
             raise StoreUnavailable(
                 f"another copy of the game is already using {self.path.parent}; close it or pick another --data-dir"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
+        except OSError as err:
+            raise StoreUnavailable(f"cannot create {self.path}: {err.strerror or err}") from None
 
     def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing the descriptor drops the flock
-            self._fd = None
+        self._lock.release()
 
 
 @dataclass(frozen=True)
