@@ -73,6 +73,12 @@ SQLITE_NOTADB = 26
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM = 8, 14, 3
 BUSY_TIMEOUT_S = 10.0
+SQLITE_IOERR, SQLITE_FULL = 10, 13
+# A write the disk refused for now: the action stays in memory (``unsaved_count``) and is written
+# with the next write that succeeds, in order.
+TRANSIENT_WRITE = (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL)
+RECORD_WAIT_S = 1.0  # how long recording an action (on the frame loop) waits for a locked database
+RETRY_WAIT_S = 0.2  # how long ``save_unsaved`` (the sync worker, every round) waits for it
 
 
 def _is_corrupt(err: BaseException) -> bool:
@@ -83,8 +89,13 @@ def _is_corrupt(err: BaseException) -> bool:
     return isinstance(err, sqlite3.DatabaseError) and code is not None and code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
 
 
+def _code(err: BaseException) -> int:
+    """The primary SQLite result code of an error (0 when it has none)."""
+    return (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF
+
+
 def _unavailable(path: Path, err: sqlite3.Error) -> StoreUnavailable:
-    code = (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF
+    code = _code(err)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return StoreUnavailable(f"{path} is locked by another program (waited {BUSY_TIMEOUT_S:g} s); close it and retry")
     if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN):
@@ -192,6 +203,8 @@ class LocalStore:
         # progress (what the frame loop reads, without touching SQLite) is set in commit order.
         self._write_lock = threading.RLock()
         self._progress: dict[str, Progress] = {}
+        # recorded while the database refused writes: (action_id, local_id, action, progress, at, landmark)
+        self._unsaved: list[tuple[str, str, Action, Progress, datetime, str | None]] = []
         self._process_lock = lock
         self.path = path
         self.recovered_from = recovered_from
@@ -273,6 +286,9 @@ class LocalStore:
         return conn
 
     def close(self) -> None:
+        if self._unsaved and not self.save_unsaved():
+            log.error("%d action(s) could not be saved: the progress database refused every write",
+                      len(self._unsaved))
         with self._lock:
             for conn in self._all:
                 conn.close()
@@ -283,15 +299,65 @@ class LocalStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; actions recorded while writes failed are written first, in order."""
         conn = self._conn
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                written = self._write_unsaved(conn)
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            del self._unsaved[:written]
+
+    def _write_unsaved(self, conn: sqlite3.Connection) -> int:
+        for action_id, local_id, action, progress, at, landmark in self._unsaved:
+            self._insert_action(conn, action_id, local_id, action, progress, at, landmark)
+        return len(self._unsaved)
+
+    @staticmethod
+    def _insert_action(
+        conn: sqlite3.Connection, action_id: str, local_id: str, action: Action, progress: Progress, at: datetime,
+        device_landmark: str | None,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO outbox(action_id, local_id, payload, at, device_landmark) VALUES (?, ?, ?, ?, ?)",
+            (action_id, local_id, json.dumps(action_to_json(action)), at.isoformat(), device_landmark),
+        )
+        conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
+                     (json.dumps(progress_to_json(progress)), local_id))
+
+    @contextmanager
+    def _waiting(self, seconds: float) -> Iterator[None]:
+        """This thread's connection waits at most ``seconds`` for a locked database meanwhile."""
+        conn = self._conn
+        conn.execute(f"PRAGMA busy_timeout={int(min(seconds, self._busy_timeout_s) * 1000)}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_s * 1000)}")
+
+    def unsaved_count(self) -> int:
+        """Actions recorded while the database refused writes (locked, read-only, disk full), kept in
+        memory and written with the next write that succeeds (``save_unsaved`` retries)."""
+        return len(self._unsaved)
+
+    def save_unsaved(self) -> bool:
+        """Try to write the actions kept in memory; True when none is left."""
+        if not self._unsaved:
+            return True
+        try:
+            with self._waiting(RETRY_WAIT_S), self._tx():
+                pass
+        except sqlite3.OperationalError as err:
+            if _code(err) not in TRANSIENT_WRITE:
+                raise
+            return False
+        log.info("actions kept in memory while the database refused writes are saved now")
+        return True
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self._conn.execute(sql, params).fetchall()
@@ -348,16 +414,17 @@ class LocalStore:
         """Queue an applied action and save the progress it led to, in one transaction."""
         action_id = str(uuid.uuid4())
         with self._write_lock:
-            with self._tx() as conn:
-                conn.execute(
-                    "INSERT INTO outbox(action_id, local_id, payload, at, device_landmark) VALUES (?, ?, ?, ?, ?)",
-                    (action_id, local_id, json.dumps(action_to_json(action)), at.isoformat(), device_landmark),
-                )
-                conn.execute(
-                    "UPDATE players SET progress = ? WHERE local_id = ?",
-                    (json.dumps(progress_to_json(outcome_progress)), local_id),
-                )
-            self._progress[local_id] = outcome_progress  # once committed, still in commit order
+            try:
+                with self._waiting(RECORD_WAIT_S), self._tx() as conn:
+                    self._insert_action(conn, action_id, local_id, action, outcome_progress, at, device_landmark)
+            except sqlite3.OperationalError as err:
+                if _code(err) not in TRANSIENT_WRITE:
+                    raise
+                # The player saw it applied: keep it (in order) until the database takes writes again.
+                self._unsaved.append((action_id, local_id, action, outcome_progress, at, device_landmark))
+                log.warning("progress database refused a write (%s); %d action(s) kept in memory, retrying",
+                            err, len(self._unsaved))
+            self._progress[local_id] = outcome_progress  # once committed (or kept), still in order
         return action_id
 
     def claim_code(self, local_id: str) -> str | None:

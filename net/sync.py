@@ -159,6 +159,7 @@ class SyncWorker:
         in order, players without a server id created in the same request (by their stored creation
         key). All answers are settled in one local transaction. A player the server answered with an
         error waits (429: its Retry-After) while the others go on; a 404 re-links it."""
+        self.store.save_unsaved()  # actions kept in memory while the database refused writes
         if self.api.token is None:
             return self.ensure_enrolled()
         now = time.monotonic()

@@ -30,7 +30,7 @@ from game.session import Session
 from game.store import LocalStore, StoreUnavailable
 from net.api import ApiClient, ApiError, Busy, Unreachable
 from net.sync import SyncWorker
-from net.wiring import WorkerSync, unconfirmed_notes
+from net.wiring import OfflineSync, WorkerSync, unconfirmed_notes
 from server.embedded import EmbeddedServer, start_embedded
 from server.models import actions, players
 from server.settings import Settings
@@ -323,6 +323,35 @@ def test_locked_database_waits_then_reports_and_is_not_moved(tmp_path, campaign)
     store = LocalStore.open(path)
     assert store.recovered_from is None
     assert summarize(campaign, store.load_progress(player), datetime.now(UTC)).month_steps == steps
+
+
+def test_database_locked_during_play_keeps_the_action_and_saves_it_later(tmp_path, server, campaign, i18n) -> None:
+    """Another program holds the write lock while the player checks in: the check-in is applied and
+    kept in memory (the chip says so), never raised into the game or lost; once the lock is gone the
+    sync worker writes it, in order, and it reaches the server."""
+    store = LocalStore.open(tmp_path / "progress.db")
+    session = play(campaign, store, 1)
+    holder = sqlite3.connect(tmp_path / "progress.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert session.attempt(Share("qr")).applied  # no exception after the wait
+        assert store.unsaved_count() == 1
+        assert store.load_progress(session.player_id) == session.progress  # shown as applied
+        assert OfflineSync(store).status_text(i18n) == i18n.t("app.unsaved", n=1)
+        assert store.save_unsaved() is False  # still locked: kept, retried later
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
+    drain(worker)
+    assert store.unsaved_count() == 0
+    assert [e.status for e in store.entries(session.player_id)] == ["applied", "applied"]
+    assert [type(e.action).__name__ for e in store.entries(session.player_id)] == ["CheckIn", "Share"]
+    assert server_count(server, actions) == 2
+    store.close()
+    reopened = LocalStore.open(tmp_path / "progress.db")
+    assert summarize(campaign, reopened.load_progress(session.player_id), datetime.now(UTC)).month_steps == \
+        summarize(campaign, session.progress, datetime.now(UTC)).month_steps
 
 
 def test_second_copy_on_the_same_data_dir_is_refused(tmp_path, campaign) -> None:
