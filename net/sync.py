@@ -91,6 +91,7 @@ class SyncWorker:
         self._enroll_refused = False
         self._call_started: float | None = None  # monotonic start of the request in flight, if any
         self._deferred: dict[str, float] = {}  # local player id -> monotonic time before which it waits
+        self._round_actions = SYNC_ACTIONS  # halved on a 413 (a server with a smaller body limit)
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
         if store.get_meta("server_identity") != server_identity:
             # Another backend: its tokens and player ids mean nothing here; actions are re-sent by id.
@@ -165,7 +166,7 @@ class SyncWorker:
         now = time.monotonic()
         self._deferred = {k: t for k, t in self._deferred.items() if t > now}
         batches = self.store.next_batches(BATCH_LIMIT, 1 if self._single else SYNC_PLAYERS,
-                                          max_actions=1 if self._single else SYNC_ACTIONS,
+                                          max_actions=1 if self._single else self._round_actions,
                                           skip=frozenset(self._deferred))
         if not batches:
             return False
@@ -190,6 +191,10 @@ class SyncWorker:
         try:
             response = self._call(self.api.sync, bodies)
         except ApiError as err:
+            if err.status == 413 and self._round_actions > 1:
+                self._round_actions //= 2  # the server takes smaller bodies: smaller rounds from now on
+                log.info("sync rounds cut to %d actions (413)", self._round_actions)
+                return True
             if err.status == 422 and not self._single:
                 self._single = True  # isolate the action the server cannot read
                 return True
