@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,18 @@ def log_tail(path: Path, n: int = 8) -> list[str]:
     return out
 
 
+def last_sync_text(services: Services, last_ok: float | None, now: float) -> str:
+    """"last sync 14:02 (3 min ago)" in local time, or "last sync never"."""
+    if last_ok is None:
+        return services.t("kiosk.admin_last_sync", when=services.t("kiosk.admin_never"))
+    ago = max(0, round(now - last_ok))
+    age = (services.t("kiosk.admin_seconds_ago", n=ago) if ago < 120 else
+           services.t("kiosk.admin_minutes_ago", n=ago // 60) if ago < 7200 else
+           services.t("kiosk.admin_hours_ago", n=ago // 3600))
+    stamp = datetime.fromtimestamp(last_ok).strftime("%H:%M:%S" if ago < 86_400 else "%Y-%m-%d %H:%M")
+    return services.t("kiosk.admin_last_sync", when=f"{stamp} ({age})")
+
+
 def build_shell(config: Config, services: Services, scenes: Callable[[str], Any], store: Any, sync: Any,
                 open_camera: Callable[[], Any] | None = None) -> KioskShell:
     from scenes.admin import AdminScene
@@ -79,7 +93,8 @@ def build_shell(config: Config, services: Services, scenes: Callable[[str], Any]
             ("kiosk.admin_device", f"{socket.gethostname()} · {'enrolled' if enrolled else 'not enrolled'}"),
             ("kiosk.admin_landmark", f"{lm.name.get(services.lang)} ({lm.id})" if lm else services.t("kiosk.none")),
             ("kiosk.admin_sync", f"{sync.status_text(services.i18n)} · "
-                                 f"{services.t('kiosk.admin_queued', n=store.pending_count())}"),
+                                 f"{services.t('kiosk.admin_queued', n=store.pending_count())} · "
+                                 f"{last_sync_text(services, sync.last_success(), time.time())}"),
             ("kiosk.admin_camera", camera),
             ("kiosk.admin_language", shell.lang),
             ("kiosk.admin_data", str(config.data_dir)),
