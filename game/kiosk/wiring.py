@@ -13,6 +13,7 @@ from typing import Any
 
 from game.config import Config
 from game.kiosk.handoff import claim_url
+from game.kiosk.housekeeping import Housekeeper
 from game.kiosk.pin import PinGate
 from game.kiosk.resume import QrWatcher, resume_player
 from game.kiosk.shell import KioskOptions, KioskShell
@@ -110,6 +111,12 @@ def build_shell(config: Config, services: Services, scenes: Callable[[str], Any]
         watcher=watcher,
         rebind=sync.set_device_landmark,
     )
+    keeper = Housekeeper(config.data_dir)
+
+    def tidy() -> None:  # the data dir's caps and freed memory, at each visitor's end (not only at start)
+        keeper.tidy()
+
+    shell.on_wipe.append(tidy)
     if watcher is not None:
         services.extras["claim_qr"] = watcher.offer  # the scan scene offers its frames: a claim QR resumes too
     services.extras["presence"] = shell.poke  # the scan scene saw the logo: the visitor is still there

@@ -82,3 +82,4 @@ def test_data_dir_folders_are_capped_oldest_first(tmp_path: Path) -> None:
     removed = cap_folder(folder, 4500)
     assert sorted(p.name for p in removed) == [f"shot-{i}.png" for i in range(6)]
     assert sorted(p.name for p in folder.iterdir()) == [f"shot-{i}.png" for i in range(6, 10)]
+
