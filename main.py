@@ -63,7 +63,7 @@ def run(argv: list[str]) -> int:
 
     from game.config import check_ids
     from game.content import load_campaign
-    from game.kiosk.housekeeping import cap_data_dir
+    from game.kiosk.housekeeping import cap_data_dir, limit_heap_arenas
     from game.logs import setup_logging
     from game.rules.content import ContentError
     from game.store import LocalStore, StoreUnavailable, prepare_data_dir
@@ -86,6 +86,8 @@ def run(argv: list[str]) -> int:
         print(bad_flag, file=sys.stderr)
         return 2
     cap_data_dir(config.data_dir)
+    if config.kiosk:
+        limit_heap_arenas()  # before the sync, painting and camera threads: runs for weeks, RSS stays down
     config = qa.config
 
     import pygame

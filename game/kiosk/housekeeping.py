@@ -2,6 +2,8 @@
 
 - Folders under the data dir (screenshots, the scroll cache, share cards, bug bundles) are capped, oldest
   files first. Logs rotate on their own (game/logs.py: 2 MB × 5); the progress database is never touched.
+- ``limit_heap_arenas`` (at start, before any thread) keeps glibc to two malloc arenas: with one per
+  thread (painting, camera, sync, the embedded server) a kiosk held ~160 MB more of freed memory.
 - ``Housekeeper.tidy`` runs at start and at each end of a visitor's session (the kiosk wipe), so the caps
   hold however long the kiosk runs, and the C heap's free pages (glibc keeps what the painting and the
   visitor's drawings freed, hundreds of MB) are returned to the system with ``malloc_trim``.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -65,6 +68,21 @@ def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
         return libc.malloc_trim  # glibc only (musl has none)
     except (OSError, AttributeError):
         return None
+
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def limit_heap_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's malloc arenas (call before threads start; ``MALLOC_ARENA_MAX`` in the environment wins).
+    True if applied; a no-op elsewhere (Windows, macOS, musl)."""
+    if not sys.platform.startswith("linux") or os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False
 
 
 class Housekeeper:
