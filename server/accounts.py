@@ -99,16 +99,25 @@ def create_admin_token(engine: Engine, *, label: str, now: datetime) -> str:
 CLAIM_TTL_S = 7 * 24 * 3600
 
 
+def claim_expiry(now: datetime, ttl_s: int, campaign_until: datetime | None) -> datetime:
+    """When a claim code made ``now`` stops working: the campaign's claim deadline (pack ``[meta]``
+    ``claim_expires``, or its end plus a grace period), and never sooner than ``ttl_s`` from now (a code
+    handed out after the deadline still works for a while; a pack without dates gets ``ttl_s``)."""
+    floor = now + timedelta(seconds=ttl_s)
+    return floor if campaign_until is None else max(floor, campaign_until)
+
+
 def create_player(
     engine: Engine, *, device_id: str, campaign_id: str, now: datetime, claim_ttl_s: int = CLAIM_TTL_S,
-    idempotency_key: str | None = None,
+    claim_until: datetime | None = None, idempotency_key: str | None = None,
 ) -> tuple[str, str]:
     """A new player bound to the creating device. Returns (player_id, claim_code); the code is
-    stored as its hash and expires after ``claim_ttl_s``.
+    stored as its hash and expires at ``claim_expiry(now, claim_ttl_s, claim_until)``.
 
     With ``idempotency_key``, the device's earlier creation with that key is answered again: the
     same player, with a fresh claim code (only hashes are stored; the first answer was lost)."""
     player_id = str(uuid.uuid4())
+    expires = claim_expiry(now, claim_ttl_s, claim_until)
     for _ in range(5):
         claim = new_claim_code()
         try:
@@ -121,13 +130,13 @@ def create_player(
                     )
                     if earlier is not None:
                         conn.execute(
-                            update(players).where(players.c.id == earlier).values(**_claim_columns(claim, now, claim_ttl_s))
+                            update(players).where(players.c.id == earlier).values(**_claim_columns(claim, expires))
                         )
                         return earlier, claim
                 conn.execute(
                     players.insert().values(
                         id=player_id, campaign_id=campaign_id, created_by=device_id, created_at=now,
-                        create_key=idempotency_key, **_claim_columns(claim, now, claim_ttl_s),
+                        create_key=idempotency_key, **_claim_columns(claim, expires),
                     )
                 )
                 conn.execute(player_devices.insert().values(player_id=player_id, device_id=device_id, bound_at=now))
@@ -137,8 +146,8 @@ def create_player(
     raise ApiError(503, "unavailable", "could not allocate a claim code; retry")
 
 
-def _claim_columns(claim: str, now: datetime, ttl_s: int) -> dict[str, object]:
-    return {"claim_hash": token_hash(normalize_code(claim)), "claim_expires_at": now + timedelta(seconds=ttl_s)}
+def _claim_columns(claim: str, expires: datetime) -> dict[str, object]:
+    return {"claim_hash": token_hash(normalize_code(claim)), "claim_expires_at": expires}
 
 
 def claim_player(engine: Engine, *, device_id: str, claim_code: str, now: datetime) -> PlayerRef:
