@@ -51,15 +51,15 @@ def log_tail(path: Path, n: int = 8) -> list[str]:
 
 
 def last_sync_text(services: Services, last_ok: float | None, now: float) -> str:
-    """"last sync 14:02 (3 min ago)" in local time, or "last sync never"."""
+    """The last successful sync in local time with its age, "14:02:11 (3 min ago)", or "never"."""
     if last_ok is None:
-        return services.t("kiosk.admin_last_sync", when=services.t("kiosk.admin_never"))
+        return services.t("kiosk.admin_never")
     ago = max(0, round(now - last_ok))
     age = (services.t("kiosk.admin_seconds_ago", n=ago) if ago < 120 else
            services.t("kiosk.admin_minutes_ago", n=ago // 60) if ago < 7200 else
            services.t("kiosk.admin_hours_ago", n=ago // 3600))
     stamp = datetime.fromtimestamp(last_ok).strftime("%H:%M:%S" if ago < 86_400 else "%Y-%m-%d %H:%M")
-    return services.t("kiosk.admin_last_sync", when=f"{stamp} ({age})")
+    return f"{stamp} ({age})"
 
 
 def build_shell(config: Config, services: Services, scenes: Callable[[str], Any], store: Any, sync: Any,
@@ -94,8 +94,8 @@ def build_shell(config: Config, services: Services, scenes: Callable[[str], Any]
             ("kiosk.admin_device", f"{socket.gethostname()} · {'enrolled' if enrolled else 'not enrolled'}"),
             ("kiosk.admin_landmark", f"{lm.name.get(services.lang)} ({lm.id})" if lm else services.t("kiosk.none")),
             ("kiosk.admin_sync", f"{sync.status_text(services.i18n)} · "
-                                 f"{services.t('kiosk.admin_queued', n=store.pending_count())} · "
-                                 f"{last_sync_text(services, sync.last_success(), time.time())}"),
+                                 f"{services.t('kiosk.admin_queued', n=store.pending_count())}"),
+            ("kiosk.admin_last_sync", last_sync_text(services, sync.last_success(), time.time())),
             ("kiosk.admin_camera", camera),
             ("kiosk.admin_language", shell.lang),
             ("kiosk.admin_data", str(config.data_dir)),

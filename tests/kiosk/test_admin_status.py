@@ -22,7 +22,7 @@ VISIT = next(lm for lm in CAMPAIGN.city.landmarks if lm.unlock_after == 0 and Ch
 
 
 def admin_sync_line(tmp_path: Path, store: LocalStore, sync: object, play: bool = False) -> str:
-    """Open the admin menu (as after the gesture and the PIN) and read its sync line."""
+    """Open the admin menu (as after the gesture and the PIN) and read its sync lines."""
     seen: dict[str, str] = {}
 
     def drive(run: KioskRun) -> None:
@@ -34,7 +34,7 @@ def admin_sync_line(tmp_path: Path, store: LocalStore, sync: object, play: bool 
             run.app.stack.apply(Push(run.shell.admin_scene()))
         if f == 8:
             lines = dict(run.app.stack.top.lines)  # type: ignore[union-attr]
-            seen["sync"] = lines["kiosk.admin_sync"]
+            seen["sync"] = f"{lines['kiosk.admin_sync']} · last sync {lines['kiosk.admin_last_sync']}"
 
     run_kiosk(tmp_path, store, frames=10, on_frame=drive, sync=sync, extra_args=["--lang", "en"])
     return seen["sync"]
