@@ -15,7 +15,7 @@ from game.content import load_campaign
 from game.rules.content import CLAIM_GRACE_DAYS, ContentError
 from server.app import create_app
 from server.settings import Settings
-from tests.server.conftest import Api, FakeClock
+from tests.server.conftest import Api, FakeClock, action
 from tests.server.pack import CAMPAIGN_ID, OPEN_CAPS, _write
 
 T0 = datetime(2027, 2, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai (the pack is UTC+8)
@@ -52,6 +52,19 @@ def test_a_code_works_until_the_campaigns_claim_deadline_not_a_week(server: tupl
     clock.now = T0 + timedelta(days=20)  # long past the server's 7-day time-to-live
     assert page_and_claim(api, code) == (200, 200)
     clock.now = DEADLINE - timedelta(seconds=1)  # the last local day, 23:59:59
+    assert page_and_claim(api, code) == (200, 200)
+    clock.now = DEADLINE
+    assert page_and_claim(api, code) == (404, 404)
+
+
+def test_a_player_created_through_the_sync_route_gets_the_same_deadline(server: tuple[Api, FakeClock]) -> None:
+    """Kiosks create their players in /v1/sync rounds: those claim codes follow the pack too."""
+    api, clock = server
+    body = {"players": [{"create_key": "k" * 22, "actions": [action("share", T0)]}]}
+    r = api.client.post("/v1/sync", headers=api.enroll(), json=body)
+    assert r.status_code == 200, r.text
+    code = r.json()["players"][0]["claim_code"]
+    clock.now = DEADLINE - timedelta(seconds=1)
     assert page_and_claim(api, code) == (200, 200)
     clock.now = DEADLINE
     assert page_and_claim(api, code) == (404, 404)
