@@ -63,7 +63,7 @@ def run(argv: list[str]) -> int:
 
     from game.config import check_ids
     from game.content import load_campaign
-    from game.kiosk.housekeeping import cap_data_dir
+    from game.kiosk.housekeeping import cap_data_dir, limit_heap_arenas
     from game.logs import setup_logging
     from game.rules.content import ContentError
     from game.store import LocalStore, StoreUnavailable, prepare_data_dir
@@ -86,6 +86,8 @@ def run(argv: list[str]) -> int:
         print(bad_flag, file=sys.stderr)
         return 2
     cap_data_dir(config.data_dir)
+    if config.kiosk:
+        limit_heap_arenas()  # before the sync, painting and camera threads: runs for weeks, RSS stays down
     config = qa.config
 
     import pygame
@@ -95,7 +97,7 @@ def run(argv: list[str]) -> int:
     from game.audio import Audio
     from game.bootstrap import build_services
     from game.debug_overlay import DebugOverlay
-    from game.kiosk.watchdog import Watchdog
+    from game.kiosk.watchdog import HangWatchdog, Watchdog
     from game.overlay import draw_overlay
     from net.wiring import start_sync
     from scenes.celebration import Celebrations
@@ -109,6 +111,9 @@ def run(argv: list[str]) -> int:
     sync = start_sync(config, store, campaign, clock=qa.clock.now)  # the embedded server shares the clock
     pygame.init()
     watchdog = Watchdog.from_env()
+    # Without systemd's watchdog (Windows' Task Scheduler, a plain Linux session) a hung loop exits by itself.
+    hang = HangWatchdog(lambda: " > ".join(s.name for s in app.stack.scenes)).start() \
+        if config.kiosk and not watchdog.enabled else None
 
     def build_root() -> list:
         built = build_services(config, store, campaign=campaign, sync_status=lambda: sync.status_text(services.i18n),
@@ -163,6 +168,8 @@ def run(argv: list[str]) -> int:
         if "shell" in holder:
             holder["shell"].tick(dt)  # type: ignore[attr-defined]
         watchdog.ping()
+        if hang is not None:
+            hang.ping()
 
     debug_hud = DebugOverlay(qa)
 
@@ -204,6 +211,8 @@ def run(argv: list[str]) -> int:
         raise
     finally:
         watchdog.stopping()
+        if hang is not None:
+            hang.stop()
         if "shell" in holder and holder["shell"].watcher is not None:  # type: ignore[attr-defined]
             holder["shell"].watcher.close()  # type: ignore[attr-defined]
         built = holder.get("built")

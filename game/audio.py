@@ -103,6 +103,7 @@ class Audio:
         self.mute = mute
         self._sounds: dict[Cue, object] = {}
         self.available = self._open()
+        log.info("sound settings", extra={"volume": self.volume, "mute": self.mute, "device": self.available})
 
     @property
     def volume(self) -> float:

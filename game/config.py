@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -119,6 +120,19 @@ def _now(value: str) -> datetime:
     return when
 
 
+def _ranged(low: float, high: float) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}, got {value}")
+        return number
+
+    return parse
+
+
 def _existing(value: str) -> Path:
     if not Path(value).exists():
         raise argparse.ArgumentTypeError(f"no such file: {value!r}")
@@ -152,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check-campaign", default=None, metavar="ID|PATH",
                    help="validate a campaign pack (an id or a pack folder), list every problem, and exit")
     p.add_argument("--enroll-code", default=None, help="one-time enrolment code for a remote server")
+    p.add_argument("--text-size", choices=("normal", "large"), default=None,
+                   help="text size: large is 25 %% bigger, never under 28 px at 1080p")
+    p.add_argument("--ui-scale", type=_ranged(0.75, 2.0), default=None, metavar="0.75..2.0",
+                   help="scales the UI text (a projector: 1.25-1.5)")
+    p.add_argument("--volume", type=_ranged(0.0, 1.0), default=None, metavar="0..1", help="sound cue volume")
+    p.add_argument("--mute", action="store_true", default=None, help="no sound cues")
     qa = p.add_mutually_exclusive_group()  # QA tools (docs/qa.md)
     qa.add_argument("--replay", type=_existing, default=None, metavar="FILE|BUNDLE", help="replay a recording")
     qa.add_argument("--script", type=_existing, default=None, metavar="FILE", help="run a TOML scenario")
@@ -216,10 +236,10 @@ def parse_args(argv: list[str]) -> Config:
         public_url=file.server.public_url,
         pin_hash=file.admin.pin_hash,
         cursor=file.display.cursor if kiosk else True,
-        text_size=file.display.text_size,
-        ui_scale=file.display.ui_scale,
-        volume=file.sound.volume,
-        mute=file.sound.mute,
+        text_size=str(_pick(ns.text_size, file.display.text_size, "normal")),
+        ui_scale=float(_pick(ns.ui_scale, file.display.ui_scale, 1.0)),  # type: ignore[arg-type]
+        volume=float(_pick(ns.volume, file.sound.volume, 0.8)),  # type: ignore[arg-type]
+        mute=bool(_pick(ns.mute, file.sound.mute, False)),
         record=ns.record,
         replay=ns.replay,
         script=ns.script,

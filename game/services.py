@@ -51,6 +51,8 @@ class Palette:
     text_gold: RGB = field(init=False)  # the accent as text on the light surfaces (rarity names)
     text_on_dark: RGB = field(init=False)  # titles and notes on the dark screens
     accent_on_dark: RGB = field(init=False)  # counts and good news on the dark screens
+    text_on_accent: RGB = field(init=False)  # the brand colour, deep, on an accent fill (attract's "Touch to start")
+    text_on_brand: RGB = field(init=False)  # light text on the attract loop's brand-coloured backdrop
 
     def __post_init__(self) -> None:
         from game.ui.contrast import CREAM, fill_for, readable
@@ -71,6 +73,9 @@ class Palette:
             "text_on_dark": readable(tuple(round(v + (255 - v) * 0.3) for v in self.secondary),  # type: ignore[arg-type]
                                      [self.backdrop]),
             "accent_on_dark": readable(self.accent, [self.backdrop]),
+            "text_on_accent": readable(tuple(round(v * 0.65) for v in self.primary), [self.accent]),  # type: ignore[arg-type]
+            "text_on_brand": readable(tuple(round(v + (255 - v) * 0.3) for v in self.secondary),  # type: ignore[arg-type]
+                                      [tuple(round(v * 0.85) for v in self.primary)]),  # the backdrop's lightest
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)

@@ -6,7 +6,7 @@ The sync worker only sleeps and sends; these functions decide (functional core, 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from game.rules.codec import action_to_json
@@ -86,7 +86,9 @@ def rebuild(campaign: Campaign, entries: list[OutboxEntry], server_view: dict[st
 
     Steps the server granted that this device never saw (a partner task, play on another kiosk
     for a claimed player) are added as one ``server`` grant, so this month's total matches the
-    server's once everything is acknowledged.
+    server's once everything is acknowledged. The check-ins and collectibles the server holds that
+    this device never made (a player resumed from a claim QR) are added as records, so the rules see
+    them: "checked in today", the unlock order, the hourly check-in limit, "already owned".
     """
     progress = Progress()
     acknowledged = Progress()
@@ -106,7 +108,50 @@ def rebuild(campaign: Campaign, entries: list[OutboxEntry], server_view: dict[st
     extra = _server_only_steps(campaign, acknowledged, server_view)
     if extra is not None:
         progress = replace(progress, grants=(*progress.grants, extra))
-    return progress
+    return _server_only_records(progress, server_view) if server_view else progress
+
+
+def _server_only_records(progress: Progress, view: dict[str, Any]) -> Progress:
+    """``progress`` plus the view's check-ins and collectibles it does not hold (their steps are in the grant)."""
+    from collections import Counter
+
+    from game.rules.content import CheckinMode
+    from game.rules.progress import CheckinRecord, Owned
+
+    held = Counter((c.landmark_id, str(c.mode), c.day) for c in progress.checkins)
+    checkins: list[CheckinRecord] = []
+    owned = {o.collectible_id for o in progress.collectibles}
+    collectibles: list[Owned] = []
+    try:
+        for c in view.get("checkins") or ():
+            record = CheckinRecord(str(c["landmark_id"]), CheckinMode(c["mode"]), _day(c["day"]), _at(c["at"]))
+            key = (record.landmark_id, str(record.mode), record.day)
+            if held[key] > 0:
+                held[key] -= 1  # this device's own record of it
+            else:
+                checkins.append(record)
+        for o in view.get("collectibles") or ():
+            if str(o["collectible_id"]) not in owned:
+                serial = o.get("serial")
+                collectibles.append(Owned(str(o["collectible_id"]), None if serial is None else int(serial), _at(o["at"])))
+                owned.add(str(o["collectible_id"]))
+    except (KeyError, TypeError, ValueError):
+        return progress  # a view this client cannot read: the steps grant alone, as before
+    if not checkins and not collectibles:
+        return progress
+    return replace(progress, checkins=tuple(sorted((*progress.checkins, *checkins), key=lambda c: c.at)),
+                   collectibles=tuple(sorted((*progress.collectibles, *collectibles), key=lambda o: o.at)))
+
+
+def _at(value: object) -> datetime:
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if at.tzinfo is None:
+        raise ValueError("a time without its zone")
+    return at
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _server_only_steps(campaign: Campaign, acknowledged: Progress, view: dict[str, Any] | None) -> Grant | None:

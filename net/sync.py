@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 IDLE_POLL_S = 2.0  # how soon a new action is noticed when nothing was pending
 HEALTH_EVERY_S = 15.0
+LAST_OK_KEY = "last_sync_ok"  # meta: the last successful sync, kept across restarts (the kiosk admin menu)
+LAST_OK_SAVE_S = 60.0  # an idle worker records it at most this often (a round that sent something: always)
 # Only this answer means "this device's token is no good": any other 401 (a proxy, a captive
 # portal, a half-deployed server) is treated as a transient failure and the token is kept.
 TOKEN_REVOKED = "invalid_token"
@@ -58,6 +60,16 @@ class SyncStatus:
     last_error: str | None = None
     busy: bool = False  # 429/503: the server is there and asked to come back after Retry-After
     needs_operator: bool = False  # enrolment refused: an operator must give this device a new code
+    last_ok: float | None = None  # when (Unix time) a round last reached the server and settled the outbox
+
+
+def last_success(store: LocalStore) -> float | None:
+    """The last successful sync this store recorded (Unix time), or None if it never synced."""
+    value = store.get_meta(LAST_OK_KEY)
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 class SyncWorker:
@@ -82,7 +94,8 @@ class SyncWorker:
         self.device_landmark = device_landmark
         self.rng = rng or random.Random()
         self.backoff = backoff or Backoff()  # the policy between failed rounds (its failures count is 0)
-        self.status = SyncStatus(pending=store.pending_count())
+        self.status = SyncStatus(pending=store.pending_count(), last_ok=last_success(store))
+        self._last_ok_saved = float("-inf")
         self._snapshot: object | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -141,6 +154,9 @@ class SyncWorker:
         if self._thread.is_alive():
             self._thread.join(timeout)
         self.api.close()
+        last_ok = self.status.last_ok
+        if last_ok is not None and last_ok > self._last_ok_saved and not self._thread.is_alive():
+            self.store.set_meta(LAST_OK_KEY, f"{last_ok:.3f}")  # an idle worker's latest round, for the restart
 
     # ---- the worker thread ---------------------------------------------------------------------
 
@@ -331,6 +347,18 @@ class SyncWorker:
         current = self.status.__dict__ | {"pending": self.store.pending_count()} | changes
         self.status = SyncStatus(**current)  # replaced whole: readers never see a half-updated status
 
+    def _succeeded(self, sent: bool) -> None:
+        """A round reached the server and settled what it took: online, and (once enrolled) the time of the
+        last successful sync, also kept in the store for after a restart."""
+        last_ok = self.status.last_ok
+        if self.api.token is not None:
+            last_ok = time.time()
+            if sent or last_ok - self._last_ok_saved >= LAST_OK_SAVE_S:
+                self.store.set_meta(LAST_OK_KEY, f"{last_ok:.3f}")
+                self._last_ok_saved = last_ok
+        self._publish(online=True, busy=False, enrolled=self.api.token is not None or self.status.enrolled,
+                      last_error=self.status.last_error if self.api.token is None else None, last_ok=last_ok)
+
     def _run(self) -> None:
         backoff = self.backoff
         since_health = HEALTH_EVERY_S
@@ -340,8 +368,7 @@ class SyncWorker:
                 if not more and since_health >= HEALTH_EVERY_S:
                     self._call(self.api.health)
                     since_health = 0.0
-                self._publish(online=True, busy=False, enrolled=self.api.token is not None or self.status.enrolled,
-                              last_error=self.status.last_error if self.api.token is None else None)
+                self._succeeded(more)
                 backoff = backoff.reset()
                 if more:
                     continue

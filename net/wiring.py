@@ -27,6 +27,7 @@ class SyncHandle(Protocol):
     def poll(self, player_id: str) -> bool: ...
     def unconfirmed_notes(self, i18n: Translator, player_id: str) -> list[str]: ...
     def set_device_landmark(self, landmark: str | None) -> None: ...
+    def last_success(self) -> float | None: ...
     def stop(self) -> None: ...
 
 
@@ -74,6 +75,12 @@ class OfflineSync:
 
     def set_device_landmark(self, landmark: str | None) -> None:
         pass  # queued actions carry their own device landmark; a later online run enrols as configured
+
+    def last_success(self) -> float | None:
+        """The last successful sync of an earlier online run (Unix time), or None."""
+        from net.sync import last_success
+
+        return last_success(self.store)
 
     def stop(self) -> None:
         pass
@@ -175,6 +182,15 @@ class WorkerSync:
         worker = self.worker
         if worker is not None:
             worker.set_device_landmark(landmark)
+
+    def last_success(self) -> float | None:
+        """When a sync round last reached the server (Unix time; kept across restarts), or None."""
+        worker = self.worker
+        if worker is not None:
+            return worker.status.last_ok
+        from net.sync import last_success
+
+        return last_success(self.store)
 
     def stop(self) -> None:
         self._stopping.set()

@@ -119,9 +119,9 @@ class AttractScene(Scene):
         pygame.draw.rect(glow, (*p.accent, round(40 + 70 * pulse)), glow.get_rect(), border_radius=80)
         surface.blit(glow, pill.inflate(40, 40).topleft)
         pygame.draw.rect(surface, p.accent, pill, border_radius=60)
-        label = s.text.fit(s.t("attract.touch"), 54, pill.width - 60, darken(p.primary, 0.35), "bold")
+        label = s.text.fit(s.t("attract.touch"), 54, pill.width - 60, p.text_on_accent, "bold")
         surface.blit(label, label.get_rect(center=pill.center))
-        alt = s.text.fit(s.t("attract.touch_alt"), 32, pill.width, cream, "sans")
+        alt = s.text.fit(s.t("attract.touch_alt"), 32, pill.width, p.text_on_brand, "sans")
         surface.blit(alt, alt.get_rect(midtop=(pill.centerx, pill.bottom + 22)))
         if self.scan_scene is not None:
             self.scan_button.rect = Rect(pill.right + 24, pill.y, 220, pill.height)

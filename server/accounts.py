@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -99,37 +100,49 @@ def create_admin_token(engine: Engine, *, label: str, now: datetime) -> str:
 CLAIM_TTL_S = 7 * 24 * 3600
 
 
+def claim_expiry(now: datetime, ttl_s: int, campaign_until: datetime | None) -> datetime:
+    """When a claim code made ``now`` stops working: the campaign's claim deadline (pack ``[meta]``
+    ``claim_expires``, or its end plus a grace period), and never sooner than ``ttl_s`` from now (a code
+    handed out after the deadline still works for a while; a pack without dates gets ``ttl_s``)."""
+    floor = now + timedelta(seconds=ttl_s)
+    return floor if campaign_until is None else max(floor, campaign_until)
+
+
 def create_player(
     engine: Engine, *, device_id: str, campaign_id: str, now: datetime, claim_ttl_s: int = CLAIM_TTL_S,
-    idempotency_key: str | None = None,
+    claim_until: datetime | None = None, idempotency_key: str | None = None,
 ) -> tuple[str, str]:
     """A new player bound to the creating device. Returns (player_id, claim_code); the code is
-    stored as its hash and expires after ``claim_ttl_s``.
+    stored as its hash and expires at ``claim_expiry(now, claim_ttl_s, claim_until)``.
 
     With ``idempotency_key``, the device's earlier creation with that key is answered again: the
     same player, with a fresh claim code (only hashes are stored; the first answer was lost)."""
     [made] = create_players(engine, device_id=device_id, wanted=[(idempotency_key, campaign_id)], now=now,
-                            claim_ttl_s=claim_ttl_s)
+                            claim_ttl_s=claim_ttl_s, claim_until={campaign_id: claim_until})
     return made
 
 
 def create_players(
     engine: Engine, *, device_id: str, wanted: list[tuple[str | None, str]], now: datetime,
-    claim_ttl_s: int = CLAIM_TTL_S,
+    claim_ttl_s: int = CLAIM_TTL_S, claim_until: Mapping[str, datetime | None] | None = None,
 ) -> list[tuple[str, str]]:
     """``create_player`` for each ``(idempotency_key, campaign_id)``, in one transaction (the keys
-    looked up in one query, the new rows written in one executemany each)."""
+    looked up in one query, the new rows written in one executemany each). ``claim_until``: each
+    campaign's claim deadline (``CampaignMeta.claims_until``)."""
+    deadlines = claim_until or {}
+    expiry = {campaign: claim_expiry(now, claim_ttl_s, deadlines.get(campaign)) for _, campaign in wanted}
     for _ in range(5):
         try:
             with write_tx(engine, touches_ledger=False) as conn:
-                return _create_in(conn, device_id, wanted, now, claim_ttl_s)
+                return _create_in(conn, device_id, wanted, now, expiry)
         except IntegrityError:  # claim code collision (≈64 bits: practically never) or a same-key race: again
             continue
     raise ApiError(503, "unavailable", "could not allocate a claim code; retry")
 
 
 def _create_in(
-    conn: Connection, device_id: str, wanted: list[tuple[str | None, str]], now: datetime, ttl_s: int
+    conn: Connection, device_id: str, wanted: list[tuple[str | None, str]], now: datetime,
+    expiry: Mapping[str, datetime],
 ) -> list[tuple[str, str]]:
     keys = [key for key, _ in wanted if key is not None]
     earlier = dict(conn.execute(
@@ -145,11 +158,11 @@ def _create_in(
         claim = new_claim_code()
         player_id = earlier.get(key) if key is not None else None
         if player_id is not None:
-            renewed.append({"pid": player_id, **_claim_columns(claim, now, ttl_s)})
+            renewed.append({"pid": player_id, **_claim_columns(claim, expiry[campaign_id])})
         else:
             player_id = str(uuid.uuid4())
             new_rows.append({"id": player_id, "campaign_id": campaign_id, "created_by": device_id, "created_at": now,
-                             "create_key": key, **_claim_columns(claim, now, ttl_s)})
+                             "create_key": key, **_claim_columns(claim, expiry[campaign_id])})
         if key is not None:
             answered[key] = (player_id, claim)
         out.append((player_id, claim))
@@ -162,8 +175,8 @@ def _create_in(
     return out
 
 
-def _claim_columns(claim: str, now: datetime, ttl_s: int) -> dict[str, object]:
-    return {"claim_hash": token_hash(normalize_code(claim)), "claim_expires_at": now + timedelta(seconds=ttl_s)}
+def _claim_columns(claim: str, expires: datetime) -> dict[str, object]:
+    return {"claim_hash": token_hash(normalize_code(claim)), "claim_expires_at": expires}
 
 
 def claim_player(engine: Engine, *, device_id: str, claim_code: str, now: datetime) -> PlayerRef:

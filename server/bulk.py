@@ -67,9 +67,15 @@ def _create(ctx: AppContext, device: Device, parts: list[SyncPlayerIn], entries:
     wanted = [(i, p) for i, p in enumerate(parts) if isinstance(p, SyncNewPlayer) and entries[i].error is None]
     if not wanted:
         return
+    campaigns = [entries[i].campaign_id or ctx.settings.campaign_id for i, _ in wanted]
+    deadlines: dict[str, Any] = {}
+    for campaign_id in set(campaigns):  # each pack's claim deadline (its [meta] ends + grace, or claim_expires)
+        loaded = ctx.catalog.find(campaign_id)
+        deadlines[campaign_id] = loaded.campaign.meta.claims_until() if loaded is not None else None
     made = create_players(
         ctx.engine, device_id=device.id, now=ctx.settings.clock(), claim_ttl_s=ctx.settings.claim_ttl_s,
-        wanted=[(p.create_key, entries[i].campaign_id or ctx.settings.campaign_id) for i, p in wanted],
+        wanted=[(p.create_key, campaign) for (_, p), campaign in zip(wanted, campaigns, strict=True)],
+        claim_until=deadlines,
     )
     for (i, _), (player_id, claim) in zip(wanted, made, strict=True):
         entries[i].player_id, entries[i].claim_code = player_id, claim

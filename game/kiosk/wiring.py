@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from game.config import Config
 from game.kiosk.handoff import claim_url
+from game.kiosk.housekeeping import Housekeeper
 from game.kiosk.pin import PinGate
 from game.kiosk.resume import QrWatcher, resume_player
 from game.kiosk.shell import KioskOptions, KioskShell
@@ -47,6 +50,18 @@ def log_tail(path: Path, n: int = 8) -> list[str]:
     return out
 
 
+def last_sync_text(services: Services, last_ok: float | None, now: float) -> str:
+    """The last successful sync in local time with its age, "14:02:11 (3 min ago)", or "never"."""
+    if last_ok is None:
+        return services.t("kiosk.admin_never")
+    ago = max(0, round(now - last_ok))
+    age = (services.t("kiosk.admin_seconds_ago", n=ago) if ago < 120 else
+           services.t("kiosk.admin_minutes_ago", n=ago // 60) if ago < 7200 else
+           services.t("kiosk.admin_hours_ago", n=ago // 3600))
+    stamp = datetime.fromtimestamp(last_ok).strftime("%H:%M:%S" if ago < 86_400 else "%Y-%m-%d %H:%M")
+    return f"{stamp} ({age})"
+
+
 def build_shell(config: Config, services: Services, scenes: Callable[[str], Any], store: Any, sync: Any,
                 open_camera: Callable[[], Any] | None = None) -> KioskShell:
     from scenes.admin import AdminScene
@@ -80,6 +95,7 @@ def build_shell(config: Config, services: Services, scenes: Callable[[str], Any]
             ("kiosk.admin_landmark", f"{lm.name.get(services.lang)} ({lm.id})" if lm else services.t("kiosk.none")),
             ("kiosk.admin_sync", f"{sync.status_text(services.i18n)} · "
                                  f"{services.t('kiosk.admin_queued', n=store.pending_count())}"),
+            ("kiosk.admin_last_sync", last_sync_text(services, sync.last_success(), time.time())),
             ("kiosk.admin_camera", camera),
             ("kiosk.admin_language", shell.lang),
             ("kiosk.admin_data", str(config.data_dir)),
@@ -95,6 +111,12 @@ def build_shell(config: Config, services: Services, scenes: Callable[[str], Any]
         watcher=watcher,
         rebind=sync.set_device_landmark,
     )
+    keeper = Housekeeper(config.data_dir)
+
+    def tidy() -> None:  # the data dir's caps and freed memory, at each visitor's end (not only at start)
+        keeper.tidy()
+
+    shell.on_wipe.append(tidy)
     if watcher is not None:
         services.extras["claim_qr"] = watcher.offer  # the scan scene offers its frames: a claim QR resumes too
     services.extras["presence"] = shell.poke  # the scan scene saw the logo: the visitor is still there

@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 Ident = Annotated[str, Field(pattern=ID_PATTERN)]
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+CLAIM_GRACE_DAYS = 30  # claim codes work this long after a campaign's last day, unless the pack says otherwise
 
 
 class Frozen(BaseModel):
@@ -166,6 +168,27 @@ class CampaignMeta(Frozen):
     quiz_steps: int = Field(default=10, ge=0)
     max_checkins_per_hour: int = Field(default=30, ge=1)
     caps: SpawnCaps = SpawnCaps()
+    ends: date | None = Field(default=None, description="the campaign's last local day")
+    claim_grace_days: int = Field(default=CLAIM_GRACE_DAYS, ge=0, le=3650,
+                                  description="claim codes keep working this many days after `ends`")
+    claim_expires: date | None = Field(default=None, description="last local day claim codes work "
+                                       "(default: `ends` + `claim_grace_days`)")
+
+    @model_validator(mode="after")
+    def _claims_after_the_end(self) -> CampaignMeta:
+        if self.claim_expires is not None and self.ends is not None and self.claim_expires < self.ends:
+            raise ValueError(f"claim_expires ({self.claim_expires}) is before the campaign ends ({self.ends}): "
+                             "players could not carry their progress to the last day")
+        return self
+
+    def claims_until(self) -> datetime | None:
+        """The moment (UTC) claim codes stop working: the local midnight after the last claim day, or None
+        when the pack sets neither ``claim_expires`` nor ``ends`` (the server's own time-to-live applies)."""
+        last = self.claim_expires or (self.ends + timedelta(days=self.claim_grace_days) if self.ends else None)
+        if last is None:
+            return None
+        local_midnight = datetime.combine(last + timedelta(days=1), time(0), tzinfo=UTC)
+        return local_midnight - timedelta(minutes=self.utc_offset_minutes)
 
 
 class Campaign(Frozen):

@@ -59,10 +59,11 @@ async def new_player(
 ) -> PlayerCreated:
     """A new player bound to this device, with a claim code for handing it to another device."""
     campaign_id = (body.campaign_id if body else None) or ctx.settings.campaign_id
-    _campaign(ctx, campaign_id)
+    campaign = _campaign(ctx, campaign_id)
     player_id, claim = await ctx.run_db(
         create_player, ctx.engine, device_id=device.id, campaign_id=campaign_id, now=ctx.settings.clock(),
-        claim_ttl_s=ctx.settings.claim_ttl_s, idempotency_key=body.idempotency_key if body else None,
+        claim_ttl_s=ctx.settings.claim_ttl_s, claim_until=campaign.meta.claims_until(),
+        idempotency_key=body.idempotency_key if body else None,
     )
     return PlayerCreated(player_id=player_id, claim_code=claim, campaign_id=campaign_id)
 

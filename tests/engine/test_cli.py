@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +118,44 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     proc.wait(timeout=60)
     assert b"marker score" in first
     assert "Traceback" not in err
+
+
+def test_help_lists_every_flag_the_parser_takes() -> None:
+    from game.config import build_parser
+
+    proc = subprocess.run([sys.executable, "main.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    flags = {opt for action in build_parser()._actions for opt in action.option_strings if opt.startswith("--")}
+    assert {"--text-size", "--ui-scale", "--volume", "--mute", "--config", "--kiosk", "--event"} <= flags
+    assert [flag for flag in sorted(flags) if flag not in proc.stdout] == []
+
+
+@pytest.mark.parametrize(("args", "flag"), [
+    (["--ui-scale", "3"], "--ui-scale"), (["--ui-scale", "big"], "--ui-scale"), (["--text-size", "huge"], "--text-size"),
+    (["--volume", "1.5"], "--volume"),
+])
+def test_display_and_sound_flags_check_their_range(args: list[str], flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        parse_args(args)
+    assert exc.value.code == 2 and flag in capsys.readouterr().err
+
+
+def sound_settings(data: Path, args: list[str]) -> dict:
+    """Run the real client headless for a few frames; the sound settings it logged."""
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    proc = subprocess.run([sys.executable, "main.py", "--headless", "--server", "offline", "--camera", "none",
+                           "--data-dir", str(data), "--frames", "3", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = (data / "logs" / "client.log").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if '"sound settings"' in line][-1]
+
+
+def test_the_kiosk_files_volume_and_mute_reach_the_audio_and_flags_override_them(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[sound]\nvolume = 0.3\nmute = true\n", encoding="utf-8")
+    logged = sound_settings(tmp_path / "a", ["--config", str(config)])
+    assert logged["volume"] == pytest.approx(0.3) and logged["mute"] is True
+    config.write_text("[sound]\nvolume = 0.3\n", encoding="utf-8")
+    logged = sound_settings(tmp_path / "b", ["--config", str(config), "--volume", "0.6"])
+    assert logged["volume"] == pytest.approx(0.6) and logged["mute"] is False

@@ -134,3 +134,5 @@ def test_hand_off_qr_opens_the_page_and_resumes_the_player_on_another_kiosk(tmp_
     assert row is not None and row.claim_code is not None and row.claim_code.replace("-", "") == code
     assert resumed["steps"] == shot["steps"]  # the visitor continues with their steps
     assert resumed["progress"] != Progress()
+    # ... and with their check-in records: "checked in today" and the unlock order are right here too
+    assert [c.landmark_id for c in resumed["progress"].checkins] == [visited.id]  # type: ignore[attr-defined]

@@ -6,12 +6,13 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from game.kiosk.housekeeping import cap_folder
-from game.kiosk.watchdog import Watchdog
+from game.kiosk.watchdog import HUNG_EXIT, HangWatchdog, Watchdog
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,3 +83,48 @@ def test_data_dir_folders_are_capped_oldest_first(tmp_path: Path) -> None:
     removed = cap_folder(folder, 4500)
     assert sorted(p.name for p in removed) == [f"shot-{i}.png" for i in range(6)]
     assert sorted(p.name for p in folder.iterdir()) == [f"shot-{i}.png" for i in range(6, 10)]
+
+
+
+# ---- the hang watchdog (supervisors without systemd's: Windows' Task Scheduler) -----------------------
+
+HUNG_LOOP = """
+import logging, sys, time
+sys.path.insert(0, {root!r})
+logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+from game.kiosk.watchdog import HangWatchdog
+
+def stuck_in_a_scene():
+    time.sleep(60)  # a frame that never ends
+
+dog = HangWatchdog(lambda: "attract > map > card:hongyadong", timeout_s=1.0).start()
+for _ in range(20):  # a healthy loop first
+    dog.ping()
+    time.sleep(0.02)
+stuck_in_a_scene()
+"""
+
+
+def test_a_hung_frame_loop_exits_non_zero_with_the_scene_stack_logged(tmp_path: Path) -> None:
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", HUNG_LOOP.format(root=str(ROOT))], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == HUNG_EXIT  # non-zero: Task Scheduler's "restart on failure" starts it again
+    assert time.monotonic() - started < 30  # well before the 60 s "frame" would have ended
+    assert "frame loop hung" in proc.stderr
+    assert "attract > map > card:hongyadong" in proc.stderr  # the scene stack
+    assert "stuck_in_a_scene" in proc.stderr  # where the main thread is stuck
+
+
+def test_a_loop_that_keeps_pinging_is_left_alone_and_a_slow_start_is_not_a_hang() -> None:
+    exits: list[int] = []
+    dog = HangWatchdog(lambda: "attract", timeout_s=0.4, exit=exits.append).start()
+    try:
+        time.sleep(0.8)  # not armed before the first frame: starting up is not hanging
+        for _ in range(40):
+            dog.ping()
+            time.sleep(0.02)
+        assert exits == [] and not dog.fired
+    finally:
+        dog.stop()
+

@@ -86,6 +86,8 @@ def used_pairs(p: Palette) -> dict[str, tuple[tuple[int, int, int], tuple[int, i
         "scan guide over a white camera frame": (p.text_on_dark, band_over_white),
         "scan hidden-item chip": (CREAM, darken(p.fill_primary, 0.2)),
         "scan seal": (CREAM, p.fill_primary),
+        "attract 'Touch to start' on its pill": (p.text_on_accent, p.accent),
+        "attract second-language line on the backdrop's lightest part": (p.text_on_brand, darken(p.primary, 0.15)),
     }
 
 
