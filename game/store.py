@@ -203,8 +203,10 @@ class LocalStore:
         # progress (what the frame loop reads, without touching SQLite) is set in commit order.
         self._write_lock = threading.RLock()
         self._progress: dict[str, Progress] = {}
-        # recorded while the database refused writes: (action_id, local_id, action, progress, at, landmark)
-        self._unsaved: list[tuple[str, str, Action, Progress, datetime, str | None]] = []
+        # writes made while the database refused them (locked, read-only, disk full), in order; each is
+        # replayed, first, by the next write transaction that succeeds
+        self._unsaved: list[Callable[[sqlite3.Connection], None]] = []
+        self._meta: dict[str, str | None] = {}  # meta values set in this process (some maybe not on disk yet)
         self._process_lock = lock
         self.path = path
         self.recovered_from = recovered_from
@@ -299,7 +301,7 @@ class LocalStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction; actions recorded while writes failed are written first, in order."""
+        """A write transaction; writes kept in memory while the database refused them go first, in order."""
         conn = self._conn
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
@@ -314,9 +316,24 @@ class LocalStore:
             del self._unsaved[:written]
 
     def _write_unsaved(self, conn: sqlite3.Connection) -> int:
-        for action_id, local_id, action, progress, at, landmark in self._unsaved:
-            self._insert_action(conn, action_id, local_id, action, progress, at, landmark)
+        for write in self._unsaved:
+            write(conn)
         return len(self._unsaved)
+
+    def _write_or_keep(self, write: Callable[[sqlite3.Connection], None], what: str) -> None:
+        """Run ``write`` in a transaction, waiting at most ``RECORD_WAIT_S`` for a locked database (it
+        may run on the frame loop); if the database refuses it for now, keep it in memory, in order
+        after the writes kept before it, for the next write that succeeds (``save_unsaved`` retries)."""
+        with self._write_lock:
+            try:
+                with self._waiting(RECORD_WAIT_S), self._tx() as conn:
+                    write(conn)
+            except sqlite3.OperationalError as err:
+                if _code(err) not in TRANSIENT_WRITE:
+                    raise
+                self._unsaved.append(write)
+                log.warning("progress database refused a write (%s: %s); %d write(s) kept in memory, retrying",
+                            what, err, len(self._unsaved))
 
     @staticmethod
     def _insert_action(
@@ -341,8 +358,9 @@ class LocalStore:
             conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_s * 1000)}")
 
     def unsaved_count(self) -> int:
-        """Actions recorded while the database refused writes (locked, read-only, disk full), kept in
-        memory and written with the next write that succeeds (``save_unsaved`` retries)."""
+        """Writes (actions, new players, the current player, sync state) made while the database
+        refused them (locked, read-only, disk full), kept in memory and written, in order, with the
+        next write that succeeds (``save_unsaved`` retries)."""
         return len(self._unsaved)
 
     def save_unsaved(self) -> bool:
@@ -356,7 +374,7 @@ class LocalStore:
             if _code(err) not in TRANSIENT_WRITE:
                 raise
             return False
-        log.info("actions kept in memory while the database refused writes are saved now")
+        log.info("writes kept in memory while the database refused them are saved now")
         return True
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
@@ -365,30 +383,46 @@ class LocalStore:
     # ---- meta (device credentials, current player) ---------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
+        if key in self._meta:
+            return self._meta[key]
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
 
     def set_meta(self, key: str, value: str | None) -> None:
-        with self._tx() as conn:
+        """Store a meta value; a locked database keeps it in memory (``get_meta`` answers it) until
+        the next write that succeeds."""
+        def write(conn: sqlite3.Connection) -> None:
             if value is None:
                 conn.execute("DELETE FROM meta WHERE key = ?", (key,))
             else:
                 conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
                              (key, value, value))
 
+        with self._write_lock:
+            self._write_or_keep(write, f"meta {key}")
+            self._meta[key] = value
+
     # ---- ProgressStore (game.session) ----------------------------------------------------------
 
     def new_player(self) -> str:
+        """A new player with no progress; a locked database keeps the row in memory (the player can
+        play: ``load_progress`` and ``record`` work) until the next write that succeeds."""
         local_id = f"local-{uuid.uuid4().hex[:12]}"
-        with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO players(local_id, created_at, progress) VALUES (?, ?, ?)",
-                (local_id, _now().isoformat(), json.dumps(progress_to_json(Progress()))),
-            )
+        created = _now().isoformat()
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO players(local_id, created_at, progress) VALUES (?, ?, ?)",
+                         (local_id, created, json.dumps(progress_to_json(Progress()))))
+
+        with self._write_lock:
+            self._write_or_keep(write, "new player")
+            self._progress[local_id] = Progress()
         return local_id
 
     def current_player(self) -> str | None:
         local_id = self.get_meta("current_player")
+        if local_id and local_id in self._progress:  # known here (maybe not on disk yet)
+            return local_id
         if local_id and self._query("SELECT 1 FROM players WHERE local_id = ?", (local_id,)):
             return local_id
         return None
@@ -413,17 +447,13 @@ class LocalStore:
     ) -> str:
         """Queue an applied action and save the progress it led to, in one transaction."""
         action_id = str(uuid.uuid4())
+
+        def write(conn: sqlite3.Connection) -> None:
+            self._insert_action(conn, action_id, local_id, action, outcome_progress, at, device_landmark)
+
         with self._write_lock:
-            try:
-                with self._waiting(RECORD_WAIT_S), self._tx() as conn:
-                    self._insert_action(conn, action_id, local_id, action, outcome_progress, at, device_landmark)
-            except sqlite3.OperationalError as err:
-                if _code(err) not in TRANSIENT_WRITE:
-                    raise
-                # The player saw it applied: keep it (in order) until the database takes writes again.
-                self._unsaved.append((action_id, local_id, action, outcome_progress, at, device_landmark))
-                log.warning("progress database refused a write (%s); %d action(s) kept in memory, retrying",
-                            err, len(self._unsaved))
+            # The player saw it applied: a locked database keeps it (in order) until it takes writes again.
+            self._write_or_keep(write, "action")
             self._progress[local_id] = outcome_progress  # once committed (or kept), still in order
         return action_id
 

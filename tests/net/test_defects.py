@@ -354,6 +354,50 @@ def test_database_locked_during_play_keeps_the_action_and_saves_it_later(tmp_pat
         summarize(campaign, session.progress, datetime.now(UTC)).month_steps
 
 
+def test_kiosk_hand_off_and_resume_while_the_database_is_locked_lose_nothing(tmp_path, server, campaign) -> None:
+    """Another program holds the write lock across a kiosk hand-off: the new guest is created, made
+    current and plays (nothing raised into the frame loop); a switch back to the first player works
+    too. Once the lock is gone every write lands on disk in the order it was made, and the outbox
+    drains to the server."""
+    path = tmp_path / "progress.db"
+    store = LocalStore.open(path)
+    session = play(campaign, store, 1)
+    first = session.player_id
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        session.end_guest()  # new player + current player, both refused by the database for now
+        guest = session.player_id
+        assert guest != first and store.current_player() == guest
+        assert session.attempt(Share("qr")).applied
+        assert store.load_progress(guest) == session.progress
+        session.switch_to(first)
+        assert session.attempt(Share("qr")).applied
+        assert store.current_player() == first
+        assert store.unsaved_count() == 6  # none of the six writes is on disk yet
+        assert store.save_unsaved() is False
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.save_unsaved() is True
+    on_disk = sqlite3.connect(path)
+    assert on_disk.execute("SELECT value FROM meta WHERE key = 'current_player'").fetchone() == (first,)
+    rows = on_disk.execute("SELECT local_id, payload FROM outbox ORDER BY seq").fetchall()
+    on_disk.close()
+    assert [lid for lid, _ in rows] == [first, guest, first]
+    assert ['"share"' in payload.lower() for _, payload in rows] == [False, True, True]
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
+    drain(worker)
+    assert store.pending_count() == 0
+    assert server_count(server, actions) == 3
+    assert server_count(server, players) == 2
+    store.close()
+    reopened = LocalStore.open(path)
+    assert reopened.current_player() == first
+    assert len(reopened.entries(guest, status="applied")) == 1
+    reopened.close()
+
+
 def test_second_copy_on_the_same_data_dir_is_refused(tmp_path, campaign) -> None:
     first = LocalStore.open(tmp_path / "progress.db")
     with pytest.raises(StoreUnavailable, match="another copy"):
