@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,10 @@ from scenes.pins import PIN_SIZE, make_pin, make_tag
 if TYPE_CHECKING:  # scroll_art imports OpenCV: loaded with the painting, not at start-up
     from game.ui.scroll_art import LayerBlitter
 
+log = logging.getLogger(__name__)
+
 UNROLL_SECONDS = 1.6
+ART_WAIT_S = 30.0  # a map asked to wait for the painting shows its waiting screen after this
 HUD_H = 132
 HUD_SOLID = HUD_H - 10  # the HUD is opaque above this row, so the painting is not drawn under it
 MINIMAP_W, MINIMAP_H = 780, 104
@@ -85,8 +89,11 @@ class MapScene(Scene):
 
     # lifecycle -------------------------------------------------------------------------------
     def enter(self) -> None:
-        if self.wait_for_art:
-            self._take_art(self.art_job.result(timeout=30))
+        if self.wait_for_art and self.art is None:
+            try:
+                self._take_art(self.art_job.result(timeout=ART_WAIT_S))
+            except TimeoutError:  # a loaded machine: wait on the waiting screen (update() takes it when ready)
+                log.warning("the painting is not ready after %g s; the map waits on its waiting screen", ART_WAIT_S)
         p = self.s.palette
         self.pins = {state: make_pin(state, p.primary, p.accent, p.ink) for state in PinState}
 
