@@ -79,6 +79,7 @@ SQLITE_IOERR, SQLITE_FULL = 10, 13
 TRANSIENT_WRITE = (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL)
 RECORD_WAIT_S = 1.0  # how long recording an action (on the frame loop) waits for a locked database
 RETRY_WAIT_S = 0.2  # how long ``save_unsaved`` (the sync worker, every round) waits for it
+WRITE_WAIT_S = 1.0  # how long any other write (the sync worker's) waits for it, then raises (retried next round)
 
 
 def _is_corrupt(err: BaseException) -> bool:
@@ -300,11 +301,18 @@ class LocalStore:
                 self._process_lock = None
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction; writes kept in memory while the database refused them go first, in order."""
+    def _tx(self, wait_s: float = WRITE_WAIT_S) -> Iterator[sqlite3.Connection]:
+        """A write transaction; writes kept in memory while the database refused them go first, in order.
+        It waits at most ``wait_s`` for a database another program holds locked (holding the
+        in-process write lock meanwhile, so every writer here, the frame loop too, waits that long
+        at most behind it), then raises ``OperationalError`` (database is locked)."""
         conn = self._conn
         with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(f"PRAGMA busy_timeout={int(min(wait_s, self._busy_timeout_s) * 1000)}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            finally:
+                conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_s * 1000)}")
             try:
                 written = self._write_unsaved(conn)
                 yield conn
@@ -326,7 +334,7 @@ class LocalStore:
         after the writes kept before it, for the next write that succeeds (``save_unsaved`` retries)."""
         with self._write_lock:
             try:
-                with self._waiting(RECORD_WAIT_S), self._tx() as conn:
+                with self._tx(RECORD_WAIT_S) as conn:
                     write(conn)
             except sqlite3.OperationalError as err:
                 if _code(err) not in TRANSIENT_WRITE:
@@ -347,16 +355,6 @@ class LocalStore:
         conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
                      (json.dumps(progress_to_json(progress)), local_id))
 
-    @contextmanager
-    def _waiting(self, seconds: float) -> Iterator[None]:
-        """This thread's connection waits at most ``seconds`` for a locked database meanwhile."""
-        conn = self._conn
-        conn.execute(f"PRAGMA busy_timeout={int(min(seconds, self._busy_timeout_s) * 1000)}")
-        try:
-            yield
-        finally:
-            conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_s * 1000)}")
-
     def unsaved_count(self) -> int:
         """Writes (actions, new players, the current player, sync state) made while the database
         refused them (locked, read-only, disk full), kept in memory and written, in order, with the
@@ -368,7 +366,7 @@ class LocalStore:
         if not self._unsaved:
             return True
         try:
-            with self._waiting(RETRY_WAIT_S), self._tx():
+            with self._tx(RETRY_WAIT_S):
                 pass
         except sqlite3.OperationalError as err:
             if _code(err) not in TRANSIENT_WRITE:

@@ -398,6 +398,42 @@ def test_kiosk_hand_off_and_resume_while_the_database_is_locked_lose_nothing(tmp
     reopened.close()
 
 
+def test_a_sync_write_waiting_for_a_locked_database_does_not_hold_up_play(tmp_path, campaign) -> None:
+    """The sync worker writes while another program holds the lock: it gives up after its short wait
+    (and retries next round) rather than holding the store's writers for the whole open timeout, so
+    the player's action is applied and kept while the lock is still held."""
+    path = tmp_path / "progress.db"
+    store = LocalStore.open(path, busy_timeout_s=600)  # opening may wait long; writes during play do not
+    session = play(campaign, store, 1)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    errors: list[Exception] = []
+
+    def sync_write() -> None:
+        try:
+            store.note_attempt([e.action_id for e in store.entries()])
+        except sqlite3.OperationalError as err:
+            errors.append(err)
+
+    try:
+        syncing = threading.Thread(target=sync_write)
+        syncing.start()
+        time.sleep(0.3)  # the worker is waiting for the database now
+        playing = threading.Thread(target=lambda: session.attempt(Share("qr")))
+        playing.start()
+        playing.join(60)
+        assert not playing.is_alive()  # the player's action did not wait behind the worker
+        syncing.join(60)
+        assert not syncing.is_alive() and "locked" in str(errors[0])
+        assert store.unsaved_count() == 1
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.save_unsaved() is True
+    assert [type(e.action).__name__ for e in store.entries(session.player_id)] == ["CheckIn", "Share"]
+    store.close()
+
+
 def test_second_copy_on_the_same_data_dir_is_refused(tmp_path, campaign) -> None:
     first = LocalStore.open(tmp_path / "progress.db")
     with pytest.raises(StoreUnavailable, match="another copy"):
