@@ -107,6 +107,50 @@ class PgLiterals:
         return "".join(out)
 
 
+class PgWire:
+    """A psycopg connection driven on libpq directly, for the hot path's batches (``Raw.postgres``).
+
+    ``exchange`` sends one simple-protocol message (several statements, literals already bound)
+    and returns libpq's results, raising the first error as psycopg's own exception class (so a
+    unique violation is still a ``psycopg.IntegrityError``); ``rows`` loads a result's rows with the
+    connection's own loaders (the values ``cursor.fetchall()`` gives). ``Cursor.execute`` does the
+    same through its query conversion, prepared-statement bookkeeping and result selection, which
+    cost the server more CPU than the libpq work itself. psycopg's connection stays consistent:
+    it reads the transaction status from libpq (``rollback()`` works as usual). One thread at a time.
+    """
+
+    __slots__ = ("cursor", "driver", "encoding", "execute", "literals", "pgconn", "transformer")
+
+    def __init__(self, driver_conn: Any) -> None:
+        from psycopg import generators
+        from psycopg.adapt import Transformer
+
+        self.driver = driver_conn
+        self.pgconn = driver_conn.pgconn
+        self.cursor = driver_conn.cursor()  # for statements bound server-side mid-transaction
+        self.literals = PgLiterals(driver_conn)
+        self.transformer = Transformer(driver_conn)
+        self.encoding = driver_conn.info.encoding
+        self.execute = generators.execute
+
+    def exchange(self, sql: str) -> list[Any]:
+        """Send ``sql`` and wait for all its results (libpq ``PGresult``s)."""
+        pgconn = self.pgconn
+        pgconn.send_query(sql.encode(self.encoding))
+        results = self.driver.wait(self.execute(pgconn))
+        for res in results:
+            if res.status in _FAILED:
+                from psycopg.errors import error_from_result
+
+                raise error_from_result(res, encoding=self.encoding)
+        return results
+
+    def rows(self, res: Any) -> list[tuple[Any, ...]]:
+        tx = self.transformer
+        tx.set_pgresult(res)
+        return tx.load_rows(0, res.ntuples, tuple)
+
+
 def _null(_value: None) -> str:
     return "NULL"
 
@@ -145,7 +189,7 @@ class Raw:
     classes to catch for unique-constraint races.
     """
 
-    __slots__ = ("begun", "cache", "cur", "deferred", "literals", "pg", "touched")
+    __slots__ = ("begun", "cache", "cur", "deferred", "literals", "pg", "touched", "wire")
 
     def __init__(self, conn: Connection | None) -> None:
         # SQLite's hot writer only: its committed-progress cache (``server.ledger.ProgressCache``)
@@ -155,28 +199,26 @@ class Raw:
         # PostgreSQL's hot path: ``run`` statements queued here, sent with the COMMIT (server.db).
         self.deferred: list[tuple[Stmt, Mapping[str, Any]]] | None = None
         self.literals: PgLiterals | None = None
+        self.wire: PgWire | None = None
         self.begun = True  # PostgreSQL's hot path: False until BEGIN went out with the first statements
         if conn is not None:
             self.pg = conn.dialect.name == "postgresql"
             self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
-    @staticmethod
-    def pg_parts(driver_conn: Any) -> tuple[Any, PgLiterals]:
-        """A cursor and literal renderer for ``postgres``, reusable for the connection's lifetime."""
-        return driver_conn.cursor(), PgLiterals(driver_conn)
-
     @classmethod
-    def postgres(cls, driver_conn: Any, parts: tuple[Any, PgLiterals] | None = None) -> Raw:
+    def postgres(cls, wire: PgWire) -> Raw:
         """Over a bare psycopg connection in autocommit mode (``server.db.raw_write_tx``): BEGIN goes
         out with the first statements, the writes are deferred to the COMMIT, and each round trip is
-        one simple-protocol message of several statements, bound client-side (``ClientCursor``).
+        one simple-protocol message of several statements, bound client-side (``PgLiterals``) and
+        exchanged on libpq directly (``PgWire``).
 
         psycopg's pipeline mode did the same in as many round trips, but its Python machinery
         (a generator hop per message, a wait per sync point) cost more of the server's CPU than the
-        rest of the check-in; one ``execute`` per round trip costs a fraction of it."""
+        rest of the check-in; one message per round trip costs a fraction of it."""
         raw = cls(None)
         raw.pg = True
-        raw.cur, raw.literals = parts or Raw.pg_parts(driver_conn)
+        raw.wire = wire
+        raw.cur, raw.literals = wire.cursor, wire.literals
         raw.deferred = []
         raw.begun = False
         return raw
@@ -229,20 +271,16 @@ class Raw:
 
     def _batch(self, reads: Sequence[tuple[Stmt, Mapping[str, Any]]]) -> list[list[Sequence[Any]]]:
         """PostgreSQL, hot path: BEGIN (the first time) and the reads as one message; their rows."""
-        cur = self.cur
-        assert self.literals is not None
-        render = self.literals.render
+        wire = self.wire
+        assert wire is not None
+        render = wire.literals.render
         parts = [render(stmt, params) for stmt, params in reads]
         if not self.begun:
             parts.insert(0, "BEGIN")
             self.begun = True
-        cur.execute("; ".join(parts), prepare=False)
-        out: list[list[Sequence[Any]]] = []
-        while True:
-            if cur.pgresult.status == _TUPLES_OK:  # (BEGIN has no rows; ``description`` costs more)
-                out.append(cur.fetchall())
-            if not cur.nextset():
-                return out
+        rows = wire.rows
+        # (BEGIN has no rows; every read has, even when there are none)
+        return [rows(res) for res in wire.exchange("; ".join(parts)) if res.status == _TUPLES_OK]
 
     def flush(self) -> None:
         """PostgreSQL: send the queued writes and COMMIT in one round trip (raises what they raise)."""
@@ -250,12 +288,13 @@ class Raw:
         if not self.begun:  # nothing was sent: nothing to commit
             self.deferred.clear()
             return
-        assert self.literals is not None
-        render = self.literals.render
+        wire = self.wire
+        assert wire is not None
+        render = wire.literals.render
         parts = [render(stmt, params) for stmt, params in self.deferred]
         parts.append("COMMIT")
         self.deferred.clear()
-        self.cur.execute("; ".join(parts), prepare=False)
+        wire.exchange("; ".join(parts))
 
     # ---- values --------------------------------------------------------------------------
 
@@ -292,6 +331,7 @@ class Raw:
 
 
 _TUPLES_OK = 2  # libpq's PGRES_TUPLES_OK (psycopg.pq.ExecStatus.TUPLES_OK)
+_FAILED = (5, 7)  # PGRES_BAD_RESPONSE, PGRES_FATAL_ERROR
 
 
 @functools.cache
