@@ -19,6 +19,7 @@ from server import __version__
 from server.campaigns import CampaignCatalog, seed_supply
 from server.context import PG_THREADS, AppContext
 from server.db import group_commit, make_engine, upgrade
+from server.docs_page import mount_docs
 from server.errors import ErrorResponse, install_error_handlers
 from server.guard import AuthGuard, TrustedProxies
 from server.middleware import EdgeMiddleware
@@ -123,7 +124,7 @@ def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # mount_docs below: the same Swagger UI, served without a CDN
         redoc_url=None,
         # Documented on every route, in the one error shape (this also replaces FastAPI's default 422 schema).
         responses={
@@ -144,6 +145,7 @@ def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
     # The hot routes (players) come first: routing tries each route's pattern in order.
     for module in (players, events, health, content, devices, partner, admin, claim):
         app.include_router(module.router)
+    mount_docs(app)
     app.edge_limiter = TokenBucketLimiter(settings.rate_per_s, settings.rate_burst)
     app.edge_proxies = proxies
     app.edge_body_limit = settings.max_body_bytes
