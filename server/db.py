@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from server.ledger import ProgressCache
+from server.ledger import ProgressCache, RevisionedProgress
 from server.queries import PgWire, Raw
 from server.settings import Settings
 
@@ -327,7 +327,7 @@ class _PgHotConnections:
 
     Each is a connection from the engine's pool, detached from it (same connect arguments and
     events), kept in autocommit mode (``Raw.postgres`` sends BEGIN and COMMIT in its batches) with
-    its ``PgWire``. Checking a connection out of SQLAlchemy's pool and back in on every check-in
+    its ``PgWire``; they share the worker's progress cache (``RevisionedProgress``). Checking a connection out of SQLAlchemy's pool and back in on every check-in
     (events, the pool's queue and lock, the autocommit switch both ways) cost more CPU than
     exchanging the check-in's statements. A connection idle for ``PING_IDLE_S`` is pinged before
     use and replaced if broken (a server restart, a firewall timeout), like the pool's
@@ -341,6 +341,7 @@ class _PgHotConnections:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._open: list[tuple[Any, PgWire]] = []  # (detached pool fairy, wire)
+        self.progress = RevisionedProgress()
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def get(self) -> PgWire:
@@ -388,6 +389,7 @@ class _PgHotConnections:
             _close_quietly(fairy)
 
     def close(self) -> None:
+        self.progress.clear()
         with self._lock:
             entries, self._open = self._open, []
         for fairy, _wire in entries:
@@ -415,11 +417,14 @@ def _pg_write_tx(engine: Engine) -> Iterator[Raw]:
                 hot = _PgHotConnections(engine)
                 setattr(engine, _PG_HOT, hot)
     wire = hot.get()
+    raw = Raw.postgres(wire, hot.progress)
     try:
-        raw = Raw.postgres(wire)
         yield raw
         raw.flush()
+        if raw.remembered:
+            hot.progress.put(raw.remembered)
     except BaseException:
+        hot.progress.drop(list(raw.revs))
         try:
             wire.driver.rollback()  # ROLLBACK if a transaction is open
         except Exception:

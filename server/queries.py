@@ -189,7 +189,7 @@ class Raw:
     classes to catch for unique-constraint races.
     """
 
-    __slots__ = ("begun", "cache", "cur", "deferred", "literals", "pg", "touched", "wire")
+    __slots__ = ("begun", "cache", "cur", "deferred", "literals", "pg", "remembered", "revs", "touched", "wire")
 
     def __init__(self, conn: Connection | None) -> None:
         # SQLite's hot writer only: its committed-progress cache (``server.ledger.ProgressCache``)
@@ -200,13 +200,18 @@ class Raw:
         self.deferred: list[tuple[Stmt, Mapping[str, Any]]] | None = None
         self.literals: PgLiterals | None = None
         self.wire: PgWire | None = None
+        # PostgreSQL's hot path: the per-worker progress cache (``server.ledger.RevisionedProgress``),
+        # each read player's ledger revision in this transaction, and the (player, revision,
+        # progress) entries to put in the cache once the transaction committed.
+        self.revs: dict[str, int] = {}
+        self.remembered: list[tuple[str, int, Any]] = []
         self.begun = True  # PostgreSQL's hot path: False until BEGIN went out with the first statements
         if conn is not None:
             self.pg = conn.dialect.name == "postgresql"
             self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
     @classmethod
-    def postgres(cls, wire: PgWire) -> Raw:
+    def postgres(cls, wire: PgWire, cache: Any = None) -> Raw:
         """Over a bare psycopg connection in autocommit mode (``server.db.raw_write_tx``): BEGIN goes
         out with the first statements, the writes are deferred to the COMMIT, and each round trip is
         one simple-protocol message of several statements, bound client-side (``PgLiterals``) and
@@ -218,6 +223,7 @@ class Raw:
         raw = cls(None)
         raw.pg = True
         raw.wire = wire
+        raw.cache = cache
         raw.cur, raw.literals = wire.cursor, wire.literals
         raw.deferred = []
         raw.begun = False
@@ -375,10 +381,11 @@ TOUCH_DEVICE = Stmt(
 )
 
 # Access: the player, if this device created or claimed it, with the stored outcome of the action
-# if its id was seen (for any player). PostgreSQL also locks the player row, so one player's
+# if its id was seen (for any player), and its ledger revision. PostgreSQL also locks the player row, so one player's
 # actions are decided one at a time (SQLite: BEGIN IMMEDIATE serialises writers).
 PLAYER_FOR_DEVICE = Stmt(
-    """SELECT players.id, players.campaign_id, actions.player_id, actions.result, actions.fingerprint FROM players
+    """SELECT players.id, players.campaign_id, actions.player_id, actions.result, actions.fingerprint,
+              players.ledger_rev FROM players
        JOIN player_devices ON player_devices.player_id = players.id
        LEFT JOIN actions ON actions.action_id = :action_id
        WHERE players.id = :player_id AND player_devices.device_id = :device_id""",
@@ -388,14 +395,20 @@ PLAYER_LOCK = Stmt("SELECT id FROM players WHERE id = :player_id", pg_suffix=" F
 
 
 # The whole ledger in one round trip: k = 0 grants, 1 check-ins, 2 owned, 3 tasks, 4 shares.
-LEDGER = Stmt(
-    """SELECT 0 AS k, id, source AS s1, NULL AS s2, steps AS n, NULL AS day, at FROM grants WHERE player_id = :p
+_LEDGER_ROWS = """SELECT 0 AS k, id, source AS s1, NULL AS s2, steps AS n, NULL AS day, at FROM grants WHERE player_id = :p
        UNION ALL SELECT 1, id, landmark_id, mode, NULL, day, at FROM checkins WHERE player_id = :p
        UNION ALL SELECT 2, id, collectible_id, NULL, serial, NULL, at FROM owned WHERE player_id = :p
        UNION ALL SELECT 3, id, task_id, NULL, NULL, NULL, at FROM tasks_done WHERE player_id = :p
-       UNION ALL SELECT 4, id, NULL, NULL, NULL, NULL, at FROM shares WHERE player_id = :p
-       ORDER BY k, id"""
+       UNION ALL SELECT 4, id, NULL, NULL, NULL, NULL, at FROM shares WHERE player_id = :p"""
+LEDGER = Stmt(_LEDGER_ROWS + " ORDER BY k, id")
+
+# The ledger unless its revision is still :rev (PostgreSQL, after PLAYER_FOR_DEVICE locked the
+# player: the revision cannot change meanwhile). No rows: the caller's cached progress is current.
+LEDGER_IF_CHANGED = Stmt(
+    f"""SELECT * FROM ({_LEDGER_ROWS}) AS ledger
+       WHERE (SELECT ledger_rev FROM players WHERE id = :p) <> :rev ORDER BY k, id"""
 )
+BUMP_LEDGER_REV = Stmt("UPDATE players SET ledger_rev = ledger_rev + 1 WHERE id = :player_id")
 
 # The rate rules of a check-in, in one statement: the device's check-ins credited in
 # (since, until] and received after :recv_since (each counted only up to :limit: the index range
