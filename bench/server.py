@@ -28,7 +28,6 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.liveserver import free_port, wait_healthy  # noqa: E402
 from bench.machine import machine_info  # noqa: E402
 from tests.server.pack import CAMPAIGN_ID, LANDMARK_IDS, write_pack  # noqa: E402
 
@@ -197,12 +197,6 @@ def _loadgen(host: str, port: int, tokens: list[str], duration: float, rate: flo
 # ---- server process ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _cpu_seconds(pid: int) -> float:
     """utime + stime of a process and its live descendants (uvicorn's worker processes; Linux
     /proc; NaN elsewhere)."""
@@ -271,7 +265,7 @@ def _run_backend(
         [sys.executable, "-m", "server", *common, "enroll", "--kind", "qa", "--count", str(clients)],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     ).stdout.split()
-    port = _free_port()
+    port = free_port()
     log_path = work / f"{name}-{workers}-server.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -282,16 +276,7 @@ def _run_backend(
         import requests
 
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120  # several workers start slowly on a busy machine
-        while True:
-            try:
-                if requests.get(base + "/v1/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{name} server did not start; see {log_path}")
-            time.sleep(0.1)
+        wait_healthy(base, proc, log_path)
         tokens = []
         for i, code in enumerate(codes):
             r = requests.post(
