@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -432,6 +433,79 @@ def _pg_write_tx(engine: Engine) -> Iterator[Raw]:
         raise
     finally:
         hot.used()
+
+
+class DbThreads:
+    """Threads for blocking database work, awaited from the event loop (PostgreSQL's ``run_db``).
+
+    One ``SimpleQueue`` of (loop, future, call) items; a thread runs the call and hands the outcome
+    back with ``call_soon_threadsafe``. ``loop.run_in_executor`` does the same through a
+    ``ThreadPoolExecutor`` (its submit lock, idle semaphore and work item) and a concurrent future
+    chained to an asyncio one, about twice the Python work per hop, and a check-in takes one hop.
+    Threads start on first use, all at once. The call runs to its end even if its awaiter was
+    cancelled meanwhile (its outcome is then dropped). ``close`` lets queued calls finish first.
+    """
+
+    def __init__(self, count: int, name: str = "db") -> None:
+        self.count = count
+        self.name = name
+        self._queue: queue.SimpleQueue[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[], Any]] | None]
+        self._queue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def _start(self) -> None:
+        with self._lock:
+            while len(self._threads) < self.count:
+                thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads)}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    async def run(self, call: Callable[[], T]) -> T:
+        if not self._threads:
+            self._start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put((loop, future, call))
+        return await future
+
+    def _work(self) -> None:
+        get = self._queue.get
+        while True:
+            item = get()
+            if item is None:
+                return
+            loop, future, call = item
+            try:
+                result = call()
+            except BaseException as err:  # handed to the awaiter, as run_in_executor does
+                _hand_back(loop, future, None, err)
+            else:
+                _hand_back(loop, future, result, None)
+            del item, future, call
+
+    def close(self) -> None:
+        """Stop the threads once the queued calls ran (after the server stopped taking requests)."""
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for _thread in threads:
+            self._queue.put(None)
+        for thread in threads:
+            thread.join()
+
+
+def _hand_back(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    with suppress(RuntimeError):  # the loop closed meanwhile: nobody is waiting any more
+        loop.call_soon_threadsafe(_settle, future, result, error)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
 
 
 def _rollback(hot: _HotWriter, conn: sqlite3.Connection) -> None:

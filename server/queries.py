@@ -99,11 +99,16 @@ class PgLiterals:
     def render(self, stmt: Stmt, params: Mapping[str, Any]) -> str:
         parts = stmt.pg_parts
         out = [parts[0]]
+        append = out.append
         by_type, literal = self.by_type, self.literal
         for i in range(1, len(parts), 2):
             value = params[parts[i]]
-            out.append((by_type.get(type(value)) or literal)(value))
-            out.append(parts[i + 1])
+            # The plain string of ``text``, inline (most parameters are ids): no call per value.
+            if type(value) is str and value.isascii() and "'" not in value and "\\" not in value and "\0" not in value:
+                append(f"'{value}'")
+            else:
+                append((by_type.get(type(value)) or literal)(value))
+            append(parts[i + 1])
         return "".join(out)
 
 
