@@ -53,18 +53,22 @@ FRAME = (640, 480)
 CORRECT_PX = 5.0
 
 
-class OrbBaseline:
-    """samples/python/plane_tracker.py, reduced to one target: ORB + ratio test + RANSAC."""
+class FeatureBaseline:
+    """Local features + Lowe's ratio test (0.75) + RANSAC (3 px), at least 10 matches and 10 inliers.
 
-    def __init__(self, reference_bgr: np.ndarray) -> None:
-        self.orb = cv2.ORB_create(nfeatures=1000)
-        self.matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-        self.kps, self.des = self.orb.detectAndCompute(reference_bgr, None)
+    The pipeline of OpenCV's samples/python/plane_tracker.py, reduced to one target; ``features``
+    is any cv2.Feature2D (ORB with Hamming distance, SIFT with L2).
+    """
+
+    def __init__(self, reference_bgr: np.ndarray, features: cv2.Feature2D, norm: int) -> None:
+        self.features = features
+        self.matcher = cv2.BFMatcher(norm)
+        self.kps, self.des = features.detectAndCompute(cv2.cvtColor(reference_bgr, cv2.COLOR_BGR2GRAY), None)
         self.size = (reference_bgr.shape[1], reference_bgr.shape[0])
 
     def detect(self, frame_bgr: np.ndarray) -> np.ndarray | None:
-        kps, des = self.orb.detectAndCompute(frame_bgr, None)
-        if des is None or len(kps) < 10 or self.des is None:
+        kps, des = self.features.detectAndCompute(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY), None)
+        if des is None or len(kps) < 10 or self.des is None or len(self.kps) < 2:
             return None
         pairs = self.matcher.knnMatch(des, self.des, k=2)
         good = [m[0] for m in pairs if len(m) == 2 and m[0].distance < 0.75 * m[1].distance]
@@ -76,6 +80,20 @@ class OrbBaseline:
         if h is None or status is None or int(status.sum()) < 10:
             return None
         return h
+
+
+class OrbBaseline(FeatureBaseline):
+    """samples/python/plane_tracker.py: ORB (1000 features) + ratio test + RANSAC."""
+
+    def __init__(self, reference_bgr: np.ndarray) -> None:
+        super().__init__(reference_bgr, cv2.ORB_create(nfeatures=1000), cv2.NORM_HAMMING)
+
+
+class SiftBaseline(FeatureBaseline):
+    """SIFT + ratio test + RANSAC."""
+
+    def __init__(self, reference_bgr: np.ndarray) -> None:
+        super().__init__(reference_bgr, cv2.SIFT_create(), cv2.NORM_L2)
 
 
 def load(path: Path) -> np.ndarray:

@@ -43,7 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.machine import machine_info  # noqa: E402
-from bench.vision import OrbBaseline  # noqa: E402
+from bench.vision import OrbBaseline, SiftBaseline  # noqa: E402
 from bench.vision_general_marks import (  # noqa: E402
     FAMILIES,
     PHOTOS,
@@ -65,30 +65,6 @@ NUISANCES = ("none", "motion", "defocus", "noise", "jpeg", "cast", "glare", "dim
 FOCAL = FRAME[0] / (2 * math.tan(math.radians(65.0) / 2))  # 65 deg horizontal field of view
 WARM = np.float32([0.70, 0.92, 1.18])  # BGR gains
 COOL = np.float32([1.18, 1.0, 0.78])
-
-
-class SiftBaseline:
-    """SIFT + Lowe's ratio test (0.75) + RANSAC (3 px), at least 10 inliers."""
-
-    def __init__(self, reference_bgr: np.ndarray) -> None:
-        self.sift = cv2.SIFT_create()
-        self.matcher = cv2.BFMatcher(cv2.NORM_L2)
-        self.kps, self.des = self.sift.detectAndCompute(cv2.cvtColor(reference_bgr, cv2.COLOR_BGR2GRAY), None)
-
-    def detect(self, frame_bgr: np.ndarray) -> np.ndarray | None:
-        kps, des = self.sift.detectAndCompute(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY), None)
-        if des is None or len(kps) < 10 or self.des is None or len(self.kps) < 2:
-            return None
-        pairs = self.matcher.knnMatch(des, self.des, k=2)
-        good = [m[0] for m in pairs if len(m) == 2 and m[0].distance < 0.75 * m[1].distance]
-        if len(good) < 10:
-            return None
-        p0 = np.float32([self.kps[m.trainIdx].pt for m in good])
-        p1 = np.float32([kps[m.queryIdx].pt for m in good])
-        h, status = cv2.findHomography(p0, p1, cv2.RANSAC, 3.0)
-        if h is None or status is None or int(status.sum()) < 10:
-            return None
-        return h
 
 
 def camera_homography(ref_size: tuple[int, int], tilt_deg: float, axis_deg: float, roll_deg: float,
@@ -211,10 +187,11 @@ def homographies(detector: MarkerDetector):
     return detect
 
 
-def timed(fn, img: np.ndarray) -> tuple[np.ndarray | None, float]:
-    t0 = time.perf_counter()
+def timed(fn, img: np.ndarray) -> tuple[np.ndarray | None, float, float]:
+    """fn(img), its wall time and its thread CPU time (ms): CPU time is less distorted by a loaded machine."""
+    t0, c0 = time.perf_counter(), time.thread_time()
     h = fn(img)
-    return h, (time.perf_counter() - t0) * 1000.0
+    return h, (time.perf_counter() - t0) * 1000.0, (time.thread_time() - c0) * 1000.0
 
 
 def size_band(px: float) -> str:
@@ -236,6 +213,7 @@ def summarise(rows: list[dict], key: str | None) -> dict:
             "wrong": sum(r["reported"] and not r["right"] for r in pos),
             "false": sum(r["reported"] for r in neg),
             "median_ms": statistics.median(r["ms"] for r in rs) if rs else None,
+            "median_cpu_ms": statistics.median(r["cpu_ms"] for r in rs) if rs else None,
             "mean_err_px": (statistics.fmean(r["err"] for r in pos if r["right"])
                             if any(r["right"] for r in pos) else None),
         }
@@ -268,12 +246,12 @@ def table(s: dict, key_name: str) -> str:
     methods = list(s)
     keys = list(next(iter(s.values())))
     head = f"{key_name:16s} " + " ".join(f"{m[-34:]:>34s}" for m in methods)
-    lines = [head, f"{'':16s} " + " ".join(f"{'recall wrong false ms':>34s}" for _ in methods)]
+    lines = [head, f"{'':16s} " + " ".join(f"{'recall wrong false cpu-ms':>34s}" for _ in methods)]
     for k in keys:
         cells = []
         for m in methods:
             c = s[m][k]
-            cells.append(f"{c['recall']:>12.3f} {c['wrong']:>5d} {c['false']:>5d}/{c['n_neg']:<3d} {c['median_ms']:>6.1f}")
+            cells.append(f"{c['recall']:>12.3f} {c['wrong']:>5d} {c['false']:>5d}/{c['n_neg']:<3d} {c['median_cpu_ms']:>6.1f}")
         lines.append(f"{k:16s} " + " ".join(f"{x:>34s}" for x in cells))
     return "\n".join(lines)
 
@@ -290,7 +268,11 @@ def main() -> int:
     ap.add_argument("--families", default="", help="comma-separated subset of " + ",".join(FAMILIES))
     ap.add_argument("--seed", type=int, default=28)
     ap.add_argument("--out", default="", help="write the results as JSON here")
+    ap.add_argument("--merge", nargs="+", default=[], metavar="JSON",
+                    help="instead of running, merge the rows of runs split by --families into one result")
     args = ap.parse_args()
+    if args.merge:
+        return merge(args.merge, args.out)
     methods = [m for m in args.methods.split(",") if m]
     if not methods or any(m not in ("ours", "orb", "sift") for m in methods):
         print(f"error: --methods must name ours, orb or sift: {args.methods!r}")
@@ -306,10 +288,14 @@ def main() -> int:
     t0 = time.time()
     load_before = os.getloadavg()
     glyphs = glyph_list()
-    marks = [m for m in make_marks() if m.split == args.split and m.family in families]
+    split_marks = [m for m in make_marks() if m.split == args.split]
+    marks = [m for m in split_marks if m.family in families]
     pool = photos(args.split)
     rows: list[dict] = []
-    for mi, mark in enumerate(marks):
+    for mark in marks:
+        # A mark's frames depend on its place in the split, not on the families chosen: a run
+        # split by family over several processes (--families, --merge) sees the same frames.
+        mi = split_marks.index(mark)
         pos, neg = mark_frames(mark, mi, pool, n_pos, n_neg, args.seed + SPLITS.index(args.split), glyphs)
         size = (mark.image.shape[1], mark.image.shape[0])
         dets = {}
@@ -323,16 +309,16 @@ def main() -> int:
             dets["sift"] = SiftBaseline(mark.image).detect
         for method, fn in dets.items():
             for img, hm, mode, apparent in pos:
-                h, ms = timed(fn, img)
+                h, ms, cpu = timed(fn, img)
                 err = mean_corner_error(h, hm, *size) if h is not None else math.inf
                 rows.append({"method": method, "mark": mark.name, "family": mark.family, "kind": "pos",
                              "nuisance": mode, "size": size_band(apparent), "reported": h is not None,
-                             "right": err <= CORRECT_PX, "err": err if h is not None else None, "ms": ms})
+                             "right": err <= CORRECT_PX, "err": err if h is not None else None, "ms": ms, "cpu_ms": cpu})
             for img, mode in neg:
-                h, ms = timed(fn, img)
+                h, ms, cpu = timed(fn, img)
                 rows.append({"method": method, "mark": mark.name, "family": mark.family, "kind": "neg",
                              "nuisance": mode, "size": "-", "reported": h is not None, "right": False,
-                             "err": None, "ms": ms})
+                             "err": None, "ms": ms, "cpu_ms": cpu})
         done = [r for r in rows if r["mark"] == mark.name and r["method"] == methods[0] and r["kind"] == "pos"]
         print(f"{mark.name:32s} {methods[0]} {sum(r['right'] for r in done)}/{len(done)}", flush=True)
     result = {
@@ -342,15 +328,38 @@ def main() -> int:
         "marks": [m.name for m in marks], "photos": list(PHOTOS[args.split]),
         "overall": summarise(rows, None), "by_family": summarise(rows, "family"),
         "by_nuisance": summarise(rows, "nuisance"), "by_size": summarise(rows, "size"),
-        "seconds": time.time() - t0,
+        "seconds": time.time() - t0, "rows": rows,
     }
+    report(result, args.out)
+    print(f"{len(marks)} marks, split {args.split}, {time.time() - t0:.0f} s")
+    return 0
+
+
+def report(result: dict, out: str) -> None:
     print()
     for key, name in (("overall", "all"), ("by_family", "family"), ("by_nuisance", "nuisance"), ("by_size", "size")):
         print(table(result[key], name))
         print()
-    print(f"{len(marks)} marks, split {args.split}, {time.time() - t0:.0f} s")
-    if args.out:
-        Path(args.out).write_text(json.dumps(result, indent=1, default=float))
+    if out:
+        Path(out).write_text(json.dumps(result, indent=1, default=float))
+
+
+def merge(paths: list[str], out: str) -> int:
+    """One result from runs of the same split and methods over different families."""
+    parts = [json.loads(Path(p).read_text()) for p in paths]
+    if len({(p["split"], p["quick"]) for p in parts}) != 1 or any("rows" not in p for p in parts):
+        print("error: --merge needs results of one split and size, written with their rows")
+        return 2
+    rows = [r for p in parts for r in p["rows"]]
+    result = {
+        "command": [p["command"] for p in parts], "machine": [p["machine"] for p in parts],
+        "split": parts[0]["split"], "quick": parts[0]["quick"], "config": parts[0]["config"],
+        "marks": [m for p in parts for m in p["marks"]], "photos": parts[0]["photos"],
+        "overall": summarise(rows, None), "by_family": summarise(rows, "family"),
+        "by_nuisance": summarise(rows, "nuisance"), "by_size": summarise(rows, "size"),
+        "seconds": max(p["seconds"] for p in parts), "rows": rows,
+    }
+    report(result, out)
     return 0
 
 

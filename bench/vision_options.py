@@ -44,20 +44,9 @@ CASES: list[tuple[dict, str, tuple[int, int], int]] = [
     ({"texture_search": 0}, "bench/data/poster.png", (7, 4), 51),
     ({"texture_search": 0}, "bench/data/heldout/tea-market.png", (23, 1), 19),
     ({"rival_check_below": 0.0}, "bench/data/heldout/tea-market.png", (23, 1), 25),
-    ({"cut_corner_growth": 0.0}, LOGO, (7, 0), 9),
-    ({"lead_card_slot": False}, LOGO, (7, 0), 38),
-    ({"drag_check": False}, "bench/data/heldout/green-thin.png", (23, 1), 7),
-    ({"drag_check": False}, "bench/data/heldout/green-thin.png", (23, 1), 19),
-    ({"moved_retry_quick": 0.0}, "bench/data/heldout/green-thin.png", (23, 1), 19),
-    ({"moved_retry_quick": 0.0}, "bench/data/heldout/green-thin.png", (23, 1), 20),
-    ({"occluder_card_level": 0}, "bench/data/kite-wordmark.png", (11, 3), 28),
-    ({"occluder_card_level": 0}, "bench/data/kite-wordmark.png", (11, 3), 11),
-    ({"outline_keep_shift": 0.0}, LOGO, (7, 0), 52),
-    ({"outline_slot": 0.0}, "bench/data/kite-wordmark.png", (7, 3), 30),
     ({"card_tone_split": 0.0}, "bench/data/medallion.png", (7, 2), 75),
     ({"card_tone_split": 0.0}, "bench/data/kite-wordmark.png", (7, 3), 26),
     ({"card_tone_split": 0.0}, "bench/data/lantern.png", (7, 1), 69),
-    ({"turn_duel": False}, "bench/data/medallion.png", (7, 2), 68),
 ]
 
 

@@ -13,8 +13,9 @@ from typing import NoReturn
 from platformdirs import user_data_dir
 
 APP_NAME = "cloud-tour"
-SCENES = ("attract", "map", "map:<landmark-id>", "card:<landmark-id>", "rewards", "album", "scan", "share:<collectible-id>")
-SCENE_RE = re.compile(r"^(attract|map|rewards|album|scan|(map|card|share):[a-z0-9][a-z0-9_-]*)$")
+SCENES = ("attract", "map", "map:<landmark-id>", "card:<landmark-id>", "rewards", "album", "scan", "scan:<landmark-id>",
+          "share:<collectible-id>")
+SCENE_RE = re.compile(r"^(attract|map|rewards|album|scan|(map|card|share|scan):[a-z0-9][a-z0-9_-]*)$")
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,8 @@ def parse_args(argv: list[str]) -> Config:
 
 def check_ids(config: Config, landmark_ids: set[str]) -> str | None:
     """The flags that name a landmark, checked once the campaign is loaded: one usage line, or None."""
-    scene_id = config.scene.split(":", 1)[1] if ":" in config.scene else None
+    kind, _, scene_id = config.scene.partition(":")
+    scene_id = scene_id if kind in ("map", "card", "scan") and scene_id else None  # share:<id> names a collectible
     for flag, ident in (("--scene", scene_id), ("--device-landmark", config.device_landmark)):
         if ident is not None and ident not in landmark_ids:
             known = ", ".join(sorted(landmark_ids)[:6])

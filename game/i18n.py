@@ -53,7 +53,11 @@ class Translator:
         return self.lang
 
     def t(self, key: str, **values: object) -> str:
-        text = self.tables[self.lang].get(key)
+        return self.t_in(self.lang, key, **values)
+
+    def t_in(self, lang: str, key: str, **values: object) -> str:
+        """``t`` in a given language (bilingual lines show both, whatever the current one is)."""
+        text = self.tables[lang].get(key)
         if text is None:
             self.missing.add(key)
             return key

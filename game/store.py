@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import threading
 import uuid
@@ -22,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from game.rules.codec import action_from_json, action_to_json, progress_from_json, progress_to_json
 from game.rules.progress import Action, Progress
@@ -72,6 +73,12 @@ SQLITE_NOTADB = 26
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM = 8, 14, 3
 BUSY_TIMEOUT_S = 10.0
+SQLITE_IOERR, SQLITE_FULL = 10, 13
+# A write the disk refused for now: the action stays in memory (``unsaved_count``) and is written
+# with the next write that succeeds, in order.
+TRANSIENT_WRITE = (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL)
+RECORD_WAIT_S = 1.0  # how long recording an action (on the frame loop) waits for a locked database
+RETRY_WAIT_S = 0.2  # how long ``save_unsaved`` (the sync worker, every round) waits for it
 
 
 def _is_corrupt(err: BaseException) -> bool:
@@ -82,8 +89,13 @@ def _is_corrupt(err: BaseException) -> bool:
     return isinstance(err, sqlite3.DatabaseError) and code is not None and code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
 
 
+def _code(err: BaseException) -> int:
+    """The primary SQLite result code of an error (0 when it has none)."""
+    return (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF
+
+
 def _unavailable(path: Path, err: sqlite3.Error) -> StoreUnavailable:
-    code = (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF
+    code = _code(err)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return StoreUnavailable(f"{path} is locked by another program (waited {BUSY_TIMEOUT_S:g} s); close it and retry")
     if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN):
@@ -106,34 +118,27 @@ def prepare_data_dir(data_dir: Path) -> None:
 
 
 class _ProcessLock:
-    """An exclusive advisory lock on ``<db>.lock``, held while the store is open: one game per data folder."""
+    """An exclusive OS lock on ``<db>.lock`` (``filelock``: fcntl on Linux and macOS, msvcrt on
+    Windows), held while the store is open: one game per data folder. The OS drops it when the
+    process ends, also when it is killed, so a crash never leaves the folder locked."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fd: int | None = None
+        # no soft (file-exists) fallback: a killed process would leave it behind for good
+        self._lock = FileLock(path, thread_local=False, fallback_to_soft=False)
 
     def acquire(self) -> None:
-        import fcntl
-
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as err:
-            raise StoreUnavailable(f"cannot create {self.path}: {err.strerror or err}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
+            self._lock.acquire(timeout=0)
+        except Timeout:
             raise StoreUnavailable(
                 f"another copy of the game is already using {self.path.parent}; close it or pick another --data-dir"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
+        except OSError as err:
+            raise StoreUnavailable(f"cannot create {self.path}: {err.strerror or err}") from None
 
     def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing the descriptor drops the flock
-            self._fd = None
+        self._lock.release()
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,23 @@ class PlayerRow:
     claim_code: str | None
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """One player's share of a sync round, for ``LocalStore.settle_many``."""
+
+    local_id: str
+    results: list[tuple[str, str, str | None, int | None]]  # (action_id, status, reason, serial)
+    server_view: dict | None = None
+    rebuild: Callable[[list[OutboxEntry]], Progress] | None = None
+    server_id: str | None = None  # the server player it was answered under (set when given)
+    claim_code: str | None = None
+
+
+def _entry(row: tuple) -> OutboxEntry:
+    seq, aid, lid, payload, at, dl, st, rs, se, att = row
+    return OutboxEntry(seq, aid, lid, action_from_json(json.loads(payload)), datetime.fromisoformat(at), dl, st, rs, se, att)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -181,6 +203,8 @@ class LocalStore:
         # progress (what the frame loop reads, without touching SQLite) is set in commit order.
         self._write_lock = threading.RLock()
         self._progress: dict[str, Progress] = {}
+        # recorded while the database refused writes: (action_id, local_id, action, progress, at, landmark)
+        self._unsaved: list[tuple[str, str, Action, Progress, datetime, str | None]] = []
         self._process_lock = lock
         self.path = path
         self.recovered_from = recovered_from
@@ -262,6 +286,9 @@ class LocalStore:
         return conn
 
     def close(self) -> None:
+        if self._unsaved and not self.save_unsaved():
+            log.error("%d action(s) could not be saved: the progress database refused every write",
+                      len(self._unsaved))
         with self._lock:
             for conn in self._all:
                 conn.close()
@@ -272,15 +299,65 @@ class LocalStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; actions recorded while writes failed are written first, in order."""
         conn = self._conn
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                written = self._write_unsaved(conn)
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            del self._unsaved[:written]
+
+    def _write_unsaved(self, conn: sqlite3.Connection) -> int:
+        for action_id, local_id, action, progress, at, landmark in self._unsaved:
+            self._insert_action(conn, action_id, local_id, action, progress, at, landmark)
+        return len(self._unsaved)
+
+    @staticmethod
+    def _insert_action(
+        conn: sqlite3.Connection, action_id: str, local_id: str, action: Action, progress: Progress, at: datetime,
+        device_landmark: str | None,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO outbox(action_id, local_id, payload, at, device_landmark) VALUES (?, ?, ?, ?, ?)",
+            (action_id, local_id, json.dumps(action_to_json(action)), at.isoformat(), device_landmark),
+        )
+        conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
+                     (json.dumps(progress_to_json(progress)), local_id))
+
+    @contextmanager
+    def _waiting(self, seconds: float) -> Iterator[None]:
+        """This thread's connection waits at most ``seconds`` for a locked database meanwhile."""
+        conn = self._conn
+        conn.execute(f"PRAGMA busy_timeout={int(min(seconds, self._busy_timeout_s) * 1000)}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_s * 1000)}")
+
+    def unsaved_count(self) -> int:
+        """Actions recorded while the database refused writes (locked, read-only, disk full), kept in
+        memory and written with the next write that succeeds (``save_unsaved`` retries)."""
+        return len(self._unsaved)
+
+    def save_unsaved(self) -> bool:
+        """Try to write the actions kept in memory; True when none is left."""
+        if not self._unsaved:
+            return True
+        try:
+            with self._waiting(RETRY_WAIT_S), self._tx():
+                pass
+        except sqlite3.OperationalError as err:
+            if _code(err) not in TRANSIENT_WRITE:
+                raise
+            return False
+        log.info("actions kept in memory while the database refused writes are saved now")
+        return True
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self._conn.execute(sql, params).fetchall()
@@ -337,16 +414,17 @@ class LocalStore:
         """Queue an applied action and save the progress it led to, in one transaction."""
         action_id = str(uuid.uuid4())
         with self._write_lock:
-            with self._tx() as conn:
-                conn.execute(
-                    "INSERT INTO outbox(action_id, local_id, payload, at, device_landmark) VALUES (?, ?, ?, ?, ?)",
-                    (action_id, local_id, json.dumps(action_to_json(action)), at.isoformat(), device_landmark),
-                )
-                conn.execute(
-                    "UPDATE players SET progress = ? WHERE local_id = ?",
-                    (json.dumps(progress_to_json(outcome_progress)), local_id),
-                )
-            self._progress[local_id] = outcome_progress  # once committed, still in commit order
+            try:
+                with self._waiting(RECORD_WAIT_S), self._tx() as conn:
+                    self._insert_action(conn, action_id, local_id, action, outcome_progress, at, device_landmark)
+            except sqlite3.OperationalError as err:
+                if _code(err) not in TRANSIENT_WRITE:
+                    raise
+                # The player saw it applied: keep it (in order) until the database takes writes again.
+                self._unsaved.append((action_id, local_id, action, outcome_progress, at, device_landmark))
+                log.warning("progress database refused a write (%s); %d action(s) kept in memory, retrying",
+                            err, len(self._unsaved))
+            self._progress[local_id] = outcome_progress  # once committed (or kept), still in order
         return action_id
 
     def claim_code(self, local_id: str) -> str | None:
@@ -381,17 +459,53 @@ class LocalStore:
         sql = ("SELECT seq, action_id, local_id, payload, at, device_landmark, status, reason, serial, attempts "
                f"FROM outbox {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY seq LIMIT ?")
         rows = self._query(sql, (*params, limit))
-        return [
-            OutboxEntry(seq, aid, lid, action_from_json(json.loads(payload)), datetime.fromisoformat(at), dl, st, rs, se, att)
-            for seq, aid, lid, payload, at, dl, st, rs, se, att in rows
-        ]
+        return [_entry(row) for row in rows]
 
-    def next_batches(self, limit: int, players: int = 1) -> list[list[OutboxEntry]]:
-        """For the ``players`` players with the oldest pending actions (oldest first): each one's pending
-        actions in order (at most ``limit`` each)."""
-        first = self._query("SELECT local_id, MIN(seq) AS m FROM outbox WHERE status = 'pending' "
-                            "GROUP BY local_id ORDER BY m LIMIT ?", (players,))
-        return [self.entries(local_id, "pending", limit) for local_id, _ in first]
+    def next_batches(
+        self, limit: int, players: int = 1, *, max_actions: int | None = None, skip: frozenset[str] = frozenset()
+    ) -> list[list[OutboxEntry]]:
+        """For the ``players`` players with the oldest pending actions (oldest first, none in ``skip``):
+        each one's pending actions in order (at most ``limit`` each, ``max_actions`` in all)."""
+        where = f"AND local_id NOT IN ({','.join('?' * len(skip))})" if skip else ""
+        first = self._query(f"SELECT local_id, MIN(seq) AS m FROM outbox WHERE status = 'pending' {where} "
+                            "GROUP BY local_id ORDER BY m LIMIT ?", (*skip, players))
+        if not first:
+            return []
+        ids = [local_id for local_id, _ in first]
+        rows = self._query(
+            "SELECT seq, action_id, local_id, payload, at, device_landmark, status, reason, serial, attempts "
+            f"FROM outbox WHERE status = 'pending' AND local_id IN ({','.join('?' * len(ids))}) ORDER BY seq", tuple(ids))
+        by_player: dict[str, list[OutboxEntry]] = {local_id: [] for local_id in ids}
+        for row in rows:
+            batch = by_player[row[2]]
+            if len(batch) < limit:
+                batch.append(_entry(row))
+        out, room = [], max_actions
+        for local_id in ids:
+            batch = by_player[local_id]
+            if room is not None:
+                if room <= 0:
+                    break
+                batch = batch[:room]
+                room -= len(batch)
+            out.append(batch)
+        return out
+
+    def players_by_id(self, local_ids: list[str]) -> dict[str, PlayerRow]:
+        rows = self._query(f"SELECT local_id, server_id, claim_code FROM players WHERE local_id IN "
+                           f"({','.join('?' * len(local_ids))})", tuple(local_ids)) if local_ids else []
+        return {r[0]: PlayerRow(*r) for r in rows}
+
+    def meta_keys(self, keys: list[str], make: Callable[[], str]) -> dict[str, str]:
+        """The stored value of each meta key, storing ``make()`` first (one transaction) for those missing."""
+        if not keys:
+            return {}
+        with self._tx() as conn:
+            marks = ",".join("?" * len(keys))
+            found = dict(conn.execute(f"SELECT key, value FROM meta WHERE key IN ({marks})", tuple(keys)).fetchall())
+            missing = [(k, make()) for k in keys if k not in found]
+            conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", missing)
+        return found | dict(missing)
 
     def set_server_player(self, local_id: str, server_id: str | None, claim_code: str | None) -> None:
         with self._tx() as conn:
@@ -413,22 +527,32 @@ class LocalStore:
         and the progress ``rebuild`` derives from all of this player's entries, in one transaction
         (so an action the player takes meanwhile is never overwritten). ``rebuild=None``: the
         verdicts change nothing the player sees; the progress is kept."""
-        progress = None
+        self.settle_many([Settlement(local_id, results, server_view, rebuild)])
+
+    def settle_many(self, settlements: list[Settlement]) -> None:
+        """``settle`` for several players in one transaction (one commit for a whole sync round),
+        each with the server player it was answered under (``server_id``/``claim_code``, if given)."""
+        changed: dict[str, Progress] = {}
         with self._write_lock:
             with self._tx() as conn:
-                conn.executemany(
-                    "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial), attempts = attempts + 1 "
-                    "WHERE action_id = ?",
-                    [(status, reason, serial, aid) for aid, status, reason, serial in results],
-                )
-                if rebuild is not None:
-                    progress = rebuild(self.entries(local_id))
-                    conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
-                                 (json.dumps(progress_to_json(progress)), local_id))
-                if server_view is not None:
-                    conn.execute("UPDATE players SET server_view = ? WHERE local_id = ?", (json.dumps(server_view), local_id))
-            if progress is not None:
-                self._progress[local_id] = progress  # once committed, still in commit order
+                for s in settlements:
+                    if s.server_id is not None:
+                        conn.execute("UPDATE players SET server_id = ?, claim_code = ? WHERE local_id = ?",
+                                     (s.server_id, s.claim_code, s.local_id))
+                    conn.executemany(
+                        "UPDATE outbox SET status = ?, reason = ?, serial = COALESCE(?, serial), "
+                        "attempts = attempts + 1 WHERE action_id = ?",
+                        [(status, reason, serial, aid) for aid, status, reason, serial in s.results],
+                    )
+                    if s.rebuild is not None:
+                        progress = s.rebuild(self.entries(s.local_id))
+                        conn.execute("UPDATE players SET progress = ? WHERE local_id = ?",
+                                     (json.dumps(progress_to_json(progress)), s.local_id))
+                        changed[s.local_id] = progress
+                    if s.server_view is not None:
+                        conn.execute("UPDATE players SET server_view = ? WHERE local_id = ?",
+                                     (json.dumps(s.server_view), s.local_id))
+            self._progress.update(changed)  # once committed, still in commit order
 
     def server_view(self, local_id: str) -> dict | None:
         rows = self._query("SELECT server_view FROM players WHERE local_id = ?", (local_id,))

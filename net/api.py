@@ -127,5 +127,9 @@ class ApiClient:
     def post_actions(self, player_id: str, actions: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call("POST", f"/v1/players/{player_id}/actions", {"actions": actions})
 
+    def sync(self, players: list[dict[str, Any]]) -> dict[str, Any]:
+        """``POST /v1/sync``: several players' actions (``player_id`` or ``create_key`` each) in one request."""
+        return self._call("POST", "/v1/sync", {"players": players})
+
     def close(self) -> None:
         self.http.close()

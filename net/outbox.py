@@ -19,44 +19,35 @@ HELD_ELSEWHERE = "action_id_conflict"  # the server holds this action id (under 
 
 
 @dataclass(frozen=True)
-class Enroll:
-    """This device has no token yet."""
+class SyncPart:
+    """One player's share of a sync round: its pending actions in order, under its server player
+    (``server_id``), or to be created with the request (``server_id`` None)."""
 
-
-@dataclass(frozen=True)
-class CreatePlayer:
     local_id: str
-
-
-@dataclass(frozen=True)
-class Send:
-    local_id: str
-    server_id: str
+    server_id: str | None
     entries: tuple[OutboxEntry, ...]
 
+    def split(self) -> tuple[list[dict[str, Any]], list[tuple[str, str, str | None, int | None]]]:
+        """(the wire bodies to send, the verdicts decided here: actions that are not the client's to send)."""
+        wire, local = [], []
+        for e in self.entries:
+            body = to_wire(e)
+            if body is None:
+                local.append((e.action_id, "rejected", "not_a_client_action", None))
+            else:
+                wire.append(body)
+        return wire, local
 
-@dataclass(frozen=True)
-class Idle:
-    """Nothing is pending."""
 
-
-Step = Enroll | CreatePlayer | Send | Idle
-
-
-def decide(has_token: bool, players: list[PlayerRow], pending: list[OutboxEntry]) -> Step:
-    """The next step: enrol (at once, even with nothing pending: the server credits no action stamped
-    before the device's enrolment), then give the oldest pending action's player a server id, then
-    send its batch."""
-    if not has_token:
-        return Enroll()
-    if not pending:
-        return Idle()
-    first = pending[0]
-    row = next((p for p in players if p.local_id == first.local_id), None)
-    if row is None or row.server_id is None:
-        return CreatePlayer(first.local_id)
-    batch = tuple(e for e in pending if e.local_id == first.local_id)[:BATCH_LIMIT]
-    return Send(first.local_id, row.server_id, batch)
+def plan(batches: list[list[OutboxEntry]], players: dict[str, PlayerRow]) -> list[SyncPart]:
+    """A sync round: each batch (one player's oldest pending actions) under its server player."""
+    parts = []
+    for batch in batches:
+        if not batch:
+            continue
+        row = players.get(batch[0].local_id)
+        parts.append(SyncPart(batch[0].local_id, row.server_id if row else None, tuple(batch[:BATCH_LIMIT])))
+    return parts
 
 
 def to_wire(entry: OutboxEntry) -> dict[str, Any] | None:

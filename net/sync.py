@@ -13,16 +13,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
 from game.rules.content import Campaign
 from game.rules.progress import month_steps
-from game.store import LocalStore, OutboxEntry
+from game.store import LocalStore, OutboxEntry, Settlement
 from net.api import ApiClient, ApiError, Busy, Unreachable
-from net.outbox import BATCH_LIMIT, CreatePlayer, Send, Step, decide, rebuild, to_wire, verdicts
+from net.outbox import BATCH_LIMIT, SyncPart, plan, rebuild, verdicts
 from net.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,9 @@ TOKEN_REVOKED = "invalid_token"
 ENROLMENT_REFUSED = ("invalid_enrollment_code", "enrollment_mismatch")
 ENROLL_KEY = "enroll_key"  # meta: the device-generated key sent with the enrolment code
 
-PARALLEL = 4  # players whose requests are in flight together in one round
+SYNC_PLAYERS = 100  # players per sync request (the server takes up to 100)
+SYNC_ACTIONS = 500  # actions per sync request (the server takes up to 1,000)
+PLAYER_RETRY_S = 5.0  # a player whose answer was an error without Retry-After waits this long
 
 T = TypeVar("T")
 
@@ -89,8 +90,9 @@ class SyncWorker:
         self._single = False  # after a 422 on a batch, send one action at a time to isolate the bad one
         self._enroll_refused = False
         self._call_started: float | None = None  # monotonic start of the request in flight, if any
+        self._deferred: dict[str, float] = {}  # local player id -> monotonic time before which it waits
+        self._round_actions = SYNC_ACTIONS  # halved on a 413 (a server with a smaller body limit)
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
-        self._pool = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="sync-request")
         if store.get_meta("server_identity") != server_identity:
             # Another backend: its tokens and player ids mean nothing here; actions are re-sent by id.
             store.set_meta("device_token", None)
@@ -138,7 +140,6 @@ class SyncWorker:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        self._pool.shutdown(wait=False, cancel_futures=True)
         self.api.close()
 
     # ---- the worker thread ---------------------------------------------------------------------
@@ -154,62 +155,101 @@ class SyncWorker:
     def run_once(self) -> bool:
         """Perform one round; True if there may be more to do right away. Raises Unreachable/ApiError.
 
-        A round takes the oldest pending players (up to ``PARALLEL``; one while a 422 is being
-        isolated), decides each one's step (create its server player, or send its batch), performs
-        the requests together, then settles them one by one in this thread. Each player's actions stay
-        in order (one batch per player per round); players are independent of each other."""
+        A round is one ``POST /v1/sync``: the oldest pending players' actions (up to ``SYNC_PLAYERS``
+        players and ``SYNC_ACTIONS`` actions; one action while a 422 is being isolated), each player's
+        in order, players without a server id created in the same request (by their stored creation
+        key). All answers are settled in one local transaction. A player the server answered with an
+        error waits (429: its Retry-After) while the others go on; a 404 re-links it."""
+        self.store.save_unsaved()  # actions kept in memory while the database refused writes
         if self.api.token is None:
             return self.ensure_enrolled()
-        batches = self.store.next_batches(BATCH_LIMIT, 1 if self._single else PARALLEL)
+        now = time.monotonic()
+        self._deferred = {k: t for k, t in self._deferred.items() if t > now}
+        batches = self.store.next_batches(BATCH_LIMIT, 1 if self._single else SYNC_PLAYERS,
+                                          max_actions=1 if self._single else self._round_actions,
+                                          skip=frozenset(self._deferred))
         if not batches:
             return False
-        players = self.store.players()
-        steps = [decide(True, players, batch) for batch in batches]
-        self._call_started = time.monotonic()
+        parts = plan(batches, self.store.players_by_id([b[0].local_id for b in batches]))
+        keys = self.store.meta_keys([f"create_key:{p.local_id}" for p in parts if p.server_id is None],
+                                    lambda: secrets.token_urlsafe(24))
+        sent: list[tuple[SyncPart, list[tuple[str, str, str | None, int | None]]]] = []
+        bodies: list[dict] = []
+        settlements: list[Settlement] = []
+        for part in parts:
+            wire, local = part.split()
+            if not wire:
+                settlements.append(self._settlement(part, local, None))
+                continue
+            sent.append((part, local))
+            who = {"player_id": part.server_id} if part.server_id else {
+                "create_key": keys[f"create_key:{part.local_id}"], "campaign_id": self.campaign.id}
+            bodies.append(who | {"actions": wire})
+        if not bodies:
+            self.store.settle_many(settlements)
+            return True
         try:
-            outcomes = list(self._pool.map(self._perform, steps)) if len(steps) > 1 else [self._perform(steps[0])]
-        finally:
-            self._call_started = None
-        failure: BaseException | None = None
-        for step, outcome in zip(steps, outcomes, strict=True):
-            try:
-                self._finish(step, outcome)
-            except (ApiError, Unreachable) as err:
-                failure = failure or err  # the others' answers are kept; the first failure goes to the backoff
-        if failure is not None:
-            raise failure
+            response = self._call(self.api.sync, bodies)
+        except ApiError as err:
+            if err.status == 413 and self._round_actions > 1:
+                self._round_actions //= 2  # the server takes smaller bodies: smaller rounds from now on
+                log.info("sync rounds cut to %d actions (413)", self._round_actions)
+                return True
+            if err.status == 422 and not self._single:
+                self._single = True  # isolate the action the server cannot read
+                return True
+            if err.status != 422:
+                self.store.note_attempt([e.action_id for part, _ in sent for e in part.entries])
+                raise
+            part, local = sent[0]
+            settlements.append(self._settlement(part, [*local, (part.entries[0].action_id, "rejected",
+                                                                 f"invalid:{err.code}", None)], None))
+            self.store.settle_many(settlements)
+            self._single = False
+            return True
+        except Unreachable:
+            self.store.note_attempt([e.action_id for part, _ in sent for e in part.entries])
+            raise
+        relink, busy = [], []
+        for (part, local), answer in zip(sent, response.get("players", []), strict=False):
+            results = [(v.action_id, v.status, v.reason, v.serial) for v in verdicts(answer)] + local
+            created = answer.get("player_id") if part.server_id is None else None
+            settlements.append(self._settlement(part, results, answer.get("progress"), created,
+                                                answer.get("claim_code")))
+            error = answer.get("error")
+            if error:
+                code, retry = str(error.get("code")), error.get("retry_after_s")
+                log.warning("sync: player answered with an error", extra={"code": code, "local": part.local_id})
+                if code == "player_not_found":
+                    relink.append(part.local_id)
+                else:
+                    delay = float(retry) if retry is not None else PLAYER_RETRY_S
+                    self._deferred[part.local_id] = time.monotonic() + delay
+                    if code == "rate_limited":
+                        busy.append(delay)
+        self.store.settle_many(settlements)
+        self._single = False
+        self._snapshot = object()
+        for local_id in relink:
+            self._relink(local_id)
+        rejected = [r for s in settlements for r in s.results if r[1] == "rejected"]
+        if rejected:
+            log.warning("server rejected actions", extra={"rejected": [(a, why) for a, _, why, _ in rejected]})
+        if busy and len(busy) == len(sent):
+            raise Busy(429, "rate_limited", "every player in the round was rate limited", min(busy))
         return True
 
-    def _perform(self, step: Step) -> dict | BaseException:
-        """The request of one step (in a pool thread): its answer, or what it raised."""
-        try:
-            match step:
-                case CreatePlayer(local_id=local_id):
-                    return self.api.create_player(self.campaign.id, self._create_key(local_id))
-                case Send():
-                    wire = [body for body in map(to_wire, self._batch(step)) if body is not None]
-                    return self.api.post_actions(step.server_id, wire) if wire else {}
-        except (ApiError, Unreachable) as err:
-            return err
-        raise AssertionError(f"not a request step: {step}")
-
-    def _batch(self, step: Send) -> tuple[OutboxEntry, ...]:
-        return step.entries[:1] if self._single else step.entries
-
-    def _finish(self, step: Step, outcome: dict | BaseException) -> None:
-        """Take one step's answer into the store (in the worker thread, one step at a time)."""
-        match step:
-            case CreatePlayer(local_id=local_id):
-                if isinstance(outcome, BaseException):
-                    raise outcome
-                self.store.set_server_player(local_id, outcome["player_id"], outcome.get("claim_code"))
-            case Send():
-                try:
-                    self._send(step.local_id, self._batch(step), outcome)
-                except ApiError as err:
-                    if err.status != 404:
-                        raise
-                    self._relink(step.local_id)
+    def _settlement(
+        self, part: SyncPart, results: list[tuple[str, str, str | None, int | None]], progress: dict | None,
+        server_id: str | None = None, claim_code: str | None = None,
+    ) -> Settlement:
+        """What one player's answer does to the store (the replay is skipped when it changes nothing)."""
+        local_id = part.local_id
+        view = progress or self.store.server_view(local_id)
+        unchanged = self._progress_unchanged(local_id, results, progress)
+        return Settlement(local_id, results, progress,
+                          None if unchanged else (lambda all_entries: rebuild(self.campaign, all_entries, view)),
+                          server_id, claim_code)
 
     def _key(self, meta_key: str) -> str:
         """A device-generated idempotency key, stored before its first use (so a retry after a kill reuses it)."""
@@ -218,9 +258,6 @@ class SyncWorker:
             key = secrets.token_urlsafe(24)
             self.store.set_meta(meta_key, key)
         return key
-
-    def _create_key(self, local_id: str) -> str:
-        return self._key(f"create_key:{local_id}")
 
     def ensure_enrolled(self) -> bool:
         """Enrol now if not yet (also from another thread: a kiosk resuming a claimed player). One-time codes
@@ -274,42 +311,6 @@ class SyncWorker:
         log.warning("server does not know this player; creating it again", extra={"local": local_id})
         self.store.set_server_player(local_id, None, None)
         self.store.set_meta(f"create_key:{local_id}", None)
-
-    def _send(self, local_id: str, entries: tuple[OutboxEntry, ...], outcome: dict | BaseException) -> None:
-        wire, local_rejects = [], []
-        for e in entries:
-            body = to_wire(e)
-            if body is None:
-                local_rejects.append((e.action_id, "rejected", "not_a_client_action", None))
-            else:
-                wire.append(body)
-        response: dict = {}
-        try:
-            if isinstance(outcome, BaseException):
-                raise outcome
-            response = outcome
-        except ApiError as err:
-            if err.status == 422 and len(wire) > 1:
-                self._single = True
-                return
-            if err.status != 422:
-                self.store.note_attempt([e.action_id for e in entries])
-                raise
-            local_rejects.append((wire[0]["action_id"], "rejected", f"invalid:{err.code}", None))
-            response = {}
-        except Unreachable:
-            self.store.note_attempt([e.action_id for e in entries])
-            raise
-        results = [(v.action_id, v.status, v.reason, v.serial) for v in verdicts(response)] + local_rejects
-        view = response.get("progress") or self.store.server_view(local_id)
-        unchanged = self._progress_unchanged(local_id, results, response.get("progress"))
-        self.store.settle(local_id, results, response.get("progress"),
-                          None if unchanged else (lambda all_entries: rebuild(self.campaign, all_entries, view)))
-        self._single = False
-        rejected = [r for r in results if r[1] == "rejected"]
-        if rejected:
-            log.warning("server rejected actions", extra={"rejected": [(a, why) for a, _, why, _ in rejected]})
-        self._snapshot = object()
 
     def _progress_unchanged(self, local_id: str, results: list[tuple], view: dict | None) -> bool:
         """True when the verdicts cannot change what the player sees, so the replay can be skipped:

@@ -46,6 +46,12 @@ def unconfirmed_notes(i18n: Translator, entries: list) -> list[str]:
     return notes
 
 
+def unsaved_text(i18n: Translator, store: LocalStore) -> str | None:
+    """While the progress database refuses writes: how many actions are only in memory (retried)."""
+    n = store.unsaved_count()
+    return i18n.t("app.unsaved", n=n) if n else None
+
+
 def offline_text(i18n: Translator, pending: int) -> str:
     # one sentence either way: "offline" + "N waiting" joined did not fit the map's chip
     return i18n.t("app.offline_queued", n=pending) if pending else i18n.t("app.offline")
@@ -58,7 +64,7 @@ class OfflineSync:
         self.store = store
 
     def status_text(self, i18n: Translator) -> str:
-        return offline_text(i18n, self.store.pending_count())
+        return unsaved_text(i18n, self.store) or offline_text(i18n, self.store.pending_count())
 
     def poll(self, player_id: str) -> bool:
         return False
@@ -127,6 +133,9 @@ class WorkerSync:
             log.exception("sync could not start; staying offline (progress is queued)")
 
     def status_text(self, i18n: Translator) -> str:
+        unsaved = unsaved_text(i18n, self.store)
+        if unsaved:
+            return unsaved
         worker = self.worker
         if worker is None:
             # Starting (the embedded server takes about a second): not offline yet.

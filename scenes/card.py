@@ -3,8 +3,9 @@
 Layout (logical px, inside ``CARD``): a header (icon, names, state badge, close), then two columns
 (story on the left, "did you know" quiz panel on the right), then a row of check-in tiles whose
 second line says what each mode needs right now: done today, needs this landmark's kiosk, needs
-the poster scan, or available. With a scene maker, the *scan* tile opens the Scan scene over the
-card (the poster seen there performs the check-in); Back from the scan returns to this card.
+the poster scan, or available. With a scene maker, the *scan* tile opens this landmark's Scan over
+the card: its poster seen there performs the check-in (another landmark's poster is named, not
+counted); Back from the scan returns to this card.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class CardScene(Scene):
             self.request(Pop())
         elif ident == f"mode:{CheckinMode.SCAN.value}" and self.scenes is not None:
             self.mode, self.choice, self.message = None, None, None
-            self.request(Push(self.scenes("scan")))
+            self.request(Push(self.scenes(f"scan:{self.lm.id}")))  # this landmark's poster only
         elif ident.startswith("mode:"):
             self.mode = CheckinMode(ident.split(":", 1)[1])
             self.choice, self.message = None, None

@@ -60,12 +60,15 @@ class SceneFactory:
             return ShareScene(self.s, ident, self.scroll_piece)
         if name.startswith("card:"):
             return CardScene(self.s, self._landmark(name), self.icon, self.make)
-        if name == "scan":
+        if name == "scan" or name.startswith("scan:"):
             from scenes.scan import ScanScene  # imports OpenCV: not on the cold start's path
 
+            # scan:<landmark-id> (the card's scan tile): only that landmark's poster checks in
+            landmark = self._landmark(name).id if ":" in name else None
             # headless runs take each processed camera frame in turn (reproducible screenshots and tests)
             return ScanScene(self.s, self._open_scan, self.make, lockstep=bool(self.s.extras.get("headless")
-                                                                                  or self.s.extras.get("qa-camera")))
+                                                                                  or self.s.extras.get("qa-camera")),
+                             landmark=landmark)
         raise ValueError(f"unknown scene {name!r}")
 
     def _painted(self) -> object | None:

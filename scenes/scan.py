@@ -31,6 +31,7 @@ from game.scan.worker import VisionResult, VisionWorker
 from game.scene import Pop, Push, Scene
 from game.services import Services, hex_rgb
 from game.ui.ar_figure import FigureRenderer, View, draw_outline
+from game.ui.camera_surface import CameraSurface
 from game.ui.collectible_art import collectible_art
 from game.ui.contrast import CREAM
 from game.ui.layout import Rect
@@ -60,16 +61,20 @@ class ScanScene(Scene):
     name = "scan"
 
     def __init__(self, services: Services, open_worker: Callable[[], VisionWorker], scenes: Callable[[str], Scene],
-                 *, lockstep: bool = False, roll: Callable[[], float] | None = None) -> None:
+                 *, lockstep: bool = False, roll: Callable[[], float] | None = None,
+                 landmark: str | None = None) -> None:
         super().__init__()
         self.s = services
         self.open_worker = open_worker
         self.scenes = scenes
         self.lockstep = lockstep  # headless runs: each frame waits for the next processed camera frame
         self.roll = roll or services.rng.random
+        # opened from a landmark's card: only that landmark's poster checks in (None: any poster)
+        self.landmark = services.campaign.landmark(landmark) if landmark else None
         self.worker: VisionWorker | None = None
         self.synthetic = False
         self.result: VisionResult | None = None
+        self._camera = CameraSurface()
         self._frame_surf: pygame.Surface | None = None
         self.pose: CardPose | None = None
         self.hunt = Hunt(services.campaign, self.roll)
@@ -88,6 +93,8 @@ class ScanScene(Scene):
         self._poster_tried: set[str] = set()
         self._renderers: dict[str, FigureRenderer] = {}
         self._found: tuple[tuple[str, int], int] | None = None
+        self._chips: dict[tuple[object, ...], pygame.Surface] = {}
+        self._panels: tuple[tuple[object, ...], tuple[pygame.Surface, pygame.Surface]] | None = None
         self._last_pose: CardPose | None = None
         self.back = Button("back", Rect(30, 34, 180, 68), style="secondary")
         self.album_button = Button("album", Rect(1700, 40, 200, 250), style="ghost")
@@ -109,6 +116,7 @@ class ScanScene(Scene):
         self.worker = None
         self.result = None  # no camera frame outlives the scene
         self._frame_surf = None
+        self._camera.drop()
         self.pose = self._last_pose = None
 
     def pause(self) -> None:
@@ -192,10 +200,20 @@ class ScanScene(Scene):
             if ident not in seen:
                 self._poster_streak.pop(ident)
         for ident in seen:
-            self._poster_streak[ident] = self._poster_streak.get(ident, 0) + 1
-            if self._poster_streak[ident] >= POSTER_CONFIRM and ident not in self._poster_tried:
+            streak = self._poster_streak[ident] = self._poster_streak.get(ident, 0) + 1
+            if self.landmark is not None and ident != self.landmark.id:
+                if streak == POSTER_CONFIRM:  # another landmark's poster: named, not counted
+                    self._other_poster(ident)
+            elif streak >= POSTER_CONFIRM and ident not in self._poster_tried:
                 self._poster_tried.add(ident)
                 self._scan_checkin(ident)
+
+    def _other_poster(self, ident: str) -> None:
+        other = self.s.campaign.landmark(ident)
+        if other is None or self.landmark is None:
+            return
+        lang = self.s.lang
+        self.message = (self.s.t("scan.other_poster", other=other.name.get(lang), name=self.landmark.name.get(lang)), 4.0)
 
     def _scan_checkin(self, landmark_id: str) -> None:
         landmark = self.s.campaign.landmark(landmark_id)
@@ -240,9 +258,7 @@ class ScanScene(Scene):
 
     def _show(self, result: VisionResult) -> None:
         self.result = result
-        # converted to the display's format once per camera frame, not on every blit at 60 Hz
-        self._frame_surf = pygame.image.frombuffer(result.image.data, (result.image.shape[1], result.image.shape[0]),
-                                                   "RGB").convert()
+        self._frame_surf = self._camera.show(result.pixels)  # once per camera frame, not on every blit at 60 Hz
         det = result.detection
         self.pose = None
         if det is not None:
@@ -251,7 +267,7 @@ class ScanScene(Scene):
             self._last_pose = self.pose  # a lost card's figure fades out where it last stood
         self._check_posters(result)
         if "claim_qr" in self.s.extras:  # a kiosk: a hand-off QR shown here resumes that player
-            self.s.extras["claim_qr"](result.image)  # type: ignore[operator]
+            self.s.extras["claim_qr"](result.gray if result.gray is not None else result.image)  # type: ignore[operator]
 
     # drawing ---------------------------------------------------------------------------------
     def view(self) -> View | None:
@@ -310,14 +326,15 @@ class ScanScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
-        surface.fill(darken(p.primary, 0.78))
         view = self.view()
+        backdrop = darken(p.primary, 0.78)
         if self._frame_surf is not None and view is not None and self.result is not None:
-            surface.blit(self._frame_surf, VIEW_RECT[:2])
+            surface.blit(self._frame_surf, VIEW_RECT[:2])  # the side panels, opaque, paint the rest
             if self._drawn_index != self.result.index:
                 self._drawn_index = self.result.index
                 self.shown.append((self.result.taken_at, time.perf_counter()))
         else:
+            surface.fill(backdrop)
             msg = s.text.render(s.t("scan.starting"), 40, p.text_on_dark, "bold")
             surface.blit(msg, msg.get_rect(center=(960, 540)))
         clip = pygame.Rect(VIEW_RECT)
@@ -357,33 +374,74 @@ class ScanScene(Scene):
 
     def _chip(self, surface: pygame.Surface, text: str, centre: tuple[int, int], size: int = 30,
               fill: tuple[int, int, int, int] = (20, 14, 14, 200)) -> None:
-        """Cream text on a dark chip (dark enough over any camera frame for 4.5:1)."""
-        label = self.s.text.fit(text, size, 1300, CREAM, "bold", 18)
-        r = label.get_rect(center=centre).inflate(48, 22)
-        draw_panel(surface, Rect(r.x, r.y, r.w, r.h), fill, radius=r.h // 2)
-        surface.blit(label, label.get_rect(center=centre))
+        """Cream text on a dark chip (dark enough over any camera frame for 4.5:1), painted once per text."""
+        key = (text, size, fill, self.s.text.generation)
+        chip = self._chips.get(key)
+        if chip is None:
+            if len(self._chips) > 32:
+                self._chips.clear()
+            label = self.s.text.fit(text, size, 1300, CREAM, "bold", 18)
+            w, h = label.get_width() + 48, label.get_height() + 22
+            chip = self._chips[key] = pygame.Surface((w, h), pygame.SRCALPHA)
+            draw_panel(chip, Rect(0, 0, w, h), fill, radius=h // 2)
+            chip.blit(label, label.get_rect(center=(w // 2, h // 2)))
+        surface.blit(chip, chip.get_rect(center=centre))
 
     def _draw_side_panels(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
+        # painted once per language, text size, notice and count (opaque: two plain blits a frame)
+        key = (s.lang, s.text.generation, self.synthetic, self._found_count(), len(s.campaign.collectibles))
+        if self._panels is None or self._panels[0] != key:
+            self._panels = (key, self._paint_panels())
+        left, right = self._panels[1]
+        surface.blit(left, (0, 0))
+        surface.blit(right, (VIEW_RECT[0] + VIEW_RECT[2], 0))
         self.back.label = s.t("app.back")
         self.back.draw(surface, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 30)
-        title = s.text.render(s.t("map.scan"), 44, p.text_on_dark, "serif")
-        surface.blit(title, title.get_rect(center=(120, 170)))
-        # the album icon, with the count of items found
-        total = len(s.campaign.collectibles)
-        found = self._found_count()
-        icon = s.images.remember(("scan-album-icon", s.campaign.id), self._album_icon)
-        surface.blit(icon, icon.get_rect(center=ALBUM_ICON))
-        label = s.text.render(s.t("map.album"), 28, p.text_on_dark, "bold")
-        surface.blit(label, label.get_rect(center=(1800, 236)))
-        count = s.text.render(f"{found} / {total}", 30, p.accent_on_dark, "bold")
-        surface.blit(count, count.get_rect(center=(1800, 272)))
+
+    def _paint_panels(self) -> tuple[pygame.Surface, pygame.Surface]:
+        """The left panel (title, demo-camera notice; Back is drawn over it) and the right one (album icon, count)."""
+        s, p = self.s, self.s.palette
+        w = VIEW_RECT[0]
+        backdrop = darken(p.primary, 0.78)
+        left = pygame.Surface((w, 1080)).convert()
+        left.fill(backdrop)
+        title = s.text.fit(s.t("map.scan"), 44, w - 24, p.text_on_dark, "serif", 26)
+        left.blit(title, title.get_rect(center=(w // 2, 170)))
+        y = 230
+        if self.landmark is not None:  # this landmark's scan: its name under the title
+            y = self._paint_notice(left, self.landmark.name.get(s.lang), y - 20, y + 110, 30, p.text_on_dark) + 24
         if self.synthetic:
-            pygame.draw.circle(surface, p.accent, (120, 262), 10)
-            note = s.text.wrap(s.t("scan.demo_camera"), 26, 200, "bold", 5)
-            for i, line in enumerate(note):
-                img = s.text.render(line, 26, p.accent_on_dark, "bold")
-                surface.blit(img, img.get_rect(midtop=(120, 290 + i * 38)))
+            pygame.draw.circle(left, p.accent, (w // 2, y + 32), 10)
+            self._paint_notice(left, s.t("scan.demo_camera"), y + 60, left.get_height() - 40)
+        right = pygame.Surface((1920 - VIEW_RECT[0] - VIEW_RECT[2], 1080)).convert()
+        right.fill(backdrop)
+        cx = ALBUM_ICON[0] - (VIEW_RECT[0] + VIEW_RECT[2])
+        icon = s.images.remember(("scan-album-icon", s.campaign.id), self._album_icon)
+        right.blit(icon, icon.get_rect(center=(cx, ALBUM_ICON[1])))
+        label = s.text.fit(s.t("map.album"), 28, right.get_width() - 16, p.text_on_dark, "bold", 18)
+        right.blit(label, label.get_rect(center=(cx, 236)))
+        count = s.text.render(f"{self._found_count()} / {len(s.campaign.collectibles)}", 30, p.accent_on_dark, "bold")
+        right.blit(count, count.get_rect(center=(cx, 236 + label.get_height() // 2 + 22)))
+        return left, right
+
+    def _paint_notice(self, panel: pygame.Surface, text: str, top: int, bottom: int, size: int = 26,
+                      colour: tuple[int, int, int] | None = None) -> int:
+        """Centred lines in the side panel: the size shrinks until the whole text fits, never cut.
+        Returns where the text ends."""
+        s, p = self.s, self.s.palette
+        width = panel.get_width() - 36
+        for _ in range(12):  # the lines that fit the panel's height at this size
+            step = round(s.text.px(size) * 1.35)
+            lines = s.text.wrap(text, size, width, "bold")
+            if len(lines) * step <= bottom - top and all(s.text.size(x, size, "bold")[0] <= width for x in lines):
+                break
+            size -= 1
+        lines = s.text.wrap(text, size, width, "bold", max(1, (bottom - top) // step))
+        for i, line in enumerate(lines):
+            img = s.text.render(line, size, colour or p.accent_on_dark, "bold")
+            panel.blit(img, img.get_rect(midtop=(panel.get_width() // 2, top + i * step)))
+        return top + len(lines) * step
 
     def _found_count(self) -> int:
         """Items found (local progress plus server-granted consolations), recounted when progress changes."""
@@ -411,10 +469,12 @@ class ScanScene(Scene):
         band = s.images.remember(("scan-guide-band", w), lambda: self._band(w))
         surface.blit(band, (x, 960))
         if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
-            zh = s.text.render("将红色标志对准镜头", 40, CREAM, "bold")
-            en = s.text.render("Hold the red logo up to the camera", 28, p.text_on_dark, "sans")
-            surface.blit(zh, zh.get_rect(center=(960, 996)))
-            surface.blit(en, en.get_rect(center=(960, 1046)))
+            zh_text, en_text = self.guide_lines()
+            zh = s.text.fit(zh_text, 40, w - 80, CREAM, "bold", 24)
+            en = s.text.fit(en_text, 28, w - 80, p.text_on_dark, "sans", 20)
+            gap = max(0, (band.get_height() - zh.get_height() - en.get_height()) // 3)
+            surface.blit(zh, zh.get_rect(midtop=(960, 960 + gap)))
+            surface.blit(en, en.get_rect(midtop=(960, 960 + 2 * gap + zh.get_height())))
         elif self.hunt.phase is Phase.READY:
             line = s.text.fit(s.t("scan.collect_hint"), 38, w - 80, CREAM, "bold", 22)
             surface.blit(line, line.get_rect(center=(960, 1020)))
@@ -431,6 +491,20 @@ class ScanScene(Scene):
         if self.worker is not None and self.worker.status not in ("ok", "starting"):
             self._chip(surface, s.t("scan.camera_status", status=self.worker.status), (960, 140), 26)
 
+    def guide_lines(self) -> tuple[str, str]:
+        """The aiming guide in Chinese and in English: this landmark's poster (opened from its card), or
+        the logo by its colour as the campaign pack names it, or by the bank's name."""
+        s, brand = self.s, self.s.campaign.brand
+
+        def line(lang: str) -> str:
+            if self.landmark is not None:
+                return s.i18n.t_in(lang, "scan.guide_poster", name=self.landmark.name.get(lang))
+            if brand.logo_colour is not None:
+                return s.i18n.t_in(lang, "scan.guide", colour=brand.logo_colour.get(lang))
+            return s.i18n.t_in(lang, "scan.guide_plain", bank=brand.name.get(lang))
+
+        return line("zh"), line("en")
+
     @staticmethod
     def _band(w: int) -> pygame.Surface:
         band = pygame.Surface((w, 120), pygame.SRCALPHA)
@@ -438,22 +512,29 @@ class ScanScene(Scene):
         return band
 
     def _draw_example(self, surface: pygame.Surface) -> None:
-        """What to hold up: the logo on a card, with a hand-held tilt."""
+        """What to hold up: the logo on a card (or, for a landmark's scan, its poster), with a hand-held tilt."""
         s, p = self.s, self.s.palette
+        lm = self.landmark
+        picture = lm.poster if lm is not None and lm.poster else s.campaign.brand.logo
+        caption = lm.name.get(s.lang) if lm is not None else s.campaign.brand.name.get(s.lang)
 
         def make() -> pygame.Surface:
             card = pygame.Surface((300, 360), pygame.SRCALPHA)
             draw_panel(card, Rect(0, 0, 300, 360), (250, 244, 232), radius=18, border=p.accent, border_width=4)
-            logo = s.images.load(s.campaign_dir / s.campaign.brand.logo, (240, 240))
-            card.blit(logo, (30, 24))
-            name = s.text.fit(s.campaign.brand.name.get(s.lang), 30, 260, p.text_primary, "bold")
+            raw = pygame.image.load(str(s.campaign_dir / picture))
+            k = min(240 / raw.get_width(), 240 / raw.get_height())
+            image = pygame.transform.smoothscale(raw, (round(raw.get_width() * k), round(raw.get_height() * k)))
+            card.blit(image, image.get_rect(center=(150, 144)))
+            name = s.text.fit(caption, 30, 260, p.text_primary, "bold")
             card.blit(name, name.get_rect(center=(150, 310)))
             return pygame.transform.rotozoom(card, 8, 0.9)
 
-        card = s.images.remember(("scan-example", s.campaign.id, s.lang), make)
+        card = s.images.remember(("scan-example", s.campaign.id, picture, s.lang, s.text.generation), make)
         bob = 8 * math.sin(self.t * 2.2)
         surface.blit(card, card.get_rect(center=(1500, 560 + bob)))
-        self._chip(surface, s.t("scan.hint_example"), (960, 900), 32)
+        hint = s.t("scan.guide_poster", name=caption) if lm is not None else \
+            s.t("scan.hint_example", bank=s.campaign.brand.name.get(s.lang))
+        self._chip(surface, hint, (960, 900), 32)
 
     def _draw_ready(self, surface: pygame.Surface, item: Collectible) -> None:
         s, p = self.s, self.s.palette

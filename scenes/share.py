@@ -18,6 +18,7 @@ from game.scan.limited import owned_items
 from game.scene import Pop, Scene
 from game.services import Services, hex_rgb
 from game.ui.collectible_art import collectible_art
+from game.ui.contrast import CREAM
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.share_card import ShareTexts, compose_share_card, save_card, share_url
 from game.ui.widgets import Button, darken, hit_button
@@ -98,6 +99,19 @@ class ShareScene(Scene):
         else:
             self.message = (self.s.t(f"reason.{outcome.reason.value}") if outcome.reason else "", False)
 
+    def _draw_saved(self, surface: pygame.Surface, x: int, y: int) -> None:
+        """A jade chip with a drawn tick: "Card saved"."""
+        s, p = self.s, self.s.palette
+        label = s.text.fit(s.t("share.saved"), 30, 560, CREAM, "bold", 20)
+        h = label.get_height() + 24
+        chip = pygame.Rect(x, y, label.get_width() + h + 40, h)
+        pygame.draw.rect(surface, p.fill_jade, chip, border_radius=h // 2)
+        cx, cy, r = x + h // 2 + 8, y + h // 2, h // 2 - 8
+        pygame.draw.circle(surface, CREAM, (cx, cy), r)
+        pygame.draw.lines(surface, p.fill_jade, False, [(cx - r * 0.5, cy), (cx - r * 0.12, cy + r * 0.4),
+                                                         (cx + r * 0.5, cy - r * 0.38)], max(3, r // 4))
+        surface.blit(label, (cx + r + 14, y + (h - label.get_height()) // 2))
+
     def draw(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
         bg = s.images.remember(("share-bg", s.campaign.id), lambda: vertical_gradient(
@@ -110,11 +124,10 @@ class ShareScene(Scene):
             surface.blit(self.shown, (300, 90))
         x = 1100
         surface.blit(s.text.render(s.t("share.title"), 56, p.text_on_dark, "serif"), (x, 140))
-        s.text.draw_fitted_paragraph(surface, s.t("share.explain"), (x, 240), 700, 30, p.text_on_dark,
-                                     "sans", 1.35, 4, 20)
-        if self.path is not None:
-            s.text.draw_fitted_paragraph(surface, s.t("share.saved", path=str(self.path)), (x, 420), 740, 22,
-                                         p.text_on_dark, "sans", 1.3, 4, 14)
+        used = s.text.draw_fitted_paragraph(surface, s.t("share.explain"), (x, 240), 700, 30, p.text_on_dark,
+                                            "sans", 1.35, 4, 20)
+        if self.path is not None:  # where the file went is the operator's business, not the screen's
+            self._draw_saved(surface, x, min(240 + used + 30, 520))
         self.share.label = s.t("scan.share")
         self.share.draw(surface, s.text, colours, 36)
         if self.message is not None:

@@ -108,33 +108,58 @@ def create_player(
 
     With ``idempotency_key``, the device's earlier creation with that key is answered again: the
     same player, with a fresh claim code (only hashes are stored; the first answer was lost)."""
-    player_id = str(uuid.uuid4())
+    [made] = create_players(engine, device_id=device_id, wanted=[(idempotency_key, campaign_id)], now=now,
+                            claim_ttl_s=claim_ttl_s)
+    return made
+
+
+def create_players(
+    engine: Engine, *, device_id: str, wanted: list[tuple[str | None, str]], now: datetime,
+    claim_ttl_s: int = CLAIM_TTL_S,
+) -> list[tuple[str, str]]:
+    """``create_player`` for each ``(idempotency_key, campaign_id)``, in one transaction (the keys
+    looked up in one query, the new rows written in one executemany each)."""
     for _ in range(5):
-        claim = new_claim_code()
         try:
             with write_tx(engine, touches_ledger=False) as conn:
-                if idempotency_key is not None:
-                    earlier = conn.scalar(
-                        select(players.c.id).where(
-                            players.c.created_by == device_id, players.c.create_key == idempotency_key
-                        )
-                    )
-                    if earlier is not None:
-                        conn.execute(
-                            update(players).where(players.c.id == earlier).values(**_claim_columns(claim, now, claim_ttl_s))
-                        )
-                        return earlier, claim
-                conn.execute(
-                    players.insert().values(
-                        id=player_id, campaign_id=campaign_id, created_by=device_id, created_at=now,
-                        create_key=idempotency_key, **_claim_columns(claim, now, claim_ttl_s),
-                    )
-                )
-                conn.execute(player_devices.insert().values(player_id=player_id, device_id=device_id, bound_at=now))
-            return player_id, claim
+                return _create_in(conn, device_id, wanted, now, claim_ttl_s)
         except IntegrityError:  # claim code collision (≈64 bits: practically never) or a same-key race: again
             continue
     raise ApiError(503, "unavailable", "could not allocate a claim code; retry")
+
+
+def _create_in(
+    conn: Connection, device_id: str, wanted: list[tuple[str | None, str]], now: datetime, ttl_s: int
+) -> list[tuple[str, str]]:
+    keys = [key for key, _ in wanted if key is not None]
+    earlier = dict(conn.execute(
+        select(players.c.create_key, players.c.id).where(players.c.created_by == device_id,
+                                                        players.c.create_key.in_(keys))
+    ).all()) if keys else {}
+    out, new_rows, renewed = [], [], []
+    answered: dict[str, tuple[str, str]] = {}  # the same key twice in one call: one player, one claim code
+    for key, campaign_id in wanted:
+        if key is not None and key in answered:
+            out.append(answered[key])
+            continue
+        claim = new_claim_code()
+        player_id = earlier.get(key) if key is not None else None
+        if player_id is not None:
+            renewed.append({"pid": player_id, **_claim_columns(claim, now, ttl_s)})
+        else:
+            player_id = str(uuid.uuid4())
+            new_rows.append({"id": player_id, "campaign_id": campaign_id, "created_by": device_id, "created_at": now,
+                             "create_key": key, **_claim_columns(claim, now, ttl_s)})
+        if key is not None:
+            answered[key] = (player_id, claim)
+        out.append((player_id, claim))
+    for row in renewed:  # a lost answer, asked again: the same player with a fresh claim code
+        conn.execute(update(players).where(players.c.id == row.pop("pid")).values(**row))
+    if new_rows:
+        conn.execute(players.insert(), new_rows)
+        conn.execute(player_devices.insert(),
+                     [{"player_id": r["id"], "device_id": device_id, "bound_at": now} for r in new_rows])
+    return out
 
 
 def _claim_columns(claim: str, now: datetime, ttl_s: int) -> dict[str, object]:

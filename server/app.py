@@ -24,7 +24,7 @@ from server.errors import ErrorResponse, install_error_handlers
 from server.guard import AuthGuard, TrustedProxies
 from server.middleware import EdgeMiddleware
 from server.ratelimit import TokenBucketLimiter
-from server.routers import admin, claim, content, devices, events, health, partner, players
+from server.routers import admin, claim, content, devices, events, health, partner, players, sync
 from server.settings import Settings
 from server.strict import HotRoutes
 
@@ -73,7 +73,7 @@ class ServerApp(FastAPI):
     edge_proxies: TrustedProxies
 
     def build_middleware_stack(self) -> ASGIApp:
-        hot = HotRoutes(players.hot_routes(), self.exception_handlers)
+        hot = HotRoutes([*players.hot_routes(), *sync.hot_routes()], self.exception_handlers)
         return EdgeMiddleware(
             super().build_middleware_stack(), self.edge_limiter, self.edge_body_limit, hot, self.edge_proxies
         )
@@ -143,7 +143,7 @@ def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
     install_error_handlers(app)
     # Unknown query parameters are refused by server.strict.StrictRoute (every router uses it).
     # The hot routes (players) come first: routing tries each route's pattern in order.
-    for module in (players, events, health, content, devices, partner, admin, claim):
+    for module in (players, sync, events, health, content, devices, partner, admin, claim):
         app.include_router(module.router)
     mount_docs(app)
     app.edge_limiter = TokenBucketLimiter(settings.rate_per_s, settings.rate_burst)

@@ -83,6 +83,14 @@ def _log_request(method: str, path: str, status: int, ms: float, state: dict[str
     access_log.handle(record)
 
 
+def rate_key(scope: Scope, proxies: TrustedProxies) -> str:
+    """The request's rate-limit bucket (see ``EdgeMiddleware.key``)."""
+    token = bearer_key(scope)
+    if token is not None:
+        return "t:" + token[:32]
+    return "ip:" + proxies.client(scope)
+
+
 class EdgeMiddleware:
     """The app's outermost layer, in one ASGI layer (three layers cost three coroutine frames and
     wrapped send/receive callables on every request):
@@ -109,10 +117,7 @@ class EdgeMiddleware:
         """The bucket: the bearer token's, else the client address's (X-Forwarded-For only from a
         configured proxy). Made-up tokens get buckets of their own here; ``server.guard.AuthGuard``
         charges their failures to the address."""
-        token = bearer_key(scope)
-        if token is not None:
-            return "t:" + token[:32]
-        return "ip:" + self.proxies.client(scope)
+        return rate_key(scope, self.proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -211,6 +211,35 @@ class ActionsRequest(Strict):
     actions: list[ActionIn] = Field(min_length=1, max_length=100)
 
 
+SYNC_MAX_PLAYERS = 100
+
+
+class SyncKnownPlayer(Strict):
+    """A player this device created or claimed, and its actions in order."""
+
+    player_id: PlayerId
+    actions: list[ActionIn] = Field(min_length=1, max_length=100)
+
+
+class SyncNewPlayer(Strict):
+    """A player to create first (as ``POST /v1/players``, idempotent by ``create_key``), and its actions."""
+
+    create_key: IdempotencyKey
+    campaign_id: Ident | None = Field(default=None, description="default: the server's campaign")
+    actions: list[ActionIn] = Field(min_length=1, max_length=100)
+
+
+SyncPlayerIn = SyncKnownPlayer | SyncNewPlayer
+
+
+class SyncRequest(Strict):
+    """Many players' queued actions in one request (a kiosk's outbox), each player's in order. A
+    player named twice is decided twice, in order. The body limit (``max_body_bytes``, 256 KB by
+    default: about 1,300 actions) bounds the request."""
+
+    players: list[SyncPlayerIn] = Field(min_length=1, max_length=SYNC_MAX_PLAYERS)
+
+
 class ItemOut(BaseModel):
     collectible_id: str
     serial: int | None
@@ -234,6 +263,28 @@ class ActionResult(BaseModel):
 class ActionsResponse(BaseModel):
     results: list[ActionResult]
     progress: ProgressOut
+
+
+class SyncError(BaseModel):
+    code: str
+    message: str
+    retry_after_s: int | None = Field(default=None, description="429: when to send this player's actions again")
+
+
+class SyncPlayerOut(BaseModel):
+    """One player's answer, in the request's order. ``error``: the player's remaining actions were
+    not decided (``results`` holds those decided before it); nothing else in the request is affected."""
+
+    player_id: str | None
+    claim_code: str | None = Field(default=None, description="for a create_key entry: the player's claim code")
+    campaign_id: str | None = None
+    results: list[ActionResult] = []
+    progress: ProgressOut | None = None
+    error: SyncError | None = None
+
+
+class SyncResponse(BaseModel):
+    players: list[SyncPlayerOut]
 
 
 # ---- supply, events, partner, stats ------------------------------------------------------------

@@ -72,6 +72,8 @@ class Brand(Frozen):
     secondary: str
     accent: str
     logo: str = Field(min_length=1, description="marker image file inside the pack")
+    logo_colour: Text | None = Field(default=None, description="the logo's colour as the aiming guide names it "
+                                     "(\"Hold the red logo up\"); without it the guide names the bank")
 
     _check_colours = field_validator("primary", "secondary", "accent")(_colour)
 

@@ -82,6 +82,10 @@ def pose_from_corners(corners: np.ndarray, ref_size: tuple[int, int], frame_size
     return None
 
 
+_RING_ANGLES = np.linspace(0, 2 * math.pi, 24, endpoint=False)
+_RING_COS, _RING_SIN = np.cos(_RING_ANGLES), np.sin(_RING_ANGLES)
+
+
 @dataclass(frozen=True)
 class FigureGeometry:
     """Where the collectible stands on the card, as object points.
@@ -116,8 +120,7 @@ def figure_geometry(height: float, aspect: float, rise: float, sway: float = 0.0
     foot = np.array([0.0, foot_y, 0.0])
     top = foot + up * hh
     quad = np.array([top - half, top + half, foot + half, foot - half])
-    ring = np.array([[math.cos(a) * hh * aspect * 0.55, foot_y + math.sin(a) * hh * 0.16, 0.0]
-                     for a in np.linspace(0, 2 * math.pi, 24, endpoint=False)])
+    ring = np.column_stack([_RING_COS * (hh * aspect * 0.55), foot_y + _RING_SIN * (hh * 0.16), np.zeros(len(_RING_COS))])
     return FigureGeometry(quad, foot, ring, up)
 
 

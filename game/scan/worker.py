@@ -40,7 +40,7 @@ class VisionResult:
     index: int
     timestamp: float
     frame_size: tuple[int, int]  # raw (w, h)
-    image: np.ndarray = field(repr=False)  # RGB, mirrored when the preview is, at display size
+    pixels: np.ndarray = field(repr=False)  # B,G,R,255 bytes (a 32-bit screen's layout), mirrored like the preview, display size
     detection: Detection | None
     truth: np.ndarray | None
     posters: tuple[TargetHit, ...]
@@ -48,6 +48,13 @@ class VisionResult:
     vision_ms: float
     taken_at: float  # time.perf_counter() when the worker took the camera frame
     done_at: float  # time.perf_counter() when published
+    gray: np.ndarray | None = field(default=None, repr=False)  # the raw camera frame in grey (not mirrored)
+    vision_cpu_ms: float = 0.0  # the worker thread's CPU time for the tracker and posters
+
+    @property
+    def image(self) -> np.ndarray:
+        """The display image as RGB (a view of ``pixels``)."""
+        return self.pixels[..., 2::-1]
 
 
 class Slot:
@@ -126,13 +133,14 @@ class VisionWorker:
 
     def process(self, bgr: np.ndarray, timestamp: float, index: int, truth: np.ndarray | None = None) -> VisionResult:
         """Track the logo (and maybe posters) in one frame and build its display image."""
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         det = self.tracker.update(bgr, timestamp)
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         posters: tuple[TargetHit, ...] = ()
         if self.posters is not None and len(self.posters) and index % self.poster_every == 0:
             posters = tuple(self.posters.find(gray))
         vision_ms = (time.perf_counter() - started) * 1000
+        vision_cpu_ms = (time.thread_time() - cpu_started) * 1000
         brightness, sharpness = measure(gray)
         h, w = bgr.shape[:2]
         size = speed = 0.0
@@ -143,12 +151,14 @@ class VisionWorker:
             self._prev = (det.corners.copy(), timestamp)
         else:
             self._prev = None
+        # scaled, mirrored and laid out as the screen's pixels here, off the frame loop: the scene
+        # only copies the bytes into its surface once per camera frame
         image = cv2.resize(bgr, self.display_size, interpolation=cv2.INTER_LINEAR)
-        image = cv2.cvtColor(cv2.flip(image, 1) if self.mirror else image, cv2.COLOR_BGR2RGB)
+        pixels = cv2.cvtColor(cv2.flip(image, 1) if self.mirror else image, cv2.COLOR_BGR2BGRA)
         self.processed += 1
-        return VisionResult(index, timestamp, (w, h), image, det, truth, posters,
+        return VisionResult(index, timestamp, (w, h), pixels, det, truth, posters,
                             FrameMeasures(brightness, sharpness, size, speed), vision_ms, started,
-                            time.perf_counter())
+                            time.perf_counter(), gray, vision_cpu_ms)
 
     def close(self) -> None:
         """Stop the thread, release the camera and drop every frame it held."""

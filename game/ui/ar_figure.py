@@ -40,13 +40,16 @@ class View:
 
 
 def sprite_array(surface: pygame.Surface) -> np.ndarray:
-    """An RGBA surface as an H×W×4 uint8 array (made once per figure)."""
-    raw = np.frombuffer(pygame.image.tobytes(surface, "RGBA"), np.uint8)
+    """An alpha surface as an H×W×4 uint8 array of B,G,R,A bytes (made once per figure).
+
+    B,G,R,A is how a 32-bit screen lays out its pixels, so the warped figure blits through SDL's
+    fast same-format alpha path instead of converting every pixel on every frame."""
+    raw = np.frombuffer(pygame.image.tobytes(surface, "BGRA"), np.uint8)
     return raw.reshape(surface.get_height(), surface.get_width(), 4).copy()
 
 
 def warp_sprite(sprite: np.ndarray, quad: np.ndarray, clip: pygame.Rect) -> tuple[pygame.Surface, tuple[int, int]] | None:
-    """Warp an RGBA sprite onto a screen quad (TL, TR, BR, BL); the surface and where to blit it."""
+    """Warp a B,G,R,A sprite onto a screen quad (TL, TR, BR, BL); the surface and where to blit it."""
     x0, y0 = np.floor(quad.min(0)).astype(int)
     x1, y1 = np.ceil(quad.max(0)).astype(int)
     box = pygame.Rect(x0, y0, x1 - x0 + 1, y1 - y0 + 1).clip(clip)
@@ -58,7 +61,7 @@ def warp_sprite(sprite: np.ndarray, quad: np.ndarray, clip: pygame.Rect) -> tupl
     hm = cv2.getPerspectiveTransform(src, dst)
     out = cv2.warpPerspective(sprite, hm, (box.w, box.h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                               borderValue=(0, 0, 0, 0))
-    return pygame.image.frombuffer(out.tobytes(), (box.w, box.h), "RGBA"), (box.x, box.y)
+    return pygame.image.frombuffer(out, (box.w, box.h), "BGRA"), (box.x, box.y)
 
 
 def draw_outline(surface: pygame.Surface, corners: np.ndarray, colour: RGB, alpha: float, lock: float) -> None:
@@ -102,19 +105,37 @@ def draw_shadow(surface: pygame.Surface, ring: np.ndarray, alpha: float) -> None
     surface.blit(layer, (x0, y0))
 
 
+_SPARKLES: dict[tuple[float, RGB], pygame.Surface] = {}
+
+
+def sparkle_sprite(r: float, colour: RGB) -> pygame.Surface:
+    """A four-pointed star of radius ``r`` (to the half pixel), drawn once and reused."""
+    key = (round(r * 2) / 2, colour)
+    sprite = _SPARKLES.get(key)
+    if sprite is None:
+        if len(_SPARKLES) > 512:
+            _SPARKLES.clear()
+        r = key[0]
+        size = int(r * 2 + 4)
+        sprite = pygame.Surface((size, size), pygame.SRCALPHA)
+        c = size / 2
+        pts = []
+        for i in range(8):
+            a = i * math.pi / 4
+            rr = r if i % 2 == 0 else r * 0.25
+            pts.append((c + rr * math.cos(a), c + rr * math.sin(a)))
+        pygame.draw.polygon(sprite, (*colour, 255), pts)
+        _SPARKLES[key] = sprite
+    return sprite
+
+
 def draw_sparkle(surface: pygame.Surface, centre: np.ndarray, r: float, colour: RGB, alpha: float) -> None:
     if r < 1 or alpha <= 0.02:
         return
-    size = int(r * 2 + 4)
-    layer = pygame.Surface((size, size), pygame.SRCALPHA)
-    c = size / 2
-    pts = []
-    for i in range(8):
-        a = i * math.pi / 4
-        rr = r if i % 2 == 0 else r * 0.25
-        pts.append((c + rr * math.cos(a), c + rr * math.sin(a)))
-    pygame.draw.polygon(layer, (*colour, round(255 * alpha)), pts)
-    surface.blit(layer, (centre[0] - c, centre[1] - c))
+    sprite = sparkle_sprite(r, colour)
+    sprite.set_alpha(round(255 * alpha))
+    c = sprite.get_width() / 2
+    surface.blit(sprite, (centre[0] - c, centre[1] - c))
 
 
 class FigureRenderer:

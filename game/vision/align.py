@@ -62,57 +62,6 @@ def frame_patch(pyr: FramePyramid, size: tuple[int, int], k: float, h: np.ndarra
     return warp_to_template(img, scale_mat(f) @ h @ scale_mat(1.0 / k), size)
 
 
-def occluder_mask(tmpl: np.ndarray, patch: np.ndarray, cut: float = 1.2, min_frac: float = 0.03,
-                  max_frac: float = 0.45, min_ncc: float = 0.5) -> np.ndarray | None:
-    """Template mask (255 = use) without blob-shaped disagreements (a finger, a glare spot), or None.
-
-    Residuals of a slightly misaligned but unoccluded view lie along the strokes, a pixel or two
-    wide; an opening removes those, so only solid occluders are masked. None when there is too
-    little to mask (nothing to gain), too much (not an occlusion), or when the rest does not
-    correlate with the template (not the mark: not worth an alignment).
-    """
-    a = (tmpl - tmpl.mean()) / (tmpl.std() + 1e-6)
-    sb = float(patch.std())
-    if sb < 2.0:
-        return None
-    b = (patch - patch.mean()) / sb
-    bad = (np.abs(a - b) > cut).astype(np.uint8)
-    ell = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
-    bad = cv2.dilate(cv2.morphologyEx(bad, cv2.MORPH_OPEN, ell), ell)
-    frac = float(bad.mean())
-    if not (min_frac <= frac <= max_frac):
-        return None
-    keep = bad == 0
-    a2, b2 = a[keep] - a[keep].mean(), b[keep] - b[keep].mean()
-    if float(a2 @ b2) < min_ncc * float(np.linalg.norm(a2) * np.linalg.norm(b2)):
-        return None
-    return np.where(keep, 255, 0).astype(np.uint8)
-
-
-def card_occluder(card_lik: np.ndarray, expect_card: np.ndarray, level: int = 40, open_px: int = 7,
-                  min_frac: float = 0.02, max_frac: float = 0.35) -> np.ndarray | None:
-    """Template pixels hidden by a solid occluder (a finger, a sleeve), as a bool mask, or None.
-
-    ``card_lik`` is the card-colour likelihood of the frame on the template grid and
-    ``expect_card`` the template pixels that are plain card. Where the card should show but a
-    blob of another colour does, something lies over the print; the blob is closed over the
-    strokes it hides. Thin disagreements (a blurred stroke, a pixel of misalignment) do not
-    survive the opening. None when there is too little to mask or too much (not an occlusion).
-    """
-    bad = ((card_lik < level) & expect_card).astype(np.uint8)
-    if cv2.countNonZero(bad) < min_frac * bad.size:  # the opening only removes pixels
-        return None
-    bad = cv2.morphologyEx(bad, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (open_px, open_px)))
-    bad = cv2.morphologyEx(bad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
-    # Widened by 3 px for the occluder's soft shaded edge: a fingertip's shade next to the blob
-    # looked like ink (it decided a medallion's turn when left in).
-    bad = cv2.dilate(bad, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
-    frac = float(bad.mean())
-    if not (min_frac <= frac <= max_frac):
-        return None
-    return bad > 0
-
-
 def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: np.ndarray,
                ref_size: tuple[int, int], levels: tuple[int, ...], iters: int = 30,
                margin_frac: float = 0.2, blur: int = 5, motion: int = cv2.MOTION_HOMOGRAPHY
@@ -153,14 +102,12 @@ def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: 
 
 
 def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size: tuple[int, int],
-              levels: tuple[int, ...], iters: int = 30, robust: bool = False,
-              robust_min_ncc: float = 0.5, partial: bool = False,
+              levels: tuple[int, ...], iters: int = 30, partial: bool = False,
               give_up: tuple[int, float] | None = None) -> tuple[np.ndarray, float] | None:
     """Like ``ecc_refine``, with the inverse-compositional aligner (for starts already close).
 
-    With ``robust``, template pixels that look occluded at the start (``occluder_mask``) are left
-    out; returns None when nothing looks occluded. With ``partial``, so are the template pixels
-    the start pose puts outside the frame (a print reaching beyond the frame's edge).
+    With ``partial``, the template pixels the start pose puts outside the frame (a print reaching
+    beyond the frame's edge) are left out.
     ``give_up`` is passed to ``ic_align`` for each level.
     """
     cc = 0.0
@@ -170,11 +117,6 @@ def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size:
         img, f = pyr.level(pyr.level_for(apparent_size(h, ref_size), max(tw, th)))
         m0 = scale_mat(f) @ h @ scale_mat(1.0 / ict.scale)
         mask = None
-        if robust:
-            patch = warp_to_template(img, m0, (tw, th)).astype(np.float32)
-            mask = occluder_mask(ict.tmpl, cv2.GaussianBlur(patch, (3, 3), 0), min_ncc=robust_min_ncc)
-            if mask is None:
-                return None
         if partial:
             full = pyr.levels[0].shape
             inside = inframe_mask((tw, th), ict.scale, h, (full[1], full[0]))

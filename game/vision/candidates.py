@@ -33,7 +33,6 @@ from game.vision.reference import (
     weighted_shape,
 )
 
-LEAD_CARD_PRIOR = 0.6  # prior score of the first card quad found (others: 0.5; see card_hypotheses)
 _SEP = SIG_ANGLES // 12  # peaks at least 30 degrees apart
 _ANG = np.arange(SIG_ANGLES)
 _NEAR = np.minimum(np.abs(_ANG[:, None] - _ANG[None, :]), SIG_ANGLES - np.abs(_ANG[:, None] - _ANG[None, :])) < _SEP
@@ -351,9 +350,6 @@ def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray,
                     ) -> list[tuple[float, np.ndarray, str]]:
     """Hypotheses from card-coloured regions: the card's quad ("card") and ink moments ("moments").
 
-    The first quad found (regions go by area and the ink they hold, best first) gets the prior
-    ``LEAD_CARD_PRIOR``, the others 0.5: the detector gives it a coarse alignment of its own.
-
     ``to_frame`` converts search-image px to frame px; ``tone_split`` is the ``tone_split_quads``
     gap (0: off). Returns (prior score, homography, kind).
     """
@@ -398,9 +394,8 @@ def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray,
             vc = max(vc, key=cv2.contourArea)
             quad = region_quad(vc, ink_mask[by:by + bh, bx:bx + bw], v, card_ink)
             if quad is not None:
-                prior = LEAD_CARD_PRIOR if not any(k == "card" for _, _, k in hyps) else 0.5
                 for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size, to_frame):
-                    hyps.append((prior, hq, "card"))
+                    hyps.append((0.5, hq, "card"))
             if model is None:
                 continue
             hyps += region_moment_poses(ref, model, v, (bx, by), kx, card_mask, grey_search, to_frame, n_angles)

@@ -3,11 +3,13 @@
 Pipeline (no history; docs/vision.md explains each stage):
 1. hypotheses: card regions, edge outlines and ink blobs from the reference's colour model, with
    poses from quads or from second moments plus a polar-signature rotation; textured references
-   also get busy patches, a colour template search and ORB + RANSAC;
+   also get busy patches, a colour template search and SIFT + MAGSAC++ (features.py);
 2. ranking by a 32-px correlation, a coarse affine ECC alignment (32 px), a fine
    inverse-compositional alignment (64 px) and, for the best pose only, a polish (128/256 px);
 3. verification: trimmed NCC, grid agreement, ink colour and camera consistency, with stricter
-   second chances for small, occluded and motion-blurred views;
+   second chances for small, occluded and motion-blurred views; then uniqueness: the pose is
+   aligned again from its known confusions (stretched, shifted, turned) and a view whose frame
+   does not single it out is refused;
 4. near-symmetric marks: the turn is chosen on the pixels where the turns differ, or the view is
    refused. Only verified poses are returned.
 """
@@ -26,7 +28,6 @@ from game.vision.align import (
     FramePyramid,
     VerifyTemplate,
     apparent_size,
-    card_occluder,
     ecc_refine,
     frame_patch,
     ic_refine,
@@ -39,16 +40,19 @@ from game.vision.align import (
 )
 from game.vision.blur import MIN_SIDE as BLUR_MIN_SIDE
 from game.vision.blur import BlurBank, motion_blur, turned_motion
-from game.vision.candidates import LEAD_CARD_PRIOR, dedupe, region_hypotheses
+from game.vision.candidates import dedupe, region_hypotheses
 from game.vision.colour_search import SIZES as COLOUR_SEARCH_SIZES
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
+from game.vision.features import FeatureHypotheses
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
 from game.vision.reference import ReferenceModel, as_bgr_frame
 from game.vision.whitebalance import apply_gains, bright_patch, brightest_block, cast_gains, exposure_gain
 
 log = logging.getLogger(__name__)
+
+RIVAL_MIN_PX = 5.0  # uniqueness: poses whose corners are closer than this (mean, search-image px) are one answer
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,6 @@ class DetectorConfig:
     max_candidates: int = 3  # regions per generator
     max_edge_quads: int = 8  # edge outlines (each gives up to four corner orders)
     refine_candidates: int = 3  # hypotheses that get a coarse ECC alignment
-    lead_card_slot: bool = True  # ... plus the leading card region's outline when none of them is it
     min_quick_score: float = 0.1  # 32-px correlation a hypothesis needs to be aligned at all
     min_coarse_cc: float = 0.4  # coarse ECC correlation needed for the fine alignment
     fine_candidates: int = 2  # best coarse alignments that get the fine alignment and verification
@@ -76,8 +79,6 @@ class DetectorConfig:
     give_up: tuple[int, float] | None = (4, 0.3)
     fine_blur: int = 3  # ECC smoothing of the fine alignment (5 biases a 64-px template by ~1-2 px)
     angles_per_candidate: int = 2
-    small_view_px: float = 90.0  # views up to this size may also verify against the 32-px template (0 = never)
-    small_view_margin: float = 0.1  # ... at accept_score plus this
     ink_gap_small: int = 2  # ink strokes are grouped across gaps of these radii (half-size px; 0 = skip)
     ink_gap_large: int = 5
     accept_score: float = 0.7  # verification NCC needed to report a detection
@@ -89,20 +90,13 @@ class DetectorConfig:
     # (ReferenceModel.detail_loss), a 256-px ECC alignment after it (inf = never)
     fine_detail_loss: float = 0.1
     fine_polish_iters: int = 25
-    robust_align: bool = True  # a second, occlusion-masked alignment for poses that fail verification
-    robust_min_ncc: float = 0.5  # ... only when the unoccluded rest correlates this well at the start
-    # ... and only after a plain fit this good: on both cached frame sets the retry verified 4 of
-    # 1,077 times, all after plain fits of 0.58-0.72, while wrong hypotheses (most of the cost on
-    # frames without the mark) mostly fit below 0.5.
-    robust_min_fit: float = 0.5
     max_perspective_error: float = 0.6  # see geometry.perspective_inconsistency
-    robust_max_shift: float = 0.12  # ... and only if it moves no corner farther than this (share of the size)
     large_retry_cc: float = 0.7  # coarse correlation a large view needs for the 128-px retry when nothing verified
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
     polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
-    use_features: bool | None = None  # ORB + RANSAC hypotheses; None: automatically for textured references
+    use_features: bool | None = None  # SIFT + MAGSAC++ hypotheses; None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
     min_visible: float = 0.8  # share of a detected view's quad that must lie inside the frame
     track_min_visible: float = 0.6  # ... and of a tracked one (its pose comes from the previous frame)
@@ -116,7 +110,6 @@ class DetectorConfig:
     # A card region whose grey levels fall into two classes this far apart (projection levels) is
     # also split into its brighter and darker parts: a white card before a pale wall (0: off).
     card_tone_split: float = 20.0
-    texture_prealign: bool = True  # textured references: the best-ranked hypothesis is aligned at 16 px before 32 px
     # Textured references: when nothing verified, this many colour template matches (turned and
     # scaled reference thumbnails, colour_search.py) are aligned and verified (0 = never)
     texture_search: int = 2
@@ -124,16 +117,12 @@ class DetectorConfig:
     # ... whose coarse fit must reach this: true poses of the bench poster fit at 0.73-0.99 (0.78 or
     # more for the ones nothing else found), nine in ten wrong matches on frames without it below 0.65
     texture_search_cc: float = 0.7
-    # Textured references: a detection verified below this is aligned again from starts stretched
-    # by 1.25 and shifted by 12 % along each axis (a photo's smooth, banded content has stable wrong
-    # fits there); another pose verifying within ``rival_lead`` of the best is an ambiguous view,
-    # and nothing is reported (only with the colour search, texture_search > 0; 0 = never check)
+    # Uniqueness: a detection verified below this is aligned again from its known confusions
+    # (starts stretched by 1.25 and shifted by 12 % along each axis, and the mark's self-matching
+    # turns); another pose verifying within ``rival_lead`` of the best means the frame does not
+    # fix the pose, and nothing is reported (0 = never check)
     rival_check_below: float = 0.95
     rival_lead: float = 0.03
-    # A view that fails verification is verified once more without a solid occluder (a finger):
-    # expected card whose card likelihood is below this, in a blob (0 = never) ...
-    occluder_card_level: int = 40
-    occluder_max_frac: float = 0.35  # ... covering at most this share of the template (more is not the print)
     # A view up to this size that fails verification is verified once more against the 64-px
     # template under the motion blur that fits it best (blur.py; 0 = never) ...
     blur_view_px: float = 90.0
@@ -250,28 +239,18 @@ class MarkerDetector:
         self._ic = [ICTemplate.build(t, k, blur=self.config.fine_blur) for t, k in self.ref.templates]
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
         self._blur_bank: BlurBank | None = None  # built on first use (~60 blurred templates)
-        t64 = self.ref.templates[1][0]
-        card = cv2.resize((~self.ref.ink_mask).astype(np.uint8), (t64.shape[1], t64.shape[0]),
-                          interpolation=cv2.INTER_AREA)
-        self._expect_card = cv2.erode(card, np.ones((3, 3), np.uint8)) > 0
         self._fine_polish = (self.ref.template(256) if self.ref.detail_loss(128) > self.config.fine_detail_loss
                              else None)
         self._ref_busy = self.ref.busy_share() if textured and self.config.texture_patches else None
-        # A photo keeps its layout of colour blobs at 16 px (line art does not), which widens the
-        # coarse alignment's reach from a busy patch's rough rectangle.
-        self._prealign = [self.ref.template(16)] if textured and self.config.texture_prealign else None
         self._colour_search = (ColourTemplateSearch(self.ref.bgr, self.config.texture_search_sizes)
                                if textured and self.config.texture_search > 0 else None)
         w, h = self.ref.size
         centre, back = translate_mat(w / 2, h / 2), translate_mat(-w / 2, -h / 2)
-        # Starts of the rival check (``_unrivalled``), which only detections of the colour search's
-        # references face.
+        # Starts of the uniqueness check (``_unrivalled``): the confusions a frame may not rule out.
         self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
                               for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
-                                                     (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))
-                              ] if self._colour_search is not None else []
-        self._orb = cv2.ORB_create(nfeatures=700, fastThreshold=12) if self.use_features else None
-        self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING) if self.use_features else None
+                                                     (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+        self._features = FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY)) if self.use_features else None
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
                   self.use_features)
 
@@ -387,26 +366,17 @@ class MarkerDetector:
                                  ref_busy=None if colour_only else self._ref_busy,
                                  ink_radii=() if colour_only else ink_radii,
                                  card_ink=cfg.card_ink, tone_split=cfg.card_tone_split)
-        lead_card = {id(h0) for prior, h0, kind in raw if kind == "card" and prior >= LEAD_CARD_PRIOR}
         # Cheap ranking: correlation with the 32-px template at each hypothesis.
         ranked = self._ranked(ctx, raw)
         # Measured on bench scenes: no hypothesis that ended verified ranked below 0.1 here.
         quick = {id(h): s for s, h in ranked}
         hyps = dedupe([h for s, h in ranked if s >= cfg.min_quick_score], self.ref.size, cfg.refine_candidates)
-        if cfg.lead_card_slot and not any(id(h) in lead_card for h in hyps):
-            # The first card quad found (regions go by size and the ink they hold) gets the coarse
-            # alignment even when it correlates poorly at 32 px (a finger across it, a tenth of its size off: below
-            # ink blobs of red clutter and other outlines), in its best corner order.
-            hyps += [h for q, h in ranked if id(h) in lead_card and q >= cfg.min_quick_score][:1]
         best: tuple[float, np.ndarray] | None = None
         coarse: list[tuple[float, np.ndarray]] = []
         finished: set[int] = set()
-        lead_unaligned = None
-        for rank, h0 in enumerate(hyps):
-            res = self._coarse(ctx, h0, rank)
+        for h0 in hyps:
+            res = self._coarse(ctx, h0)
             if res is None:
-                if id(h0) in lead_card:
-                    lead_unaligned = h0
                 # The 32-px alignment fails on many good card outlines (a finger over a small
                 # print); the finer levels still get a chance, ranked by the quick correlation
                 # (a good outline scores 0.3-0.6 there, a coarse-aligned one 0.7-0.9 in ECC).
@@ -435,15 +405,6 @@ class MarkerDetector:
                 best = self._finish(ctx, h1, best, levels=(1,))
                 if best is not None and best[0] >= cfg.early_exit_score:
                     break
-        if (best is None or best[0] < cfg.accept_score) and lead_unaligned is not None:
-            # The leading card's outline that the coarse alignment could not take (a finger across
-            # the print) gets a fine alignment that does not give up early: from 5-10 % of its
-            # size off, its correlation is still low after the first few iterations. Such a long
-            # alignment can also settle on a wrong turn of a symmetric mark, which verifies weakly
-            # (a lantern upside down at 0.71): it must verify like an early exit.
-            late = self._finish(ctx, lead_unaligned, None, levels=(1,), patient=True)
-            if late is not None and late[0] >= cfg.early_exit_score and (best is None or late[0] > best[0]):
-                best = late
         searched = (best is None or best[0] < cfg.accept_score) and self._colour_search is not None and not colour_only
         if searched:
             best = self._colour_searched(ctx, best)
@@ -453,7 +414,7 @@ class MarkerDetector:
         if ((best is None or best[0] < cfg.accept_score) and coarse and coarse[0][0] >= cfg.large_retry_cc
                 and self._fine_levels(coarse[0][1]) != (1,)):
             # A large view can fail the 64-px verification (a cell or two off) and verify after
-            # the 128-px polish: the best coarse fit gets that chance, as every fit once did.
+            # the 128-px polish: the best coarse fit gets that chance.
             best = self._finish(ctx, coarse[0][1], best, levels=(1, 2))
         found = None
         if best is not None and best[0] >= cfg.accept_score - cfg.polish_slack:
@@ -464,33 +425,54 @@ class MarkerDetector:
             again = self._colour_searched(ctx, None)
             if again is not None and again[0] >= cfg.accept_score:
                 found = self._concluded(ctx, again)
-        if found is not None and self._colour_search is not None and found.score < cfg.rival_check_below:
+        if found is not None and found.score < cfg.rival_check_below:
             found = self._unrivalled(ctx, found)
         return found
 
     def _unrivalled(self, ctx: FrameContext, found: Detection) -> Detection | None:
-        """The best of ``found`` and its re-alignments from stretched and shifted starts, unless two differ.
+        """``found`` if the frame fixes it: no known confusion verifies as well from its own start.
 
-        A photo of smooth, banded content (a landscape) has stable wrong fits squashed or slid
-        along its bands that verify as well as the true pose: when another pose verifies about as
-        well, the view is ambiguous and nothing is reported. It costs a few true views of
-        textured marks (generalisation val split: 2 of 135) and keeps wrong poses of photos out.
+        Verification scores one pose; it does not say whether another pose scores as well. The
+        confusions a frame can leave open are known: a print's plain margins or smooth, banded
+        content let its fit slide or stretch along them (a thumb over one end, motion along the
+        long side, a landscape's bands), and a nearly symmetric mark fits turned. So the pose is
+        aligned again from starts stretched and shifted along each axis and from each self-match
+        turn, occluded pixels left out when the plain fit fails. The best verified pose is the
+        answer; when a pose that differs from it verifies within ``rival_lead``, the view is
+        ambiguous and nothing is reported (poses within ``RIVAL_MIN_PX`` of each other are one
+        answer). (A turn is not refused for coming close: the turn cue
+        of ``_disambiguate`` decides between turns of the best pose.)
         """
         cfg = self.config
-        poses = [(found.score, found.homography)]
+        h0 = found.homography
+        poses = [(found.score, h0, "found")]
         for start in self._rival_starts:
-            r = self._finish(ctx, found.homography @ start, None, levels=(1,))
-            if r is not None and r[0] >= cfg.accept_score:
-                poses.append(r)
+            r = self._settled(ctx, h0 @ start)
+            if r is not None:
+                poses.append((*r, "stretch"))
+        for undo in self._sym_undo:
+            r = self._settled(ctx, h0 @ undo)
+            if r is not None:
+                poses.append((*r, "turn"))
         poses.sort(key=lambda t: -t[0])
         top = poses[0]
-        rivals = [p for p in poses[1:] if self._corner_shift(top[1], p[1]) > 0.08]
+        # A rival differs from the best by more than 8 % of the size, and its corners by more than
+        # the 5 px (mean, in the 640-px search image) a detection may be off: within that it is
+        # the same answer.
+        q = self._quad(top[1])
+        rivals = [p for p in poses[1:] if p[2] != "turn" and self._corner_shift(top[1], p[1]) > 0.08
+                  and float(np.sqrt(((self._quad(p[1]) - q) ** 2).sum(1)).mean()) * ctx.search_scale > RIVAL_MIN_PX]
         if rivals and rivals[0][0] > top[0] - cfg.rival_lead:
             return None
-        if top[1] is found.homography:
+        if top[1] is h0:
             return found
         # When the better pose fails its conclusion, the first one is not trusted either.
-        return self._concluded(ctx, top)
+        return self._concluded(ctx, (top[0], top[1]))
+
+    def _settled(self, ctx: FrameContext, start: np.ndarray) -> tuple[float, np.ndarray] | None:
+        """(verified score, pose) after a fine alignment from ``start``, or None when it does not verify."""
+        best = self._finish(ctx, start, None, levels=(1,))
+        return best if best is not None and best[0] >= self.config.accept_score else None
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
         """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
@@ -500,12 +482,9 @@ class MarkerDetector:
         ranked.sort(key=lambda t: -t[0])
         return ranked
 
-    def _coarse(self, ctx: FrameContext, h0: np.ndarray, rank: int) -> tuple[np.ndarray, float] | None:
-        """The 32-px ECC alignment of a hypothesis (the best-ranked one pre-aligned for textured marks)."""
-        # Only the best-ranked hypothesis: a 16-px ECC costs ~0.7 ms, and the best busy patch
-        # is usually the poster.
-        start = self._prealigned(ctx, h0) if self._prealign is not None and rank == 0 else h0
-        return ecc_refine(ctx.pyr, self.ref.templates, start, self.ref.size, (0,), iters=self.config.coarse_iters,
+    def _coarse(self, ctx: FrameContext, h0: np.ndarray) -> tuple[np.ndarray, float] | None:
+        """The 32-px ECC alignment of a hypothesis."""
+        return ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=self.config.coarse_iters,
                           margin_frac=0.25, blur=3, motion=self.config.coarse_motion)
 
     def _concluded(self, ctx: FrameContext, best: tuple[float, np.ndarray]) -> Detection | None:
@@ -548,19 +527,6 @@ class MarkerDetector:
             return best
         score = self._verified_score(ctx, res[0])
         return (score, res[0]) if score >= self.config.accept_score else best
-
-    def _prealigned(self, ctx: FrameContext, h0: np.ndarray) -> np.ndarray:
-        """Start of the coarse alignment after a 16-px alignment (textured references), or h0.
-
-        A busy patch's rectangle is often a fifth of the size off (perspective, a plain corner of
-        the poster left out): beyond the 32-px alignment's reach, within the 16-px one's.
-        """
-        assert self._prealign is not None
-        pre = ecc_refine(ctx.pyr, self._prealign, h0, self.ref.size, (0,), iters=20, margin_frac=0.3, blur=3)
-        # A poor 16-px fit (colour blobs matched to clutter) is a worse start than the hypothesis.
-        if pre is None or pre[1] < 0.7 or not self._plausible(ctx, pre[0]):
-            return h0
-        return pre[0]
 
     def _disambiguate(self, ctx: FrameContext, h: np.ndarray, score: float) -> tuple[np.ndarray, float]:
         """Pick the right turn of a (near-)symmetric mark; returns the pose and its verified score.
@@ -628,8 +594,6 @@ class MarkerDetector:
             # with the template smeared the same way (the motion's direction seen from that
             # turn's template, at this template's scale).
             blur = self._view_blur(ctx, h)
-        # A finger over the cue must not decide the turn: its pixels are left out for every turn.
-        occ = self._occluder(ctx, h)
         scores = []
         for hc, u in zip(cands, undo, strict=True):
             tmpl = sharp if blur is None else motion_blur(sharp, *turned_motion(blur[0] * k / k64, blur[1], u))
@@ -638,14 +602,6 @@ class MarkerDetector:
                 scores.append(-1.0)
                 continue
             sel = self._sym_idx  # flat indices: quicker to gather than a boolean mask
-            if occ is not None:
-                # The occluder's template pixels under pose h, seen from turn hc's template grid.
-                m = scale_mat(k) @ np.linalg.inv(hc) @ h @ scale_mat(1.0 / k64)
-                hidden = cv2.warpPerspective(occ.astype(np.uint8), m, (tw, th), flags=cv2.INTER_NEAREST) > 0
-                sel = np.flatnonzero(self._sym_mask & ~hidden)
-                if sel.size < 12:
-                    scores.append(-1.0)
-                    continue
             a = tmpl.ravel()[sel]
             a = a - a.mean()
             b = frame_patch(ctx.pyr, (tw, th), k, hc, long_side(q)).ravel()[sel].astype(np.float32)
@@ -670,25 +626,11 @@ class MarkerDetector:
         return mask if mask.sum() >= 12 else None
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
-                levels: tuple[int, ...] = (2,), patient: bool = False) -> tuple[float, np.ndarray] | None:
+                levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
         cfg = self.config
-        res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters,
-                        give_up=None if patient else cfg.give_up)
+        res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up)
         h2 = res[0] if res is not None else h
         score = self._verified_score(ctx, h2) if res is not None else 0.0
-        fit = res[1] if res is not None else -1.0
-        if score < cfg.accept_score and cfg.robust_align and fit >= cfg.robust_min_fit:
-            # Not verified: a finger or glare spot often pulled the alignment off. Once more from
-            # the start, with the template pixels that look occluded there masked out (this
-            # costs only a warp when the unoccluded rest does not look like the mark).
-            rob = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels[-1:], iters=cfg.fine_iters, robust=True,
-                            robust_min_ncc=cfg.robust_min_ncc)
-            # With part of the mark masked, nothing holds the corners under the occluder: a pose
-            # that moved them far from the start is a distortion, not a correction.
-            if rob is not None and self._plausible(ctx, rob[0]) and self._corner_shift(h, rob[0]) <= cfg.robust_max_shift:
-                s2 = self._verified_score(ctx, rob[0])
-                if s2 > score:
-                    h2, score = rob[0], s2
         if score <= 0.0:
             return best
         if best is None or score > best[0]:
@@ -790,14 +732,6 @@ class MarkerDetector:
             return 0.0
         partial = min_visible is not None and visible < 1.0
         score = verify(ctx.pyr, self.ref.templates[1], h, self.ref.size, prepared=self._vt[1], partial=partial)
-        if score < cfg.accept_score and cfg.small_view_px > 0 and not partial:
-            q = self._quad(h)
-            if long_side(q) <= cfg.small_view_px:
-                s32 = verify(ctx.pyr, self.ref.templates[0], h, self.ref.size, prepared=self._vt[0])
-                if s32 >= cfg.accept_score + cfg.small_view_margin:
-                    score = cfg.accept_score
-        if score < cfg.accept_score and not partial:
-            score = max(score, self._unoccluded_score(ctx, h))
         if score < cfg.accept_score and not partial:
             blur = self._view_blur(ctx, h)
             if blur is not None:  # ranked by how far the blurred fit clears its own bar
@@ -807,31 +741,6 @@ class MarkerDetector:
         if visible < cfg.min_visible and score < cfg.partial_accept:
             return 0.0
         return score
-
-    def _occluder(self, ctx: FrameContext, h: np.ndarray) -> np.ndarray | None:
-        """Pixels of the 64-px template grid that a solid occluder hides under pose ``h``, or None (also when off)."""
-        cfg = self.config
-        if cfg.occluder_card_level <= 0:
-            return None
-        tmpl, k = self.ref.templates[1]
-        th, tw = tmpl.shape
-        m = scale_mat(ctx.search_scale) @ h @ scale_mat(1.0 / k)
-        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-        if ctx.likelihoods is not None:  # detection has them for the whole frame already
-            card = cv2.warpPerspective(ctx.likelihoods[1], m, (tw, th), flags=flags, borderMode=cv2.BORDER_REPLICATE)
-        else:  # tracking: only the view's pixels
-            bgr = cv2.warpPerspective(ctx.search, m, (tw, th), flags=flags, borderMode=cv2.BORDER_REPLICATE)
-            card = self.ref.likelihoods(bgr)[1]
-        return card_occluder(card, self._expect_card, cfg.occluder_card_level, max_frac=cfg.occluder_max_frac)
-
-    def _unoccluded_score(self, ctx: FrameContext, h: np.ndarray) -> float:
-        """Verification without the template pixels a solid occluder hides (see ``card_occluder``)."""
-        occ = self._occluder(ctx, h)
-        if occ is None:
-            return 0.0
-        tmpl, k = self.ref.templates[1]
-        patch = frame_patch(ctx.pyr, (tmpl.shape[1], tmpl.shape[0]), k, h, apparent_size(h, self.ref.size))
-        return match_score(self._vt[1], patch.astype(np.float32), visible=~occ)
 
     def _view_blur(self, ctx: FrameContext, h: np.ndarray) -> tuple[float, float, float] | None:
         """(length, angle, score): the motion blur (64-px template px) under which a small view verifies, or None.
@@ -904,7 +813,7 @@ class MarkerDetector:
         assert self._colour_search is not None
         cfg = self.config
         for _, h0 in self._colour_search.hypotheses(ctx.search, 1.0 / ctx.search_scale, top=cfg.texture_search):
-            res = self._coarse(ctx, h0, 0)  # as rank 0: pre-aligned at 16 px (texture_prealign), wider reach
+            res = self._coarse(ctx, h0)
             if res is None or res[1] < cfg.texture_search_cc or not self._plausible(ctx, res[0]):
                 continue
             best = self._finish(ctx, res[0], best, levels=(1,))
@@ -913,23 +822,7 @@ class MarkerDetector:
         return best
 
     def _feature_hypotheses(self, ctx: FrameContext) -> list[np.ndarray]:
-        assert self._orb is not None and self._matcher is not None
-        ref_pts, ref_des = self.ref.orb_model()
-        if len(ref_pts) < 8:
-            return []
-        grey = cv2.cvtColor(ctx.search, cv2.COLOR_BGR2GRAY)
-        kps, des = self._orb.detectAndCompute(grey, None)
-        if des is None or len(kps) < 8:
-            return []
-        pairs = self._matcher.knnMatch(des, ref_des, k=2)
-        good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
-        if len(good) < 10:
-            return []
-        src = np.float32([ref_pts[m.trainIdx] for m in good])
-        dst = np.float32([kps[m.queryIdx].pt for m in good]) / ctx.search_scale
-        # 500 RANSAC rounds, not 2000: with few inliers among many matches (a frame without the
-        # poster) RANSAC runs to the cap, and the extra rounds found no more posters on the bench.
-        h, inl = cv2.findHomography(src, dst, cv2.RANSAC, 4.0 / ctx.search_scale, maxIters=500)
-        if h is None or inl is None or int(inl.sum()) < 8:
-            return []
-        return [h]
+        """The local-feature pose (SIFT + MAGSAC++, ``features.py``) of a textured reference, if any."""
+        assert self._features is not None
+        h = self._features.pose(cv2.cvtColor(ctx.search, cv2.COLOR_BGR2GRAY), ctx.search_scale)
+        return [] if h is None else [h]

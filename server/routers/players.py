@@ -112,7 +112,7 @@ async def _lean_post_actions(request: Request) -> Response:
     ctx: AppContext = request.app.state.ctx
     if ctx.group is not None:  # SQLite: decided in a group transaction, answered once it committed
         processor = await ctx.group.run(lambda tx: _decide(ctx, device, player_id, body, tx))
-        return _json(_actions_doc(ctx, processor))
+        return _json(actions_doc(ctx, processor))
     # One call for all the blocking work: inline on SQLite, one thread-pool hop on PostgreSQL.
     return _json(await ctx.run_db(_post_actions, ctx, device, player_id, body))
 
@@ -137,7 +137,7 @@ def _decide(
     return processor
 
 
-def _actions_doc(ctx: AppContext, processor: ActionProcessor) -> dict[str, Any]:
+def actions_doc(ctx: AppContext, processor: ActionProcessor) -> dict[str, Any]:
     """The ``ActionsResponse`` document (results are models; pydantic_core serialises them as such)."""
     player, campaign = processor.player, processor.campaign
     assert player is not None and campaign is not None  # set by the first run (or it raised 404)
@@ -149,7 +149,7 @@ def _actions_doc(ctx: AppContext, processor: ActionProcessor) -> dict[str, Any]:
 
 
 def _post_actions(ctx: AppContext, device: Device, player_id: str, body: ActionsRequest) -> dict[str, Any]:
-    return _actions_doc(ctx, _decide(ctx, device, player_id, body))
+    return actions_doc(ctx, _decide(ctx, device, player_id, body))
 
 
 def hot_routes() -> list[APIRoute]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from game.config import parse_args
+from game.config import check_ids, parse_args
 
 
-@pytest.mark.parametrize("name", ["attract", "map", "map:chaotianmen", "card:hongyadong", "rewards", "album"])
+@pytest.mark.parametrize("name", ["attract", "map", "map:chaotianmen", "card:hongyadong", "rewards", "album",
+                                  "scan", "scan:geleshan", "share:lantern-rabbit"])
 def test_known_scene_names(name: str) -> None:
     assert parse_args(["--scene", name]).scene == name
 
@@ -19,3 +20,11 @@ def test_bad_scene_names_exit_2_naming_the_flag(name: str, capsys: pytest.Captur
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--scene" in err[0]
+
+
+def test_landmark_ids_are_checked_for_map_card_and_scan_but_share_names_a_collectible() -> None:
+    landmarks = {"geleshan", "ciqikou"}
+    for name in ("map:ciqikou", "card:geleshan", "scan:geleshan", "share:lantern-rabbit"):
+        assert check_ids(parse_args(["--scene", name]), landmarks) is None, name
+    err = check_ids(parse_args(["--scene", "scan:nowhere"]), landmarks)
+    assert err is not None and "--scene" in err and "'nowhere'" in err

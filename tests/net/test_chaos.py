@@ -53,8 +53,8 @@ def test_kills_and_faults_lose_nothing_and_double_nothing(tmp_path: Path) -> Non
             FaultProxy(int(server.url.rsplit(":", 1)[1]), weights=WEIGHTS, seed=24, stall_s=1.0,
                        retry_after_s=0.2) as proxy:
         # the first enrolment and the first creations lose their answers for sure
-        proxy.script.extend([("POST /v1/devices/enroll", "lost_ack"), ("POST /v1/players ", "lost_ack"),
-                             ("POST /v1/players ", "drop"), ("POST /v1/players ", "lost_ack")])
+        proxy.script.extend([("POST /v1/devices/enroll", "lost_ack"), ("POST /v1/sync ", "lost_ack"),
+                             ("POST /v1/sync ", "drop"), ("POST /v1/sync ", "lost_ack")])
         code = server.enrollment_code("laptop")
         data_dir = tmp_path / "client"
         kills = 0

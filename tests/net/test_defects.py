@@ -30,7 +30,7 @@ from game.session import Session
 from game.store import LocalStore, StoreUnavailable
 from net.api import ApiClient, ApiError, Busy, Unreachable
 from net.sync import SyncWorker
-from net.wiring import WorkerSync, unconfirmed_notes
+from net.wiring import OfflineSync, WorkerSync, unconfirmed_notes
 from server.embedded import EmbeddedServer, start_embedded
 from server.models import actions, players
 from server.settings import Settings
@@ -158,7 +158,7 @@ def test_a_stray_401_keeps_the_token(tmp_path, server, proxy, campaign) -> None:
     play(campaign, store)
     token = store.get_meta("device_token")
     assert token
-    proxy.script.extend([("POST /v1/players ", "401"), ("POST /v1/players ", "401")])
+    proxy.script.extend([("POST /v1/sync ", "401"), ("POST /v1/sync ", "401")])
     worker.start()
     try:
         assert wait_for(lambda: store.pending_count() == 0, 30)
@@ -210,6 +210,37 @@ def test_404_relinks_by_claim_code_and_nothing_is_rejected(tmp_path, server, cam
     assert server_count(server, players) == 1
 
 
+def test_reenrolled_after_the_claim_codes_expired_the_queue_still_drains(tmp_path, server, campaign) -> None:
+    """The device is enrolled again after its players' claim codes expired: the server does not know
+    the player for the new device and cannot re-link it, so the player is created again. Its old
+    actions are held under the first server player (action_id_conflict, settled as held, never
+    rejected) and must not stall the player's new action or anybody else's."""
+    from sqlalchemy import update
+
+    store = LocalStore.open(tmp_path / "p.db")
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
+    first = play(campaign, store, 2)
+    local_id = first.player_id
+    drain(worker)
+    old_server_id = store.player(local_id).server_id
+    with server.app.state.ctx.engine.begin() as conn:  # seven days later: the claim codes have expired
+        conn.execute(update(players).values(claim_expires_at=datetime(2000, 1, 1, tzinfo=UTC)))
+    store.set_meta("device_token", None)  # enrolled again: a device the server never saw
+    worker.api.token = None
+    with store._tx() as conn:  # and, as after a lost acknowledgement, everything is re-sent
+        conn.execute("UPDATE outbox SET status = 'pending'")
+    assert first.attempt(Share("qr")).applied
+    first.end_guest()
+    second = play(campaign, store, 1)
+    drain(worker)
+    assert store.pending_count() == 0
+    statuses = [e.status for e in store.entries(local_id)]
+    assert statuses == ["duplicate", "duplicate", "applied"]  # held elsewhere, never rejected; the new one applied
+    assert [e.status for e in store.entries(second.player_id)] == ["applied"]
+    assert store.player(local_id).server_id not in (None, old_server_id)
+    assert server_count(server, actions) == 4
+
+
 def test_an_action_the_server_holds_is_never_rejected() -> None:
     from net.outbox import verdicts
 
@@ -225,7 +256,7 @@ def test_lost_creation_answer_makes_no_second_player(tmp_path, server, proxy, ca
     worker = remote_worker(store, proxy.url, server.enrollment_code("laptop"), campaign)
     drain(worker)
     play(campaign, store)
-    proxy.script.extend([("POST /v1/players ", "lost_ack"), ("POST /v1/players ", "lost_ack")])
+    proxy.script.extend([("POST /v1/sync ", "lost_ack"), ("POST /v1/sync ", "lost_ack")])
     drain(worker)
     assert proxy.counts["lost_ack"] == 2
     assert store.pending_count() == 0
@@ -292,6 +323,35 @@ def test_locked_database_waits_then_reports_and_is_not_moved(tmp_path, campaign)
     store = LocalStore.open(path)
     assert store.recovered_from is None
     assert summarize(campaign, store.load_progress(player), datetime.now(UTC)).month_steps == steps
+
+
+def test_database_locked_during_play_keeps_the_action_and_saves_it_later(tmp_path, server, campaign, i18n) -> None:
+    """Another program holds the write lock while the player checks in: the check-in is applied and
+    kept in memory (the chip says so), never raised into the game or lost; once the lock is gone the
+    sync worker writes it, in order, and it reaches the server."""
+    store = LocalStore.open(tmp_path / "progress.db")
+    session = play(campaign, store, 1)
+    holder = sqlite3.connect(tmp_path / "progress.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert session.attempt(Share("qr")).applied  # no exception after the wait
+        assert store.unsaved_count() == 1
+        assert store.load_progress(session.player_id) == session.progress  # shown as applied
+        assert OfflineSync(store).status_text(i18n) == i18n.t("app.unsaved", n=1)
+        assert store.save_unsaved() is False  # still locked: kept, retried later
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity="embedded", embedded=server)
+    drain(worker)
+    assert store.unsaved_count() == 0
+    assert [e.status for e in store.entries(session.player_id)] == ["applied", "applied"]
+    assert [type(e.action).__name__ for e in store.entries(session.player_id)] == ["CheckIn", "Share"]
+    assert server_count(server, actions) == 2
+    store.close()
+    reopened = LocalStore.open(tmp_path / "progress.db")
+    assert summarize(campaign, reopened.load_progress(session.player_id), datetime.now(UTC)).month_steps == \
+        summarize(campaign, session.progress, datetime.now(UTC)).month_steps
 
 
 def test_second_copy_on_the_same_data_dir_is_refused(tmp_path, campaign) -> None:

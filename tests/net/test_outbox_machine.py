@@ -1,16 +1,18 @@
 """The outbox and the replay against a model (hypothesis rule-based state machine).
 
 The system: the real ``LocalStore`` (SQLite on disk), ``game.session.Session`` recording actions,
-``net.outbox.decide`` choosing each sync step, and ``settle`` + ``rebuild`` taking the server's
-verdicts. The server is simulated by the model: it decides an action's outcome the first time it
-sees it and answers ``duplicate`` with that outcome on every re-send; answers may be lost; an
-action may turn out to be held under another server player (``action_id_conflict``). The store
-may be closed and reopened (a crash) at any point.
+``LocalStore.next_batches`` + ``net.outbox.plan`` choosing each sync round (several players, new
+ones created with the request), and ``settle_many`` + ``rebuild`` taking the server's verdicts. The
+server is simulated by the model: it decides an action's outcome the first time it sees it and
+answers ``duplicate`` with that outcome on every re-send; a whole answer may be lost; one player's
+part may stop early (a rate limit: the rest of its actions undecided); an action may turn out to be
+held under another server player (``action_id_conflict``). The store may be closed and reopened
+(a crash) at any point.
 
 The model is a list of recorded actions with their statuses. Invariants: nothing recorded is
 lost or reordered, pending counts agree, a settled status never changes, an action the server
-holds is never "rejected", the next batch is the oldest pending actions of one player, and the
-local progress is the replay of every action not rejected, at its own time.
+holds is never "rejected", each round's batches are the oldest pending actions of distinct players
+(the first one's the oldest of all), and the local progress is the replay of every action not rejected, at its own time.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from game.content import load_campaign
 from game.rules.content import CheckinMode
 from game.rules.progress import Action, CheckIn, Context, Progress, Share, apply
 from game.session import Session
-from game.store import LocalStore
-from net.outbox import BATCH_LIMIT, CreatePlayer, Idle, Send, decide, rebuild, verdicts
+from game.store import LocalStore, Settlement
+from net.outbox import BATCH_LIMIT, plan, rebuild, verdicts
 
 CAMPAIGN = load_campaign("jade-rabbit-chongqing")
 OPEN = [lm for lm in CAMPAIGN.city.landmarks if lm.unlock_after == 0][:4]
@@ -97,36 +99,41 @@ class OutboxMachine(RuleBasedStateMachine):
         self.session = Session(CAMPAIGN, self.store, lambda: self.clock)
 
     @precondition(lambda self: any(r.status == "pending" for r in self.model))
-    @rule(data=st.data())
-    def sync_step(self, data: st.DataObject) -> None:
-        pending = self.store.entries(status="pending", limit=1000)
-        step = decide(True, self.store.players(), pending)
-        if isinstance(step, CreatePlayer):
-            self.store.set_server_player(step.local_id, f"srv-{step.local_id}", "CLAIMCODE")
-            return
-        assert isinstance(step, Send)
-        results = []
-        for entry in step.entries:
-            seen = self.server_outcome.get(entry.action_id)
-            if seen is None:
-                first = data.draw(st.sampled_from(["applied", "rejected", "conflict"]))
-                seen = ("applied", None) if first == "applied" else (
-                    ("rejected", "already_checked_in_today") if first == "rejected"
-                    else ("rejected", "action_id_conflict"))
-                self.server_outcome[entry.action_id] = seen
-                results.append({"action_id": entry.action_id, "status": seen[0], "reason": seen[1]})
-            else:
-                results.append({"action_id": entry.action_id, "status": "duplicate", "original_status": seen[0],
-                                "reason": seen[1]})
+    @rule(data=st.data(), players=st.integers(1, 4), max_actions=st.integers(1, 8))
+    def sync_round(self, data: st.DataObject, players: int, max_actions: int) -> None:
+        batches = self.store.next_batches(BATCH_LIMIT, players, max_actions=max_actions)
+        parts = plan(batches, self.store.players_by_id([b[0].local_id for b in batches]))
+        settlements = []
+        for part in parts:
+            results = []
+            decided = data.draw(st.integers(0, len(part.entries)), label="decided before a rate limit")
+            for entry in part.entries[:decided]:
+                seen = self.server_outcome.get(entry.action_id)
+                if seen is None:
+                    first = data.draw(st.sampled_from(["applied", "rejected", "conflict"]))
+                    seen = ("applied", None) if first == "applied" else (
+                        ("rejected", "already_checked_in_today") if first == "rejected"
+                        else ("rejected", "action_id_conflict"))
+                    self.server_outcome[entry.action_id] = seen
+                    results.append({"action_id": entry.action_id, "status": seen[0], "reason": seen[1]})
+                else:
+                    results.append({"action_id": entry.action_id, "status": "duplicate", "original_status": seen[0],
+                                    "reason": seen[1]})
+            verdict = [(v.action_id, v.status, v.reason, v.serial) for v in verdicts({"results": results})]
+            created = f"srv-{part.local_id}" if part.server_id is None else None
+            settlements.append(Settlement(part.local_id, verdict, None,
+                                          lambda all_entries: rebuild(CAMPAIGN, all_entries, None), created,
+                                          "CLAIMCODE" if created else None))
         if data.draw(st.booleans(), label="answer lost"):
             return  # the server decided; the client never heard
-        decided = [(v.action_id, v.status, v.reason, v.serial) for v in verdicts({"results": results})]
-        self.store.settle(step.local_id, decided, None, lambda all_entries: rebuild(CAMPAIGN, all_entries, None))
+        self.store.settle_many(settlements)
         by_id = {r.action_id: r for r in self.model}
-        for action_id, status, reason, _ in decided:
-            r = by_id[action_id]
-            if r.status == "pending":  # the first outcome is the one that counts
-                r.status = "duplicate" if reason == "action_id_conflict" else status
+        for s in settlements:
+            assert self.store.player(s.local_id).server_id is not None
+            for action_id, status, reason, _ in s.results:
+                r = by_id[action_id]
+                if r.status == "pending":  # the first outcome is the one that counts
+                    r.status = "duplicate" if reason == "action_id_conflict" else status
 
     # ---- invariants ------------------------------------------------------------------------------
 
@@ -145,19 +152,18 @@ class OutboxMachine(RuleBasedStateMachine):
                 assert r.status != "rejected"
 
     @invariant()
-    def next_batch_is_the_oldest_pending_of_one_player(self) -> None:
+    def a_rounds_batches_are_the_oldest_pending_of_distinct_players(self) -> None:
         pending = self.store.entries(status="pending", limit=1000)
-        step = decide(True, self.store.players(), pending)
+        batches = self.store.next_batches(BATCH_LIMIT, 3, max_actions=5)
         if not pending:
-            assert isinstance(step, Idle)
+            assert batches == []
             return
-        assert decide(False, self.store.players(), pending) != step  # without a token: enrol first
-        first = pending[0]
-        if isinstance(step, Send):
-            expected = [e.action_id for e in pending if e.local_id == first.local_id][:BATCH_LIMIT]
-            assert step.local_id == first.local_id and [e.action_id for e in step.entries] == expected
-        else:
-            assert step == CreatePlayer(first.local_id)
+        owners = [b[0].local_id for b in batches]
+        assert owners[0] == pending[0].local_id and len(set(owners)) == len(owners)
+        assert sum(len(b) for b in batches) <= 5
+        for batch in batches:
+            mine = [e.action_id for e in pending if e.local_id == batch[0].local_id]
+            assert [e.action_id for e in batch] == mine[:len(batch)]
 
     @invariant()
     def local_progress_is_the_replay_of_what_was_not_rejected(self) -> None:

@@ -15,9 +15,9 @@ from game.rules.progress import CheckIn, Share, summarize
 from game.session import Session
 from game.store import LocalStore
 from net.api import ApiClient, Unreachable
-from net.outbox import Enroll, Idle, decide
 from net.sync import SyncWorker
 from server.embedded import start_embedded
+from server.settings import Settings
 
 CAMPAIGN_ID = "jade-rabbit-chongqing"
 
@@ -169,6 +169,24 @@ def test_enrolment_code_for_a_remote_server(tmp_path: Path, server, campaign) ->
     assert store.get_meta("device_token")
 
 
-def test_decide_is_idle_with_nothing_pending() -> None:
-    assert decide(True, [], []) == Idle()
-    assert decide(False, [], []) == Enroll()  # enrolled before anything is played
+def test_the_first_round_enrols_before_anything_is_played(tmp_path: Path, server, campaign) -> None:
+    store = LocalStore.open(tmp_path / "p.db")
+    worker = SyncWorker(store, ApiClient(server.url), campaign, server_identity=server.url,
+                        enroll_code=server.enrollment_code("laptop"))
+    assert store.pending_count() == 0
+    worker.run_once()
+    assert store.get_meta("device_token")  # the server credits no action stamped before the enrolment
+    assert worker.run_once() is False  # then idle: nothing pending
+
+
+def test_a_server_with_a_small_body_limit_gets_smaller_rounds(tmp_path: Path, campaign) -> None:
+    settings = Settings(rate_per_s=1000.0, rate_burst=1000, device_checkins_per_window=10_000, max_body_bytes=2048)
+    with start_embedded(tmp_path / "server", CAMPAIGN_ID, settings=settings) as small:
+        store = LocalStore.open(tmp_path / "p.db")
+        for _ in range(4):
+            play_offline(campaign, store)
+            Session(campaign, store, lambda: datetime.now(UTC)).end_guest()
+        worker = SyncWorker(store, ApiClient(small.url), campaign, server_identity="embedded", embedded=small)
+        drain(worker)
+        assert store.pending_count() == 0
+        assert {e.status for e in store.entries()} == {"applied"}

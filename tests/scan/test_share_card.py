@@ -36,6 +36,10 @@ def test_share_card_png_qr_round_trip_and_the_share_action(tmp_path: Path) -> No
     text, points, _ = cv2.QRCodeDetector().detectAndDecode(image)
     assert points is not None and text == scene.url
     assert run.services.session.player_id in text
+    # the screen says the card is saved, never where (no filesystem path on a kiosk's screen)
+    drawn = run.services.text.cached_texts()
+    assert run.services.t("share.saved") in drawn
+    assert not any(scene.path.name in t or str(tmp_path) in t for t in drawn)
     # the Share action went through the session: steps once today, refused the second time
     progress = run.services.session.progress
     assert len(progress.shares) == 1

@@ -17,7 +17,7 @@ from game.store import LocalStore
 from scenes.card import CardScene
 from scenes.scan import ScanScene
 from tests.scenes.harness import run_app
-from tests.scenes.test_scan_checkin import CAMPAIGN, poster_clip
+from tests.scenes.test_scan_checkin import CAMPAIGN, SealWatch, poster_clip
 from tests.scenes.test_scripted_run import Driver, Step
 
 
@@ -58,3 +58,26 @@ def test_scan_tile_opens_the_scan_and_back_returns_to_the_card(tmp_path: Path) -
     assert card.state() is PinState.CHECKED_IN
     checkins = run.services.session.progress.checkins
     assert [(c.landmark_id, c.mode) for c in checkins] == [(lm.id, CheckinMode.SCAN)]
+
+
+def test_a_landmarks_scan_counts_only_its_own_poster_and_names_another(tmp_path: Path) -> None:
+    """Opened from Gele Mountain's card, another landmark's poster checks nothing in: the visitor is
+    told whose poster that is and which one to look for (in the language shown)."""
+    with_posters = [lm for lm in CAMPAIGN.city.landmarks
+                    if lm.unlock_after == 0 and CheckinMode.SCAN in lm.modes and lm.poster]
+    target, other = with_posters[0], with_posters[1]
+    clip = poster_clip(tmp_path / "other.avi", other.id)
+    for lang in ("en", "zh"):
+        watch = SealWatch()
+        (tmp_path / lang).mkdir()
+        store = LocalStore.open(tmp_path / f"progress-{lang}.db")
+        try:
+            run = run_app(tmp_path / lang, store, scene=f"scan:{target.id}", extra_args=["--camera", str(clip)],
+                          frames=120, wait_for_art=False, on_frame=watch, lang=lang)
+        finally:
+            store.close()
+        assert run.services.session.progress.checkins == ()
+        assert watch.seals == []
+        told = run.services.t("scan.other_poster", other=other.name.get(lang), name=target.name.get(lang))
+        assert told in watch.messages
+        assert other.name.get(lang) in told and target.name.get(lang) in told

@@ -104,3 +104,24 @@ def test_scan_without_a_webcam_runs_the_demo_camera_with_its_notice(tmp_path: Pa
     frame = run.frames[39]
     panel = pygame.surfarray.array3d(frame)[0:240, 280:480]
     assert (panel.max(axis=2) > 200).sum() > 500
+
+
+def test_the_aiming_guide_names_the_packs_logo_colour_or_the_bank_or_the_landmarks_poster(tmp_path: Path) -> None:
+    """Both lines (Chinese and English) whatever the language shown; from the campaign pack."""
+    import dataclasses
+
+    store = LocalStore.open(tmp_path / "progress.db")
+    try:
+        run = run_app(tmp_path, store, scene="album", frames=1, wait_for_art=False, lang="en")
+    finally:
+        store.close()
+    s = run.services
+    assert ScanScene(s, lambda: None, lambda name: None).guide_lines() == (  # type: ignore[arg-type,return-value]
+        "将红色标志对准镜头", "Hold the red logo up to the camera")
+    brand = s.campaign.brand.model_copy(update={"logo_colour": None})
+    plain = dataclasses.replace(s, campaign=s.campaign.model_copy(update={"brand": brand}))
+    zh, en = ScanScene(plain, lambda: None, lambda name: None).guide_lines()  # type: ignore[arg-type,return-value]
+    assert brand.name.zh in zh and brand.name.en in en and "red" not in en
+    lm = next(lm for lm in s.campaign.city.landmarks if lm.poster)
+    zh, en = ScanScene(s, lambda: None, lambda name: None, landmark=lm.id).guide_lines()  # type: ignore[arg-type,return-value]
+    assert lm.name.zh in zh and lm.name.en in en and "poster" in en

@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 
 from game.vision import MarkerDetector
-from game.vision.align import FramePyramid, ecc_refine, ic_refine, occluder_mask
+from game.vision.align import FramePyramid, ecc_refine, ic_refine
 from game.vision.candidates import texture_quads
 from game.vision.geometry import (
-    long_side,
     mean_corner_error,
     perspective_inconsistency,
     project,
@@ -19,7 +18,7 @@ from game.vision.geometry import (
 )
 from game.vision.ic import ICTemplate, ic_align
 from game.vision.reference import ReferenceModel
-from game.vision.synthetic import Effects, Pose, draw_finger, pose_homography, random_pose, render
+from game.vision.synthetic import Effects, Pose, pose_homography, random_pose, render
 
 from .conftest import ROOT, SIZE, load, scene
 
@@ -104,40 +103,6 @@ def test_ic_reports_a_flat_patch_as_failure() -> None:
     assert ic_align(flat, ict, np.eye(3)) is None
 
 
-def test_occluder_mask_finds_a_finger_but_not_stroke_residuals(logo: np.ndarray) -> None:
-    ref = ReferenceModel(logo)
-    raw, _ = ref.templates[1]
-    th, tw = raw.shape
-    tmpl = cv2.GaussianBlur(raw, (3, 3), 0)  # as the aligner compares them: both smoothed
-    # One pixel of misalignment: residuals along the strokes only, nothing to mask.
-    shifted = cv2.GaussianBlur(np.roll(raw, 1, axis=1), (3, 3), 0)
-    assert occluder_mask(tmpl, shifted) is None
-    # A skin-coloured finger over a quarter of the mark is masked, and only there.
-    covered = cv2.cvtColor(np.clip(raw, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
-    quad = np.array([[0, 0], [tw, 0], [tw, th], [0, th]], np.float64)
-    draw_finger(covered, np.random.default_rng(2), quad, 0.3)
-    patch = cv2.GaussianBlur(cv2.cvtColor(covered, cv2.COLOR_BGR2GRAY).astype(np.float32), (3, 3), 0)
-    mask = occluder_mask(tmpl, patch)
-    assert mask is not None
-    hidden = mask == 0
-    changed = np.abs(patch - tmpl) > 30
-    assert 0.03 < hidden.mean() < 0.45
-    assert (hidden & changed).sum() > 0.5 * hidden.sum()
-
-
-def test_masked_alignment_holds_the_pose_under_a_finger(detector: MarkerDetector, logo: np.ndarray) -> None:
-    size = (logo.shape[1], logo.shape[0])
-    pose = Pose(15, 55, 15, 60, 10, 0.5, 0.5)
-    hm = pose_homography(pose, size, SIZE)
-    bg = np.full((SIZE[1], SIZE[0], 3), (90, 110, 100), np.uint8)
-    img = render(logo, hm, bg, Effects(noise=2.0, finger=0.3), np.random.default_rng(4))
-    ctx = detector.context(img)
-    start = perturbed(hm, size, 1.5, 3)
-    res = ic_refine(ctx.pyr, detector._ic, start, size, (1,), robust=True)
-    assert res is not None, "the finger should be found and masked"
-    assert mean_corner_error(res[0], hm, *size) < 2.0
-
-
 def test_texture_patches_find_a_poster_in_clutter() -> None:
     poster = load(POSTER)
     det = MarkerDetector(poster)
@@ -207,44 +172,3 @@ def test_perspective_consistency_accepts_camera_views_and_rejects_a_dragged_corn
     assert perspective_inconsistency(cv2.getPerspectiveTransform(src, dragged_q), SIZE) > 0.6
 
 
-@pytest.mark.parametrize(("width_cm", "distance_cm", "blur", "angle"), [(9, 120, 4, 45), (10, 100, 5, 0)])
-def test_a_small_motion_blurred_print_verifies_at_the_coarse_template(width_cm: float, distance_cm: float,
-                                                                      blur: float, angle: float) -> None:
-    lantern = load(ROOT / "bench/data/lantern.png")
-    size = (lantern.shape[1], lantern.shape[0])
-    hm = pose_homography(Pose(width_cm, distance_cm, 15, 30, 10, 0.5, 0.5), size, SIZE)
-    bg = np.full((SIZE[1], SIZE[0], 3), (90, 110, 100), np.uint8)
-    img = render(lantern, hm, bg, Effects(noise=2.0, blur_len=blur, blur_angle=angle), np.random.default_rng(1))
-    # Thin strokes smeared by the motion: for views this small the 32-px template verifies it, at the right pose.
-    d = MarkerDetector(lantern).detect(img)
-    assert d is not None and mean_corner_error(d.homography, hm, *size) < 3.0
-
-
-def test_prealignment_brings_a_rough_poster_rectangle_within_coarse_reach() -> None:
-    """A start a fifth of the size off (what a busy patch's rectangle gives): the 32-px alignment alone
-    fails from it, after the 16-px step it converges."""
-    poster = load(POSTER)
-    det = MarkerDetector(poster)
-    assert det._prealign is not None
-    size = (poster.shape[1], poster.shape[0])
-    hm = pose_homography(Pose(15, 80, 20, 40, 10, 0.5, 0.5), size, SIZE)
-    bg = np.full((SIZE[1], SIZE[0], 3), (90, 110, 100), np.uint8)
-    img = render(poster, hm, bg, Effects(noise=2.0), np.random.default_rng(6))
-    ctx = det.context(img)
-    q = project(hm, ref_corners(*size))
-    app = long_side(q)
-    c = q.mean(0)
-    turn = np.vstack([cv2.getRotationMatrix2D((float(c[0]), float(c[1])), 6, 1.1), [0, 0, 1]])
-    start = translate_mat(0.15 * app, 0.1 * app) @ turn @ hm
-    assert mean_corner_error(start, hm, *size) > 0.15 * app
-
-    def coarse(h: np.ndarray) -> float:
-        res = ecc_refine(ctx.pyr, det.ref.templates, h, size, (0,), iters=15, margin_frac=0.25, blur=3)
-        return mean_corner_error(res[0], hm, *size) if res is not None else np.inf
-
-    assert coarse(start) > 0.1 * app
-    assert coarse(det._prealigned(ctx, start)) < 0.05 * app
-
-
-def test_line_art_gets_no_prealignment(detector: MarkerDetector) -> None:
-    assert detector._prealign is None
