@@ -6,7 +6,10 @@ database, or ``PRAGMA quick_check`` fails) or is not a database of ours is moved
 (``recovered_from`` says where) and a fresh one takes its place. A database another process holds
 locked, a read-only file or data folder, and a second copy of the game on the same data folder
 (``progress.db.lock``) are reported as ``StoreUnavailable`` with one line for the user; nothing is
-moved.
+moved. Once open, a write the database refuses for now (locked by another program, read-only, disk
+full) is kept in memory after a short wait and written, in order, by the next write that succeeds
+(``unsaved_count``): actions, new players, the current player and meta values; the sync worker's
+other writes raise after their short wait and are retried next round.
 """
 
 from __future__ import annotations
