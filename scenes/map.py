@@ -46,6 +46,7 @@ class Placed:
     """One text of the top bar: where it was drawn, the width it was given, its size, its button."""
 
     role: str
+    text: str
     rect: pygame.Rect
     max_w: int
     size: int = 0
@@ -373,22 +374,23 @@ class MapScene(Scene):
         left_w, bar_w = self._left_w, self._bar_w
         top = 12
         # rows placed by the text's height, so scaled text (game/ui/display.py) still fits the bar
-        title = s.text.fit(s.campaign.city.name.get(s.lang), 46, left_w, p.ink, "serif", 28)
-        placed.append(Placed("title", surf.blit(title, (40, top)), left_w))
+        title_text = s.campaign.city.name.get(s.lang)
+        title = s.text.fit(title_text, 46, left_w, p.ink, "serif", 28)
+        placed.append(Placed("title", title_text, surf.blit(title, (40, top)), left_w))
         # the subtitle wraps (two lines at most, then shrinks) rather than being cut short
         name = s.campaign.meta.name.get(s.lang)
         sub_size = s.text.paragraph_size(name, 24, left_w, 2, "sans", 16)
         sub_y = top + title.get_height() - round(6 * k)
         for line in s.text.wrap(name, sub_size, left_w, "sans", 2):
             sub = s.text.render(line, sub_size, p.muted, "sans")
-            placed.append(Placed("subtitle", surf.blit(sub, (42, sub_y)), left_w))
+            placed.append(Placed("subtitle", line, surf.blit(sub, (42, sub_y)), left_w))
             sub_y += round(sub.get_height() * 0.9)
         bx = 40 + left_w + 70
         label = s.text.render(s.t("map.month_steps"), 28, p.ink, "bold")
         steps = s.text.render(str(summary.month_steps), 40, p.text_primary, "serif")
         row_h = max(label.get_height(), steps.get_height())
-        placed.append(Placed("steps label", surf.blit(label, (bx, top + (row_h - label.get_height()) // 2)), bar_w))
-        placed.append(Placed("steps", surf.blit(steps, (bx + label.get_width() + 14, top + (row_h - steps.get_height()) // 2)),
+        placed.append(Placed("steps label", s.t("map.month_steps"), surf.blit(label, (bx, top + (row_h - label.get_height()) // 2)), bar_w))
+        placed.append(Placed("steps", str(summary.month_steps), surf.blit(steps, (bx + label.get_width() + 14, top + (row_h - steps.get_height()) // 2)),
                              bar_w))
         tiers = s.campaign.tiers
         last = tiers[-1].threshold
@@ -400,11 +402,11 @@ class MapScene(Scene):
         else:
             hint = s.t("map.top_tier")
         hint_line = s.text.fit(hint, 22, bar_w, p.muted, "sans")
-        placed.append(Placed("hint", surf.blit(hint_line, (bx, bar_y + round(24 * k) + round(2 * k))), bar_w))
+        placed.append(Placed("hint", hint, surf.blit(hint_line, (bx, bar_y + round(24 * k) + round(2 * k))), bar_w))
         for button in self.buttons:
             drawn = button.draw(surf, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, BUTTON_TEXT)
             if drawn is not None:
-                placed.append(Placed(f"button:{button.id}", drawn[0], round(button.rect.w), drawn[1],
+                placed.append(Placed(f"button:{button.id}", button.label, drawn[0], round(button.rect.w), drawn[1],
                                      pygame.Rect(button.rect.as_tuple())))
         self.hud_texts = placed
         solid = surf.subsurface((0, 0, w, solid_h)).convert()
