@@ -140,6 +140,11 @@ class MapScene(Scene):
         one_row = 40 + 360 + 70 + self._bar_w + 40 + row_w + 32 <= W
         # the title block takes what the steps block and (on one row) the buttons leave
         self._left_w = W - 40 - 70 - self._bar_w - 32 - ((40 + row_w) if one_row else 0)
+        if not one_row:  # the name block takes what it needs, the steps block the rest
+            need = max(s.text.size(s.campaign.city.name.get(s.lang), 46, "serif")[0],
+                       s.text.size(s.campaign.meta.name.get(s.lang), 24)[0] * 11 // 20)
+            self._bar_w += max(0, self._left_w - max(360, need))
+            self._left_w -= max(0, self._left_w - max(360, need))
         top_h = self._top_block_h()
         if one_row:
             solid = max(HUD_SOLID, top_h, 34 + bh + 24)
@@ -389,9 +394,10 @@ class MapScene(Scene):
         label = s.text.render(s.t("map.month_steps"), 28, p.ink, "bold")
         steps = s.text.render(str(summary.month_steps), 40, p.text_primary, "serif")
         row_h = max(label.get_height(), steps.get_height())
-        placed.append(Placed("steps label", s.t("map.month_steps"), surf.blit(label, (bx, top + (row_h - label.get_height()) // 2)), bar_w))
-        placed.append(Placed("steps", str(summary.month_steps), surf.blit(steps, (bx + label.get_width() + 14, top + (row_h - steps.get_height()) // 2)),
-                             bar_w))
+        label_at = surf.blit(label, (bx, top + (row_h - label.get_height()) // 2))
+        placed.append(Placed("steps label", s.t("map.month_steps"), label_at, bar_w))
+        steps_at = surf.blit(steps, (label_at.right + 14, top + (row_h - steps.get_height()) // 2))
+        placed.append(Placed("steps", str(summary.month_steps), steps_at, bar_w))
         tiers = s.campaign.tiers
         last = tiers[-1].threshold
         bar_y = top + row_h - round(4 * k)
@@ -402,6 +408,8 @@ class MapScene(Scene):
         else:
             hint = s.t("map.top_tier")
         hint_line = s.text.fit(hint, 22, bar_w, p.muted, "sans")
+        if s.text.size(hint, s.text.fit_size(hint, 22, bar_w, "sans"), "sans")[0] > bar_w:
+            hint = s.text.wrap(hint, s.text.fit_size(hint, 22, bar_w, "sans"), bar_w, "sans", 1)[0]  # as drawn
         placed.append(Placed("hint", hint, surf.blit(hint_line, (bx, bar_y + round(24 * k) + round(2 * k))), bar_w))
         for button in self.buttons:
             drawn = button.draw(surf, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, BUTTON_TEXT)
@@ -486,12 +494,14 @@ class MapScene(Scene):
         self._draw_minimap(surface)
         mm = self._minimap_rect()
         side_w = round(mm.x) - 60
-        bottom = round(mm.y + mm.h) - 2
+        # beside the minimap while two lines hold them; above it, half the screen wide, at a large scale
+        wide = self.s.text.scale.factor > 1.5
+        chip_w, bottom = (W // 2 - 60, round(mm.y) - 12) if wide else (side_w, round(mm.y + mm.h) - 2)
         if self._sync_text:
-            chip = self._chip(self._sync_text, self._sync_dot(self._sync_text), side_w)
+            chip = self._chip(self._sync_text, self._sync_dot(self._sync_text), chip_w)
             surface.blit(chip, (40, bottom - chip.get_height()))
         if not self._panned:
-            hint = self._chip(self.s.t("map.drag_hint"), None, side_w)
+            hint = self._chip(self.s.t("map.drag_hint"), None, chip_w)
             surface.blit(hint, (W - 40 - hint.get_width(), bottom - hint.get_height()))
         if self.unroll < UNROLL_SECONDS:
             self._draw_unroll(surface)
