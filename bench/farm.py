@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,17 +38,12 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.liveserver import free_port, wait_healthy  # noqa: E402
 from bench.machine import machine_info  # noqa: E402
 from game.content import CAMPAIGNS_DIR, load_campaign  # noqa: E402
 from game.rules.content import CheckinMode, Rarity  # noqa: E402
 
 CAMPAIGN = "jade-rabbit-chongqing"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _act(kind: str, at: datetime, **fields: Any) -> dict[str, Any]:
@@ -152,7 +146,7 @@ def main() -> int:
             [sys.executable, "-m", "server", *common, "enroll", "--kind", "laptop"],
             cwd=args.server_root, env=env, check=True, capture_output=True, text=True,
         ).stdout.split()[0]
-        port = _free_port()
+        port = free_port()
         log = open(data / "server.log", "w")  # noqa: SIM115 - closed below
         proc = subprocess.Popen(
             [sys.executable, "-m", "server", *common, "--port", str(port)],
@@ -160,16 +154,7 @@ def main() -> int:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if requests.get(base + "/v1/health", timeout=1).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {(data / 'server.log').read_text()[-2000:]}")
-                time.sleep(0.2)
+            wait_healthy(base, proc, data / "server.log")
             r = requests.post(base + "/v1/devices/enroll", json={"enrollment_code": code, "name": "demo", "kind": "laptop"})
             r.raise_for_status()
             token = r.json()["device_token"]

@@ -28,7 +28,6 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.liveserver import free_port, wait_healthy  # noqa: E402
 from bench.machine import machine_info  # noqa: E402
 from tests.server.pack import CAMPAIGN_ID, LANDMARK_IDS, write_pack  # noqa: E402
 
@@ -197,12 +197,6 @@ def _loadgen(host: str, port: int, tokens: list[str], duration: float, rate: flo
 # ---- server process ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _cpu_seconds(pid: int) -> float:
     """utime + stime of a process and its live descendants (uvicorn's worker processes; Linux
     /proc; NaN elsewhere)."""
@@ -271,7 +265,7 @@ def _run_backend(
         [sys.executable, "-m", "server", *common, "enroll", "--kind", "qa", "--count", str(clients)],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     ).stdout.split()
-    port = _free_port()
+    port = free_port()
     log_path = work / f"{name}-{workers}-server.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -282,16 +276,7 @@ def _run_backend(
         import requests
 
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120  # several workers start slowly on a busy machine
-        while True:
-            try:
-                if requests.get(base + "/v1/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{name} server did not start; see {log_path}")
-            time.sleep(0.1)
+        wait_healthy(base, proc, log_path)
         tokens = []
         for i, code in enumerate(codes):
             r = requests.post(
@@ -366,9 +351,10 @@ async def _asgi_call(app: Any, method: str, path: str, token: str, body: bytes =
     return out["status"], out["body"]
 
 
-async def _app_cpu_once(work: Path, n: int) -> float:
-    """CPU ms per check-in through the whole ASGI app (middleware, auth, rules, SQLite, JSON, the
-    request log line to /dev/null), in this process: no HTTP parsing and no load generator."""
+async def _app_cpu_once(work: Path, n: int, database_url: str | None = None) -> float:
+    """CPU ms per check-in through the whole ASGI app (middleware, auth, rules, the database, JSON,
+    the request log line to /dev/null), in this process: no HTTP parsing and no load generator.
+    ``database_url``: PostgreSQL (default: a fresh SQLite file). One request at a time."""
     import logging
 
     from server.accounts import create_enrollment_code, enroll_device
@@ -382,15 +368,17 @@ async def _app_cpu_once(work: Path, n: int) -> float:
     for handler in root.handlers:
         handler.setStream(devnull)  # type: ignore[attr-defined]
     settings = Settings(
-        data_dir=work / f"app-{uuid.uuid4().hex[:6]}", campaigns_root=write_pack(work / "campaigns"),
+        data_dir=work / f"app-{uuid.uuid4().hex[:6]}", database_url=database_url, campaigns_root=write_pack(work / "campaigns"),
         campaign_id=CAMPAIGN_ID, rate_per_s=1e9, rate_burst=10**9,
         device_checkins_per_window=1000, device_checkin_window_s=1,
     )
     app = create_app(settings)
     engine = app.state.ctx.engine
     now = settings.clock()
-    code = create_enrollment_code(engine, kind="qa", landmark_id=None, now=now, ttl_s=3600)
-    _, token, _ = enroll_device(engine, code=code, name="bench", kind="qa", landmark_id=None, now=now)
+    # Enrolled before the first back-dated check-in (the offline-credit window starts at enrolment).
+    enrolled = now - timedelta(seconds=n + 60)
+    code = create_enrollment_code(engine, kind="qa", landmark_id=None, now=enrolled, ttl_s=3600)
+    _, token, _ = enroll_device(engine, code=code, name="bench", kind="qa", landmark_id=None, now=enrolled)
     try:
         async with app.router.lifespan_context(app):
             players = [
@@ -416,8 +404,15 @@ async def _app_cpu_once(work: Path, n: int) -> float:
         devnull.close()
 
 
-def _app_cpu(work: Path, n: int = 1500, runs: int = 3) -> dict[str, Any]:
-    results = [asyncio.run(_app_cpu_once(work, n)) for _ in range(runs)]
+def _app_cpu(work: Path, n: int = 1500, runs: int = 3, pg_url: str | None = None) -> dict[str, Any]:
+    results = []
+    for _ in range(runs):
+        url, drop = _fresh_pg_schema(pg_url) if pg_url else (None, None)
+        try:
+            results.append(asyncio.run(_app_cpu_once(work, n, url)))
+        finally:
+            if drop is not None:
+                drop()
     return {
         "what": "CPU per check-in through the ASGI app in-process (no HTTP server, no load generator); "
         "min and median of the runs. The HTTP server (uvicorn with h11) adds its own parsing on top.",

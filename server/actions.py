@@ -188,10 +188,14 @@ class ActionProcessor:
         ledger (unless cached) and, for check-ins, the rate counts (``queries.RATE_COUNTS``)."""
         action_id = str(action.action_id)
         cached = cached_progress(db, self.player_id)
+        # PostgreSQL: a cached progress is used if the player's ledger revision is still its own.
+        candidate = db.cache.get(self.player_id) if db.pg and db.cache is not None else None
         reads: list[tuple[Stmt, dict[str, Any]]] = [
             (q.PLAYER_FOR_DEVICE, {"player_id": self.player_id, "device_id": self.device.id, "action_id": action_id})
         ]
-        if cached is None:
+        if candidate is not None:
+            reads.append((q.LEDGER_IF_CHANGED, {"p": self.player_id, "rev": candidate[0]}))
+        elif cached is None:
             reads.append((q.LEDGER, {"p": self.player_id}))
         counts = isinstance(action, CheckinAction | QuizAction)
         if counts:
@@ -213,7 +217,12 @@ class ActionProcessor:
                 raise ApiError(404, "unknown_campaign", f"no campaign {row[1]!r}")
             self.player, self.campaign = PlayerRef(row[0], row[1]), loaded.campaign
         seen = None if row[2] is None else (row[2], row[3], row[4])
-        progress = cached if cached is not None else progress_from_rows(db, results[1])
+        if db.pg:
+            db.revs[self.player_id] = row[5]
+        if candidate is not None and candidate[0] == row[5]:
+            progress = candidate[1]
+        else:
+            progress = cached if cached is not None else progress_from_rows(db, results[1])
         rates = results[-1][0] if counts and results[-1] else None
         return self.player, self.campaign, seen, progress, rates
 
@@ -230,6 +239,7 @@ class ActionProcessor:
                     if seen is not None:
                         # The committed progress is already at hand: the response needs no re-read.
                         self.latest = progress
+                        remember_progress(db, player.id, progress)
                         return self._duplicate(action, body, seen[0], db.from_json(seen[1]), seen[2])
                     if at is None:
                         decision = Decision(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
@@ -18,7 +16,7 @@ from starlette.types import Scope
 
 from server import queries as q
 from server.campaigns import CampaignCatalog
-from server.db import GroupCommit, write_tx
+from server.db import DbThreads, GroupCommit, write_tx
 from server.errors import ApiError
 from server.guard import AuthGuard, TrustedProxies
 from server.lru import BoundedLRU
@@ -81,29 +79,27 @@ class AppContext:
     group: GroupCommit | None = None
     guard: AuthGuard = field(default_factory=lambda: AuthGuard(10.0, 20, TrustedProxies(())))
     # PostgreSQL: the threads that run blocking database work (``run_db``), created on first use.
-    _threads: list[ThreadPoolExecutor] = field(default_factory=list, repr=False)
+    _threads: list[DbThreads] = field(default_factory=list, repr=False)
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking database work: inline for SQLite (sub-millisecond, single writer: a thread
         hop only adds GIL hand-offs), on the database threads for PostgreSQL (network round trips).
 
-        The hop is the event loop's own ``run_in_executor``: anyio's ``to_thread`` (Starlette's
-        ``run_in_threadpool``) wraps each call in a capacity limiter, a cancel scope and a worker
-        queue, which cost about as much CPU as the check-in's SQL. ``settings.worker_threads`` threads (default ``PG_THREADS``). The work runs to its end even if
-        the request is cancelled meanwhile."""
+        The hop is ``server.db.DbThreads`` (a queue and ``call_soon_threadsafe``): anyio's
+        ``to_thread`` and ``run_in_executor`` wrap each call in more machinery, which cost about
+        as much CPU as the check-in's SQL. ``settings.worker_threads`` threads (default
+        ``PG_THREADS``). The work runs to its end even if the request is cancelled meanwhile."""
         if self.settings.inline_db:
             return fn(*args, **kwargs)
         if not self._threads:
-            self._threads.append(ThreadPoolExecutor(
-                self.settings.worker_threads or PG_THREADS, thread_name_prefix="db"
-            ))
+            self._threads.append(DbThreads(self.settings.worker_threads or PG_THREADS))
         call = functools.partial(fn, *args, **kwargs) if kwargs else functools.partial(fn, *args)
-        return await asyncio.get_running_loop().run_in_executor(self._threads[0], call)
+        return await self._threads[0].run(call)
 
     def close(self) -> None:
         """Stop the database threads (after the server stopped taking requests)."""
         while self._threads:
-            self._threads.pop().shutdown(wait=True)
+            self._threads.pop().close()
 
 
 # Dependencies are ``async`` when they do not block: a sync dependency costs a thread-pool hop.

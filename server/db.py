@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,8 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from server.ledger import ProgressCache
-from server.queries import Raw
+from server.ledger import ProgressCache, RevisionedProgress
+from server.queries import PgWire, Raw
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,8 @@ def make_engine(settings: Settings) -> Engine:
 # A pooled PostgreSQL connection idle for this long is pinged before use (see _install_idle_ping).
 PING_IDLE_S = 1.0
 _IDLE_SINCE = "ct_idle_since"
-_PG_HOT = "ct_hot_cursor"
+_PG_HOT = "_ct_pg_hot_connections"
+_ENGINE_ATTR_LOCK = threading.Lock()
 
 
 def _install_idle_ping(engine: Engine) -> None:
@@ -321,36 +323,189 @@ def raw_write_tx(engine: Engine) -> Iterator[Raw]:
             raise
 
 
+class _PgHotConnections:
+    """PostgreSQL: the hot path's connections, one per thread that runs it, outside the pool.
+
+    Each is a connection from the engine's pool, detached from it (same connect arguments and
+    events), kept in autocommit mode (``Raw.postgres`` sends BEGIN and COMMIT in its batches) with
+    its ``PgWire``; they share the worker's progress cache (``RevisionedProgress``). Checking a connection out of SQLAlchemy's pool and back in on every check-in
+    (events, the pool's queue and lock, the autocommit switch both ways) cost more CPU than
+    exchanging the check-in's statements. A connection idle for ``PING_IDLE_S`` is pinged before
+    use and replaced if broken (a server restart, a firewall timeout), like the pool's
+    (``_install_idle_ping``); one that fails in a transaction is rolled back, or replaced when the
+    rollback fails. All are closed when the engine is disposed. Size: at most one per database
+    thread (``Settings.worker_threads``), besides the pool.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[tuple[Any, PgWire]] = []  # (detached pool fairy, wire)
+        self.progress = RevisionedProgress()
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def get(self) -> PgWire:
+        """This thread's connection (a new one on first use, or when the kept one is broken)."""
+        kept: tuple[Any, PgWire, list[float]] | None = getattr(self._local, "conn", None)
+        if kept is not None:
+            fairy, wire, used = kept
+            if not wire.driver.closed and (time.monotonic() - used[0] < PING_IDLE_S or self._alive(wire)):
+                used[0] = time.monotonic()
+                return wire
+            self.discard(wire)
+        fairy = self.engine.raw_connection()
+        driver = fairy.driver_connection
+        fairy.detach()  # ours from now on: the pool neither counts it nor hands it out
+        driver.autocommit = True
+        wire = PgWire(driver)
+        self._local.conn = (fairy, wire, [time.monotonic()])
+        with self._lock:
+            self._open.append((fairy, wire))
+        return wire
+
+    def used(self) -> None:
+        kept = getattr(self._local, "conn", None)
+        if kept is not None:
+            kept[2][0] = time.monotonic()
+
+    @staticmethod
+    def _alive(wire: PgWire) -> bool:
+        try:
+            wire.exchange("")  # an empty query: one round trip, nothing run
+            return True
+        except Exception:
+            log.info("idle hot-path PostgreSQL connection broken; replacing it", exc_info=True)
+            return False
+
+    def discard(self, wire: PgWire) -> None:
+        """Close ``wire``'s connection (broken or in an unknown state); the thread opens another."""
+        kept = getattr(self._local, "conn", None)
+        if kept is not None and kept[1] is wire:
+            self._local.conn = None
+        with self._lock:
+            found = [entry for entry in self._open if entry[1] is wire]
+            self._open = [entry for entry in self._open if entry[1] is not wire]
+        for fairy, _wire in found:
+            _close_quietly(fairy)
+
+    def close(self) -> None:
+        self.progress.clear()
+        with self._lock:
+            entries, self._open = self._open, []
+        for fairy, _wire in entries:
+            _close_quietly(fairy)
+
+
+def _close_quietly(fairy: Any) -> None:
+    try:
+        fairy.close()  # detached: closes the driver connection
+    except Exception:
+        log.debug("closing a hot-path connection failed", exc_info=True)
+
+
 @contextmanager
 def _pg_write_tx(engine: Engine) -> Iterator[Raw]:
-    """PostgreSQL: a pooled psycopg connection used bare, in two round trips: BEGIN with the
-    caller's reads (``Raw.fetch``), then its writes with COMMIT (``Raw.flush``), each one message.
-    Through SQLAlchemy's Connection every statement and the COMMIT were a round trip of their own,
-    and each round trip costs this process more CPU than the statement costs PostgreSQL."""
-    pooled = engine.raw_connection()
-    driver = pooled.driver_connection
+    """PostgreSQL: this thread's hot connection (``_PgHotConnections``), in two round trips: BEGIN
+    with the caller's reads (``Raw.fetch``), then its writes with COMMIT (``Raw.flush``), each one
+    message. Through SQLAlchemy's Connection every statement and the COMMIT were a round trip of
+    their own, and each round trip costs this process more CPU than the statement costs PostgreSQL."""
+    hot: _PgHotConnections | None = getattr(engine, _PG_HOT, None)
+    if hot is None:
+        with _ENGINE_ATTR_LOCK:
+            hot = getattr(engine, _PG_HOT, None)
+            if hot is None:
+                hot = _PgHotConnections(engine)
+                setattr(engine, _PG_HOT, hot)
+    wire = hot.get()
+    raw = Raw.postgres(wire, hot.progress)
     try:
-        driver.autocommit = True  # BEGIN and COMMIT are in the batches (Raw.postgres)
-        # The cursor and literal renderer live as long as their connection (``info`` goes with it).
-        kept = pooled.info.get(_PG_HOT)
-        if kept is None or kept[0].connection is not driver:
-            kept = pooled.info[_PG_HOT] = Raw.pg_parts(driver)
-        raw = Raw.postgres(driver, kept)
         yield raw
         raw.flush()
+        if raw.remembered:
+            hot.progress.put(raw.remembered)
     except BaseException:
+        hot.progress.drop(list(raw.revs))
         try:
-            driver.rollback()  # ROLLBACK if a transaction is open (autocommit or not)
+            wire.driver.rollback()  # ROLLBACK if a transaction is open
         except Exception:
-            pooled.invalidate()  # broken (e.g. the server restarted): never back into the pool
+            hot.discard(wire)  # broken (e.g. the server restarted): never used again
         raise
     finally:
-        if not driver.closed:
+        hot.used()
+
+
+class DbThreads:
+    """Threads for blocking database work, awaited from the event loop (PostgreSQL's ``run_db``).
+
+    One ``SimpleQueue`` of (loop, future, call) items; a thread runs the call and hands the outcome
+    back with ``call_soon_threadsafe``. ``loop.run_in_executor`` does the same through a
+    ``ThreadPoolExecutor`` (its submit lock, idle semaphore and work item) and a concurrent future
+    chained to an asyncio one, about twice the Python work per hop, and a check-in takes one hop.
+    Threads start on first use, all at once. The call runs to its end even if its awaiter was
+    cancelled meanwhile (its outcome is then dropped). ``close`` lets queued calls finish first.
+    """
+
+    def __init__(self, count: int, name: str = "db") -> None:
+        self.count = count
+        self.name = name
+        self._queue: queue.SimpleQueue[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[], Any]] | None]
+        self._queue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def _start(self) -> None:
+        with self._lock:
+            while len(self._threads) < self.count:
+                thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads)}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    async def run(self, call: Callable[[], T]) -> T:
+        if not self._threads:
+            self._start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put((loop, future, call))
+        return await future
+
+    def _work(self) -> None:
+        get = self._queue.get
+        while True:
+            item = get()
+            if item is None:
+                return
+            loop, future, call = item
             try:
-                driver.autocommit = False  # as SQLAlchemy's pool hands connections out
-            except Exception:
-                pooled.invalidate()
-        pooled.close()
+                result = call()
+            except BaseException as err:  # handed to the awaiter, as run_in_executor does
+                _hand_back(loop, future, None, err)
+            else:
+                _hand_back(loop, future, result, None)
+            del item, future, call
+
+    def close(self) -> None:
+        """Stop the threads once the queued calls ran (after the server stopped taking requests)."""
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for _thread in threads:
+            self._queue.put(None)
+        for thread in threads:
+            thread.join()
+
+
+def _hand_back(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    with suppress(RuntimeError):  # the loop closed meanwhile: nobody is waiting any more
+        loop.call_soon_threadsafe(_settle, future, result, error)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
 
 
 def _rollback(hot: _HotWriter, conn: sqlite3.Connection) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -30,9 +31,43 @@ class ProgressCache(BoundedLRU[str, Progress]):
         super().__init__(max_size)
 
 
+class RevisionedProgress:
+    """PostgreSQL: player id → (ledger revision, the ``Progress`` its committed ledger held at that
+    revision), per worker process, bounded LRU, thread-safe (the database threads share it).
+
+    An entry is only a candidate: the action path reads the player's ``ledger_rev`` in its
+    transaction, with the player row locked, and reads the ledger only when the revision differs
+    (``queries.LEDGER_IF_CHANGED``). Every ledger write bumps the revision in its transaction
+    (``persist_delta``), so a write by another worker, host or process makes the entry stale, never
+    wrong. Entries are put after their transaction committed (``server.db``), at the revision it
+    left behind."""
+
+    def __init__(self, max_size: int = 16_384) -> None:
+        self._items: BoundedLRU[str, tuple[int, Progress]] = BoundedLRU(max_size)
+        self._lock = threading.Lock()
+
+    def get(self, player_id: str) -> tuple[int, Progress] | None:
+        with self._lock:
+            return self._items.get(player_id)
+
+    def put(self, entries: list[tuple[str, int, Progress]]) -> None:
+        with self._lock:
+            for player_id, rev, progress in entries:
+                self._items.put(player_id, (rev, progress))
+
+    def drop(self, player_ids: list[str]) -> None:
+        with self._lock:
+            self._items.drop(player_ids)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 def cached_progress(db: Raw, player_id: str) -> Progress | None:
-    """The player's committed progress if the transaction's progress cache has it."""
-    return None if db.cache is None else db.cache.get(player_id)
+    """The player's committed progress if the transaction's progress cache has it (SQLite's hot
+    writer; PostgreSQL's cache is checked against the revision, see ``RevisionedProgress``)."""
+    return None if db.cache is None or db.pg else db.cache.get(player_id)
 
 
 def load_progress(db: Raw, player_id: str) -> Progress:
@@ -73,10 +108,17 @@ def progress_from_rows(db: Raw, rows: list[Sequence[Any]]) -> Progress:
 
 def remember_progress(db: Raw, player_id: str, progress: Progress) -> None:
     """After the transaction wrote ``progress``'s records: what ``load_progress`` reads from now on
-    (the transaction's owner drops it again if the transaction does not commit)."""
-    if db.cache is not None:
-        db.cache.put(player_id, progress)
-        db.touched.append(player_id)
+    (the transaction's owner drops it again if the transaction does not commit; PostgreSQL: puts it
+    in the cache only once it committed, at the revision it left, if the transaction read one)."""
+    if db.cache is None:
+        return
+    if db.pg:
+        rev = db.revs.get(player_id)
+        if rev is not None:
+            db.remembered.append((player_id, rev, progress))
+        return
+    db.cache.put(player_id, progress)
+    db.touched.append(player_id)
 
 
 def persist_delta(
@@ -93,8 +135,10 @@ def persist_delta(
     """Insert the records ``after`` has beyond ``before``. Unique constraints back the rules up.
     ``received_at``: the server time the action arrived (check-ins keep it for the rate rules)."""
     ts = db.ts
+    wrote = False
     for g in after.grants[len(before.grants) :]:
         db.run(q.INSERT_GRANT, {"player_id": player_id, "source": g.source, "steps": g.steps, "at": ts(g.at)})
+        wrote = True
     for rec in after.checkins[len(before.checkins) :]:
         db.run(
             q.INSERT_CHECKIN,
@@ -104,6 +148,7 @@ def persist_delta(
                 "received_at": ts(received_at),
             },
         )
+        wrote = True
     for item in after.collectibles[len(before.collectibles) :]:
         db.run(
             q.INSERT_OWNED,
@@ -112,7 +157,15 @@ def persist_delta(
                 "serial": item.serial, "at": ts(item.at),
             },
         )
+        wrote = True
     for task_id, at in after.tasks[len(before.tasks) :]:
         db.run(q.INSERT_TASK, {"player_id": player_id, "task_id": task_id, "at": ts(at)})
+        wrote = True
     for at in after.shares[len(before.shares) :]:
         db.run(q.INSERT_SHARE, {"player_id": player_id, "channel": share_channel, "at": ts(at)})
+        wrote = True
+    if wrote and db.pg:
+        # Every worker's cached progress of this player is stale from this commit on.
+        db.run(q.BUMP_LEDGER_REV, {"player_id": player_id})
+        if player_id in db.revs:
+            db.revs[player_id] += 1

@@ -110,6 +110,9 @@ players = Table(
     Column("claim_expires_at", UTCDateTime),
     # the creating device's idempotency key: a retried creation answers the same player
     Column("create_key", String(64)),
+    # PostgreSQL: bumped in the transaction of every ledger write (``server.ledger.persist_delta``),
+    # so a worker's cached progress of the player is known current while the revision is unchanged.
+    Column("ledger_rev", Integer, nullable=False, server_default="0"),
     UniqueConstraint("created_by", "create_key", name="uq_players_created_by_create_key"),
 )
 

@@ -99,12 +99,61 @@ class PgLiterals:
     def render(self, stmt: Stmt, params: Mapping[str, Any]) -> str:
         parts = stmt.pg_parts
         out = [parts[0]]
+        append = out.append
         by_type, literal = self.by_type, self.literal
         for i in range(1, len(parts), 2):
             value = params[parts[i]]
-            out.append((by_type.get(type(value)) or literal)(value))
-            out.append(parts[i + 1])
+            # The plain string of ``text``, inline (most parameters are ids): no call per value.
+            if type(value) is str and value.isascii() and "'" not in value and "\\" not in value and "\0" not in value:
+                append(f"'{value}'")
+            else:
+                append((by_type.get(type(value)) or literal)(value))
+            append(parts[i + 1])
         return "".join(out)
+
+
+class PgWire:
+    """A psycopg connection driven on libpq directly, for the hot path's batches (``Raw.postgres``).
+
+    ``exchange`` sends one simple-protocol message (several statements, literals already bound)
+    and returns libpq's results, raising the first error as psycopg's own exception class (so a
+    unique violation is still a ``psycopg.IntegrityError``); ``rows`` loads a result's rows with the
+    connection's own loaders (the values ``cursor.fetchall()`` gives). ``Cursor.execute`` does the
+    same through its query conversion, prepared-statement bookkeeping and result selection, which
+    cost the server more CPU than the libpq work itself. psycopg's connection stays consistent:
+    it reads the transaction status from libpq (``rollback()`` works as usual). One thread at a time.
+    """
+
+    __slots__ = ("cursor", "driver", "encoding", "execute", "literals", "pgconn", "transformer")
+
+    def __init__(self, driver_conn: Any) -> None:
+        from psycopg import generators
+        from psycopg.adapt import Transformer
+
+        self.driver = driver_conn
+        self.pgconn = driver_conn.pgconn
+        self.cursor = driver_conn.cursor()  # for statements bound server-side mid-transaction
+        self.literals = PgLiterals(driver_conn)
+        self.transformer = Transformer(driver_conn)
+        self.encoding = driver_conn.info.encoding
+        self.execute = generators.execute
+
+    def exchange(self, sql: str) -> list[Any]:
+        """Send ``sql`` and wait for all its results (libpq ``PGresult``s)."""
+        pgconn = self.pgconn
+        pgconn.send_query(sql.encode(self.encoding))
+        results = self.driver.wait(self.execute(pgconn))
+        for res in results:
+            if res.status in _FAILED:
+                from psycopg.errors import error_from_result
+
+                raise error_from_result(res, encoding=self.encoding)
+        return results
+
+    def rows(self, res: Any) -> list[tuple[Any, ...]]:
+        tx = self.transformer
+        tx.set_pgresult(res)
+        return tx.load_rows(0, res.ntuples, tuple)
 
 
 def _null(_value: None) -> str:
@@ -145,7 +194,7 @@ class Raw:
     classes to catch for unique-constraint races.
     """
 
-    __slots__ = ("begun", "cache", "cur", "deferred", "literals", "pg", "touched")
+    __slots__ = ("begun", "cache", "cur", "deferred", "literals", "pg", "remembered", "revs", "touched", "wire")
 
     def __init__(self, conn: Connection | None) -> None:
         # SQLite's hot writer only: its committed-progress cache (``server.ledger.ProgressCache``)
@@ -155,28 +204,32 @@ class Raw:
         # PostgreSQL's hot path: ``run`` statements queued here, sent with the COMMIT (server.db).
         self.deferred: list[tuple[Stmt, Mapping[str, Any]]] | None = None
         self.literals: PgLiterals | None = None
+        self.wire: PgWire | None = None
+        # PostgreSQL's hot path: the per-worker progress cache (``server.ledger.RevisionedProgress``),
+        # each read player's ledger revision in this transaction, and the (player, revision,
+        # progress) entries to put in the cache once the transaction committed.
+        self.revs: dict[str, int] = {}
+        self.remembered: list[tuple[str, int, Any]] = []
         self.begun = True  # PostgreSQL's hot path: False until BEGIN went out with the first statements
         if conn is not None:
             self.pg = conn.dialect.name == "postgresql"
             self.cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
-    @staticmethod
-    def pg_parts(driver_conn: Any) -> tuple[Any, PgLiterals]:
-        """A cursor and literal renderer for ``postgres``, reusable for the connection's lifetime."""
-        return driver_conn.cursor(), PgLiterals(driver_conn)
-
     @classmethod
-    def postgres(cls, driver_conn: Any, parts: tuple[Any, PgLiterals] | None = None) -> Raw:
+    def postgres(cls, wire: PgWire, cache: Any = None) -> Raw:
         """Over a bare psycopg connection in autocommit mode (``server.db.raw_write_tx``): BEGIN goes
         out with the first statements, the writes are deferred to the COMMIT, and each round trip is
-        one simple-protocol message of several statements, bound client-side (``ClientCursor``).
+        one simple-protocol message of several statements, bound client-side (``PgLiterals``) and
+        exchanged on libpq directly (``PgWire``).
 
         psycopg's pipeline mode did the same in as many round trips, but its Python machinery
         (a generator hop per message, a wait per sync point) cost more of the server's CPU than the
-        rest of the check-in; one ``execute`` per round trip costs a fraction of it."""
+        rest of the check-in; one message per round trip costs a fraction of it."""
         raw = cls(None)
         raw.pg = True
-        raw.cur, raw.literals = parts or Raw.pg_parts(driver_conn)
+        raw.wire = wire
+        raw.cache = cache
+        raw.cur, raw.literals = wire.cursor, wire.literals
         raw.deferred = []
         raw.begun = False
         return raw
@@ -229,20 +282,16 @@ class Raw:
 
     def _batch(self, reads: Sequence[tuple[Stmt, Mapping[str, Any]]]) -> list[list[Sequence[Any]]]:
         """PostgreSQL, hot path: BEGIN (the first time) and the reads as one message; their rows."""
-        cur = self.cur
-        assert self.literals is not None
-        render = self.literals.render
+        wire = self.wire
+        assert wire is not None
+        render = wire.literals.render
         parts = [render(stmt, params) for stmt, params in reads]
         if not self.begun:
             parts.insert(0, "BEGIN")
             self.begun = True
-        cur.execute("; ".join(parts), prepare=False)
-        out: list[list[Sequence[Any]]] = []
-        while True:
-            if cur.pgresult.status == _TUPLES_OK:  # (BEGIN has no rows; ``description`` costs more)
-                out.append(cur.fetchall())
-            if not cur.nextset():
-                return out
+        rows = wire.rows
+        # (BEGIN has no rows; every read has, even when there are none)
+        return [rows(res) for res in wire.exchange("; ".join(parts)) if res.status == _TUPLES_OK]
 
     def flush(self) -> None:
         """PostgreSQL: send the queued writes and COMMIT in one round trip (raises what they raise)."""
@@ -250,12 +299,13 @@ class Raw:
         if not self.begun:  # nothing was sent: nothing to commit
             self.deferred.clear()
             return
-        assert self.literals is not None
-        render = self.literals.render
+        wire = self.wire
+        assert wire is not None
+        render = wire.literals.render
         parts = [render(stmt, params) for stmt, params in self.deferred]
         parts.append("COMMIT")
         self.deferred.clear()
-        self.cur.execute("; ".join(parts), prepare=False)
+        wire.exchange("; ".join(parts))
 
     # ---- values --------------------------------------------------------------------------
 
@@ -292,6 +342,7 @@ class Raw:
 
 
 _TUPLES_OK = 2  # libpq's PGRES_TUPLES_OK (psycopg.pq.ExecStatus.TUPLES_OK)
+_FAILED = (5, 7)  # PGRES_BAD_RESPONSE, PGRES_FATAL_ERROR
 
 
 @functools.cache
@@ -335,10 +386,11 @@ TOUCH_DEVICE = Stmt(
 )
 
 # Access: the player, if this device created or claimed it, with the stored outcome of the action
-# if its id was seen (for any player). PostgreSQL also locks the player row, so one player's
+# if its id was seen (for any player), and its ledger revision. PostgreSQL also locks the player row, so one player's
 # actions are decided one at a time (SQLite: BEGIN IMMEDIATE serialises writers).
 PLAYER_FOR_DEVICE = Stmt(
-    """SELECT players.id, players.campaign_id, actions.player_id, actions.result, actions.fingerprint FROM players
+    """SELECT players.id, players.campaign_id, actions.player_id, actions.result, actions.fingerprint,
+              players.ledger_rev FROM players
        JOIN player_devices ON player_devices.player_id = players.id
        LEFT JOIN actions ON actions.action_id = :action_id
        WHERE players.id = :player_id AND player_devices.device_id = :device_id""",
@@ -348,14 +400,20 @@ PLAYER_LOCK = Stmt("SELECT id FROM players WHERE id = :player_id", pg_suffix=" F
 
 
 # The whole ledger in one round trip: k = 0 grants, 1 check-ins, 2 owned, 3 tasks, 4 shares.
-LEDGER = Stmt(
-    """SELECT 0 AS k, id, source AS s1, NULL AS s2, steps AS n, NULL AS day, at FROM grants WHERE player_id = :p
+_LEDGER_ROWS = """SELECT 0 AS k, id, source AS s1, NULL AS s2, steps AS n, NULL AS day, at FROM grants WHERE player_id = :p
        UNION ALL SELECT 1, id, landmark_id, mode, NULL, day, at FROM checkins WHERE player_id = :p
        UNION ALL SELECT 2, id, collectible_id, NULL, serial, NULL, at FROM owned WHERE player_id = :p
        UNION ALL SELECT 3, id, task_id, NULL, NULL, NULL, at FROM tasks_done WHERE player_id = :p
-       UNION ALL SELECT 4, id, NULL, NULL, NULL, NULL, at FROM shares WHERE player_id = :p
-       ORDER BY k, id"""
+       UNION ALL SELECT 4, id, NULL, NULL, NULL, NULL, at FROM shares WHERE player_id = :p"""
+LEDGER = Stmt(_LEDGER_ROWS + " ORDER BY k, id")
+
+# The ledger unless its revision is still :rev (PostgreSQL, after PLAYER_FOR_DEVICE locked the
+# player: the revision cannot change meanwhile). No rows: the caller's cached progress is current.
+LEDGER_IF_CHANGED = Stmt(
+    f"""SELECT * FROM ({_LEDGER_ROWS}) AS ledger
+       WHERE (SELECT ledger_rev FROM players WHERE id = :p) <> :rev ORDER BY k, id"""
 )
+BUMP_LEDGER_REV = Stmt("UPDATE players SET ledger_rev = ledger_rev + 1 WHERE id = :player_id")
 
 # The rate rules of a check-in, in one statement: the device's check-ins credited in
 # (since, until] and received after :recv_since (each counted only up to :limit: the index range

@@ -3,7 +3,7 @@
 The colour model of a reference expects its card and ink colours as printed. A webcam with a
 fixed or wrong white balance (tungsten lobby light, shade) tints a white card peach or blue,
 which puts it outside the model's card bins, so the card regions vanish (bench targets under
-such a cast: recall 0.85 -> 0.51, docs/vision-heldout.md). The brightest pixels of a scene are
+such a cast: recall 0.85 -> 0.51 without this stage, bench/vision_heldout.py's cast nuisance). The brightest pixels of a scene are
 usually white surfaces, lamps or the card itself; their colour estimates the illuminant, and
 their brightness tells an underexposed frame (``exposure_gain``).
 """

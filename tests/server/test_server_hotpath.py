@@ -1,5 +1,6 @@
-"""The SQLite check-in path's own mechanisms: group commit, the committed-progress cache, one
-socket write per response and the batched request log."""
+"""The check-in path's own mechanisms: SQLite's group commit and committed-progress cache,
+PostgreSQL's kept connections and revision-checked progress cache, one socket write per response
+and the batched request log."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from server.logs import BatchedStreamHandler, JsonFormatter
 from server.models import actions, checkins, grants
 from server.settings import Settings
 from server.transport import CoalescingHttpToolsProtocol, CoalescingTransport
-from tests.server.conftest import T0, FakeClock
+from tests.server.conftest import PARTNER_SECRET, T0, FakeClock
 from tests.server.pack import CAMPAIGN_ID
 
 LANDMARKS = [f"lm{i:02d}" for i in range(1, 16)]  # no unlock threshold before lm16
@@ -293,8 +294,8 @@ def test_server_process_freezes_its_startup_heap(sqlite_app: FastAPI, tmp_path: 
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # PostgreSQL only: no SQLite variant
 def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pooled PostgreSQL connections are pinged only after sitting idle; one that the server closed
-    meanwhile is replaced before a check-in uses it."""
+    """Pooled PostgreSQL connections, and the check-in path's own, are pinged only after sitting
+    idle; one that the server closed meanwhile is replaced before a check-in uses it."""
     assert backend.name == "postgres"
     from fastapi.testclient import TestClient
 
@@ -310,6 +311,9 @@ def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any
         backends = [c.driver_connection.info.backend_pid for c in pooled]
         for c in pooled:
             c.close()
+        hot = getattr(engine, server.db._PG_HOT)  # the check-in path's own connections, outside the pool
+        backends += [wire.driver.info.backend_pid for _fairy, wire in hot._open]
+        assert len(hot._open) >= 1
         killer = create_engine(backend.url, poolclass=NullPool)  # as a server restart would
         with killer.connect() as conn:
             for backend_pid in backends:
@@ -349,3 +353,41 @@ def test_pg_literals_round_trip_every_string(backend: Any) -> None:
             pooled.close()
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # PostgreSQL only: no SQLite variant
+def test_pg_progress_cache_sees_other_workers_and_partner_tasks(make_app: Any, backend: Any) -> None:
+    """Two apps on one database (two workers): each caches a player's progress, and a check-in or
+    a partner task stored by the other is in the next check-in's progress on this one."""
+    assert backend.name == "postgres"
+    from fastapi.testclient import TestClient
+
+    import server.db
+    from server.security import sign
+
+    first, second = make_app(), make_app()
+    headers = {"Authorization": f"Bearer {_token(first)}"}
+    with TestClient(first) as a, TestClient(second) as b:
+        pid = a.post("/v1/players", headers=headers).json()["player_id"]
+        base = _total_steps(a, headers, pid, "lm01")
+        cache_a = getattr(first.state.ctx.engine, server.db._PG_HOT).progress
+        rev = cache_a.get(pid)[0]
+        step = _total_steps(a, headers, pid, "lm02") - base  # from the cache (no ledger read)
+        assert cache_a.get(pid)[0] == rev + 1
+        assert _total_steps(b, headers, pid, "lm03") == base + 2 * step  # the other worker
+        assert _total_steps(a, headers, pid, "lm04") == base + 3 * step  # sees it
+        raw = json.dumps({"event_id": "bank-1", "player_id": pid, "task_id": "wallet-open"}).encode()
+        ts = str(int(T0.timestamp()))
+        r = b.post("/v1/partner/task-events", content=raw, headers={
+            "X-Timestamp": ts, "X-Signature": "sha256=" + sign(PARTNER_SECRET, ts, raw),
+            "Content-Type": "application/json",
+        })
+        assert r.status_code == 200 and r.json()["status"] == "applied", r.text
+        assert _total_steps(a, headers, pid, "lm05") == base + 4 * step + r.json()["steps"]
+        # A resent check-in answers its stored result from the cache, and changes nothing.
+        again = _checkin("lm06")
+        first_answer = a.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [again]}).json()
+        resent = b.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [again]}).json()
+        assert resent["results"][0]["status"] == "duplicate"
+        assert resent["progress"]["total_steps"] == first_answer["progress"]["total_steps"]
