@@ -98,6 +98,16 @@ class Button:
         return where, size
 
 
+def fit_to_label(button: Button, text: TextRenderer, size: int, anchor: str = "left") -> None:
+    """Grow ``button`` (never shrink it) so its label fits at ``size`` with room around it, whatever the
+    text scale; the ``anchor`` edge (left or right) and the top stay where they are."""
+    k = text.scale.factor
+    w, h = text.size(button.label, size, "bold")
+    r = button.rect
+    new_w, new_h = max(r.w, w + round(44 * k)), max(r.h, h + round(12 * k))
+    button.rect = Rect(r.x + r.w - new_w if anchor == "right" else r.x, r.y, new_w, new_h)
+
+
 def hit_button(buttons: list[Button], pos: tuple[float, float] | None) -> Button | None:
     """Topmost (last drawn) button under the pointer."""
     for button in reversed(buttons):
