@@ -19,7 +19,7 @@ from game.services import Services, hex_rgb
 from game.ui.collectible_art import collectible_art, silhouette
 from game.ui.contrast import CREAM, fill_for
 from game.ui.layout import LOGICAL_SIZE, Rect
-from game.ui.widgets import Button, darken, draw_panel, hit_button, lighten
+from game.ui.widgets import Button, darken, draw_panel, fit_to_label, hit_button, lighten
 from scenes.decor import vertical_gradient
 
 CARD_W, CARD_H, GAP = 400, 420, 36
@@ -159,7 +159,7 @@ class AlbumScene(Scene):
         """Title, count beside it, and the hint under it, by text height: the title shrinks (large text)
         rather than run into the hint or the cards."""
         s, p = self.s, self.s.palette
-        x0, x1, top = 260, round(self.scan.rect.x) - 30, 24
+        x0, x1, top = max(260, round(self.back.rect.x + self.back.rect.w) + 40), round(self.scan.rect.x) - 30, 24
         hint_img = s.text.fit(hint, 30, x1 - x0, p.text_on_dark, "sans", 20) if hint else None
         hint_h = hint_img.get_height() - 10 if hint_img is not None else 0  # a line's leading may overlap
         text = s.t("album.title")
@@ -186,9 +186,11 @@ class AlbumScene(Scene):
         surface.blit(self._bg, (0, 0))
         colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
         self.back.label = s.t("app.back")
+        fit_to_label(self.back, s.text, 30)
         self.back.draw(surface, s.text, colours, 30)
+        self.scan.label = s.t("map.scan")
+        fit_to_label(self.scan, s.text, 30, "right")
         if self.scenes is not None:
-            self.scan.label = s.t("map.scan")
             self.scan.draw(surface, s.text, colours, 30)
         owned = self.owned()
         items = s.campaign.collectibles

@@ -12,7 +12,7 @@ from game.actions import Action, Kind
 from game.scene import Push, Replace, Scene
 from game.services import Services
 from game.ui.layout import LOGICAL_SIZE, Rect
-from game.ui.widgets import Button, darken, lighten
+from game.ui.widgets import Button, darken, fit_to_label, lighten
 from scenes.decor import draw_cloud, draw_lantern, radial_glow
 
 COL_X, COL_W = 964, 860  # the text column, inside the gold frame
@@ -110,24 +110,29 @@ class AttractScene(Scene):
         cream = lighten(p.secondary, 0.3)
         col_x = COL_X
         column, height = self._text_column()
-        surface.blit(column, (col_x - 4, self._column_top))
-        y = self._column_top + height
+        label = s.text.fit(s.t("attract.touch"), 54, 560, p.text_on_accent, "bold")
+        alt = s.text.fit(s.t("attract.touch_alt"), 32, 620, p.text_on_brand, "sans")
+        pill = pygame.Rect(0, 0, 620, max(120, label.get_height() + 24))  # grows with the text scale
+        # the column rises (not below the language button) when scaled text would push the pill off screen
+        room = LOGICAL_SIZE[1] - 44 - (height + pill.height + 22 + alt.get_height())
+        top = max(112, min(self._column_top, room))
+        surface.blit(column, (col_x - 4, top))
+        y = top + height
         pulse = 0.5 + 0.5 * math.sin(self.t * 3.2)
-        pill = pygame.Rect(0, 0, 620, 120)
         pill.topleft = (col_x, y)
         glow = pygame.Surface(pill.inflate(40, 40).size, pygame.SRCALPHA)
         pygame.draw.rect(glow, (*p.accent, round(40 + 70 * pulse)), glow.get_rect(), border_radius=80)
         surface.blit(glow, pill.inflate(40, 40).topleft)
         pygame.draw.rect(surface, p.accent, pill, border_radius=60)
-        label = s.text.fit(s.t("attract.touch"), 54, pill.width - 60, p.text_on_accent, "bold")
         surface.blit(label, label.get_rect(center=pill.center))
-        alt = s.text.fit(s.t("attract.touch_alt"), 32, pill.width, p.text_on_brand, "sans")
         surface.blit(alt, alt.get_rect(midtop=(pill.centerx, pill.bottom + 22)))
         if self.scan_scene is not None:
             self.scan_button.rect = Rect(pill.right + 24, pill.y, 220, pill.height)
             self.scan_button.label = s.t("map.scan")
+            fit_to_label(self.scan_button, s.text, 40)
             self.scan_button.draw(surface, s.text, {"primary": p.primary, "paper": cream, "ink": p.ink}, 40)
         self.lang_button.label = s.t("app.language")
+        fit_to_label(self.lang_button, s.text, 30, "right")
         self.lang_button.draw(surface, s.text, {"primary": p.primary, "paper": cream, "ink": p.ink}, 30)
 
     def _peek(self) -> float:

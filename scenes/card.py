@@ -227,7 +227,11 @@ class CardScene(Scene):
             surface.blit(self.icon(self.lm.icon, 150), (X0 - 6, y0 - 4))
             x_text = X0 + 172
         name_w = round(CARD.x + CARD.w - 120) - x_text
-        name = s.text.fit(self.lm.name.get(lang), 64, name_w, p.ink, "serif", 36)
+        size = 64  # the name shrinks (scaled text) so it and the other language's name fit above the rule
+        room = round(PANEL.y) - 28 - y0
+        while size > 28 and s.text.size("Ag", size, "serif")[1] - 2 + s.text.size("Ag", 30)[1] > room:
+            size -= 2
+        name = s.text.fit(self.lm.name.get(lang), size, name_w, p.ink, "serif", min(36, size))
         surface.blit(name, (x_text, y0))
         sub = s.text.fit(self.lm.name.get(other), 30, name_w - 260, p.muted, "sans")
         sub_y = y0 + min(max(94, name.get_height() - 2), round(PANEL.y) - 28 - sub.get_height() - y0)
@@ -248,25 +252,27 @@ class CardScene(Scene):
     def _draw_story(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
         top = round(PANEL.y)
-        surface.blit(s.text.render(s.t("card.story"), 26, p.text_primary, "bold"), (X0, top))
+        heading = s.text.render(s.t("card.story"), 26, p.text_primary, "bold")
+        surface.blit(heading, (X0, top))
+        head_h = max(46, heading.get_height() + 4)  # the story starts under its heading at any text scale
         story = self.lm.story.get(s.lang)
-        area_h = TILE_Y - 70 - (top + 46)
+        area_h = TILE_Y - 70 - (top + head_h)
         size = 32
         # the largest size (32..22) whose wrapped story fits the column's height
-        while size > 22 and len(s.text.wrap(story, size, STORY_W, "sans")) * round(size * 1.5) > area_h:
+        while size > 22 and len(s.text.wrap(story, size, STORY_W, "sans")) * round(s.text.px(size) * 1.5) > area_h:
             size -= 1
-        max_lines = max(1, area_h // round(size * 1.5))
-        used = s.text.draw_paragraph(surface, story, (X0, top + 46), STORY_W, size, p.ink, "sans", 1.5,
+        max_lines = max(1, area_h // round(s.text.px(size) * 1.5))  # drawn lines are px(size) tall
+        used = s.text.draw_paragraph(surface, story, (X0, top + head_h), STORY_W, size, p.ink, "sans", 1.5,
                                      max_lines=max_lines)
         # the story in the other language too, smaller, where there is room (cards are bilingual)
         other = self.lm.story.get("en" if s.lang == "zh" else "zh")
-        y = top + 46 + used + 18
+        y = top + head_h + used + 18
         room = TILE_Y - 70 - y
-        if room >= 3 * 30:
+        if room >= 3 * round(s.text.px(18) * 1.35):
             pygame.draw.line(surface, darken(p.paper, 0.2), (X0, y - 8), (X0 + 120, y - 8), 2)
-            size = s.text.paragraph_size(other, 24, STORY_W, room // 32, "sans", 18)
+            size = s.text.paragraph_size(other, 24, STORY_W, room // round(s.text.px(24) * 1.35), "sans", 18)
             s.text.draw_paragraph(surface, other, (X0, y + 6), STORY_W, size, p.muted, "sans", 1.35,
-                                  max_lines=max(1, (room - 6) // round(size * 1.35)))
+                                  max_lines=max(1, (room - 6) // round(s.text.px(size) * 1.35)))
 
     def _draw_panel(self, surface: pygame.Surface, state: PinState) -> None:
         """The right column: the quiz ("did you know"), or the stamped seal once checked in."""

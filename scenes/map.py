@@ -34,6 +34,7 @@ MINIMAP_W, MINIMAP_H = 780, 104
 MINIMAP_PAD = 14  # the mount (brocade border) around the thumbnail
 SYNC_REFRESH = 1.0  # s between sync-status polls (the status may query the local outbox)
 CHIP_H = 44
+BUTTON_TEXT = 28  # one label size for every button of the top bar
 TAP_SLOP = 18.0  # px a finger may wander and still count as a tap
 
 
@@ -42,6 +43,18 @@ class Hud:
     solid: pygame.Surface  # opaque top (a plain copy per frame)
     edge: pygame.Surface  # the rules along its bottom edge, over the painting (per-pixel alpha)
     key: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One text of the top bar: where it was drawn, the width it was given, its size, its button."""
+
+    role: str
+    text: str
+    rect: pygame.Rect
+    max_w: int
+    size: int = 0
+    box: pygame.Rect | None = None
 
 
 class MapScene(Scene):
@@ -85,6 +98,7 @@ class MapScene(Scene):
         self._press: tuple[float, float] | None = None
         self._moved = 0.0
         self._minimap_drag = False
+        self.hud_texts: list[Placed] = []  # where the top bar's texts went (read by the layout tests)
         self._layout_buttons()
 
     # lifecycle -------------------------------------------------------------------------------
@@ -116,13 +130,57 @@ class MapScene(Scene):
         self.minimap, self._minimap_dim = self._make_minimap()
 
     def _layout_buttons(self) -> None:
-        x = 1888
+        """Size the top bar for the current language and text scale: buttons fit their labels at one
+        size, and the bar grows (to two rows when one is too narrow) rather than clip or shrink text."""
+        s = self.s
+        labels = {"lang": s.t("app.language"), "finish": s.t("app.guest_end"), "album": s.t("map.album"),
+                  "rewards": s.t("map.rewards"), "scan": s.t("map.scan")}
+        k = s.text.scale.factor
+        pad, gap = round(22 * k), round(16 * min(k, 1.5))
+        label_h = s.text.size("Ag", BUTTON_TEXT, "bold")[1]
+        bh = max(64, label_h + round(16 * k))
+        widths = {ident: max(base, s.text.size(labels[ident], BUTTON_TEXT, "bold")[0] + 2 * pad)
+                  for ident, base in (("lang", 120), ("finish", 150), ("album", 150), ("rewards", 150), ("scan", 150))}
+        row_w = sum(widths.values()) + gap * (len(widths) - 1)
+        W = LOGICAL_SIZE[0]
+        self._bar_w = max(560, round(560 * min(k, 1.25)))
+        one_row = 40 + 360 + 70 + self._bar_w + 40 + row_w + 32 <= W
+        # the title block takes what the steps block and (on one row) the buttons leave
+        self._left_w = W - 40 - 70 - self._bar_w - 32 - ((40 + row_w) if one_row else 0)
+        if not one_row:  # the name block takes what it needs, the steps block the rest
+            need = max(s.text.size(s.campaign.city.name.get(s.lang), 46, "serif")[0],
+                       s.text.size(s.campaign.meta.name.get(s.lang), 24)[0] * 11 // 20)
+            self._bar_w += max(0, self._left_w - max(360, need))
+            self._left_w -= max(0, self._left_w - max(360, need))
+        top_h = self._top_block_h()
+        if one_row:
+            solid = max(HUD_SOLID, top_h, 34 + bh + 24)
+            y = 34 + max(0, (solid - 24 - bh - 34) // 2)
+        else:  # a second row, right-aligned under the first
+            solid = top_h + bh + 20
+            y = top_h
+        self.hud_solid, self.hud_h = solid, solid + HUD_H - HUD_SOLID
+        x = W - 32
         self.buttons = []
-        for ident, style, w in (("lang", "secondary", 120), ("finish", "secondary", 150), ("album", "primary", 150),
-                                ("rewards", "primary", 150), ("scan", "primary", 150)):
-            x -= w
-            self.buttons.append(Button(ident, Rect(x, 34, w, 64), style=style))
-            x -= 16
+        for ident in ("lang", "finish", "album", "rewards", "scan"):
+            x -= widths[ident]
+            self.buttons.append(Button(ident, Rect(x, y, widths[ident], bh), label=labels[ident],
+                                       style="secondary" if ident in ("lang", "finish") else "primary"))
+            x -= gap
+        self._layout_key = (s.lang, s.text.generation)
+
+    def _top_block_h(self) -> int:
+        """Height of the bar's first row: the title over the subtitle, the steps over the bar and hint."""
+        s = self.s
+        k = s.text.scale.factor
+        name = s.campaign.meta.name.get(s.lang)
+        sub_size = s.text.paragraph_size(name, 24, self._left_w, 2, "sans", 16)
+        sub_lines = len(s.text.wrap(name, sub_size, self._left_w, "sans", 2))
+        sub_h = s.text.size("Ag", sub_size)[1]
+        left = s.text.size("Ag", 46, "serif")[1] - round(6 * k) + round(sub_h * 0.9) * (sub_lines - 1) + sub_h
+        mid = max(s.text.size("Ag", 40, "serif")[1], s.text.size("Ag", 28, "bold")[1]) + round(22 * k) \
+            + s.text.size("Ag", 22)[1]
+        return max(left, mid) + 12 + round(10 * k)
 
     # input -------------------------------------------------------------------------------------
     def _minimap_rect(self) -> Rect:
@@ -165,7 +223,7 @@ class MapScene(Scene):
                 self._minimap_jump(action.pos)
                 return True
             self._press, self._moved = action.pos, 0.0
-            if action.pos[1] > HUD_H:
+            if action.pos[1] > self.hud_h:
                 self.pan.begin_drag()
             return True
         if k is Kind.POINTER_MOVE and action.pos is not None:
@@ -209,6 +267,7 @@ class MapScene(Scene):
             if button.id == "lang":
                 self.s.i18n.toggle()
                 self.hud, self.tags, self._chips = None, {}, {}
+                self._layout_buttons()
                 self._sync_age = SYNC_REFRESH
             elif button.id == "finish":
                 self.request(Push(self.scenes("finish")))  # asks first; ending the visit is the confirmation's
@@ -313,43 +372,60 @@ class MapScene(Scene):
             return self.hud
         self._hud_tick = tick
         summary = s.session.summary()
-        key = (s.lang, s.session.revision, summary.month)
+        key = (s.lang, s.session.revision, summary.month, s.text.generation)
         if self.hud is not None and self.hud.key == key:
             return self.hud
-        w = LOGICAL_SIZE[0]
-        surf = pygame.Surface((w, HUD_H), pygame.SRCALPHA)
-        pygame.draw.rect(surf, (*p.paper, 255), (0, 0, w, HUD_SOLID))
-        pygame.draw.line(surf, darken(p.paper, 0.35), (0, HUD_H - 10), (w, HUD_H - 10), 3)
-        pygame.draw.line(surf, (*p.accent, 255), (0, HUD_H - 5), (w, HUD_H - 5), 2)
-        left_w = 360
-        # rows placed by the text's height, so large text (game/ui/display.py) still fits the HUD
-        title = s.text.fit(s.campaign.city.name.get(s.lang), 46, left_w, p.ink, "serif", 28)
-        sub = s.text.fit(s.campaign.meta.name.get(s.lang), 24, left_w, p.muted, "sans", 16)
-        sub_y = min(86, HUD_SOLID + 4 - sub.get_height())
-        surf.blit(title, (40, min(20, sub_y + 14 - title.get_height())))
-        surf.blit(sub, (42, sub_y))
-        bx, bar_w = 430, 560
+        if self._layout_key != (s.lang, s.text.generation):
+            self._layout_buttons()
+        w, k, hud_h, solid_h = LOGICAL_SIZE[0], s.text.scale.factor, self.hud_h, self.hud_solid
+        placed: list[Placed] = []
+        surf = pygame.Surface((w, hud_h), pygame.SRCALPHA)
+        pygame.draw.rect(surf, (*p.paper, 255), (0, 0, w, solid_h))
+        pygame.draw.line(surf, darken(p.paper, 0.35), (0, hud_h - 10), (w, hud_h - 10), 3)
+        pygame.draw.line(surf, (*p.accent, 255), (0, hud_h - 5), (w, hud_h - 5), 2)
+        left_w, bar_w = self._left_w, self._bar_w
+        top = 12
+        # rows placed by the text's height, so scaled text (game/ui/display.py) still fits the bar
+        title_text = s.campaign.city.name.get(s.lang)
+        title = s.text.fit(title_text, 46, left_w, p.ink, "serif", 28)
+        placed.append(Placed("title", title_text, surf.blit(title, (40, top)), left_w))
+        # the subtitle wraps (two lines at most, then shrinks) rather than being cut short
+        name = s.campaign.meta.name.get(s.lang)
+        sub_size = s.text.paragraph_size(name, 24, left_w, 2, "sans", 16)
+        sub_y = top + title.get_height() - round(6 * k)
+        for line in s.text.wrap(name, sub_size, left_w, "sans", 2):
+            sub = s.text.render(line, sub_size, p.muted, "sans")
+            placed.append(Placed("subtitle", line, surf.blit(sub, (42, sub_y)), left_w))
+            sub_y += round(sub.get_height() * 0.9)
+        bx = 40 + left_w + 70
         label = s.text.render(s.t("map.month_steps"), 28, p.ink, "bold")
-        label_y = 18 - max(0, label.get_height() - 40)
-        surf.blit(label, (bx, label_y))
         steps = s.text.render(str(summary.month_steps), 40, p.text_primary, "serif")
-        surf.blit(steps, (bx + label.get_width() + 14, label_y + label.get_height() // 2 - steps.get_height() // 2 - 4))
+        row_h = max(label.get_height(), steps.get_height())
+        label_at = surf.blit(label, (bx, top + (row_h - label.get_height()) // 2))
+        placed.append(Placed("steps label", s.t("map.month_steps"), label_at, bar_w))
+        steps_at = surf.blit(steps, (label_at.right + 14, top + (row_h - steps.get_height()) // 2))
+        placed.append(Placed("steps", str(summary.month_steps), steps_at, bar_w))
         tiers = s.campaign.tiers
-        top = tiers[-1].threshold
-        draw_progress(surf, Rect(bx, 64, bar_w, 24), summary.month_steps / top, p.primary, darken(p.paper, 0.15),
-                      [t.threshold / top for t in tiers[:-1]], p.paper)
+        last = tiers[-1].threshold
+        bar_y = top + row_h - round(4 * k)
+        draw_progress(surf, Rect(bx, bar_y, bar_w, round(24 * k)), summary.month_steps / last, p.primary,
+                      darken(p.paper, 0.15), [t.threshold / last for t in tiers[:-1]], p.paper)
         if summary.next_tier is not None:
             hint = s.t("map.next_tier", n=summary.steps_to_next, tier=summary.next_tier.name.get(s.lang))
         else:
             hint = s.t("map.top_tier")
         hint_line = s.text.fit(hint, 22, bar_w, p.muted, "sans")
-        surf.blit(hint_line, (bx, min(94, HUD_SOLID + 6 - hint_line.get_height())))
+        if s.text.size(hint, s.text.fit_size(hint, 22, bar_w, "sans"), "sans")[0] > bar_w:
+            hint = s.text.wrap(hint, s.text.fit_size(hint, 22, bar_w, "sans"), bar_w, "sans", 1)[0]  # as drawn
+        placed.append(Placed("hint", hint, surf.blit(hint_line, (bx, bar_y + round(24 * k) + round(2 * k))), bar_w))
         for button in self.buttons:
-            button.label = {"lang": s.t("app.language"), "finish": s.t("app.guest_end"),
-                            "album": s.t("map.album"), "rewards": s.t("map.rewards"), "scan": s.t("map.scan")}[button.id]
-            button.draw(surf, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 28)
-        solid = surf.subsurface((0, 0, w, HUD_SOLID)).convert()
-        edge = surf.subsurface((0, HUD_SOLID, w, HUD_H - HUD_SOLID)).convert_alpha()
+            drawn = button.draw(surf, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, BUTTON_TEXT)
+            if drawn is not None:
+                placed.append(Placed(f"button:{button.id}", button.label, drawn[0], round(button.rect.w), drawn[1],
+                                     pygame.Rect(button.rect.as_tuple())))
+        self.hud_texts = placed
+        solid = surf.subsurface((0, 0, w, solid_h)).convert()
+        edge = surf.subsurface((0, solid_h, w, hud_h - solid_h)).convert_alpha()
         self.hud = Hud(solid, edge, key)
         return self.hud
 
@@ -359,15 +435,25 @@ class MapScene(Scene):
         chip = self._chips.get(key)
         if chip is None:
             p = self.s.palette
-            dot_w = 26 if dot is not None else 0
-            glyphs = self.s.text.fit(text, 22, max_w - 36 - dot_w, p.ink, "sans")
-            chip = pygame.Surface((glyphs.get_width() + 36 + dot_w, CHIP_H), pygame.SRCALPHA)
+            k = self.s.text.scale.factor
+            dot_w = round(26 * k) if dot is not None else 0
+            pad = round(18 * k)
+            size = self.s.text.paragraph_size(text, 22, max_w - 2 * pad - dot_w, 2, "sans", 16)
+            lines = [self.s.text.render(line, size, p.ink, "sans")
+                     for line in self.s.text.wrap(text, size, max_w - 2 * pad - dot_w, "sans", 2)]
+            line_h = max(line.get_height() for line in lines)
+            h = max(CHIP_H, line_h * len(lines) + round(8 * k))
+            chip = pygame.Surface((max(line.get_width() for line in lines) + 2 * pad + dot_w, h), pygame.SRCALPHA)
             r = chip.get_rect()
-            pygame.draw.rect(chip, (*lighten(p.paper, 0.3), 238), r, border_radius=CHIP_H // 2)
-            pygame.draw.rect(chip, darken(p.paper, 0.35), r, 2, border_radius=CHIP_H // 2)
+            radius = min(h, CHIP_H * k) // 2
+            pygame.draw.rect(chip, (*lighten(p.paper, 0.3), 238), r, border_radius=round(radius))
+            pygame.draw.rect(chip, darken(p.paper, 0.35), r, 2, border_radius=round(radius))
             if dot is not None:
-                pygame.draw.circle(chip, dot, (26, CHIP_H // 2), 7)
-            chip.blit(glyphs, glyphs.get_rect(midleft=(18 + dot_w, CHIP_H // 2)))
+                pygame.draw.circle(chip, dot, (pad + round(8 * k), h // 2), round(7 * k))
+            y = (h - line_h * len(lines)) // 2
+            for line in lines:
+                chip.blit(line, (pad + dot_w, y))
+                y += line_h
             if len(self._chips) > 32:
                 self._chips.clear()
             self._chips[key] = chip
@@ -394,7 +480,7 @@ class MapScene(Scene):
             return
         W = LOGICAL_SIZE[0]
         assert self.blitter is not None
-        self.blitter.draw(surface, self.pan.x, top=HUD_SOLID)  # rows under the opaque HUD are never drawn
+        self.blitter.draw(surface, self.pan.x, top=self.hud_solid)  # rows under the opaque HUD are never drawn
         states = self._states()
         for lm in self.s.campaign.city.landmarks:
             ax, ay = self.art.anchors[lm.id]
@@ -411,17 +497,19 @@ class MapScene(Scene):
                     surface.blit(here, (round(sx - here.get_width() / 2), round(ay + 6)))
         hud = self._hud_surface()
         surface.blit(hud.solid, (0, 0))
-        surface.blit(hud.edge, (0, HUD_SOLID))
+        surface.blit(hud.edge, (0, self.hud_solid))
         self._draw_minimap(surface)
         mm = self._minimap_rect()
         side_w = round(mm.x) - 60
-        bottom = round(mm.y + mm.h) - 2
+        # beside the minimap while two lines hold them; above it, half the screen wide, at a large scale
+        wide = self.s.text.scale.factor > 1.5
+        chip_w, bottom = (W // 2 - 60, round(mm.y) - 12) if wide else (side_w, round(mm.y + mm.h) - 2)
         if self._sync_text:
-            chip = self._chip(self._sync_text, self._sync_dot(self._sync_text), side_w)
-            surface.blit(chip, (40, bottom - CHIP_H))
+            chip = self._chip(self._sync_text, self._sync_dot(self._sync_text), chip_w)
+            surface.blit(chip, (40, bottom - chip.get_height()))
         if not self._panned:
-            hint = self._chip(self.s.t("map.drag_hint"), None, side_w)
-            surface.blit(hint, (W - 40 - hint.get_width(), bottom - CHIP_H))
+            hint = self._chip(self.s.t("map.drag_hint"), None, chip_w)
+            surface.blit(hint, (W - 40 - hint.get_width(), bottom - hint.get_height()))
         if self.unroll < UNROLL_SECONDS:
             self._draw_unroll(surface)
 

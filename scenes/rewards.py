@@ -11,7 +11,7 @@ from game.scene import Pop, Scene
 from game.services import Services
 from game.ui.contrast import CREAM
 from game.ui.layout import LOGICAL_SIZE, Rect
-from game.ui.widgets import Button, darken, draw_panel, draw_progress, hit_button, lighten
+from game.ui.widgets import Button, darken, draw_panel, draw_progress, fit_to_label, hit_button, lighten
 from scenes.decor import vertical_gradient
 
 TASKS_VIEW = Rect(960, 244, 900, 786)  # the task list's window inside its panel (scrolls when longer)
@@ -97,10 +97,16 @@ class RewardsScene(Scene):
         s, p = self.s, self.s.palette
         assert self._bg is not None
         surface = self._bg.copy()
-        title = s.text.fit(s.t("rewards.title"), 60, 1000, p.ink, "serif")
-        surface.blit(title, (260, 24))
+        self.back.label = s.t("app.back")
+        fit_to_label(self.back, s.text, 30)  # the button grows with the text scale; the title starts after it
+        x0 = max(260, round(self.back.rect.x + self.back.rect.w) + 40)
         month = s.text.fit(s.t("rewards.month", month=summary.month), 28, 660, p.muted, "sans")
-        surface.blit(month, (264, min(24 + title.get_height() - 10, 168 - month.get_height())))
+        size = 60  # the title shrinks (large text) rather than run into the month line or the panels
+        while size > 36 and 24 + s.text.size(s.t("rewards.title"), size, "serif")[1] - 10 + month.get_height() > 168:
+            size -= 2
+        title = s.text.fit(s.t("rewards.title"), size, 1000, p.ink, "serif")
+        surface.blit(title, (x0, 24))
+        surface.blit(month, (x0 + 4, min(24 + title.get_height() - 10, 168 - month.get_height())))
         self._paint_steps(surface, summary)
         right = Rect(960, 170, 900, 870)
         draw_panel(surface, right, lighten(p.paper, 0.55), radius=22, border=darken(p.paper, 0.3))
@@ -115,7 +121,9 @@ class RewardsScene(Scene):
         label = s.text.fit(s.t("rewards.steps_month"), 30, 420, p.muted, "bold")
         surface.blit(label, (100, 196))
         y = 196 + label.get_height()
-        big = s.text.render(f"{summary.month_steps}", 120, p.text_primary, "serif")
+        # the big figure is already display-sized: past 1.25× it stays put, leaving room for the tiers
+        big = s.text.render(f"{summary.month_steps}", round(120 * min(1.0, 1.25 / s.text.scale.factor)),
+                            p.text_primary, "serif")
         surface.blit(big, (96, y - big.get_height() // 8))
         unit = s.text.render(s.t("app.steps"), 36, p.text_primary, "bold")
         surface.blit(unit, (110 + big.get_width(), y + big.get_height() * 5 // 8 - unit.get_height() // 2))
@@ -133,22 +141,31 @@ class RewardsScene(Scene):
         surface.blit(heading, (100, y + 46))
         y += 46 + heading.get_height() + 8
         row_h = min(124, (1024 - y) // max(1, len(tiers)))
-        for tier in tiers:
+        size = 28  # badge size: the line shrinks to its row when scaled text makes rows short
+        while size > 14 and s.text.size("Ag", size, "bold")[1] > row_h - 20:
+            size -= 1
+        badges = [s.t("rewards.reached") if summary.month_steps >= t.threshold else s.t("rewards.need", n=t.threshold)
+                  for t in tiers]
+        name_size = min(s.text.fit_size(t.name.get(s.lang), min(30, size + 2), 780 - 72 - s.text.size(b, size, "bold")[0],
+                                        "bold", min(20, size)) for t, b in zip(tiers, badges, strict=True))
+        for tier, badge in zip(tiers, badges, strict=True):
             reached = summary.month_steps >= tier.threshold
             row = Rect(100, y, 780, row_h - 12)
             fill = p.gold_row if reached else lighten(p.paper, 0.2)
             draw_panel(surface, row, fill, radius=16, border=p.accent if reached else darken(p.paper, 0.25))
-            badge = s.t("rewards.reached") if reached else s.t("rewards.need", n=tier.threshold)
-            bs = s.text.render(badge, 28, p.text_primary if reached else p.muted, "bold")
-            surface.blit(bs, (row.x + row.w - bs.get_width() - 24, y + 8))
+            bs = s.text.render(badge, size, p.text_primary if reached else p.muted, "bold")
+            top_y = y + max(2, min(8, (round(row.h) - bs.get_height()) // 2))
+            surface.blit(bs, (row.x + row.w - bs.get_width() - 24, top_y))
             name_w = round(row.w - bs.get_width() - 72)
-            name = s.text.fit(tier.name.get(s.lang), 30, name_w, p.ink, "bold", 20)
-            surface.blit(name, (124, y + 6))
-            reward_y = y + 6 + name.get_height()
+            name = s.text.fit(tier.name.get(s.lang), name_size, name_w, p.ink, "bold", name_size)  # one size
+            surface.blit(name, (124, top_y))
+            reward_y = top_y + name.get_height()
             room = round(row.y + row.h) - 6 - reward_y
-            lines = max(1, room // max(1, round(s.text.px(22) * 1.2)))
-            s.text.draw_fitted_paragraph(surface, tier.reward.get(s.lang), (124, reward_y), round(row.w - 48), 22,
-                                         p.muted, "sans", 1.2, lines, 16)
+            line_h = round(s.text.px(16) * 1.2)
+            if room >= line_h:  # the reward, when the row has room for a line of it
+                lines = max(1, room // max(1, round(s.text.px(22) * 1.2)))
+                s.text.draw_fitted_paragraph(surface, tier.reward.get(s.lang), (124, reward_y), round(row.w - 48),
+                                             22, p.muted, "sans", 1.2, lines, 16)
             y += row_h
 
     def _paint_tasks(self, summary: Summary) -> pygame.Surface:

@@ -31,7 +31,7 @@ A bad key or value raises ``KioskConfigError`` whose message is ONE line naming 
     fullscreen = true
     cursor = false                  # show the mouse cursor (off for touch screens)
     text_size = "normal"            # normal | large (25 % bigger, never under 28 px at 1080p)
-    ui_scale = 1.0                  # 0.75..2.0: multiplies text sizes (a projector: 1.25-1.5)
+    ui_scale = 1.0                  # 0.75..2.0: scales text and the bars and buttons that hold it
 
     [sound]
     volume = 0.8

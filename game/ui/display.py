@@ -70,7 +70,7 @@ def add_display_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text-size", choices=TEXT_SIZES, default=None,
                         help="normal, or large (25 %% bigger, never under 28 px at 1080p)")
     parser.add_argument("--ui-scale", type=_ui_scale, default=None, metavar="X",
-                        help=f"multiplies text sizes ({UI_SCALE_RANGE[0]}..{UI_SCALE_RANGE[1]}; a projector: 1.25-1.5)")
+                        help=f"scales text, and the bars and buttons that hold it ({UI_SCALE_RANGE[0]}..{UI_SCALE_RANGE[1]}; a projector: 1.25-1.5)")
 
 
 def display_parser() -> argparse.ArgumentParser:

@@ -68,7 +68,10 @@ class Button:
     def hit(self, pos: tuple[float, float] | None) -> bool:
         return pos is not None and self.enabled and self.rect.inflated_to(MIN_TOUCH).contains(*pos)
 
-    def draw(self, surface: pygame.Surface, text: TextRenderer, colours: dict[str, RGB], size: int = 30) -> None:
+    def draw(
+        self, surface: pygame.Surface, text: TextRenderer, colours: dict[str, RGB], size: int = 30
+    ) -> tuple[pygame.Rect, int] | None:
+        """Draw; return where the label went and the (logical) size it was drawn at, or None."""
         primary, paper, ink = colours["primary"], colours["paper"], colours["ink"]
         if self.style == "primary":
             # the disabled grey still carries its label at 4.5:1 (WCAG AA)
@@ -83,13 +86,26 @@ class Button:
             fill, fg, border = (255, 255, 255, 40), paper, paper  # type: ignore[assignment]
         radius = round(min(self.rect.h / 2, 28))
         draw_panel(surface, self.rect, fill, radius=radius, border=border, border_width=2)
-        if self.label:
+        if not self.label:
+            return None
+        label = text.render(self.label, size, fg, "bold")
+        if label.get_width() > self.rect.w - 24:  # shrink rather than overflow the button
+            size = text.fit_size(self.label, size, round(self.rect.w) - 24, "bold")
             label = text.render(self.label, size, fg, "bold")
-            if label.get_width() > self.rect.w - 24:  # shrink rather than overflow the button
-                scale = (self.rect.w - 24) / label.get_width()
-                label = text.render(self.label, max(14, int(size * scale)), fg, "bold")
-            cx, cy = self.rect.center
-            surface.blit(label, label.get_rect(center=(round(cx), round(cy))))
+        cx, cy = self.rect.center
+        where = label.get_rect(center=(round(cx), round(cy)))
+        surface.blit(label, where)
+        return where, size
+
+
+def fit_to_label(button: Button, text: TextRenderer, size: int, anchor: str = "left") -> None:
+    """Grow ``button`` (never shrink it) so its label fits at ``size`` with room around it, whatever the
+    text scale; the ``anchor`` edge (left or right) and the top stay where they are."""
+    k = text.scale.factor
+    w, h = text.size(button.label, size, "bold")
+    r = button.rect
+    new_w, new_h = max(r.w, w + round(44 * k)), max(r.h, h + round(12 * k))
+    button.rect = Rect(r.x + r.w - new_w if anchor == "right" else r.x, r.y, new_w, new_h)
 
 
 def hit_button(buttons: list[Button], pos: tuple[float, float] | None) -> Button | None:
