@@ -112,10 +112,7 @@ class App:
         self.frame_had_input = False
 
     def _layout(self) -> Layout:
-        if self.options.headless or self.options.window is None:
-            size = pygame.display.get_window_size() if not self.options.headless else LOGICAL_SIZE
-        else:
-            size = pygame.Window.from_display_module().size
+        size = LOGICAL_SIZE if self.options.headless else pygame.display.get_window_size()
         return Layout(tuple(size))  # type: ignore[arg-type]
 
     def save_screenshot(self, path: Path) -> Path:
