@@ -33,14 +33,37 @@ def qr_matrix(text: str) -> np.ndarray:
     return np.pad(core, 4, constant_values=False)
 
 
-def decode_qr(bgr: np.ndarray, detector: object | None = None) -> str | None:
-    """The text of a QR code seen in a camera frame (OpenCV's QRCodeDetector), or None."""
+class QrReader:
+    """OpenCV's two QR decoders, the ArUco-based one first.
+
+    On segno's codes for random claim links the classic ``QRCodeDetector`` misses about 1 in 16 even
+    on a clean image, and the ArUco-based one none in 300; it is also the cheaper of the two on a frame
+    without a code. The classic one gets a second try only where a code was seen and not read."""
+
+    def __init__(self) -> None:
+        import cv2
+
+        self.primary = cv2.QRCodeDetectorAruco()
+        self.fallback = cv2.QRCodeDetector()
+
+    def decode(self, gray: np.ndarray) -> str | None:
+        import cv2
+
+        try:
+            text, points, _ = self.primary.detectAndDecode(gray)
+            if text:
+                return str(text)
+            if points is None:
+                return None
+            text, _points, _ = self.fallback.detectAndDecode(gray)
+        except cv2.error:
+            return None
+        return str(text) or None
+
+
+def decode_qr(bgr: np.ndarray, reader: QrReader | None = None) -> str | None:
+    """The text of a QR code seen in a camera frame or an image (BGR or grey), or None."""
     import cv2
 
-    det = detector if detector is not None else cv2.QRCodeDetector()
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    try:
-        text, _points, _ = det.detectAndDecode(gray)  # type: ignore[attr-defined]
-    except cv2.error:
-        return None
-    return text or None
+    return (reader if reader is not None else QrReader()).decode(gray)

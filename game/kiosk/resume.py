@@ -1,7 +1,7 @@
 """A returning visitor shows their hand-off QR to any kiosk's camera, and continues as that player.
 
 ``QrWatcher`` runs off the frame loop: while the attract loop shows it reads the camera (or frames the
-scan scene offers), decodes QR codes a few times a second (``cv2.QRCodeDetector``), and, for a claim
+scan scene offers), decodes QR codes a few times a second (``QrReader``: OpenCV's QR decoders), and, for a claim
 code, asks the server to bind the player to this device and loads their progress into the local store.
 The frame loop only polls ``result()``.
 """
@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from game.kiosk.handoff import decode_qr, parse_claim
+from game.kiosk.handoff import QrReader, decode_qr, parse_claim
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +136,7 @@ class QrWatcher:
     def _run(self) -> None:
         import time
 
-        import cv2
-
-        detector = cv2.QRCodeDetector()
+        reader = QrReader()
         while not self._stop.is_set():
             if not self._active.is_set():
                 self._close_source()  # the scan scene may need the camera
@@ -149,7 +147,7 @@ class QrWatcher:
             bgr = self._frame()
             if bgr is not None:
                 started = time.perf_counter()
-                text = decode_qr(bgr, detector)
+                text = decode_qr(bgr, reader)
                 self.last_decode_ms = (time.perf_counter() - started) * 1000
                 code = parse_claim(text) if text else None
                 if code is not None and code not in self._tried:

@@ -1,4 +1,4 @@
-"""The share card: a PNG under the data dir whose QR code decodes (cv2.QRCodeDetector) to the
+"""The share card: a PNG under the data dir whose QR code decodes (OpenCV's QR decoders, as the kiosks read them) to the
 player's link, and the Share action performed once a day through the session."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import pygame
 
+from game.kiosk.handoff import decode_qr
 from game.store import LocalStore
 from scenes.share import ShareScene
 from tests.scenes.harness import run_app
@@ -33,8 +34,8 @@ def test_share_card_png_qr_round_trip_and_the_share_action(tmp_path: Path) -> No
     assert scene.path.is_file() and scene.path.is_relative_to(tmp_path)
     image = cv2.imread(str(scene.path))
     assert image.shape[:2] == (1350, 1080)
-    text, points, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    assert points is not None and text == scene.url
+    text = decode_qr(image)
+    assert text == scene.url
     assert run.services.session.player_id in text
     # the screen says the card is saved, never where (no filesystem path on a kiosk's screen)
     drawn = run.services.text.cached_texts()
