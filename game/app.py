@@ -104,6 +104,7 @@ class App:
         # The last TIMING_KEEP frames only (Recent): the lists must not grow for as long as a kiosk runs.
         self.frame_times: list[float] = Recent()  # wall seconds per frame, present included
         self.frame_cpu: list[float] = Recent()  # this thread's CPU seconds per frame (what other processes cannot inflate)
+        self.work_times: list[float] = Recent()  # wall seconds per frame without the pacing sleep (the frame's own cost)
         self.present_times: list[float] = Recent()  # wall seconds of display.flip alone
         self.present_cpu: list[float] = Recent()  # and its CPU seconds
         self.recent_actions: deque[tuple[int, str]] = deque(maxlen=40)  # (frame, kind) for the crash log
@@ -154,6 +155,7 @@ class App:
         while not self.stack.quit_requested and len(self.stack):
             frame_start, cpu_start = time.perf_counter(), time.thread_time()
             raw_dt = clock.tick(0 if deterministic else self.options.fps) / 1000.0
+            work_start = time.perf_counter()
             dt = fixed.step if deterministic else clamp_dt(raw_dt)
             actions: list[Action] = []
             for event in pygame.event.get():
@@ -194,6 +196,7 @@ class App:
             self.present_cpu.append(time.thread_time() - present_cpu)
             elapsed = now - frame_start
             self.frame_times.append(elapsed)
+            self.work_times.append(now - work_start)
             self.present_times.append(now - present_start)
             self.frame_cpu.append(time.thread_time() - cpu_start)
             stats["frame_ms"] = elapsed * 1000
