@@ -16,7 +16,7 @@ import cv2
 
 from game.qa.recording import CameraOpening, Recording
 from game.store import LocalStore
-from game.vision.synthetic import HandheldScene
+from tests.clips import write_handheld_clip
 from tests.qa.conftest import BASE, NOW, ROOT, Capture, run_in_process, run_main
 from tests.qa.test_replay import replay_twice
 
@@ -37,13 +37,7 @@ expect = { scene = "scan", album_count = 1 }
 def write_video(path: Path, frames: int = 60) -> Path:
     """The campaign's logo held by a wandering hand, as an MJPG AVI at 30 fps."""
     logo = cv2.imread(str(ROOT / "assets" / "campaigns" / "jade-rabbit-chongqing" / "logo.png"), cv2.IMREAD_COLOR)
-    scene = HandheldScene(logo, (640, 480), 30.0, seed=5)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (640, 480))
-    assert writer.isOpened()
-    for i in range(frames):
-        writer.write(scene.render(i)[0])
-    writer.release()
-    return path
+    return write_handheld_clip(path, logo, frames, seed=5)
 
 
 def album(data_dir: Path) -> list[str]:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
-
 from game.app import App
 from game.content import campaign_dir, load_campaign
 from game.rules.content import CheckinMode
 from game.scan.build import read_image
 from game.services import Services
 from game.store import LocalStore
-from game.vision.synthetic import HandheldScene
 from scenes.scan import ScanScene
+from tests.clips import write_handheld_clip
 from tests.scenes.harness import run_app
 
 CAMPAIGN = load_campaign("jade-rabbit-chongqing")
@@ -24,13 +22,7 @@ def poster_clip(path: Path, landmark_id: str, frames: int = 90) -> Path:
     """A hand-held view of the landmark's printed poster, written as an MJPG video."""
     lm = CAMPAIGN.landmark(landmark_id)
     assert lm is not None and lm.poster
-    scene = HandheldScene(read_image(campaign_dir(CAMPAIGN.id) / lm.poster), (640, 480), 30.0, seed=2)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (640, 480))
-    assert writer.isOpened()
-    for i in range(frames):
-        writer.write(scene.render(i)[0])
-    writer.release()
-    return path
+    return write_handheld_clip(path, read_image(campaign_dir(CAMPAIGN.id) / lm.poster), frames, seed=2)
 
 
 class SealWatch:
