@@ -260,7 +260,8 @@ class MarkerDetector:
                               for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
                                                      (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
         self._features = FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY)) if self.use_features else None
-        self._region_features: FeatureHypotheses | None = None  # SIFT, described on first use
+        self._region_features = (FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY), "sift")
+                                 if self.use_features else None)
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
                   self.use_features)
 
@@ -854,8 +855,7 @@ class MarkerDetector:
             box = (max(0, int(x0 - m)), max(0, int(y0 - m)), min(sw, int(x1 + m) + 1), min(sh, int(y1 + m) + 1))
             if max(box[2] - box[0], box[3] - box[1]) > REGION_BOX_PX or min(box[2] - box[0], box[3] - box[1]) < 16:
                 continue
-            if self._region_features is None:
-                self._region_features = FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY), "sift")
+            assert self._region_features is not None
             h0 = self._region_features.pose(grey, ctx.search_scale, box)
             if h0 is not None:
                 best = self._finish(ctx, h0, best, levels=(0, 1))
