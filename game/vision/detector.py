@@ -54,10 +54,10 @@ from game.vision.whitebalance import apply_gains, bright_patch, brightest_block,
 log = logging.getLogger(__name__)
 
 # Textured references, when nothing verified: SIFT inside the box around each of the best
-# REGION_FEATURES coarse fits, grown by REGION_MARGIN of its size on each side, if the box is at
-# most REGION_BOX_PX long (search px; larger views are ORB's). Val split: posters 47 -> 52 of 81
-# at +2-4 ms median, the real-photograph pairs 28 -> 28 of 40 (SIFT over the whole frame: 54 and
-# 31, at 100-130 ms).
+# REGION_FEATURES coarse fits, grown by REGION_MARGIN of its size on each side and shrunk to at
+# most REGION_BOX_PX long side (search px; SIFT's cost grows with the area, and a large view needs
+# no finest scale). Val split: posters 47 -> 52 of 81 at +2-4 ms median, the real-photograph
+# pairs 28 -> 29 of 40 (SIFT over the whole frame: 54 and 31, at 100-130 ms a frame).
 REGION_FEATURES = 2
 REGION_MARGIN = 0.5
 REGION_BOX_PX = 320
@@ -836,9 +836,9 @@ class MarkerDetector:
         """``best`` after local-feature hypotheses of a textured reference (``features.py``).
 
         ORB over the whole frame first, then SIFT inside the box around each of ``regions`` (the
-        best coarse fits, which did not verify) up to ``REGION_BOX_PX``: SIFT over the whole
-        frame costs 100-130 ms, inside such a box 5-20 ms, and the small views ORB misses are
-        where the other hypotheses already pointed.
+        best coarse fits, which did not verify), shrunk to ``REGION_BOX_PX``: SIFT over the whole
+        frame costs 100-130 ms, inside such a box 5-30 ms, and the views ORB misses (small,
+        blurred) are where the other hypotheses already pointed.
         """
         assert self._features is not None
         grey = cv2.cvtColor(ctx.search, cv2.COLOR_BGR2GRAY)
@@ -853,10 +853,11 @@ class MarkerDetector:
             (x0, y0), (x1, y1) = q.min(0), q.max(0)
             m = REGION_MARGIN * max(x1 - x0, y1 - y0)
             box = (max(0, int(x0 - m)), max(0, int(y0 - m)), min(sw, int(x1 + m) + 1), min(sh, int(y1 + m) + 1))
-            if max(box[2] - box[0], box[3] - box[1]) > REGION_BOX_PX or min(box[2] - box[0], box[3] - box[1]) < 16:
+            if min(box[2] - box[0], box[3] - box[1]) < 16:
                 continue
             assert self._region_features is not None
-            h0 = self._region_features.pose(grey, ctx.search_scale, box)
+            h0 = self._region_features.pose(grey, ctx.search_scale, box, REGION_BOX_PX)
             if h0 is not None:
                 best = self._finish(ctx, h0, best, levels=(0, 1))
         return best
+

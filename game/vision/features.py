@@ -69,11 +69,13 @@ class FeatureHypotheses:
         self.points = np.concatenate(pts) if pts else np.zeros((0, 2), np.float32)
         self.descriptors = np.concatenate(des) if des else empty
 
-    def pose(self, frame_grey: np.ndarray, scale: float = 1.0,
-             box: tuple[int, int, int, int] | None = None) -> np.ndarray | None:
+    def pose(self, frame_grey: np.ndarray, scale: float = 1.0, box: tuple[int, int, int, int] | None = None,
+             max_side: int = 0) -> np.ndarray | None:
         """Homography from reference px to frame px, from the features of ``frame_grey`` (inside ``box``).
 
-        ``frame_grey`` is the frame scaled by ``scale``; ``box`` is (x0, y0, x1, y1) in its px.
+        ``frame_grey`` is the frame scaled by ``scale``; ``box`` is (x0, y0, x1, y1) in its px. A
+        box longer than ``max_side`` (0: no limit) is described shrunk to that long side: the cost
+        grows with its area, and a large view does not need its finest scale.
         """
         if len(self.points) < MIN_INLIERS:
             return None
@@ -82,6 +84,13 @@ class FeatureHypotheses:
             x0, y0, x1, y1 = box
             frame_grey = frame_grey[y0:y1, x0:x1]
             origin = np.float32([x0, y0])
+            long = max(x1 - x0, y1 - y0)
+            if 0 < max_side < long:
+                k = max_side / long
+                frame_grey = cv2.resize(frame_grey, (max(1, round((x1 - x0) * k)), max(1, round((y1 - y0) * k))),
+                                        interpolation=cv2.INTER_AREA)
+                scale = scale * k
+                origin = origin * k
         kps, des = self.detector.detectAndCompute(frame_grey, None)
         if des is None or len(kps) < MIN_INLIERS:
             return None
