@@ -99,6 +99,7 @@ class CardScene(Scene):
         self._seal_generation = -1
         self.placed: list[PlacedText] = []  # the texts of the card as drawn, and their boxes (layout tests)
         self.story_placed: list[PlacedText] = []  # likewise inside the story column (its own coordinates)
+        self.stamp_placed: list[PlacedText] = []  # the seal animation's "+N" and total, once the seal lands
 
     def enter(self) -> None:
         self._shadow = None  # made at the card's size when first drawn
@@ -160,32 +161,64 @@ class CardScene(Scene):
         # the tiles: title and steps on a line, the note under them (two lines when the text is large)
         states = self.mode_states()
         tile_w = (x1 - x0 - 24 * (max(len(states), 1) - 1)) // max(len(states), 1) - 44
-        notes = [s.t(ms.note_key) for ms in states] + [s.t("card.done_today")]
+        checked = self.state() is PinState.CHECKED_IN or self.stamp_t is not None
+        # the notes the tiles show now (all "checked in today" once done)
+        notes = [s.t("card.done_today")] if checked else [s.t(ms.note_key) for ms in states]
         most = 2 if k < 2.2 else 3  # very large text: a third line rather than a cut note
         note_size = min((t.paragraph_size("● " + n, 22, tile_w, most, "sans", 16) for n in notes), default=22)
-        note_lines = min(most, max((len(t.wrap("● " + n, note_size, tile_w, "sans")) for n in notes), default=1))
+        def lines_at(size: int) -> int:
+            return max((len(t.wrap("● " + n, size, tile_w, "sans")) for n in notes), default=1)
+
+        # a little smaller (to 85 %) when that saves a line: no note ends in a lone word or character
+        note_size = max(range(note_size, max(16, round(note_size * 0.85)) - 1, -1),
+                        key=lambda size: (-lines_at(size), size))
+        note_lines = min(most, lines_at(note_size))
         title_h = max(t.size("Ag", 30, "bold")[1], t.size("Ag", 28, "bold")[1])
         tile_h = max(112, 12 + title_h + 8 + note_lines * round(t.px(note_size) * 1.2) + (14 if k <= 1.0 else 22))
+        if self.state() is PinState.LOCKED:  # one box with the lock and what opens it
+            tile_h = max(112, t.size("Ag", 32, "bold")[1] + 40)
         tile_y = round(card.y + card.h) - (48 if k <= 1.0 else 36) - tile_h
         label_y = tile_y - max(48, t.size("Ag", 26, "bold")[1] + 10)
         body_bottom = label_y - (14 if k <= 1.0 else 24)
         quiz_wide = False
-        checked = self.state() is PinState.CHECKED_IN or self.stamp_t is not None
-        if k < NARROW:
-            story_w = round((x1 - x0 - 40) * STORY_SHARE)
-            panel: Rect | None = Rect(x0 + story_w + 40, body_top, x1 - (x0 + story_w + 40), body_bottom - body_top)
+        story_w = round((x1 - x0 - 40) * STORY_SHARE)
+        side = Rect(x0 + story_w + 40, body_top, x1 - (x0 + story_w + 40), body_bottom - body_top)
+        learning = self.mode is CheckinMode.LEARN and self.lm.quiz is not None
+        if (k < NARROW and checked) or (learning and self._learn_fits(side)) or (
+                not checked and not learning and self._preview_fits(side)):
+            panel: Rect | None = side
             story = Rect(x0, body_top, story_w, body_bottom - body_top)
         elif checked:  # the seal beside the story
-            side = SEAL_SIZE + 90
+            side = min((x1 - x0) // 2, max(SEAL_SIZE + 90, *(w + 40 for w in self._stamp_widths())))
             panel = Rect(x1 - side, body_top, side, body_bottom - body_top)
             story = Rect(x0, body_top, x1 - side - 40 - x0, body_bottom - body_top)
-        elif self.mode is CheckinMode.LEARN and self.lm.quiz is not None:
+        elif learning:  # the quiz has the whole body (tapping Quiz again brings the story back)
             panel, quiz_wide = Rect(x0, body_top, x1 - x0, body_bottom - body_top), True
             story = Rect(x0, body_top, 0, 0)
         else:  # the story, then "did you know", in one scrolling column
             panel, story = None, Rect(x0, body_top, x1 - x0, body_bottom - body_top)
         return CardLayout(card, x0, x1, rule_y, story, panel, quiz_wide, label_y, tile_y, tile_h, note_size,
                           note_lines)
+
+    def _preview_fits(self, panel: Rect) -> bool:
+        """Whether "did you know" (question, every answer, the hint) fits the right column as drawn there."""
+        quiz, t = self.lm.quiz, self.s.text
+        if quiz is None:
+            return True
+        w = round(panel.w - 48)
+        question = quiz.question.get(self.s.lang)
+        size = t.paragraph_size(question, 30, w, 4, "bold", 20)
+        need = 20 + self._quiz_head_h() + len(t.wrap(question, size, w, "bold", 4)) * round(t.px(size) * 1.3) + 14
+        need += len(quiz.choices) * self._preview_step()
+        hint = self.s.t("card.quiz_teaser", n=0)
+        need += 2 * round(t.px(t.paragraph_size(hint, 24, w, 2, "sans", 18)) * 1.3) + 16
+        return need <= panel.h
+
+    def _preview_step(self) -> int:
+        """The height of one answer line in the "did you know" preview."""
+        t = self.s.text
+        radius = max(16, t.size("A", 24, "bold")[1] // 2 - 2)
+        return max(48, 2 * radius + 12, t.size("Ag", 26)[1] + 8)
 
     def _header_parts(self, card: Rect, x0: int) -> tuple[int, int, str, str]:
         """(x of the names, the room for them, the badge's text, the other language's name)."""
@@ -222,18 +255,20 @@ class CardScene(Scene):
         return [Rect(lay.x0 + i * (w + 24), lay.tile_y, w, lay.tile_h) for i in range(n)]
 
     def _choice_rects(self) -> list[Rect]:
-        return self._quiz_plan()[1]
+        return self._quiz_plan()[2]
 
-    def _quiz_plan(self) -> tuple[bool, list[Rect]]:
-        """(whether the quiz panel has room for its heading, the answer buttons): stacked at the bottom of
-        the quiz panel, or in a row (as many columns as their labels allow) when the quiz has the whole body."""
+    def _quiz_plan(self) -> tuple[int | None, int, list[Rect]]:
+        """(the quiz heading's y, or None when there is no room for it; the question's y; the answer
+        buttons). In the right column the answers are stacked at its foot; when the quiz has the whole
+        body they sit in a row (as many columns as their labels allow) under the question, the block
+        centred in the panel."""
         assert self.lm.quiz is not None
         lay, t = self.layout(), self.s.text
         panel = lay.panel
         assert panel is not None
         labels = [c.get(self.s.lang) for c in self.lm.quiz.choices]
         n = len(labels)
-        h = max(CHOICE_H, t.size("Ag", 26, "bold")[1] + 12)
+        h = self._choice_h()
         gap = 8 if not lay.quiz_wide else 16
         inner_x, inner_w = panel.x + 20, panel.w - 40
         cols = 1
@@ -245,20 +280,40 @@ class CardScene(Scene):
                     break
         rows = -(-n // cols)
         w = (inner_w - gap * (cols - 1)) / cols
-        top = panel.y + panel.h - 16 - rows * h - (rows - 1) * gap
-        head_h = self._quiz_head_h()
+        block = rows * h + (rows - 1) * gap
+        top = panel.y + panel.h - 16 - block
+        head_y: int | None = round(panel.y + 20)
+        q_y = round(panel.y + 20) + self._quiz_head_h()
         if lay.quiz_wide:  # right under the question (its whole width is there), not at the panel's foot
             question = self.lm.quiz.question.get(self.s.lang)
             size = 28
             while size > 20 and len(t.wrap(question, size, round(panel.w - 48), "bold")) > 2:
                 size -= 1
             q_h = len(t.wrap(question, size, round(panel.w - 48), "bold")) * round(t.px(size) * 1.25)
-            if panel.y + 20 + head_h + q_h + 32 > top:  # no room for the heading: the Quiz tile says it
+            head_h = self._quiz_head_h()
+            if 20 + head_h + q_h + 32 + block + 16 > panel.h:  # no room for the heading: the Quiz tile says it
                 head_h = 0
-            q_top = panel.y + 20 + head_h
-            top = min(top, q_top + q_h + max(32, min(64, (top - q_top - q_h) // 2)))
-        return head_h > 0, [Rect(inner_x + (i % cols) * (w + gap), top + (i // cols) * (h + gap), w, h)
-                            for i in range(n)]
+            gap_q = max(32, min(64, round(panel.h - 36 - head_h - q_h - block) // 3))
+            spare = max(0, round(panel.h) - 36 - head_h - q_h - gap_q - block)
+            y = round(panel.y + 20) + spare // 2
+            head_y, q_y = (y if head_h else None), y + head_h
+            top = q_y + q_h + gap_q
+        return head_y, q_y, [Rect(inner_x + (i % cols) * (w + gap), top + (i // cols) * (h + gap), w, h)
+                             for i in range(n)]
+
+    def _choice_h(self) -> int:
+        return max(CHOICE_H, self.s.text.size("Ag", 26, "bold")[1] + 12)
+
+    def _learn_fits(self, panel: Rect) -> bool:
+        """Whether the quiz (question and stacked answers) fits the right column beside the story."""
+        quiz, t = self.lm.quiz, self.s.text
+        if quiz is None:
+            return True
+        lines = len(t.wrap(quiz.question.get(self.s.lang), 20, round(panel.w - 48), "bold"))
+        n = len(quiz.choices)
+        need = 20 + self._quiz_head_h() + lines * round(t.px(20) * 1.25) + 12 + n * self._choice_h() + (n - 1) * 8
+        return need + 16 <= panel.h and all(t.size(c.get(self.s.lang), 26, "bold")[0] <= panel.w - 40 - 32
+                                            for c in quiz.choices)
 
     def _quiz_head_h(self) -> int:
         return max(46, self.s.text.size("Ag", 26, "bold")[1] + 8)
@@ -331,6 +386,9 @@ class CardScene(Scene):
         elif ident == f"mode:{CheckinMode.SCAN.value}" and self.scenes is not None:
             self.mode, self.choice, self.message = None, None, None
             self.request(Push(self.scenes(f"scan:{self.lm.id}")))  # this landmark's poster only
+        elif ident == f"mode:{CheckinMode.LEARN.value}" and self.mode is CheckinMode.LEARN and \
+                self.layout().quiz_wide:
+            self.mode, self.choice = None, None  # the quiz hid the story: Quiz again shows it
         elif ident.startswith("mode:"):
             self.mode = CheckinMode(ident.split(":", 1)[1])
             self.choice, self.message = None, None
@@ -561,7 +619,7 @@ class CardScene(Scene):
         where = line.get_rect(midleft=(x + 2 * radius + 12, cy))
         surface.blit(line, where)
         place(f"choice {i}", text, inked(line, where.topleft))
-        return y + max(48, 2 * radius + 12, line.get_height() + 8)
+        return y + self._preview_step()
 
     # the right column -----------------------------------------------------------------------------
     def _draw_panel(self, surface: pygame.Surface, state: PinState) -> None:
@@ -576,7 +634,7 @@ class CardScene(Scene):
         x, w = round(panel.x + 24), round(panel.w - 48)
         y = round(panel.y + 20)
         if state is PinState.CHECKED_IN and self.stamp_t is None:
-            self._draw_seal_at(surface, 1.0, 0.0, 255)
+            self._draw_seal_at(surface, self._seal_px() / SEAL_SIZE, 0.0, 255)
             if not lay.quiz_wide and lay.panel is not None and t.scale.factor < NARROW:
                 msg = s.t("card.come_back")
                 msg_y = round(panel.y + panel.h - 84)
@@ -602,12 +660,12 @@ class CardScene(Scene):
         heading_text = s.t("card.quiz") if self.mode is CheckinMode.LEARN else s.t("card.did_you_know")
         question = quiz.question.get(s.lang)
         learning = self.mode is CheckinMode.LEARN and state is PinState.AVAILABLE
-        with_heading, choices = self._quiz_plan() if learning else (True, [])
-        if with_heading:
+        head_y, q_y, choices = self._quiz_plan() if learning else (y, y + self._quiz_head_h(), [])
+        if head_y is not None:
             heading = t.fit(heading_text, 26, w, p.text_primary, "bold")
-            surface.blit(heading, (x, y))
-            self._place("quiz heading", heading_text, inked(heading, (x, y)), box)
-            y += self._quiz_head_h()
+            surface.blit(heading, (x, head_y))
+            self._place("quiz heading", heading_text, inked(heading, (x, head_y)), box)
+        y = q_y
         if learning:
             room = round(choices[0].y) - 12 - y
             size = 28
@@ -728,9 +786,35 @@ class CardScene(Scene):
             self._seal = seal
         return self._seal
 
+    def _stamp_texts(self) -> tuple[str, str]:
+        """The "+N steps" over the seal and the month's total under it."""
+        s = self.s
+        return s.t("card.plus_steps", n=self.stamp_steps), s.t("card.month_total", n=s.session.summary().month_steps)
+
+    def _stamp_widths(self) -> tuple[int, int]:
+        plus, total = self._stamp_texts()
+        return self.s.text.size(plus, 48, "bold")[0], self.s.text.size(total, 28, "bold")[0]
+
     def _seal_centre(self) -> tuple[int, int]:
-        panel = self.layout().panel or self.layout().story
-        return round(panel.x + panel.w / 2), round(panel.y + panel.h / 2 + 10)
+        lay, t = self.layout(), self.s.text
+        panel = lay.panel or lay.story
+        if t.px(100) / 100 < NARROW:
+            return round(panel.x + panel.w / 2), round(panel.y + panel.h / 2 + 10)
+        # large text: "+N steps", the seal and the total stacked and centred in the seal's column
+        plus_h, total_h = t.size("Ag", 48, "bold")[1], t.size("Ag", 28, "bold")[1]
+        seal = self._seal_px()
+        block = plus_h + seal + 12 + total_h
+        top = panel.y + max(0.0, (panel.h - block) / 2)
+        return round(panel.x + panel.w / 2), round(top + plus_h + seal / 2)
+
+    def _seal_px(self) -> int:
+        """The seal's size: smaller when large text leaves its column short (the +N and the total fit)."""
+        lay, t = self.layout(), self.s.text
+        panel = lay.panel or lay.story
+        if t.px(100) / 100 < NARROW:
+            return SEAL_SIZE
+        room = panel.h - t.size("Ag", 48, "bold")[1] - t.size("Ag", 28, "bold")[1] - 20
+        return round(max(SEAL_SIZE * 0.6, min(SEAL_SIZE, room)))
 
     def _draw_seal_at(self, surface: pygame.Surface, scale: float, angle: float, alpha: int) -> None:
         seal = self._seal_base()
@@ -746,7 +830,8 @@ class CardScene(Scene):
         t = self.stamp_t or 0.0
         k = min(1.0, t / (STAMP_SECONDS * 0.45))
         ease = 1 - (1 - k) ** 3
-        self._draw_seal_at(surface, 2.4 - 1.4 * ease, -12 * ease, round(120 + 135 * ease))
+        base = self._seal_px() / SEAL_SIZE
+        self._draw_seal_at(surface, base * (2.4 - 1.4 * ease), -12 * ease, round(120 + 135 * ease))
         cx, cy = self._seal_centre()
         if k >= 1.0:
             if t < STAMP_SECONDS * 0.45 + 0.25:  # ink splash ring on impact
@@ -754,14 +839,20 @@ class CardScene(Scene):
                 pygame.draw.circle(surface, lighten(p.primary, 0.4), (cx, cy), round(150 + 60 * ring), 3)
             rise = min(1.0, (t - STAMP_SECONDS * 0.45) / 0.8)
             panel = self.layout().panel or self.layout().story
-            plus = s.text.fit(s.t("card.plus_steps", n=self.stamp_steps), 48, round(panel.w - 40), p.text_primary,
-                              "bold")
-            plus_y = max(round(panel.y) + plus.get_height() // 2, round(cy - SEAL_SIZE / 2 - plus.get_height() * 0.4
+            plus_text, total = self._stamp_texts()
+            plus = s.text.fit(plus_text, 48, round(panel.w - 40), p.text_primary, "bold")
+            seal = self._seal_px()
+            plus_y = max(round(panel.y) + plus.get_height() // 2, round(cy - seal / 2 - plus.get_height() * 0.4
                                                                          - 6 - 16 * rise))
-            surface.blit(plus, plus.get_rect(center=(cx, plus_y)))
-            total = s.t("card.month_total", n=s.session.summary().month_steps)
+            at = plus.get_rect(center=(cx, plus_y)).topleft
+            surface.blit(plus, at)
+            box = pygame.Rect(panel.as_tuple())
+            self.stamp_placed = [PlacedText("stamp steps", plus_text, inked(plus, at), box)]
             line = s.text.fit(total, 28, round(panel.w - 40), p.text_jade, "bold")
-            surface.blit(line, line.get_rect(midtop=(cx, round(cy + SEAL_SIZE / 2 + 24))))
+            total_y = round(cy + seal / 2 + (24 if s.text.px(100) / 100 < NARROW else 12))
+            at = line.get_rect(midtop=(cx, total_y)).topleft
+            surface.blit(line, at)
+            self.stamp_placed.append(PlacedText("stamp total", total, inked(line, at), box))
             lay = self.layout()
             label_y = lay.label_y
             done = s.text.render(s.t("card.stamped"), 30, p.text_jade, "bold")

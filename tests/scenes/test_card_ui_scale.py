@@ -13,7 +13,7 @@ import pytest
 
 from game.app import App
 from game.rules.content import CheckinMode
-from game.rules.progress import CheckIn
+from game.rules.progress import CheckIn, PinState
 from game.services import Services
 from game.ui.display import UI_SCALE_RANGE, text_scale
 from game.ui.layout import LOGICAL_SIZE, MIN_TOUCH
@@ -63,6 +63,10 @@ def _check(scene: CardScene, services: Services, what: str) -> None:
     for i, a in enumerate(buttons):
         for b in buttons[i + 1:]:
             assert not pygame.Rect(a.rect.as_tuple()).colliderect(b.rect.as_tuple()), f"{what}: {a.id} on {b.id}"
+    quiz = scene.lm.quiz
+    if quiz is not None and scene.mode is not CheckinMode.LEARN and scene.state() is not PinState.CHECKED_IN:
+        shown = {t.role for t in placed + scene.story_placed}
+        assert {f"choice {i}" for i in range(len(quiz.choices))} <= shown, f"{what}: an answer is left out"
     labelled = {t.role for t in placed if t.role.startswith("choice:")}
     assert labelled == {b.id for b in buttons if b.id.startswith("choice:")}, what
 
@@ -87,6 +91,11 @@ def test_card_texts_fit_their_boxes_at_every_scale(tmp_path: Path, lang: str, te
             assert card.message is not None and not card.message[1]  # the wrong answer is said
             _check(card, services, f"quiz {tag}")
             card._attempt(CheckIn(card.lm.id, CheckinMode.LEARN, quiz_choice=quiz.answer))
+            card.stamp_t = 2.0  # the seal has landed; "+N steps" and the month's total sit by it
+            card.draw(pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA))
+            assert len(card.stamp_placed) == 2
+            for t in card.stamp_placed:
+                assert t.box.contains(t.rect), f"stamp {tag}: {t.role} {t.rect} leaves the seal's column {t.box}"
             card.stamp_t, card.message = None, None
             _check(card, services, f"checked in {tag}")
             locked = next(lm for lm in services.campaign.city.landmarks if lm.unlock_after > 1)
@@ -115,4 +124,24 @@ def test_the_card_grows_with_the_scale_and_its_tiles_stay_touch_size(tmp_path: P
     run_app(tmp_path, MemoryStore(), scene="card:hongyadong", frames=3, lang="en", on_frame=hook, wait_for_art=False)
     small, big = sizes[1.0], sizes[UI_SCALE_RANGE[1]]
     assert big[0] > small[0] * 1.3 and big[1] > small[1] * 1.1 and big[2] > small[2] * 1.3
+    pygame.quit()
+
+
+def test_when_the_quiz_covers_the_story_tapping_quiz_again_brings_the_story_back(tmp_path: Path) -> None:
+    seen: dict[str, float] = {}
+
+    def hook(app: App, services: Services) -> None:
+        card = app.stack.top
+        if app.frame == 0:
+            services.text.set_scale(text_scale("normal", UI_SCALE_RANGE[1]))
+        elif app.frame == 2 and isinstance(card, CardScene):
+            card._press(f"mode:{CheckinMode.LEARN.value}")
+            seen["quiz story"] = card.layout().story.w
+            seen["answers"] = sum(b.id.startswith("choice:") for b in card._build_buttons())
+            card._press(f"mode:{CheckinMode.LEARN.value}")
+            seen["again story"] = card.layout().story.w
+
+    run_app(tmp_path, MemoryStore(), scene="card:hongyadong", frames=3, lang="en", on_frame=hook, wait_for_art=False)
+    assert seen["quiz story"] == 0 and seen["answers"] >= 2, "at 2× the quiz takes the card's whole body"
+    assert seen["again story"] > 0, "Quiz again shows the story (where the answer is)"
     pygame.quit()
