@@ -24,7 +24,7 @@ from game.scene import Pop, Push, Scene
 from game.services import Services
 from game.ui.contrast import CREAM
 from game.ui.layout import LOGICAL_SIZE, Rect, Scroll
-from game.ui.text import PlacedText, inked
+from game.ui.text import PlacedText, edge_fade, inked
 from game.ui.widgets import Button, darken, draw_close_icon, draw_panel, hit_button, lighten, shadow_surface
 from scenes.decor import draw_seal
 
@@ -37,7 +37,7 @@ SEAL_SIZE = 230
 MODES = (CheckinMode.VISIT, CheckinMode.SCAN, CheckinMode.LEARN)
 NARROW = 1.4  # from this text factor on, the body is one column (the quiz takes the whole body)
 SCROLL_STEP = 90
-FADE_H = 36  # px over which a scrolled column fades out at its foot
+FADE_H = 36  # the least height over which a scrolled column fades out at a cut edge (grows with the text)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,6 @@ class CardScene(Scene):
         self._drag = False
         self._dragged = 0.0
         self._shadow_size: tuple[int, int] | None = None
-        self._fade_strip: pygame.Surface | None = None
         self._seal_generation = -1
         self.placed: list[PlacedText] = []  # the texts of the card as drawn, and their boxes (layout tests)
         self.story_placed: list[PlacedText] = []  # likewise inside the story column (its own coordinates)
@@ -509,24 +508,20 @@ class CardScene(Scene):
         view = pygame.Rect(lay.story.as_tuple())
         self.story.set_content(lay.story, content.get_height())
         surface.blit(content, view.topleft, pygame.Rect(0, round(self.story.offset), view.width, view.height))
-        if self.story.room:  # a scroll bar says there is more, and the text fades out where it goes on
+        for top, more in ((False, self.story.more_below), (True, self.story.more_above)):
+            if more:  # a line the edge cuts fades into the paper (no half glyphs), which says there is more
+                fade = edge_fade(view.width, self.fade_height(), lighten(self.s.palette.paper, 0.35), top)
+                surface.blit(fade, (view.x, view.y if top else view.bottom - fade.get_height()))
+        if self.story.room:  # and a scroll bar
             p = self.s.palette
-            if self.story.offset < self.story.room:
-                surface.blit(self._fade(view.width), (view.x, view.bottom - FADE_H))
             track = pygame.Rect(view.right + 12, view.y + 6, 6, view.height - 12)
             pygame.draw.rect(surface, darken(p.paper, 0.12), track, border_radius=3)
             thumb_y, thumb_h = self.story.thumb(track.y, track.height)
             pygame.draw.rect(surface, p.muted, (track.x, round(thumb_y), 6, round(thumb_h)), border_radius=3)
 
-    def _fade(self, width: int) -> pygame.Surface:
-        """The card's paper, transparent at the top to opaque at the bottom (the foot of a scrolled column)."""
-        if self._fade_strip is None or self._fade_strip.get_width() != width:
-            paper = lighten(self.s.palette.paper, 0.35)
-            strip = pygame.Surface((width, FADE_H), pygame.SRCALPHA)
-            for y in range(FADE_H):
-                strip.fill((*paper[:3], round(255 * (y / (FADE_H - 1)) ** 1.5)), (0, y, width, 1))
-            self._fade_strip = strip
-        return self._fade_strip
+    def fade_height(self) -> int:
+        """How tall the story column's edge fade is: about one line of the story."""
+        return max(FADE_H, round(self.s.text.px(24) * 1.4))
 
     def _story_surface(self) -> pygame.Surface:
         s = self.s
