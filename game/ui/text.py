@@ -44,7 +44,7 @@ def edge_fade(width: int, height: int, colour: Colour, top: bool = False) -> pyg
     half its glyphs, and the fade itself says there is more that way. Cached: blit it, never draw on it."""
     strip = pygame.Surface((width, height), pygame.SRCALPHA)
     for y in range(height):
-        k = (y / max(1, height - 1)) ** 1.5
+        k = y / max(1, height - 1)
         strip.fill((*colour[:3], round(255 * k)), (0, height - 1 - y if top else y, width, 1))
     return strip
 
