@@ -32,7 +32,7 @@ from bench.vision_general import CORRECT_PX, mark_frames, size_band  # noqa: E40
 from bench.vision_general_marks import SPLITS, glyph_list, make_marks, photos  # noqa: E402
 from game.vision import MarkerDetector  # noqa: E402
 from game.vision.geometry import mean_corner_error  # noqa: E402
-from game.vision.shape_match import ShapeMatcher, pyramid_levels  # noqa: E402
+from game.vision.shape_match import ShapeMatcher  # noqa: E402
 
 NEAR = 0.1  # a hypothesis this close (mean corner error / view size) is within the alignment's reach
 
@@ -69,7 +69,7 @@ def main() -> int:
             for variant in ("base", "shape"):
                 c0 = time.thread_time()
                 ctx = det.context(img)
-                hyps = matcher.hypotheses(pyramid_levels(ctx.pyr), top=args.top) if variant == "shape" else []
+                hyps = matcher.hypotheses(matcher.levels(ctx.pyr), top=args.top) if variant == "shape" else []
                 c1 = time.thread_time()
                 found = det.detect_ctx(ctx, priors=[h for _, h in hyps])
                 c2 = time.thread_time()

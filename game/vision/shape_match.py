@@ -53,6 +53,7 @@ def _luts(sim: tuple[int, ...]) -> np.ndarray:
 # of 108 in the top six), because clutter gains more from it than the print.
 STRICT = _luts((4, 1, 0, 0, 0))
 MAX_RESPONSE = 4
+SIZES = (17.0, 24.0, 34.0, 48.0)  # the bank's mark sizes (geometric mean side at a level, px)
 
 
 def orientation_bins(grey: np.ndarray, min_mag: float) -> tuple[np.ndarray, np.ndarray]:
@@ -192,122 +193,133 @@ class ResponseMaps:
         return vals.sum(-1) / (MAX_RESPONSE * xy.shape[-2])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Entry:
-    size: float  # mark long side at the level, px
+    """One turned and scaled copy of the coarse features, and its local search table."""
+
+    size: float  # the mark's geometric mean side (square root of its area) at the level, px
     turn: float
-    dx: np.ndarray  # (F,) integer offsets from the grid point (the mark's centre)
+    a: np.ndarray  # 2x2: reference px -> level px (about the mark's centre)
+    dx: np.ndarray  # (F,) integer offsets of the coarse features from the mark's centre
     dy: np.ndarray
     bins: np.ndarray
+    local_xy: np.ndarray  # (L, F_fine, 2): the fine features under each local variation, from the centre
+    local_bins: np.ndarray  # (L, F_fine)
 
 
 class ShapeMatcher:
-    """Exhaustive LINE-2D style search for one mark: ``hypotheses(pyramid_levels)`` -> scored affine poses."""
+    """Exhaustive LINE-2D style search for one mark: ``hypotheses(pyramid_levels(pyr))`` -> scored affine poses."""
 
-    def __init__(self, grey_ref: np.ndarray, n_features: int = 48, n_outline: int = 12, n_coarse: int = 36,
-                 turns: int = 16,
-                 sizes: tuple[float, ...] = (24.0, 34.0, 48.0), stride: int = 2, spread: int = 3) -> None:
+    def __init__(self, grey_ref: np.ndarray, n_features: int = 48, n_outline: int = 12, n_coarse: int = 24,
+                 turns: int = 16, sizes: tuple[float, ...] = SIZES, stride: int = 2,
+                 spread: int = 3) -> None:
         h, w = grey_ref.shape
         self.ref_size = (w, h)
         self.fine, self.coarse = reference_features(grey_ref, n_features, n_outline, n_coarse)
         self.turns = turns
-        self.sizes = sizes
         self.stride = stride
         self.spread = spread
-        centre = np.array([w / 2.0, h / 2.0])
-        long_ = float(max(w, h))
+        self._centre = np.array([w / 2.0, h / 2.0])
+        self._geo = math.sqrt(w * h)  # reference px
+        # Local search around a coarse entry: turns half a bank step either way and sizes an
+        # eighth of an octave either way (9 variations), then tilts of the best: squash 0.8 and
+        # 0.6 along four axes (8 more), then half those turn and size steps.
+        half = math.pi / turns
+        self._tilts = [(q, k * math.pi / 4) for q in (0.8, 0.6) for k in range(4)]
+        local = np.array([shape_matrix(ds, dt) for dt in (-half, 0.0, half) for ds in (0.89, 1.0, 1.12)])
+        self._local = local
+        self._tilt_m = np.array([shape_matrix(1.0, 0.0, sq, ax) for sq, ax in self._tilts])
+        q = half / 2
+        self._local2 = np.array([shape_matrix(ds, dt) for dt in (-q, 0.0, q) for ds in (0.94, 1.0, 1.06)])
         self._entries: list[_Entry] = []
         for size in sizes:
             for i in range(turns):
                 turn = 2 * math.pi * i / turns
-                a = shape_matrix(size / long_, turn)
-                xy, bins = transform(self.coarse, a[None], -(a @ centre)[None])
+                a = shape_matrix(size / self._geo, turn)
+                xy, bins = transform(self.coarse, a[None], -(a @ self._centre)[None])
                 d = np.rint(xy[0]).astype(np.int64)
-                self._entries.append(_Entry(size, turn, d[:, 0], d[:, 1], bins[0]))
+                al = a @ local
+                lxy, lbins = transform(self.fine, al, -(al @ self._centre))
+                self._entries.append(_Entry(size, turn, a, d[:, 0], d[:, 1], bins[0], lxy, lbins))
         self._pad = int(max(max(abs(e.dx).max(), abs(e.dy).max()) for e in self._entries)) + 1
-        # Local search steps: turns half a coarse step either way, sizes a sixth of an octave,
-        # tilts (squash 0.85 and 0.65 along four axes), shifts of one coarse stride.
-        half = math.pi / turns
-        self._local = [(dt, ds, sq, ax) for dt in (-half, 0.0, half) for ds in (0.89, 1.12)
-                       for sq, ax in [(1.0, 0.0)] + [(q, k * math.pi / 4) for q in (0.8, 0.6) for k in range(4)]]
-        self._local += [(dt, 1.0, sq, ax) for dt in (-half, 0.0, half)
-                        for sq, ax in [(1.0, 0.0)] + [(q, k * math.pi / 4) for q in (0.8, 0.6) for k in range(4)]]
-        self._local_m = np.array([shape_matrix(ds, dt, sq, ax) for dt, ds, sq, ax in self._local])
-        q = math.pi / turns / 2
-        self._local2_m = np.array([shape_matrix(ds, dt) for dt in (-q, 0.0, q) for ds in (0.94, 1.0, 1.06)])
+        self._shifts1 = np.array([(sx, sy) for sx in (-1, 0, 1) for sy in (-1, 0, 1)], np.float64) * stride
+        self._shifts2 = self._shifts1 / stride
 
-    def coarse_scores(self, rm: ResponseMaps, sizes: tuple[float, ...]) -> list[tuple[np.ndarray, _Entry]]:
-        """Score maps (on the stride grid) of the bank entries of ``sizes`` over one level's response maps."""
+    def levels(self, pyr: FramePyramid) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
+        """``pyramid_levels`` for this mark."""
+        return pyramid_levels(pyr, self.ref_size)
+
+    def coarse_scores(self, rm: ResponseMaps, sizes: tuple[float, ...]) -> tuple[np.ndarray, list[_Entry]]:
+        """Score maps (E, grid h, grid w) on the stride grid of the bank entries of ``sizes``, and the entries."""
         t, p = self.stride, self._pad
-        maps = np.pad(rm.maps, ((0, 0), (p, p), (p, p)))
+        maps = np.pad(rm.maps.astype(np.int16), ((0, 0), (p, p), (p, p)))
         h, w = rm.shape
         gh, gw = (h + t - 1) // t, (w + t - 1) // t
-        # Linear memories: lm[o][phase_y][phase_x] is maps[o, phase_y::t, phase_x::t], contiguous.
+        # Linear memories (LINE-2D): lm[o][phase_y][phase_x] = maps[o, phase_y::t, phase_x::t],
+        # contiguous, so that each feature of an entry adds one contiguous block.
         lm = [[[np.ascontiguousarray(maps[o, py::t, px::t]) for px in range(t)] for py in range(t)]
               for o in range(N_BINS)]
-        out = []
-        for e in self._entries:
-            if e.size not in sizes:
-                continue
-            acc = np.zeros((gh, gw), np.int16)
+        entries = [e for e in self._entries if e.size in sizes]
+        acc = np.zeros((len(entries), gh, gw), np.int16)
+        for k, e in enumerate(entries):
+            a = acc[k]
             for dx, dy, b in zip(e.dx.tolist(), e.dy.tolist(), e.bins.tolist(), strict=True):
                 yy, xx = p + dy, p + dx
-                m = lm[b][yy % t][xx % t]
                 oy, ox = yy // t, xx // t
-                acc += m[oy:oy + gh, ox:ox + gw]
-            out.append((acc, e))
-        return out
+                a += lm[b][yy % t][xx % t][oy:oy + gh, ox:ox + gw]
+        return acc, entries
 
     def hypotheses(self, levels: list[tuple[np.ndarray, float, tuple[float, ...]]], top: int = 4,
-                   peaks: int = 6, min_mag: float = 30.0) -> list[tuple[float, np.ndarray]]:
+                   peaks: int = 6, refine: int = 8, min_mag: float = 30.0) -> list[tuple[float, np.ndarray]]:
         """The ``top`` best (score 0-1, affine homography reference px -> level-0 px), best first.
 
-        ``levels``: (grey image, its scale relative to level 0, sizes to search there).
+        ``levels``: (grey image, its scale relative to level 0, sizes to search there), as
+        ``pyramid_levels`` gives them. Of at most ``peaks`` coarse peaks per level, the ``refine``
+        best are searched locally.
         """
-        cands: list[tuple[float, float, float, float, float, ResponseMaps, float]] = []
+        cands: list[tuple[float, float, float, _Entry, ResponseMaps, float]] = []
         n_c = len(self.coarse.xy)
         for grey, scale, sizes in levels:
             rm = ResponseMaps(grey, self.spread, min_mag)
-            found: list[tuple[float, float, float, float, float]] = []
-            for acc, e in self.coarse_scores(rm, sizes):
-                flat = acc.ravel()
-                k = min(peaks, flat.size)
-                idx = np.argpartition(-flat, k - 1)[:k]
-                for i in idx.tolist():
-                    gy, gx = divmod(i, acc.shape[1])
-                    found.append((float(flat[i]) / (MAX_RESPONSE * n_c), gx * self.stride, gy * self.stride, e.size, e.turn))
-            found.sort(key=lambda f: -f[0])
-            kept: list[tuple[float, float, float, float, float]] = []
-            for f in found:
-                if any(math.hypot(f[1] - g[1], f[2] - g[2]) < 0.3 * max(f[3], g[3])
-                       and abs((f[4] - g[4] + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6 for g in kept):
-                    continue
-                kept.append(f)
+            acc, entries = self.coarse_scores(rm, sizes)
+            best = acc.max(0)  # the best entry's score at each grid point
+            flat = best.ravel()
+            k = min(flat.size, 4 * peaks)
+            idx = np.argpartition(-flat, k - 1)[:k]
+            idx = idx[np.argsort(-flat[idx])]
+            kept: list[tuple[float, float, float, _Entry, ResponseMaps, float]] = []
+            for i in idx.tolist():
+                gy, gx = divmod(i, best.shape[1])
+                x, y = float(gx * self.stride), float(gy * self.stride)
+                col = acc[:, gy, gx]
+                # The best two entries at the place, when their turns differ: a ring of circles
+                # fits its outline at any turn, and only the alignment tells them apart.
+                for ei in np.argsort(-col)[:2].tolist():
+                    e = entries[ei]
+                    if any(math.hypot(x - g[1], y - g[2]) < 0.3 * max(e.size, g[3].size)
+                           and abs((e.turn - g[3].turn + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6
+                           for g in kept):
+                        continue
+                    kept.append((float(col[ei]) / (MAX_RESPONSE * n_c), x, y, e, rm, scale))
                 if len(kept) >= peaks:
                     break
-            cands += [(*f, rm, scale) for f in kept]
+            cands += kept
         cands.sort(key=lambda c: -c[0])
         results: list[tuple[float, np.ndarray, float]] = []
-        w, h = self.ref_size
-        centre = np.array([w / 2.0, h / 2.0])
-        long_ = float(max(w, h))
-        for _, cx, cy, size, turn, rm, scale in cands[:peaks * 2]:
-            best = self._refine(rm, cx, cy, size, turn, centre, long_)
-            a, t, s = best
+        for _, cx, cy, e, rm, scale in cands[:refine]:
+            a, t, s = self._refine(rm, cx, cy, e)
             # Level px -> level-0 px.
-            hm = np.array([[a[0, 0], a[0, 1], t[0]], [a[1, 0], a[1, 1], t[1]], [0.0, 0.0, 1.0]])
-            hm = np.diag([1.0 / scale, 1.0 / scale, 1.0]) @ hm
-            results.append((s, hm, size / scale))
+            hm = np.array([[a[0, 0] / scale, a[0, 1] / scale, t[0] / scale],
+                           [a[1, 0] / scale, a[1, 1] / scale, t[1] / scale], [0.0, 0.0, 1.0]])
+            results.append((s, hm, e.size / scale))
         results.sort(key=lambda r: -r[0])
         out: list[tuple[float, np.ndarray]] = []
         kept_c: list[tuple[float, float, float, float]] = []
         for s, hm, size in results:
             if s <= 0.0:  # no more agreeing than disagreeing orientations: nothing there
                 break
-            c = hm[:2, :2] @ centre + hm[:2, 2]
+            c = hm[:2, :2] @ self._centre + hm[:2, 2]
             turn = math.atan2(hm[1, 0], hm[0, 0])
-            # The same place at another turn is another hypothesis: a ring of circles fits its
-            # outline at any turn, and only the alignment on all its pixels tells them apart.
             if any(math.hypot(c[0] - o[0], c[1] - o[1]) < 0.25 * max(size, o[2])
                    and abs((turn - o[3] + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6 for o in kept_c):
                 continue
@@ -317,39 +329,40 @@ class ShapeMatcher:
                 break
         return out
 
-    def _refine(self, rm: ResponseMaps, cx: float, cy: float, size: float, turn: float, centre: np.ndarray,
-                long_: float) -> tuple[np.ndarray, np.ndarray, float]:
-        """Best (A, t, score) near a coarse peak: all features, nearby turns, sizes, tilts and shifts.
+    def _refine(self, rm: ResponseMaps, cx: float, cy: float, e: _Entry) -> tuple[np.ndarray, np.ndarray, float]:
+        """Best (A, t, score) near a coarse peak, with all features, by coordinate descent.
 
-        Two rounds: turns, sizes and tilts around the coarse entry with shifts of one stride, then
-        half the turn and size steps and one-pixel shifts around the best, at the same tilt.
+        Nearby turns and sizes (the entry's precomputed table) at shifts of one stride; then
+        the tilts of the best; then half the turn and size steps at one-pixel shifts.
         """
-        a0 = shape_matrix(size / long_, turn)
-        c0 = np.array([cx, cy], np.float64)
-        shifts1 = np.array([(sx, sy) for sx in (-1, 0, 1) for sy in (-1, 0, 1)], np.float64) * self.stride
-        a_s = a0 @ self._local_m
-        best_a, best_c, best_s = self._best(rm, a_s, c0, shifts1, centre)
-        a_s = best_a @ self._local2_m
-        shifts2 = np.array([(sx, sy) for sx in (-1, 0, 1) for sy in (-1, 0, 1)], np.float64)
-        best_a, best_c, best_s = self._best(rm, a_s, best_c, shifts2, centre)
-        return best_a, best_c - best_a @ centre, best_s
-
-    def _best(self, rm: ResponseMaps, a_s: np.ndarray, c0: np.ndarray, shifts: np.ndarray,
-              centre: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-        a_all = np.repeat(a_s, len(shifts), axis=0)
-        c_all = c0[None, :] + np.tile(shifts, (len(a_s), 1))
-        t_all = c_all - a_all @ centre
-        xy, bins = transform(self.fine, a_all, t_all)
-        sc = rm.score(xy, bins)
-        i = int(np.argmax(sc))
-        return a_all[i], c_all[i], float(sc[i])
+        c = np.array([cx, cy])
+        xy = (e.local_xy[:, None] + (c + self._shifts1)[None, :, None, :]).reshape(-1, *e.local_xy.shape[1:])
+        bins = np.repeat(e.local_bins, len(self._shifts1), axis=0)
+        i = int(np.argmax(rm.score(xy, bins)))
+        li, si = divmod(i, len(self._shifts1))
+        a, c = e.a @ self._local[li], c + self._shifts1[si]
+        for mats, shifts in ((np.concatenate([np.eye(2)[None], self._tilt_m]), self._shifts2),
+                             (self._local2, self._shifts2)):
+            a_s = a @ mats
+            xy, bins = transform(self.fine, a_s, -(a_s @ self._centre))
+            xy = (xy[:, None] + (c + shifts)[None, :, None, :]).reshape(-1, *xy.shape[1:])
+            sc = rm.score(xy, np.repeat(bins, len(shifts), axis=0))
+            j = int(np.argmax(sc))
+            mi, sj = divmod(j, len(shifts))
+            a, c, best = a_s[mi], c + shifts[sj], float(sc[j])
+        return a, c - a @ self._centre, best
 
 
-def pyramid_levels(pyr: FramePyramid) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
-    """The levels to search and the mark sizes there: one level per octave of 40-400 px views.
+def pyramid_levels(pyr: FramePyramid, ref_size: tuple[int, int]) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
+    """The levels to search and the mark sizes there, for 40-400 px views (long side, level-0 px).
 
-    Level 1 (half size) for views of about 40-80 px, level 2 for 80-160 and level 3 for 160-400,
-    each at 24 and 34 px (and 48 px at level 3); the local search covers the size between.
+    One level per octave keeps the mark 24-34 px (geometric mean side) at its level: level 1
+    (half size), 2 and 3, with 48 px at level 3 for the largest square views and 17 px at level 1
+    for the smallest elongated ones (a 4:1 wordmark 40 px long is 20 x 5 px at level 1).
     """
-    return [(pyr.level(1)[0], 0.5, (24.0, 34.0)), (pyr.level(2)[0], 0.25, (24.0, 34.0)),
-            (pyr.level(3)[0], 0.125, (24.0, 34.0, 48.0))]
+    w, h = ref_size
+    root = math.sqrt(max(w, h) / min(w, h))
+    smallest, largest = 40.0 / root, 400.0 / root  # geometric mean side at level 0
+    fine = (17.0, 24.0, 34.0) if smallest < 24.0 * 2 * 0.75 else (24.0, 34.0)
+    coarse = (24.0, 34.0, 48.0) if largest > 34.0 * 8 * 1.12 else (24.0, 34.0)
+    return [(pyr.level(1)[0], 0.5, fine), (pyr.level(2)[0], 0.25, (24.0, 34.0)), (pyr.level(3)[0], 0.125, coarse)]

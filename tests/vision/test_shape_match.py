@@ -13,7 +13,7 @@ from game.vision import MarkerDetector
 from game.vision.align import FramePyramid
 from game.vision.geometry import mean_corner_error, project
 from game.vision.reference import ReferenceModel
-from game.vision.shape_match import ShapeMatcher, pyramid_levels
+from game.vision.shape_match import ShapeMatcher
 from game.vision.synthetic import Effects, Pose, pose_homography, render
 
 SIZE = (640, 480)
@@ -33,7 +33,8 @@ def view(mark: np.ndarray, roll: float, width_cm: float, tilt: float = 20.0) -> 
 
 def hypotheses(mark: np.ndarray, img: np.ndarray) -> list[tuple[float, np.ndarray]]:
     ref = ReferenceModel(mark)
-    return ShapeMatcher(ref.grey(mark)).hypotheses(pyramid_levels(FramePyramid(ref.grey(img))))
+    matcher = ShapeMatcher(ref.grey(mark))
+    return matcher.hypotheses(matcher.levels(FramePyramid(ref.grey(img))))
 
 
 @pytest.mark.parametrize("index", [0, 1])
@@ -62,13 +63,13 @@ def test_its_hypotheses_never_make_a_mirrored_mark_a_detection() -> None:
     mirrored = cv2.flip(img, 1)
     det = MarkerDetector(mark)
     ctx = det.context(mirrored)
-    priors = [hm for _, hm in ShapeMatcher(det.ref.grey(mark)).hypotheses(pyramid_levels(ctx.pyr))]
+    matcher = ShapeMatcher(det.ref.grey(mark))
+    priors = [hm for _, hm in matcher.hypotheses(matcher.levels(ctx.pyr))]
     assert priors
     assert det.detect_ctx(ctx, priors=priors) is None
     # ... while the plain view is found with them, within 5 px.
     ctx = det.context(img)
-    found = det.detect_ctx(ctx, priors=[hm for _, hm in ShapeMatcher(det.ref.grey(mark)).hypotheses(
-        pyramid_levels(ctx.pyr))])
+    found = det.detect_ctx(ctx, priors=[hm for _, hm in matcher.hypotheses(matcher.levels(ctx.pyr))])
     assert found is not None
     _, truth = view(mark, 35.0, 12.0, tilt=10.0)
     assert mean_corner_error(found.homography, truth, mark.shape[1], mark.shape[0]) <= 5.0
