@@ -211,13 +211,11 @@ class ShapeMatcher:
     """Exhaustive LINE-2D style search for one mark: ``hypotheses(pyramid_levels(pyr))`` -> scored affine poses."""
 
     def __init__(self, grey_ref: np.ndarray, n_features: int = 48, n_outline: int = 12, n_coarse: int = 24,
-                 turns: int = 16, sizes: tuple[float, ...] = SIZES, stride: int = 2,
-                 spread: int = 3) -> None:
+                 turns: int = 16, sizes: tuple[float, ...] = SIZES, spread: int = 3) -> None:
         h, w = grey_ref.shape
         self.ref_size = (w, h)
         self.fine, self.coarse = reference_features(grey_ref, n_features, n_outline, n_coarse)
         self.turns = turns
-        self.stride = stride
         self.spread = spread
         self._centre = np.array([w / 2.0, h / 2.0])
         self._geo = math.sqrt(w * h)  # reference px
@@ -242,16 +240,15 @@ class ShapeMatcher:
                 lxy, lbins = transform(self.fine, al, -(al @ self._centre))
                 self._entries.append(_Entry(size, turn, a, d[:, 0], d[:, 1], bins[0], lxy, lbins))
         self._pad = int(max(max(abs(e.dx).max(), abs(e.dy).max()) for e in self._entries)) + 1
-        self._shifts1 = np.array([(sx, sy) for sx in (-1, 0, 1) for sy in (-1, 0, 1)], np.float64) * stride
-        self._shifts2 = self._shifts1 / stride
+        self._shifts = np.array([(sx, sy) for sx in (-1, 0, 1) for sy in (-1, 0, 1)], np.float64) * 2
 
-    def levels(self, pyr: FramePyramid) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
+    def levels(self, pyr: FramePyramid) -> list[tuple[np.ndarray, float, tuple[float, ...], int]]:
         """``pyramid_levels`` for this mark."""
         return pyramid_levels(pyr, self.ref_size)
 
-    def coarse_scores(self, rm: ResponseMaps, sizes: tuple[float, ...]) -> tuple[np.ndarray, list[_Entry]]:
+    def coarse_scores(self, rm: ResponseMaps, sizes: tuple[float, ...], t: int) -> tuple[np.ndarray, list[_Entry]]:
         """Score maps (E, grid h, grid w) on the stride grid of the bank entries of ``sizes``, and the entries."""
-        t, p = self.stride, self._pad
+        p = self._pad
         maps = np.pad(rm.maps.astype(np.int16), ((0, 0), (p, p), (p, p)))
         h, w = rm.shape
         gh, gw = (h + t - 1) // t, (w + t - 1) // t
@@ -269,7 +266,7 @@ class ShapeMatcher:
                 a += lm[b][yy % t][xx % t][oy:oy + gh, ox:ox + gw]
         return acc, entries
 
-    def hypotheses(self, levels: list[tuple[np.ndarray, float, tuple[float, ...]]], top: int = 4,
+    def hypotheses(self, levels: list[tuple[np.ndarray, float, tuple[float, ...], int]], top: int = 4,
                    peaks: int = 6, refine: int = 8, min_mag: float = 30.0) -> list[tuple[float, np.ndarray]]:
         """The ``top`` best (score 0-1, affine homography reference px -> level-0 px), best first.
 
@@ -279,9 +276,9 @@ class ShapeMatcher:
         """
         cands: list[tuple[float, float, float, _Entry, ResponseMaps, float]] = []
         n_c = len(self.coarse.xy)
-        for grey, scale, sizes in levels:
+        for grey, scale, sizes, stride in levels:
             rm = ResponseMaps(grey, self.spread, min_mag)
-            acc, entries = self.coarse_scores(rm, sizes)
+            acc, entries = self.coarse_scores(rm, sizes, stride)
             best = acc.max(0)  # the best entry's score at each grid point
             flat = best.ravel()
             k = min(flat.size, 4 * peaks)
@@ -290,7 +287,7 @@ class ShapeMatcher:
             kept: list[tuple[float, float, float, _Entry, ResponseMaps, float]] = []
             for i in idx.tolist():
                 gy, gx = divmod(i, best.shape[1])
-                x, y = float(gx * self.stride), float(gy * self.stride)
+                x, y = float(gx * stride), float(gy * stride)
                 col = acc[:, gy, gx]
                 # The best two entries at the place, when their turns differ: a ring of circles
                 # fits its outline at any turn, and only the alignment tells them apart.
@@ -300,14 +297,14 @@ class ShapeMatcher:
                            and abs((e.turn - g[3].turn + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6
                            for g in kept):
                         continue
-                    kept.append((float(col[ei]) / (MAX_RESPONSE * n_c), x, y, e, rm, scale))
+                    kept.append((float(col[ei]) / (MAX_RESPONSE * n_c), x, y, e, rm, scale, stride))
                 if len(kept) >= peaks:
                     break
             cands += kept
         cands.sort(key=lambda c: -c[0])
         results: list[tuple[float, np.ndarray, float]] = []
-        for _, cx, cy, e, rm, scale in cands[:refine]:
-            a, t, s = self._refine(rm, cx, cy, e)
+        for _, cx, cy, e, rm, scale, stride in cands[:refine]:
+            a, t, s = self._refine(rm, cx, cy, e, stride)
             # Level px -> level-0 px.
             hm = np.array([[a[0, 0] / scale, a[0, 1] / scale, t[0] / scale],
                            [a[1, 0] / scale, a[1, 1] / scale, t[1] / scale], [0.0, 0.0, 1.0]])
@@ -329,20 +326,26 @@ class ShapeMatcher:
                 break
         return out
 
-    def _refine(self, rm: ResponseMaps, cx: float, cy: float, e: _Entry) -> tuple[np.ndarray, np.ndarray, float]:
+    def _refine(self, rm: ResponseMaps, cx: float, cy: float, e: _Entry, stride: int
+                ) -> tuple[np.ndarray, np.ndarray, float]:
         """Best (A, t, score) near a coarse peak, with all features, by coordinate descent.
 
         Nearby turns and sizes (the entry's precomputed table) at shifts of one stride; then
         the tilts of the best; then half the turn and size steps at one-pixel shifts.
         """
         c = np.array([cx, cy])
-        xy = (e.local_xy[:, None] + (c + self._shifts1)[None, :, None, :]).reshape(-1, *e.local_xy.shape[1:])
-        bins = np.repeat(e.local_bins, len(self._shifts1), axis=0)
+        shifts = self._shifts * stride / 2
+        xy = (e.local_xy[:, None] + (c + shifts)[None, :, None, :]).reshape(-1, *e.local_xy.shape[1:])
+        bins = np.repeat(e.local_bins, len(shifts), axis=0)
         i = int(np.argmax(rm.score(xy, bins)))
-        li, si = divmod(i, len(self._shifts1))
-        a, c = e.a @ self._local[li], c + self._shifts1[si]
-        for mats, shifts in ((np.concatenate([np.eye(2)[None], self._tilt_m]), self._shifts2),
-                             (self._local2, self._shifts2)):
+        li, si = divmod(i, len(shifts))
+        a, c = e.a @ self._local[li], c + shifts[si]
+        if stride > 2:  # a coarser grid: one more round of shifts at half the stride
+            xy = (e.local_xy[li][None] + (c + self._shifts)[:, None, :])
+            j = int(np.argmax(rm.score(xy, np.repeat(e.local_bins[li][None], len(self._shifts), axis=0))))
+            c = c + self._shifts[j]
+        for mats, shifts in ((np.concatenate([np.eye(2)[None], self._tilt_m]), self._shifts / 2),
+                             (self._local2, self._shifts / 2)):
             a_s = a @ mats
             xy, bins = transform(self.fine, a_s, -(a_s @ self._centre))
             xy = (xy[:, None] + (c + shifts)[None, :, None, :]).reshape(-1, *xy.shape[1:])
@@ -353,7 +356,11 @@ class ShapeMatcher:
         return a, c - a @ self._centre, best
 
 
-def pyramid_levels(pyr: FramePyramid, ref_size: tuple[int, int]) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
+FINE_STRIDE = 2
+
+
+def pyramid_levels(pyr: FramePyramid, ref_size: tuple[int, int]
+                   ) -> list[tuple[np.ndarray, float, tuple[float, ...], int]]:
     """The levels to search and the mark sizes there, for 40-400 px views (long side, level-0 px).
 
     One level per octave keeps the mark 24-34 px (geometric mean side) at its level: level 1
@@ -365,4 +372,5 @@ def pyramid_levels(pyr: FramePyramid, ref_size: tuple[int, int]) -> list[tuple[n
     smallest, largest = 40.0 / root, 400.0 / root  # geometric mean side at level 0
     fine = (17.0, 24.0, 34.0) if smallest < 24.0 * 2 * 0.75 else (24.0, 34.0)
     coarse = (24.0, 34.0, 48.0) if largest > 34.0 * 8 * 1.12 else (24.0, 34.0)
-    return [(pyr.level(1)[0], 0.5, fine), (pyr.level(2)[0], 0.25, (24.0, 34.0)), (pyr.level(3)[0], 0.125, coarse)]
+    return [(pyr.level(1)[0], 0.5, fine, FINE_STRIDE), (pyr.level(2)[0], 0.25, (24.0, 34.0), 2),
+            (pyr.level(3)[0], 0.125, coarse, 2)]

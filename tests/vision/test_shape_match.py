@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 import pytest
@@ -57,20 +55,22 @@ def test_a_blank_frame_gives_no_hypothesis() -> None:
     assert hypotheses(mark, blank) == []
 
 
-def test_its_hypotheses_never_make_a_mirrored_mark_a_detection() -> None:
+def test_the_detector_finds_the_view_and_refuses_its_mirror_image() -> None:
     mark = marks()[1]  # an animal: no mirror symmetry
-    img, _ = view(mark, 35.0, 12.0, tilt=10.0)
-    mirrored = cv2.flip(img, 1)
+    img, truth = view(mark, 35.0, 12.0, tilt=10.0)
     det = MarkerDetector(mark)
-    ctx = det.context(mirrored)
+    assert det.detect(cv2.flip(img, 1)) is None
+    found = det.detect(img)
+    assert found is not None
+    assert mean_corner_error(found.homography, truth, mark.shape[1], mark.shape[0]) <= 5.0
+
+
+def test_the_matchers_poses_never_make_a_mirrored_mark_a_detection() -> None:
+    mark = marks()[1]
+    img, _ = view(mark, 35.0, 12.0, tilt=10.0)
+    det = MarkerDetector(mark)
+    ctx = det.context(cv2.flip(img, 1))
     matcher = ShapeMatcher(det.ref.grey(mark))
     priors = [hm for _, hm in matcher.hypotheses(matcher.levels(ctx.pyr))]
     assert priors
     assert det.detect_ctx(ctx, priors=priors) is None
-    # ... while the plain view is found with them, within 5 px.
-    ctx = det.context(img)
-    found = det.detect_ctx(ctx, priors=[hm for _, hm in matcher.hypotheses(matcher.levels(ctx.pyr))])
-    assert found is not None
-    _, truth = view(mark, 35.0, 12.0, tilt=10.0)
-    assert mean_corner_error(found.homography, truth, mark.shape[1], mark.shape[0]) <= 5.0
-    assert math.isfinite(found.score)
