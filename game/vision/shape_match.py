@@ -215,6 +215,8 @@ class ShapeMatcher:
         h, w = grey_ref.shape
         self.ref_size = (w, h)
         self.fine, self.coarse = reference_features(grey_ref, n_features, n_outline, n_coarse)
+        if len(self.coarse.xy) * 2 * MAX_RESPONSE > 255:
+            raise ValueError(f"too many coarse features for uint8 sums: {len(self.coarse.xy)} (at most 31)")
         self.turns = turns
         self.spread = spread
         self._centre = np.array([w / 2.0, h / 2.0])
@@ -249,7 +251,9 @@ class ShapeMatcher:
     def coarse_scores(self, rm: ResponseMaps, sizes: tuple[float, ...], t: int) -> tuple[np.ndarray, list[_Entry]]:
         """Score maps (E, grid h, grid w) on the stride grid of the bank entries of ``sizes``, and the entries."""
         p = self._pad
-        maps = np.pad(rm.maps.astype(np.int16), ((0, 0), (p, p), (p, p)))
+        # Responses shifted to 0-8 as uint8: a coarse entry's sum stays below 256 (at most 31
+        # features), and uint8 blocks add twice as fast as int16 ones.
+        maps = np.pad(rm.maps + np.int8(4), ((0, 0), (p, p), (p, p))).view(np.uint8)
         h, w = rm.shape
         gh, gw = (h + t - 1) // t, (w + t - 1) // t
         # Linear memories (LINE-2D): lm[o][phase_y][phase_x] = maps[o, phase_y::t, phase_x::t],
@@ -257,7 +261,7 @@ class ShapeMatcher:
         lm = [[[np.ascontiguousarray(maps[o, py::t, px::t]) for px in range(t)] for py in range(t)]
               for o in range(N_BINS)]
         entries = [e for e in self._entries if e.size in sizes]
-        acc = np.zeros((len(entries), gh, gw), np.int16)
+        acc = np.zeros((len(entries), gh, gw), np.uint8)
         for k, e in enumerate(entries):
             a = acc[k]
             for dx, dy, b in zip(e.dx.tolist(), e.dy.tolist(), e.bins.tolist(), strict=True):
@@ -297,7 +301,7 @@ class ShapeMatcher:
                            and abs((e.turn - g[3].turn + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6
                            for g in kept):
                         continue
-                    kept.append((float(col[ei]) / (MAX_RESPONSE * n_c), x, y, e, rm, scale, stride))
+                    kept.append(((float(col[ei]) - 4.0 * n_c) / (MAX_RESPONSE * n_c), x, y, e, rm, scale, stride))
                 if len(kept) >= peaks:
                     break
             cands += kept
