@@ -3,7 +3,8 @@
 Pipeline (no history; docs/vision.md explains each stage):
 1. hypotheses: card regions, edge outlines and ink blobs from the reference's colour model, with
    poses from quads or from second moments plus a polar-signature rotation; textured references
-   also get busy patches, a colour template search and SIFT + MAGSAC++ (features.py);
+   also get busy patches, a colour template search and SIFT + MAGSAC++ (features.py); line art
+   that none of these gave gets the shape matcher's poses (shape_match.py, LINE-2D style);
 2. ranking by a 32-px correlation, a coarse affine ECC alignment (32 px), a fine
    inverse-compositional alignment (64 px) and, for the best pose only, a polish (128/256 px);
 3. verification: trimmed NCC, grid agreement, ink colour and camera consistency, with stricter
