@@ -838,7 +838,8 @@ class MarkerDetector:
         """
         assert self._shape is not None
         cfg = self.config
-        raw = [(s, h, "shape") for s, h in self._shape.hypotheses(self._shape.levels(ctx.pyr), top=cfg.shape_hypotheses)]
+        raw = [(s, h, "shape") for s, h in self._shape.hypotheses(self._shape.levels(ctx.pyr, ctx.search_scale),
+                                                                    top=cfg.shape_hypotheses)]
         for _, h0 in self._ranked(ctx, raw)[:cfg.refine_candidates]:
             res = self._coarse(ctx, h0)
             ok = res is not None and res[1] >= cfg.min_coarse_cc and self._plausible(ctx, res[0])

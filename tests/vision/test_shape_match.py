@@ -49,6 +49,22 @@ def test_a_hypothesis_lies_near_the_view(index: int, roll: float, width_cm: floa
     assert all(0.0 < s <= 1.0 for s, _ in hyps)
 
 
+def test_a_larger_frame_is_searched_at_the_same_view_sizes() -> None:
+    """A 1280x720 frame, searched one level deeper: the view is found as in a 640-px frame."""
+    mark = marks()[1]
+    pose = Pose(12.0, 40.0, 20.0, 30.0, 35.0, 0.45, 0.55)
+    size = (1280, 720)
+    truth = pose_homography(pose, (mark.shape[1], mark.shape[0]), size)
+    bg = np.full((size[1], size[0], 3), (120, 130, 125), np.uint8)
+    img = render(mark, truth, bg, Effects(noise=2.0), np.random.default_rng(1))
+    ref = ReferenceModel(mark)
+    matcher = ShapeMatcher(ref.grey(mark))
+    hyps = matcher.hypotheses(matcher.levels(FramePyramid(ref.grey(img)), 0.5))
+    w, h = mark.shape[1], mark.shape[0]
+    apparent = float(np.ptp(project(truth, [(0, 0), (w, 0), (w, h), (0, h)])[:, 0]))
+    assert min(mean_corner_error(hm, truth, w, h) for _, hm in hyps) <= 0.1 * apparent
+
+
 def test_a_blank_frame_gives_no_hypothesis() -> None:
     mark = marks()[0]
     blank = np.full((SIZE[1], SIZE[0], 3), 128, np.uint8)
