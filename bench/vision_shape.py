@@ -3,9 +3,11 @@
 On the generalisation set's line-art marks (bench/vision_general.py: the same frames, marks and
 photographs, same seeds), each frame is detected twice in the same process on one thread:
 
-* ``base``: ``MarkerDetector.detect`` as it is;
-* ``shape``: the same detector with the shape matcher's ``--top`` best poses added as hypotheses
-  (``detect_ctx(ctx, priors=...)``: they are ranked, aligned and verified like the detector's own).
+* ``base``: ``MarkerDetector`` without its shape search (``shape_hypotheses=0``);
+* ``shape``: the same detector with the shape matcher's ``--top`` best poses added to its own
+  hypotheses on every frame (``detect_ctx(ctx, priors=...)``: ranked, aligned and verified with
+  them). The detector itself runs the shape search only when nothing else verified;
+  ``bench/vision_general.py --ablate shape_hypotheses=0`` measures that.
 
 It also reports how often one of those poses is near the truth (mean corner error below a tenth
 of the view's size, which the alignment pulls in), and the matcher's own CPU time.
@@ -30,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from bench.machine import machine_info  # noqa: E402
 from bench.vision_general import CORRECT_PX, mark_frames, size_band  # noqa: E402
 from bench.vision_general_marks import SPLITS, glyph_list, make_marks, photos  # noqa: E402
-from game.vision import MarkerDetector  # noqa: E402
+from game.vision import DetectorConfig, MarkerDetector  # noqa: E402
 from game.vision.geometry import mean_corner_error  # noqa: E402
 from game.vision.shape_match import ShapeMatcher  # noqa: E402
 
@@ -59,7 +61,7 @@ def main() -> int:
         if mark.family == "poster":  # textured: the feature path's job
             continue
         pos, neg = mark_frames(mark, mi, pool, n_pos, n_neg, args.seed + SPLITS.index(args.split), glyphs)
-        det = MarkerDetector(mark.image)
+        det = MarkerDetector(mark.image, DetectorConfig(shape_hypotheses=0))
         matcher = ShapeMatcher(det.ref.grey(det.ref.bgr))
         size = (mark.image.shape[1], mark.image.shape[0])
         items = [(img, hm, mode, app) for img, hm, mode, app in pos] + [(img, None, mode, 0.0) for img, mode in neg]
