@@ -4,7 +4,8 @@ Pipeline (no history; docs/vision.md explains each stage):
 1. hypotheses: card regions, edge outlines and ink blobs from the reference's colour model, with
    poses from quads or from second moments plus a polar-signature rotation; textured references
    also get busy patches, a colour template search and local features (ORB over the frame, SIFT
-   inside the boxes other hypotheses point at; MAGSAC++, features.py);
+   inside the boxes other hypotheses point at; MAGSAC++, features.py); line art that none of
+   these gave gets the shape matcher's poses (shape_match.py, LINE-2D style);
 2. ranking by a 32-px correlation, a coarse affine ECC alignment (32 px), a fine
    inverse-compositional alignment (64 px) and, for the best pose only, a polish (128/256 px);
 3. verification: trimmed NCC, grid agreement, ink colour and camera consistency, with stricter
@@ -49,6 +50,7 @@ from game.vision.features import FeatureHypotheses
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
 from game.vision.reference import ReferenceModel, as_bgr_frame
+from game.vision.shape_match import ShapeMatcher
 from game.vision.whitebalance import apply_gains, bright_patch, brightest_block, cast_gains, exposure_gain
 
 log = logging.getLogger(__name__)
@@ -138,6 +140,9 @@ class DetectorConfig:
     # ... where it must reach this: blurred true views of the bench marks mostly scored 0.86-0.97
     # there, poses on frames without the mark at most 0.84 (docs/vision.md, section 4)
     blur_accept: float = 0.85
+    # Line art: when nothing verified, this many poses of the shape matcher (quantised gradient
+    # orientations over the whole frame, shape_match.py) are aligned and verified (0 = never)
+    shape_hypotheses: int = 4
 
 
 @dataclass
@@ -262,6 +267,8 @@ class MarkerDetector:
         self._features = FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY)) if self.use_features else None
         self._region_features = (FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY), "sift")
                                  if self.use_features else None)
+        self._shape = (ShapeMatcher(self.ref.grey(self.ref.bgr))
+                       if self.config.shape_hypotheses > 0 and not self.use_features else None)
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
                   self.use_features)
 
@@ -416,6 +423,8 @@ class MarkerDetector:
                 best = self._finish(ctx, h1, best, levels=(1,))
                 if best is not None and best[0] >= cfg.early_exit_score:
                     break
+        if (best is None or best[0] < cfg.accept_score) and self._shape is not None and not colour_only:
+            best = self._shape_searched(ctx, best)
         searched = (best is None or best[0] < cfg.accept_score) and self._colour_search is not None and not colour_only
         if searched:
             best = self._colour_searched(ctx, best)
@@ -827,6 +836,24 @@ class MarkerDetector:
             if res is None or res[1] < cfg.texture_search_cc or not self._plausible(ctx, res[0]):
                 continue
             best = self._finish(ctx, res[0], best, levels=(1,))
+            if best is not None and best[0] >= cfg.accept_score:
+                break
+        return best
+
+    def _shape_searched(self, ctx: FrameContext, best: tuple[float, np.ndarray] | None) -> tuple[float, np.ndarray] | None:
+        """``best`` after aligning and verifying the shape matcher's poses (line art, ``shape_match.py``).
+
+        Ranked and aligned like the other hypotheses; a pose whose coarse fit fails still gets
+        the fine alignment from where the matcher put it.
+        """
+        assert self._shape is not None
+        cfg = self.config
+        raw = [(s, h, "shape") for s, h in self._shape.hypotheses(self._shape.levels(ctx.pyr, ctx.search_scale),
+                                                                    top=cfg.shape_hypotheses)]
+        for _, h0 in self._ranked(ctx, raw)[:cfg.refine_candidates]:
+            res = self._coarse(ctx, h0)
+            ok = res is not None and res[1] >= cfg.min_coarse_cc and self._plausible(ctx, res[0])
+            best = self._finish(ctx, res[0] if ok else h0, best, levels=(1,))
             if best is not None and best[0] >= cfg.accept_score:
                 break
         return best
