@@ -100,16 +100,17 @@ class HandoffScene(Scene):
         x = COLUMN[0] - min(80, round(80 * (k - 1)))  # large text: the column takes the margin beside it
         w = COLUMN[0] + COLUMN[1] - x
         for shrink in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
-            title = block(s.text, s.t("kiosk.handoff_title"), round(72 * shrink), w, "serif", min_size=40,
+            title = block(s.text, s.t("kiosk.handoff_title"), round(72 * shrink), w, "serif", min_size=round(40 * shrink),
                           max_lines=2, spacing=1.15)
             steps = block(s.text, s.t("kiosk.handoff_steps", n=self.steps), round(48 * shrink), w, "bold",
-                          min_size=28, max_lines=2)
-            body = block(s.text, s.t(body_key), round(38 * shrink), w, "sans", min_size=24, spacing=1.35)
+                          min_size=round(28 * shrink), max_lines=2)
+            body = block(s.text, s.t(body_key), round(38 * shrink), w, "sans", min_size=round(24 * shrink), spacing=1.35)
             size = button_row(s.text, [self.button], round(38 * shrink), 0, 0, min_w=420, min_h=96,
                               max_row_w=w, gap=0, min_size=24)
-            steps_y = max(320, 200 + title.height + round(28 * k))
-            body_y = max(420, steps_y + steps.height + round(40 * k))
-            button_y = max(840, body_y + body.height + round(40 * k))
+            gap = k * shrink  # the gaps shrink with the texts
+            steps_y = max(320, 200 + title.height + round(28 * gap))
+            body_y = max(420, steps_y + steps.height + round(40 * gap))
+            button_y = max(840, body_y + body.height + round(40 * gap))
             if button_y + self.button.rect.h - RISE <= LOGICAL_SIZE[1] - 60:
                 break
         # the column rises (up to RISE) before anything would leave the screen

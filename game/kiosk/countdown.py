@@ -64,7 +64,7 @@ def draw_countdown(surface: pygame.Surface, s: Services, seconds_left: float,
     rects["hint"] = draw_block(surface, s.text, line, darken(p.muted, 0.35), x + 30, y + line_y, inner, "center")
     if placed is not None:
         placed.clear()
+        ring_box = pygame.Rect(ring_c[0] - ring, ring_c[1] - ring, 2 * ring, 2 * ring)
         for role, lines in rects.items():
-            placed.add(role, "", union(lines), box)
-        placed.add("ring", "", pygame.Rect(ring_c[0] - ring, ring_c[1] - ring, 2 * ring, 2 * ring), box)
+            placed.add(role, "", union(lines), ring_box if role == "seconds" else box)
     return panel
