@@ -78,6 +78,7 @@ class AlbumScene(Scene):
         # where the texts went, for layout checks: "title"/"count"/"hint" on screen, "<item id>:name|rarity|desc"
         # inside that item's card
         self.text_boxes: dict[str, pygame.Rect] = {}
+        self.desc_lines: dict[str, list[str]] = {}  # each card's description as drawn, line by line
 
     def enter(self) -> None:
         p = self.s.palette
@@ -286,6 +287,7 @@ class AlbumScene(Scene):
                                        chip_rect.centery - line_h // 2, tw - chip_rect.w - 14)
                 self.text_boxes[f"{item.id}:status"] = union(lines)
             self.text_boxes[f"{item.id}:desc"] = union(draw_block(card, s.text, t.desc, p.muted, x, y, tw))
+            self.desc_lines[item.id] = list(t.desc.lines)
             return card
 
         return s.images.remember(key, make)
