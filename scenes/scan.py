@@ -34,7 +34,7 @@ from game.ui.ar_figure import FigureRenderer, View, draw_outline
 from game.ui.camera_surface import CameraSurface
 from game.ui.collectible_art import collectible_art
 from game.ui.contrast import CREAM
-from game.ui.fit import Placements, block, draw_block, draw_button, label_size, union
+from game.ui.fit import Block, Placements, block, button_row, draw_block, draw_button, label_size, union
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, draw_panel, hit_button, lighten
 from scenes.decor import draw_seal
@@ -103,6 +103,7 @@ class ScanScene(Scene):
         self._back_size = 30
         self.placed = Placements()  # where the side panels' texts and buttons went (read by the layout tests)
         self.guide_placed = Placements()  # the guide band's and the chips' texts, this frame
+        self.result_placed = Placements()  # the catch's (or "nothing here"'s) panel, this frame
         self.back = Button("back", Rect(30, 34, 180, 68), style="secondary")
         self.album_button = Button("album", Rect(1700, 40, 200, 250), style="ghost")
         self.again_button = Button("again", Rect(0, 0, 260, 76), style="secondary")
@@ -655,33 +656,71 @@ class ScanScene(Scene):
         return s.t("scan.pending" if item.rarity is Rarity.LIMITED else "scan.pending_hidden"), p.muted
 
     def _draw_result(self, surface: pygame.Surface, item: Collectible | None) -> None:
+        """The catch (art, "collected", name, rarity, status) or "nothing here", with Again and Share under
+        the texts: stacked by their heights in a panel that grows with the text, between the side panels and
+        above the guide band; the texts shrink toward their floors only when that room runs out."""
         s, p = self.s, self.s.palette
-        panel = Rect(480, 300, 960, 470)
-        draw_panel(surface, panel, (*lighten(p.paper, 0.3), 244), radius=28, border=p.accent, border_width=4)
-        if item is not None:
-            art = s.images.remember(("scan-result", item.id), lambda: collectible_art(item.id, hex_rgb(item.colour), 360))
-            surface.blit(art, (panel.x + 40, panel.y + 50))
-            tx = panel.x + 370
-            head = s.text.render(s.t("scan.collected"), 34, p.text_primary, "bold")
-            surface.blit(head, (tx, panel.y + 50))
-            surface.blit(s.text.fit(item.name.get(s.lang), 50, 540, p.ink, "serif", 26), (tx, panel.y + 100))
-            surface.blit(s.text.render(s.t(f"rarity.{item.rarity.value}"), 28, p.text_gold, "bold"), (tx, panel.y + 174))
-            line, colour = self._status_line(item)
-            s.text.draw_fitted_paragraph(surface, line, (tx, panel.y + 220), 540, 30, colour, "bold", 1.25, 3, 20)
-        else:
-            head = s.text.render(s.t("scan.nothing_title"), 44, p.text_primary, "bold")
-            surface.blit(head, head.get_rect(center=(960, panel.y + 110)))
-            s.text.draw_fitted_paragraph(surface, s.t("scan.nothing"), (panel.x + 80, panel.y + 170), 800, 30,
-                                         p.ink, "sans", 1.3, 3, 20)
-        by = round(panel.y + panel.h - 106)
-        self.again_button.rect = Rect(panel.x + 370 if item is not None else 830, by, 260, 76)
-        self.share_button.rect = Rect(panel.x + 660, by, 220, 76)
+        k = max(1.0, s.text.scale.factor)
+        room_w = LOGICAL_SIZE[0] - 2 * self.side - 40
+        room_h = self._band_top() - 40
+        width = min(room_w, round(960 * k ** 0.5))
+        art_size = max(220, round(360 - 140 * (k - 1))) if item is not None else 0
+        tx_off = art_size + 10 if item is not None else 80
+        col_w = width - tx_off - 40 if item is not None else width - 160
         self.again_button.label = s.t("scan.again")
         self.share_button.label = s.t("scan.share")
-        colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
-        self.again_button.draw(surface, s.text, colours, 30)
+        buttons = [self.again_button, self.share_button] if item is not None else [self.again_button]
+        for shrink in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
+            blocks: list[tuple[str, Block, tuple[int, int, int]]] = []
+            if item is not None:
+                line, colour = self._status_line(item)
+                blocks = [("head", block(s.text, s.t("scan.collected"), round(34 * shrink), col_w, "bold",
+                                         min_size=round(20 * shrink), max_lines=2), p.text_primary),
+                          ("name", block(s.text, item.name.get(s.lang), round(50 * shrink), col_w, "serif",
+                                         min_size=round(26 * shrink), max_lines=2, spacing=1.15), p.ink),
+                          ("rarity", block(s.text, s.t(f"rarity.{item.rarity.value}"), round(28 * shrink), col_w,
+                                           "bold", min_size=round(18 * shrink), max_lines=1), p.text_gold),
+                          ("status", block(s.text, line, round(30 * shrink), col_w, "bold",
+                                           min_size=round(20 * shrink), spacing=1.25), colour)]
+            else:
+                blocks = [("head", block(s.text, s.t("scan.nothing_title"), round(44 * shrink), col_w, "bold",
+                                         min_size=round(26 * shrink), max_lines=2), p.text_primary),
+                          ("body", block(s.text, s.t("scan.nothing"), round(30 * shrink), col_w, "sans",
+                                         min_size=round(20 * shrink)), p.ink)]
+            size = button_row(s.text, buttons, round(30 * shrink), 0, 0, min_w=220, min_h=76,
+                              max_row_w=col_w if item is not None else width - 160, gap=30, min_size=18)
+            gaps = [round(g * k * shrink) for g in ((12, 8, 10, 24) if item is not None else (20, 30))]
+            text_h = sum(b.height for _, b, _ in blocks) + sum(gaps[:-1])
+            height = max(470, 50 + text_h + gaps[-1] + round(self.again_button.rect.h) + 30)
+            if height <= room_h:
+                break
+        y0 = max(20, min(300, room_h + 20 - height))  # where it sits at the normal size, or higher
+        panel = Rect((LOGICAL_SIZE[0] - width) // 2, y0, width, height)
+        draw_panel(surface, panel, (*lighten(p.paper, 0.3), 244), radius=28, border=p.accent, border_width=4)
+        self.result_placed.clear()
+        box = pygame.Rect(panel.as_tuple())
+        x = round(panel.x) + tx_off
+        y = round(panel.y) + 50
         if item is not None:
-            self.share_button.draw(surface, s.text, colours, 30)
+            art = s.images.remember(("scan-result", item.id, art_size),
+                                    lambda: collectible_art(item.id, hex_rgb(item.colour), art_size))
+            surface.blit(art, (round(panel.x) + 40 - (360 - art_size) // 8, round(panel.y) + 50))
+        for (role, b, colour), gap in zip(blocks, gaps, strict=True):
+            align = "center" if item is None and role == "head" else "left"
+            lines = draw_block(surface, s.text, b, colour, x, y, col_w, align)
+            self.result_placed.add(role, b.text, union(lines), box, b.size)
+            y += b.height + gap
+        by = max(y, round(panel.y + panel.h) - 30 - round(self.again_button.rect.h))
+        if item is not None:
+            self.again_button.rect = Rect(x, by, self.again_button.rect.w, self.again_button.rect.h)
+            self.share_button.rect = Rect(x + self.again_button.rect.w + 30, by, self.share_button.rect.w,
+                                          self.share_button.rect.h)
+        else:
+            self.again_button.rect = Rect(round(panel.x + (panel.w - self.again_button.rect.w) / 2), by,
+                                          self.again_button.rect.w, self.again_button.rect.h)
+        colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
+        for b in buttons:
+            draw_button(surface, s.text, b, colours, size, self.result_placed)
 
     def _draw_seal(self, surface: pygame.Surface, seal: Seal) -> None:
         s, p = self.s, self.s.palette

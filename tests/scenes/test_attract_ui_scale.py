@@ -40,8 +40,8 @@ def test_the_column_holds_its_texts_clear_of_the_art(tmp_path: Path, lang: str, 
     texts = attract.placed.texts
     assert {t.role for t in texts} >= {"brand", "title", "tagline", "hint", "touch", "touch alt"}
     assert_texts_fit(texts, where)
-    art = attract.art_boxes() + [pygame.Rect(attract.lang_button.rect.as_tuple())]
-    assert_apart([t for t in texts if t.role != "touch"], art + [attract._layout.pill], where)
+    art = [*attract.art_boxes(), pygame.Rect(attract.lang_button.rect.as_tuple())]
+    assert_apart([t for t in texts if t.role != "touch"], [*art, attract._layout.pill], where)
     assert_apart([t for t in texts if t.role == "touch"], art, where)
     buttons = [attract.lang_button, attract.scan_button]
     assert_buttons_fit(buttons, where)

@@ -60,6 +60,26 @@ def test_side_panels_guide_and_chips_hold_their_texts(tmp_path: Path, lang: str,
     assert chip.bottom < scan._band_top() and chip.top > 0
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("size", "scale"), SCALES)
+def test_the_catch_and_nothing_panels_hold_their_texts(tmp_path: Path, lang: str, size: str, scale: float) -> None:
+    scan, services = _scan(tmp_path, lang, size, scale)
+    surface = pygame.Surface(LOGICAL_SIZE)
+    longest = max(services.campaign.collectibles, key=lambda c: len(c.name.get(lang)))
+    for item in (longest, None):
+        scan.collected = item
+        scan._draw_result(surface, item)
+        where = f"{lang} {size} {scale} {'catch' if item else 'nothing'}"
+        placed = scan.result_placed
+        assert_texts_fit(placed.texts, where)
+        assert_buttons_fit(placed.buttons, where)
+        panel = placed.texts[0].box
+        assert scan.side <= panel.left and panel.right <= LOGICAL_SIZE[0] - scan.side, f"{where}: {panel}"
+        assert panel.bottom <= scan._band_top(), f"{where}: the panel runs into the guide band"
+        for b in placed.buttons:
+            assert panel.contains(pygame.Rect(b.rect.as_tuple())), f"{where}: {b.id} leaves the panel"
+
+
 def test_the_panels_widen_with_the_text(tmp_path: Path) -> None:
     small, _ = _scan(tmp_path / "a", "en", "normal", 1.0)
     big, _ = _scan(tmp_path / "b", "en", "normal", 2.0)
