@@ -235,10 +235,10 @@ class AttractScene(Scene):
         alt_w = s.text.size(s.t("attract.touch_alt"), alt_size, "sans")[0]
         alt_rect = pygame.Rect(0, 0, alt_w, alt_h)
         alt_rect.midtop = (pill.centerx, pill.bottom + alt_gap)
-        placed.add("touch", s.t("attract.touch"), pygame.Rect(0, 0, s.text.size(s.t("attract.touch"), label_size,
-                   "bold")[0], label_h).move(pill.centerx, pill.centery).move(
-                   -s.text.size(s.t("attract.touch"), label_size, "bold")[0] // 2, -label_h // 2), pill, label_size)
-        placed.add("touch alt", s.t("attract.touch_alt"), alt_rect, pygame.Rect(0, 0, *LOGICAL_SIZE), alt_size)
+        touch = pygame.Rect(0, 0, s.text.size(s.t("attract.touch"), label_size, "bold")[0], label_h)
+        touch.center = pill.center
+        placed.add("touch", s.t("attract.touch"), touch, pill)
+        placed.add("touch alt", s.t("attract.touch_alt"), alt_rect, pygame.Rect(0, 0, *LOGICAL_SIZE))
         scan = Rect(pill.right + 24, pill.y, max(0, scan_w - 24), pill.h)
         self._layout = AttractLayout(key, column, (col_x - 4, top), pill, label_size, alt_size, alt_gap, scan,
                                      round(40 * shrink), Rect(*lang), placed, obstacles)

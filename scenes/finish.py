@@ -84,9 +84,9 @@ class FinishScene(Scene):
         self.placed.clear()
         box = pygame.Rect(self.panel.as_tuple())
         lines = draw_block(surface, s.text, title, p.ink, x + 60, y + 50, inner, "center")
-        self.placed.add("title", title.text, union(lines), box, title.size)
+        self.placed.add("title", title.text, union(lines), box)
         lines = draw_block(surface, s.text, body, p.ink, x + 60, y + body_y, inner)
-        self.placed.add("body", body.text, union(lines), box, body.size)
+        self.placed.add("body", body.text, union(lines), box)
         colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
         for button in self.buttons:
             draw_button(surface, s.text, button, colours, size, self.placed)

@@ -120,7 +120,7 @@ class HandoffScene(Scene):
         screen = pygame.Rect(0, 0, *LOGICAL_SIZE)
         for role, b, at, colour in (("title", title, 200, cream), ("steps", steps, steps_y, p.accent),
                                     ("body", body, body_y, cream)):
-            self.placed.add(role, b.text, union(draw_block(surface, s.text, b, colour, x, top + at, w)), screen, b.size)
+            self.placed.add(role, b.text, union(draw_block(surface, s.text, b, colour, x, top + at, w)), screen)
         if not (self.offline and self.qr is None):  # offline, no code can be made: the left says so
             draw_panel(surface, QR_BOX, (255, 255, 255), radius=24, border=p.accent, border_width=4)
         if self.qr is not None:
@@ -130,7 +130,7 @@ class HandoffScene(Scene):
             wait = block(s.text, s.t("kiosk.handoff_waiting"), 34, inner, "sans", min_size=22, max_lines=3)
             lines = draw_block(surface, s.text, wait, p.ink, round(QR_BOX.x) + 50,
                                round(QR_BOX.center[1] - wait.height / 2), inner, "center")
-            self.placed.add("waiting", wait.text, union(lines), QR_BOX, wait.size)
+            self.placed.add("waiting", wait.text, union(lines), QR_BOX)
         draw_button(surface, s.text, self.button, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, size,
                     self.placed)
 

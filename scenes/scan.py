@@ -503,7 +503,7 @@ class ScanScene(Scene):
             img = s.text.render(line, size, colour or p.accent_on_dark, "bold")
             at = panel.blit(img, img.get_rect(midtop=(panel.get_width() // 2, top + i * step)))
             inked.append(img.get_bounding_rect().move(at.topleft))
-        self.placed.add(role, text, union(inked), pygame.Rect(0, 0, panel.get_width(), panel.get_height()), size)
+        self.placed.add(role, text, union(inked), pygame.Rect(0, 0, panel.get_width(), panel.get_height()))
         return top + len(lines) * step
 
     def _found_count(self) -> int:
@@ -708,7 +708,7 @@ class ScanScene(Scene):
         for (role, b, colour), gap in zip(blocks, gaps, strict=True):
             align = "center" if item is None and role == "head" else "left"
             lines = draw_block(surface, s.text, b, colour, x, y, col_w, align)
-            self.result_placed.add(role, b.text, union(lines), box, b.size)
+            self.result_placed.add(role, b.text, union(lines), box)
             y += b.height + gap
         by = max(y, round(panel.y + panel.h) - 30 - round(self.again_button.rect.h))
         if item is not None:

@@ -13,19 +13,8 @@ from dataclasses import dataclass, field
 import pygame
 
 from game.ui.layout import Rect
-from game.ui.text import Colour, TextRenderer
+from game.ui.text import Colour, PlacedText, TextRenderer
 from game.ui.widgets import Button
-
-
-@dataclass
-class Placed:
-    """One drawn text: its role, the glyphs' box on screen, and the box it must stay inside."""
-
-    role: str
-    text: str
-    rect: pygame.Rect
-    box: pygame.Rect
-    size: int = 0
 
 
 @dataclass
@@ -44,17 +33,18 @@ class Block:
 class Placements:
     """Where a screen's texts and buttons went, for the layout tests."""
 
-    texts: list[Placed] = field(default_factory=list)
+    texts: list[PlacedText] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
 
     def clear(self) -> None:
         self.texts.clear()
         self.buttons.clear()
 
-    def add(self, role: str, text: str, rect: pygame.Rect, box: pygame.Rect | Rect, size: int = 0) -> None:
+    def add(self, role: str, text: str, rect: pygame.Rect, box: pygame.Rect | Rect) -> None:
+        """Record ``text`` drawn at ``rect`` (its glyphs), which must stay inside ``box``."""
         if isinstance(box, Rect):
             box = pygame.Rect(box.as_tuple())
-        self.texts.append(Placed(role, text, rect, box, size))
+        self.texts.append(PlacedText(role, text, rect, box))
 
 
 def block(text: TextRenderer, s: str, size: int, width: int, face: str = "sans", *, min_size: int = 14,
@@ -127,5 +117,5 @@ def draw_button(surface: pygame.Surface, text: TextRenderer, button: Button, col
     if placed is not None:
         placed.buttons.append(button)
         if drawn is not None:
-            where, used = drawn
-            placed.add(f"button:{button.id}", button.label, where, pygame.Rect(button.rect.as_tuple()), used)
+            where, _ = drawn
+            placed.add(f"button:{button.id}", button.label, where, pygame.Rect(button.rect.as_tuple()))

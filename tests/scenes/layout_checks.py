@@ -7,15 +7,15 @@ from itertools import combinations
 
 import pygame
 
-from game.ui.fit import Placed
 from game.ui.layout import LOGICAL_SIZE, MIN_TOUCH
+from game.ui.text import PlacedText
 from game.ui.widgets import Button
 
 SCALES = [("normal", 1.0), ("normal", 1.5), ("normal", 2.0), ("large", 2.0)]  # (--text-size, --ui-scale)
 SCREEN = pygame.Rect(0, 0, *LOGICAL_SIZE)
 
 
-def assert_texts_fit(texts: list[Placed], where: str, *, apart: bool = True) -> None:
+def assert_texts_fit(texts: list[PlacedText], where: str, *, apart: bool = True) -> None:
     assert texts, f"{where}: nothing was drawn"
     for t in texts:
         assert t.rect.width > 0 and t.rect.height > 0, f"{where}: {t.role} drew nothing"
@@ -37,7 +37,7 @@ def assert_buttons_fit(buttons: list[Button], where: str) -> None:
             f"{where}: {a.id} overlaps {b.id}"
 
 
-def assert_apart(texts: list[Placed], others: list[pygame.Rect], where: str) -> None:
+def assert_apart(texts: list[PlacedText], others: list[pygame.Rect], where: str) -> None:
     for t in texts:
         for o in others:
             assert not t.rect.colliderect(o), f"{where}: {t.role} {t.rect} runs into {o}"
