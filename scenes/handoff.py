@@ -15,10 +15,13 @@ from game.actions import Action, Kind
 from game.kiosk.handoff import qr_matrix
 from game.scene import Scene
 from game.services import Services
+from game.ui.fit import Placements, block, button_row, draw_block, draw_button, union
 from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, draw_panel, hit_button, lighten
 
 QR_BOX = Rect(1120, 200, 600, 600)
+COLUMN = (200, 820)  # the left column beside the code: x, width
+RISE = 140  # how far the column may rise above the code's top when large text needs the height
 POLL_S = 0.5
 
 
@@ -47,6 +50,7 @@ class HandoffScene(Scene):
         self.steps = services.session.summary().month_steps
         self.button = Button("done", Rect(260, 840, 420, 96), style="primary")
         self._finished = False
+        self.placed = Placements()  # where the texts and the button went (read by the layout tests)
 
     def enter(self) -> None:
         self._refresh()
@@ -82,27 +86,53 @@ class HandoffScene(Scene):
             self._finish()
 
     def draw(self, surface: pygame.Surface) -> None:
+        """Title, steps, the explanation and Done stacked by their heights in the left column, beside the
+        code; the texts shrink toward a floor only when the column's height runs out (large text)."""
         s, p = self.s, self.s.palette
         surface.fill(darken(p.primary, 0.55))
         pygame.draw.rect(surface, p.accent, pygame.Rect(24, 24, LOGICAL_SIZE[0] - 48, LOGICAL_SIZE[1] - 48), 4,
                          border_radius=10)
+        k = max(1.0, s.text.scale.factor)
         cream = lighten(p.secondary, 0.4)
-        title = s.text.fit(s.t("kiosk.handoff_title"), 72, 820, cream, "serif", 40)
-        surface.blit(title, (200, 200))
-        steps = s.text.fit(s.t("kiosk.handoff_steps", n=self.steps), 48, 820, p.accent, "bold", 28)
-        surface.blit(steps, (200, 320))
         body_key = "kiosk.handoff_offline" if self.offline and self.qr is None else "kiosk.handoff_scan"
-        s.text.draw_fitted_paragraph(surface, s.t(body_key), (200, 420), 820, 38, cream, "sans", 1.35, 5, 26)
+        left = max(0, int(self.seconds - self.t + 0.999))
+        self.button.label = f"{s.t('kiosk.handoff_done')} ({left})"
+        x = COLUMN[0] - min(80, round(80 * (k - 1)))  # large text: the column takes the margin beside it
+        w = COLUMN[0] + COLUMN[1] - x
+        for shrink in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
+            title = block(s.text, s.t("kiosk.handoff_title"), round(72 * shrink), w, "serif", min_size=round(40 * shrink),
+                          max_lines=2, spacing=1.15)
+            steps = block(s.text, s.t("kiosk.handoff_steps", n=self.steps), round(48 * shrink), w, "bold",
+                          min_size=round(28 * shrink), max_lines=2)
+            body = block(s.text, s.t(body_key), round(38 * shrink), w, "sans", min_size=round(24 * shrink), spacing=1.35)
+            size = button_row(s.text, [self.button], round(38 * shrink), 0, 0, min_w=420, min_h=96,
+                              max_row_w=w, gap=0, min_size=24)
+            gap = k * shrink  # the gaps shrink with the texts
+            steps_y = max(320, 200 + title.height + round(28 * gap))
+            body_y = max(420, steps_y + steps.height + round(40 * gap))
+            button_y = max(840, body_y + body.height + round(40 * gap))
+            if button_y + self.button.rect.h - RISE <= LOGICAL_SIZE[1] - 60:
+                break
+        # the column rises (up to RISE) before anything would leave the screen
+        top = max(-RISE, min(0, LOGICAL_SIZE[1] - 60 - round(button_y + self.button.rect.h)))
+        self.button.rect = Rect(COLUMN[0] + 60, top + button_y, self.button.rect.w, self.button.rect.h)
+        self.placed.clear()
+        screen = pygame.Rect(0, 0, *LOGICAL_SIZE)
+        for role, b, at, colour in (("title", title, 200, cream), ("steps", steps, steps_y, p.accent),
+                                    ("body", body, body_y, cream)):
+            self.placed.add(role, b.text, union(draw_block(surface, s.text, b, colour, x, top + at, w)), screen)
         if not (self.offline and self.qr is None):  # offline, no code can be made: the left says so
             draw_panel(surface, QR_BOX, (255, 255, 255), radius=24, border=p.accent, border_width=4)
         if self.qr is not None:
             surface.blit(self.qr, self.qr.get_rect(center=(round(QR_BOX.center[0]), round(QR_BOX.center[1]))))
         elif not self.offline:
-            s.text.draw_fitted_paragraph(surface, s.t("kiosk.handoff_waiting"), (round(QR_BOX.x) + 50,
-                                         round(QR_BOX.y) + 270), round(QR_BOX.w) - 100, 34, p.ink, "sans", 1.3, 2, 22)
-        left = max(0, int(self.seconds - self.t + 0.999))
-        self.button.label = f"{s.t('kiosk.handoff_done')} ({left})"
-        self.button.draw(surface, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 38)
+            inner = round(QR_BOX.w) - 100
+            wait = block(s.text, s.t("kiosk.handoff_waiting"), 34, inner, "sans", min_size=22, max_lines=3)
+            lines = draw_block(surface, s.text, wait, p.ink, round(QR_BOX.x) + 50,
+                               round(QR_BOX.center[1] - wait.height / 2), inner, "center")
+            self.placed.add("waiting", wait.text, union(lines), QR_BOX)
+        draw_button(surface, s.text, self.button, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, size,
+                    self.placed)
 
 
 def qr_surface(text: str, size: int) -> pygame.Surface:

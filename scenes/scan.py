@@ -34,14 +34,18 @@ from game.ui.ar_figure import FigureRenderer, View, draw_outline
 from game.ui.camera_surface import CameraSurface
 from game.ui.collectible_art import collectible_art
 from game.ui.contrast import CREAM
-from game.ui.layout import Rect
+from game.ui.fit import Block, Placements, block, button_row, draw_block, draw_button, label_size, union
+from game.ui.layout import LOGICAL_SIZE, Rect
 from game.ui.widgets import Button, darken, draw_panel, hit_button, lighten
 from scenes.decor import draw_seal
 
 log = logging.getLogger(__name__)
 
 VIEW_RECT = (240, 0, 1440, 1080)  # the 4:3 camera, pillarboxed in the 16:9 canvas
-ALBUM_ICON = (1800, 150)  # where a captured figure flies to
+ALBUM_ICON = (1800, 150)  # where a captured figure flies to (the album icon's centre at the normal text size)
+SIDE_W = VIEW_RECT[0]  # each side panel, at the normal text size; larger text widens them over the view's edges
+SIDE_MAX = 420
+BAND_H = 120  # the aiming guide's band at the bottom, at the normal text size
 FIGURE_HEIGHT = 1.2  # card widths: it towers over the logo it came out of
 KIOSK_IDLE_S = 45.0  # a kiosk's scan returns to the map after this long without a touch
 POSTER_CONFIRM = 2  # consecutive poster sightings before the check-in
@@ -96,6 +100,10 @@ class ScanScene(Scene):
         self._chips: dict[tuple[object, ...], pygame.Surface] = {}
         self._panels: tuple[tuple[object, ...], tuple[pygame.Surface, pygame.Surface]] | None = None
         self._last_pose: CardPose | None = None
+        self._back_size = 30
+        self.placed = Placements()  # where the side panels' texts and buttons went (read by the layout tests)
+        self.guide_placed = Placements()  # the guide band's and the chips' texts, this frame
+        self.result_placed = Placements()  # the catch's (or "nothing here"'s) panel, this frame
         self.back = Button("back", Rect(30, 34, 180, 68), style="secondary")
         self.album_button = Button("album", Rect(1700, 40, 200, 250), style="ghost")
         self.again_button = Button("again", Rect(0, 0, 260, 76), style="secondary")
@@ -373,19 +381,47 @@ class ScanScene(Scene):
             pygame.draw.polygon(surface, self.s.palette.jade, pts, 5)
 
     def _chip(self, surface: pygame.Surface, text: str, centre: tuple[int, int], size: int = 30,
-              fill: tuple[int, int, int, int] = (20, 14, 14, 200)) -> None:
-        """Cream text on a dark chip (dark enough over any camera frame for 4.5:1), painted once per text."""
-        key = (text, size, fill, self.s.text.generation)
+              fill: tuple[int, int, int, int] = (20, 14, 14, 200), role: str = "chip", bottom: bool = False) -> None:
+        """Cream text on a dark chip (dark enough over any camera frame for 4.5:1), painted once per text. It
+        stays between the side panels: a long text wraps to two lines before it shrinks (to a floor). With
+        ``bottom``, ``centre`` is where its bottom edge's middle goes."""
+        s = self.s
+        room = LOGICAL_SIZE[0] - 2 * self.side - 40 - 48
+        key = (text, size, fill, s.text.generation, room)
         chip = self._chips.get(key)
         if chip is None:
             if len(self._chips) > 32:
                 self._chips.clear()
-            label = self.s.text.fit(text, size, 1300, CREAM, "bold", 18)
-            w, h = label.get_width() + 48, label.get_height() + 22
+            b = block(s.text, text, size, min(room, 1300), "bold", min_size=18, max_lines=2, spacing=1.2)
+            w = max(s.text.size(line, b.size, "bold")[0] for line in b.lines) + 48
+            h = b.height + 22
             chip = self._chips[key] = pygame.Surface((w, h), pygame.SRCALPHA)
-            draw_panel(chip, Rect(0, 0, w, h), fill, radius=h // 2)
-            chip.blit(label, label.get_rect(center=(w // 2, h // 2)))
-        surface.blit(chip, chip.get_rect(center=centre))
+            draw_panel(chip, Rect(0, 0, w, h), fill, radius=min(h // 2, 40))
+            draw_block(chip, s.text, b, CREAM, 24, 11, w - 48, "center")
+        at = surface.blit(chip, chip.get_rect(midbottom=centre) if bottom else chip.get_rect(center=centre))
+        self.guide_placed.add(role, text, at.inflate(-40, -18), at)
+
+    def _chip_y(self) -> int:
+        """The hint chip's bottom: just above the guide band."""
+        return self._band_top() - 26
+
+    def _band_top(self) -> int:
+        s = self.s
+        zh_h = s.text.size("字", 40, "bold")[1]
+        en_h = s.text.size("Ag", 28, "sans")[1]
+        return LOGICAL_SIZE[1] - max(BAND_H, zh_h + en_h + round(16 * s.text.scale.factor))
+
+    @property
+    def side(self) -> int:
+        """Each side panel's width: SIDE_W at the normal text size, wider (over the camera view's edges, which
+        the panels then cover) as the text grows, so the panels' words keep several to a line."""
+        k = max(1.0, self.s.text.scale.factor)
+        return min(SIDE_MAX, round(SIDE_W * (0.5 + 0.5 * k)))
+
+    @property
+    def album_icon_at(self) -> tuple[int, int]:
+        return (LOGICAL_SIZE[0] - self.side + (ALBUM_ICON[0] - VIEW_RECT[0] - VIEW_RECT[2]) * self.side // SIDE_W,
+                ALBUM_ICON[1])
 
     def _draw_side_panels(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
@@ -395,38 +431,62 @@ class ScanScene(Scene):
             self._panels = (key, self._paint_panels())
         left, right = self._panels[1]
         surface.blit(left, (0, 0))
-        surface.blit(right, (VIEW_RECT[0] + VIEW_RECT[2], 0))
+        surface.blit(right, (LOGICAL_SIZE[0] - right.get_width(), 0))
+        draw_button(surface, s.text, self.back, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, self._back_size)
+
+    def _layout_back(self) -> int:
+        """Back holds its label in the left panel: as wide as the label needs (the panel's width at most,
+        the label shrinking first), at least touch size. Returns the label size."""
+        s = self.s
+        k = s.text.scale.factor
         self.back.label = s.t("app.back")
-        self.back.draw(surface, s.text, {"primary": p.primary, "paper": p.paper, "ink": p.ink}, 30)
+        room = self.side - 32
+        size = label_size(s.text, [self.back.label], 30, room - round(44 * k), 18)
+        w, h = s.text.size(self.back.label, size, "bold")
+        width = min(room, max(180, w + round(44 * k)))
+        self.back.rect = Rect((self.side - width) // 2, 34, width, max(68, h + round(16 * k)))
+        return size
 
     def _paint_panels(self) -> tuple[pygame.Surface, pygame.Surface]:
         """The left panel (title, demo-camera notice; Back is drawn over it) and the right one (album icon, count)."""
         s, p = self.s, self.s.palette
-        w = VIEW_RECT[0]
+        w = self.side
+        self.placed.clear()
+        self._back_size = self._layout_back()
         backdrop = darken(p.primary, 0.78)
         left = pygame.Surface((w, 1080)).convert()
         left.fill(backdrop)
+        panel = pygame.Rect(0, 0, w, 1080)
         title = s.text.fit(s.t("map.scan"), 44, w - 24, p.text_on_dark, "serif", 26)
-        left.blit(title, title.get_rect(center=(w // 2, 170)))
-        y = 230
+        centre_y = max(170, round(self.back.rect.y + self.back.rect.h) + 16 + title.get_height() // 2)
+        at = left.blit(title, title.get_rect(center=(w // 2, centre_y)))
+        self.placed.add("title", s.t("map.scan"), title.get_bounding_rect().move(at.topleft), panel)
+        y = max(230, at.bottom + 8)
         if self.landmark is not None:  # this landmark's scan: its name under the title
-            y = self._paint_notice(left, self.landmark.name.get(s.lang), y - 20, y + 110, 30, p.text_on_dark) + 24
+            y = self._paint_notice(left, self.landmark.name.get(s.lang), y - 20, y + round(110 * s.text.scale.factor),
+                                   30, p.text_on_dark, role="landmark") + 24
         if self.synthetic:
             pygame.draw.circle(left, p.accent, (w // 2, y + 32), 10)
-            self._paint_notice(left, s.t("scan.demo_camera"), y + 60, left.get_height() - 40)
-        right = pygame.Surface((1920 - VIEW_RECT[0] - VIEW_RECT[2], 1080)).convert()
+            self._paint_notice(left, s.t("scan.demo_camera"), y + 60, left.get_height() - 40, role="demo camera")
+        right = pygame.Surface((w, 1080)).convert()
         right.fill(backdrop)
-        cx = ALBUM_ICON[0] - (VIEW_RECT[0] + VIEW_RECT[2])
+        x0 = LOGICAL_SIZE[0] - w
+        screen_right = pygame.Rect(x0, 0, w, 1080)
+        cx = self.album_icon_at[0] - x0
         icon = s.images.remember(("scan-album-icon", s.campaign.id), self._album_icon)
         right.blit(icon, icon.get_rect(center=(cx, ALBUM_ICON[1])))
-        label = s.text.fit(s.t("map.album"), 28, right.get_width() - 16, p.text_on_dark, "bold", 18)
-        right.blit(label, label.get_rect(center=(cx, 236)))
-        count = s.text.render(f"{self._found_count()} / {len(s.campaign.collectibles)}", 30, p.accent_on_dark, "bold")
-        right.blit(count, count.get_rect(center=(cx, 236 + label.get_height() // 2 + 22)))
+        label = s.text.fit(s.t("map.album"), 28, w - 24, p.text_on_dark, "bold", 18)
+        at = right.blit(label, label.get_rect(midtop=(cx, 236 - 19)))
+        self.placed.add("album", s.t("map.album"), label.get_bounding_rect().move(at.x + x0, at.y), screen_right)
+        count = s.text.fit(f"{self._found_count()} / {len(s.campaign.collectibles)}", 30, w - 24, p.accent_on_dark,
+                           "bold", 18)
+        at2 = right.blit(count, count.get_rect(midtop=(cx, at.bottom + 2)))
+        self.placed.add("count", "", count.get_bounding_rect().move(at2.x + x0, at2.y), screen_right)
+        self.album_button.rect = Rect(x0 + 10, 40, w - 20, max(250, at2.bottom - 40 + 10))
         return left, right
 
     def _paint_notice(self, panel: pygame.Surface, text: str, top: int, bottom: int, size: int = 26,
-                      colour: tuple[int, int, int] | None = None) -> int:
+                      colour: tuple[int, int, int] | None = None, role: str = "notice") -> int:
         """Centred lines in the side panel: the size shrinks until the whole text fits, never cut.
         Returns where the text ends."""
         s, p = self.s, self.s.palette
@@ -438,9 +498,12 @@ class ScanScene(Scene):
                 break
             size -= 1
         lines = s.text.wrap(text, size, width, "bold", max(1, (bottom - top) // step))
+        inked = []
         for i, line in enumerate(lines):
             img = s.text.render(line, size, colour or p.accent_on_dark, "bold")
-            panel.blit(img, img.get_rect(midtop=(panel.get_width() // 2, top + i * step)))
+            at = panel.blit(img, img.get_rect(midtop=(panel.get_width() // 2, top + i * step)))
+            inked.append(img.get_bounding_rect().move(at.topleft))
+        self.placed.add(role, text, union(inked), pygame.Rect(0, 0, panel.get_width(), panel.get_height()))
         return top + len(lines) * step
 
     def _found_count(self) -> int:
@@ -465,19 +528,26 @@ class ScanScene(Scene):
 
     def _draw_guide(self, surface: pygame.Surface) -> None:
         s, p = self.s, self.s.palette
-        x, _, w, _ = VIEW_RECT
-        band = s.images.remember(("scan-guide-band", w), lambda: self._band(w))
-        surface.blit(band, (x, 960))
+        self.guide_placed.clear()
+        x, w = self.side, LOGICAL_SIZE[0] - 2 * self.side
+        top = self._band_top()
+        band = s.images.remember(("scan-guide-band", w, top), lambda: self._band(w, LOGICAL_SIZE[1] - top))
+        surface.blit(band, (x, top))
+        box = pygame.Rect(x, top, w, band.get_height())
         if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
             zh_text, en_text = self.guide_lines()
             zh = s.text.fit(zh_text, 40, w - 80, CREAM, "bold", 24)
             en = s.text.fit(en_text, 28, w - 80, p.text_on_dark, "sans", 20)
             gap = max(0, (band.get_height() - zh.get_height() - en.get_height()) // 3)
-            surface.blit(zh, zh.get_rect(midtop=(960, 960 + gap)))
-            surface.blit(en, en.get_rect(midtop=(960, 960 + 2 * gap + zh.get_height())))
+            at = surface.blit(zh, zh.get_rect(midtop=(960, top + gap)))
+            self.guide_placed.add("guide:zh", zh_text, zh.get_bounding_rect().move(at.topleft), box)
+            at = surface.blit(en, en.get_rect(midtop=(960, top + 2 * gap + zh.get_height())))
+            self.guide_placed.add("guide:en", en_text, en.get_bounding_rect().move(at.topleft), box)
         elif self.hunt.phase is Phase.READY:
             line = s.text.fit(s.t("scan.collect_hint"), 38, w - 80, CREAM, "bold", 22)
-            surface.blit(line, line.get_rect(center=(960, 1020)))
+            at = surface.blit(line, line.get_rect(center=(960, top + band.get_height() // 2)))
+            self.guide_placed.add("guide:collect", s.t("scan.collect_hint"), line.get_bounding_rect().move(at.topleft),
+                                  box)
         hint = None
         if self.hunt.phase in (Phase.SEARCHING, Phase.EMERGING):
             hint = choose_hint(self.result.measures if self.result else None, self.pose is not None,
@@ -485,7 +555,7 @@ class ScanScene(Scene):
         if hint == "scan.hint_example":
             self._draw_example(surface)
         elif hint is not None:
-            self._chip(surface, s.t(hint), (960, 900), 32)
+            self._chip(surface, s.t(hint), (960, self._chip_y()), 32, bottom=True)
         if self.message is not None:
             self._chip(surface, self.message[0], (960, 70), 30)
         if self.worker is not None and self.worker.status not in ("ok", "starting"):
@@ -506,8 +576,8 @@ class ScanScene(Scene):
         return line("zh"), line("en")
 
     @staticmethod
-    def _band(w: int) -> pygame.Surface:
-        band = pygame.Surface((w, 120), pygame.SRCALPHA)
+    def _band(w: int, h: int) -> pygame.Surface:
+        band = pygame.Surface((w, h), pygame.SRCALPHA)
         band.fill((16, 10, 10, 180))  # cream text on it keeps 4.5:1 even over a white camera frame
         return band
 
@@ -531,10 +601,11 @@ class ScanScene(Scene):
 
         card = s.images.remember(("scan-example", s.campaign.id, picture, s.lang, s.text.generation), make)
         bob = 8 * math.sin(self.t * 2.2)
-        surface.blit(card, card.get_rect(center=(1500, 560 + bob)))
+        x = min(1500, LOGICAL_SIZE[0] - self.side - card.get_width() // 2 - 10)  # beside the right panel
+        surface.blit(card, card.get_rect(center=(x, 560 + bob)))
         hint = s.t("scan.guide_poster", name=caption) if lm is not None else \
             s.t("scan.hint_example", bank=s.campaign.brand.name.get(s.lang))
-        self._chip(surface, hint, (960, 900), 32)
+        self._chip(surface, hint, (960, self._chip_y()), 32, bottom=True)
 
     def _draw_ready(self, surface: pygame.Surface, item: Collectible) -> None:
         s, p = self.s, self.s.palette
@@ -554,7 +625,7 @@ class ScanScene(Scene):
         if f < 1.0 and self.fly_from is not None:
             e = f * f * (3 - 2 * f)
             x0, y0 = self.fly_from
-            x1, y1 = ALBUM_ICON
+            x1, y1 = self.album_icon_at
             x = x0 + (x1 - x0) * e
             y = y0 + (y1 - y0) * e - math.sin(math.pi * e) * 220
             size = max(40, round(420 * (1 - 0.8 * e)))
@@ -585,33 +656,71 @@ class ScanScene(Scene):
         return s.t("scan.pending" if item.rarity is Rarity.LIMITED else "scan.pending_hidden"), p.muted
 
     def _draw_result(self, surface: pygame.Surface, item: Collectible | None) -> None:
+        """The catch (art, "collected", name, rarity, status) or "nothing here", with Again and Share under
+        the texts: stacked by their heights in a panel that grows with the text, between the side panels and
+        above the guide band; the texts shrink toward their floors only when that room runs out."""
         s, p = self.s, self.s.palette
-        panel = Rect(480, 300, 960, 470)
-        draw_panel(surface, panel, (*lighten(p.paper, 0.3), 244), radius=28, border=p.accent, border_width=4)
-        if item is not None:
-            art = s.images.remember(("scan-result", item.id), lambda: collectible_art(item.id, hex_rgb(item.colour), 360))
-            surface.blit(art, (panel.x + 40, panel.y + 50))
-            tx = panel.x + 370
-            head = s.text.render(s.t("scan.collected"), 34, p.text_primary, "bold")
-            surface.blit(head, (tx, panel.y + 50))
-            surface.blit(s.text.fit(item.name.get(s.lang), 50, 540, p.ink, "serif", 26), (tx, panel.y + 100))
-            surface.blit(s.text.render(s.t(f"rarity.{item.rarity.value}"), 28, p.text_gold, "bold"), (tx, panel.y + 174))
-            line, colour = self._status_line(item)
-            s.text.draw_fitted_paragraph(surface, line, (tx, panel.y + 220), 540, 30, colour, "bold", 1.25, 3, 20)
-        else:
-            head = s.text.render(s.t("scan.nothing_title"), 44, p.text_primary, "bold")
-            surface.blit(head, head.get_rect(center=(960, panel.y + 110)))
-            s.text.draw_fitted_paragraph(surface, s.t("scan.nothing"), (panel.x + 80, panel.y + 170), 800, 30,
-                                         p.ink, "sans", 1.3, 3, 20)
-        by = round(panel.y + panel.h - 106)
-        self.again_button.rect = Rect(panel.x + 370 if item is not None else 830, by, 260, 76)
-        self.share_button.rect = Rect(panel.x + 660, by, 220, 76)
+        k = max(1.0, s.text.scale.factor)
+        room_w = LOGICAL_SIZE[0] - 2 * self.side - 40
+        room_h = self._band_top() - 40
+        width = min(room_w, round(960 * k ** 0.5))
+        art_size = max(220, round(360 - 140 * (k - 1))) if item is not None else 0
+        tx_off = art_size + 10 if item is not None else 80
+        col_w = width - tx_off - 40 if item is not None else width - 160
         self.again_button.label = s.t("scan.again")
         self.share_button.label = s.t("scan.share")
-        colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
-        self.again_button.draw(surface, s.text, colours, 30)
+        buttons = [self.again_button, self.share_button] if item is not None else [self.again_button]
+        for shrink in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
+            blocks: list[tuple[str, Block, tuple[int, int, int]]] = []
+            if item is not None:
+                line, colour = self._status_line(item)
+                blocks = [("head", block(s.text, s.t("scan.collected"), round(34 * shrink), col_w, "bold",
+                                         min_size=round(20 * shrink), max_lines=2), p.text_primary),
+                          ("name", block(s.text, item.name.get(s.lang), round(50 * shrink), col_w, "serif",
+                                         min_size=round(26 * shrink), max_lines=2, spacing=1.15), p.ink),
+                          ("rarity", block(s.text, s.t(f"rarity.{item.rarity.value}"), round(28 * shrink), col_w,
+                                           "bold", min_size=round(18 * shrink), max_lines=1), p.text_gold),
+                          ("status", block(s.text, line, round(30 * shrink), col_w, "bold",
+                                           min_size=round(20 * shrink), spacing=1.25), colour)]
+            else:
+                blocks = [("head", block(s.text, s.t("scan.nothing_title"), round(44 * shrink), col_w, "bold",
+                                         min_size=round(26 * shrink), max_lines=2), p.text_primary),
+                          ("body", block(s.text, s.t("scan.nothing"), round(30 * shrink), col_w, "sans",
+                                         min_size=round(20 * shrink)), p.ink)]
+            size = button_row(s.text, buttons, round(30 * shrink), 0, 0, min_w=220, min_h=76,
+                              max_row_w=col_w if item is not None else width - 160, gap=30, min_size=18)
+            gaps = [round(g * k * shrink) for g in ((12, 8, 10, 24) if item is not None else (20, 30))]
+            text_h = sum(b.height for _, b, _ in blocks) + sum(gaps[:-1])
+            height = max(470, 50 + text_h + gaps[-1] + round(self.again_button.rect.h) + 30)
+            if height <= room_h:
+                break
+        y0 = max(20, min(300, room_h + 20 - height))  # where it sits at the normal size, or higher
+        panel = Rect((LOGICAL_SIZE[0] - width) // 2, y0, width, height)
+        draw_panel(surface, panel, (*lighten(p.paper, 0.3), 244), radius=28, border=p.accent, border_width=4)
+        self.result_placed.clear()
+        box = pygame.Rect(panel.as_tuple())
+        x = round(panel.x) + tx_off
+        y = round(panel.y) + 50
         if item is not None:
-            self.share_button.draw(surface, s.text, colours, 30)
+            art = s.images.remember(("scan-result", item.id, art_size),
+                                    lambda: collectible_art(item.id, hex_rgb(item.colour), art_size))
+            surface.blit(art, (round(panel.x) + 40 - (360 - art_size) // 8, round(panel.y) + 50))
+        for (role, b, colour), gap in zip(blocks, gaps, strict=True):
+            align = "center" if item is None and role == "head" else "left"
+            lines = draw_block(surface, s.text, b, colour, x, y, col_w, align)
+            self.result_placed.add(role, b.text, union(lines), box)
+            y += b.height + gap
+        by = max(y, round(panel.y + panel.h) - 30 - round(self.again_button.rect.h))
+        if item is not None:
+            self.again_button.rect = Rect(x, by, self.again_button.rect.w, self.again_button.rect.h)
+            self.share_button.rect = Rect(x + self.again_button.rect.w + 30, by, self.share_button.rect.w,
+                                          self.share_button.rect.h)
+        else:
+            self.again_button.rect = Rect(round(panel.x + (panel.w - self.again_button.rect.w) / 2), by,
+                                          self.again_button.rect.w, self.again_button.rect.h)
+        colours = {"primary": p.primary, "paper": p.paper, "ink": p.ink}
+        for b in buttons:
+            draw_button(surface, s.text, b, colours, size, self.result_placed)
 
     def _draw_seal(self, surface: pygame.Surface, seal: Seal) -> None:
         s, p = self.s, self.s.palette

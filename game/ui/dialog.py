@@ -20,3 +20,14 @@ def draw_dialog(surface: pygame.Surface, panel: Rect, palette: Palette, *, veil:
     surface.blit(shade, (0, 0))
     draw_panel(surface, panel, lighten(palette.paper, 0.25), radius=radius, border=border or palette.accent,
                border_width=border_width)
+
+
+def dialog_panel(width: float, height: float, normal: Rect, margin: int = 40) -> Rect:
+    """A dialog's panel grown to ``width`` × ``height`` (never smaller than its ``normal`` rect, never off
+    the screen): centred across; its top stays where it normally is while the screen has room below,
+    else it rises to centre."""
+    sw, sh = LOGICAL_SIZE
+    w = min(sw - 2 * margin, max(normal.w, width))
+    h = min(sh - 2 * margin, max(normal.h, height))
+    y = normal.y if normal.y + h <= sh - normal.y else (sh - h) / 2
+    return Rect(round((sw - w) / 2), round(max(margin, y)), round(w), round(h))

@@ -14,7 +14,7 @@ from game.app import App
 from game.services import Services
 from game.store import LocalStore
 from game.ui.display import text_scale
-from scenes.album import CARD_H, CARD_W, AlbumScene
+from scenes.album import AlbumScene
 from tests.scenes.harness import run_app
 
 
@@ -56,7 +56,7 @@ def test_album_texts_stay_apart_and_inside_their_cards(tmp_path: Path, size: str
     assert boxes["count"].right <= album.scan.rect.x
     first_row = min(rect.top for rect, _ in album._cards)
     assert all(box.bottom <= first_row for box in header)
-    inside = pygame.Rect(0, 0, CARD_W, CARD_H).inflate(-6, -6)
+    inside = pygame.Rect(0, 0, album.grid.card_w, album.grid.card_h).inflate(-6, -6)  # the card as drawn
     for item in items:
         parts = {part: boxes[f"{item.id}:{part}"] for part in ("name", "rarity", "desc")}
         for part, box in parts.items():
