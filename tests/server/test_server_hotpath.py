@@ -300,6 +300,7 @@ def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any
     from fastapi.testclient import TestClient
 
     import server.db
+    import server.pgloop
 
     app = make_app()
     headers = {"Authorization": f"Bearer {_token(app)}"}
@@ -311,9 +312,9 @@ def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any
         backends = [c.driver_connection.info.backend_pid for c in pooled]
         for c in pooled:
             c.close()
-        hot = getattr(engine, server.db._PG_HOT)  # the check-in path's own connections, outside the pool
-        backends += [wire.driver.info.backend_pid for _fairy, wire in hot._open]
-        assert len(hot._open) >= 1
+        loop_wires = app.state.ctx.pg._all  # the check-in path's own connections, outside the pool
+        backends += [wire.driver.info.backend_pid for wire in loop_wires]
+        assert len(loop_wires) >= 1
         killer = create_engine(backend.url, poolclass=NullPool)  # as a server restart would
         with killer.connect() as conn:
             for backend_pid in backends:
@@ -321,6 +322,7 @@ def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any
             conn.commit()
         killer.dispose()
         monkeypatch.setattr(server.db, "PING_IDLE_S", 0.0)
+        monkeypatch.setattr(server.pgloop, "PING_IDLE_S", 0.0)
         r = client.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [_checkin("lm02")]})
         assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
 
@@ -363,7 +365,6 @@ def test_pg_progress_cache_sees_other_workers_and_partner_tasks(make_app: Any, b
     assert backend.name == "postgres"
     from fastapi.testclient import TestClient
 
-    import server.db
     from server.security import sign
 
     first, second = make_app(), make_app()
@@ -371,7 +372,7 @@ def test_pg_progress_cache_sees_other_workers_and_partner_tasks(make_app: Any, b
     with TestClient(first) as a, TestClient(second) as b:
         pid = a.post("/v1/players", headers=headers).json()["player_id"]
         base = _total_steps(a, headers, pid, "lm01")
-        cache_a = getattr(first.state.ctx.engine, server.db._PG_HOT).progress
+        cache_a = first.state.ctx.pg.progress
         rev = cache_a.get(pid)[0]
         step = _total_steps(a, headers, pid, "lm02") - base  # from the cache (no ledger read)
         assert cache_a.get(pid)[0] == rev + 1
