@@ -53,6 +53,8 @@ def suspend(awaitable: Any) -> Any:
     (raise its error). The loop serves other requests meanwhile."""
     current = getcurrent()
     if not isinstance(current, _LoopGreenlet):
+        if asyncio.iscoroutine(awaitable):
+            awaitable.close()
         raise RuntimeError("PostgreSQL loop connection used outside PgLoop.run")
     return current.parent.switch(awaitable)
 
