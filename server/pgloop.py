@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from greenlet import getcurrent, greenlet
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from server.ledger import RevisionedProgress
 from server.queries import PgWire, Raw
@@ -162,10 +162,12 @@ class LoopWire(PgWire):
 
     def stop(self) -> None:
         if self.fd >= 0:
-            self.loop.remove_reader(self.fd)
+            fd, self.fd = self.fd, -1
+            if self.loop.is_closed():  # (closed at the engine's disposal, after its loop ended)
+                return
+            self.loop.remove_reader(fd)
             if self.writing:
-                self.loop.remove_writer(self.fd)
-            self.fd = -1
+                self.loop.remove_writer(fd)
 
     def close(self) -> None:
         self.stop()
@@ -182,7 +184,8 @@ class PgLoop:
     ``transaction()`` is the action path's transaction factory (``server.db.TxFactory``). At most
     ``size`` connections, opened on demand (a connect runs on a thread: it happens once per
     connection), detached from the engine's pool (same URL, connect arguments and events). They
-    share the worker's progress cache (``RevisionedProgress``)."""
+    share the worker's progress cache (``RevisionedProgress``). All are closed at the end of the
+    app's lifespan (``AppContext.close``) or when the engine is disposed."""
 
     def __init__(self, engine: Engine, size: int) -> None:
         if size < 1:
@@ -194,6 +197,7 @@ class PgLoop:
         self._count = 0  # open or opening
         self._waiters: collections.deque[asyncio.Future[LoopWire | None]] = collections.deque()
         self._all: set[LoopWire] = set()
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         return await run_in_greenlet(fn, *args)
