@@ -112,7 +112,7 @@ def run(argv: list[str]) -> int:
     pygame.init()
     watchdog = Watchdog.from_env()
     # Without systemd's watchdog (Windows' Task Scheduler, a plain Linux session) a hung loop exits by itself.
-    hang = HangWatchdog(lambda: " > ".join(s.name for s in app.stack.scenes)).start() \
+    hang = HangWatchdog(lambda: " > ".join(s.name for s in app.stack.scenes), config.hang_seconds).start() \
         if config.kiosk and not watchdog.enabled else None
 
     def build_root() -> list:

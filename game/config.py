@@ -53,6 +53,7 @@ class Config:
     ui_scale: float = 1.0
     volume: float = 0.8
     mute: bool = False
+    hang_seconds: float = 30.0  # kiosk frame-loop watchdog (game/kiosk/watchdog.py: HangWatchdog)
     record: Path | None = None  # QA: write the run's recording here (docs/qa.md)
     replay: Path | None = None  # QA: play a recording or bug bundle again
     script: Path | None = None  # QA: run a TOML scenario
@@ -240,6 +241,7 @@ def parse_args(argv: list[str]) -> Config:
         ui_scale=float(_pick(ns.ui_scale, file.display.ui_scale, 1.0)),  # type: ignore[arg-type]
         volume=float(_pick(ns.volume, file.sound.volume, 0.8)),  # type: ignore[arg-type]
         mute=bool(_pick(ns.mute, file.sound.mute, False)),
+        hang_seconds=file.watchdog.hang_seconds,
         record=ns.record,
         replay=ns.replay,
         script=ns.script,

@@ -36,6 +36,10 @@ A bad key or value raises ``KioskConfigError`` whose message is ONE line naming 
     [sound]
     volume = 0.8
     mute = false
+
+    [watchdog]
+    hang_seconds = 30               # no frame for this long: log where the loop is stuck, exit 75 to be restarted
+                                    # (only without systemd's watchdog, which has its own WatchdogSec=)
 """
 
 from __future__ import annotations
@@ -117,6 +121,12 @@ class SoundSection(_Section):
     mute: bool = False
 
 
+class WatchdogSection(_Section):
+    # Well above the slowest legitimate frame (under 2 s: a painting load on a slow disk), well below a
+    # visitor giving up on a frozen screen.
+    hang_seconds: Annotated[float, Field(ge=5, le=600)] = 30.0
+
+
 class KioskFile(_Section):
     """The whole file. Every key is optional; absent keys take the defaults shown above."""
 
@@ -132,6 +142,7 @@ class KioskFile(_Section):
     admin: AdminSection = AdminSection()
     display: DisplaySection = DisplaySection()
     sound: SoundSection = SoundSection()
+    watchdog: WatchdogSection = WatchdogSection()
 
 
 def _first_error(err: ValidationError) -> str:

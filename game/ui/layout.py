@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LOGICAL_SIZE = (1920, 1080)
 MIN_TOUCH = 48  # logical px: the smallest hit target we allow
@@ -68,3 +68,35 @@ class Layout:
     def to_window(self, lx: float, ly: float) -> tuple[float, float]:
         vp = self.viewport
         return (vp.x + lx * self.scale, vp.y + ly * self.scale)
+
+
+@dataclass
+class Scroll:
+    """A window of ``view`` onto content ``content_h`` tall, scrolled by ``offset`` (0 = the top).
+
+    Panels whose text outgrows them at large text sizes scroll instead of cutting it (wheel, drag, keys).
+    """
+
+    view: Rect
+    content_h: float = 0.0
+    offset: float = field(default=0.0)
+
+    @property
+    def room(self) -> float:
+        """How far the content can scroll (0 when it fits the view)."""
+        return max(0.0, self.content_h - round(self.view.h))
+
+    def scroll_by(self, dy: float) -> None:
+        self.offset = min(self.room, max(0.0, self.offset + dy))
+
+    def set_content(self, view: Rect, content_h: float) -> None:
+        """New view or content (a repaint): keep the offset where it still makes sense."""
+        self.view, self.content_h = view, content_h
+        self.scroll_by(0.0)
+
+    def thumb(self, track_y: float, track_h: float, minimum: float = 40.0) -> tuple[float, float]:
+        """(y, height) of a scroll bar's thumb on a track, for content longer than the view."""
+        if self.content_h <= 0:
+            return track_y, track_h
+        h = min(track_h, max(minimum, track_h * self.view.h / self.content_h))
+        return track_y + (track_h - h) * (self.offset / self.room if self.room else 0.0), h

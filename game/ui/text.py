@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pygame
@@ -11,9 +12,28 @@ import pygame
 from game.ui.display import TextScale
 from game.ui.fonts import FACES, FONTS_DIR, Face, load_face
 
-__all__ = ["FACES", "FONTS_DIR", "Colour", "Face", "TextRenderer", "load_face", "split_runs", "wrap_words"]
+__all__ = ["FACES", "FONTS_DIR", "Colour", "Face", "PlacedText", "TextRenderer", "inked", "load_face", "split_runs",
+           "wrap_words"]
 
 Colour = tuple[int, int, int] | tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class PlacedText:
+    """One text a scene drew: the box of its glyphs and the box it must stay inside (a panel, a button),
+    both in the coordinates of ``space`` ("screen", or a scrolling panel's own content surface).
+    Scenes keep a list of these so layout tests measure what was really drawn."""
+
+    role: str
+    text: str
+    rect: pygame.Rect
+    box: pygame.Rect
+    space: str = "screen"
+
+
+def inked(image: pygame.Surface, at: tuple[int, int]) -> pygame.Rect:
+    """The box of the glyphs actually drawn (a text line's leading left out), where ``image`` went."""
+    return image.get_bounding_rect().move(at)
 
 
 def split_runs(text: str, chars: frozenset[str] | None) -> list[tuple[str, bool]]:
@@ -112,6 +132,11 @@ class TextRenderer:
 
     def px(self, size: int) -> int:
         return self.scale.px(size)
+
+    def size_for_px(self, px: int) -> int:
+        """The size to ask for so text is drawn ``px`` tall whatever the text scale (lettering that is part
+        of a fixed-size picture, such as a seal); the scale's floor still applies."""
+        return max(1, round(px / self.scale.factor))
 
     def clear_cache(self) -> None:
         """Forget every rendered string (a kiosk wipe: the last visitor's totals were drawn here)."""
@@ -232,6 +257,31 @@ class TextRenderer:
 
     def wrap(self, text: str, size: int, width: int, face: str = "sans", max_lines: int | None = None) -> list[str]:
         return wrap_words(text, lambda line: self.size(line, size, face)[0] <= width, max_lines)
+
+    def draw_paragraph_inked(
+        self,
+        surface: pygame.Surface,
+        text: str,
+        pos: tuple[int, int],
+        width: int,
+        size: int,
+        colour: Colour,
+        face: str = "sans",
+        line_spacing: float = 1.35,
+        max_lines: int | None = None,
+    ) -> tuple[int, pygame.Rect]:
+        """``draw_paragraph`` that also returns the box of the glyphs it drew: (height used, ink box)."""
+        y = pos[1]
+        step = round(self.px(size) * line_spacing)
+        ink: pygame.Rect | None = None
+        for line in self.wrap(text, size, width, face, max_lines):
+            image = self.render(line, size, colour, face)
+            surface.blit(image, (pos[0], y))
+            box = inked(image, (pos[0], y))
+            if box.width:
+                ink = box if ink is None else ink.union(box)
+            y += step
+        return y - pos[1], ink if ink is not None else pygame.Rect(pos, (0, 0))
 
     def draw_paragraph(
         self,

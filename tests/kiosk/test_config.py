@@ -46,6 +46,9 @@ ui_scale = 1.5
 [sound]
 volume = 0.5
 mute = true
+
+[watchdog]
+hang_seconds = 12
 """
 
 
@@ -66,6 +69,7 @@ def test_a_full_file_configures_the_kiosk(tmp_path: Path) -> None:
     assert cfg.public_url == "https://m.example.bank"
     assert cfg.cursor is False and cfg.text_size == "large" and cfg.ui_scale == 1.5
     assert cfg.volume == 0.5 and cfg.mute is True
+    assert cfg.hang_seconds == 12
 
 
 def test_flags_override_the_file(tmp_path: Path) -> None:
@@ -80,7 +84,7 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
 def test_an_empty_file_gives_the_documented_defaults(tmp_path: Path) -> None:
     cfg = parse_args(["--config", str(write(tmp_path, ""))])
     assert cfg.kiosk and (cfg.idle_seconds, cfg.countdown_seconds, cfg.handoff_seconds) == (60, 10, 30)
-    assert cfg.lang == "zh" and cfg.server == "embedded"
+    assert cfg.lang == "zh" and cfg.server == "embedded" and cfg.hang_seconds == 30
 
 
 @pytest.mark.parametrize(
@@ -96,6 +100,7 @@ def test_an_empty_file_gives_the_documented_defaults(tmp_path: Path) -> None:
         ("[admin]\npin_hash = '1234'", "admin.pin_hash"),
         ("[sound]\nvolume = 3", "sound.volume"),
         ("[display]\nui_scale = 0", "display.ui_scale"),
+        ("[watchdog]\nhang_seconds = 1", "watchdog.hang_seconds"),
         ("landmark = 'Not An Id!'", "landmark"),
         ("idle = 5", "idle"),
         ("[idle\nseconds = 5", "TOML syntax"),

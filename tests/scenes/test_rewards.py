@@ -11,7 +11,7 @@ from game.actions import Action, Kind
 from game.app import App
 from game.services import Services
 from game.ui.display import text_scale
-from scenes.rewards import TASKS_VIEW, RewardsScene
+from scenes.rewards import RewardsScene
 from tests.fakes import MemoryStore
 from tests.scenes.harness import run_app
 
@@ -27,6 +27,7 @@ def run_rewards(tmp_path: Path, size: str, script: list[tuple[int, Action]]) -> 
             seen["scroll"] = top.scroll
             seen["max_scroll"] = max(seen.get("max_scroll", 0.0), top.scroll)
             seen["list_h"] = top._page[2].get_height()
+            seen["view_h"] = round(top.tasks.view.h)
 
     run_app(tmp_path, MemoryStore(), scene="rewards", frames=30, lang="en", on_frame=hook, wait_for_art=False,
             script=script)
@@ -37,10 +38,10 @@ def run_rewards(tmp_path: Path, size: str, script: list[tuple[int, Action]]) -> 
 def test_large_text_scrolls_the_task_list_to_its_end_and_back(tmp_path: Path) -> None:
     wheel = [(f, Action(Kind.SCROLL, delta=(0.0, -3.0))) for f in range(3, 12)]
     drag = [(14, Action(Kind.POINTER_DOWN, pos=(1400, 800))),
-            *[(f, Action(Kind.POINTER_MOVE, pos=(1400, 800 + 40 * (f - 14)), delta=(0.0, 40.0))) for f in range(15, 25)],
+            *[(f, Action(Kind.POINTER_MOVE, pos=(1400, 600 + 40 * (f - 14)), delta=(0.0, 160.0))) for f in range(15, 25)],
             (25, Action(Kind.POINTER_UP, pos=(1400, 1000)))]
     seen = run_rewards(tmp_path, "large", wheel + drag)
-    view_h = round(TASKS_VIEW.h)
+    view_h = seen["view_h"]
     assert seen["list_h"] > view_h, "large text makes the list longer than its panel"
     assert seen["max_scroll"] == seen["list_h"] - view_h, "the wheel reaches the last task"
     assert seen["scroll"] == 0.0, "dragging down brings the first task back"
@@ -48,4 +49,4 @@ def test_large_text_scrolls_the_task_list_to_its_end_and_back(tmp_path: Path) ->
 
 def test_normal_text_fits_without_scrolling(tmp_path: Path) -> None:
     seen = run_rewards(tmp_path, "normal", [(f, Action(Kind.SCROLL, delta=(0.0, -3.0))) for f in range(3, 8)])
-    assert seen["list_h"] <= TASKS_VIEW.h and seen["max_scroll"] == 0.0
+    assert seen["list_h"] <= seen["view_h"] and seen["max_scroll"] == 0.0
