@@ -88,7 +88,7 @@ class Settings:
     pool_size: int = 10
     worker_threads: int | None = None  # handler threads per worker; None: 4 for SQLite, 32 for PostgreSQL
     # PostgreSQL: the action path's connections per worker, driven by its event loop (server.pgloop).
-    pg_connections: int = 16
+    pg_connections: int = 32
     # Run hot-path database work on the event loop instead of the thread pool; None: only for SQLite.
     db_inline: bool | None = None
     # SQLite, inline: commit the check-ins that arrive together in one transaction (server.db.GroupCommit).
