@@ -23,8 +23,8 @@ from game.rules.progress import CheckIn, PinState, distinct_checkins, pin_state
 from game.scene import Pop, Push, Scene
 from game.services import Services
 from game.ui.contrast import CREAM
-from game.ui.layout import LOGICAL_SIZE, Rect, Scroll
-from game.ui.text import PlacedText, inked
+from game.ui.layout import LOGICAL_SIZE, MIN_TOUCH, Rect, Scroll
+from game.ui.text import PlacedText, edge_fade, inked
 from game.ui.widgets import Button, darken, draw_close_icon, draw_panel, hit_button, lighten, shadow_surface
 from scenes.decor import draw_seal
 
@@ -37,7 +37,7 @@ SEAL_SIZE = 230
 MODES = (CheckinMode.VISIT, CheckinMode.SCAN, CheckinMode.LEARN)
 NARROW = 1.4  # from this text factor on, the body is one column (the quiz takes the whole body)
 SCROLL_STEP = 90
-FADE_H = 36  # px over which a scrolled column fades out at its foot
+FADE_H = 36  # the least height over which a scrolled column fades out at a cut edge (grows with the text)
 
 
 @dataclass(frozen=True)
@@ -95,11 +95,11 @@ class CardScene(Scene):
         self._drag = False
         self._dragged = 0.0
         self._shadow_size: tuple[int, int] | None = None
-        self._fade_strip: pygame.Surface | None = None
         self._seal_generation = -1
         self.placed: list[PlacedText] = []  # the texts of the card as drawn, and their boxes (layout tests)
         self.story_placed: list[PlacedText] = []  # likewise inside the story column (its own coordinates)
         self.stamp_placed: list[PlacedText] = []  # the seal animation's "+N" and total, once the seal lands
+        self.cue: PlacedText | None = None  # the "Did you know?" cue at the story column's foot, while it is drawn
 
     def enter(self) -> None:
         self._shadow = None  # made at the card's size when first drawn
@@ -192,7 +192,7 @@ class CardScene(Scene):
             side = min((x1 - x0) // 2, max(SEAL_SIZE + 90, *(w + 40 for w in self._stamp_widths())))
             panel = Rect(x1 - side, body_top, side, body_bottom - body_top)
             story = Rect(x0, body_top, x1 - side - 40 - x0, body_bottom - body_top)
-        elif learning:  # the quiz has the whole body (tapping Quiz again brings the story back)
+        elif learning:  # the quiz has the whole body (the Quiz tile turns into "Story", the way back)
             panel, quiz_wide = Rect(x0, body_top, x1 - x0, body_bottom - body_top), True
             story = Rect(x0, body_top, 0, 0)
         else:  # the story, then "did you know", in one scrolling column
@@ -325,8 +325,9 @@ class CardScene(Scene):
         if self.state() is PinState.AVAILABLE and self.stamp_t is None:
             states = self.mode_states()
             for ms, rect in zip(states, self._tile_rects(len(states)), strict=True):
-                out.append(Button(f"mode:{ms.mode.value}", rect, s.t(f"card.{ms.mode.value}"), "chip",
-                                  selected=self.mode is ms.mode))
+                back = ms.mode is CheckinMode.LEARN and self.mode is CheckinMode.LEARN and lay.quiz_wide
+                out.append(Button(f"mode:{ms.mode.value}", rect, s.t("card.story" if back else f"card.{ms.mode.value}"),
+                                  "chip", selected=self.mode is ms.mode))
             if self.mode is CheckinMode.LEARN and self.lm.quiz is not None and lay.panel is not None:
                 for i, (choice, rect) in enumerate(zip(self.lm.quiz.choices, self._choice_rects(), strict=True)):
                     out.append(Button(f"choice:{i}", rect, choice.get(s.lang), "secondary", selected=self.choice == i))
@@ -345,6 +346,8 @@ class CardScene(Scene):
                 name = "answer:" + "ABCDEFGH"[int(name.split(":", 1)[1])]
             out[name] = button.rect.center
         out["back"] = out["close"]
+        if self.cue is not None:
+            out["did_you_know"] = self.cue.box.center
         return out
 
     # input ---------------------------------------------------------------------------------------
@@ -367,6 +370,9 @@ class CardScene(Scene):
             if not self.layout().card.contains(*action.pos):
                 self.request(Pop())
                 return True
+            if self.cue is not None and self.cue.box.collidepoint(action.pos):
+                self.show_quiz()
+                return True
             button = hit_button(self._build_buttons(), action.pos)
             if button is not None:
                 self._press(button.id)
@@ -388,7 +394,7 @@ class CardScene(Scene):
             self.request(Push(self.scenes(f"scan:{self.lm.id}")))  # this landmark's poster only
         elif ident == f"mode:{CheckinMode.LEARN.value}" and self.mode is CheckinMode.LEARN and \
                 self.layout().quiz_wide:
-            self.mode, self.choice = None, None  # the quiz hid the story: Quiz again shows it
+            self.mode, self.choice = None, None  # the quiz hid the story: its tile, now "Story", shows it
         elif ident.startswith("mode:"):
             self.mode = CheckinMode(ident.split(":", 1)[1])
             self.choice, self.message = None, None
@@ -509,24 +515,59 @@ class CardScene(Scene):
         view = pygame.Rect(lay.story.as_tuple())
         self.story.set_content(lay.story, content.get_height())
         surface.blit(content, view.topleft, pygame.Rect(0, round(self.story.offset), view.width, view.height))
-        if self.story.room:  # a scroll bar says there is more, and the text fades out where it goes on
+        cue = self._quiz_cue(view)
+        for top, more in ((False, self.story.more_below), (True, self.story.more_above)):
+            if more:  # a line the edge cuts fades into the paper (no half glyphs), which says there is more
+                height = self.fade_height() if top or cue is None else max(self.fade_height(), cue[1].height + 16)
+                fade = edge_fade(view.width, height, lighten(self.s.palette.paper, 0.35), top)
+                surface.blit(fade, (view.x, view.y if top else view.bottom - height))
+        self.cue = None if cue is None else self._draw_quiz_cue(surface, *cue)
+        if self.story.room:  # and a scroll bar
             p = self.s.palette
-            if self.story.offset < self.story.room:
-                surface.blit(self._fade(view.width), (view.x, view.bottom - FADE_H))
             track = pygame.Rect(view.right + 12, view.y + 6, 6, view.height - 12)
             pygame.draw.rect(surface, darken(p.paper, 0.12), track, border_radius=3)
             thumb_y, thumb_h = self.story.thumb(track.y, track.height)
             pygame.draw.rect(surface, p.muted, (track.x, round(thumb_y), 6, round(thumb_h)), border_radius=3)
 
-    def _fade(self, width: int) -> pygame.Surface:
-        """The card's paper, transparent at the top to opaque at the bottom (the foot of a scrolled column)."""
-        if self._fade_strip is None or self._fade_strip.get_width() != width:
-            paper = lighten(self.s.palette.paper, 0.35)
-            strip = pygame.Surface((width, FADE_H), pygame.SRCALPHA)
-            for y in range(FADE_H):
-                strip.fill((*paper[:3], round(255 * (y / (FADE_H - 1)) ** 1.5)), (0, y, width, 1))
-            self._fade_strip = strip
-        return self._fade_strip
+    def _quiz_heading_y(self) -> int | None:
+        """Where "Did you know?" starts in the story column's content, when the column holds it."""
+        return next((t.rect.y for t in self.story_placed if t.role == "quiz heading"), None)
+
+    def _quiz_cue(self, view: pygame.Rect) -> tuple[pygame.Surface, pygame.Rect] | None:
+        """While "Did you know?" lies below the story column's visible part: its label and the pill at the
+        column's foot that names it (over the fade)."""
+        head_y = self._quiz_heading_y()
+        if head_y is None or head_y + 24 <= self.story.offset + view.height:
+            return None
+        t = self.s.text
+        label = t.fit(self.s.t("card.did_you_know"), 24, view.width - 120, self.s.palette.text_primary, "bold", 18)
+        pill = pygame.Rect(0, 0, label.get_width() + max(14, label.get_height() // 2) + 52,
+                           max(MIN_TOUCH, label.get_height() + 12))
+        pill.midbottom = (view.centerx, view.bottom - 4)
+        return label, pill
+
+    def _draw_quiz_cue(self, surface: pygame.Surface, label: pygame.Surface, pill: pygame.Rect) -> PlacedText:
+        """The pill, an arrow down and "Did you know?"; tapping it scrolls there."""
+        p = self.s.palette
+        arrow = max(14, label.get_height() // 2)
+        pygame.draw.rect(surface, lighten(p.paper, 0.5), pill, border_radius=pill.height // 2)
+        pygame.draw.rect(surface, p.primary, pill, 2, border_radius=pill.height // 2)
+        ax, ay = pill.x + 22 + arrow // 2, pill.centery
+        pygame.draw.polygon(surface, p.primary, [(ax - arrow // 2, ay - arrow // 4), (ax + arrow // 2, ay - arrow // 4),
+                                                 (ax, ay + arrow // 3)])
+        at = label.get_rect(midleft=(pill.x + 30 + arrow, pill.centery)).topleft
+        surface.blit(label, at)
+        return PlacedText("quiz cue", self.s.t("card.did_you_know"), inked(label, at), pill)
+
+    def show_quiz(self) -> None:
+        """Scroll the story column to "Did you know?"."""
+        head_y = self._quiz_heading_y()
+        if head_y is not None:
+            self.story.scroll_by(head_y - 8 - self.story.offset)
+
+    def fade_height(self) -> int:
+        """How tall the story column's edge fade is: about one line of the story."""
+        return max(FADE_H, round(self.s.text.px(24) * 1.4))
 
     def _story_surface(self) -> pygame.Surface:
         s = self.s
@@ -754,6 +795,9 @@ class CardScene(Scene):
             fill, border, fg, note_fg = lighten(p.paper, 0.5), p.primary, p.ink, p.text_jade
         else:
             fill, border, fg, note_fg = lighten(p.paper, 0.15), darken(p.paper, 0.3), darken(p.ink, 0.0), p.muted
+        if selected and ms.mode is CheckinMode.LEARN and lay.quiz_wide:
+            self._draw_story_tile(surface, r)
+            return
         pygame.draw.rect(surface, fill, r, border_radius=20)
         pygame.draw.rect(surface, border, r, 3 if ms.ready and not done else 2, border_radius=20)
         steps_text = s.t("card.plus_steps", n=ms.steps)
@@ -772,6 +816,21 @@ class CardScene(Scene):
         _, ink = t.draw_paragraph_inked(surface, note, (r.x + 22, note_y), r.width - 44, lay.note_size, note_fg,
                                         "sans", 1.2, lay.note_lines)
         self._place(f"tile {ms.mode.value} note", note, ink, r)
+
+    def _draw_story_tile(self, surface: pygame.Surface, r: pygame.Rect) -> None:
+        """While the quiz covers the story, the Quiz tile turns into the way back to it: "◀ Story"."""
+        s, p, t = self.s, self.s.palette, self.s.text
+        pygame.draw.rect(surface, lighten(p.paper, 0.5), r, border_radius=20)
+        pygame.draw.rect(surface, p.primary, r, 3, border_radius=20)
+        text = s.t("card.story")
+        label = t.fit(text, 30, r.width - 100, p.text_primary, "bold", 20)
+        arrow = max(16, label.get_height() // 2)
+        x = r.centerx - (arrow + 16 + label.get_width()) // 2
+        pygame.draw.polygon(surface, p.primary, [(x + arrow * 3 // 4, r.centery - arrow // 2), (x, r.centery),
+                                                 (x + arrow * 3 // 4, r.centery + arrow // 2)])
+        at = label.get_rect(midleft=(x + arrow + 16, r.centery)).topleft
+        surface.blit(label, at)
+        self._place(f"tile {CheckinMode.LEARN.value}", text, inked(label, at), r)
 
     # the seal ----------------------------------------------------------------------------------------
     def _seal_base(self) -> pygame.Surface:

@@ -17,7 +17,7 @@ from game.scene import Pop, Scene
 from game.services import Services
 from game.ui.contrast import CREAM
 from game.ui.layout import LOGICAL_SIZE, Rect, Scroll
-from game.ui.text import PlacedText, inked
+from game.ui.text import PlacedText, edge_fade, inked
 from game.ui.widgets import Button, darken, draw_panel, draw_progress, fit_to_label, hit_button, lighten
 from scenes.decor import vertical_gradient
 
@@ -25,6 +25,7 @@ TASKS_VIEW = Rect(960, 244, 900, 786)  # the task list's window at normal text (
 PANEL_BOTTOM = 1040
 SCROLL_STEP = 90
 EDGE = 40  # the task rows' margin inside their panel
+FADE_H = 36  # the least height over which a scrolled panel's text fades out at a cut edge (grows with the text)
 
 
 class RewardsScene(Scene):
@@ -115,11 +116,19 @@ class RewardsScene(Scene):
         p = self.s.palette
         view = pygame.Rect(scroll.view.as_tuple())
         surface.blit(content, view.topleft, pygame.Rect(0, round(scroll.offset), view.width, view.height))
+        for top, more in ((False, scroll.more_below), (True, scroll.more_above)):
+            if more:  # a line the edge cuts fades into the panel (no half glyphs), which says there is more
+                fade = edge_fade(view.width - 8, self.fade_height(), lighten(self.s.palette.paper, 0.55), top)
+                surface.blit(fade, (view.x + 4, view.y if top else view.bottom - fade.get_height()))
         if scroll.room:  # a scroll bar says there is more
             track = pygame.Rect(view.right - 10, view.y + 6, 6, view.height - 12)
             pygame.draw.rect(surface, darken(p.paper, 0.12), track, border_radius=3)
             thumb_y, thumb_h = scroll.thumb(track.y, track.height)
             pygame.draw.rect(surface, p.muted, (track.x, round(thumb_y), 6, round(thumb_h)), border_radius=3)
+
+    def fade_height(self) -> int:
+        """How tall a panel's edge fade is: about one line of its text."""
+        return max(FADE_H, round(self.s.text.px(25) * 1.3))
 
     def _place(self, role: str, text: str, rect: pygame.Rect, box: pygame.Rect, space: str = "screen") -> None:
         self.placed.append(PlacedText(role, text, rect, box, space))

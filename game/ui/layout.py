@@ -86,6 +86,16 @@ class Scroll:
         """How far the content can scroll (0 when it fits the view)."""
         return max(0.0, self.content_h - round(self.view.h))
 
+    @property
+    def more_above(self) -> bool:
+        """Content is scrolled off the view's top."""
+        return self.offset > 0.5
+
+    @property
+    def more_below(self) -> bool:
+        """Content goes on under the view's foot."""
+        return self.offset < self.room - 0.5
+
     def scroll_by(self, dy: float) -> None:
         self.offset = min(self.room, max(0.0, self.offset + dy))
 

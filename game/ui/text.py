@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pygame
@@ -12,8 +13,8 @@ import pygame
 from game.ui.display import TextScale
 from game.ui.fonts import FACES, FONTS_DIR, Face, load_face
 
-__all__ = ["FACES", "FONTS_DIR", "Colour", "Face", "PlacedText", "TextRenderer", "inked", "load_face", "split_runs",
-           "wrap_words"]
+__all__ = ["FACES", "FONTS_DIR", "Colour", "Face", "PlacedText", "TextRenderer", "edge_fade", "inked", "load_face",
+           "split_runs", "wrap_words"]
 
 Colour = tuple[int, int, int] | tuple[int, int, int, int]
 
@@ -34,6 +35,18 @@ class PlacedText:
 def inked(image: pygame.Surface, at: tuple[int, int]) -> pygame.Rect:
     """The box of the glyphs actually drawn (a text line's leading left out), where ``image`` went."""
     return image.get_bounding_rect().move(at)
+
+
+@lru_cache(maxsize=32)
+def edge_fade(width: int, height: int, colour: Colour, top: bool = False) -> pygame.Surface:
+    """A strip of a panel's ``colour``, clear at the text's side and opaque at the edge: laid over the foot
+    (or, with ``top``, the head) of a scrolling text view, a line the edge cuts fades out instead of showing
+    half its glyphs, and the fade itself says there is more that way. Cached: blit it, never draw on it."""
+    strip = pygame.Surface((width, height), pygame.SRCALPHA)
+    for y in range(height):
+        k = y / max(1, height - 1)
+        strip.fill((*colour[:3], round(255 * k)), (0, height - 1 - y if top else y, width, 1))
+    return strip
 
 
 def split_runs(text: str, chars: frozenset[str] | None) -> list[tuple[str, bool]]:

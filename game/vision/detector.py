@@ -3,7 +3,8 @@
 Pipeline (no history; docs/vision.md explains each stage):
 1. hypotheses: card regions, edge outlines and ink blobs from the reference's colour model, with
    poses from quads or from second moments plus a polar-signature rotation; textured references
-   also get busy patches, a colour template search and SIFT + MAGSAC++ (features.py);
+   also get busy patches, a colour template search and local features (ORB over the frame, SIFT
+   inside the boxes other hypotheses point at; MAGSAC++, features.py);
 2. ranking by a 32-px correlation, a coarse affine ECC alignment (32 px), a fine
    inverse-compositional alignment (64 px) and, for the best pose only, a polish (128/256 px);
 3. verification: trimmed NCC, grid agreement, ink colour and camera consistency, with stricter
@@ -52,6 +53,14 @@ from game.vision.whitebalance import apply_gains, bright_patch, brightest_block,
 
 log = logging.getLogger(__name__)
 
+# Textured references, when nothing verified: SIFT inside the box around each of the best
+# REGION_FEATURES coarse fits, grown by REGION_MARGIN of its size on each side and shrunk to at
+# most REGION_BOX_PX long side (search px; SIFT's cost grows with the area, and a large view needs
+# no finest scale). Val split: posters 47 -> 52 of 81 at +2-4 ms median, the real-photograph
+# pairs 28 -> 29 of 40 (SIFT over the whole frame: 54 and 31, at 100-130 ms a frame).
+REGION_FEATURES = 2
+REGION_MARGIN = 0.5
+REGION_BOX_PX = 320
 RIVAL_MIN_PX = 5.0  # uniqueness: poses whose corners are closer than this (mean, search-image px) are one answer
 
 
@@ -96,7 +105,7 @@ class DetectorConfig:
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
     polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
-    use_features: bool | None = None  # SIFT + MAGSAC++ hypotheses; None: automatically for textured references
+    use_features: bool | None = None  # local-feature hypotheses (features.py); None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
     min_visible: float = 0.8  # share of a detected view's quad that must lie inside the frame
     track_min_visible: float = 0.6  # ... and of a tracked one (its pose comes from the previous frame)
@@ -251,6 +260,8 @@ class MarkerDetector:
                               for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
                                                      (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
         self._features = FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY)) if self.use_features else None
+        self._region_features = (FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY), "sift")
+                                 if self.use_features else None)
         log.debug("detector ready: ref %s, chromatic=%s, features=%s", self.ref.size, self.ref.chromatic,
                   self.use_features)
 
@@ -409,8 +420,7 @@ class MarkerDetector:
         if searched:
             best = self._colour_searched(ctx, best)
         if (best is None or best[0] < cfg.accept_score) and self.use_features and not colour_only:
-            for h0 in self._feature_hypotheses(ctx):
-                best = self._finish(ctx, h0, best, levels=(0, 1))
+            best = self._featured(ctx, best, [h for _, h in coarse[:REGION_FEATURES]])
         if ((best is None or best[0] < cfg.accept_score) and coarse and coarse[0][0] >= cfg.large_retry_cc
                 and self._fine_levels(coarse[0][1]) != (1,)):
             # A large view can fail the 64-px verification (a cell or two off) and verify after
@@ -821,8 +831,33 @@ class MarkerDetector:
                 break
         return best
 
-    def _feature_hypotheses(self, ctx: FrameContext) -> list[np.ndarray]:
-        """The local-feature pose (SIFT + MAGSAC++, ``features.py``) of a textured reference, if any."""
+    def _featured(self, ctx: FrameContext, best: tuple[float, np.ndarray] | None,
+                  regions: list[np.ndarray]) -> tuple[float, np.ndarray] | None:
+        """``best`` after local-feature hypotheses of a textured reference (``features.py``).
+
+        ORB over the whole frame first, then SIFT inside the box around each of ``regions`` (the
+        best coarse fits, which did not verify), shrunk to ``REGION_BOX_PX``: SIFT over the whole
+        frame costs 100-130 ms, inside such a box 5-30 ms, and the views ORB misses (small,
+        blurred) are where the other hypotheses already pointed.
+        """
         assert self._features is not None
-        h = self._features.pose(cv2.cvtColor(ctx.search, cv2.COLOR_BGR2GRAY), ctx.search_scale)
-        return [] if h is None else [h]
+        grey = cv2.cvtColor(ctx.search, cv2.COLOR_BGR2GRAY)
+        h0 = self._features.pose(grey, ctx.search_scale)
+        if h0 is not None:
+            best = self._finish(ctx, h0, best, levels=(0, 1))
+        sh, sw = grey.shape
+        for hr in regions:
+            if best is not None and best[0] >= self.config.accept_score:
+                break
+            q = self._quad(hr) * ctx.search_scale
+            (x0, y0), (x1, y1) = q.min(0), q.max(0)
+            m = REGION_MARGIN * max(x1 - x0, y1 - y0)
+            box = (max(0, int(x0 - m)), max(0, int(y0 - m)), min(sw, int(x1 + m) + 1), min(sh, int(y1 + m) + 1))
+            if min(box[2] - box[0], box[3] - box[1]) < 16:
+                continue
+            assert self._region_features is not None
+            h0 = self._region_features.pose(grey, ctx.search_scale, box, REGION_BOX_PX)
+            if h0 is not None:
+                best = self._finish(ctx, h0, best, levels=(0, 1))
+        return best
+

@@ -11,12 +11,15 @@ from pathlib import Path
 import pygame
 import pytest
 
+from game.actions import Action, Kind
 from game.app import App
 from game.rules.content import CheckinMode
 from game.rules.progress import CheckIn, PinState
 from game.services import Services
 from game.ui.display import UI_SCALE_RANGE, text_scale
 from game.ui.layout import LOGICAL_SIZE, MIN_TOUCH
+from game.ui.text import PlacedText
+from game.ui.widgets import lighten
 from scenes.card import CardScene
 from tests.fakes import MemoryStore
 from tests.scenes.harness import run_app
@@ -127,21 +130,93 @@ def test_the_card_grows_with_the_scale_and_its_tiles_stay_touch_size(tmp_path: P
     pygame.quit()
 
 
-def test_when_the_quiz_covers_the_story_tapping_quiz_again_brings_the_story_back(tmp_path: Path) -> None:
-    seen: dict[str, float] = {}
+def _tap(scene: CardScene, pos: tuple[float, float]) -> None:
+    scene.handle(Action(Kind.POINTER_DOWN, pos=pos))
+    scene.handle(Action(Kind.POINTER_UP, pos=pos))
+
+
+def _close(a: tuple[int, ...], b: tuple[int, ...], tolerance: int) -> bool:
+    return all(abs(x - y) <= tolerance for x, y in zip(a[:3], b[:3], strict=True))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_when_the_quiz_covers_the_story_its_tile_reads_story_and_brings_the_story_back(tmp_path: Path,
+                                                                                       lang: str) -> None:
+    seen: dict[str, object] = {}
 
     def hook(app: App, services: Services) -> None:
         card = app.stack.top
         if app.frame == 0:
             services.text.set_scale(text_scale("normal", UI_SCALE_RANGE[1]))
         elif app.frame == 2 and isinstance(card, CardScene):
-            card._press(f"mode:{CheckinMode.LEARN.value}")
+            tile = next(b for b in card._build_buttons() if b.id == f"mode:{CheckinMode.LEARN.value}")
+            _tap(card, tile.rect.center)
             seen["quiz story"] = card.layout().story.w
             seen["answers"] = sum(b.id.startswith("choice:") for b in card._build_buttons())
-            card._press(f"mode:{CheckinMode.LEARN.value}")
+            card.draw(pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA))
+            label = next(t for t in card.placed if t.role == f"tile {CheckinMode.LEARN.value}")
+            seen["label"], seen["inside"] = label.text, pygame.Rect(tile.rect.as_tuple()).contains(label.rect)
+            seen["story"] = services.t("card.story")
+            _tap(card, tile.rect.center)
             seen["again story"] = card.layout().story.w
+            card.draw(pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA))
+            seen["again label"] = next(t.text for t in card.placed if t.role == f"tile {CheckinMode.LEARN.value}")
+            seen["quiz"] = services.t(f"card.{CheckinMode.LEARN.value}")
 
-    run_app(tmp_path, MemoryStore(), scene="card:hongyadong", frames=3, lang="en", on_frame=hook, wait_for_art=False)
+    run_app(tmp_path, MemoryStore(), scene="card:hongyadong", frames=3, lang=lang, on_frame=hook, wait_for_art=False)
     assert seen["quiz story"] == 0 and seen["answers"] >= 2, "at 2× the quiz takes the card's whole body"
-    assert seen["again story"] > 0, "Quiz again shows the story (where the answer is)"
+    assert seen["label"] == seen["story"] and seen["inside"], "the Quiz tile says it is the way back to the story"
+    assert seen["again story"] > 0, "tapping it shows the story (where the answer is)"
+    assert seen["again label"] == seen["quiz"], "and the tile is the Quiz tile again"
+    pygame.quit()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("text_size", "scale"), [("normal", 1.5), ("normal", UI_SCALE_RANGE[1]),
+                                                  ("large", UI_SCALE_RANGE[1])])
+def test_did_you_know_below_the_story_is_named_at_its_foot_and_a_tap_scrolls_there(
+        tmp_path: Path, lang: str, text_size: str, scale: float) -> None:
+    seen: dict[str, object] = {}
+
+    def hook(app: App, services: Services) -> None:
+        card = app.stack.top
+        if app.frame == 0:
+            services.text.set_scale(text_scale(text_size, scale))
+        elif app.frame == 2 and isinstance(card, CardScene):
+            screen = pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA)
+            card.draw(screen)
+            view = pygame.Rect(card.layout().story.as_tuple())
+            head = next((t.rect for t in card.story_placed if t.role == "quiz heading"), None)
+            seen["quiz in the column"] = head is not None
+            if head is None:  # the quiz has a column of its own at this scale
+                return
+            seen["below"] = head.bottom > card.story.offset + view.height
+            seen["cue"] = card.cue
+            seen["view"], seen["name"] = view, services.t("card.did_you_know")
+            paper = lighten(services.palette.paper, 0.35)
+            foot = [tuple(screen.get_at((x, view.bottom - 1))) for x in range(view.x, view.right, 7)]
+            seen["foot faded"] = all(_close(c, paper, 6) for c in foot) if card.story.more_below else True
+            if card.cue is not None:
+                _tap(card, card.cue.box.center)
+                card.draw(screen)
+                seen["heading shown"] = card.story.offset <= head.y and head.bottom <= card.story.offset + view.height
+                seen["cue after"] = card.cue
+
+    run_app(tmp_path, MemoryStore(), scene="card:hongyadong", frames=3, lang=lang, on_frame=hook, wait_for_art=False,
+            extra_args=["--device-landmark", "hongyadong"])
+    what = f"{lang} {text_size} {scale}"
+    if not seen["quiz in the column"]:
+        assert scale < UI_SCALE_RANGE[1], f"{what}: at 2× the quiz shares the story's column"
+        return
+    assert seen["foot faded"], f"{what}: a line cut at the story column's foot shows without a fade"
+    cue = seen["cue"]
+    if not seen["below"]:
+        assert cue is None, f"{what}: a cue for a heading already in view"
+        return
+    assert isinstance(cue, PlacedText) and cue.text == seen["name"], f"{what}: nothing says \"Did you know?\" is below"
+    view = seen["view"]
+    assert isinstance(view, pygame.Rect)
+    assert view.contains(cue.box) and cue.box.contains(cue.rect), f"{what}: the cue {cue.box} leaves the column"
+    assert min(cue.box.size) >= MIN_TOUCH, f"{what}: the cue is not touch size"
+    assert seen["heading shown"] and seen["cue after"] is None, f"{what}: tapping the cue does not show the quiz"
     pygame.quit()

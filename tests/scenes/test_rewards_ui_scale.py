@@ -11,10 +11,12 @@ from pathlib import Path
 import pygame
 import pytest
 
+from game.actions import Action, Kind
 from game.app import App
 from game.services import Services
 from game.ui.display import UI_SCALE_RANGE, text_scale
 from game.ui.layout import LOGICAL_SIZE, MIN_TOUCH
+from game.ui.widgets import lighten
 from scenes.rewards import RewardsScene
 from tests.fakes import MemoryStore
 from tests.scenes.harness import run_app
@@ -74,4 +76,52 @@ def test_rewards_texts_fit_their_boxes_at_every_scale(tmp_path: Path, lang: str,
                 assert not a.rect.colliderect(b.rect), f"{what}: {a.role} {a.text!r} overlaps {b.role} {b.text!r}"
     n_tasks = sum(1 for t in scene.placed if t.role == "task name")
     assert n_tasks == sum(1 for t in scene.placed if t.role == "task meta") > 0  # every task with its steps
+    pygame.quit()
+
+
+def _plain(screen: pygame.Surface, view: pygame.Rect, y: int, fill: tuple[int, int, int]) -> bool:
+    """Whether a row of pixels across a panel's view (its scroll bar left out) is the panel's fill."""
+    return all(all(abs(a - b) <= 6 for a, b in zip(tuple(screen.get_at((x, y)))[:3], fill, strict=True))
+               for x in range(view.x + 6, view.right - 14, 5))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("text_size", "scale"), [("normal", 1.5), ("normal", UI_SCALE_RANGE[1]),
+                                                  ("large", UI_SCALE_RANGE[1])])
+def test_a_scrolling_panel_fades_the_line_its_edge_cuts(tmp_path: Path, lang: str, text_size: str,
+                                                         scale: float) -> None:
+    """Where a panel's text goes on past its foot (or, scrolled, above its head), the edge shows the panel's
+    fill, not half a line of glyphs; the fade is about a line tall, and goes once the end is reached."""
+    seen: dict[str, object] = {}
+
+    def hook(app: App, services: Services) -> None:
+        if app.frame == 0:
+            services.text.set_scale(text_scale(text_size, scale))
+        elif app.frame == 2:
+            scene = app.stack.top
+            assert isinstance(scene, RewardsScene)
+            fill = lighten(services.palette.paper, 0.55)
+            screen = pygame.Surface(LOGICAL_SIZE)
+            edges: dict[str, bool] = {}
+            for name, scroll in (("tasks", scene.tasks), ("steps", scene.steps)):
+                scene.draw(screen)
+                if not scroll.room:
+                    continue
+                view = pygame.Rect(scroll.view.as_tuple())
+                middle = (view.centerx, view.centery)
+                edges[f"{name} foot at the top"] = _plain(screen, view, view.bottom - 1, fill)
+                scene.handle(Action(Kind.SCROLL, pos=middle, delta=(0.0, -1.0)))  # one wheel notch down
+                scene.draw(screen)
+                edges[f"{name} head scrolled"] = scroll.more_above and _plain(screen, view, view.y, fill)
+                edges[f"{name} foot scrolled"] = not scroll.more_below or _plain(screen, view, view.bottom - 1, fill)
+                scroll.scroll_by(scroll.room)
+                edges[f"{name} at the end"] = not scroll.more_below
+            seen["edges"] = edges
+            seen["fade about a line"] = services.text.px(25) <= scene.fade_height() <= 2 * services.text.px(25)
+
+    run_app(tmp_path, MemoryStore(), scene="rewards", frames=3, lang=lang, on_frame=hook, wait_for_art=False)
+    edges = seen["edges"]
+    assert isinstance(edges, dict) and edges, f"{lang} {text_size} {scale}: no panel scrolls at this scale"
+    assert all(edges.values()), f"{lang} {text_size} {scale}: {[k for k, v in edges.items() if not v]}"
+    assert seen["fade about a line"], "the fade is about a line of the panel's text tall"
     pygame.quit()
