@@ -206,13 +206,25 @@ class Campaign(Frozen):
         return self.meta.id
 
     def landmark(self, landmark_id: str) -> Landmark | None:
-        return next((lm for lm in self.city.landmarks if lm.id == landmark_id), None)
+        return _by_id(self, "landmarks", self.city.landmarks).get(landmark_id)
 
     def collectible(self, collectible_id: str) -> Collectible | None:
-        return next((c for c in self.collectibles if c.id == collectible_id), None)
+        return _by_id(self, "collectibles", self.collectibles).get(collectible_id)
 
     def task(self, task_id: str) -> Task | None:
-        return next((t for t in self.tasks if t.id == task_id), None)
+        return _by_id(self, "tasks", self.tasks).get(task_id)
+
+
+def _by_id(campaign: Campaign, name: str, items: tuple[Any, ...]) -> dict[str, Any]:
+    """An id index of ``items``, built once per tuple: looked up on every check-in (the server's hot path).
+    Kept beside the model's fields and keyed by the tuple itself, so a ``model_copy(update=...)`` with other
+    items (which copies ``__dict__``) builds its own index instead of reading the original's."""
+    key = f"_index_{name}"
+    cached = campaign.__dict__.get(key)
+    if cached is None or cached[0] is not items:
+        cached = (items, {item.id: item for item in items})
+        campaign.__dict__[key] = cached  # the model is frozen; its field values are not touched
+    return cached[1]
 
 
 @dataclass(frozen=True)
