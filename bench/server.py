@@ -2,7 +2,13 @@
 for PostgreSQL, on several: ``--pg-workers 1,2``).
 
     .venv/bin/python bench/server.py [--duration 10] [--clients 64] [--rate 800,400] [--pg URL]
-                                     [--sqlite-only | --pg-only] [--pg-workers 1,2]
+                                     [--sqlite-only | --pg-only] [--pg-workers 1,2] [--repeat N]
+
+PostgreSQL's CPU per check-in, one and two workers, three runs in a row (issue 25's figure; run it
+on a quiet machine, with TEST_DATABASE_URL_PG from ``bash .ci/pg.sh start``):
+
+    .venv/bin/python bench/server.py --pg-only --pg-workers 1,2 --rate 0 --no-app-cpu --repeat 3 \
+        --out bench/results/server_pg_quiet.json
 
 For SQLite, and for PostgreSQL when --pg or TEST_DATABASE_URL_PG is set: starts
 ``python -m server --workers 1`` on loopback in its own process, enrols one device per client,
@@ -17,7 +23,8 @@ Phases per backend: closed loop (each client sends as soon as it has its answer:
 throughput, where latency ≈ clients / throughput), then one paced phase per ``--rate`` (requests due
 on a fixed schedule, latency counted from when each was due). It also reports the server process's
 CPU per request and, derived from it, the actions/s one whole core would serve (the load generator
-and other jobs share this machine's two cores with the server).
+and other jobs share this machine's two cores with the server), the server's context switches per
+request (thread hand-offs, which other load does not create) and the load average before the phase.
 Prints a table and writes bench/results/server.json. Budget (SQLite): ≥ 800 actions/s, p99 ≤ 50 ms.
 """
 
@@ -45,6 +52,7 @@ from tests.server.pack import CAMPAIGN_ID, LANDMARK_IDS, write_pack  # noqa: E40
 
 RESULTS = ROOT / "bench" / "results" / "server.json"
 PLAYERS_PER_CLIENT = 16
+APP_CPU_DEVICES = 8  # devices taking turns in the in-process measurement
 # lm16 unlocks after one check-in, so it goes last
 ORDER = [lm for lm in LANDMARK_IDS if lm != "lm16"] + ["lm16"]
 
@@ -208,6 +216,20 @@ def _cpu_seconds(pid: int) -> float:
     return own + sum(_cpu_seconds(child) for child in _children(pid))
 
 
+def _switches(pid: int) -> int:
+    """Context switches (voluntary and involuntary) of every thread of a process and its live
+    descendants so far (Linux /proc; 0 elsewhere): thread hand-offs show here whatever the load."""
+    total = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for line in (task / "status").read_text().splitlines():
+                if "ctxt_switches:" in line:  # voluntary_ and nonvoluntary_
+                    total += int(line.split()[-1])
+    except (OSError, ValueError):
+        pass
+    return total + sum(_switches(child) for child in _children(pid))
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     try:
@@ -228,14 +250,15 @@ def _phase(port: int, tokens: list[str], duration: float, rate: float | None, se
     gen.start()
     child.close()
     assert parent.recv() == "start"
-    cpu0 = _cpu_seconds(server_pid)
+    cpu0, switches0 = _cpu_seconds(server_pid), _switches(server_pid)
     result = parent.recv()
-    cpu1 = _cpu_seconds(server_pid)
+    cpu1, switches1 = _cpu_seconds(server_pid), _switches(server_pid)
     gen.join(timeout=30)
     server_cpu = cpu1 - cpu0
     result["server_cpu_s"] = round(server_cpu, 3)
     result["server_cpu_ms_per_request"] = round(server_cpu * 1000 / max(1, result["requests"]), 3)
     result["server_cpu_share"] = round(server_cpu / result["elapsed_s"], 2)  # 1.0 = one full core
+    result["server_switches_per_request"] = round((switches1 - switches0) / max(1, result["requests"]), 2)
     # Derived, not measured: what one whole core would serve at this CPU cost per request. On this
     # shared 2-core machine the server often gets half a core (the load generator and other jobs
     # take the rest), so the measured rate understates what the server does with a core of its own.
@@ -376,25 +399,33 @@ async def _app_cpu_once(work: Path, n: int, database_url: str | None = None) -> 
     engine = app.state.ctx.engine
     now = settings.clock()
     # Enrolled before the first back-dated check-in (the offline-credit window starts at enrolment).
+    # Several devices in turn: one device's check-ins received within the 1 s window stay under its
+    # limit (a single device would reach it here, where a check-in takes well under a millisecond).
     enrolled = now - timedelta(seconds=n + 60)
-    code = create_enrollment_code(engine, kind="qa", landmark_id=None, now=enrolled, ttl_s=3600)
-    _, token, _ = enroll_device(engine, code=code, name="bench", kind="qa", landmark_id=None, now=enrolled)
+    tokens = []
+    for d in range(APP_CPU_DEVICES):
+        code = create_enrollment_code(engine, kind="qa", landmark_id=None, now=enrolled, ttl_s=3600)
+        tokens.append(enroll_device(engine, code=code, name=f"bench-{d}", kind="qa", landmark_id=None, now=enrolled)[1])
+    per_device = n // APP_CPU_DEVICES + 1
     try:
         async with app.router.lifespan_context(app):
             players = [
-                json.loads((await _asgi_call(app, "POST", "/v1/players", token))[1])["player_id"]
-                for _ in range(n // len(ORDER) + 1)
+                [json.loads((await _asgi_call(app, "POST", "/v1/players", token))[1])["player_id"]
+                 for _ in range(per_device // len(ORDER) + 1)]
+                for token in tokens
             ]
             requests_ = []
             for i in range(n):
-                at = now - timedelta(seconds=n - i)  # one check-in per device-second: plausible
+                device, j = i % APP_CPU_DEVICES, i // APP_CPU_DEVICES
+                at = now - timedelta(seconds=n - i)  # one check-in per second: plausible
                 body = {"actions": [{
                     "action_id": str(uuid.uuid4()), "kind": "checkin", "client_time": at.isoformat(),
-                    "landmark_id": ORDER[i % len(ORDER)], "mode": "scan", "scan_verified": True,
+                    "landmark_id": ORDER[j % len(ORDER)], "mode": "scan", "scan_verified": True,
                 }]}
-                requests_.append((f"/v1/players/{players[i // len(ORDER)]}/actions", json.dumps(body).encode()))
+                path = f"/v1/players/{players[device][j // len(ORDER)]}/actions"
+                requests_.append((tokens[device], path, json.dumps(body).encode()))
             cpu0 = time.process_time()
-            for path, body in requests_:
+            for token, path, body in requests_:
                 status, data = await _asgi_call(app, "POST", path, token, body)
                 if status != 200 or b'"applied"' not in data:
                     raise RuntimeError(f"in-process check-in failed: {status} {data[:200]!r}")
@@ -455,6 +486,7 @@ def main() -> int:
     parser.add_argument(
         "--pg-workers", default="1,2", help="uvicorn worker counts for the PostgreSQL runs, comma-separated"
     )
+    parser.add_argument("--repeat", type=int, default=1, help="run the PostgreSQL phases this many times in a row")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--no-app-cpu", action="store_true", help="skip the in-process app CPU measurement")
     args = parser.parse_args()
@@ -468,15 +500,17 @@ def main() -> int:
             if not args.no_app_cpu:
                 app_cpu = _app_cpu(work)
         if args.pg and not args.sqlite_only:
-            for workers in (int(w) for w in str(args.pg_workers).split(",") if w.strip()):
-                url, drop = _fresh_pg_schema(args.pg)
-                try:
-                    rows += _run_backend("postgres", url, args.clients, args.duration, rates, work, workers)
-                finally:
-                    drop()
+            for run in range(1, args.repeat + 1):
+                for workers in (int(w) for w in str(args.pg_workers).split(",") if w.strip()):
+                    url, drop = _fresh_pg_schema(args.pg)
+                    try:
+                        found = _run_backend("postgres", url, args.clients, args.duration, rates, work, workers)
+                        rows += [{**r, "run": run} for r in found]
+                    finally:
+                        drop()
     header = (
         f"{'backend':<10}{'w':>2} {'mode':<34}{'actions/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-        f"{'errors':>7}{'srv cpu ms/req':>15}{'srv cores':>10}{'per core*':>10}"
+        f"{'errors':>7}{'srv cpu ms/req':>15}{'srv cores':>10}{'per core*':>10}{'csw/req':>9}{'load':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -485,6 +519,7 @@ def main() -> int:
             f"{r['backend']:<10}{r['workers']:>2} {r['mode']:<34}{r['actions_per_s']:>10.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
             f"{r['max_ms']:>9.2f}{r['errors'] + r['rejected']:>7}{r['server_cpu_ms_per_request']:>15.3f}"
             f"{r['server_cpu_share']:>10.2f}{r['derived_actions_per_core_s'] or float('nan'):>10.0f}"
+            f"{r['server_switches_per_request']:>9.1f}{r['loadavg_1m_before']:>7.1f}"
         )
     print("* derived: 1000 / srv cpu ms per request = actions/s the server would serve with one core of its own")
     sqlite = rows[0] if rows and rows[0]["backend"] == "sqlite" else None

@@ -7,10 +7,11 @@ import inspect
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from anyio import to_thread
 from fastapi import FastAPI
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from starlette.types import ASGIApp
 
 from game.content import available_campaigns
@@ -27,6 +28,9 @@ from server.ratelimit import TokenBucketLimiter
 from server.routers import admin, claim, content, devices, events, health, partner, players, sync
 from server.settings import Settings
 from server.strict import HotRoutes
+
+if TYPE_CHECKING:
+    from server.pgloop import PgLoop
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +98,15 @@ def freeze_startup_heap() -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
+def _pg_loop(engine: Engine, settings: Settings) -> PgLoop | None:
+    """PostgreSQL: the action path's connections on the event loop (``server.pgloop``)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    from server.pgloop import PgLoop  # psycopg and greenlet come with the server extra
+
+    return PgLoop(engine, settings.pg_connections)
+
+
 def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
     """Build the app: migrate to head (lock-safe), seed supply rows, install middleware and routes.
 
@@ -139,7 +152,9 @@ def create_app(settings: Settings, *, server_process: bool = False) -> FastAPI:
     group = group_commit(engine) if settings.inline_db and settings.group_commit else None
     proxies = TrustedProxies(settings.forwarded_allow_ips)
     guard = AuthGuard(settings.auth_fail_per_min, settings.auth_fail_burst, proxies)
-    app.state.ctx = AppContext(settings=settings, engine=engine, catalog=catalog, group=group, guard=guard)
+    app.state.ctx = AppContext(
+        settings=settings, engine=engine, catalog=catalog, group=group, guard=guard, pg=_pg_loop(engine, settings)
+    )
     install_error_handlers(app)
     # Unknown query parameters are refused by server.strict.StrictRoute (every router uses it).
     # The hot routes (players) come first: routing tries each route's pattern in order.

@@ -94,18 +94,27 @@ async def sync(ctx: AppContext, device: Device, body: SyncRequest) -> dict[str, 
     if ctx.group is not None:  # SQLite: every player's work in the same group transaction
         await asyncio.gather(*(ctx.group.run(lambda tx, e=e, a=a: decide_player(ctx, device, e, a, tx))
                                for e, a in todo))
+    elif ctx.pg is not None:  # PostgreSQL: on the event loop (server.pgloop), one player after another
+        tx = ctx.pg.transaction
+
+        def decide_all() -> dict[str, Any]:
+            for e, a in todo:
+                decide_player(ctx, device, e, a, tx)
+            return {"players": [_doc(ctx, e, tx) for e in entries]}
+
+        return await ctx.pg.run(decide_all)
     else:
         await ctx.run_db(lambda: [decide_player(ctx, device, e, a, None) for e, a in todo])
     return {"players": [_doc(ctx, e) for e in entries]}
 
 
-def _doc(ctx: AppContext, entry: _Entry) -> dict[str, Any]:
+def _doc(ctx: AppContext, entry: _Entry, tx: TxFactory | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {"player_id": entry.player_id, "claim_code": entry.claim_code,
                            "campaign_id": entry.campaign_id, "results": entry.results, "progress": None, "error": None}
     processor = entry.processor
     if processor is not None and processor.player is not None:
         processor.results = entry.results
-        doc |= actions_doc(ctx, processor)
+        doc |= actions_doc(ctx, processor, tx)
         doc["campaign_id"] = processor.player.campaign_id
     if entry.error is not None:
         retry = (entry.error.headers or {}).get("Retry-After")

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -24,6 +24,9 @@ from server.models import admin_tokens
 from server.queries import Raw
 from server.security import token_hash
 from server.settings import Settings
+
+if TYPE_CHECKING:  # psycopg and greenlet come with the server extra only
+    from server.pgloop import PgLoop
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,9 @@ class AppContext:
     # SQLite with inline hot-path work: concurrent check-ins share one commit (server.db.GroupCommit)
     group: GroupCommit | None = None
     guard: AuthGuard = field(default_factory=lambda: AuthGuard(10.0, 20, TrustedProxies(())))
-    # PostgreSQL: the threads that run blocking database work (``run_db``), created on first use.
+    # PostgreSQL: the action path's connections and transactions on the event loop (server.pgloop).
+    pg: PgLoop | None = None
+    # PostgreSQL: the threads that run other blocking database work (``run_db``), created on first use.
     _threads: list[DbThreads] = field(default_factory=list, repr=False)
 
     async def run_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -97,7 +102,10 @@ class AppContext:
         return await self._threads[0].run(call)
 
     def close(self) -> None:
-        """Stop the database threads (after the server stopped taking requests)."""
+        """Close the loop's connections and stop the database threads (after the server stopped
+        taking requests; on the event loop)."""
+        if self.pg is not None:
+            self.pg.close()
         while self._threads:
             self._threads.pop().close()
 

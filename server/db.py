@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from server.ledger import ProgressCache, RevisionedProgress
-from server.queries import PgWire, Raw
+from server.ledger import ProgressCache
+from server.queries import Raw
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,6 @@ def make_engine(settings: Settings) -> Engine:
 # A pooled PostgreSQL connection idle for this long is pinged before use (see _install_idle_ping).
 PING_IDLE_S = 1.0
 _IDLE_SINCE = "ct_idle_since"
-_PG_HOT = "_ct_pg_hot_connections"
-_ENGINE_ATTR_LOCK = threading.Lock()
 
 
 def _install_idle_ping(engine: Engine) -> None:
@@ -300,14 +298,11 @@ def raw_write_tx(engine: Engine) -> Iterator[Raw]:
     """A write transaction for the hot path, as a ``Raw`` driver cursor.
 
     SQLite: BEGIN IMMEDIATE on the process's hot-writer connection, under the write lock.
-    PostgreSQL: a pooled SQLAlchemy connection and transaction (``write_tx``).
+    Otherwise a pooled SQLAlchemy connection and transaction (``write_tx``); the PostgreSQL action
+    path has its own transactions on the event loop (``server.pgloop.PgLoop.transaction``).
     """
     hot: _HotWriter | None = getattr(engine, _HOT_WRITER, None)
     if hot is None:
-        if engine.dialect.name == "postgresql":
-            with _pg_write_tx(engine) as raw:
-                yield raw
-            return
         with write_tx(engine) as conn:
             yield Raw(conn)
         return
@@ -321,118 +316,6 @@ def raw_write_tx(engine: Engine) -> Iterator[Raw]:
             hot.rolled_back(raw.touched)
             _rollback(hot, conn)
             raise
-
-
-class _PgHotConnections:
-    """PostgreSQL: the hot path's connections, one per thread that runs it, outside the pool.
-
-    Each is a connection from the engine's pool, detached from it (same connect arguments and
-    events), kept in autocommit mode (``Raw.postgres`` sends BEGIN and COMMIT in its batches) with
-    its ``PgWire``; they share the worker's progress cache (``RevisionedProgress``). Checking a connection out of SQLAlchemy's pool and back in on every check-in
-    (events, the pool's queue and lock, the autocommit switch both ways) cost more CPU than
-    exchanging the check-in's statements. A connection idle for ``PING_IDLE_S`` is pinged before
-    use and replaced if broken (a server restart, a firewall timeout), like the pool's
-    (``_install_idle_ping``); one that fails in a transaction is rolled back, or replaced when the
-    rollback fails. All are closed when the engine is disposed. Size: at most one per database
-    thread (``Settings.worker_threads``), besides the pool.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._open: list[tuple[Any, PgWire]] = []  # (detached pool fairy, wire)
-        self.progress = RevisionedProgress()
-        event.listen(engine, "engine_disposed", lambda _engine: self.close())
-
-    def get(self) -> PgWire:
-        """This thread's connection (a new one on first use, or when the kept one is broken)."""
-        kept: tuple[Any, PgWire, list[float]] | None = getattr(self._local, "conn", None)
-        if kept is not None:
-            fairy, wire, used = kept
-            if not wire.driver.closed and (time.monotonic() - used[0] < PING_IDLE_S or self._alive(wire)):
-                used[0] = time.monotonic()
-                return wire
-            self.discard(wire)
-        fairy = self.engine.raw_connection()
-        driver = fairy.driver_connection
-        fairy.detach()  # ours from now on: the pool neither counts it nor hands it out
-        driver.autocommit = True
-        wire = PgWire(driver)
-        self._local.conn = (fairy, wire, [time.monotonic()])
-        with self._lock:
-            self._open.append((fairy, wire))
-        return wire
-
-    def used(self) -> None:
-        kept = getattr(self._local, "conn", None)
-        if kept is not None:
-            kept[2][0] = time.monotonic()
-
-    @staticmethod
-    def _alive(wire: PgWire) -> bool:
-        try:
-            wire.exchange("")  # an empty query: one round trip, nothing run
-            return True
-        except Exception:
-            log.info("idle hot-path PostgreSQL connection broken; replacing it", exc_info=True)
-            return False
-
-    def discard(self, wire: PgWire) -> None:
-        """Close ``wire``'s connection (broken or in an unknown state); the thread opens another."""
-        kept = getattr(self._local, "conn", None)
-        if kept is not None and kept[1] is wire:
-            self._local.conn = None
-        with self._lock:
-            found = [entry for entry in self._open if entry[1] is wire]
-            self._open = [entry for entry in self._open if entry[1] is not wire]
-        for fairy, _wire in found:
-            _close_quietly(fairy)
-
-    def close(self) -> None:
-        self.progress.clear()
-        with self._lock:
-            entries, self._open = self._open, []
-        for fairy, _wire in entries:
-            _close_quietly(fairy)
-
-
-def _close_quietly(fairy: Any) -> None:
-    try:
-        fairy.close()  # detached: closes the driver connection
-    except Exception:
-        log.debug("closing a hot-path connection failed", exc_info=True)
-
-
-@contextmanager
-def _pg_write_tx(engine: Engine) -> Iterator[Raw]:
-    """PostgreSQL: this thread's hot connection (``_PgHotConnections``), in two round trips: BEGIN
-    with the caller's reads (``Raw.fetch``), then its writes with COMMIT (``Raw.flush``), each one
-    message. Through SQLAlchemy's Connection every statement and the COMMIT were a round trip of
-    their own, and each round trip costs this process more CPU than the statement costs PostgreSQL."""
-    hot: _PgHotConnections | None = getattr(engine, _PG_HOT, None)
-    if hot is None:
-        with _ENGINE_ATTR_LOCK:
-            hot = getattr(engine, _PG_HOT, None)
-            if hot is None:
-                hot = _PgHotConnections(engine)
-                setattr(engine, _PG_HOT, hot)
-    wire = hot.get()
-    raw = Raw.postgres(wire, hot.progress)
-    try:
-        yield raw
-        raw.flush()
-        if raw.remembered:
-            hot.progress.put(raw.remembered)
-    except BaseException:
-        hot.progress.drop(list(raw.revs))
-        try:
-            wire.driver.rollback()  # ROLLBACK if a transaction is open
-        except Exception:
-            hot.discard(wire)  # broken (e.g. the server restarted): never used again
-        raise
-    finally:
-        hot.used()
 
 
 class DbThreads:

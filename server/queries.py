@@ -115,34 +115,32 @@ class PgLiterals:
 class PgWire:
     """A psycopg connection driven on libpq directly, for the hot path's batches (``Raw.postgres``).
 
-    ``exchange`` sends one simple-protocol message (several statements, literals already bound)
-    and returns libpq's results, raising the first error as psycopg's own exception class (so a
-    unique violation is still a ``psycopg.IntegrityError``); ``rows`` loads a result's rows with the
-    connection's own loaders (the values ``cursor.fetchall()`` gives). ``Cursor.execute`` does the
-    same through its query conversion, prepared-statement bookkeeping and result selection, which
-    cost the server more CPU than the libpq work itself. psycopg's connection stays consistent:
-    it reads the transaction status from libpq (``rollback()`` works as usual). One thread at a time.
+    ``exchange`` (``server.pgloop.LoopWire``: awaited on the event loop) sends one simple-protocol
+    message (several statements, literals already bound) and returns libpq's results, raising the
+    first error as psycopg's own exception class (``checked``: a unique violation is still a
+    ``psycopg.IntegrityError``); ``rows`` loads a result's rows with the connection's own loaders
+    (the values ``cursor.fetchall()`` gives). ``Cursor.execute`` does the same through its query
+    conversion, prepared-statement bookkeeping and result selection, which cost the server more
+    CPU than the libpq work itself.
     """
 
-    __slots__ = ("cursor", "driver", "encoding", "execute", "literals", "pgconn", "transformer")
+    __slots__ = ("driver", "encoding", "literals", "pgconn", "transformer")
 
     def __init__(self, driver_conn: Any) -> None:
-        from psycopg import generators
         from psycopg.adapt import Transformer
 
         self.driver = driver_conn
         self.pgconn = driver_conn.pgconn
-        self.cursor = driver_conn.cursor()  # for statements bound server-side mid-transaction
         self.literals = PgLiterals(driver_conn)
         self.transformer = Transformer(driver_conn)
         self.encoding = driver_conn.info.encoding
-        self.execute = generators.execute
 
     def exchange(self, sql: str) -> list[Any]:
-        """Send ``sql`` and wait for all its results (libpq ``PGresult``s)."""
-        pgconn = self.pgconn
-        pgconn.send_query(sql.encode(self.encoding))
-        results = self.driver.wait(self.execute(pgconn))
+        """Send ``sql`` and wait for all its results (libpq ``PGresult``s), ``checked``."""
+        raise NotImplementedError
+
+    def checked(self, results: list[Any]) -> list[Any]:
+        """``results``, or the first failed one raised as psycopg's exception for it."""
         for res in results:
             if res.status in _FAILED:
                 from psycopg.errors import error_from_result
@@ -229,7 +227,7 @@ class Raw:
         raw.pg = True
         raw.wire = wire
         raw.cache = cache
-        raw.cur, raw.literals = wire.cursor, wire.literals
+        raw.cur, raw.literals = None, wire.literals
         raw.deferred = []
         raw.begun = False
         return raw
@@ -250,20 +248,26 @@ class Raw:
         return stmt.pg if self.pg else stmt.sqlite
 
     def one(self, stmt: Stmt, params: Mapping[str, Any]) -> Sequence[Any] | None:
-        if not self.begun:
+        if self.wire is not None:
             rows = self._batch([(stmt, params)])[0]
             return rows[0] if rows else None
         self.cur.execute(self._sql(stmt), params)
         return self.cur.fetchone()
 
     def all(self, stmt: Stmt, params: Mapping[str, Any]) -> list[Sequence[Any]]:
-        if not self.begun:
+        if self.wire is not None:
             return self._batch([(stmt, params)])[0]
         self.cur.execute(self._sql(stmt), params)
         return self.cur.fetchall()
 
     def changed(self, stmt: Stmt, params: Mapping[str, Any]) -> int:
         """Execute a write now; the number of rows it changed."""
+        if self.wire is not None:
+            parts = [self.wire.literals.render(stmt, params)]
+            if not self.begun:
+                parts.insert(0, "BEGIN")
+                self.begun = True
+            return int(self.wire.exchange("; ".join(parts))[-1].command_tuples or 0)
         self.cur.execute(self._sql(stmt), params)
         return self.cur.rowcount
 
@@ -276,12 +280,13 @@ class Raw:
 
     def fetch(self, reads: Sequence[tuple[Stmt, Mapping[str, Any]]]) -> list[list[Sequence[Any]]]:
         """The rows of each read, executed in order; on PostgreSQL's hot path in one round trip."""
-        if not self.pg or self.begun:
+        if self.wire is None:
             return [self.all(stmt, params) for stmt, params in reads]
         return self._batch(reads)
 
     def _batch(self, reads: Sequence[tuple[Stmt, Mapping[str, Any]]]) -> list[list[Sequence[Any]]]:
-        """PostgreSQL, hot path: BEGIN (the first time) and the reads as one message; their rows."""
+        """PostgreSQL, hot path: BEGIN (the first time) and the reads as one message; their rows.
+        (A write queued with ``run`` goes out with the COMMIT, after every read.)"""
         wire = self.wire
         assert wire is not None
         render = wire.literals.render

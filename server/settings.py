@@ -87,6 +87,8 @@ class Settings:
     sqlite_busy_timeout_ms: int = 10_000
     pool_size: int = 10
     worker_threads: int | None = None  # handler threads per worker; None: 4 for SQLite, 32 for PostgreSQL
+    # PostgreSQL: the action path's connections per worker, driven by its event loop (server.pgloop).
+    pg_connections: int = 32
     # Run hot-path database work on the event loop instead of the thread pool; None: only for SQLite.
     db_inline: bool | None = None
     # SQLite, inline: commit the check-ins that arrive together in one transaction (server.db.GroupCommit).
@@ -122,6 +124,7 @@ class Settings:
             "SERVER_DEVICE_CHECKIN_WINDOW_S": "device_checkin_window_s",
             "SERVER_POOL_SIZE": "pool_size",
             "SERVER_WORKER_THREADS": "worker_threads",
+            "SERVER_PG_CONNECTIONS": "pg_connections",
             "SERVER_CREDIT_MAX_AGE_S": "credit_max_age_s",
             "SERVER_CLIENT_SKEW_S": "client_skew_s",
             "SERVER_CLAIM_TTL_S": "claim_ttl_s",
@@ -168,6 +171,7 @@ class Settings:
             "SERVER_DEVICE_CHECKINS_PER_WINDOW": str(self.device_checkins_per_window),
             "SERVER_DEVICE_CHECKIN_WINDOW_S": str(self.device_checkin_window_s),
             "SERVER_POOL_SIZE": str(self.pool_size),
+            "SERVER_PG_CONNECTIONS": str(self.pg_connections),
             "SERVER_CREDIT_MAX_AGE_S": str(self.credit_max_age_s),
             "SERVER_CLIENT_SKEW_S": str(self.client_skew_s),
             "SERVER_CLAIM_TTL_S": str(self.claim_ttl_s),

@@ -80,9 +80,14 @@ async def claim(ctx: Ctx, device: CurrentDevice, body: ClaimRequest) -> PlayerCl
     return PlayerClaimed(player_id=ref.id, campaign_id=ref.campaign_id)
 
 
-def _progress(ctx: AppContext, player: PlayerRef, campaign: Campaign) -> dict[str, Any]:
-    with read_tx(ctx.engine) as conn:
-        progress = load_progress(Raw(conn), player.id)
+def _progress(ctx: AppContext, player: PlayerRef, campaign: Campaign, tx: TxFactory | None = None) -> dict[str, Any]:
+    """The player's progress document, read in a transaction of its own (``tx``: the action path's)."""
+    if tx is not None:
+        with tx() as db:
+            progress = load_progress(db, player.id)
+    else:
+        with read_tx(ctx.engine) as conn:
+            progress = load_progress(Raw(conn), player.id)
     return progress_doc(campaign, player.id, progress, ctx.settings.clock())
 
 
@@ -114,7 +119,8 @@ async def _lean_post_actions(request: Request) -> Response:
     if ctx.group is not None:  # SQLite: decided in a group transaction, answered once it committed
         processor = await ctx.group.run(lambda tx: _decide(ctx, device, player_id, body, tx))
         return _json(actions_doc(ctx, processor))
-    # One call for all the blocking work: inline on SQLite, one thread-pool hop on PostgreSQL.
+    if ctx.pg is not None:  # PostgreSQL: on the event loop, waiting for the database without blocking it
+        return _json(await ctx.pg.run(_post_actions, ctx, device, player_id, body, ctx.pg.transaction))
     return _json(await ctx.run_db(_post_actions, ctx, device, player_id, body))
 
 
@@ -138,19 +144,22 @@ def _decide(
     return processor
 
 
-def actions_doc(ctx: AppContext, processor: ActionProcessor) -> dict[str, Any]:
-    """The ``ActionsResponse`` document (results are models; pydantic_core serialises them as such)."""
+def actions_doc(ctx: AppContext, processor: ActionProcessor, tx: TxFactory | None = None) -> dict[str, Any]:
+    """The ``ActionsResponse`` document (results are models; pydantic_core serialises them as such).
+    ``tx``: the transactions the actions were decided in (used if the progress must be read again)."""
     player, campaign = processor.player, processor.campaign
     assert player is not None and campaign is not None  # set by the first run (or it raised 404)
     if processor.latest is not None:
         progress = progress_doc(campaign, player.id, processor.latest, ctx.settings.clock())
     else:
-        progress = _progress(ctx, player, campaign)
+        progress = _progress(ctx, player, campaign, tx)
     return {"results": processor.results, "progress": progress}
 
 
-def _post_actions(ctx: AppContext, device: Device, player_id: str, body: ActionsRequest) -> dict[str, Any]:
-    return actions_doc(ctx, _decide(ctx, device, player_id, body))
+def _post_actions(
+    ctx: AppContext, device: Device, player_id: str, body: ActionsRequest, tx: TxFactory | None = None
+) -> dict[str, Any]:
+    return actions_doc(ctx, _decide(ctx, device, player_id, body, tx), tx)
 
 
 def hot_routes() -> list[APIRoute]:

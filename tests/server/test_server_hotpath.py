@@ -300,6 +300,7 @@ def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any
     from fastapi.testclient import TestClient
 
     import server.db
+    import server.pgloop
 
     app = make_app()
     headers = {"Authorization": f"Bearer {_token(app)}"}
@@ -311,9 +312,9 @@ def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any
         backends = [c.driver_connection.info.backend_pid for c in pooled]
         for c in pooled:
             c.close()
-        hot = getattr(engine, server.db._PG_HOT)  # the check-in path's own connections, outside the pool
-        backends += [wire.driver.info.backend_pid for _fairy, wire in hot._open]
-        assert len(hot._open) >= 1
+        loop_wires = app.state.ctx.pg._all  # the check-in path's own connections, outside the pool
+        backends += [wire.driver.info.backend_pid for wire in loop_wires]
+        assert len(loop_wires) >= 1
         killer = create_engine(backend.url, poolclass=NullPool)  # as a server restart would
         with killer.connect() as conn:
             for backend_pid in backends:
@@ -321,6 +322,7 @@ def test_pg_connection_broken_while_idle_is_replaced(make_app: Any, backend: Any
             conn.commit()
         killer.dispose()
         monkeypatch.setattr(server.db, "PING_IDLE_S", 0.0)
+        monkeypatch.setattr(server.pgloop, "PING_IDLE_S", 0.0)
         r = client.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [_checkin("lm02")]})
         assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
 
@@ -363,7 +365,6 @@ def test_pg_progress_cache_sees_other_workers_and_partner_tasks(make_app: Any, b
     assert backend.name == "postgres"
     from fastapi.testclient import TestClient
 
-    import server.db
     from server.security import sign
 
     first, second = make_app(), make_app()
@@ -371,7 +372,7 @@ def test_pg_progress_cache_sees_other_workers_and_partner_tasks(make_app: Any, b
     with TestClient(first) as a, TestClient(second) as b:
         pid = a.post("/v1/players", headers=headers).json()["player_id"]
         base = _total_steps(a, headers, pid, "lm01")
-        cache_a = getattr(first.state.ctx.engine, server.db._PG_HOT).progress
+        cache_a = first.state.ctx.pg.progress
         rev = cache_a.get(pid)[0]
         step = _total_steps(a, headers, pid, "lm02") - base  # from the cache (no ledger read)
         assert cache_a.get(pid)[0] == rev + 1
@@ -391,3 +392,95 @@ def test_pg_progress_cache_sees_other_workers_and_partner_tasks(make_app: Any, b
         resent = b.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [again]}).json()
         assert resent["results"][0]["status"] == "duplicate"
         assert resent["progress"]["total_steps"] == first_answer["progress"]["total_steps"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # PostgreSQL only: no SQLite variant
+def test_pg_loop_connections_serve_more_requests_than_connections_exactly_once(make_app: Any, backend: Any) -> None:
+    """PostgreSQL's action path runs on the event loop over at most ``pg_connections`` connections:
+    many more concurrent check-ins than connections, several on one player at once (its row lock
+    queues them) and the same actions resent concurrently, are each stored once; every answer's
+    progress counts every check-in committed before it, and no more connections are opened."""
+    assert backend.name == "postgres"
+    app = make_app(pg_connections=2, device_checkins_per_window=10_000)
+    headers = {"Authorization": f"Bearer {_token(app)}"}
+    loop_pg = app.state.ctx.pg
+
+    async def run() -> tuple[list[httpx.Response], list[httpx.Response], int]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            players = await _players(client, headers, 4)
+            bodies = [(p, _checkin(lm)) for p in players for lm in LANDMARKS[:6]]
+
+            async def post(pid: str, act: dict[str, Any]) -> httpx.Response:
+                return await client.post(f"/v1/players/{pid}/actions", headers=headers, json={"actions": [act]})
+
+            first = await asyncio.gather(*(post(p, a) for p, a in bodies), *(post(p, a) for p, a in bodies[:6]))
+            again = await asyncio.gather(*(post(p, a) for p, a in bodies))
+            opened = len(loop_pg._all)
+            loop_pg.close()
+            return list(first), list(again), opened
+
+    first, again, opened = asyncio.run(run())
+    assert all(r.status_code == 200 for r in first + again), [r.text for r in first + again if r.status_code != 200]
+    statuses = [r.json()["results"][0]["status"] for r in first]
+    # the six sent twice at once: one of each pair applied, the other its duplicate
+    assert statuses.count("applied") == 24 and statuses.count("duplicate") == 6
+    assert [r.json()["results"][0]["status"] for r in again] == ["duplicate"] * 24
+    assert _count(app, checkins) == 24 and _count(app, actions) == 24 and _count(app, grants) == 24
+    step = next(r.json()["results"][0]["steps"] for r in first if r.json()["results"][0]["status"] == "applied")
+    assert {r.json()["progress"]["total_steps"] for r in again} == {6 * step}
+    assert 1 <= opened <= 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # PostgreSQL only: no SQLite variant
+def test_pg_loop_failed_transaction_rolls_back_and_connection_is_reused(make_app: Any, backend: Any) -> None:
+    """A transaction on a loop connection that fails (here a unique violation sent with the COMMIT)
+    stores nothing, leaves the connection idle and usable, and never puts its progress in the
+    worker's cache; outside ``PgLoop.run`` the loop's connections refuse to block."""
+    assert backend.name == "postgres"
+    from psycopg import IntegrityError
+
+    from server import queries as q
+    from server.pgloop import PgLoop
+
+    app = make_app()
+    loop_pg: PgLoop = app.state.ctx.pg
+    headers = {"Authorization": f"Bearer {_token(app)}"}
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        pid = client.post("/v1/players", headers=headers).json()["player_id"]
+
+    def twice() -> None:
+        with loop_pg.transaction() as db:
+            db.fetch([(q.PLAYER_LOCK, {"player_id": pid})])
+            db.revs[pid] = 0
+            db.remembered.append((pid, 0, object()))
+            for _ in range(2):  # the same check-in twice: the second fails with the COMMIT
+                db.run(q.INSERT_CHECKIN, {"player_id": pid, "landmark_id": "lm01", "mode": "scan",
+                                          "day": db.day(T0.date()), "at": db.ts(T0), "device_id": None,
+                                          "received_at": db.ts(T0)})
+
+    def one_task() -> int:
+        with loop_pg.transaction() as db:
+            db.fetch([(q.PLAYER_LOCK, {"player_id": pid})])
+            db.run(q.INSERT_TASK, {"player_id": pid, "task_id": "t-once", "at": db.ts(T0)})
+        with loop_pg.transaction() as db:
+            return len(db.all(q.LEDGER, {"p": pid}))
+
+    async def run() -> tuple[int, int]:
+        with pytest.raises(IntegrityError):
+            await loop_pg.run(twice)
+        wires = set(loop_pg._all)
+        rows = await loop_pg.run(one_task)
+        reused = len(wires & loop_pg._all)
+        loop_pg.close()
+        return rows, reused
+
+    rows, reused = asyncio.run(run())
+    assert rows == 1  # only t-once: the failed transaction left nothing
+    assert reused == 1  # the same connection served the next transactions
+    assert loop_pg.progress.get(pid) is None
+    with pytest.raises(RuntimeError, match=r"outside PgLoop\.run"), loop_pg.transaction():
+        pass
