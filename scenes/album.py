@@ -21,6 +21,7 @@ from game.ui.collectible_art import collectible_art, silhouette
 from game.ui.contrast import CREAM, fill_for
 from game.ui.fit import Block, block, draw_block, union
 from game.ui.layout import LOGICAL_SIZE, Rect
+from game.ui.text import inked
 from game.ui.widgets import Button, darken, draw_panel, fit_to_label, hit_button, lighten
 from scenes.decor import vertical_gradient
 
@@ -367,8 +368,3 @@ class AlbumScene(Scene):
     @property
     def grid(self) -> Grid:
         return self._grid()
-
-
-def inked(image: pygame.Surface, at: tuple[int, int]) -> pygame.Rect:
-    """The box of the glyphs actually drawn (a text line's leading left out), where ``image`` went."""
-    return image.get_bounding_rect().move(at)
