@@ -106,19 +106,19 @@ def install(prof: StageProfiler) -> None:
     prof.wrap(detector, "brightest_block", "light:dim check")
     prof.wrap(detector, "bright_patch", "light:bright patch")
     prof.wrap(reference.ReferenceModel, "likelihoods", "cues:colour likelihoods")
-    prof.wrap(candidates, "cue_maps", "cues:half-size maps")
-    prof.wrap(candidates, "card_hypotheses", "hyp:card regions")
-    prof.wrap(candidates, "tone_split_quads", "hyp:card tone split")
-    prof.wrap(candidates, "card_quad_with_ink", "hyp:card with ink")
-    prof.wrap(candidates, "outline_and_ink_hypotheses", "hyp:ink blobs")
-    prof.wrap(candidates, "edge_quads", "hyp:edge outlines")
-    prof.wrap(candidates, "texture_quads", "hyp:busy patches")
+    prof.wrap(detector, "cue_maps", "cues:half-size maps")
 
     def note_kinds(args, kwargs, out) -> None:
         for _, h, kind in out:
             prof.kinds[id(h)] = kind
 
-    prof.wrap(detector, "region_hypotheses", "hyp:other", after=note_kinds)
+    for owner, name, label in ((detector, "card_hypotheses", "hyp:card regions"),
+                               (detector, "ink_hypotheses", "hyp:ink blobs"),
+                               (detector, "outline_hypotheses", "hyp:outlines (rest)")):
+        prof.wrap(owner, name, label, after=note_kinds)
+    prof.wrap(candidates, "tone_split_quads", "hyp:card tone split")
+    prof.wrap(candidates, "edge_quads", "hyp:edge outlines")
+    prof.wrap(candidates, "texture_quads", "hyp:busy patches")
     prof.wrap(D, "_ranked", "rank:quick score")
 
     def note_coarse(args, kwargs, out) -> None:

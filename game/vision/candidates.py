@@ -1,19 +1,22 @@
 """Pose hypotheses for full detection (no history), learnt cues only: nothing logo-specific.
 
-Two generators feed the detector:
+Three generators feed the detector, from the half-size cue maps (``cue_maps``) computed once per
+frame:
 
-* card regions: printed marks sit on their card (the reference's border colour). Pixels that
-  look like the card or the ink are grouped into regions; each region gives (a) the card's
+* card regions (``card_hypotheses``): printed marks sit on their card (the reference's border
+  colour). Card-coloured pixels are grouped into regions; each region gives (a) the card's
   quadrilateral, when its outline is four-sided, in its four cyclic corner orders, and (b) an
   affine pose from the second moments of the ink contrast inside it, with the in-plane rotation
   found by circular correlation of whitened polar signatures (works for line art without corners);
-* ink blobs: the same moment/rotation estimate on groups of ink-coloured strokes (for marks
-  printed without a visible card, or whose card merges with a similar background).
+* ink blobs (``ink_hypotheses``): the same moment/rotation estimate on groups of ink-coloured
+  strokes (for marks printed without a visible card, or whose card merges with the background);
+* outlines (``outline_hypotheses``): four-cornered outlines in the edge map and, for textured
+  references, densely textured patches. They do not use colour, and the detector traces them only
+  when the best colour hypothesis did not settle the frame.
 
 Each hypothesis is a 3x3 homography reference px -> frame px. The detector ranks them with a
 cheap correlation and refines only the best few.
 """
-
 from __future__ import annotations
 
 import math
@@ -199,45 +202,7 @@ def texture_quads(bgr: np.ndarray, min_side: float, ref_busy: float, limit: int)
     return out
 
 
-def region_quad(contour: np.ndarray, ink: np.ndarray, fill: np.ndarray | None = None,
-                with_ink: bool = True) -> np.ndarray | None:
-    """The quad of a card region's outline, else (``with_ink``) with its notches filled by ink.
-
-    ``contour`` and ``ink`` share one box; ``fill`` is the region inside it, drawn from the
-    outline only when needed.
-    """
-    q = quad_from_contour(contour)
-    if q is not None or not with_ink:
-        return q
-    if fill is None:
-        fill = np.zeros(ink.shape[:2], np.uint8)
-        cv2.drawContours(fill, [contour], 0, 1, -1)
-    return card_quad_with_ink(fill, contour, ink)
-
-
-def card_quad_with_ink(fill: np.ndarray, contour: np.ndarray, ink: np.ndarray) -> np.ndarray | None:
-    """The quad of a card region (``fill``, outline ``contour``) that the mark's own strokes cut into, or None.
-
-    Where strokes run close to the card's edge (a ring drawn near the border), blur mixes them
-    with the thin strip of card outside them, which then looks like neither: the card-coloured
-    region loses a corner or gets notches, and fails the solidity test. The ink pixels inside
-    the region's box fill those back in. (Tried as the only card mask: red clutter next to the
-    card joins it and loses far more cards than it finds.)
-    """
-    hull = cv2.contourArea(cv2.convexHull(contour))
-    # Only notched regions that hold ink: a ragged background blob is no card, and each try
-    # costs a closing of the box (bench: the cards this recovers are 0.69 solid or more).
-    if cv2.contourArea(contour) < 0.55 * hull or float(ink.mean()) < 0.03:
-        return None
-    m = cv2.morphologyEx(fill | ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
-    cs, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    q = quad_from_contour(max(cs, key=cv2.contourArea)) if cs else None
-    # The ink may fill notches, not grow the card: a quad larger than the card region's hull
-    # took in clutter (bench: the cards this recovers measure 0.88-0.94 of it).
-    return q if q is not None and cv2.contourArea(q.astype(np.float32)) <= 1.1 * hull else None
-
-
-def tone_split_quads(card: np.ndarray, grey: np.ndarray, ink: np.ndarray, min_side: float, min_gap: float,
+def tone_split_quads(card: np.ndarray, grey: np.ndarray, min_side: float, min_gap: float,
                      keep: int = 2) -> list[np.ndarray]:
     """Quads of the parts of a card region that are brighter and darker than Otsu's threshold.
 
@@ -245,7 +210,7 @@ def tone_split_quads(card: np.ndarray, grey: np.ndarray, ink: np.ndarray, min_si
     pale grey wall, or in a glare patch, joins the background in one card-coloured region. The
     two still differ in brightness: when the region's grey levels fall into two classes at least
     ``min_gap`` apart, each class is closed and its largest parts are tried as cards (``card``:
-    0/1 card pixels of the region; ``grey`` and ``ink`` over the same box).
+    0/1 card pixels of the region; ``grey`` over the same box).
     """
     vals = grey[card > 0]
     if vals.size < 50:
@@ -266,15 +231,31 @@ def tone_split_quads(card: np.ndarray, grey: np.ndarray, ink: np.ndarray, min_si
         closed = cv2.morphologyEx(part, cv2.MORPH_CLOSE, ell5)
         cs, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for c in sorted(cs, key=cv2.contourArea, reverse=True)[:4]:
-            x, y, w, h = cv2.boundingRect(c)
+            _, _, w, h = cv2.boundingRect(c)
             if max(w, h) < min_side:
                 break
-            q = region_quad(c - np.array([x, y], np.int32), ink[y:y + h, x:x + w])
+            q = quad_from_contour(c)
             if q is not None:
-                out.append(q + np.array([x, y]))
+                out.append(q)
                 if len(out) >= keep:
                     return out
     return out
+
+
+def disk_opening(mask: np.ndarray, radius: float) -> np.ndarray:
+    """Morphological opening of a 0/1 mask by a disk of ``radius`` px, at a cost that does not grow with it.
+
+    Two distance transforms (erosion: farther than ``radius`` from the background; dilation:
+    within ``radius`` of what is left) instead of ``cv2.morphologyEx`` with an elliptic kernel,
+    whose cost grows with the kernel's size: a large card region's opening took 1-3 ms that way.
+    Pixels beyond the mask's border count as inside, as for ``cv2.erode``.
+    """
+    core = cv2.threshold(cv2.distanceTransform(mask, cv2.DIST_L2, cv2.DIST_MASK_5), radius, 1,
+                         cv2.THRESH_BINARY)[1].astype(np.uint8)
+    if not core.any():
+        return core
+    near = cv2.distanceTransform(1 - core, cv2.DIST_L2, cv2.DIST_MASK_5)
+    return cv2.threshold(near, radius, 1, cv2.THRESH_BINARY_INV)[1].astype(np.uint8)
 
 
 def card_quad_poses(quad: np.ndarray, ref_size: tuple[int, int], to_frame: float = 1.0) -> list[np.ndarray]:
@@ -346,7 +327,7 @@ def cue_maps(likelihoods: tuple[np.ndarray, np.ndarray], grey_search: np.ndarray
 
 
 def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray, to_frame: float,
-                    max_regions: int = 6, n_angles: int = 2, card_ink: bool = True, tone_split: float = 20.0
+                    max_regions: int = 6, n_angles: int = 2, tone_split: float = 20.0
                     ) -> list[tuple[float, np.ndarray, str]]:
     """Hypotheses from card-coloured regions: the card's quad ("card") and ink moments ("moments").
 
@@ -380,7 +361,7 @@ def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray,
         # An adaptive opening cuts off arms, sticks and fingers glued to the card.
         k = max(3, int(0.18 * min(bw, bh)) | 1)
         if k > 3:
-            op = cv2.morphologyEx(fill, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+            op = disk_opening(fill, (k - 1) / 2)
             n, lab, st, _ = cv2.connectedComponentsWithStats(op)
             if n > 1:
                 j = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
@@ -392,7 +373,7 @@ def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray,
             if not vc:
                 continue
             vc = max(vc, key=cv2.contourArea)
-            quad = region_quad(vc, ink_mask[by:by + bh, bx:bx + bw], v, card_ink)
+            quad = quad_from_contour(vc)
             if quad is not None:
                 for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size, to_frame):
                     hyps.append((0.5, hq, "card"))
@@ -401,20 +382,18 @@ def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray,
             hyps += region_moment_poses(ref, model, v, (bx, by), kx, card_mask, grey_search, to_frame, n_angles)
         if tone_split > 0:
             box = (slice(by, by + bh), slice(bx, bx + bw))
-            for quad in tone_split_quads(fill & card_mask[box], cues.grey[box], ink_mask[box], min_side, tone_split):
+            for quad in tone_split_quads(fill & card_mask[box], cues.grey[box], min_side, tone_split):
                 for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size, to_frame):
                     hyps.append((0.5, hq, "card"))
     return hyps
 
 
-def outline_and_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, search: np.ndarray, grey_search: np.ndarray,
-                               to_frame: float, max_regions: int = 6, n_angles: int = 2, max_edge_quads: int = 8,
-                               ref_busy: float | None = None, ink_radii: tuple[int, ...] = (2, 5)
-                               ) -> list[tuple[float, np.ndarray, str]]:
-    """Hypotheses without the card colour: edge outlines and busy patches ("edge"), ink blobs ("ink")."""
-    kx, min_side, ink_mask = cues.kx, cues.min_side, cues.ink_mask
+def outline_hypotheses(ref: ReferenceModel, cues: CueMaps, search: np.ndarray, to_frame: float,
+                       max_regions: int = 6, max_edge_quads: int = 8, ref_busy: float | None = None
+                       ) -> list[tuple[float, np.ndarray, str]]:
+    """Hypotheses without the colour cues: edge outlines and (textured references) busy patches ("edge")."""
+    kx, min_side = cues.kx, cues.min_side
     half = (cues.ink.shape[1], cues.ink.shape[0])
-    hyps: list[tuple[float, np.ndarray, str]] = []
     # Outlines from edges: a card or poster whose colour merges with the background (cream on a
     # pale wall) still has a visible border.
     quads = []
@@ -422,10 +401,14 @@ def outline_and_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, search: np.nd
         quads += edge_quads(cues.grey, min_side, max_edge_quads)
     if ref_busy is not None:  # textured references only: densely textured patches
         quads += texture_quads(cv2.resize(search, half, interpolation=cv2.INTER_AREA), min_side, ref_busy, max_regions)
-    for quad in quads:
-        for hq in card_quad_poses(quad * kx, ref.size, to_frame):
-            hyps.append((0.4, hq, "edge"))
-    # Ink blobs (strokes grouped at two gap sizes), for marks without a visible card.
+    return [(0.4, hq, "edge") for quad in quads for hq in card_quad_poses(quad * kx, ref.size, to_frame)]
+
+
+def ink_hypotheses(ref: ReferenceModel, cues: CueMaps, to_frame: float, max_regions: int = 6, n_angles: int = 2,
+                   ink_radii: tuple[int, ...] = (2, 5)) -> list[tuple[float, np.ndarray, str]]:
+    """Ink blobs (strokes grouped at each gap radius) with moment poses ("ink"), for marks without a visible card."""
+    kx, min_side, ink_mask = cues.kx, cues.min_side, cues.ink_mask
+    hyps: list[tuple[float, np.ndarray, str]] = []
     weights = cv2.threshold(cues.ink, _INK_MIN, 0, cv2.THRESH_TOZERO)[1]  # ink where ink_mask is set, else 0
     seen: list[tuple[int, int, int, int]] = []
     for radius in ink_radii:
@@ -448,19 +431,6 @@ def outline_and_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, search: np.nd
             for s, hm in moment_poses(wts, (float(x), float(y)), ref.shape, ref.work_scale, to_frame * kx, n_angles):
                 hyps.append((s, hm, "ink"))
     return hyps
-
-
-def region_hypotheses(ref: ReferenceModel, search: np.ndarray, grey_search: np.ndarray, to_frame: float,
-                      min_side_px: float, max_regions: int = 6, n_angles: int = 2,
-                      likelihoods: tuple[np.ndarray, np.ndarray] | None = None, max_edge_quads: int = 8,
-                      ref_busy: float | None = None, ink_radii: tuple[int, ...] = (2, 5), card_ink: bool = True,
-                      tone_split: float = 20.0) -> list[tuple[float, np.ndarray, str]]:
-    """All hypotheses of the search image: ``card_hypotheses`` then ``outline_and_ink_hypotheses``."""
-    cues = cue_maps(likelihoods if likelihoods is not None else ref.likelihoods(search), grey_search, to_frame,
-                    min_side_px)
-    return (card_hypotheses(ref, cues, grey_search, to_frame, max_regions, n_angles, card_ink, tone_split)
-            + outline_and_ink_hypotheses(ref, cues, search, grey_search, to_frame, max_regions, n_angles,
-                                         max_edge_quads, ref_busy, ink_radii))
 
 
 def region_moment_poses(ref: ReferenceModel, model: ShapeModel, fill: np.ndarray, origin: tuple[int, int],

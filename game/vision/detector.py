@@ -42,8 +42,7 @@ from game.vision.align import (
 )
 from game.vision.blur import MIN_SIDE as BLUR_MIN_SIDE
 from game.vision.blur import BlurBank, motion_blur, turned_motion
-from game.vision.candidates import dedupe, region_hypotheses
-from game.vision.colour_search import SIZES as COLOUR_SEARCH_SIZES
+from game.vision.candidates import card_hypotheses, cue_maps, dedupe, ink_hypotheses, outline_hypotheses
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
 from game.vision.features import FeatureHypotheses
@@ -90,8 +89,10 @@ class DetectorConfig:
     give_up: tuple[int, float] | None = (4, 0.3)
     fine_blur: int = 3  # ECC smoothing of the fine alignment (5 biases a 64-px template by ~1-2 px)
     angles_per_candidate: int = 2
-    ink_gap_small: int = 2  # ink strokes are grouped across gaps of these radii (half-size px; 0 = skip)
-    ink_gap_large: int = 5
+    # Ink strokes are grouped into blobs across gaps of each of these radii (half-size px): 2 keeps
+    # a mark apart from strokes beside it, 5 joins a thin or broken mark's strokes (val: without
+    # the 2, 6 views lost and 2 gained)
+    ink_gaps: tuple[int, ...] = (2, 5)
     accept_score: float = 0.7  # verification NCC needed to report a detection
     early_exit_score: float = 0.8
     shortcut_cc: float = 0.85  # coarse ECC correlation that gets the fine alignment before the other hypotheses
@@ -117,14 +118,12 @@ class DetectorConfig:
     texture_patches: bool = True  # densely textured patches as hypotheses, for textured references
     white_balance_ratio: float = 1.15  # the brightest pixels' channel ratio that counts as a colour cast (0 = never)
     dark_level: float = 110.0  # frames whose brightest pixels are darker get brightened hypotheses (0 = never)
-    card_ink: bool = True  # a card region that fails the quad test is tried again with the ink inside its box
     # A card region whose grey levels fall into two classes this far apart (projection levels) is
     # also split into its brighter and darker parts: a white card before a pale wall (0: off).
     card_tone_split: float = 20.0
     # Textured references: when nothing verified, this many colour template matches (turned and
     # scaled reference thumbnails, colour_search.py) are aligned and verified (0 = never)
     texture_search: int = 2
-    texture_search_sizes: tuple[tuple[int, int], ...] = COLOUR_SEARCH_SIZES  # (pyramid level, thumbnail px)
     # ... whose coarse fit must reach this: true poses of the bench poster fit at 0.73-0.99 (0.78 or
     # more for the ones nothing else found), nine in ten wrong matches on frames without it below 0.65
     texture_search_cc: float = 0.7
@@ -256,7 +255,7 @@ class MarkerDetector:
         self._fine_polish = (self.ref.template(256) if self.ref.detail_loss(128) > self.config.fine_detail_loss
                              else None)
         self._ref_busy = self.ref.busy_share() if textured and self.config.texture_patches else None
-        self._colour_search = (ColourTemplateSearch(self.ref.bgr, self.config.texture_search_sizes)
+        self._colour_search = (ColourTemplateSearch(self.ref.bgr)
                                if textured and self.config.texture_search > 0 else None)
         w, h = self.ref.size
         centre, back = translate_mat(w / 2, h / 2), translate_mat(-w / 2, -h / 2)
@@ -375,43 +374,50 @@ class MarkerDetector:
                 grey_search = cv2.convertScaleAbs(grey_search, alpha=ctx.search_gain)
         if ctx.likelihoods is None:
             ctx.likelihoods = self.ref.likelihoods(ctx.search)
-        ink_radii = (cfg.ink_gap_small, cfg.ink_gap_large) if cfg.ink_gap_small else (cfg.ink_gap_large,)
+        to_frame = 1.0 / ctx.search_scale
+        cues = cue_maps(ctx.likelihoods, grey_search, to_frame, cfg.min_apparent_px)
+        # Colour cues first (card regions, ink blobs, the tracker's priors): they give most
+        # detections, and when the best of them fits and verifies strongly, the frame is done
+        # before the outlines are traced. Ranked by a cheap correlation with the 32-px template.
         raw = [(0.0, h0, "prior") for h0 in priors]
-        raw += region_hypotheses(self.ref, ctx.search, grey_search, 1.0 / ctx.search_scale, cfg.min_apparent_px,
-                                 likelihoods=ctx.likelihoods, max_regions=cfg.max_candidates,
-                                 n_angles=cfg.angles_per_candidate,
-                                 max_edge_quads=0 if colour_only else cfg.max_edge_quads,
-                                 ref_busy=None if colour_only else self._ref_busy,
-                                 ink_radii=() if colour_only else ink_radii,
-                                 card_ink=cfg.card_ink, tone_split=cfg.card_tone_split)
-        # Cheap ranking: correlation with the 32-px template at each hypothesis.
+        raw += card_hypotheses(self.ref, cues, grey_search, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
+                               cfg.card_tone_split)
+        raw += ink_hypotheses(self.ref, cues, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
+                              () if colour_only else tuple(cfg.ink_gaps))
         ranked = self._ranked(ctx, raw)
         # Measured on bench scenes: no hypothesis that ended verified ranked below 0.1 here.
         quick = {id(h): s for s, h in ranked}
-        hyps = dedupe([h for s, h in ranked if s >= cfg.min_quick_score], self.ref.size, cfg.refine_candidates)
         best: tuple[float, np.ndarray] | None = None
         coarse: list[tuple[float, np.ndarray]] = []
         finished: set[int] = set()
-        for h0 in hyps:
-            res = self._coarse(ctx, h0)
-            if res is None:
-                # The 32-px alignment fails on many good card outlines (a finger over a small
-                # print); the finer levels still get a chance, ranked by the quick correlation
-                # (a good outline scores 0.3-0.6 there, a coarse-aligned one 0.7-0.9 in ECC).
-                coarse.append((cfg.min_coarse_cc + quick[id(h0)], h0))
-                continue
-            h1, cc = res
-            # A coarse alignment this poor almost never verifies (glare and fingers lower it), and
-            # skipping it spares the expensive fine alignment on most wrong hypotheses.
-            if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
-                coarse.append((cc, h1))
-                # A strong coarse fit is finished at once: when it verifies well, the remaining
-                # hypotheses (usually all wrong) need no alignment at all.
-                if cc >= cfg.shortcut_cc:
-                    finished.add(id(h1))
-                    best = self._finish(ctx, h1, best, levels=(1,))
-                    if best is not None and best[0] >= cfg.early_exit_score:
-                        break
+        # The best colour hypothesis is aligned at once; if it is not the answer, its result is
+        # kept for when the ranking of all hypotheses reaches it (and dropped if it does not).
+        first: tuple[np.ndarray, tuple[float, np.ndarray] | None, list, set[int]] | None = None
+        if ranked and ranked[0][0] >= cfg.min_quick_score:
+            h0, c0, f0 = ranked[0][1], [], set()
+            b0 = self._coarse_step(ctx, h0, quick[id(h0)], None, c0, f0)
+            if b0 is not None and b0[0] >= cfg.early_exit_score:
+                best, coarse, finished = b0, c0, f0
+            else:
+                first = (h0, b0, c0, f0)
+        if best is None:
+            if not colour_only:  # the outlines do not depend on colour: the white-balance retry skips them
+                outlines = self._ranked(ctx, outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
+                                                                cfg.max_edge_quads, self._ref_busy))
+                quick.update((id(h), s) for s, h in outlines)
+                ranked = sorted(ranked + outlines, key=lambda t: -t[0])
+            hyps = dedupe([h for s, h in ranked if s >= cfg.min_quick_score], self.ref.size, cfg.refine_candidates)
+            for h0 in hyps:
+                if first is not None and h0 is first[0]:
+                    _, b0, c0, f0 = first
+                    coarse += c0
+                    finished |= f0
+                    if b0 is not None and (best is None or b0[0] > best[0]):
+                        best = b0
+                else:
+                    best = self._coarse_step(ctx, h0, quick[id(h0)], best, coarse, finished)
+                if best is not None and best[0] >= cfg.early_exit_score:
+                    break
         coarse.sort(key=lambda t: -t[0])
         # Fine alignment with the 64-px template for each survivor; the 128-px polish (three
         # times the cost) only for the one that verified best, not for every wrong hypothesis.
@@ -505,6 +511,32 @@ class MarkerDetector:
         """The 32-px ECC alignment of a hypothesis."""
         return ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=self.config.coarse_iters,
                           margin_frac=0.25, blur=3, motion=self.config.coarse_motion)
+
+    def _coarse_step(self, ctx: FrameContext, h0: np.ndarray, quick: float, best: tuple[float, np.ndarray] | None,
+                     coarse: list[tuple[float, np.ndarray]], finished: set[int]) -> tuple[float, np.ndarray] | None:
+        """``best`` after the coarse alignment of hypothesis ``h0`` (quick correlation ``quick``).
+
+        Its fit joins ``coarse`` (the fine alignment's candidates); a strong fit is finished at
+        once (and joins ``finished``): when it verifies well, the remaining hypotheses (usually
+        all wrong) need no alignment at all.
+        """
+        cfg = self.config
+        res = self._coarse(ctx, h0)
+        if res is None:
+            # The 32-px alignment fails on many good card outlines (a finger over a small
+            # print); the finer levels still get a chance, ranked by the quick correlation
+            # (a good outline scores 0.3-0.6 there, a coarse-aligned one 0.7-0.9 in ECC).
+            coarse.append((cfg.min_coarse_cc + quick, h0))
+            return best
+        h1, cc = res
+        # A coarse alignment this poor almost never verifies (glare and fingers lower it), and
+        # skipping it spares the expensive fine alignment on most wrong hypotheses.
+        if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
+            coarse.append((cc, h1))
+            if cc >= cfg.shortcut_cc:
+                finished.add(id(h1))
+                best = self._finish(ctx, h1, best, levels=(1,))
+        return best
 
     def _concluded(self, ctx: FrameContext, best: tuple[float, np.ndarray]) -> Detection | None:
         """The polished, disambiguated and sanity-checked detection from the best verified pose."""

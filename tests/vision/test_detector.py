@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from game.vision import Detection, MarkerDetector, mirror_detection
-from game.vision.candidates import card_quad_with_ink, quad_from_contour
 from game.vision.geometry import mean_corner_error, project, ref_corners
 from game.vision.synthetic import Effects, Pose, pose_homography, render
 
@@ -227,25 +226,3 @@ def test_a_pose_mostly_outside_the_frame_is_not_verified(detector: MarkerDetecto
     assert detector._verified_score(ctx, shifted) == 0.0
 
 
-def test_ink_fills_the_notches_strokes_cut_into_a_card_region() -> None:
-    """Strokes drawn close to the card's edge eat into the card-coloured region; the ink restores the quad."""
-    card = np.zeros((60, 60), np.uint8)
-    cv2.fillConvexPoly(card, np.array([[5, 5], [54, 5], [54, 54], [5, 54]], np.int32), 1)
-    # Blur mixes strokes near two corners with the strip of card outside them: those corners look
-    # like ink, not card, and the card-coloured region is no quad any more.
-    ink = np.zeros_like(card)
-    ink[43:55, 5:17] = 1
-    ink[5:17, 43:55] = 1
-    cv2.line(ink, (20, 30), (40, 30), 1, 2)
-    notched = card & (1 - ink)
-    outline = max(cv2.findContours(notched, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0], key=cv2.contourArea)
-    assert quad_from_contour(outline) is None
-    q = card_quad_with_ink(notched, outline, ink)
-    assert q is not None
-    assert cv2.contourArea(q.astype(np.float32)) > 0.9 * 49 * 49
-    # Ink that would grow the region beyond its hull (red clutter touching the card) is not used.
-    clutter = np.ones_like(card)
-    small = np.zeros_like(card)
-    cv2.fillConvexPoly(small, np.array([[20, 20], [40, 20], [40, 40], [20, 40]], np.int32), 1)
-    outline = max(cv2.findContours(small, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0], key=cv2.contourArea)
-    assert card_quad_with_ink(small, outline, clutter) is None
