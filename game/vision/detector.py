@@ -94,7 +94,7 @@ class DetectorConfig:
     # the 2, 6 views lost and 2 gained)
     ink_gaps: tuple[int, ...] = (2, 5)
     accept_score: float = 0.7  # verification NCC needed to report a detection
-    early_exit_score: float = 0.8
+    early_exit_score: float = 0.8  # a pose verified this well ends the search (before the outlines, for the first colour hypothesis)
     shortcut_cc: float = 0.85  # coarse ECC correlation that gets the fine alignment before the other hypotheses
     min_apparent_px: float = 18.0  # smaller than this cannot be verified reliably
     polish_px: float = 130.0  # apparent size above which the 128-px template refines the pose
