@@ -245,30 +245,38 @@ class _Gather:
     counts as neither agreeing nor disagreeing.
     """
 
-    BORDER = 2
+    SHIFT = 2  # the local search's largest shift, px
+    BORDER = 2 * SHIFT + 1  # a feature clipped into the border stays there when shifted
 
     def __init__(self, levels: list[_Level]) -> None:
         b = self.BORDER
-        padded = [cv2.copyMakeBorder(lv.maps.reshape(-1, lv.w), 0, 0, b, b, cv2.BORDER_CONSTANT, value=NEUTRAL)
-                  for lv in levels]  # left and right; the rows of the 8 maps follow each other
         self.h = np.array([lv.h + 2 * b for lv in levels], np.int32)
         self.w = np.array([lv.w + 2 * b for lv in levels], np.int32)
         flat = []
-        for lv, p in zip(levels, padded, strict=True):
+        for lv in levels:
             m = np.full((N_BINS, lv.h + 2 * b, lv.w + 2 * b), NEUTRAL, np.uint8)
-            m[:, b:-b] = p.reshape(N_BINS, lv.h, lv.w + 2 * b)
+            m[:, b:-b, b:-b] = lv.maps
             flat.append(m.ravel())
         self.flat = np.concatenate(flat)
         self.base = np.cumsum([0] + [f.size for f in flat])[:-1].astype(np.int32)
 
-    def score(self, which: np.ndarray, x: np.ndarray, y: np.ndarray, bins: np.ndarray) -> np.ndarray:
-        """Mean response (-1..1) of feature sets at ``x``, ``y`` (C, V, F) level px with ``bins`` on levels ``which`` (C,)."""
+    def score(self, which: np.ndarray, x: np.ndarray, y: np.ndarray, bins: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+        """Mean responses (-1..1) (C, M * S) of feature sets at ``x``, ``y`` (C, M, F) level px with ``bins``.
+
+        On levels ``which`` (C,), each moved by every one of the integer ``shifts`` (S, 2) (at most
+        ``SHIFT`` px); the scores are ordered by set, then shift.
+        """
+        b = self.BORDER
         base, h, w = (v[which][:, None, None] for v in (self.base, self.h, self.w))
-        xi = np.clip((x + (self.BORDER + 0.5)).astype(np.int32), 0, w - 1)
-        yi = np.clip((y + (self.BORDER + 0.5)).astype(np.int32), 0, h - 1)
-        vals = self.flat[base + (bins.astype(np.int32) * h + yi) * w + xi]
+        lo = self.SHIFT
+        xi = np.clip((x + (b + 0.5)).astype(np.int32), lo, w - 1 - lo)
+        yi = np.clip((y + (b + 0.5)).astype(np.int32), lo, h - 1 - lo)
+        idx = base + (bins.astype(np.int32) * h + yi) * w + xi  # (C, M, F)
+        step = shifts[:, 1].astype(np.int32)[None, :] * self.w[which][:, None] + shifts[:, 0].astype(np.int32)  # (C, S)
+        vals = self.flat[idx[:, :, None, :] + step[:, None, :, None]]  # (C, M, S, F)
         n = x.shape[-1]
-        return (vals.sum(-1, dtype=np.int32) - NEUTRAL * n) / (MAX_RESPONSE * n)
+        sums = vals.sum(-1, dtype=np.int32).reshape(len(which), -1)
+        return (sums - NEUTRAL * n) / (MAX_RESPONSE * n)
 
 
 class ShapeMatcher:
@@ -315,7 +323,7 @@ class ShapeMatcher:
         return pyramid_levels(pyr, self.ref_size, search_scale)
 
     def hypotheses(self, levels: list[tuple[np.ndarray, float, tuple[float, ...]]], top: int = 4,
-                   peaks: int = 6, refine: int = 8) -> list[tuple[float, np.ndarray]]:
+                   peaks: int = 6, refine: int = 16) -> list[tuple[float, np.ndarray]]:
         """The ``top`` best (score 0-1, affine homography reference px -> level-0 px), best first.
 
         ``levels``: (grey image, its scale relative to level 0, sizes to search there), as
@@ -340,7 +348,7 @@ class ShapeMatcher:
                 col = acc[:, gy, gx]
                 # The best two entries at the place, when their turns differ: a ring of circles
                 # fits its outline at any turn, and only the alignment tells them apart.
-                for ei in np.argsort(-col, kind="stable")[:2].tolist():
+                for ei in np.argsort(-col.astype(np.int32), kind="stable")[:2].tolist():
                     e = int(ents[ei])
                     if any(math.hypot(x - g[1], y - g[2]) < 0.3 * max(self._size[e], self._size[g[3]])
                            and abs((self._turn[e] - self._turn[g[3]] + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6
@@ -354,9 +362,10 @@ class ShapeMatcher:
         cands = cands[:refine]
         if not cands:
             return []
-        a, t, s = self._refine(lvs, cands)
+        idx, a, t, s = self._refine(lvs, cands)
         results: list[tuple[float, np.ndarray, float]] = []
-        for (_, _, _, e, li), ai, ti, si in zip(cands, a, t, s.tolist(), strict=True):
+        for i, ai, ti, si in zip(idx.tolist(), a, t, s.tolist(), strict=True):
+            _, _, _, e, li = cands[i]
             f = lvs[li].scale  # level px -> level-0 px
             hm = np.array([[ai[0, 0] / f, ai[0, 1] / f, ti[0] / f], [ai[1, 0] / f, ai[1, 1] / f, ti[1] / f],
                            [0.0, 0.0, 1.0]])
@@ -379,32 +388,39 @@ class ShapeMatcher:
         return out
 
     def _refine(self, lvs: list[_Level], cands: list[tuple[float, float, float, int, int]]
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Best (A (C, 2, 2), t (C, 2), score (C,)) near each coarse peak, with all features, by coordinate descent.
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(peak indices, A (K, 2, 2), t (K, 2), score (K,)): the best poses near coarse peaks, by coordinate descent.
 
         Nearby turns and sizes at shifts of one grid step; then the tilts of the best; then half
-        the turn and size steps, at one-pixel shifts. All peaks at once.
+        the turn and size steps, at one-pixel shifts; then all three again from there at one-pixel
+        shifts for the better half of the peaks (a second round pulls in the views whose first
+        round went part of the way). All peaks at once, with all features.
         """
         gather = _Gather(lvs)
         which = np.array([c[4] for c in cands])
         ents = np.array([c[3] for c in cands])
         c = np.array([(c[1], c[2]) for c in cands], np.float64)  # (C, 2) level px
         a = self._a[ents]  # (C, 2, 2)
-        for mats, step in ((self._local, float(STRIDE)), (self._tilt_m, 1.0), (self._local2, 1.0)):
+        first = ((self._local, float(STRIDE)), (self._tilt_m, 1.0), (self._local2, 1.0))
+        again = ((self._local, 1.0), (self._tilt_m, 1.0), (self._local2, 1.0))
+        idx = np.arange(len(cands))
+        best = np.zeros(len(cands))
+        for k, (mats, step) in enumerate(first + again):
+            if k == len(first):  # the second round for the better half only
+                keep = np.argsort(-best, kind="stable")[:max(1, (len(idx) + 1) // 2)]
+                idx, which, a, c = idx[keep], which[keep], a[keep], c[keep]
             a_s = a[:, None] @ mats[None]  # (C, M, 2, 2)
             n_c, n_m = a_s.shape[:2]
             flat_a = a_s.reshape(-1, 2, 2)
             xy, bins = transform(self.fine, flat_a, -(flat_a @ self._centre))
+            x = xy[..., 0].reshape(n_c, n_m, -1) + c[:, None, None, 0]  # (C, M, F)
+            y = xy[..., 1].reshape(n_c, n_m, -1) + c[:, None, None, 1]
             shifts = self._unit_shifts * step
-            at = c[:, None, :] + shifts[None]  # (C, S, 2)
-            x = xy[..., 0].reshape(n_c, n_m, 1, -1) + at[:, None, :, 0, None]  # (C, M, S, F)
-            y = xy[..., 1].reshape(n_c, n_m, 1, -1) + at[:, None, :, 1, None]
-            bins = np.broadcast_to(bins.reshape(n_c, n_m, 1, -1), x.shape).reshape(n_c, -1, x.shape[-1])
-            sc = gather.score(which, x.reshape(n_c, -1, x.shape[-1]), y.reshape(n_c, -1, x.shape[-1]), bins)
+            sc = gather.score(which, x, y, bins.reshape(n_c, n_m, -1), shifts)
             j = np.argmax(sc, axis=1)
             mi, si = np.divmod(j, len(shifts))
             a, c, best = a_s[np.arange(n_c), mi], c + shifts[si], sc[np.arange(n_c), j]
-        return a, c - np.einsum("cij,j->ci", a, self._centre), best
+        return idx, a, c - np.einsum("cij,j->ci", a, self._centre), best
 
 
 def pyramid_levels(pyr: FramePyramid, ref_size: tuple[int, int], search_scale: float = 1.0
