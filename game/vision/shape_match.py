@@ -316,7 +316,7 @@ class ShapeMatcher:
                 bs.append(bins[0])
         self._size, self._turn, self._a = np.array(sz), np.array(tn), np.array(mats)
         self._dx, self._dy, self._bins = np.array(dxs), np.array(dys), np.array(bs)
-        self._pad = int(max(np.abs(self._dx).max(), np.abs(self._dy).max())) + 1
+        self._reach = np.maximum(np.abs(self._dx), np.abs(self._dy)).max(1)  # per entry, px from the centre
 
     def levels(self, pyr: FramePyramid, search_scale: float = 1.0) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
         """``pyramid_levels`` for this mark."""
@@ -330,7 +330,8 @@ class ShapeMatcher:
         ``pyramid_levels`` gives them. Of at most ``peaks`` coarse peaks per level, the ``refine``
         best are searched locally.
         """
-        lvs = [_Level(grey, scale, sizes, self.min_mag, self._pad) for grey, scale, sizes in levels]
+        lvs = [_Level(grey, scale, sizes, self.min_mag, int(self._reach[np.isin(self._size, sizes)].max()) + 1)
+               for grey, scale, sizes in levels]
         cands: list[tuple[float, float, float, int, int]] = []  # (score, x, y, entry, level)
         n_c = self._dx.shape[1]
         for li, lv in enumerate(lvs):
