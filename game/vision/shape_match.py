@@ -304,13 +304,11 @@ class ShapeMatcher:
         q = half / 2
         self._local2 = np.array([shape_matrix(ds, dt) for dt in (-q, 0.0, q) for ds in (0.94, 1.0, 1.06)])
         self._unit_shifts = np.array([(sx, sy) for sx in (-1, 0, 1) for sy in (-1, 0, 1)], np.float64)
-        # The bank: every size and turn, as arrays over entries. The turns are offset by half a
-        # step: edges along the reference's axes (the card's outline, the strokes of a wordmark)
-        # then fall in the middle of an orientation bin rather than on a boundary between two.
+        # The bank: every size and turn, as arrays over entries.
         sz, tn, mats, dxs, dys, bs = [], [], [], [], [], []
         for size in sizes:
             for i in range(turns):
-                turn = 2 * math.pi * (i + 0.5) / turns
+                turn = 2 * math.pi * i / turns
                 a = shape_matrix(size / self._geo, turn)
                 xy, bins = transform(self.coarse, a[None], -(a @ self._centre)[None])
                 d = np.rint(xy[0]).astype(np.int64)
