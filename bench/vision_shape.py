@@ -10,7 +10,8 @@ photographs, same seeds), each frame is detected twice in the same process on on
   ``bench/vision_general.py --ablate shape_hypotheses=0`` measures that.
 
 It also reports how often one of those poses is near the truth (mean corner error below a tenth
-of the view's size, which the alignment pulls in), and the matcher's own CPU time.
+of the view's size, which the alignment pulls in), by family, size, tilt (squashed below 0.7 along
+some axis) and nuisance, and the matcher's own CPU time (thread time).
 
 Usage:  python bench/vision_shape.py [--split val] [--quick] [--top 4] [--out results.json]
 """
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,7 +35,7 @@ from bench.machine import machine_info  # noqa: E402
 from bench.vision_general import CORRECT_PX, mark_frames, size_band  # noqa: E402
 from bench.vision_general_marks import SPLITS, glyph_list, make_marks, photos  # noqa: E402
 from game.vision import DetectorConfig, MarkerDetector  # noqa: E402
-from game.vision.geometry import mean_corner_error  # noqa: E402
+from game.vision.geometry import mean_corner_error, project  # noqa: E402
 from game.vision.shape_match import ShapeMatcher  # noqa: E402
 
 NEAR = 0.1  # a hypothesis this close (mean corner error / view size) is within the alignment's reach
@@ -67,7 +69,8 @@ def main() -> int:
         items = [(img, hm, mode, app) for img, hm, mode, app in pos] + [(img, None, mode, 0.0) for img, mode in neg]
         for img, hm, mode, app in items:
             row = {"mark": mark.name, "family": mark.family, "nuisance": mode, "pos": hm is not None,
-                   "size": size_band(app) if hm is not None else "-"}
+                   "size": size_band(app) if hm is not None else "-",
+                   "tilt": tilt_band(hm, size) if hm is not None else "-"}
             for variant in ("base", "shape"):
                 c0 = time.thread_time()
                 ctx = det.context(img)
@@ -85,7 +88,7 @@ def main() -> int:
         print(f"{mark.name:28s} base {sum(r['base']['right'] for r in mine)}/{len(mine)}"
               f"  shape {sum(r['shape']['right'] for r in mine)}/{len(mine)}"
               f"  near {sum(r['near'] for r in mine)}", flush=True)
-    tables = {key: summary(rows, key) for key in ("all", "family", "size", "nuisance")}
+    tables = {key: summary(rows, key) for key in ("all", "family", "size", "tilt", "nuisance")}
     for key, t in tables.items():
         print(f"\n{key:10s} {'base right/n wrong false':>28s} {'shape right/n wrong false':>28s} {'near':>6s}")
         for k, c in t.items():
@@ -101,6 +104,14 @@ def main() -> int:
             "split": args.split, "quick": args.quick, "top": args.top, "tables": tables,
             "median_cpu_ms": cpu, "median_generator_cpu_ms": gen, "rows": rows}, indent=1))
     return 0
+
+
+def tilt_band(hm: np.ndarray, size: tuple[int, int]) -> str:
+    """"tilted" when the view is squashed below 0.7 along some axis at the mark's centre (about 45 deg of tilt)."""
+    cx, cy = size[0] / 2.0, size[1] / 2.0
+    p = project(hm, [(cx, cy), (cx + 1.0, cy), (cx, cy + 1.0)])
+    sv = np.linalg.svd(np.stack([p[1] - p[0], p[2] - p[0]], 1), compute_uv=False)
+    return "tilted" if sv[1] < 0.7 * sv[0] else "flat"
 
 
 def summary(rows: list[dict], key: str) -> dict:

@@ -8,18 +8,19 @@ Hinterstoisser et al., "Gradient Response Maps for Real-Time Detection of Textur
   background is the most robust cue of a small print), each with its edge orientation. The
   orientation is taken modulo 180 degrees: the polarity of an edge flips with the background.
 * **Response maps** (once per frame and pyramid level): the gradient orientation of the
-  projected grey frame, quantised into 8 bins, *spread* over a neighbourhood with ``cv2.dilate``
-  (one binary map per bin), and turned into 8 maps that hold, at every pixel, how well each
-  template orientation agrees with the orientations present nearby (``cv2.LUT`` on the spread
-  bit field). Their cost depends on the frame size only, not on how cluttered it is.
+  projected grey frame, quantised into 8 bins, *spread* over a 3x3 neighbourhood (a bit field
+  of the orientations present nearby), and turned into 8 maps that hold, at every pixel, how
+  well each template orientation agrees with the orientations present nearby (``cv2.LUT`` on
+  the bit field). Their cost depends on the frame size only, not on how cluttered it is.
 * **Exhaustive coarse search**: a bank of the sparse coarse features turned over the full
   circle (22.5 degree steps) at two sizes per octave, summed from the response maps on a
-  stride grid (``linear memories``: one contiguous array per orientation and grid phase, so a
-  feature is one array addition). One pyramid level per octave keeps the mark 20-48 px long.
+  2-px grid. The maps are laid out as LINE-2D's *linear memories* (one block per orientation
+  and grid phase) in a single flat buffer, so that a feature of an entry is one addition of a
+  contiguous slice covering the whole grid.
 * **Local affine search**: the best peaks are scored again with all features at nearby turns,
   sizes, tilts (an anisotropic scale along four axes, for a print held at an angle) and shifts,
-  evaluated by gathering from the response maps; the best affine poses are the hypotheses that
-  the detector's alignment and verification take over.
+  evaluated by gathering from the response maps, all peaks of a frame at once; the best affine
+  poses are the hypotheses that the detector's alignment and verification take over.
 """
 
 from __future__ import annotations
@@ -29,41 +30,50 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from game.vision.align import FramePyramid
 
 N_BINS = 8  # orientation bins over 180 degrees
+STRIDE = 2  # the coarse search's grid step, px at the level
+CHUNK_BYTES = 1 << 22  # the coarse search's gathers, at a time
 
 
 def _luts(sim: tuple[int, ...]) -> np.ndarray:
-    """Per template orientation, the response (0-4) to each spread bit field of image orientations.
+    """Per template orientation, the response to each spread bit field of image orientations.
 
-    ``sim[d]``: the response to an image orientation ``d`` bins away from the template's.
+    ``sim[d]``: the response (0-4) to an image orientation ``d`` bins away from the template's.
+    A template orientation's response is its own minus the orthogonal orientation's, plus 4
+    (0-8, as uint8): a textured patch holds every orientation nearby and scores about 4 (the
+    neutral value) for any template, a clean edge of the right orientation 8.
     """
-    out = np.zeros((N_BINS, 256), np.uint8)
+    one = np.zeros((N_BINS, 256), np.int16)
     for o in range(N_BINS):
         for bits in range(256):
-            out[o, bits] = max((sim[min((b - o) % N_BINS, (o - b) % N_BINS)] for b in range(N_BINS)
+            one[o, bits] = max((sim[min((b - o) % N_BINS, (o - b) % N_BINS)] for b in range(N_BINS)
                                 if bits >> b & 1), default=0)
-    return out
+    return (one - np.roll(one, -N_BINS // 2, axis=0) + MAX_RESPONSE).astype(np.uint8)
 
 
+MAX_RESPONSE = 4
+NEUTRAL = MAX_RESPONSE  # a response map's value for "no evidence either way"
 # An orientation one bin off counts a quarter: a more lenient table (4, 3, 1) with a wider spread
 # (5 px) ranked the true pose among the coarse peaks less often on the val frames (10 against 22
 # of 108 in the top six), because clutter gains more from it than the print.
 STRICT = _luts((4, 1, 0, 0, 0))
-MAX_RESPONSE = 4
 SIZES = (17.0, 24.0, 34.0, 48.0)  # the bank's mark sizes (geometric mean side at a level, px)
+_FOLD_BIT = np.array([1 << (v % N_BINS) for v in range(256)], np.uint8)  # a 16-bin angle -> its 8-bin bit
 
 
-def orientation_bins(grey: np.ndarray, min_mag: float) -> tuple[np.ndarray, np.ndarray]:
-    """(bin index 0-7 as uint8, mask of pixels with a gradient of at least ``min_mag``) of a grey image."""
+def orientation_bits(grey: np.ndarray, min_mag: float) -> np.ndarray:
+    """uint8: at each pixel with a gradient of at least ``min_mag``, the bit of its orientation bin (0-7), else 0."""
     g = grey.astype(np.float32, copy=False)
     gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
-    mag, ang = cv2.cartToPolar(gx, gy)  # ang in radians, 0..2pi
-    b = (ang * (N_BINS / math.pi)).astype(np.int32) % N_BINS
-    return b.astype(np.uint8), mag >= min_mag
+    # The angle's bin over the full circle (0-16, rounded down), folded to 180 degrees by the LUT.
+    b16 = cv2.convertScaleAbs(cv2.phase(gx, gy), alpha=2 * N_BINS / (2 * math.pi), beta=-0.5)
+    strong = cv2.compare(cv2.magnitude(gx, gy), min_mag, cv2.CMP_GE)
+    return cv2.bitwise_and(cv2.LUT(b16, _FOLD_BIT), strong)
 
 
 @dataclass(frozen=True)
@@ -152,7 +162,7 @@ def transform(feats: Features, a: np.ndarray, t: np.ndarray) -> tuple[np.ndarray
     # Normals transform by the inverse transpose (up to its positive determinant's scale).
     nx, ny = feats.normal[:, 0], feats.normal[:, 1]
     ang = np.arctan2(-a01 * nx + a00 * ny, a11 * nx - a10 * ny)
-    bins = np.floor(ang * (N_BINS / math.pi)).astype(np.int64) % N_BINS  # as orientation_bins
+    bins = np.floor(ang * (N_BINS / math.pi)).astype(np.int64) % N_BINS  # as orientation_bits
     return np.stack([px, py], -1), bins
 
 
@@ -165,206 +175,257 @@ def shape_matrix(scale: float, turn: float, squash: float = 1.0, axis: float = 0
     return scale * r @ ax @ np.diag([1.0, squash]) @ ax.T
 
 
-class ResponseMaps:
-    """The 8 response maps of one pyramid level, and their linear memories for a stride grid."""
-
-    def __init__(self, grey: np.ndarray, spread: int, min_mag: float, luts: np.ndarray = STRICT) -> None:
-        bins, strong = orientation_bins(grey, min_mag)
-        kernel = np.ones((spread, spread), np.uint8)
-        bits = np.zeros(grey.shape, np.uint8)
-        strong8 = strong.astype(np.uint8)
-        for b in range(N_BINS):
-            m = cv2.bitwise_and(cv2.compare(bins, b, cv2.CMP_EQ), strong8 * 255)
-            bits |= cv2.dilate(m, kernel) & np.uint8(1 << b)
-        resp = [cv2.LUT(bits, luts[o]).astype(np.int8) for o in range(N_BINS)]
-        # Against the orthogonal orientation: a textured patch holds every orientation nearby and
-        # scores about 0 for any template, a clean edge of the right orientation 4.
-        self.maps = np.stack([resp[o] - resp[(o + N_BINS // 2) % N_BINS] for o in range(N_BINS)])  # (8, H, W) int8
-        self.shape = grey.shape
-
-    def score(self, xy: np.ndarray, bins: np.ndarray) -> np.ndarray:
-        """Mean response (0-1) of feature sets: ``xy`` (..., F, 2) level px, ``bins`` (..., F)."""
-        h, w = self.shape
-        x = np.rint(xy[..., 0]).astype(np.int64)
-        y = np.rint(xy[..., 1]).astype(np.int64)
-        inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-        idx = (bins * h + np.clip(y, 0, h - 1)) * w + np.clip(x, 0, w - 1)
-        vals = self.maps.ravel()[idx].astype(np.int32) * inside
-        return vals.sum(-1) / (MAX_RESPONSE * xy.shape[-2])
+def response_maps(grey: np.ndarray, min_mag: float, luts: np.ndarray = STRICT) -> np.ndarray:
+    """(8, H, W) uint8: per template orientation, the response (``luts``) to the orientations within 1 px."""
+    bits = orientation_bits(grey, min_mag)
+    # Spread over 3x3: an OR of shifted copies (cv2.dilate would take the maximum of the bit fields).
+    row = bits.copy()
+    row[:, 1:] |= bits[:, :-1]
+    row[:, :-1] |= bits[:, 1:]
+    spread = row.copy()
+    spread[1:] |= row[:-1]
+    spread[:-1] |= row[1:]
+    out = np.empty((N_BINS, *grey.shape), np.uint8)
+    for o in range(N_BINS):
+        cv2.LUT(spread, luts[o], dst=out[o])
+    return out
 
 
-@dataclass(frozen=True, eq=False)
-class _Entry:
-    """One turned and scaled copy of the coarse features, and its local search table."""
+class _Level:
+    """One pyramid level's response maps, for gathering (local search) and as linear memories (coarse search)."""
 
-    size: float  # the mark's geometric mean side (square root of its area) at the level, px
-    turn: float
-    a: np.ndarray  # 2x2: reference px -> level px (about the mark's centre)
-    dx: np.ndarray  # (F,) integer offsets of the coarse features from the mark's centre
-    dy: np.ndarray
-    bins: np.ndarray
-    local_xy: np.ndarray  # (L, F_fine, 2): the fine features under each local variation, from the centre
-    local_bins: np.ndarray  # (L, F_fine)
+    def __init__(self, grey: np.ndarray, scale: float, sizes: tuple[float, ...], min_mag: float, pad: int) -> None:
+        self.scale, self.sizes = scale, sizes
+        self.maps = response_maps(grey, min_mag)
+        self.h, self.w = grey.shape
+        t = STRIDE
+        # Linear memories (LINE-2D): for each orientation o and grid phase (py, px) the block
+        # maps[o, py::t, px::t] of the padded maps, all in one flat buffer, so that a feature at
+        # (dx, dy) with orientation o reads one contiguous slice for the whole grid. A grid row
+        # is as wide as the padded block (gw_pad), its last columns are discarded.
+        self.gh, self.gw = -(-self.h // t), -(-self.w // t)
+        self.ghp, self.gwp = -(-(self.h + 2 * pad) // t), -(-(self.w + 2 * pad) // t)
+        self.n = self.gh * self.gwp
+        self.memory = np.zeros(N_BINS * t * t * self.ghp * self.gwp + self.n, np.uint8)  # outside: disagreement
+        blocks = self.memory[:-self.n].reshape(N_BINS, t, t, self.ghp, self.gwp)
+        for py in range(t):
+            for px in range(t):
+                # Padded pixel (pad + y) = (row * t + py) holds the level's pixel y.
+                y0, x0 = (py - pad) % t, (px - pad) % t
+                src = self.maps[:, y0::t, x0::t]
+                r0, c0 = (pad + y0) // t, (pad + x0) // t
+                blocks[:, py, px, r0:r0 + src.shape[1], c0:c0 + src.shape[2]] = src
+        self.pad = pad
+
+    def offsets(self, dx: np.ndarray, dy: np.ndarray, bins: np.ndarray) -> np.ndarray:
+        """Start in ``memory`` of each feature's slice (same shape as the inputs)."""
+        t, yy, xx = STRIDE, dy + self.pad, dx + self.pad
+        block = ((bins * t + yy % t) * t + xx % t) * (self.ghp * self.gwp)
+        return block + (yy // t) * self.gwp + xx // t
+
+    def coarse(self, dx: np.ndarray, dy: np.ndarray, bins: np.ndarray) -> np.ndarray:
+        """Summed responses (E, gh, gw) uint8 of entries with feature offsets ``dx``, ``dy`` (E, F) at each grid point.
+
+        Each feature's slice is a row of a sliding-window view of the memory: a chunk of entries
+        is one gather of their rows and one sum (a few large numpy calls instead of one small
+        addition per feature), in chunks of about 4 MB.
+        """
+        starts = self.offsets(dx, dy, bins)
+        rows = sliding_window_view(self.memory, self.n)
+        chunk = max(1, CHUNK_BYTES // (starts.shape[1] * self.n))
+        acc = np.concatenate([rows[starts[i:i + chunk]].sum(1, dtype=np.uint8)
+                              for i in range(0, len(starts), chunk)])
+        return acc.reshape(len(dx), self.gh, self.gwp)[:, :, :self.gw]
+
+
+class _Gather:
+    """The response maps of all levels in one flat buffer, for scoring feature sets anywhere on them.
+
+    Each level's maps get a neutral border: a feature outside the frame is clipped into it and
+    counts as neither agreeing nor disagreeing.
+    """
+
+    SHIFT = 2  # the local search's largest shift, px
+    BORDER = 2 * SHIFT + 1  # a feature clipped into the border stays there when shifted
+
+    def __init__(self, levels: list[_Level]) -> None:
+        b = self.BORDER
+        self.h = np.array([lv.h + 2 * b for lv in levels], np.int32)
+        self.w = np.array([lv.w + 2 * b for lv in levels], np.int32)
+        flat = []
+        for lv in levels:
+            m = np.full((N_BINS, lv.h + 2 * b, lv.w + 2 * b), NEUTRAL, np.uint8)
+            m[:, b:-b, b:-b] = lv.maps
+            flat.append(m.ravel())
+        self.flat = np.concatenate(flat)
+        self.base = np.cumsum([0] + [f.size for f in flat])[:-1].astype(np.int32)
+
+    def score(self, which: np.ndarray, x: np.ndarray, y: np.ndarray, bins: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+        """Mean responses (-1..1) (C, M * S) of feature sets at ``x``, ``y`` (C, M, F) level px with ``bins``.
+
+        On levels ``which`` (C,), each moved by every one of the integer ``shifts`` (S, 2) (at most
+        ``SHIFT`` px); the scores are ordered by set, then shift.
+        """
+        b = self.BORDER
+        base, h, w = (v[which][:, None, None] for v in (self.base, self.h, self.w))
+        lo = self.SHIFT
+        xi = np.clip((x + (b + 0.5)).astype(np.int32), lo, w - 1 - lo)
+        yi = np.clip((y + (b + 0.5)).astype(np.int32), lo, h - 1 - lo)
+        idx = base + (bins.astype(np.int32) * h + yi) * w + xi  # (C, M, F)
+        step = shifts[:, 1].astype(np.int32)[None, :] * self.w[which][:, None] + shifts[:, 0].astype(np.int32)  # (C, S)
+        vals = self.flat[idx[:, :, None, :] + step[:, None, :, None]]  # (C, M, S, F)
+        n = x.shape[-1]
+        sums = vals.sum(-1, dtype=np.int32).reshape(len(which), -1)
+        return (sums - NEUTRAL * n) / (MAX_RESPONSE * n)
 
 
 class ShapeMatcher:
-    """Exhaustive LINE-2D style search for one mark: ``hypotheses(pyramid_levels(pyr))`` -> scored affine poses."""
+    """Exhaustive LINE-2D style search for one mark: ``hypotheses(levels(pyr))`` -> scored affine poses."""
 
     def __init__(self, grey_ref: np.ndarray, n_features: int = 48, n_outline: int = 12, n_coarse: int = 24,
-                 turns: int = 16, sizes: tuple[float, ...] = SIZES, spread: int = 3) -> None:
+                 turns: int = 16, sizes: tuple[float, ...] = SIZES, min_mag: float = 30.0) -> None:
         h, w = grey_ref.shape
         self.ref_size = (w, h)
         self.fine, self.coarse = reference_features(grey_ref, n_features, n_outline, n_coarse)
         if len(self.coarse.xy) * 2 * MAX_RESPONSE > 255:
             raise ValueError(f"too many coarse features for uint8 sums: {len(self.coarse.xy)} (at most 31)")
         self.turns = turns
-        self.spread = spread
+        self.min_mag = min_mag
         self._centre = np.array([w / 2.0, h / 2.0])
         self._geo = math.sqrt(w * h)  # reference px
         # Local search around a coarse entry: turns half a bank step either way and sizes an
-        # eighth of an octave either way (9 variations), then tilts of the best: squash 0.8 and
-        # 0.6 along four axes (8 more), then half those turn and size steps.
+        # eighth of an octave either way (9 variations) at shifts of one grid step; then tilts
+        # of the best: squash 0.8 and 0.6 along four axes (8 more), then half those turn and
+        # size steps, both at one-pixel shifts.
         half = math.pi / turns
-        self._tilts = [(q, k * math.pi / 4) for q in (0.8, 0.6) for k in range(4)]
-        local = np.array([shape_matrix(ds, dt) for dt in (-half, 0.0, half) for ds in (0.89, 1.0, 1.12)])
-        self._local = local
-        self._tilt_m = np.array([shape_matrix(1.0, 0.0, sq, ax) for sq, ax in self._tilts])
+        tilts = [(q, k * math.pi / 4) for q in (0.8, 0.6) for k in range(4)]
+        self._local = np.array([shape_matrix(ds, dt) for dt in (-half, 0.0, half) for ds in (0.89, 1.0, 1.12)])
+        self._tilt_m = np.array([np.eye(2)] + [shape_matrix(1.0, 0.0, sq, ax) for sq, ax in tilts])
         q = half / 2
         self._local2 = np.array([shape_matrix(ds, dt) for dt in (-q, 0.0, q) for ds in (0.94, 1.0, 1.06)])
-        self._entries: list[_Entry] = []
+        self._unit_shifts = np.array([(sx, sy) for sx in (-1, 0, 1) for sy in (-1, 0, 1)], np.float64)
+        # The bank: every size and turn, as arrays over entries.
+        sz, tn, mats, dxs, dys, bs = [], [], [], [], [], []
         for size in sizes:
             for i in range(turns):
                 turn = 2 * math.pi * i / turns
                 a = shape_matrix(size / self._geo, turn)
                 xy, bins = transform(self.coarse, a[None], -(a @ self._centre)[None])
                 d = np.rint(xy[0]).astype(np.int64)
-                al = a @ local
-                lxy, lbins = transform(self.fine, al, -(al @ self._centre))
-                self._entries.append(_Entry(size, turn, a, d[:, 0], d[:, 1], bins[0], lxy, lbins))
-        self._pad = int(max(max(abs(e.dx).max(), abs(e.dy).max()) for e in self._entries)) + 1
-        self._shifts = np.array([(sx, sy) for sx in (-1, 0, 1) for sy in (-1, 0, 1)], np.float64) * 2
+                sz.append(size), tn.append(turn), mats.append(a), dxs.append(d[:, 0]), dys.append(d[:, 1])
+                bs.append(bins[0])
+        self._size, self._turn, self._a = np.array(sz), np.array(tn), np.array(mats)
+        self._dx, self._dy, self._bins = np.array(dxs), np.array(dys), np.array(bs)
+        self._reach = np.maximum(np.abs(self._dx), np.abs(self._dy)).max(1)  # per entry, px from the centre
 
-    def levels(self, pyr: FramePyramid, search_scale: float = 1.0
-               ) -> list[tuple[np.ndarray, float, tuple[float, ...], int]]:
+    def levels(self, pyr: FramePyramid, search_scale: float = 1.0) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
         """``pyramid_levels`` for this mark."""
         return pyramid_levels(pyr, self.ref_size, search_scale)
 
-    def coarse_scores(self, rm: ResponseMaps, sizes: tuple[float, ...], t: int) -> tuple[np.ndarray, list[_Entry]]:
-        """Score maps (E, grid h, grid w) on the stride grid of the bank entries of ``sizes``, and the entries."""
-        p = self._pad
-        # Responses shifted to 0-8 as uint8: a coarse entry's sum stays below 256 (at most 31
-        # features), and uint8 blocks add twice as fast as int16 ones.
-        maps = np.pad(rm.maps + np.int8(4), ((0, 0), (p, p), (p, p))).view(np.uint8)
-        h, w = rm.shape
-        gh, gw = (h + t - 1) // t, (w + t - 1) // t
-        # Linear memories (LINE-2D): lm[o][phase_y][phase_x] = maps[o, phase_y::t, phase_x::t],
-        # contiguous, so that each feature of an entry adds one contiguous block.
-        lm = [[[np.ascontiguousarray(maps[o, py::t, px::t]) for px in range(t)] for py in range(t)]
-              for o in range(N_BINS)]
-        entries = [e for e in self._entries if e.size in sizes]
-        acc = np.zeros((len(entries), gh, gw), np.uint8)
-        for k, e in enumerate(entries):
-            a = acc[k]
-            for dx, dy, b in zip(e.dx.tolist(), e.dy.tolist(), e.bins.tolist(), strict=True):
-                yy, xx = p + dy, p + dx
-                oy, ox = yy // t, xx // t
-                a += lm[b][yy % t][xx % t][oy:oy + gh, ox:ox + gw]
-        return acc, entries
-
-    def hypotheses(self, levels: list[tuple[np.ndarray, float, tuple[float, ...], int]], top: int = 4,
-                   peaks: int = 6, refine: int = 8, min_mag: float = 30.0) -> list[tuple[float, np.ndarray]]:
+    def hypotheses(self, levels: list[tuple[np.ndarray, float, tuple[float, ...]]], top: int = 4,
+                   peaks: int = 6, refine: int = 16) -> list[tuple[float, np.ndarray]]:
         """The ``top`` best (score 0-1, affine homography reference px -> level-0 px), best first.
 
         ``levels``: (grey image, its scale relative to level 0, sizes to search there), as
         ``pyramid_levels`` gives them. Of at most ``peaks`` coarse peaks per level, the ``refine``
         best are searched locally.
         """
-        cands: list[tuple[float, float, float, _Entry, ResponseMaps, float]] = []
-        n_c = len(self.coarse.xy)
-        for grey, scale, sizes, stride in levels:
-            rm = ResponseMaps(grey, self.spread, min_mag)
-            acc, entries = self.coarse_scores(rm, sizes, stride)
+        lvs = [_Level(grey, scale, sizes, self.min_mag, int(self._reach[np.isin(self._size, sizes)].max()) + 1)
+               for grey, scale, sizes in levels]
+        cands: list[tuple[float, float, float, int, int]] = []  # (score, x, y, entry, level)
+        n_c = self._dx.shape[1]
+        for li, lv in enumerate(lvs):
+            ents = np.flatnonzero(np.isin(self._size, lv.sizes))
+            acc = lv.coarse(self._dx[ents], self._dy[ents], self._bins[ents])
             best = acc.max(0)  # the best entry's score at each grid point
-            flat = best.ravel()
+            flat = best.ravel().astype(np.int32)
             k = min(flat.size, 4 * peaks)
             idx = np.argpartition(-flat, k - 1)[:k]
-            idx = idx[np.argsort(-flat[idx])]
-            kept: list[tuple[float, float, float, _Entry, ResponseMaps, float]] = []
+            idx = idx[np.argsort(-flat[idx], kind="stable")]
+            kept: list[tuple[float, float, float, int, int]] = []
             for i in idx.tolist():
                 gy, gx = divmod(i, best.shape[1])
-                x, y = float(gx * stride), float(gy * stride)
+                x, y = float(gx * STRIDE), float(gy * STRIDE)
                 col = acc[:, gy, gx]
                 # The best two entries at the place, when their turns differ: a ring of circles
                 # fits its outline at any turn, and only the alignment tells them apart.
-                for ei in np.argsort(-col)[:2].tolist():
-                    e = entries[ei]
-                    if any(math.hypot(x - g[1], y - g[2]) < 0.3 * max(e.size, g[3].size)
-                           and abs((e.turn - g[3].turn + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6
+                for ei in np.argsort(-col.astype(np.int32), kind="stable")[:2].tolist():
+                    e = int(ents[ei])
+                    if any(math.hypot(x - g[1], y - g[2]) < 0.3 * max(self._size[e], self._size[g[3]])
+                           and abs((self._turn[e] - self._turn[g[3]] + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6
                            for g in kept):
                         continue
-                    kept.append(((float(col[ei]) - 4.0 * n_c) / (MAX_RESPONSE * n_c), x, y, e, rm, scale, stride))
+                    kept.append(((float(col[ei]) - NEUTRAL * n_c) / (MAX_RESPONSE * n_c), x, y, e, li))
                 if len(kept) >= peaks:
                     break
             cands += kept
         cands.sort(key=lambda c: -c[0])
+        cands = cands[:refine]
+        if not cands:
+            return []
+        idx, a, t, s = self._refine(lvs, cands)
         results: list[tuple[float, np.ndarray, float]] = []
-        for _, cx, cy, e, rm, scale, stride in cands[:refine]:
-            a, t, s = self._refine(rm, cx, cy, e, stride)
-            # Level px -> level-0 px.
-            hm = np.array([[a[0, 0] / scale, a[0, 1] / scale, t[0] / scale],
-                           [a[1, 0] / scale, a[1, 1] / scale, t[1] / scale], [0.0, 0.0, 1.0]])
-            results.append((s, hm, e.size / scale))
+        for i, ai, ti, si in zip(idx.tolist(), a, t, s.tolist(), strict=True):
+            _, _, _, e, li = cands[i]
+            f = lvs[li].scale  # level px -> level-0 px
+            hm = np.array([[ai[0, 0] / f, ai[0, 1] / f, ti[0] / f], [ai[1, 0] / f, ai[1, 1] / f, ti[1] / f],
+                           [0.0, 0.0, 1.0]])
+            results.append((si, hm, float(self._size[e]) / f))
         results.sort(key=lambda r: -r[0])
         out: list[tuple[float, np.ndarray]] = []
         kept_c: list[tuple[float, float, float, float]] = []
-        for s, hm, size in results:
-            if s <= 0.0:  # no more agreeing than disagreeing orientations: nothing there
+        for s_, hm, size in results:
+            if s_ <= 0.0:  # no more agreeing than disagreeing orientations: nothing there
                 break
             c = hm[:2, :2] @ self._centre + hm[:2, 2]
             turn = math.atan2(hm[1, 0], hm[0, 0])
             if any(math.hypot(c[0] - o[0], c[1] - o[1]) < 0.25 * max(size, o[2])
                    and abs((turn - o[3] + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6 for o in kept_c):
                 continue
-            out.append((s, hm))
+            out.append((s_, hm))
             kept_c.append((float(c[0]), float(c[1]), size, turn))
             if len(out) >= top:
                 break
         return out
 
-    def _refine(self, rm: ResponseMaps, cx: float, cy: float, e: _Entry, stride: int
-                ) -> tuple[np.ndarray, np.ndarray, float]:
-        """Best (A, t, score) near a coarse peak, with all features, by coordinate descent.
+    def _refine(self, lvs: list[_Level], cands: list[tuple[float, float, float, int, int]]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(peak indices, A (K, 2, 2), t (K, 2), score (K,)): the best poses near coarse peaks, by coordinate descent.
 
-        Nearby turns and sizes (the entry's precomputed table) at shifts of one stride; then
-        the tilts of the best; then half the turn and size steps at one-pixel shifts.
+        Nearby turns and sizes at shifts of one grid step; then the tilts of the best; then half
+        the turn and size steps, at one-pixel shifts; then all three again from there at one-pixel
+        shifts for the better half of the peaks (a second round pulls in the views whose first
+        round went part of the way). All peaks at once, with all features.
         """
-        c = np.array([cx, cy])
-        shifts = self._shifts * stride / 2
-        xy = (e.local_xy[:, None] + (c + shifts)[None, :, None, :]).reshape(-1, *e.local_xy.shape[1:])
-        bins = np.repeat(e.local_bins, len(shifts), axis=0)
-        i = int(np.argmax(rm.score(xy, bins)))
-        li, si = divmod(i, len(shifts))
-        a, c = e.a @ self._local[li], c + shifts[si]
-        if stride > 2:  # a coarser grid: one more round of shifts at half the stride
-            xy = (e.local_xy[li][None] + (c + self._shifts)[:, None, :])
-            j = int(np.argmax(rm.score(xy, np.repeat(e.local_bins[li][None], len(self._shifts), axis=0))))
-            c = c + self._shifts[j]
-        for mats, shifts in ((np.concatenate([np.eye(2)[None], self._tilt_m]), self._shifts / 2),
-                             (self._local2, self._shifts / 2)):
-            a_s = a @ mats
-            xy, bins = transform(self.fine, a_s, -(a_s @ self._centre))
-            xy = (xy[:, None] + (c + shifts)[None, :, None, :]).reshape(-1, *xy.shape[1:])
-            sc = rm.score(xy, np.repeat(bins, len(shifts), axis=0))
-            j = int(np.argmax(sc))
-            mi, sj = divmod(j, len(shifts))
-            a, c, best = a_s[mi], c + shifts[sj], float(sc[j])
-        return a, c - a @ self._centre, best
-
-
+        gather = _Gather(lvs)
+        which = np.array([c[4] for c in cands])
+        ents = np.array([c[3] for c in cands])
+        c = np.array([(c[1], c[2]) for c in cands], np.float64)  # (C, 2) level px
+        a = self._a[ents]  # (C, 2, 2)
+        first = ((self._local, float(STRIDE)), (self._tilt_m, 1.0), (self._local2, 1.0))
+        again = ((self._local, 1.0), (self._tilt_m, 1.0), (self._local2, 1.0))
+        idx = np.arange(len(cands))
+        best = np.zeros(len(cands))
+        for k, (mats, step) in enumerate(first + again):
+            if k == len(first):  # the second round for the better half only
+                keep = np.argsort(-best, kind="stable")[:max(1, (len(idx) + 1) // 2)]
+                idx, which, a, c = idx[keep], which[keep], a[keep], c[keep]
+            a_s = a[:, None] @ mats[None]  # (C, M, 2, 2)
+            n_c, n_m = a_s.shape[:2]
+            flat_a = a_s.reshape(-1, 2, 2)
+            xy, bins = transform(self.fine, flat_a, -(flat_a @ self._centre))
+            x = xy[..., 0].reshape(n_c, n_m, -1) + c[:, None, None, 0]  # (C, M, F)
+            y = xy[..., 1].reshape(n_c, n_m, -1) + c[:, None, None, 1]
+            shifts = self._unit_shifts * step
+            sc = gather.score(which, x, y, bins.reshape(n_c, n_m, -1), shifts)
+            j = np.argmax(sc, axis=1)
+            mi, si = np.divmod(j, len(shifts))
+            a, c, best = a_s[np.arange(n_c), mi], c + shifts[si], sc[np.arange(n_c), j]
+        return idx, a, c - np.einsum("cij,j->ci", a, self._centre), best
 
 
 def pyramid_levels(pyr: FramePyramid, ref_size: tuple[int, int], search_scale: float = 1.0
-                   ) -> list[tuple[np.ndarray, float, tuple[float, ...], int]]:
+                   ) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
     """The levels to search and the mark sizes there, for 40-400 px views in the search image.
 
     ``search_scale``: search image px per frame (level-0) px; a 1280-px frame is searched one
@@ -381,9 +442,7 @@ def pyramid_levels(pyr: FramePyramid, ref_size: tuple[int, int], search_scale: f
     coarse = (24.0, 34.0, 48.0) if largest > 34.0 * 8 * 1.12 else (24.0, 34.0)
     extra = max(0, round(math.log2(1.0 / search_scale)))
     out = []
-    # A 2-px grid on every level: a 4-px grid at the half level found fewer small views (val
-    # frames: a near pose for 7 rather than 11 of the views the detector otherwise missed).
-    for level, sizes, stride in ((1, fine, 2), (2, (24.0, 34.0), 2), (3, coarse, 2)):
+    for level, sizes in ((1, fine), (2, (24.0, 34.0)), (3, coarse)):
         img, f = pyr.level(level + extra)
-        out.append((img, f, sizes, stride))
+        out.append((img, f, sizes))
     return out

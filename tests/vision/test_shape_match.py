@@ -36,7 +36,7 @@ def hypotheses(mark: np.ndarray, img: np.ndarray) -> list[tuple[float, np.ndarra
 
 
 @pytest.mark.parametrize("index", [0, 1])
-@pytest.mark.parametrize(("roll", "width_cm"), [(35.0, 12.0), (200.0, 7.0)])
+@pytest.mark.parametrize(("roll", "width_cm"), [(35.0, 12.0), (200.0, 7.0), (35.0, 4.0)])  # 4 cm: about 60 px
 def test_a_hypothesis_lies_near_the_view(index: int, roll: float, width_cm: float) -> None:
     mark = marks()[index]
     img, truth = view(mark, roll, width_cm)
