@@ -264,6 +264,10 @@ class MarkerDetector:
         self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
                               for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
                                                      (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+        # The card's other turns about its centre (quarter turns of a square card, else half).
+        turns = (1, 2, 3) if 0.9 < w / h < 1.1 else (2,)
+        self._card_turns = [centre @ np.vstack([cv2.getRotationMatrix2D((0, 0), 90.0 * q, 1.0), [0, 0, 1]]) @ back
+                            for q in turns]
         self._features = FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY)) if self.use_features else None
         self._region_features = (FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY), "sift")
                                  if self.use_features else None)
@@ -486,7 +490,7 @@ class MarkerDetector:
         if top[1] is h0:
             return found
         # When the better pose fails its conclusion, the first one is not trusted either.
-        return self._concluded(ctx, (top[0], top[1]))
+        return self._conclusion(ctx, (top[0], top[1]))
 
     def _settled(self, ctx: FrameContext, start: np.ndarray) -> tuple[float, np.ndarray] | None:
         """(verified score, pose) after a fine alignment from ``start``, or None when it does not verify."""
@@ -507,7 +511,23 @@ class MarkerDetector:
                           margin_frac=0.25, blur=3, motion=self.config.coarse_motion)
 
     def _concluded(self, ctx: FrameContext, best: tuple[float, np.ndarray]) -> Detection | None:
-        """The polished, disambiguated and sanity-checked detection from the best verified pose."""
+        """The polished, disambiguated and sanity-checked detection from the best verified pose.
+
+        A pose refused here may be the print's card turned: a mark made of rings and arcs
+        verifies turned by a quarter at ~0.85, where its turn cue then names no turn. So a
+        refused pose is aligned again from the card's other turns (``_card_turns``), and the best
+        of them that verifies better than it is concluded instead.
+        """
+        found = self._conclusion(ctx, best)
+        if found is not None:
+            return found
+        turned = [r for r in (self._settled(ctx, best[1] @ t) for t in self._card_turns) if r is not None]
+        top = max(turned, key=lambda t: t[0], default=None)
+        if top is None or top[0] <= best[0]:
+            return None
+        return self._conclusion(ctx, top)
+
+    def _conclusion(self, ctx: FrameContext, best: tuple[float, np.ndarray]) -> Detection | None:
         cfg = self.config
         # Also after the retry above: a second 128-px pass from its pose still corrects some
         # (skipping it turned one kite view on the cached frames into a wrong pose).
@@ -647,6 +667,10 @@ class MarkerDetector:
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
                 levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
         cfg = self.config
+        if levels[0] == 1 and long_side(self._quad(h)) > cfg.polish_px:
+            # A large view starts at the coarse level: the coarse fit is affine, and the perspective
+            # it leaves (over 10 px on a tilted 200-px view) is beyond the 64-px aligner's reach.
+            levels = (0, *levels)
         res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up)
         h2 = res[0] if res is not None else h
         score = self._verified_score(ctx, h2) if res is not None else 0.0
