@@ -82,7 +82,7 @@ class DetectorConfig:
     # than a homography, and the fine alignment adds the perspective (same detections +-1 on
     # five frame sets: bench, two cached sets, held-out, colour casts).
     coarse_motion: int = cv2.MOTION_AFFINE
-    fine_iters: int = 25  # inverse-compositional iterations per level of the fine alignment
+    fine_iters: int = 25  # iterations per level of the fine alignment (and of the 256-px polish)
     # A fine alignment whose NCC is still below ``level`` after ``k`` iterations, give_up = (k,
     # level), is abandoned (None = never): on three frame sets no alignment that ended on the
     # print was below 0.36 after four, while two fifths of those on frames without the mark were.
@@ -100,7 +100,6 @@ class DetectorConfig:
     # ... and, for references losing more than this share of their detail at 128 px
     # (ReferenceModel.detail_loss), a 256-px ECC alignment after it (inf = never)
     fine_detail_loss: float = 0.1
-    fine_polish_iters: int = 25
     max_perspective_error: float = 0.6  # see geometry.perspective_inconsistency
     large_retry_cc: float = 0.7  # coarse correlation a large view needs for the 128-px retry when nothing verified
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
@@ -561,7 +560,7 @@ class MarkerDetector:
         if self._fine_polish is None or long_side(self._quad(best[1])) <= self.config.polish_px:
             return best
         res = ecc_refine(ctx.pyr, [self._fine_polish], best[1], self.ref.size, (0,),
-                         iters=self.config.fine_polish_iters, margin_frac=0.1, blur=3)
+                         iters=self.config.fine_iters, margin_frac=0.1, blur=3)
         if res is None:
             return best
         score = self._verified_score(ctx, res[0])
