@@ -101,11 +101,9 @@ class DetectorConfig:
     # (ReferenceModel.detail_loss), a 256-px ECC alignment after it (inf = never)
     fine_detail_loss: float = 0.1
     max_perspective_error: float = 0.6  # see geometry.perspective_inconsistency
-    large_retry_cc: float = 0.7  # coarse correlation a large view needs for the 128-px retry when nothing verified
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
-    polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
     use_features: bool | None = None  # local-feature hypotheses (features.py); None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
     min_visible: float = 0.8  # share of a detected view's quad that must lie inside the frame
@@ -433,13 +431,8 @@ class MarkerDetector:
             best = self._colour_searched(ctx, best)
         if (best is None or best[0] < cfg.accept_score) and self.use_features and not colour_only:
             best = self._featured(ctx, best, [h for _, h in coarse[:REGION_FEATURES]])
-        if ((best is None or best[0] < cfg.accept_score) and coarse and coarse[0][0] >= cfg.large_retry_cc
-                and self._fine_levels(coarse[0][1]) != (1,)):
-            # A large view can fail the 64-px verification (a cell or two off) and verify after
-            # the 128-px polish: the best coarse fit gets that chance.
-            best = self._finish(ctx, coarse[0][1], best, levels=(1, 2))
         found = None
-        if best is not None and best[0] >= cfg.accept_score - cfg.polish_slack:
+        if best is not None and best[0] >= cfg.accept_score:
             found = self._concluded(ctx, best)
         if found is None and not searched and self._colour_search is not None and not colour_only:
             # A wrong pose verified (so the search was skipped) and then failed its conclusion:
@@ -528,8 +521,7 @@ class MarkerDetector:
 
     def _conclusion(self, ctx: FrameContext, best: tuple[float, np.ndarray]) -> Detection | None:
         cfg = self.config
-        # Also after the retry above: a second 128-px pass from its pose still corrects some
-        # (skipping it turned one kite view on the cached frames into a wrong pose).
+        # A large view's pose is polished with the 128-px template (and the 256-px one for hairline marks).
         if self._fine_levels(best[1]) != (1,):
             polished = self._finish(ctx, best[1], None, levels=(2,))
             # The polish must still verify; a wandering 128-px alignment keeps the 64-px pose.
