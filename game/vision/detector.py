@@ -81,7 +81,7 @@ class DetectorConfig:
     # than a homography, and the fine alignment adds the perspective (same detections +-1 on
     # five frame sets: bench, two cached sets, held-out, colour casts).
     coarse_motion: int = cv2.MOTION_AFFINE
-    fine_iters: int = 25  # inverse-compositional iterations per level of the fine alignment
+    fine_iters: int = 25  # iterations per level of the fine alignment (and of the 256-px polish)
     # A fine alignment whose NCC is still below ``level`` after ``k`` iterations, give_up = (k,
     # level), is abandoned (None = never): on three frame sets no alignment that ended on the
     # print was below 0.36 after four, while two fifths of those on frames without the mark were.
@@ -101,13 +101,10 @@ class DetectorConfig:
     # ... and, for references losing more than this share of their detail at 128 px
     # (ReferenceModel.detail_loss), a 256-px ECC alignment after it (inf = never)
     fine_detail_loss: float = 0.1
-    fine_polish_iters: int = 25
     max_perspective_error: float = 0.6  # see geometry.perspective_inconsistency
-    large_retry_cc: float = 0.7  # coarse correlation a large view needs for the 128-px retry when nothing verified
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
-    polish_slack: float = 0.1  # a large view this far below accept_score at 64 px still gets the polish
     use_features: bool | None = None  # local-feature hypotheses (features.py); None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
     min_visible: float = 0.8  # share of a detected view's quad that must lie inside the frame
@@ -263,6 +260,10 @@ class MarkerDetector:
         self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
                               for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
                                                      (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+        # The card's other turns about its centre (quarter turns of a square card, else half).
+        turns = (1, 2, 3) if 0.9 < w / h < 1.1 else (2,)
+        self._card_turns = [centre @ np.vstack([cv2.getRotationMatrix2D((0, 0), 90.0 * q, 1.0), [0, 0, 1]]) @ back
+                            for q in turns]
         self._features = FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY)) if self.use_features else None
         self._region_features = (FeatureHypotheses(cv2.cvtColor(self.ref.bgr, cv2.COLOR_BGR2GRAY), "sift")
                                  if self.use_features else None)
@@ -436,13 +437,8 @@ class MarkerDetector:
             best = self._colour_searched(ctx, best)
         if (best is None or best[0] < cfg.accept_score) and self.use_features and not colour_only:
             best = self._featured(ctx, best, [h for _, h in coarse[:REGION_FEATURES]])
-        if ((best is None or best[0] < cfg.accept_score) and coarse and coarse[0][0] >= cfg.large_retry_cc
-                and self._fine_levels(coarse[0][1]) != (1,)):
-            # A large view can fail the 64-px verification (a cell or two off) and verify after
-            # the 128-px polish: the best coarse fit gets that chance.
-            best = self._finish(ctx, coarse[0][1], best, levels=(1, 2))
         found = None
-        if best is not None and best[0] >= cfg.accept_score - cfg.polish_slack:
+        if best is not None and best[0] >= cfg.accept_score:
             found = self._concluded(ctx, best)
         if found is None and not searched and self._colour_search is not None and not colour_only:
             # A wrong pose verified (so the search was skipped) and then failed its conclusion:
@@ -492,7 +488,7 @@ class MarkerDetector:
         if top[1] is h0:
             return found
         # When the better pose fails its conclusion, the first one is not trusted either.
-        return self._concluded(ctx, (top[0], top[1]))
+        return self._conclusion(ctx, (top[0], top[1]))
 
     def _settled(self, ctx: FrameContext, start: np.ndarray) -> tuple[float, np.ndarray] | None:
         """(verified score, pose) after a fine alignment from ``start``, or None when it does not verify."""
@@ -539,10 +535,25 @@ class MarkerDetector:
         return best
 
     def _concluded(self, ctx: FrameContext, best: tuple[float, np.ndarray]) -> Detection | None:
-        """The polished, disambiguated and sanity-checked detection from the best verified pose."""
+        """The polished, disambiguated and sanity-checked detection from the best verified pose.
+
+        A pose refused here may be the print's card turned: a mark made of rings and arcs
+        verifies turned by a quarter at ~0.85, where its turn cue then names no turn. So a
+        refused pose is aligned again from the card's other turns (``_card_turns``), and the best
+        of them that verifies better than it is concluded instead.
+        """
+        found = self._conclusion(ctx, best)
+        if found is not None:
+            return found
+        turned = [r for r in (self._settled(ctx, best[1] @ t) for t in self._card_turns) if r is not None]
+        top = max(turned, key=lambda t: t[0], default=None)
+        if top is None or top[0] <= best[0]:
+            return None
+        return self._conclusion(ctx, top)
+
+    def _conclusion(self, ctx: FrameContext, best: tuple[float, np.ndarray]) -> Detection | None:
         cfg = self.config
-        # Also after the retry above: a second 128-px pass from its pose still corrects some
-        # (skipping it turned one kite view on the cached frames into a wrong pose).
+        # A large view's pose is polished with the 128-px template (and the 256-px one for hairline marks).
         if self._fine_levels(best[1]) != (1,):
             polished = self._finish(ctx, best[1], None, levels=(2,))
             # The polish must still verify; a wandering 128-px alignment keeps the 64-px pose.
@@ -573,7 +584,7 @@ class MarkerDetector:
         if self._fine_polish is None or long_side(self._quad(best[1])) <= self.config.polish_px:
             return best
         res = ecc_refine(ctx.pyr, [self._fine_polish], best[1], self.ref.size, (0,),
-                         iters=self.config.fine_polish_iters, margin_frac=0.1, blur=3)
+                         iters=self.config.fine_iters, margin_frac=0.1, blur=3)
         if res is None:
             return best
         score = self._verified_score(ctx, res[0])
@@ -679,6 +690,10 @@ class MarkerDetector:
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
                 levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
         cfg = self.config
+        if levels[0] == 1 and long_side(self._quad(h)) > cfg.polish_px:
+            # A large view starts at the coarse level: the coarse fit is affine, and the perspective
+            # it leaves (over 10 px on a tilted 200-px view) is beyond the 64-px aligner's reach.
+            levels = (0, *levels)
         res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up)
         h2 = res[0] if res is not None else h
         score = self._verified_score(ctx, h2) if res is not None else 0.0
