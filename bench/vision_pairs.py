@@ -13,12 +13,15 @@ ours (MarkerDetector), ORB-1000 and SIFT (each with ratio test and RANSAC, bench
 on the same frames in one process on one thread. The split is by photo, as in
 bench/vision_general.py; tune on train and val only.
 
-Usage:  python bench/vision_pairs.py [--split val] [--pairs 10] [--out results.json]
+Usage:  python bench/vision_pairs.py [--split val] [--pairs 10] [--methods ours,orb,sift]
+                                    [--set knob=value ...] [--ablate knob=value[,knob=value]]
+                                    [--out results.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -34,10 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.machine import machine_info  # noqa: E402
 from bench.vision import OrbBaseline, SiftBaseline  # noqa: E402
-from bench.vision_general import FRAME, background, camera_homography, defocus  # noqa: E402
+from bench.vision_general import FRAME, background, camera_homography, defocus, parse_sets  # noqa: E402
 from bench.vision_general_marks import PHOTOS, SPLITS, photos  # noqa: E402
 from game.vision import MarkerDetector  # noqa: E402
 from game.vision.blur import motion_blur  # noqa: E402
+from game.vision.detector import DetectorConfig  # noqa: E402
 from game.vision.geometry import long_side, mean_corner_error, project, ref_corners  # noqa: E402
 
 CORRECT_PX = 3.0
@@ -107,7 +111,20 @@ def main() -> int:
     ap.add_argument("--pairs", type=int, default=10, help="views per photo")
     ap.add_argument("--seed", type=int, default=29)
     ap.add_argument("--out", default="")
+    ap.add_argument("--methods", default="ours,orb,sift", help="comma-separated subset of ours,orb,sift")
+    ap.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE",
+                    help="a DetectorConfig value for 'ours' (repeatable)")
+    ap.add_argument("--ablate", action="append", default=[], metavar="KNOB=VALUE[,KNOB=VALUE]",
+                    help="also run 'ours' with these values, as method ours:KNOB=VALUE (repeatable)")
     args = ap.parse_args()
+    base = [m for m in args.methods.split(",") if m]
+    if not base or any(m not in ("ours", "orb", "sift") for m in base):
+        print(f"error: --methods must name ours, orb or sift: {args.methods!r}")
+        return 2
+    config = DetectorConfig(**parse_sets(args.set))
+    configs = {"ours": config} if "ours" in base else {}
+    configs.update({f"ours:{a}": dataclasses.replace(config, **parse_sets(a.split(","))) for a in args.ablate})
+    methods = list(configs) + [m for m in base if m != "ours"]
     cv2.setNumThreads(1)
     load_before = os.getloadavg()
     t0 = time.time()
@@ -116,8 +133,12 @@ def main() -> int:
     detectors: dict[int, dict] = {}
     for pi, ref, frame, hm, change in data:
         if pi not in detectors:
-            detectors[pi] = {"ours": (lambda d: lambda f: (lambda r: None if r is None else r.homography)(d.detect(f)))(
-                MarkerDetector(ref)), "orb": OrbBaseline(ref).detect, "sift": SiftBaseline(ref).detect}
+            detectors[pi] = {name: (lambda d: lambda f: (lambda r: None if r is None else r.homography)(d.detect(f)))(
+                MarkerDetector(ref, cfg)) for name, cfg in configs.items()}
+            if "orb" in methods:
+                detectors[pi]["orb"] = OrbBaseline(ref).detect
+            if "sift" in methods:
+                detectors[pi]["sift"] = SiftBaseline(ref).detect
         size = (ref.shape[1], ref.shape[0])
         for method, fn in detectors[pi].items():
             c0, w0 = time.process_time(), time.perf_counter()
@@ -128,7 +149,7 @@ def main() -> int:
                          "right": err <= CORRECT_PX, "reported": h is not None, "cpu_ms": cpu, "wall_ms": wall})
     summary: dict = {}
     for key in ("all", "change"):
-        for method in ("ours", "orb", "sift"):
+        for method in methods:
             groups: dict[str, list] = {}
             for r in rows:
                 if r["method"] == method:
@@ -140,11 +161,11 @@ def main() -> int:
                     "median_cpu_ms": statistics.median(r["cpu_ms"] for r in rs),
                     "median_wall_ms": statistics.median(r["wall_ms"] for r in rs)}
     for key, groups in summary.items():
-        print(f"{key:8s} " + "".join(f"{m:>30s}" for m in ("ours", "orb", "sift")))
+        print(f"{key:8s} " + "".join(f"{m[-30:]:>30s}" for m in methods))
         for g, ms in groups.items():
             print(f"{g:8s} " + "".join(f"{c['right']:>6d}/{c['n']:<3d} wrong {c['wrong']:<3d} {c['median_cpu_ms']:6.1f} ms"
                                        for c in ms.values()))
-    result = {"command": "python " + " ".join(sys.argv), "split": args.split, "photos": list(PHOTOS[args.split]),
+    result = {"command": "python " + " ".join(sys.argv), "split": args.split, "config": parse_sets(args.set), "photos": list(PHOTOS[args.split]),
               "correct_px": CORRECT_PX,
               "machine": machine_info(loadavg_start=load_before, loadavg_end=os.getloadavg()),
               "summary": summary, "seconds": time.time() - t0}

@@ -55,13 +55,18 @@ from game.vision.whitebalance import apply_gains, bright_patch, brightest_block,
 log = logging.getLogger(__name__)
 
 # Textured references, when nothing verified: SIFT inside the box around each of the best
-# REGION_FEATURES coarse fits, grown by REGION_MARGIN of its size on each side and shrunk to at
-# most REGION_BOX_PX long side (search px; SIFT's cost grows with the area, and a large view needs
-# no finest scale). Val split: posters 47 -> 52 of 81 at +2-4 ms median, the real-photograph
-# pairs 28 -> 29 of 40 (SIFT over the whole frame: 54 and 31, at 100-130 ms a frame).
+# REGION_FEATURES coarse fits, grown by REGION_MARGIN of its size on each side, described at a long
+# side between REGION_MIN_PX and REGION_BOX_PX (search px). SIFT's cost grows with the box's area,
+# and a large view needs no finest scale; a small view's box is enlarged so that its print spans
+# SIFT's finer octaves. Posters of bench/vision_general.py: without the boxes 8 of 86 train
+# detections are lost; on val, one box instead of two loses 3 of 57, no enlargement 2.
 REGION_FEATURES = 2
 REGION_MARGIN = 0.5
 REGION_BOX_PX = 320
+REGION_MIN_PX = 160
+# ... and the colour template search tries the reference turned over the full circle, 40 degrees
+# apart (the alignment pulls a start in from about 20 degrees): a handheld print can be at any turn.
+TEXTURE_SEARCH_TURNS = tuple(-160.0 + 40.0 * i for i in range(9))
 RIVAL_MIN_PX = 5.0  # uniqueness: poses whose corners are closer than this (mean, search-image px) are one answer
 
 
@@ -112,7 +117,6 @@ class DetectorConfig:
     # ... which then must verify at least this well: on the part inside the frame a red ring
     # verified as the rabbit at 0.71; true views of ten marks at 0.6-0.8 visible scored >= 0.92
     partial_accept: float = 0.8
-    texture_patches: bool = True  # densely textured patches as hypotheses, for textured references
     white_balance_ratio: float = 1.15  # the brightest pixels' channel ratio that counts as a colour cast (0 = never)
     dark_level: float = 110.0  # frames whose brightest pixels are darker get brightened hypotheses (0 = never)
     # A card region whose grey levels fall into two classes this far apart (projection levels) is
@@ -251,8 +255,9 @@ class MarkerDetector:
         self._blur_bank: BlurBank | None = None  # built on first use (~60 blurred templates)
         self._fine_polish = (self.ref.template(256) if self.ref.detail_loss(128) > self.config.fine_detail_loss
                              else None)
-        self._ref_busy = self.ref.busy_share() if textured and self.config.texture_patches else None
-        self._colour_search = (ColourTemplateSearch(self.ref.bgr)
+        # Densely textured patches (candidates.py) are hypotheses for textured references only.
+        self._ref_busy = self.ref.busy_share() if textured else None
+        self._colour_search = (ColourTemplateSearch(self.ref.bgr, angles=TEXTURE_SEARCH_TURNS)
                                if textured and self.config.texture_search > 0 else None)
         w, h = self.ref.size
         centre, back = translate_mat(w / 2, h / 2), translate_mat(-w / 2, -h / 2)
@@ -910,9 +915,9 @@ class MarkerDetector:
         """``best`` after local-feature hypotheses of a textured reference (``features.py``).
 
         ORB over the whole frame first, then SIFT inside the box around each of ``regions`` (the
-        best coarse fits, which did not verify), shrunk to ``REGION_BOX_PX``: SIFT over the whole
-        frame costs 100-130 ms, inside such a box 5-30 ms, and the views ORB misses (small,
-        blurred) are where the other hypotheses already pointed.
+        best coarse fits, which did not verify), scaled to a long side of ``REGION_MIN_PX`` to
+        ``REGION_BOX_PX``: SIFT over the whole frame costs 100-130 ms, inside such a box 5-30 ms,
+        and the views ORB misses (small, blurred) are where the other hypotheses already pointed.
         """
         assert self._features is not None
         grey = cv2.cvtColor(ctx.search, cv2.COLOR_BGR2GRAY)
@@ -930,7 +935,7 @@ class MarkerDetector:
             if min(box[2] - box[0], box[3] - box[1]) < 16:
                 continue
             assert self._region_features is not None
-            h0 = self._region_features.pose(grey, ctx.search_scale, box, REGION_BOX_PX)
+            h0 = self._region_features.pose(grey, ctx.search_scale, box, REGION_BOX_PX, REGION_MIN_PX)
             if h0 is not None:
                 best = self._finish(ctx, h0, best, levels=(0, 1))
         return best

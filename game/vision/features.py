@@ -8,12 +8,13 @@ wrong pose.
 
 Two kinds, used where each pays (val split of bench/vision_general.py and bench/vision_pairs.py,
 one thread, 640x480):
-- ``"orb"`` over the whole frame: about 7 ms (500 frame features against the reference described
-  at two scales). It finds large views: the real-photograph pairs (180-600 px).
+- ``"orb"`` over the whole frame: about 7 ms (500 frame features against 1000 of the reference at
+  640 px). It finds large views: the real-photograph pairs (180-600 px).
 - ``"sift"`` inside a box (``pose(..., box=...)``): SIFT finds small and blurred views that ORB
   misses, but over a whole 640x480 frame it costs 100-130 ms, most of it spent on the doubled
   first octave of an image that mostly holds no print. Inside a 200-px box around a region the
-  other hypotheses pointed at, it costs about 15 ms.
+  other hypotheses pointed at, it costs about 15 ms. A small box is enlarged first
+  (``pose(..., min_side=...)``): a 40-80 px print then spans more of SIFT's finer octaves.
 
 Both: Lowe's ratio test (0.8) on two nearest neighbours, and ``cv2.USAC_MAGSAC`` (MAGSAC++,
 Barath et al. 2020) for the robust fit, which needs no exact inlier threshold (it marginalises
@@ -27,10 +28,12 @@ import numpy as np
 
 MIN_INLIERS = 10  # fewer inliers than this is a chance alignment of a few matches
 RATIO = 0.8
-# ORB: the reference at two long sides (ORB's own 8-level pyramid spans 3.6x from each, so views
-# of about 40-640 px meet one of them), 1000 corners each; 500 corners of the frame. Matching
-# costs about 8 ns per descriptor pair here, so these counts bound it to ~3 ms.
-ORB_REF_SIDES = (640, 240)
+# ORB: the reference at 640 px long side, 1000 corners over ORB's own 8-level pyramid (3.6x), against
+# 500 corners of the frame over its pyramid: views from about 180 px up, the ones ORB finds at all
+# (smaller views are the SIFT boxes'; a second description at 240 px found no more views on the
+# train and val posters and pairs). Matching costs about 8 ns per descriptor pair here, so these
+# counts bound it to ~1-2 ms.
+ORB_REF_SIDES = (640,)
 ORB_REF_CORNERS = 1000
 ORB_FRAME_CORNERS = 500
 SIFT_REF_SIDE = 640
@@ -70,12 +73,14 @@ class FeatureHypotheses:
         self.descriptors = np.concatenate(des) if des else empty
 
     def pose(self, frame_grey: np.ndarray, scale: float = 1.0, box: tuple[int, int, int, int] | None = None,
-             max_side: int = 0) -> np.ndarray | None:
+             max_side: int = 0, min_side: int = 0) -> np.ndarray | None:
         """Homography from reference px to frame px, from the features of ``frame_grey`` (inside ``box``).
 
         ``frame_grey`` is the frame scaled by ``scale``; ``box`` is (x0, y0, x1, y1) in its px. A
         box longer than ``max_side`` (0: no limit) is described shrunk to that long side: the cost
-        grows with its area, and a large view does not need its finest scale.
+        grows with its area, and a large view does not need its finest scale. A box shorter than
+        ``min_side`` is described enlarged to it (bilinear), so that a small print yields more
+        keypoints than the few its pixels give at the finest octave.
         """
         if len(self.points) < MIN_INLIERS:
             return None
@@ -85,10 +90,10 @@ class FeatureHypotheses:
             frame_grey = frame_grey[y0:y1, x0:x1]
             origin = np.float32([x0, y0])
             long = max(x1 - x0, y1 - y0)
-            if 0 < max_side < long:
-                k = max_side / long
+            k = max_side / long if 0 < max_side < long else min_side / long if 0 < long < min_side else 1.0
+            if k != 1.0:
                 frame_grey = cv2.resize(frame_grey, (max(1, round((x1 - x0) * k)), max(1, round((y1 - y0) * k))),
-                                        interpolation=cv2.INTER_AREA)
+                                        interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR)
                 scale = scale * k
                 origin = origin * k
         kps, des = self.detector.detectAndCompute(frame_grey, None)

@@ -148,6 +148,25 @@ def contrast_weights(grey: np.ndarray, card_grey: float) -> np.ndarray:
     return np.maximum(np.abs(grey.astype(np.float32) - np.float32(card_grey)) - CONTRAST_FLOOR, 0.0)
 
 
+# Bits of tone (``tone_entropy``) from which a reference is photo-like (``textured``). On the
+# generated train and val marks and the bench's line art, line art spans 0.6-1.9 bits (seals dense
+# with glyphs the most); photographs and posters 2.6-7.3 (a grey brick wall 2.6, a clock face 3.0).
+TEXTURED_BITS = 2.2
+TONE_CELL = (8.0, 16.0, 16.0)  # Lab cell (L, a, b) of ``tone_entropy``: lightness finer, grey photos are tones of L
+
+
+def tone_entropy(lab: np.ndarray) -> float:
+    """Entropy (bits) of an image's Lab colours (float32 OpenCV Lab, 0-255) in ``TONE_CELL`` cells.
+
+    A few flat colours give few bits whatever they are, continuous tone many; unlike a hue
+    histogram, grey levels count too.
+    """
+    cells = (lab.reshape(-1, 3) // np.float32(TONE_CELL)).astype(np.int64)
+    keys = (cells[:, 0] * 64 + cells[:, 1]) * 64 + cells[:, 2]
+    share = np.unique(keys, return_counts=True)[1] / len(keys)
+    return float(-(share * np.log2(share)).sum())
+
+
 def busy_fraction(bgr: np.ndarray, window: int = 11, strong: float = 60.0) -> np.ndarray:
     """Per-pixel share of strong colour gradients in a ``window``-px square (0..1, float32)."""
     # Sobel responses of uint8 images are integers (|g| <= 1020), so every square and sum below
@@ -223,11 +242,7 @@ class ReferenceModel:
         # Per-channel LUTs whose sum is the flat bin index (h * 16 + s * 2 + v).
         self._bin_lut = np.stack([lut_h, lut_s, lut_v], 1).astype(np.uint8).reshape(1, 256, 3)
         idx = self._bins(work)
-        share = np.bincount(idx.ravel(), minlength=256) / idx.size
-        share = share[share > 0]
-        # Bits of colour: line art is a few flat colours (0.5-1.3 bits on the 13 bench and held-out
-        # marks), a photo spreads over many (3.2-6.0 bits on four photos).
-        self.colour_entropy = float(-(share * np.log2(share)).sum())
+        self.tone_entropy = tone_entropy(lab)
         shape3 = (H_BINS, S_BINS, V_BINS)
         h_ink = np.bincount(idx[ink], minlength=256).reshape(shape3).astype(np.float32)
         h_bg = np.bincount(idx[~ink], minlength=256).reshape(shape3).astype(np.float32)
@@ -280,7 +295,6 @@ class ReferenceModel:
         self.contrast_shape = (ShapeModel(cshape[0], cshape[1], polar_signature(cw, cshape[0], cshape[1]))
                                if cshape is not None else None)
         self.aspect = w / h
-        self._orb: tuple[list, np.ndarray] | None = None
 
     def grey(self, bgr: np.ndarray) -> np.ndarray:
         """Project BGR to the reference's most contrasted grey axis (uint8)."""
@@ -345,26 +359,13 @@ class ReferenceModel:
 
     @property
     def textured(self) -> bool:
-        """Photo-like: 150+ ORB corners, and ink over a quarter of it or many colours.
+        """Photo-like: its colours spread over many tones (``tone_entropy`` >= ``TEXTURED_BITS``).
 
-        Line art has large plain areas in a few flat colours. A photo with a wide dark sky has
-        little "ink" against its border colour (a night street: 0.20) but many colours (4.9 bits;
-        line art up to 1.3). The detector then also searches by colour template and by features;
-        the rating reports this as texture mode.
+        Line art is a few flat colours plus their anti-aliased edges; a photo or a poster is
+        continuous tone, grey ones included (a brick wall, a clock face). The detector then also
+        searches by colour template and by local features; the rating reports this as texture mode.
         """
-        return len(self.orb_model()[0]) >= 150 and (self.ink_fraction > 0.25 or self.colour_entropy >= 2.5)
-
-    def orb_model(self) -> tuple[list, np.ndarray]:
-        """ORB keypoints/descriptors of the reference (lazy; used only for textured references)."""
-        if self._orb is None:
-            w, h = self.size
-            k = min(1.0, 480.0 / max(w, h))
-            small = cv2.resize(self.bgr, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
-            orb = cv2.ORB_create(nfeatures=800, scaleFactor=1.2, nlevels=8, fastThreshold=12)
-            kps, des = orb.detectAndCompute(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), None)
-            pts = [(kp.pt[0] / k, kp.pt[1] / k) for kp in kps]
-            self._orb = (pts, des if des is not None else np.zeros((0, 32), np.uint8))
-        return self._orb
+        return self.tone_entropy >= TEXTURED_BITS
 
     def busy_share(self, side: int = 60) -> float:
         """Mean share of strong colour gradients over the reference at ``side`` px (see ``busy_fraction``)."""

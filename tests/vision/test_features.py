@@ -91,3 +91,18 @@ def test_a_textured_poster_is_not_reported_in_frames_without_it() -> None:
 def test_an_unknown_feature_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="feature kind"):
         FeatureHypotheses(np.zeros((64, 64), np.uint8), "surf")
+
+
+def test_the_detector_finds_a_small_poster_at_any_turn() -> None:
+    """A handheld print can be at any in-plane turn: views turned over the full circle are found."""
+    ref = load(POSTER)
+    det = MarkerDetector(ref)
+    right = 0
+    for i, roll in enumerate(range(0, 360, 45)):
+        pose = Pose(24.0, 260.0, 20.0, 30.0 * i, float(roll), 0.35 + 0.04 * i, 0.45)
+        img, hm = scene(ref, pose, 20 + i, Effects(gain=0.9, bias=5.0, noise=3.0))
+        assert hm is not None
+        assert 50 <= long_side(project(hm, ref_corners(ref.shape[1], ref.shape[0]))) <= 110
+        found = det.detect(img)
+        right += found is not None and mean_corner_error(found.homography, hm, ref.shape[1], ref.shape[0]) <= 5.0
+    assert right >= 7

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 import pytest
@@ -9,14 +11,30 @@ import pytest
 from game.vision import MarkerDetector
 from game.vision.geometry import mean_corner_error
 from game.vision.synthetic import Effects, Pose, pose_homography, render
-from tests.vision.conftest import SIZE, assert_refused_or_right
+from tests.vision.conftest import SIZE, assert_never_wrong, corner_errors, found_share
+
+# Nuisances the views cycle through: clean, motion blur, dim light.
+NUISANCES = (Effects(noise=3.0), Effects(noise=3.0, blur_len=5.0, blur_angle=30.0),
+             Effects(noise=4.0, gain=0.6, bias=-10.0))
+# Tilt (degrees), tilt axis (degrees), distance (cm) of a 12 cm print: 140 to 90 px across.
+TILTS = ((0.0, 0.0, 50.0), (35.0, 60.0, 60.0), (50.0, 150.0, 45.0))
 
 
-@pytest.mark.parametrize("index", [22, 23, 24, 64, 68])
-def test_a_nearly_symmetric_mark_is_never_reported_turned(index: int) -> None:
-    # Medallion bench views that first align a quarter or half turn off: the turn cue decides,
-    # and a view it cannot decide is refused rather than reported turned.
-    assert_refused_or_right("bench/data/medallion.png", (7, 2), index)
+def _turned_views() -> list[tuple[Pose, int, Effects]]:
+    """Every 30 degrees of the full circle, at three tilts, each with a cycled nuisance."""
+    views = []
+    for i, (roll, (tilt, axis, distance)) in enumerate(itertools.product(range(0, 360, 30), TILTS)):
+        views.append((Pose(12, distance, tilt, axis, roll, 0.5, 0.5), 100 + i, NUISANCES[i % len(NUISANCES)]))
+    return views
+
+
+def test_a_nearly_symmetric_mark_is_never_reported_turned(other_logo: np.ndarray) -> None:
+    # The medallion nearly repeats itself every quarter turn: a view that first aligns a quarter or
+    # half turn off is decided by the turn cue, or refused, never reported turned.
+    errors = corner_errors(other_logo, _turned_views())
+    assert_never_wrong(errors)
+    # Refusing is the safe answer, not the usual one: the mark is found at nearly every turn.
+    assert found_share(errors) >= 0.85
 
 
 def _arc_ring() -> np.ndarray:
