@@ -64,9 +64,11 @@ REGION_FEATURES = 2
 REGION_MARGIN = 0.5
 REGION_BOX_PX = 320
 REGION_MIN_PX = 160
-# ... and the colour template search tries the reference turned over the full circle, 40 degrees
-# apart (the alignment pulls a start in from about 20 degrees): a handheld print can be at any turn.
-TEXTURE_SEARCH_TURNS = tuple(-160.0 + 40.0 * i for i in range(9))
+# ... and the colour template search tries the reference turned over the full circle: 20 degrees
+# apart within 40 degrees of upright, where most handheld prints are, and 40 degrees apart beyond.
+# The alignment pulls a start in from about 20 degrees, so 40-degree steps near upright leave
+# rolls of 15-25 degrees at the edge of its reach.
+TEXTURE_SEARCH_TURNS = (-30.0, -10.0, 10.0, 30.0, 60.0, 100.0, 140.0, 180.0, -140.0, -100.0, -60.0)
 RIVAL_MIN_PX = 5.0  # uniqueness: poses whose corners are closer than this (mean, search-image px) are one answer
 
 
