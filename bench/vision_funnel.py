@@ -44,8 +44,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.machine import machine_info  # noqa: E402
-from bench.vision_general import CORRECT_PX, mark_frames, parse_sets, size_band  # noqa: E402
-from bench.vision_general_marks import FAMILIES, SPLITS, glyph_list, make_marks, photos  # noqa: E402
+from bench.vision_general import (  # noqa: E402
+    CORRECT_PX,
+    add_tuning_arguments,
+    chosen_families,
+    mark_frames,
+    parse_sets,
+    size_band,
+)
+from bench.vision_general_marks import SPLITS, glyph_list, make_marks, photos  # noqa: E402
 from game.vision import MarkerDetector  # noqa: E402
 from game.vision.align import ic_refine  # noqa: E402
 from game.vision.detector import DetectorConfig  # noqa: E402
@@ -217,17 +224,9 @@ def table(s: dict, name: str) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=[s for s in SPLITS if s != "test"], default="val")
-    ap.add_argument("--quick", action="store_true", help="9 views per mark (default 27)")
-    ap.add_argument("--families", default="", help="comma-separated subset of " + ",".join(FAMILIES))
-    ap.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE")
-    ap.add_argument("--seed", type=int, default=28)
-    ap.add_argument("--out", default="")
+    add_tuning_arguments(ap, "9 views per mark (default 27)")
     args = ap.parse_args()
-    families = [f for f in args.families.split(",") if f] or list(FAMILIES)
-    if any(f not in FAMILIES for f in families):
-        print(f"error: --families must name some of {', '.join(FAMILIES)}: {args.families!r}")
-        return 2
+    families = chosen_families(args.families)
     config = DetectorConfig(**parse_sets(args.set))
     cv2.setNumThreads(1)
     n_pos = 9 if args.quick else 27

@@ -220,6 +220,25 @@ def summarise(rows: list[dict], key: str | None) -> dict:
     return out
 
 
+def chosen_families(text: str) -> list[str]:
+    """The families a comma-separated --families value names (all when empty); exit 2 on a wrong one."""
+    families = [f for f in text.split(",") if f] or list(FAMILIES)
+    if any(f not in FAMILIES for f in families):
+        print(f"error: --families must name some of {', '.join(FAMILIES)}: {text!r}")
+        raise SystemExit(2)
+    return families
+
+
+def add_tuning_arguments(ap: argparse.ArgumentParser, quick_help: str) -> None:
+    """The arguments of the benches that look inside the detector on the tuning splits (never test)."""
+    ap.add_argument("--split", choices=[s for s in SPLITS if s != "test"], default="val")
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    ap.add_argument("--families", default="", help="comma-separated subset of " + ",".join(FAMILIES))
+    ap.add_argument("--set", action="append", default=[], metavar="KNOB=VALUE")
+    ap.add_argument("--seed", type=int, default=28)
+    ap.add_argument("--out", default="")
+
+
 def parse_sets(items: list[str]) -> dict:
     fields = {f.name: f for f in dataclasses.fields(DetectorConfig)}
     out = {}
@@ -277,10 +296,7 @@ def main() -> int:
     if not methods or any(m not in ("ours", "orb", "sift") for m in methods):
         print(f"error: --methods must name ours, orb or sift: {args.methods!r}")
         return 2
-    families = [f for f in args.families.split(",") if f] or list(FAMILIES)
-    if any(f not in FAMILIES for f in families):
-        print(f"error: --families must name some of {', '.join(FAMILIES)}: {args.families!r}")
-        return 2
+    families = chosen_families(args.families)
     config = DetectorConfig(**parse_sets(args.set))
     variants = {f"ours:{a}": dataclasses.replace(config, **parse_sets(a.split(","))) for a in args.ablate}
     cv2.setNumThreads(1)
