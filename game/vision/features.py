@@ -8,8 +8,9 @@ wrong pose.
 
 Two kinds, used where each pays (val split of bench/vision_general.py and bench/vision_pairs.py,
 one thread, 640x480):
-- ``"orb"`` over the whole frame: about 7 ms (500 frame features against 1000 of the reference at
-  640 px). It finds large views: the real-photograph pairs (180-600 px).
+- ``"orb"`` over the whole frame: about 3 ms (500 frame features at the frame's own scale against
+  1000 of the reference over its pyramid from 640 px). It finds large views: the real-photograph
+  pairs (180-600 px).
 - ``"sift"`` inside a box (``pose(..., box=...)``): SIFT finds small and blurred views that ORB
   misses, but over a whole 640x480 frame it costs 100-130 ms, most of it spent on the doubled
   first octave of an image that mostly holds no print. Inside a 200-px box around a region the
@@ -29,10 +30,13 @@ import numpy as np
 MIN_INLIERS = 10  # fewer inliers than this is a chance alignment of a few matches
 RATIO = 0.8
 # ORB: the reference at 640 px long side, 1000 corners over ORB's own 8-level pyramid (3.6x), against
-# 500 corners of the frame over its pyramid: views from about 180 px up, the ones ORB finds at all
-# (smaller views are the SIFT boxes'; a second description at 240 px found no more views on the
-# train and val posters and pairs). Matching costs about 8 ns per descriptor pair here, so these
-# counts bound it to ~1-2 ms.
+# 500 corners of the frame at its own scale only: views of about 180-640 px, the ones ORB finds at
+# all (smaller views are the SIFT boxes'; a second description at 240 px found no more views on the
+# train and val posters and pairs). The reference's pyramid already spans those scales, so the
+# frame's own pyramid would only add views larger than the reference's 640 px; without it the
+# frame costs a third (same detections on the train and val posters and the val pairs, textured
+# misses about 7 ms quicker). Matching costs about 8 ns per descriptor pair here, so these counts
+# bound it to ~1-2 ms.
 ORB_REF_SIDES = (640,)
 ORB_REF_CORNERS = 1000
 ORB_FRAME_CORNERS = 500
@@ -50,7 +54,7 @@ class FeatureHypotheses:
         if kind == "orb":
             sides = ORB_REF_SIDES
             described = cv2.ORB_create(nfeatures=ORB_REF_CORNERS, scaleFactor=1.2, nlevels=8, fastThreshold=12)
-            self.detector = cv2.ORB_create(nfeatures=ORB_FRAME_CORNERS, scaleFactor=1.2, nlevels=8, fastThreshold=12)
+            self.detector = cv2.ORB_create(nfeatures=ORB_FRAME_CORNERS, scaleFactor=1.2, nlevels=1, fastThreshold=12)
             self.matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
             empty = np.zeros((0, 32), np.uint8)
         else:

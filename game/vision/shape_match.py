@@ -36,7 +36,6 @@ from game.vision.align import FramePyramid
 
 N_BINS = 8  # orientation bins over 180 degrees
 STRIDE = 2  # the coarse search's grid step, px at the level
-CHUNK_BYTES = 1 << 22  # the coarse search's gathers, at a time
 
 
 def _luts(sim: tuple[int, ...]) -> np.ndarray:
@@ -161,8 +160,9 @@ def transform(feats: Features, a: np.ndarray, t: np.ndarray) -> tuple[np.ndarray
     py = a10 * x + a11 * y + t[:, 1, None]
     # Normals transform by the inverse transpose (up to its positive determinant's scale).
     nx, ny = feats.normal[:, 0], feats.normal[:, 1]
-    ang = np.arctan2(-a01 * nx + a00 * ny, a11 * nx - a10 * ny)
-    bins = np.floor(ang * (N_BINS / math.pi)).astype(np.int64) % N_BINS  # as orientation_bits
+    # cv2.phase (0-2 pi, float32, about 0.3 degrees accurate): half the time of np.arctan2 here.
+    ang = cv2.phase((a11 * nx - a10 * ny).astype(np.float32), (-a01 * nx + a00 * ny).astype(np.float32))
+    bins = (ang * np.float32(N_BINS / math.pi)).astype(np.int64) % N_BINS  # as orientation_bits
     return np.stack([px, py], -1), bins
 
 
@@ -226,15 +226,15 @@ class _Level:
     def coarse(self, dx: np.ndarray, dy: np.ndarray, bins: np.ndarray) -> np.ndarray:
         """Summed responses (E, gh, gw) uint8 of entries with feature offsets ``dx``, ``dy`` (E, F) at each grid point.
 
-        Each feature's slice is a row of a sliding-window view of the memory: a chunk of entries
-        is one gather of their rows and one sum (a few large numpy calls instead of one small
-        addition per feature), in chunks of about 4 MB.
+        Each feature's slice is a row of a sliding-window view of the memory: feature by feature,
+        the rows of all entries are gathered at once and added into one accumulator (E, grid),
+        which stays in the cache (F gathers and additions a level, not one per entry and feature).
         """
         starts = self.offsets(dx, dy, bins)
         rows = sliding_window_view(self.memory, self.n)
-        chunk = max(1, CHUNK_BYTES // (starts.shape[1] * self.n))
-        acc = np.concatenate([rows[starts[i:i + chunk]].sum(1, dtype=np.uint8)
-                              for i in range(0, len(starts), chunk)])
+        acc = rows[starts[:, 0]]
+        for j in range(1, starts.shape[1]):
+            acc += rows[starts[:, j]]
         return acc.reshape(len(dx), self.gh, self.gwp)[:, :, :self.gw]
 
 
@@ -273,9 +273,9 @@ class _Gather:
         yi = np.clip((y + (b + 0.5)).astype(np.int32), lo, h - 1 - lo)
         idx = base + (bins.astype(np.int32) * h + yi) * w + xi  # (C, M, F)
         step = shifts[:, 1].astype(np.int32)[None, :] * self.w[which][:, None] + shifts[:, 0].astype(np.int32)  # (C, S)
-        vals = self.flat[idx[:, :, None, :] + step[:, None, :, None]]  # (C, M, S, F)
+        vals = np.take(self.flat, idx[:, :, None, :] + step[:, None, :, None])  # (C, M, S, F)
         n = x.shape[-1]
-        sums = vals.sum(-1, dtype=np.int32).reshape(len(which), -1)
+        sums = vals.sum(-1, dtype=np.uint16).reshape(len(which), -1).astype(np.int32)
         return (sums - NEUTRAL * n) / (MAX_RESPONSE * n)
 
 
