@@ -101,7 +101,7 @@ class ColourTemplateSearch:
         f = img.astype(np.float32)
         chans = [cv2.dft(c) for c in cv2.split(f)]
         sq = f * f
-        windows: dict[int, np.ndarray] = {}  # d -> the windows' variance summed over channels (times d*d)
+        windows: dict[int, np.ndarray] = {}  # d -> 1 / sqrt(the windows' variance summed over channels, times d*d)
         out = []
         for e, spec in zip(entries, spectra, strict=True):
             d = e.template.shape[0]
@@ -110,12 +110,14 @@ class ColourTemplateSearch:
                 m1 = cv2.boxFilter(f, -1, (d, d), borderType=cv2.BORDER_REFLECT)[r:h - d + 1 + r, r:w - d + 1 + r]
                 m2 = cv2.boxFilter(sq, -1, (d, d), borderType=cv2.BORDER_REFLECT)[r:h - d + 1 + r, r:w - d + 1 + r]
                 # At least one grey level of spread per pixel: a flat window correlates with nothing.
-                windows[d] = np.maximum((m2 - m1 * m1).sum(axis=2), 1.0) * (d * d)
+                windows[d] = 1.0 / np.sqrt(np.maximum((m2 - m1 * m1).sum(axis=2), 1.0) * (d * d))
             prod = cv2.mulSpectrums(chans[0], spec[0], 0, conjB=True)
             prod += cv2.mulSpectrums(chans[1], spec[1], 0, conjB=True)
             prod += cv2.mulSpectrums(chans[2], spec[2], 0, conjB=True)
             num = cv2.idft(prod, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)[:h - d + 1, :w - d + 1]
-            out.append((e, num / np.sqrt(windows[d] * e.energy)))
+            num *= windows[d]
+            num *= np.float32(1.0 / math.sqrt(e.energy))
+            out.append((e, num))
         return out
 
     def hypotheses(self, search_bgr: np.ndarray, to_frame: float, top: int = 3,
@@ -131,7 +133,7 @@ class ColourTemplateSearch:
             if min(pyr[-1].shape[:2]) < 16:
                 break
             pyr.append(cv2.pyrDown(pyr[-1]))
-        found: list[tuple[float, float, float, float, np.ndarray]] = []  # score, cx, cy, radius, H
+        found: list[tuple[float, float, float, float, int, int, float, _Entry]] = []  # score, cx, cy, radius, x, y, up, entry
         for e, res in (pair for level in range(len(pyr)) for pair in self.correlations(pyr[level], level)):
             d = e.template.shape[0]
             up = float(2**e.level) * to_frame
@@ -141,14 +143,14 @@ class ColourTemplateSearch:
                     break
                 r = max(2, d // 2)
                 res[max(0, y - r):y + r + 1, max(0, x - r):x + r + 1] = -1.0
-                h = np.diag([up, up, 1.0]) @ np.array([[1.0, 0, x], [0, 1.0, y], [0, 0, 1.0]]) @ e.ref_to_canvas
-                found.append((float(v), (x + d / 2.0) * up, (y + d / 2.0) * up, d / 2.0 * up, h))
+                found.append((float(v), (x + d / 2.0) * up, (y + d / 2.0) * up, d / 2.0 * up, x, y, up, e))
         found.sort(key=lambda t: -t[0])
         out: list[tuple[float, np.ndarray, float, float, float]] = []
-        for v, cx, cy, r, h in found:
+        for v, cx, cy, r, x, y, up, e in found:
             if any(math.hypot(cx - ox, cy - oy) < 0.5 * max(r, orad) and 0.6 < r / orad < 1.7
                    for _, _, ox, oy, orad in out):
                 continue
+            h = np.array([[up, 0.0, up * x], [0.0, up, up * y], [0.0, 0.0, 1.0]]) @ e.ref_to_canvas
             out.append((v, h, cx, cy, r))
             if len(out) >= top:
                 break
