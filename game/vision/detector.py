@@ -59,10 +59,11 @@ log = logging.getLogger(__name__)
 # side between REGION_MIN_PX and REGION_BOX_PX (search px). SIFT's cost grows with the box's area,
 # and a large view needs no finest scale; a small view's box is enlarged so that its print spans
 # SIFT's finer octaves. Posters of bench/vision_general.py: without the boxes 8 of 86 train
-# detections are lost; on val, one box instead of two loses 3 of 57, no enlargement 2.
+# detections are lost; on val, one box instead of two loses 3 of 57, no enlargement 2, boxes of at
+# most 240 px 1; at most 256 px (two thirds of the area of 320 px) loses none on train or val.
 REGION_FEATURES = 2
 REGION_MARGIN = 0.5
-REGION_BOX_PX = 320
+REGION_BOX_PX = 256
 REGION_MIN_PX = 160
 # ... and the colour template search tries the reference turned over the full circle: 20 degrees
 # apart within 40 degrees of upright, where most handheld prints are, and 40 degrees apart beyond.
@@ -143,8 +144,10 @@ class DetectorConfig:
     # there, poses on frames without the mark at most 0.84 (docs/vision.md, section 4)
     blur_accept: float = 0.85
     # Line art: when nothing verified, this many poses of the shape matcher (quantised gradient
-    # orientations over the whole frame, shape_match.py) are aligned and verified (0 = never)
-    shape_hypotheses: int = 4
+    # orientations over the whole frame, shape_match.py) are ranked, aligned and verified (0 =
+    # never). Train and val line art: 2 finds the same views as 3 or 4, and a frame where nothing
+    # verifies (most of them: negatives and misses) aligns one wrong pose less (val median -3 ms).
+    shape_hypotheses: int = 2
 
 
 @dataclass
