@@ -53,7 +53,9 @@ def _check(scene: CardScene, services: Services, what: str) -> None:
         for t in scene.story_placed:
             assert t.rect.width and t.box.contains(t.rect), f"{what}: {t.role} leaves the story column"
         content_h = scene._story_surface().get_height()
-        assert scene.story.room == max(0, content_h - view.height), f"{what}: the story cannot scroll to its end"
+        text = pygame.Rect(scene.story.view.as_tuple())  # the column above the "Did you know?" pill, if shown
+        assert view.contains(text), f"{what}: the story's text {text} leaves its column {view}"
+        assert scene.story.room == max(0, content_h - text.height), f"{what}: the story cannot scroll to its end"
     for space in (placed, scene.story_placed):
         for i, a in enumerate(space):
             for b in space[i + 1:]:
