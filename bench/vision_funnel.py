@@ -4,6 +4,8 @@ For every positive view of a split (the generalisation set's own frames, from
 ``vision_general.mark_frames``) the detector runs once, as in the bench, with its stages wrapped
 (no debug code in the detector) to record the mean corner error (frame px) of
 
+- ``kinds``: the best hypothesis error of each generator (card, moments, ink, edge, prior, colour,
+  features, region_features, shape), summed up per size band as ``generators_by_size``;
 - ``raw``: the best pose hypothesis of any generator (regions, edges, ink, priors, colour search,
   local features and the shape matcher; the shape matcher's poses are computed for every view,
   also when the detector did not need them);
@@ -76,7 +78,7 @@ class Probe:
             gen = getattr(det, name, None)
             if gen is not None:
                 orig = gen.pose
-                gen.pose = lambda *a, _o=orig, **k: self._note_raw(_o(*a, **k))
+                gen.pose = lambda *a, _o=orig, _n=name, **k: self._note_raw(_o(*a, **k), _n.strip("_"))
         if getattr(det, "_colour_search", None) is not None:
             cs = det._colour_search
             orig_cs = cs.hypotheses
@@ -85,6 +87,7 @@ class Probe:
     def reset(self, truth: np.ndarray | None) -> None:
         self.truth = truth
         self.raw: list[tuple[float, np.ndarray]] = []
+        self.kinds: dict[str, float] = {}  # best error of each generator
         self.coarse: list[float] = []
         self.verified: list[tuple[float, float]] = []  # (error, score)
         self.recording = True
@@ -108,19 +111,26 @@ class Probe:
         orig = getattr(self.det, name)
         setattr(self.det, name, lambda *a, **k: hook(orig, *a, **k))
 
-    def _note_raw(self, h):
+    def note(self, h: np.ndarray, kind: str) -> None:
+        e = self.err(h)
+        self.raw.append((e, h))
+        self.kinds[kind] = min(e, self.kinds.get(kind, math.inf))
+
+    def _note_raw(self, h, kind):
         if self.recording and h is not None:
-            self.raw.append((self.err(h), h))
+            self.note(h, kind)
         return h
 
     def _note_many(self, scored):
         if self.recording:
-            self.raw += [(self.err(h), h) for _, h in scored]
+            for _, h in scored:
+                self.note(h, "colour")
         return scored
 
     def _on_ranked(self, orig, ctx, raw):
         if self.recording:
-            self.raw += [(self.err(h), h) for _, h, _ in raw]
+            for _, h, kind in raw:
+                self.note(h, kind)
         return orig(ctx, raw)
 
     def _on_coarse(self, orig, ctx, h0):
@@ -160,7 +170,8 @@ def funnel_view(probe: Probe, img: np.ndarray, truth: np.ndarray, apparent: floa
     shape = det._shape
     if shape is not None:  # the shape matcher's poses, also where the run did not need them
         hs = shape.hypotheses(shape.levels(ctx.pyr, ctx.search_scale), top=cfg.shape_hypotheses)
-        probe.raw += [(probe.err(h), h) for _, h in hs]
+        for _, h in hs:
+            probe.note(h, "shape")
     # Verification of the near-true pose: the fine alignment from the truth, then the score.
     res = ic_refine(ctx.pyr, det._ic, truth, det.ref.size, (1,), iters=cfg.fine_iters)
     truth_score = det._verified_score(ctx, res[0]) if res is not None else 0.0
@@ -198,7 +209,8 @@ def funnel_view(probe: Probe, img: np.ndarray, truth: np.ndarray, apparent: floa
     return {**raw_shape(det, truth, h_raw), "raw_err": raw, "coarse_err": coarse, "cf_coarse_err": cf_coarse, "cf_fine_err": cf_fine,
             "cf_score": cf_score, "turn_err": err if found is None else min(probe.errs(found.homography)), "fine_err": fine,
             "near_score": max(near, default=None), "truth_score": truth_score, "truth_fit_err": truth_err,
-            "err": err if found is not None else None, "stage": stage}
+            "err": err if found is not None else None, "stage": stage,
+            "kinds": {k: v for k, v in probe.kinds.items() if math.isfinite(v)}}
 
 
 def summary(rows: list[dict], key: str) -> dict:
@@ -211,6 +223,19 @@ def summary(rows: list[dict], key: str) -> dict:
         acc = [r for r in rs if r["truth_score"] >= r["accept"]]
         out[k] = {"n": len(rs), **{s: c.get(s, 0) for s in STAGES},
                   "truth_verifies": len(acc) / max(1, len(rs))}
+    return out
+
+
+def generators(rows: list[dict]) -> dict:
+    """Per size band: views, and per generator the views where it put a hypothesis within reach."""
+    out: dict = {}
+    for band in sorted({r["size"] for r in rows}):
+        rs = [r for r in rows if r["size"] == band]
+        near: Counter = Counter()
+        for r in rs:
+            reach = max(REACH_PX, REACH_FRAC * r["apparent"])
+            near.update(k for k, e in r["kinds"].items() if e <= reach)
+        out[band] = {"n": len(rs), "hyp": sum(r["stage"] == "hyp" for r in rs), **dict(sorted(near.items()))}
     return out
 
 
@@ -253,11 +278,15 @@ def main() -> int:
               "config": parse_sets(args.set), "reach": [REACH_PX, REACH_FRAC],
               "overall": summary(rows_all, "all"), "by_family": summary(rows, "family"),
               "by_nuisance": summary(rows, "nuisance"), "by_size": summary(rows, "size"),
-              "seconds": time.time() - t0, "rows": rows}
+              "generators_by_size": generators(rows), "seconds": time.time() - t0, "rows": rows}
     print()
     for key, name in (("overall", "all"), ("by_family", "family"), ("by_nuisance", "nuisance"), ("by_size", "size")):
         print(table(result[key], name))
         print()
+    print("views with a hypothesis within reach, by generator and size:")
+    for band, c in result["generators_by_size"].items():
+        print(f"{band:12s} " + " ".join(f"{k}={v}" for k, v in c.items()))
+    print()
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1, default=lambda x: None if x is None else float(x)))
     print(f"{len(rows)} views, split {args.split}, {time.time() - t0:.0f} s")

@@ -9,7 +9,8 @@ frame:
   affine pose from the second moments of the ink contrast inside it, with the in-plane rotation
   found by circular correlation of whitened polar signatures (works for line art without corners);
 * ink blobs (``ink_hypotheses``): the same moment/rotation estimate on groups of ink-coloured
-  strokes (for marks printed without a visible card, or whose card merges with the background);
+  strokes (for marks printed without a visible card, or whose card merges with the background),
+  grouped on the half-size map and measured at search resolution;
 * outlines (``outline_hypotheses``): four-cornered outlines in the edge map and, for textured
   references, densely textured patches. They do not use colour, and the detector traces them only
   when the best colour hypothesis did not settle the frame.
@@ -297,6 +298,7 @@ class CueMaps:
 
     ink: np.ndarray  # ink likelihood (uint8)
     ink_mask: np.ndarray  # 0/1: ink likely
+    ink_weights: np.ndarray  # the ink likelihood at search resolution, zero below _INK_MIN (uint8)
     grey: np.ndarray  # the grey search image at half size
     card_mask: np.ndarray  # 0/1: card likely
     kx: float  # half px -> search px
@@ -321,6 +323,7 @@ def cue_maps(likelihoods: tuple[np.ndarray, np.ndarray], grey_search: np.ndarray
     kx = sw / half[0]
     return CueMaps(ink=ink, grey=cv2.resize(grey_search, half, interpolation=cv2.INTER_AREA),
                    ink_mask=cv2.threshold(ink, _INK_MIN, 1, cv2.THRESH_BINARY)[1],
+                   ink_weights=cv2.threshold(ink_u8, _INK_MIN, 0, cv2.THRESH_TOZERO)[1],
                    # a bright-enough match: excludes the dark-bin leak
                    card_mask=cv2.threshold(card, 150, 1, cv2.THRESH_BINARY)[1],
                    kx=kx, min_side=min_side_px / to_frame / kx)
@@ -406,10 +409,17 @@ def outline_hypotheses(ref: ReferenceModel, cues: CueMaps, search: np.ndarray, t
 
 def ink_hypotheses(ref: ReferenceModel, cues: CueMaps, to_frame: float, max_regions: int = 6, n_angles: int = 2,
                    ink_radii: tuple[int, ...] = (2, 5)) -> list[tuple[float, np.ndarray, str]]:
-    """Ink blobs (strokes grouped at each gap radius) with moment poses ("ink"), for marks without a visible card."""
+    """Ink blobs (strokes grouped at each gap radius) with moment poses ("ink"), for marks without a visible card.
+
+    Blobs are found on the half-size map; their moments and polar signature are measured at
+    search resolution, as those of card regions are (``region_moment_poses``). At half size a
+    40-px print's strokes are one pixel wide or fade below the ink threshold, and its signature
+    samples a blob of 20 px: its turn and spread come out wrong.
+    """
     kx, min_side, ink_mask = cues.kx, cues.min_side, cues.ink_mask
     hyps: list[tuple[float, np.ndarray, str]] = []
-    weights = cv2.threshold(cues.ink, _INK_MIN, 0, cv2.THRESH_TOZERO)[1]  # ink where ink_mask is set, else 0
+    weights = cues.ink_weights
+    sh, sw = weights.shape[:2]
     seen: list[tuple[int, int, int, int]] = []
     for radius in ink_radii:
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
@@ -427,8 +437,13 @@ def ink_hypotheses(ref: ReferenceModel, cues: CueMaps, to_frame: float, max_regi
             seen.append((x, y, bw, bh))
             fill = np.zeros((bh, bw), np.uint8)
             cv2.drawContours(fill, [cs[j]], 0, 1, -1, offset=(-x, -y))  # not (cs, j): that converts every contour
-            wts = np.multiply(weights[y:y + bh, x:x + bw], fill, dtype=np.float32)
-            for s, hm in moment_poses(wts, (float(x), float(y)), ref.shape, ref.work_scale, to_frame * kx, n_angles):
+            x0, y0 = round(x * kx), round(y * kx)
+            x1, y1 = min(sw, round((x + bw) * kx)), min(sh, round((y + bh) * kx))
+            if x1 - x0 < 4 or y1 - y0 < 4:
+                continue
+            fill = cv2.resize(fill, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
+            wts = np.multiply(weights[y0:y1, x0:x1], fill, dtype=np.float32)
+            for s, hm in moment_poses(wts, (float(x0), float(y0)), ref.shape, ref.work_scale, to_frame, n_angles):
                 hyps.append((s, hm, "ink"))
     return hyps
 
