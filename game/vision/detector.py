@@ -41,7 +41,7 @@ from game.vision.align import (
     warp_to_template,
 )
 from game.vision.blur import MIN_SIDE as BLUR_MIN_SIDE
-from game.vision.blur import BlurBank
+from game.vision.blur import BlurBank, motion_blur, turned_motion
 from game.vision.candidates import card_hypotheses, cue_maps, dedupe, ink_hypotheses, outline_hypotheses
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
@@ -114,10 +114,12 @@ class DetectorConfig:
     # (ReferenceModel.detail_loss), a 256-px ECC alignment after it (inf = never)
     fine_detail_loss: float = 0.1
     max_perspective_error: float = 0.6  # see geometry.perspective_inconsistency
-    # Symmetric marks: the log-likelihood ratio of the reported turn over the next best on the
-    # cue region (``_clear_turn``) must reach this ...
+    min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
+    min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
+    turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
+    # When the cues name no turn: the log-likelihood ratio of the best turn over the next on the
+    # fine cue region (``_decisive_turn``) that names it
     min_turn_evidence: float = 20.0
-    min_turn_cue: float = 0.5  # ... and the reported turn's view correlate with the reference there by this
     use_features: bool | None = None  # local-feature hypotheses (features.py); None: automatically for textured references
     track_confident: float = 0.82  # tracking: an inverse-compositional fit verified below this also gets ECC
     min_visible: float = 0.8  # share of a detected view's quad that must lie inside the frame
@@ -190,17 +192,13 @@ class SelfMatch:
     score: float
 
 
-def self_matches(templates: list[tuple[np.ndarray, float]], threshold: float = 0.35,
-                 fine: tuple[np.ndarray, float] | None = None) -> list[SelfMatch]:
+def self_matches(templates: list[tuple[np.ndarray, float]], threshold: float = 0.35) -> list[SelfMatch]:
     """Turns (90/180/270 degrees for square-ish marks, else 180) under which the mark nearly matches itself.
 
     A turn about the centre is not enough: a lantern whose body sits a little off-centre matches
     itself turned by 180 degrees and shifted. So each turn is followed by a phase-correlation
     shift and an affine ECC fit of the template onto itself; the fitted pose is kept when plain
     verification would come close to accepting it (the orientation then rests on small details).
-    With ``fine`` (the 256-px template), the fit is refined there: at 128 px a round seal's
-    turned outline still sits a pixel off, which the turn cue (``MarkerDetector._cue_region``)
-    would take for a difference between the turns, larger than the one dot that breaks the symmetry.
     """
     tmpl, k = templates[2]
     th, tw = tmpl.shape
@@ -228,20 +226,16 @@ def self_matches(templates: list[tuple[np.ndarray, float]], threshold: float = 0
         if best is None:
             continue
         w3 = np.vstack([best[1].astype(np.float64), [0, 0, 1]])
-        if not _is_turn(w3, q):
+        sv = np.linalg.svd(w3[:2, :2], compute_uv=False)
+        if sv.min() < 0.8 or sv.max() > 1.25:  # not a turn any more: ECC wandered off
+            continue
+        # Nor is a fit that turned back towards the mark's own pose (a ring of circles gives ECC
+        # no grip on the rotation, and its arcs then pull it back to no turn at all): that turn
+        # is told apart, and taking it for a symmetry would refuse every view.
+        angle = math.degrees(math.atan2(w3[1, 0], w3[0, 0]))
+        if abs((angle + 90.0 * q + 180.0) % 360.0 - 180.0) > 20.0:
             continue
         ref_h = scale_mat(1.0 / k) @ w3 @ scale_mat(k)
-        if fine is not None:
-            ft, fk = fine
-            init = (scale_mat(fk) @ ref_h @ scale_mat(1.0 / fk))[:2].astype(np.float32)
-            try:
-                _, wf = cv2.findTransformECC(ft.copy(), ft.copy(), init, cv2.MOTION_AFFINE,
-                                             (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-5), None, 3)
-                wf3 = np.vstack([wf.astype(np.float64), [0, 0, 1]])
-                if _is_turn(wf3, q):
-                    ref_h = scale_mat(1.0 / fk) @ wf3 @ scale_mat(fk)
-            except cv2.error:
-                pass
         # What verification (64-px template) would say of the turned pose on a clean print.
         m = scale_mat(vk) @ ref_h @ scale_mat(1.0 / vk)
         patch = warp_to_template(vt, m, (vt.shape[1], vt.shape[0]))
@@ -275,8 +269,10 @@ class MarkerDetector:
         use = self.config.use_features
         self.use_features = textured if use is None else bool(use)
         self._corners = ref_corners(*self.ref.size).reshape(-1, 1, 2)
-        self._self_matches = self_matches(self.ref.templates, fine=self.ref.template(CUE_SIDES[-1]))
+        self._self_matches = self_matches(self.ref.templates)
         self._sym_undo = [np.linalg.inv(m.ref_h) for m in self._self_matches]  # h_true = h_turned @ undo
+        self._sym_mask = self._symmetry_mask()
+        self._sym_idx = np.flatnonzero(self._sym_mask) if self._sym_mask is not None else None
         self._cue = self._cue_region()
         self._cues: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per cue side, once used (_cue_at)
         self._quick_tmpl = normalized_template(self.ref.templates[0][0])
@@ -626,20 +622,76 @@ class MarkerDetector:
         return (score, res[0]) if score >= self.config.accept_score else best
 
     def _disambiguate(self, ctx: FrameContext, h: np.ndarray, score: float) -> tuple[np.ndarray, float]:
-        """Pick the right turn of a (near-)symmetric mark; returns the pose and its verified score (0: refused).
+        """Pick the right turn of a (near-)symmetric mark; returns the pose and its verified score.
+
+        Each candidate turn is compared with the reference only on the pixels where the turns
+        differ (the small orientation cue that breaks the symmetry), which occlusion-tolerant
+        verification would otherwise forgive. A better turn is re-aligned and must verify.
+        """
+        if not self._sym_undo or self._sym_mask is None:
+            return h, score
+        undo = [np.eye(3), *self._sym_undo]
+        cands = [h @ u for u in undo]
+        scores = self._turn_cues(ctx, h, cands, undo)
+        i = self._clear_turn(scores)
+        if i is None:
+            # The correlations name no turn: the evidence of the residuals may (a dot of a few
+            # template pixels in a large view, which the 128-px cue pixels bury).
+            return self._evidenced_turn(ctx, h, score)
+        if i == 0:
+            return h, score
+        # Turning the pose is the risky move. A cue that leads by less than ``turn_lead`` is
+        # measured again at the re-aligned turned pose (a turned pose starts a pixel or two off,
+        # which blurs the cue), where it must name that pose. The turned pose must verify too.
+        # When it does not, neither turn is reported: the cue clearly said the pose was turned.
+        alt = self._realigned_turn(ctx, cands[i], undo, confirm=scores[i] < scores[0] + self.config.turn_lead)
+        return (alt[1], alt[0]) if alt is not None else (h, 0.0)
+
+    def _realigned_turn(self, ctx: FrameContext, hc: np.ndarray, undo: list[np.ndarray],
+                        confirm: bool) -> tuple[float, np.ndarray] | None:
+        """(verified score, pose) of a turned pose after re-alignment; with ``confirm``, its own cue must name it."""
+        pose = self._realigned(ctx, hc)
+        if pose is None:
+            return None
+        if confirm and self._clear_turn(self._turn_cues(ctx, pose, [pose @ u for u in undo], undo)) != 0:
+            return None
+        alt = self._verified_score(ctx, pose)
+        return (alt, pose) if alt >= self.config.accept_score else None
+
+    def _realigned(self, ctx: FrameContext, hc: np.ndarray) -> np.ndarray | None:
+        """A turned pose after a short fine alignment, or None when it fails or is implausible."""
+        res = ic_refine(ctx.pyr, self._ic, hc, self.ref.size, self._fine_levels(hc), iters=15)
+        return res[0] if res is not None and self._plausible(ctx, res[0]) else None
+
+    def _clear_turn(self, scores: list[float]) -> int | None:
+        """Index of the turn the cue names, or None when it is hidden or names two turns equally.
+
+        Reporting a turn then would often show the collectible upside down. (Bench: correct views
+        mostly keep the best cue >= 0.54 and a lead >= 0.12; a finger and glare over a medallion
+        once gave a wrong turn a lead of 0.08.)
+        """
+        i = int(np.argmax(scores))
+        top = sorted(scores, reverse=True)
+        if top[0] < self.config.min_turn_cue or top[0] - top[1] < self.config.min_turn_lead:
+            return None
+        return i
+
+    def _evidenced_turn(self, ctx: FrameContext, h: np.ndarray, score: float) -> tuple[np.ndarray, float]:
+        """The turn the cue's residuals name with enough evidence, its pose and verified score (0: refused).
 
         Every turn of the pose (``h @ undo``, the pose itself included) is aligned again the same
         way, so that each hypothesis gets an equally good fit (a turn compared at a less settled
-        pose than its rival loses), and each is compared with the reference on the cue region
-        (``_turn_cues``). The turn that explains the cue best is taken when its evidence over the next best reaches
-        ``min_turn_evidence`` (``_clear_turn``) and its pose verifies; otherwise nothing is
-        reported: a wrong turn would show the collectible upside down.
+        pose than its rival loses), and each is compared with the reference on the fine cue
+        region (``_turn_residuals``). The turn that explains the cue best is taken when its
+        evidence over the next best reaches ``min_turn_evidence`` (``_decisive_turn``) and its
+        pose verifies; otherwise nothing is reported: a wrong turn would show the collectible
+        upside down.
         """
-        if not self._sym_undo or self._cue is None:
-            return h, score
+        if self._cue is None:
+            return h, 0.0
         poses = [self._realigned(ctx, h @ u) for u in (np.eye(3), *self._sym_undo)]
         poses[0] = h if poses[0] is None else poses[0]
-        i = self._clear_turn(*self._turn_cues(ctx, h, poses))
+        i = self._decisive_turn(*self._turn_residuals(ctx, h, poses))
         if i is None:
             return h, 0.0
         if i == 0:
@@ -647,25 +699,15 @@ class MarkerDetector:
         alt = self._verified_score(ctx, poses[i])  # type: ignore[arg-type]
         return (poses[i], alt) if alt >= self.config.accept_score else (h, 0.0)  # type: ignore[return-value]
 
-    def _realigned(self, ctx: FrameContext, hc: np.ndarray) -> np.ndarray | None:
-        """A turned pose after a short fine alignment, or None when it fails or is implausible.
-
-        At the detection's own levels (128 px for large views): turns aligned only at 64 px sit a
-        fraction of a pixel off on a 256-px cue, which buries a dot of a few pixels (train seals:
-        a third of the right turns lost, and wrong ones gained evidence).
-        """
-        res = ic_refine(ctx.pyr, self._ic, hc, self.ref.size, self._fine_levels(hc), iters=15)
-        return res[0] if res is not None and self._plausible(ctx, res[0]) else None
-
-    def _clear_turn(self, residuals: list[float], cues: list[float], n_eff: float) -> int | None:
-        """Index of the turn the cue names, or None when the view cannot tell the turns apart.
+    def _decisive_turn(self, residuals: list[float], cues: list[float], n_eff: float) -> int | None:
+        """Index of the turn the residuals name, or None when the view cannot tell the turns apart.
 
         The evidence is the log-likelihood ratio of the best turn over the next best under
         Gaussian residuals whose variance the best turn's own fit sets: ``n_eff / 2 *
         log(second / best)`` for ``n_eff`` independent cue pixels. A small or blurred view has
         few of them, so its residuals must differ by far more than a large, sharp view's. The
-        best turn must also show the cue (correlate with the reference there by ``min_turn_cue``):
-        a pose on other line art that verifies does not, nor a view whose cue is hidden.
+        named turn must also show the cue (correlate there by ``min_turn_cue``): a pose on other
+        line art that verifies does not, nor a view whose cue is covered.
         """
         order = np.argsort(residuals)
         best, second = residuals[order[0]], residuals[order[1]]
@@ -674,14 +716,59 @@ class MarkerDetector:
         evidence = 0.5 * n_eff * math.log(max(second, 1e-9) / max(best, 1e-9))
         return int(order[0]) if evidence >= self.config.min_turn_evidence else None
 
-    def _turn_cues(self, ctx: FrameContext, h: np.ndarray,
-                   poses: list[np.ndarray | None]) -> tuple[list[float], list[float], float]:
+    def _turn_cues(self, ctx: FrameContext, h: np.ndarray, cands: list[np.ndarray],
+                   undo: list[np.ndarray]) -> list[float]:
+        """Correlation of each turned pose's view with the reference on the orientation cue (-1: not measurable)."""
+        assert self._sym_mask is not None and self._sym_idx is not None
+        sharp, k = self.ref.templates[2]
+        th, tw = sharp.shape
+        k64 = self.ref.templates[1][1]
+        blur = None
+        if verify(ctx.pyr, self.ref.templates[1], h, self.ref.size, prepared=self._vt[1]) < self.config.accept_score:
+            # Verified only as a blurred view: its cue is smeared too, so each turn is compared
+            # with the template smeared the same way (the motion's direction seen from that
+            # turn's template, at this template's scale).
+            blur = self._view_blur(ctx, h)
+        scores = []
+        for hc, u in zip(cands, undo, strict=True):
+            tmpl = sharp if blur is None else motion_blur(sharp, *turned_motion(blur[0] * k / k64, blur[1], u))
+            q = self._quad(hc)
+            if not self._plausible(ctx, hc, q):
+                scores.append(-1.0)
+                continue
+            sel = self._sym_idx  # flat indices: quicker to gather than a boolean mask
+            a = tmpl.ravel()[sel]
+            a = a - a.mean()
+            b = frame_patch(ctx.pyr, (tw, th), k, hc, long_side(q)).ravel()[sel].astype(np.float32)
+            b = b - b.mean()
+            scores.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6)))
+        return scores
+
+    def _symmetry_mask(self) -> np.ndarray | None:
+        """Template pixels (128-px level) where the mark and its self-matching turns differ."""
+        if not self._self_matches:
+            return None
+        tmpl, k = self.ref.templates[2]
+        th, tw = tmpl.shape
+        diff = np.zeros_like(tmpl)
+        for m in self._self_matches:
+            for rh in (m.ref_h, np.linalg.inv(m.ref_h)):
+                t = scale_mat(k) @ rh @ scale_mat(1.0 / k)
+                turned = warp_to_template(tmpl, t, (tw, th))
+                diff = np.maximum(diff, np.abs(turned - tmpl))
+        diff = cv2.GaussianBlur(diff, (5, 5), 0)
+        mask = diff > max(8.0, 0.25 * float(diff.max()))
+        return mask if mask.sum() >= 12 else None
+
+    def _turn_residuals(self, ctx: FrameContext, h: np.ndarray,
+                        poses: list[np.ndarray | None]) -> tuple[list[float], list[float], float]:
         """Residual energy and correlation of each turned pose's view on the cue region, and the cue's independent pixels.
 
         Compared at the resolution the view supports: the template side (``CUE_SIDES``) the view
         covers at about 1:1, so a small view is never credited with detail it cannot show. The
         template is blurred as much as the view (the blur of ``CUE_BLURS`` that correlates best
-        with the view at ``h``), and gain and offset are fitted over the whole template, so the
+        with the view at ``h``, or for a small view that verifies only motion-blurred, that
+        motion as seen from each turn's template), and gain and offset are fitted over the whole template, so the
         residual on the cue region is what the turn leaves unexplained there. inf: not measurable.
         """
         app = long_side(self._quad(h))
@@ -691,10 +778,24 @@ class MarkerDetector:
         cue, blurred = self._cue_at(side)
         view = frame_patch(ctx.pyr, (tw, th), k, h, app).astype(np.float32).ravel()
         j = int(np.argmax(blurred @ view))  # the blur that correlates best (rows are centred and unit-norm)
-        tc = blurred[j]
-        a = tc[cue] - tc[cue].mean()
+        tcs = [blurred[j]] * len(poses)
+        # Neighbouring pixels of a blurred view are not independent: one per blur footprint.
+        n_eff = float(cue.size) / (1.0 + CUE_BLURS[j] ** 2)
+        motion = None
+        if verify(ctx.pyr, self.ref.templates[1], h, self.ref.size, prepared=self._vt[1]) < self.config.accept_score:
+            motion = self._view_blur(ctx, h)  # verified only as a motion-blurred view
+        if motion is not None:
+            # Each turn's template is smeared along the motion as seen from that turn's template.
+            k64 = self.ref.templates[1][1]
+            tcs = []
+            for u in (np.eye(3), *self._sym_undo):
+                length, angle = turned_motion(motion[0] * k / k64, motion[1], u)
+                t = motion_blur(tmpl, length, angle).ravel()
+                t = t - t.mean()
+                tcs.append(t / (np.linalg.norm(t) + 1e-6))
+            n_eff = float(cue.size) / (1.0 + motion[0] * k / k64)
         out, cues = [], []
-        for pose in poses:
+        for pose, tc in zip(poses, tcs, strict=True):
             if pose is None or not self._plausible(ctx, pose):
                 out.append(math.inf)
                 cues.append(-1.0)
@@ -703,18 +804,18 @@ class MarkerDetector:
             gain = float(tc @ v)  # least squares v ~ gain * t + offset
             r = v[cue] - v.mean() - gain * tc[cue]
             out.append(float(r @ r))
-            b = v[cue] - v[cue].mean()
+            a, b = tc[cue] - tc[cue].mean(), v[cue] - v[cue].mean()
             cues.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-6)))
-        # Neighbouring pixels of a blurred view are not independent: one per blur footprint.
-        n_eff = float(cue.size) / (1.0 + CUE_BLURS[j] ** 2)
         return out, cues, n_eff
 
     def _cue_region(self) -> np.ndarray | None:
         """Where the mark and its self-matching turns differ, on the finest cue template (bool mask).
 
-        The difference is signed and smoothed before it is thresholded: a turn that sits a
-        fraction of a pixel off leaves thin bands of opposite sign along every stroke, which
-        cancel, while a dot or notch that only one turn has stays. Half the largest difference.
+        Each self-match is fitted again on this template first: at 128 px a round seal's turned
+        outline still sits a pixel off. The difference is signed and smoothed before it is
+        thresholded: a turn that sits a fraction of a pixel off leaves thin bands of opposite sign
+        along every stroke, which cancel, while a dot or notch that only one turn has stays. Half
+        the largest difference.
         """
         if not self._self_matches:
             return None
@@ -722,8 +823,16 @@ class MarkerDetector:
         th, tw = tmpl.shape
         diff = np.zeros_like(tmpl)
         for m in self._self_matches:
-            for rh in (m.ref_h, np.linalg.inv(m.ref_h)):
-                turned = warp_to_template(tmpl, scale_mat(k) @ rh @ scale_mat(1.0 / k), (tw, th))
+            w3 = scale_mat(k) @ m.ref_h @ scale_mat(1.0 / k)
+            try:  # copies: this OpenCV build's ECC writes into its inputs
+                _, wf = cv2.findTransformECC(tmpl.copy(), tmpl.copy(), w3[:2].astype(np.float32), cv2.MOTION_AFFINE,
+                                             (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-5), None, 3)
+                wf3 = np.vstack([wf.astype(np.float64), [0, 0, 1]])
+                w3 = wf3 if _is_turn(wf3, m.quarter_turns) else w3
+            except cv2.error:
+                pass
+            for rh in (w3, np.linalg.inv(w3)):
+                turned = warp_to_template(tmpl, rh, (tw, th))
                 diff = np.maximum(diff, np.abs(cv2.GaussianBlur(turned - tmpl, (0, 0), 2.0)))
         mask = diff > 0.5 * float(diff.max())
         return mask if diff.max() > 8.0 and mask.sum() >= 12 else None

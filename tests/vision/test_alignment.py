@@ -9,7 +9,6 @@ import pytest
 from game.vision import MarkerDetector
 from game.vision.align import FramePyramid, ecc_refine, ic_refine
 from game.vision.candidates import texture_quads
-from game.vision.detector import CUE_SIDES
 from game.vision.geometry import (
     mean_corner_error,
     perspective_inconsistency,
@@ -141,7 +140,7 @@ def test_frame_pyramid_levels_halve() -> None:
 @pytest.mark.parametrize("roll", [20, 110, 200, 290])
 def test_a_hidden_orientation_cue_gives_no_detection_rather_than_a_guess(other_logo: np.ndarray, roll: float) -> None:
     det = MarkerDetector(other_logo)  # the medallion: nearly the same turned by 90 degrees
-    assert det._cue is not None
+    assert det._sym_mask is not None
     size = (other_logo.shape[1], other_logo.shape[0])
     hm = pose_homography(Pose(15, 60, 10, 30, roll, 0.5, 0.5), size, SIZE)
     bg = np.full((SIZE[1], SIZE[0], 3), (90, 110, 100), np.uint8)
@@ -149,10 +148,10 @@ def test_a_hidden_orientation_cue_gives_no_detection_rather_than_a_guess(other_l
     found = det.detect(img)
     assert found is not None and mean_corner_error(found.homography, hm, *size) < 3.0
     # Paint the card colour over every pixel that tells the turns apart: refused, never a turned pose.
-    _, k = det.ref.template(CUE_SIDES[-1])
-    cue = (det._cue * 255).astype(np.uint8)
+    _, k = det.ref.templates[2]
+    cue = (det._sym_mask * 255).astype(np.uint8)
     to_frame = hm @ np.diag([1 / k, 1 / k, 1.0])
-    hidden = cv2.warpPerspective(cv2.dilate(cue, np.ones((9, 9), np.uint8)), to_frame, SIZE) > 0
+    hidden = cv2.warpPerspective(cv2.dilate(cue, np.ones((5, 5), np.uint8)), to_frame, SIZE) > 0
     img[hidden] = det.ref.card_bgr.astype(np.uint8)
     d = det.detect(img)
     assert d is None or mean_corner_error(d.homography, hm, *size) < 3.0
