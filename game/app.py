@@ -17,6 +17,7 @@ from game.clock import FixedStep, clamp_dt
 from game.input import InputMapper
 from game.scene import Scene, SceneStack
 from game.ui.layout import LOGICAL_SIZE, Layout
+from game.window import AppWindow
 
 log = logging.getLogger(__name__)
 
@@ -62,21 +63,6 @@ class FrameDriver(Protocol):
     def exit_code(self) -> int: ...
 
 
-def init_display(window: tuple[int, int] | None, title: str) -> pygame.Surface:
-    """Open a 1920×1080 logical canvas; SDL scales it (linear filter) and letterboxes to the window."""
-    pygame.display.set_caption(title)
-    pygame.display.set_allow_screensaver(False)  # SDL_HINT_VIDEO_ALLOW_SCREENSAVER off: a kiosk never blanks
-    flags = pygame.SCALED
-    if window is None:
-        flags |= pygame.FULLSCREEN
-    screen = pygame.display.set_mode(LOGICAL_SIZE, flags, vsync=0)
-    if window is not None and window != LOGICAL_SIZE:
-        win = pygame.Window.from_display_module()
-        win.minimum_size = (320, 180)  # SCALED pins the minimum to the logical size; a laptop window is smaller
-        win.size = window
-    return screen
-
-
 class App:
     """Runs scenes. ``build_root(screen)`` is called once the display exists and returns the first scenes."""
 
@@ -105,7 +91,7 @@ class App:
         self.frame_times: list[float] = Recent()  # wall seconds per frame, present included
         self.frame_cpu: list[float] = Recent()  # this thread's CPU seconds per frame (what other processes cannot inflate)
         self.work_times: list[float] = Recent()  # wall seconds per frame without the pacing sleep (the frame's own cost)
-        self.present_times: list[float] = Recent()  # wall seconds of display.flip alone
+        self.present_times: list[float] = Recent()  # wall seconds of showing the frame (scaling into a window, flip)
         self.present_cpu: list[float] = Recent()  # and its CPU seconds
         self.recent_actions: deque[tuple[int, str]] = deque(maxlen=40)  # (frame, kind) for the crash log
         self.first_frame_at: float | None = None
@@ -139,13 +125,14 @@ class App:
 
     def _run(self) -> int:
         started = time.perf_counter()
-        self.screen = init_display(self.options.window, self.options.title)
+        window = AppWindow(self.options.window, self.options.title)
+        self.screen = window.canvas
         if self.options.kiosk and not self.options.headless:
             pygame.event.set_keyboard_grab(True)  # Alt+Tab and the like stay with us where SDL can grab them
         pygame.mouse.set_visible(self.options.cursor)
         for scene in self.build_root():
             self.stack.push(scene)
-        mapper = InputMapper(self._layout(), kiosk=self.options.kiosk)
+        mapper = InputMapper(self._layout(), mouse_is_logical=window.mouse_is_logical, kiosk=self.options.kiosk)
         clock = pygame.time.Clock()
         fixed = FixedStep()
         script = sorted(self.options.script, key=lambda item: item[0])
@@ -191,7 +178,7 @@ class App:
             if self.driver is not None:
                 self.driver.frame_drawn(self, self.screen)
             present_start, present_cpu = time.perf_counter(), time.thread_time()
-            pygame.display.flip()
+            window.present()
             now = time.perf_counter()
             self.present_cpu.append(time.thread_time() - present_cpu)
             elapsed = now - frame_start

@@ -34,8 +34,13 @@ def make_clock(fixed: datetime | None) -> Callable[[], datetime]:
     return lambda: datetime.fromtimestamp(base.timestamp() + (time.monotonic() - start), UTC)
 
 
-def paint_job(campaign: Campaign, palette: Palette, seed: int, cache_dir: Path | None = None) -> Job:
-    """Paint the scroll in the background (or load it from ``cache_dir``): the attract screen shows meanwhile."""
+def paint_job(campaign: Campaign, palette: Palette, seed: int, cache_dir: Path | None = None,
+              painter: Callable[..., object] | None = None) -> Job:
+    """Paint the scroll in the background (or load it from ``cache_dir``): the attract screen shows meanwhile.
+
+    ``painter`` (default ``paint_scroll``) takes the landmarks, the palette and the painting options.
+    When it fails, the failure is logged and the job returns ``plain_scroll`` instead: a failure of the
+    painting repeats on every start, so it must not take the map away (nor, raised, restart the kiosk)."""
     title = campaign.meta.name.zh.split("·")[-1].strip()  # the handscroll's title strip (引首)
     options: dict[str, object] = {"height": 1080, "seed": seed, "title": title,
                                   "seal_text": campaign.brand.name.zh[:4],
@@ -43,15 +48,18 @@ def paint_job(campaign: Campaign, palette: Palette, seed: int, cache_dir: Path |
 
     def work() -> object:
         # imported in the job's thread: the painting needs OpenCV, the first frame does not
-        from game.ui.scroll_art import LandmarkSpot, ScrollPalette, paint_scroll
+        from game.ui.scroll_art import LandmarkSpot, ScrollPalette, paint_scroll, plain_scroll
         from game.ui.scroll_cache import cached
 
+        paint = painter or paint_scroll
         spots = [LandmarkSpot(lm.id, lm.x, lm.icon) for lm in campaign.city.landmarks]
         scroll_palette = ScrollPalette(paper=palette.paper, ink=palette.ink, accent=palette.primary,
                                        mountain_tint=palette.jade, water=(120, 160, 170))
-        return cached(cache_dir, spots, scroll_palette,
-                      lambda: paint_scroll(spots, scroll_palette, **options),  # type: ignore[arg-type]
-                      options)
+        try:
+            return cached(cache_dir, spots, scroll_palette, lambda: paint(spots, scroll_palette, **options), options)
+        except Exception:
+            log.exception("painting the scroll failed; the map shows a plain scroll instead")
+            return plain_scroll(spots, scroll_palette, height=int(options["height"]))  # type: ignore[call-overload]
 
     # started after the first frame, so it does not slow the cold start; niced, so the painting's
     # threads take the cores the frame loop leaves (the attract screen animates meanwhile)

@@ -37,6 +37,7 @@ SEAL_SIZE = 230
 MODES = (CheckinMode.VISIT, CheckinMode.SCAN, CheckinMode.LEARN)
 NARROW = 1.4  # from this text factor on, the body is one column (the quiz takes the whole body)
 SCROLL_STEP = 90
+CUE_GAP = 8  # px between the story text and the "Did you know?" pill under it
 FADE_H = 36  # the least height over which a scrolled column fades out at a cut edge (grows with the text)
 
 
@@ -513,14 +514,16 @@ class CardScene(Scene):
             return
         content = self._story_surface()
         view = pygame.Rect(lay.story.as_tuple())
-        self.story.set_content(lay.story, content.get_height())
-        surface.blit(content, view.topleft, pygame.Rect(0, round(self.story.offset), view.width, view.height))
-        cue = self._quiz_cue(view)
+        cue = self._quiz_cue(view, content.get_height())
+        # while the cue shows, the text keeps to the column above it: the pill never lies on a line
+        text = view if cue is None else pygame.Rect(view.x, view.y, view.width, cue[1].y - CUE_GAP - view.y)
+        self.story.set_content(Rect(*text), content.get_height())
+        surface.blit(content, text.topleft, pygame.Rect(0, round(self.story.offset), text.width, text.height))
         for top, more in ((False, self.story.more_below), (True, self.story.more_above)):
             if more:  # a line the edge cuts fades into the paper (no half glyphs), which says there is more
-                height = self.fade_height() if top or cue is None else max(self.fade_height(), cue[1].height + 16)
-                fade = edge_fade(view.width, height, lighten(self.s.palette.paper, 0.35), top)
-                surface.blit(fade, (view.x, view.y if top else view.bottom - height))
+                height = min(self.fade_height(), text.height // 2)
+                fade = edge_fade(text.width, height, lighten(self.s.palette.paper, 0.35), top)
+                surface.blit(fade, (text.x, text.y if top else text.bottom - height))
         self.cue = None if cue is None else self._draw_quiz_cue(surface, *cue)
         if self.story.room:  # and a scroll bar
             p = self.s.palette
@@ -533,17 +536,19 @@ class CardScene(Scene):
         """Where "Did you know?" starts in the story column's content, when the column holds it."""
         return next((t.rect.y for t in self.story_placed if t.role == "quiz heading"), None)
 
-    def _quiz_cue(self, view: pygame.Rect) -> tuple[pygame.Surface, pygame.Rect] | None:
-        """While "Did you know?" lies below the story column's visible part: its label and the pill at the
-        column's foot that names it (over the fade)."""
+    def _quiz_cue(self, view: pygame.Rect, content_h: int) -> tuple[pygame.Surface, pygame.Rect] | None:
+        """While "Did you know?" lies below the text's visible part: its label and the pill at the
+        column's foot that names it, in a strip of its own under the text."""
         head_y = self._quiz_heading_y()
-        if head_y is None or head_y + 24 <= self.story.offset + view.height:
+        if head_y is None or content_h <= view.height:
             return None
         t = self.s.text
         label = t.fit(self.s.t("card.did_you_know"), 24, view.width - 120, self.s.palette.text_primary, "bold", 18)
         pill = pygame.Rect(0, 0, label.get_width() + max(14, label.get_height() // 2) + 52,
                            max(MIN_TOUCH, label.get_height() + 12))
         pill.midbottom = (view.centerx, view.bottom - 4)
+        if head_y + 24 <= self.story.offset + (pill.y - CUE_GAP - view.y):
+            return None
         return label, pill
 
     def _draw_quiz_cue(self, surface: pygame.Surface, label: pygame.Surface, pill: pygame.Rect) -> PlacedText:

@@ -103,7 +103,7 @@ class SceneFactory:
         if not self.art_job.ready:
             return False
         started = time.perf_counter()
-        MapScene(self.s, self.art_job, self.make, unroll=False)._take_art(self.art_job.result())
+        MapScene(self.s, self.art_job, self.make, unroll=False)._take_finished_art()  # a failure: logged, not raised
         log.info("scroll prepared for the map", extra={"seconds": round(time.perf_counter() - started, 3)})
         return True
 

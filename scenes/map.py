@@ -77,6 +77,7 @@ class MapScene(Scene):
         self.scenes = scenes  # factory: name -> Scene (card:<id>, rewards, album, attract)
         self.wait_for_art = wait_for_art
         self.art = None
+        self.art_failed = False  # no scroll could be shown: the waiting screen says so
         self.blitter: LayerBlitter | None = None
         self.pan = Pan(max_x=0.0)
         self.unroll = 0.0 if unroll else UNROLL_SECONDS
@@ -105,7 +106,7 @@ class MapScene(Scene):
     def enter(self) -> None:
         if self.wait_for_art and self.art is None:
             try:
-                self._take_art(self.art_job.result(timeout=ART_WAIT_S))
+                self._take_finished_art(ART_WAIT_S)
             except TimeoutError:  # a loaded machine: wait on the waiting screen (update() takes it when ready)
                 log.warning("the painting is not ready after %g s; the map waits on its waiting screen", ART_WAIT_S)
         p = self.s.palette
@@ -113,6 +114,18 @@ class MapScene(Scene):
 
     def resume(self) -> None:
         self.hud = None  # progress may have changed under the card
+
+    def _take_finished_art(self, timeout: float | None = None) -> None:
+        """Take the finished painting. A failed one (the job falls back to a plain scroll, so only when
+        even that failed) or one that cannot be prepared leaves the map on its waiting screen, saying so,
+        and Back still leaves: raised, it would fail again every frame and restart the kiosk in a loop."""
+        try:
+            self._take_art(self.art_job.result(timeout=timeout))
+        except TimeoutError:
+            raise
+        except Exception:
+            log.exception("the map has no scroll to show; it stays on its waiting screen")
+            self.art, self.blitter, self.art_failed = None, None, True
 
     def _take_art(self, art: object) -> None:
         # imported here: scroll_art pulls in OpenCV, which the cold start to the first frame does not need
@@ -317,8 +330,8 @@ class MapScene(Scene):
             self._sync_age = 0.0
             self._sync_text = self.s.sync_status()
         if self.art is None:
-            if self.art_job.ready:
-                self._take_art(self.art_job.result())
+            if self.art_job.ready and not self.art_failed:
+                self._take_finished_art()
             return
         if self.unroll < UNROLL_SECONDS:
             self.unroll = min(UNROLL_SECONDS, self.unroll + dt)
@@ -579,11 +592,12 @@ class MapScene(Scene):
         p = self.s.palette
         key = ("map-waiting", self.s.campaign.id, self.s.lang)
         surface.blit(self.s.images.remember(key, self._paint_waiting), (0, 0))
-        for i in range(3):  # three ink dots breathing in turn: the scroll is being painted
+        for i in range(0 if self.art_failed else 3):  # three ink dots breathing in turn: the scroll is being painted
             a = 0.5 + 0.5 * math.sin(self.t * 4.0 - i * 0.9)
             colour = tuple(round(c1 + (c2 - c1) * a) for c1, c2 in zip(darken(p.accent, 0.5), p.accent, strict=True))
             pygame.draw.circle(surface, colour, (960 + (i - 1) * 48, 700), round(7 + 5 * a))
-        label = self.s.text.fit(self.s.t("map.unrolling"), 36, 1200, p.paper, "bold")  # says what is happening
+        says = "map.unavailable" if self.art_failed else "map.unrolling"  # says what is happening
+        label = self.s.text.fit(self.s.t(says), 36, 1200, p.paper, "bold")
         surface.blit(label, label.get_rect(midtop=(960, 740)))
 
     def _paint_waiting(self) -> pygame.Surface:

@@ -30,6 +30,7 @@ __all__ = [
     "draw_landmark_icon",
     "layer_width",
     "paint_scroll",
+    "plain_scroll",
     "prepare_layers",
 ]
 
@@ -559,6 +560,13 @@ def _icon_size(lay: _Layout, px: int) -> int:
     return int(min(px * 0.62, lay.h * 0.25))
 
 
+def _anchor_xs(lay: _Layout, spots: Sequence[LandmarkSpot], px: int) -> dict[str, int]:
+    """Where each landmark stands along the scroll (its ``x`` in 0..1 across the painting area)."""
+    inner = lay.right - lay.left
+    pad = min(px / 2, inner / 4)
+    return {sp.id: int(lay.left + pad + min(max(sp.x, 0.0), 1.0) * (inner - 2 * pad)) for sp in spots}
+
+
 def _main_layer(lay: _Layout, spots: list[LandmarkSpot], pal: ScrollPalette, seed: int, px: int,
                 title: str, seal_text: str, font_path: str | None, icons: Mapping[str, Future[np.ndarray]]
                 ) -> tuple[pygame.Surface, dict[str, tuple[int, int]], dict[str, int]]:
@@ -576,13 +584,8 @@ def _main_layer(lay: _Layout, spots: list[LandmarkSpot], pal: ScrollPalette, see
     def gy(x: float) -> float:
         return float(g[int(min(max(x, 0), w - 1))])
 
-    # anchors
     order = sorted(spots, key=lambda sp: min(max(sp.x, 0.0), 1.0))
-    pad = min(px / 2, inner / 4)
-    anchors: dict[str, tuple[int, int]] = {}
-    for sp in order:
-        ax = int(L + pad + min(max(sp.x, 0.0), 1.0) * (inner - 2 * pad))
-        anchors[sp.id] = (ax, int(gy(ax) + 14 * s))
+    anchors = {ident: (ax, int(gy(ax) + 14 * s)) for ident, ax in _anchor_xs(lay, order, px).items()}
     # mountains: tall back row, mist, lower front hills with trees
     fields = _fields(rng, h, w, s)
     back = _PeakStyle(ink=0.55, tint=0.55, ochre=0.15, mist=0.45, contour=2.2)
@@ -850,6 +853,41 @@ def paint_scroll(spots: Sequence[LandmarkSpot], palette: ScrollPalette, *, heigh
         far, near = far_job.result(), near_job.result()
     return ScrollArt(layers=[(far, FAR_FACTOR), (main, 1.0), (near, NEAR_FACTOR)], width=lay.w, height=lay.h,
                      anchors=anchors, tops=tops)
+
+
+def plain_scroll(spots: Sequence[LandmarkSpot], palette: ScrollPalette, *, height: int = 1080,
+                 px_per_landmark: int = 420, view_width: int = 1920) -> ScrollArt:
+    """A plain scroll, for when ``paint_scroll`` fails: the same length and landmark anchors, drawn in
+    a few flat strokes (paper, mounting bands, a ground line, a river wash) with pygame alone, in
+    milliseconds. The map draws its pins and name tags over it, so every landmark can still be found
+    and opened. Safe off the main thread (no display calls)."""
+    height = max(200, int(height))
+    px = max(40, int(px_per_landmark))
+    lay = _layout(len(spots), height, px, view_width)
+    s = lay.s
+    ground = round(lay.h * 0.655)
+    main = pygame.Surface((lay.w, lay.h))
+    main.fill(palette.paper)
+    band = tuple(round(c) for c in mix(mix(palette.mountain_tint, palette.ink, 0.6), (60, 40, 90), 0.15))
+    main.fill(band, (0, 0, lay.w, lay.band))
+    main.fill(band, (0, lay.h - lay.band, lay.w, lay.band))
+    for x0 in (0, lay.w - lay.roller - lay.brocade):  # brocade and roller at both ends
+        main.fill(band, (x0, 0, lay.roller + lay.brocade, lay.h))
+    wood = tuple(round(c) for c in mix((92, 46, 30), palette.ink, 0.25))
+    main.fill(wood, (0, 0, lay.roller, lay.h))
+    main.fill(wood, (lay.w - lay.roller, 0, lay.roller, lay.h))
+    water = tuple(round(c) for c in mix(palette.water, palette.paper, 0.55))
+    main.fill(water, (lay.left, ground + round(60 * s), lay.right - lay.left, round(110 * s)))
+    ink = tuple(round(c) for c in mix(palette.ink, palette.paper, 0.25))
+    pygame.draw.line(main, ink, (lay.left, ground), (lay.right, ground), max(2, round(3 * s)))
+    anchors = {ident: (ax, ground + round(14 * s)) for ident, ax in _anchor_xs(lay, spots, px).items()}
+    # the far layer is never seen above the opaque main layer; the near layer holds nothing
+    far = pygame.Surface((layer_width(lay.w, view_width, FAR_FACTOR), 1))
+    far.fill(palette.paper)
+    near = pygame.Surface((layer_width(lay.w, view_width, NEAR_FACTOR), 1), pygame.SRCALPHA)
+    near.fill((0, 0, 0, 0))
+    return ScrollArt(layers=[(far, FAR_FACTOR), (main, 1.0), (near, NEAR_FACTOR)], width=lay.w, height=lay.h,
+                     anchors=anchors)
 
 
 class LayerBlitter:

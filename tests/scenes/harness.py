@@ -10,7 +10,7 @@ import pygame
 
 from game.actions import Action
 from game.app import App, RunOptions
-from game.bootstrap import build_services
+from game.bootstrap import build_services, paint_job
 from game.config import parse_args
 from game.jobs import Job
 from game.services import Services
@@ -37,12 +37,15 @@ def run_app(
     grab: tuple[int, ...] = (),
     on_frame: Callable[[App, Services], None] | None = None,
     art: object | None = None,
+    painter: Callable[..., object] | None = None,
+    art_job: Job | None = None,
     wait_for_art: bool = True,
 ) -> Run:
     """Run ``frames`` frames of the real loop (fixed dt, headless) with ``script`` fed in as input.
 
     ``art`` is an already painted ``ScrollArt`` to use instead of painting one (seconds per run).
     With ``wait_for_art=False`` and no ``art`` the painting never starts: the map shows its waiting screen.
+    ``painter`` paints instead of ``paint_scroll`` (no cache); ``art_job`` replaces the painting job outright.
     """
     config = parse_args(["--headless", "--server", "offline", "--data-dir", str(tmp_path), "--seed", "3",
                          "--lang", lang, "--campaign", campaign, *(extra_args or [])])
@@ -53,6 +56,10 @@ def run_app(
         built = build_services(config, store)  # type: ignore[arg-type]
         if art is not None:
             built.art_job = Job("painted", lambda: art, start=False)
+        if painter is not None:
+            built.art_job = paint_job(built.services.campaign, built.services.palette, 3, painter=painter)
+        if art_job is not None:
+            built.art_job = art_job
         holder["services"] = built.services
         factory = SceneFactory(built.services, built.art_job, built.icon, wait_for_art=wait_for_art, unroll=False)
         holder["factory"] = factory

@@ -14,46 +14,43 @@ from game.actions import Action, Kind
 from game.app import App
 from game.services import Services
 from game.store import LocalStore
-from game.ui.display import text_scale
 from game.ui.layout import LOGICAL_SIZE, MIN_TOUCH
 from scenes.album import AlbumScene
-from tests.scenes.harness import run_app
+from tests.scenes.conftest import SceneAtScale
 from tests.scenes.layout_checks import SCALES
 
 PARTS = ("name", "rarity", "status", "desc")
 
 
-def _album(tmp_path: Path, lang: str, size: str, scale: float, scroll: bool = False) -> tuple[AlbumScene, Services]:
-    seen: dict[str, AlbumScene] = {}
+def _album(scene_at_scale: SceneAtScale, db: Path, lang: str, size: str, scale: float,
+           scroll: bool = False) -> tuple[AlbumScene, Services]:
+    """The album with every collectible owned, in a real local store at ``db``."""
 
-    def hook(app: App, services: Services) -> None:
+    def own_all(app: App, services: Services) -> None:
         if app.frame == 0:
-            services.text.set_scale(text_scale(size, scale))
             session = services.session
             rows = [{"collectible_id": c.id, "serial": 7 if c.supply else None} for c in services.campaign.collectibles]
             session.store.settle(session.player_id, [], {"collectibles": rows}, None)
         album = app.stack.top
-        if isinstance(album, AlbumScene):
-            seen["album"] = album
-            if app.frame == 6:  # the cards scrolled out of view are painted too
-                owned = album.owned()
-                for item in services.campaign.collectibles:
-                    album._card(item, item.id in owned, album._status(item, owned), album.grid)
+        if isinstance(album, AlbumScene) and app.frame == 6:  # the cards scrolled out of view are painted too
+            owned = album.owned()
+            for item in services.campaign.collectibles:
+                album._card(item, item.id in owned, album._status(item, owned), album.grid)
 
     script = [(4, Action(Kind.SCROLL, delta=(0.0, -100.0)))] if scroll else []  # wheel all the way down
-    store = LocalStore.open(tmp_path / "progress.db")
+    store = LocalStore.open(db)
     try:
-        run = run_app(tmp_path, store, scene="album", lang=lang, frames=7, wait_for_art=False, on_frame=hook,
-                      script=script)
+        return scene_at_scale("album", AlbumScene, lang, size, scale, frames=7, store=store, each_frame=own_all,
+                              script=script)
     finally:
         store.close()
-    return seen["album"], run.services
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("size", "scale"), SCALES)
-def test_every_card_holds_its_whole_texts(tmp_path: Path, lang: str, size: str, scale: float) -> None:
-    album, services = _album(tmp_path, lang, size, scale)
+def test_every_card_holds_its_whole_texts(scene_at_scale: SceneAtScale, tmp_path: Path, lang: str, size: str,
+                                          scale: float) -> None:
+    album, services = _album(scene_at_scale, tmp_path / "progress.db", lang, size, scale)
     where = f"{lang} {size} {scale}"
     grid, boxes = album.grid, album.text_boxes
     inside = pygame.Rect(0, 0, grid.card_w, grid.card_h).inflate(-6, -6)
@@ -85,8 +82,9 @@ def test_every_card_holds_its_whole_texts(tmp_path: Path, lang: str, size: str, 
 
 
 @pytest.mark.parametrize(("size", "scale"), [("normal", 1.0), ("normal", 2.0)])
-def test_the_grid_scrolls_to_its_last_card(tmp_path: Path, size: str, scale: float) -> None:
-    album, _ = _album(tmp_path, "en", size, scale, scroll=True)
+def test_the_grid_scrolls_to_its_last_card(scene_at_scale: SceneAtScale, tmp_path: Path, size: str,
+                                           scale: float) -> None:
+    album, _ = _album(scene_at_scale, tmp_path / "progress.db", "en", size, scale, scroll=True)
     last = max(rect.bottom for rect, _ in album._cards)
     assert last <= LOGICAL_SIZE[1], f"the last card ends at {last}, off the screen, after scrolling down"
     first = min(rect.top for rect, _ in album._cards)
@@ -96,9 +94,9 @@ def test_the_grid_scrolls_to_its_last_card(tmp_path: Path, size: str, scale: flo
         assert first == album.grid_view.top
 
 
-def test_larger_text_gets_fewer_wider_cards(tmp_path: Path) -> None:
-    small, _ = _album(tmp_path / "a", "en", "normal", 1.0)
-    big, _ = _album(tmp_path / "b", "en", "normal", 2.0)
+def test_larger_text_gets_fewer_wider_cards(scene_at_scale: SceneAtScale, tmp_path: Path) -> None:
+    small, _ = _album(scene_at_scale, tmp_path / "a.db", "en", "normal", 1.0)
+    big, _ = _album(scene_at_scale, tmp_path / "b.db", "en", "normal", 2.0)
     assert big.grid.cols < small.grid.cols and big.grid.card_w > small.grid.card_w
     assert small.grid_h <= small.grid_view.height  # at the normal size the whole album fits, as designed
     pygame.quit()

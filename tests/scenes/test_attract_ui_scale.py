@@ -5,37 +5,19 @@ buttons hold their labels at touch size."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pygame
 import pytest
 
-from game.app import App
-from game.services import Services
-from game.ui.display import text_scale
 from scenes.attract import COL_RIGHT, AttractScene
-from tests.fakes import MemoryStore
-from tests.scenes.harness import run_app
+from tests.scenes.conftest import SceneAtScale
 from tests.scenes.layout_checks import SCALES, assert_apart, assert_buttons_fit, assert_texts_fit
-
-
-def _attract(tmp_path: Path, lang: str, size: str, scale: float) -> tuple[AttractScene, Services]:
-    seen: dict[str, AttractScene] = {}
-
-    def hook(app: App, services: Services) -> None:
-        if app.frame == 0:
-            services.text.set_scale(text_scale(size, scale))
-        if isinstance(app.stack.top, AttractScene):
-            seen["attract"] = app.stack.top
-
-    run = run_app(tmp_path, MemoryStore(), scene="attract", lang=lang, frames=3, wait_for_art=False, on_frame=hook)
-    return seen["attract"], run.services
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("size", "scale"), SCALES)
-def test_the_column_holds_its_texts_clear_of_the_art(tmp_path: Path, lang: str, size: str, scale: float) -> None:
-    attract, _ = _attract(tmp_path, lang, size, scale)
+def test_the_column_holds_its_texts_clear_of_the_art(scene_at_scale: SceneAtScale, lang: str, size: str,
+                                                    scale: float) -> None:
+    attract, _ = scene_at_scale("attract", AttractScene, lang, size, scale)
     where = f"{lang} {size} {scale}"
     texts = attract.placed.texts
     assert {t.role for t in texts} >= {"brand", "title", "tagline", "hint", "touch", "touch alt"}
@@ -55,10 +37,10 @@ def test_the_column_holds_its_texts_clear_of_the_art(tmp_path: Path, lang: str, 
     assert not any(pill.colliderect(box) for box in attract.art_boxes()), f"{where}: the pill covers the art"
 
 
-def test_the_column_keeps_its_sizes_at_the_normal_scale(tmp_path: Path) -> None:
+def test_the_column_keeps_its_sizes_at_the_normal_scale(scene_at_scale: SceneAtScale) -> None:
     """At 1.0 the texts are drawn at the sizes asked for (nothing shrinks); at 2.0 they are larger still."""
-    small, _ = _attract(tmp_path / "a", "en", "normal", 1.0)
-    big, _ = _attract(tmp_path / "b", "en", "normal", 2.0)
+    small, _ = scene_at_scale("attract", AttractScene, "en", "normal", 1.0)
+    big, _ = scene_at_scale("attract", AttractScene, "en", "normal", 2.0)
     sizes = {t.role: t.rect.height for t in small.placed.texts}
     for t in big.placed.texts:
         if t.role in ("tagline", "hint", "touch", "touch alt"):

@@ -22,6 +22,7 @@ from game.ui.text import PlacedText
 from game.ui.widgets import lighten
 from scenes.card import CardScene
 from tests.fakes import MemoryStore
+from tests.scenes.conftest import SceneAtScale
 from tests.scenes.harness import run_app
 
 SCALES = [("normal", 1.0), ("normal", 1.5), ("normal", UI_SCALE_RANGE[1]), ("large", 1.0),
@@ -53,7 +54,9 @@ def _check(scene: CardScene, services: Services, what: str) -> None:
         for t in scene.story_placed:
             assert t.rect.width and t.box.contains(t.rect), f"{what}: {t.role} leaves the story column"
         content_h = scene._story_surface().get_height()
-        assert scene.story.room == max(0, content_h - view.height), f"{what}: the story cannot scroll to its end"
+        text = pygame.Rect(scene.story.view.as_tuple())  # the column above the "Did you know?" pill, if shown
+        assert view.contains(text), f"{what}: the story's text {text} leaves its column {view}"
+        assert scene.story.room == max(0, content_h - text.height), f"{what}: the story cannot scroll to its end"
     for space in (placed, scene.story_placed):
         for i, a in enumerate(space):
             for b in space[i + 1:]:
@@ -76,13 +79,12 @@ def _check(scene: CardScene, services: Services, what: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("text_size", "scale"), SCALES)
-def test_card_texts_fit_their_boxes_at_every_scale(tmp_path: Path, lang: str, text_size: str, scale: float) -> None:
+def test_card_texts_fit_their_boxes_at_every_scale(scene_at_scale: SceneAtScale, lang: str, text_size: str,
+                                                   scale: float) -> None:
     checked: list[str] = []
 
     def hook(app: App, services: Services) -> None:
-        if app.frame == 0:
-            services.text.set_scale(text_scale(text_size, scale))
-        elif app.frame == 2:
+        if app.frame == 2:
             card = app.stack.top
             assert isinstance(card, CardScene)
             tag = f"{lang} {text_size} {scale}"
@@ -107,8 +109,8 @@ def test_card_texts_fit_their_boxes_at_every_scale(tmp_path: Path, lang: str, te
             _check(other, services, f"locked {tag}")
             checked.append(tag)
 
-    run_app(tmp_path, MemoryStore(), scene="card:hongyadong", frames=3, lang=lang, on_frame=hook,
-            wait_for_art=False, extra_args=["--device-landmark", "hongyadong"])
+    scene_at_scale("card:hongyadong", CardScene, lang, text_size, scale, each_frame=hook,
+                   extra_args=["--device-landmark", "hongyadong"])
     assert checked
     pygame.quit()
 
@@ -140,15 +142,13 @@ def _close(a: tuple[int, ...], b: tuple[int, ...], tolerance: int) -> bool:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_when_the_quiz_covers_the_story_its_tile_reads_story_and_brings_the_story_back(tmp_path: Path,
-                                                                                       lang: str) -> None:
+def test_when_the_quiz_covers_the_story_its_tile_reads_story_and_brings_the_story_back(
+        scene_at_scale: SceneAtScale, lang: str) -> None:
     seen: dict[str, object] = {}
 
     def hook(app: App, services: Services) -> None:
         card = app.stack.top
-        if app.frame == 0:
-            services.text.set_scale(text_scale("normal", UI_SCALE_RANGE[1]))
-        elif app.frame == 2 and isinstance(card, CardScene):
+        if app.frame == 2 and isinstance(card, CardScene):
             tile = next(b for b in card._build_buttons() if b.id == f"mode:{CheckinMode.LEARN.value}")
             _tap(card, tile.rect.center)
             seen["quiz story"] = card.layout().story.w
@@ -163,7 +163,7 @@ def test_when_the_quiz_covers_the_story_its_tile_reads_story_and_brings_the_stor
             seen["again label"] = next(t.text for t in card.placed if t.role == f"tile {CheckinMode.LEARN.value}")
             seen["quiz"] = services.t(f"card.{CheckinMode.LEARN.value}")
 
-    run_app(tmp_path, MemoryStore(), scene="card:hongyadong", frames=3, lang=lang, on_frame=hook, wait_for_art=False)
+    scene_at_scale("card:hongyadong", CardScene, lang, "normal", UI_SCALE_RANGE[1], each_frame=hook)
     assert seen["quiz story"] == 0 and seen["answers"] >= 2, "at 2× the quiz takes the card's whole body"
     assert seen["label"] == seen["story"] and seen["inside"], "the Quiz tile says it is the way back to the story"
     assert seen["again story"] > 0, "tapping it shows the story (where the answer is)"
@@ -175,14 +175,12 @@ def test_when_the_quiz_covers_the_story_its_tile_reads_story_and_brings_the_stor
 @pytest.mark.parametrize(("text_size", "scale"), [("normal", 1.5), ("normal", UI_SCALE_RANGE[1]),
                                                   ("large", UI_SCALE_RANGE[1])])
 def test_did_you_know_below_the_story_is_named_at_its_foot_and_a_tap_scrolls_there(
-        tmp_path: Path, lang: str, text_size: str, scale: float) -> None:
+        scene_at_scale: SceneAtScale, lang: str, text_size: str, scale: float) -> None:
     seen: dict[str, object] = {}
 
     def hook(app: App, services: Services) -> None:
         card = app.stack.top
-        if app.frame == 0:
-            services.text.set_scale(text_scale(text_size, scale))
-        elif app.frame == 2 and isinstance(card, CardScene):
+        if app.frame == 2 and isinstance(card, CardScene):
             screen = pygame.Surface(LOGICAL_SIZE, pygame.SRCALPHA)
             card.draw(screen)
             view = pygame.Rect(card.layout().story.as_tuple())
@@ -202,8 +200,8 @@ def test_did_you_know_below_the_story_is_named_at_its_foot_and_a_tap_scrolls_the
                 seen["heading shown"] = card.story.offset <= head.y and head.bottom <= card.story.offset + view.height
                 seen["cue after"] = card.cue
 
-    run_app(tmp_path, MemoryStore(), scene="card:hongyadong", frames=3, lang=lang, on_frame=hook, wait_for_art=False,
-            extra_args=["--device-landmark", "hongyadong"])
+    scene_at_scale("card:hongyadong", CardScene, lang, text_size, scale, each_frame=hook,
+                   extra_args=["--device-landmark", "hongyadong"])
     what = f"{lang} {text_size} {scale}"
     if not seen["quiz in the column"]:
         assert scale < UI_SCALE_RANGE[1], f"{what}: at 2× the quiz shares the story's column"

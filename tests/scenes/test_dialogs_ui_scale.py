@@ -4,42 +4,23 @@ buttons hold their labels at touch size."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pygame
 import pytest
 
-from game.app import App
 from game.kiosk.countdown import draw_countdown
-from game.services import Services
-from game.ui.display import text_scale
 from game.ui.fit import Placements
 from scenes.finish import FinishScene
 from scenes.handoff import QR_BOX, HandoffScene
-from tests.fakes import MemoryStore
-from tests.scenes.harness import run_app
+from tests.scenes.conftest import SceneAtScale
 from tests.scenes.layout_checks import SCALES, assert_buttons_fit, assert_texts_fit
 
 URL = "https://tour.example.cn/c/ABCD2345EFGH"
 
 
-def _finish(tmp_path: Path, lang: str, size: str, scale: float) -> tuple[FinishScene, Services]:
-    seen: dict[str, FinishScene] = {}
-
-    def hook(app: App, services: Services) -> None:
-        if app.frame == 0:
-            services.text.set_scale(text_scale(size, scale))
-        if isinstance(app.stack.top, FinishScene):
-            seen["finish"] = app.stack.top
-
-    run = run_app(tmp_path, MemoryStore(), scene="finish", lang=lang, frames=3, wait_for_art=False, on_frame=hook)
-    return seen["finish"], run.services
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("size", "scale"), SCALES)
-def test_dialogs_hold_their_texts(tmp_path: Path, lang: str, size: str, scale: float) -> None:
-    finish, services = _finish(tmp_path, lang, size, scale)
+def test_dialogs_hold_their_texts(scene_at_scale: SceneAtScale, lang: str, size: str, scale: float) -> None:
+    finish, services = scene_at_scale("finish", FinishScene, lang, size, scale)
     where = f"finish {lang} {size} {scale}"
     assert_texts_fit(finish.placed.texts, where)
     assert_buttons_fit(finish.placed.buttons, where)
@@ -70,10 +51,10 @@ def test_dialogs_hold_their_texts(tmp_path: Path, lang: str, size: str, scale: f
     assert all(panel.contains(t.rect) for t in placed.texts)
 
 
-def test_dialogs_grow_with_the_text(tmp_path: Path) -> None:
-    small, _ = _finish(tmp_path / "a", "en", "normal", 1.0)
+def test_dialogs_grow_with_the_text(scene_at_scale: SceneAtScale) -> None:
+    small, _ = scene_at_scale("finish", FinishScene, "en", "normal", 1.0)
     small_panel, small_button = small.panel, small.buttons[0].rect
-    big, _ = _finish(tmp_path / "b", "en", "normal", 2.0)
+    big, _ = scene_at_scale("finish", FinishScene, "en", "normal", 2.0)
     assert big.panel.w > small_panel.w and big.panel.h > small_panel.h
     assert big.buttons[0].rect.h > small_button.h
     pygame.quit()

@@ -3,43 +3,34 @@ from its row, because the bar, its buttons and chips grow with the scale (game/u
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pygame
 import pytest
 
 from game.app import App
 from game.services import Services
-from game.ui.display import UI_SCALE_RANGE, text_scale
+from game.ui.display import UI_SCALE_RANGE
 from game.ui.layout import LOGICAL_SIZE, MIN_TOUCH
-from tests.fakes import MemoryStore
-from tests.scenes.harness import run_app
+from scenes.map import MapScene
+from tests.scenes.conftest import SceneAtScale
 
 GROUPS = {"title": "name", "subtitle": "name", "steps label": "steps", "steps": "steps", "hint": "steps"}
 
 
-def _top_bar(tmp_path: Path, lang: str, scale: float, text_size: str = "normal") -> tuple[object, Services]:
-    seen: dict[str, object] = {}
+def _top_bar(scene_at_scale: SceneAtScale, lang: str, scale: float, text_size: str = "normal"
+             ) -> tuple[MapScene, Services]:
+    def draw_bar(app: App, _services: Services) -> None:
+        if app.frame == 2 and isinstance(app.stack.top, MapScene):
+            app.stack.top._hud_surface()  # the bar is drawn over the painting; here without waiting for it
 
-    def scaled(app: App, services: Services) -> None:
-        if app.frame == 0:
-            services.text.set_scale(text_scale(text_size, scale))
-        elif app.frame == 2:
-            scene = app.stack.top
-            assert scene is not None and scene.name == "map"
-            scene._hud_surface()  # the bar is drawn over the painting; here without waiting for it
-            seen["scene"] = scene
-
-    run = run_app(tmp_path, MemoryStore(), scene="map", frames=3, lang=lang, on_frame=scaled, wait_for_art=False)
-    return seen["scene"], run.services
+    return scene_at_scale("map", MapScene, lang, text_size, scale, each_frame=draw_bar)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("text_size", "scale"), [("normal", 1.0), ("normal", UI_SCALE_RANGE[1]),
                                                   ("large", UI_SCALE_RANGE[1])])
-def test_the_top_bar_holds_every_text_at_one_size_per_row(tmp_path: Path, lang: str, text_size: str,
+def test_the_top_bar_holds_every_text_at_one_size_per_row(scene_at_scale: SceneAtScale, lang: str, text_size: str,
                                                           scale: float) -> None:
-    scene, services = _top_bar(tmp_path, lang, scale, text_size)
+    scene, services = _top_bar(scene_at_scale, lang, scale, text_size)
     texts = scene.hud_texts  # type: ignore[attr-defined]
     bar = pygame.Rect(0, 0, LOGICAL_SIZE[0], scene.hud_solid)  # type: ignore[attr-defined]
     roles = {t.role for t in texts}
@@ -72,9 +63,9 @@ def test_the_top_bar_holds_every_text_at_one_size_per_row(tmp_path: Path, lang: 
             assert not a.colliderect(b), f"{a} overlaps {b}"
 
 
-def test_the_bar_and_its_buttons_grow_with_the_scale(tmp_path: Path) -> None:
-    small, _ = _top_bar(tmp_path / "a", "en", 1.0)
-    big, _ = _top_bar(tmp_path / "b", "en", 1.5)
+def test_the_bar_and_its_buttons_grow_with_the_scale(scene_at_scale: SceneAtScale) -> None:
+    small, _ = _top_bar(scene_at_scale, "en", 1.0)
+    big, _ = _top_bar(scene_at_scale, "en", 1.5)
     assert big.hud_solid > small.hud_solid  # type: ignore[attr-defined]
     height = {b.id: b.rect.h for b in small.buttons}  # type: ignore[attr-defined]
     for b in big.buttons:  # type: ignore[attr-defined]

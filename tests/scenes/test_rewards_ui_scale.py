@@ -6,20 +6,17 @@ scroll to its end, and Back is at least touch size. Measured from what the page 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pygame
 import pytest
 
 from game.actions import Action, Kind
 from game.app import App
 from game.services import Services
-from game.ui.display import UI_SCALE_RANGE, text_scale
+from game.ui.display import UI_SCALE_RANGE
 from game.ui.layout import LOGICAL_SIZE, MIN_TOUCH
 from game.ui.widgets import lighten
 from scenes.rewards import RewardsScene
-from tests.fakes import MemoryStore
-from tests.scenes.harness import run_app
+from tests.scenes.conftest import SceneAtScale
 
 SCALES = [("normal", 1.0), ("normal", 1.5), ("normal", UI_SCALE_RANGE[1]), ("large", 1.0),
           ("large", UI_SCALE_RANGE[1])]
@@ -28,14 +25,12 @@ SCREEN = pygame.Rect((0, 0), LOGICAL_SIZE)
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("text_size", "scale"), SCALES)
-def test_rewards_texts_fit_their_boxes_at_every_scale(tmp_path: Path, lang: str, text_size: str,
+def test_rewards_texts_fit_their_boxes_at_every_scale(scene_at_scale: SceneAtScale, lang: str, text_size: str,
                                                       scale: float) -> None:
     seen: dict[str, object] = {}
 
     def hook(app: App, services: Services) -> None:
-        if app.frame == 0:
-            services.text.set_scale(text_scale(text_size, scale))
-        elif app.frame == 2:
+        if app.frame == 2:
             scene = app.stack.top
             assert isinstance(scene, RewardsScene)
             services.text.clear_cache()  # the page's strings are rendered afresh, so the cache lists them
@@ -43,7 +38,7 @@ def test_rewards_texts_fit_their_boxes_at_every_scale(tmp_path: Path, lang: str,
             scene.draw(pygame.Surface(LOGICAL_SIZE))
             seen["scene"], seen["cut"] = scene, [t for t in services.text.cached_texts() if "…" in t]
 
-    run_app(tmp_path, MemoryStore(), scene="rewards", frames=3, lang=lang, on_frame=hook, wait_for_art=False)
+    scene_at_scale("rewards", RewardsScene, lang, text_size, scale, each_frame=hook)
     scene = seen["scene"]
     assert isinstance(scene, RewardsScene)
     what = f"{lang} {text_size} {scale}"
@@ -88,16 +83,14 @@ def _plain(screen: pygame.Surface, view: pygame.Rect, y: int, fill: tuple[int, i
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("text_size", "scale"), [("normal", 1.5), ("normal", UI_SCALE_RANGE[1]),
                                                   ("large", UI_SCALE_RANGE[1])])
-def test_a_scrolling_panel_fades_the_line_its_edge_cuts(tmp_path: Path, lang: str, text_size: str,
+def test_a_scrolling_panel_fades_the_line_its_edge_cuts(scene_at_scale: SceneAtScale, lang: str, text_size: str,
                                                          scale: float) -> None:
     """Where a panel's text goes on past its foot (or, scrolled, above its head), the edge shows the panel's
     fill, not half a line of glyphs; the fade is about a line tall, and goes once the end is reached."""
     seen: dict[str, object] = {}
 
     def hook(app: App, services: Services) -> None:
-        if app.frame == 0:
-            services.text.set_scale(text_scale(text_size, scale))
-        elif app.frame == 2:
+        if app.frame == 2:
             scene = app.stack.top
             assert isinstance(scene, RewardsScene)
             fill = lighten(services.palette.paper, 0.55)
@@ -119,7 +112,7 @@ def test_a_scrolling_panel_fades_the_line_its_edge_cuts(tmp_path: Path, lang: st
             seen["edges"] = edges
             seen["fade about a line"] = services.text.px(25) <= scene.fade_height() <= 2 * services.text.px(25)
 
-    run_app(tmp_path, MemoryStore(), scene="rewards", frames=3, lang=lang, on_frame=hook, wait_for_art=False)
+    scene_at_scale("rewards", RewardsScene, lang, text_size, scale, each_frame=hook)
     edges = seen["edges"]
     assert isinstance(edges, dict) and edges, f"{lang} {text_size} {scale}: no panel scrolls at this scale"
     assert all(edges.values()), f"{lang} {text_size} {scale}: {[k for k, v in edges.items() if not v]}"

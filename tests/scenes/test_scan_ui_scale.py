@@ -4,39 +4,20 @@ the others; Back and the album hold their labels at touch size; the chips stay b
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pygame
 import pytest
 
-from game.app import App
-from game.services import Services
-from game.ui.display import text_scale
 from game.ui.layout import LOGICAL_SIZE
 from scenes.scan import SIDE_W, ScanScene
-from tests.fakes import MemoryStore
-from tests.scenes.harness import run_app
+from tests.scenes.conftest import SceneAtScale
 from tests.scenes.layout_checks import SCALES, assert_buttons_fit, assert_texts_fit
-
-
-def _scan(tmp_path: Path, lang: str, size: str, scale: float, scene: str = "scan") -> tuple[ScanScene, Services]:
-    seen: dict[str, ScanScene] = {}
-
-    def hook(app: App, services: Services) -> None:
-        if app.frame == 0:
-            services.text.set_scale(text_scale(size, scale))
-        if isinstance(app.stack.top, ScanScene):
-            seen["scan"] = app.stack.top
-
-    run = run_app(tmp_path, MemoryStore(), scene=scene, lang=lang, frames=6, wait_for_art=False, on_frame=hook,
-                  extra_args=["--camera", "synthetic"])
-    return seen["scan"], run.services
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("size", "scale"), SCALES)
-def test_side_panels_guide_and_chips_hold_their_texts(tmp_path: Path, lang: str, size: str, scale: float) -> None:
-    scan, services = _scan(tmp_path, lang, size, scale, "scan:hongyadong")
+def test_side_panels_guide_and_chips_hold_their_texts(scene_at_scale: SceneAtScale, lang: str, size: str,
+                                                       scale: float) -> None:
+    scan, services = scene_at_scale("scan:hongyadong", ScanScene, lang, size, scale, frames=6, extra_args=["--camera", "synthetic"])
     where = f"{lang} {size} {scale}"
     assert scan.synthetic, "the demo camera runs (its note is one of the texts checked)"
     roles = {t.role for t in scan.placed.texts}
@@ -62,8 +43,9 @@ def test_side_panels_guide_and_chips_hold_their_texts(tmp_path: Path, lang: str,
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("size", "scale"), SCALES)
-def test_the_catch_and_nothing_panels_hold_their_texts(tmp_path: Path, lang: str, size: str, scale: float) -> None:
-    scan, services = _scan(tmp_path, lang, size, scale)
+def test_the_catch_and_nothing_panels_hold_their_texts(scene_at_scale: SceneAtScale, lang: str, size: str,
+                                                       scale: float) -> None:
+    scan, services = scene_at_scale("scan", ScanScene, lang, size, scale, frames=6, extra_args=["--camera", "synthetic"])
     surface = pygame.Surface(LOGICAL_SIZE)
     longest = max(services.campaign.collectibles, key=lambda c: len(c.name.get(lang)))
     for item in (longest, None):
@@ -80,9 +62,9 @@ def test_the_catch_and_nothing_panels_hold_their_texts(tmp_path: Path, lang: str
             assert panel.contains(pygame.Rect(b.rect.as_tuple())), f"{where}: {b.id} leaves the panel"
 
 
-def test_the_panels_widen_with_the_text(tmp_path: Path) -> None:
-    small, _ = _scan(tmp_path / "a", "en", "normal", 1.0)
-    big, _ = _scan(tmp_path / "b", "en", "normal", 2.0)
+def test_the_panels_widen_with_the_text(scene_at_scale: SceneAtScale) -> None:
+    small, _ = scene_at_scale("scan", ScanScene, "en", "normal", 1.0, frames=6, extra_args=["--camera", "synthetic"])
+    big, _ = scene_at_scale("scan", ScanScene, "en", "normal", 2.0, frames=6, extra_args=["--camera", "synthetic"])
     assert small.side == SIDE_W  # the normal size: the camera view's pillarbox, as designed
     assert big.side > small.side and big.back.rect.h > small.back.rect.h
     pygame.quit()
