@@ -76,6 +76,14 @@ CUE_SIDES = (32, 45, 64, 90, 128, 181, 256)
 # ... with the template blurred by the one of these (template px) that matches the view best.
 CUE_BLURS = (0.0, 0.7, 1.2, 1.8, 2.6)
 RIVAL_MIN_PX = 5.0  # uniqueness: poses whose corners are closer than this (mean, search-image px) are one answer
+# Alignment constants (never tuned per frame set, so not DetectorConfig knobs): the coarse 32-px
+# ECC alignment runs COARSE_ITERS iterations with an affine motion model, 2-5 % cheaper in median
+# detection time than a homography, and the fine alignment adds the perspective (same detections
+# +-1 on five frame sets: bench, two cached sets, held-out, colour casts). All alignments smooth
+# with an ECC_BLUR kernel: 5 biases a 64-px template by ~1-2 px.
+COARSE_ITERS = 15
+COARSE_MOTION = cv2.MOTION_AFFINE
+ECC_BLUR = 3
 
 
 @dataclass(frozen=True)
@@ -89,18 +97,12 @@ class DetectorConfig:
     min_quick_score: float = 0.1  # 32-px correlation a hypothesis needs to be aligned at all
     min_coarse_cc: float = 0.4  # coarse ECC correlation needed for the fine alignment
     fine_candidates: int = 2  # best coarse alignments that get the fine alignment and verification
-    coarse_iters: int = 15  # ECC iterations of the coarse (32-px) alignment
-    # ... and its motion model: affine (6 parameters) is 2-5 % cheaper in median detection time
-    # than a homography, and the fine alignment adds the perspective (same detections +-1 on
-    # five frame sets: bench, two cached sets, held-out, colour casts).
-    coarse_motion: int = cv2.MOTION_AFFINE
     fine_iters: int = 25  # iterations per level of the fine alignment (and of the 256-px polish)
     # A fine alignment whose NCC is still below ``level`` after ``k`` iterations, give_up = (k,
     # level), is abandoned (None = never): on three frame sets no alignment that ended on the
     # print was below 0.36 after four, while two fifths of those on frames without the mark were.
     # (A second gate, 0.38 after eight, saved 0.1 ms more.)
     give_up: tuple[int, float] | None = (4, 0.3)
-    fine_blur: int = 3  # ECC smoothing of the fine alignment (5 biases a 64-px template by ~1-2 px)
     angles_per_candidate: int = 2
     # Ink strokes are grouped into blobs across gaps of each of these radii (half-size px): 2 keeps
     # a mark apart from strokes beside it, 5 joins a thin or broken mark's strokes (val: without
@@ -279,7 +281,7 @@ class MarkerDetector:
         self._cue = self._cue_region()
         self._cues: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per cue side, once used (_cue_at)
         self._quick_tmpl = normalized_template(self.ref.templates[0][0])
-        self._ic = [ICTemplate.build(t, k, blur=self.config.fine_blur) for t, k in self.ref.templates]
+        self._ic = [ICTemplate.build(t, k, blur=ECC_BLUR) for t, k in self.ref.templates]
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
         self._blur_bank: BlurBank | None = None  # built on first use (~60 blurred templates)
         self._fine_polish = (self.ref.template(256) if self.ref.detail_loss(128) > self.config.fine_detail_loss
@@ -539,8 +541,8 @@ class MarkerDetector:
 
     def _coarse(self, ctx: FrameContext, h0: np.ndarray) -> tuple[np.ndarray, float] | None:
         """The 32-px ECC alignment of a hypothesis."""
-        return ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=self.config.coarse_iters,
-                          margin_frac=0.25, blur=3, motion=self.config.coarse_motion)
+        return ecc_refine(ctx.pyr, self.ref.templates, h0, self.ref.size, (0,), iters=COARSE_ITERS,
+                          margin_frac=0.25, blur=ECC_BLUR, motion=COARSE_MOTION)
 
     def _coarse_step(self, ctx: FrameContext, h0: np.ndarray, quick: float, best: tuple[float, np.ndarray] | None,
                      coarse: list[tuple[float, np.ndarray]], finished: set[int]) -> tuple[float, np.ndarray] | None:
@@ -618,7 +620,7 @@ class MarkerDetector:
         if self._fine_polish is None or long_side(self._quad(best[1])) <= self.config.polish_px:
             return best
         res = ecc_refine(ctx.pyr, [self._fine_polish], best[1], self.ref.size, (0,),
-                         iters=self.config.fine_iters, margin_frac=0.1, blur=3)
+                         iters=self.config.fine_iters, margin_frac=0.1, blur=ECC_BLUR)
         if res is None:
             return best
         score = self._verified_score(ctx, res[0])
