@@ -94,11 +94,15 @@ def reference_features(grey_ref: np.ndarray, n: int, n_outline: int, n_coarse: i
     small = cv2.GaussianBlur(cv2.resize(grey_ref.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA), (0, 0), 1.0)
     gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
-    mag = cv2.magnitude(gx, gy)
+    # numpy, not cv2.magnitude: OpenCV's vector path fuses the multiply-add and its scalar path
+    # does not, and which pixels take which path depends on the buffer's address, so equal
+    # inputs gave magnitudes 1 ulp apart. A symmetric mark has many equal magnitudes, and that
+    # ulp reordered them: the chosen points, and so the detections, changed from run to run.
+    mag = np.sqrt(gx * gx + gy * gy)
     mag[:2], mag[-2:], mag[:, :2], mag[:, -2:] = 0, 0, 0, 0  # the image border is the outline's job
     peak = (mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8))) & (mag >= 0.2 * float(mag.max()))
     ys, xs = np.nonzero(peak)
-    order = np.argsort(-mag[ys, xs])
+    order = np.argsort(-mag[ys, xs], kind="stable")  # equal magnitudes in raster order
     ys, xs = ys[order], xs[order]
 
     def spread(min_d: float, count: int) -> list[int]:
