@@ -46,7 +46,7 @@ from game.vision.candidates import card_hypotheses, cue_maps, dedupe, ink_hypoth
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
 from game.vision.features import FeatureHypotheses
-from game.vision.geometry import long_side, ref_corners, scale_mat, translate_mat
+from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
 from game.vision.reference import ReferenceModel, as_bgr_frame
 from game.vision.shape_match import ShapeMatcher
@@ -116,6 +116,7 @@ class DetectorConfig:
     # ... and, for references losing more than this share of their detail at 128 px
     # (ReferenceModel.detail_loss), a 256-px ECC alignment after it (inf = never)
     fine_detail_loss: float = 0.1
+    max_perspective_error: float = 0.6  # see geometry.perspective_inconsistency
     min_turn_cue: float = 0.5  # symmetric marks: the orientation cue of the reported turn must reach this
     min_turn_lead: float = 0.1  # ... and lead the other turns' cues by this much
     turn_lead: float = 0.15  # ... and a turned pose's cue lead the reported pose's by this, or lead again once re-aligned
@@ -599,6 +600,11 @@ class MarkerDetector:
             return None
         h, score = self._disambiguate(ctx, best[1], best[0])
         if score < cfg.accept_score:
+            return None
+        # A quad no camera could see a flat print as (a corner dragged under a finger, where
+        # verification forgives it) is a distortion. Corner noise of a correct small view
+        # reaches ~0.3 here (bench poses with 1 px noise: 99th percentile), a dragged corner 0.8.
+        if perspective_inconsistency(h, (ctx.bgr.shape[1], ctx.bgr.shape[0])) > cfg.max_perspective_error:
             return None
         return Detection.from_homography(h, self.ref.size, score, "detect")
 

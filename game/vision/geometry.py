@@ -61,3 +61,30 @@ def mean_corner_error(h_est: np.ndarray, h_true: np.ndarray, width: int, height:
     c = ref_corners(width, height)
     return float(np.linalg.norm(project(h_est, c) - project(h_true, c), axis=1).mean())
 
+
+def perspective_inconsistency(h: np.ndarray, frame_size: tuple[int, int], hfov_deg: tuple[float, float] = (40.0, 100.0),
+                              steps: int = 13) -> float:
+    """How far a homography is from any view of a flat rectangle by a plausible pinhole camera (0 = exact).
+
+    With the principal point at the frame centre, ``K^-1 H = [r1 r2 t]`` (up to scale) must have
+    orthogonal columns r1, r2 of equal length for some focal length. The focal lengths of
+    cameras with a horizontal field of view in ``hfov_deg`` are tried; the best gives the
+    larger of |cos(r1, r2)| and the relative length difference. A quad pulled out of shape
+    (a corner dragged under a finger) fits no camera.
+    """
+    fw, fh = frame_size
+    # Plain floats: 13 focal lengths of 3-vectors, where numpy's per-call overhead dominates.
+    (a, b, _), (d, e, _), (g, k, _) = h.tolist()
+    cx, cy = fw / 2, fh / 2
+    a, b, d, e = a - cx * g, b - cx * k, d - cy * g, e - cy * k  # rows of [[1, 0, -cx], [0, 1, -cy], [0, 0, 1]] @ h
+    lo, hi = (fw / 2 / math.tan(math.radians(x) / 2) for x in (hfov_deg[1], hfov_deg[0]))
+    best = math.inf
+    for i in range(steps):
+        f = lo * (hi / lo) ** (i / (steps - 1)) if steps > 1 else lo
+        n1 = math.sqrt((a / f) ** 2 + (d / f) ** 2 + g * g)
+        n2 = math.sqrt((b / f) ** 2 + (e / f) ** 2 + k * k)
+        if n1 <= 0 or n2 <= 0:
+            continue
+        dot = (a * b + d * e) / (f * f) + g * k
+        best = min(best, max(abs(dot) / (n1 * n2), abs(n1 - n2) / max(n1, n2)))
+    return best

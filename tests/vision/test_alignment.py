@@ -11,13 +11,14 @@ from game.vision.align import FramePyramid, ecc_refine, ic_refine
 from game.vision.candidates import texture_quads
 from game.vision.geometry import (
     mean_corner_error,
+    perspective_inconsistency,
     project,
     ref_corners,
     translate_mat,
 )
 from game.vision.ic import ICTemplate, ic_align
 from game.vision.reference import ReferenceModel
-from game.vision.synthetic import Effects, Pose, pose_homography, render
+from game.vision.synthetic import Effects, Pose, pose_homography, random_pose, render
 
 from .conftest import ROOT, SIZE, load, scene
 
@@ -154,3 +155,20 @@ def test_a_hidden_orientation_cue_gives_no_detection_rather_than_a_guess(other_l
     img[hidden] = det.ref.card_bgr.astype(np.uint8)
     d = det.detect(img)
     assert d is None or mean_corner_error(d.homography, hm, *size) < 3.0
+
+
+def test_perspective_consistency_accepts_camera_views_and_rejects_a_dragged_corner() -> None:
+    size = (450, 600)
+    src = ref_corners(*size)
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        _, hm = random_pose(rng, size, SIZE)
+        assert perspective_inconsistency(hm, SIZE) < 0.05
+    # A poster pose from the benchmark whose bottom-left corner a finger let slide 45 px away
+    # (three corners right, verified at 0.75), and the true pose of that frame.
+    true_q = np.float32([[379.9, 53.0], [432.9, 80.2], [392.7, 152.5], [341.8, 125.1]])
+    dragged_q = np.float32([[378.7, 50.7], [421.6, 77.6], [392.7, 151.1], [316.3, 170.6]])
+    assert perspective_inconsistency(cv2.getPerspectiveTransform(src, true_q), SIZE) < 0.05
+    assert perspective_inconsistency(cv2.getPerspectiveTransform(src, dragged_q), SIZE) > 0.6
+
+
