@@ -231,14 +231,7 @@ def self_matches(templates: list[tuple[np.ndarray, float]], threshold: float = 0
         if best is None:
             continue
         w3 = np.vstack([best[1].astype(np.float64), [0, 0, 1]])
-        sv = np.linalg.svd(w3[:2, :2], compute_uv=False)
-        if sv.min() < 0.8 or sv.max() > 1.25:  # not a turn any more: ECC wandered off
-            continue
-        # Nor is a fit that turned back towards the mark's own pose (a ring of circles gives ECC
-        # no grip on the rotation, and its arcs then pull it back to no turn at all): that turn
-        # is told apart, and taking it for a symmetry would refuse every view.
-        angle = math.degrees(math.atan2(w3[1, 0], w3[0, 0]))
-        if abs((angle + 90.0 * q + 180.0) % 360.0 - 180.0) > 20.0:
+        if not _is_turn(w3, q):  # ECC wandered off into a stretch, or back towards no turn
             continue
         ref_h = scale_mat(1.0 / k) @ w3 @ scale_mat(k)
         # What verification (64-px template) would say of the turned pose on a clean print.
