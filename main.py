@@ -156,10 +156,7 @@ def run(argv: list[str]) -> int:
         services = holder["services"]
         services.notices.tick(dt)
         if not warm["done"]:
-            try:
-                warm["done"] = holder["factory"].prewarm()
-            except RuntimeError:  # the painting failed: the map reports it when opened
-                warm["done"] = True
+            warm["done"] = holder["factory"].prewarm()  # a failed painting is logged; the map says so when opened
         if sync.poll(services.session.player_id):
             services.session.reload()
             for note in sync.unconfirmed_notes(services.i18n, services.session.player_id):
