@@ -103,6 +103,14 @@ def load(path: Path) -> np.ndarray:
     return img
 
 
+def positive_view(ref: np.ndarray, rng: np.random.Generator,
+                  size: tuple[int, int] = FRAME) -> tuple[np.ndarray, np.ndarray]:
+    """One view of ``ref`` on clutter with red distractors, and its true homography (the next from ``rng``)."""
+    bg = clutter_background(rng, size, red_distractors=int(rng.integers(3, 10)))
+    _, hm = random_pose(rng, (ref.shape[1], ref.shape[0]), size)
+    return render(ref, hm, bg, random_effects(rng), rng), hm
+
+
 def make_single_frames(refs: dict[str, np.ndarray], n_pos: int, n_neg: int, seed: int,
                        size: tuple[int, int] = FRAME) -> dict[str, dict[str, list]]:
     """Positive frames (with ground truth) and negatives per target."""
@@ -110,13 +118,8 @@ def make_single_frames(refs: dict[str, np.ndarray], n_pos: int, n_neg: int, seed
     out: dict[str, dict[str, list]] = {}
     for ti, name in enumerate(names):
         ref = refs[name]
-        rsize = (ref.shape[1], ref.shape[0])
         rng = np.random.default_rng((seed, ti))
-        pos = []
-        for _ in range(n_pos):
-            bg = clutter_background(rng, size, red_distractors=int(rng.integers(3, 10)))
-            _, hm = random_pose(rng, rsize, size)
-            pos.append((render(ref, hm, bg, random_effects(rng), rng), hm))
+        pos = [positive_view(ref, rng, size) for _ in range(n_pos)]
         neg = []
         for i in range(n_neg):
             bg = clutter_background(rng, size, red_distractors=int(rng.integers(3, 12)))

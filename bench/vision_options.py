@@ -27,10 +27,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.machine import machine_info  # noqa: E402
+from bench.vision import positive_view  # noqa: E402
 from game.vision import MarkerDetector  # noqa: E402
 from game.vision.detector import DetectorConfig  # noqa: E402
 from game.vision.geometry import mean_corner_error  # noqa: E402
-from game.vision.synthetic import clutter_background, random_effects, random_pose, render  # noqa: E402
 
 FRAME = (640, 480)
 LOGO = "assets/campaigns/jade-rabbit-chongqing/logo.png"
@@ -53,10 +53,8 @@ CASES: list[tuple[dict, str, tuple[int, int], int]] = [
 def bench_frame(path: str, stream: tuple[int, int], index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ref = cv2.imread(str(ROOT / path), cv2.IMREAD_COLOR)
     rng = np.random.default_rng(stream)
-    for _ in range(index + 1):
-        bg = clutter_background(rng, FRAME, red_distractors=int(rng.integers(3, 10)))
-        _, hm = random_pose(rng, (ref.shape[1], ref.shape[0]), FRAME)
-        img = render(ref, hm, bg, random_effects(rng), rng)
+    for _ in range(index + 1):  # the bench's stream of views for this target, up to the index-th
+        img, hm = positive_view(ref, rng, FRAME)
     return ref, img, hm
 
 
