@@ -8,6 +8,7 @@ sensitive case: their edge magnitudes tie in many places, so a last-bit differen
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from bench.vision_general_marks import glyph_list, make_marks, ring, seal
@@ -76,3 +77,20 @@ def test_shape_matcher_points_do_not_depend_on_the_heap_layout() -> None:
             picks.add(fine.xy.tobytes() + fine.normal.tobytes() + coarse.xy.tobytes())
             del clutter
         assert len(picks) == 1
+
+
+def test_detections_do_not_depend_on_opencvs_thread_count() -> None:
+    # The client leaves OpenCV its default thread pool, the benches run it on one thread: both must
+    # see the same answer (parallel stripes must not change a sum's rounding into another decision).
+    before = cv2.getNumThreads()
+    try:
+        for mark in _marks():
+            frames = _frames(mark)
+            answers = []
+            for threads in (1, 4):
+                cv2.setNumThreads(threads)
+                answers.append(_corners(MarkerDetector(mark), frames, list(range(len(frames)))))
+            assert answers[0] == answers[1], "the detector answered differently on 1 and on 4 threads"
+            assert any(v is not None for v in answers[0].values())
+    finally:
+        cv2.setNumThreads(before)
