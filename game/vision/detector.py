@@ -48,7 +48,7 @@ from game.vision.detection import Detection
 from game.vision.features import FeatureHypotheses
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
-from game.vision.ink_hue import MAX_HUE_OFFSET, InkHue
+from game.vision.ink_hue import InkHue
 from game.vision.reference import ReferenceModel, as_bgr_frame
 from game.vision.shape_match import ShapeMatcher
 from game.vision.whitebalance import apply_gains, bright_patch, brightest_block, cast_gains, exposure_gain
@@ -1037,7 +1037,7 @@ class MarkerDetector:
             ink &= inside
         if ink.sum() < 4:
             return 1.0
-        if self._ink_hue.offset(patch, inside) > MAX_HUE_OFFSET:
+        if self._ink_hue.agreement(patch, inside) < 0.5:  # the median ink hue is another ink's
             return 0.0
         # Ink colour anywhere in the 3x3 neighbourhood counts: thin strokes (a wordmark's text)
         # fall off their sampling points with a pixel of misalignment; a grey copy has no

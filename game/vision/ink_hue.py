@@ -31,19 +31,30 @@ SIGMA = 1.0
 # 21 degrees (glare clipping a gold stroke's red channel, colour casts: 19), save one 49-px
 # motion-blurred view (36); red is 38 degrees from gold, the closest pair of the set's inks.
 MAX_HUE_OFFSET = 30.0
+_COS_MAX = math.cos(math.radians(MAX_HUE_OFFSET))
 
 
-def chroma(contrast: np.ndarray) -> np.ndarray:
-    """(H, W, 2) chroma of an (H, W, 3) BGR contrast image, float32."""
-    return cv2.transform(contrast.astype(np.float32, copy=False), _CHROMA)
-
-
-def card_contrast(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
-    """``patch / card - 1`` per channel, the card being the median of the ``card`` pixels; None without card."""
-    if int(card.sum()) < 8:
+def _card_colour(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
+    """Median BGR of the ``card`` pixels (flat indices) of ``patch``, float32; None without enough card."""
+    if card.size < 8:
         return None
-    colour = np.median(patch[card].reshape(-1, 3), 0).astype(np.float32)
-    return patch.astype(np.float32) / np.maximum(colour, 1.0) - 1.0
+    px = np.ascontiguousarray(patch.reshape(-1, 3)[card].T)  # (3, N)
+    k = card.size // 2
+    return np.partition(px, k, axis=1)[:, k].astype(np.float32)
+
+
+def _chroma(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
+    """(H * W, 2) chroma of ``patch / card - 1`` after the ``SIGMA`` blur; None without enough card.
+
+    The chroma rows are orthogonal to grey, so the ``- 1`` drops out: one 2x3 transform of the
+    patch, its columns divided by the card colour.
+    """
+    colour = _card_colour(patch, card)
+    if colour is None:
+        return None
+    m = _CHROMA / np.maximum(colour, 1.0)[None, :]
+    c = cv2.GaussianBlur(cv2.transform(patch.astype(np.float32, copy=False), m), (0, 0), SIGMA)
+    return c.reshape(-1, 2)
 
 
 @dataclass(frozen=True)
@@ -51,39 +62,37 @@ class InkHue:
     """The reference's ink chroma at one sampling grid, relative to its card."""
 
     ink: np.ndarray  # (H, W) bool: ink pixels of the grid
-    card: np.ndarray  # (H, W) bool: card pixels, away from the ink
-    angle: np.ndarray  # (N,) reference hue (radians) at each ink pixel
-    weight: np.ndarray  # (N,) reference chroma at each ink pixel (a grey stroke says nothing of hue)
+    ink_idx: np.ndarray  # flat indices of the ink pixels
+    card_idx: np.ndarray  # flat indices of the card pixels, away from the ink
+    chroma: np.ndarray  # (N, 2) reference chroma at each ink pixel (a grey stroke has none: no say on hue)
 
     @classmethod
     def build(cls, reference: np.ndarray, ink: np.ndarray) -> InkHue:
         """From the reference resized to the grid (BGR) and its ink mask on that grid."""
-        grown = cv2.dilate(ink.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
-        card = ~grown
-        contrast = card_contrast(reference, card)
-        c = (cv2.GaussianBlur(chroma(contrast), (0, 0), SIGMA) if contrast is not None
-             else np.zeros((*ink.shape, 2), np.float32))[ink]
-        return cls(ink, card, np.arctan2(c[:, 1], c[:, 0]), np.hypot(c[:, 0], c[:, 1]))
+        card = ~(cv2.dilate(ink.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
+        ink_idx, card_idx = np.flatnonzero(ink), np.flatnonzero(card)
+        c = _chroma(reference, card_idx)
+        return cls(ink, ink_idx, card_idx, np.zeros((ink_idx.size, 2), np.float32) if c is None else c[ink_idx])
 
-    def offset(self, patch: np.ndarray, inside: np.ndarray | None = None) -> float:
-        """Degrees between the view's ink hue and the reference's (0 when the view cannot say).
+    def agreement(self, patch: np.ndarray, inside: np.ndarray | None = None) -> float:
+        """Share of the view's ink chroma whose hue is within ``MAX_HUE_OFFSET`` of the reference's.
 
         ``patch`` is the view warped onto the grid (BGR); ``inside`` limits the comparison to the
-        grid pixels inside the frame. The median over the ink pixels, each weighted by its chroma in
-        the view and in the reference, so a thumb or a glare spot over part of the ink moves it little.
+        grid pixels inside the frame. Each ink pixel weighs its chroma in the view times that in
+        the reference, so a thumb or a glare spot over part of the ink moves the share little; a
+        share of at least a half means the weighted median hue offset is within the bound.
+        1.0 when the view has no chroma to compare (a grey copy is the colour model's to refuse).
         """
-        card = self.card if inside is None else self.card & inside
-        contrast = card_contrast(patch, card)
-        if contrast is None:
-            return 0.0
-        c = cv2.GaussianBlur(chroma(contrast), (0, 0), SIGMA)[self.ink]
-        w = np.hypot(c[:, 0], c[:, 1]) * self.weight
+        card = self.card_idx if inside is None else self.card_idx[inside.ravel()[self.card_idx]]
+        c = _chroma(patch, card)
+        if c is None:
+            return 1.0
+        c = c[self.ink_idx]
+        dot = (c * self.chroma).sum(1)
+        norms = np.sqrt((c * c).sum(1) * (self.chroma * self.chroma).sum(1))
         if inside is not None:
-            w = w * inside[self.ink]
-        total = float(w.sum())
+            norms *= inside.ravel()[self.ink_idx]
+        total = float(norms.sum())
         if total <= 1e-9:
-            return 0.0
-        d = np.abs((np.arctan2(c[:, 1], c[:, 0]) - self.angle + np.pi) % (2.0 * np.pi) - np.pi)
-        order = np.argsort(d)
-        median = d[order][int(np.searchsorted(np.cumsum(w[order]), 0.5 * total))]
-        return math.degrees(float(median))
+            return 1.0
+        return float(norms[dot >= _COS_MAX * norms].sum()) / total
