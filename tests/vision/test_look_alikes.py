@@ -13,6 +13,7 @@ import pytest
 
 from game.vision import MarkerDetector
 from game.vision.geometry import mean_corner_error
+from game.vision.ink_hue import InkHue
 from game.vision.synthetic import Effects, Pose, clutter_background, pose_homography, render
 from tests.vision.conftest import SIZE, assert_never_wrong, found_share, scene
 
@@ -86,3 +87,20 @@ def test_the_mark_is_found_in_plain_light_and_under_a_colour_cast(mark: np.ndarr
         errors.append(None if found is None else mean_corner_error(found.homography, hm, *size))
     assert_never_wrong(errors)
     assert found_share(errors) >= 5 / 6
+
+
+@pytest.mark.parametrize("gains", [(1.0, 1.0, 1.0), tuple(WARM), tuple(COOL), (0.35, 0.35, 0.35)],
+                         ids=["plain", "warm", "cool", "dim"])
+def test_ink_hue_is_relative_to_the_card(mark: np.ndarray, gains: tuple[float, float, float]) -> None:
+    """Gold ink agrees under casts, dim light and blur (mixing with the card); red ink does not."""
+    size = (64, 48)
+    ink = cv2.resize((np.abs(mark.astype(np.int16) - np.int16(CARD)).max(2) > 60).astype(np.uint8), size,
+                     interpolation=cv2.INTER_NEAREST) > 0
+    hue = InkHue.build(cv2.resize(mark, size, interpolation=cv2.INTER_AREA), ink)
+    for blur in (0.0, 1.5):
+        for ink_colour, agrees in ((GOLD, True), (RED, False)):
+            view = cv2.resize(creature(ink_colour), size, interpolation=cv2.INTER_AREA)
+            if blur:
+                view = cv2.GaussianBlur(view, (0, 0), blur)
+            view = cast(view, np.float32(gains))
+            assert (hue.agreement(view) >= 0.5) == agrees, (ink_colour, blur)
