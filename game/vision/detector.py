@@ -971,7 +971,7 @@ class MarkerDetector:
             blur = self._view_blur(ctx, h)
             if blur is not None:  # ranked by how far the blurred fit clears its own bar
                 score = cfg.accept_score + blur[2] - cfg.blur_accept
-        if self.ref.chromatic and score > 0.0:
+        if score > 0.0:  # grey marks get the ink hue check only (a red copy of a black mark is not it)
             score *= self._colour_agreement(ctx, h, partial)
         if visible < cfg.min_visible and score < cfg.partial_accept:
             return 0.0
@@ -1030,7 +1030,7 @@ class MarkerDetector:
         if self._ink_hue is None:
             self._ink_hue = InkHue.build(cv2.resize(self.ref.bgr, size, interpolation=cv2.INTER_AREA),
                                          cv2.resize(self.ref.ink_mask.astype(np.uint8), size,
-                                                    interpolation=cv2.INTER_NEAREST) > 0)
+                                                    interpolation=cv2.INTER_NEAREST) > 0, not self.ref.chromatic)
         ink = self._ink_hue.ink.copy()
         inside = inframe_mask(size, size[0] / w, h, (ctx.bgr.shape[1], ctx.bgr.shape[0])) if partial else None
         if inside is not None:
@@ -1039,6 +1039,8 @@ class MarkerDetector:
             return 1.0
         if self._ink_hue.agreement(patch, inside) < 0.5:  # the median ink hue is another ink's
             return 0.0
+        if not self.ref.chromatic:
+            return 1.0
         # Ink colour anywhere in the 3x3 neighbourhood counts: thin strokes (a wordmark's text)
         # fall off their sampling points with a pixel of misalignment; a grey copy has no
         # ink colour near any of them.

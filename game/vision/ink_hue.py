@@ -32,6 +32,9 @@ SIGMA = 1.0
 # motion-blurred view (36); red is 38 degrees from gold, the closest pair of the set's inks.
 MAX_HUE_OFFSET = 30.0
 _COS_MAX = math.cos(math.radians(MAX_HUE_OFFSET))
+# Grey ink: a view's ink whose chroma exceeds this share of its grey level is coloured (true views of
+# black marks on train and val: at most 0.16; red ink about 0.9).
+_TAN_MAX = math.tan(math.radians(MAX_HUE_OFFSET))
 
 
 def _card_colour(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
@@ -43,18 +46,23 @@ def _card_colour(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
     return np.partition(px, k, axis=1)[:, k].astype(np.float32)
 
 
-def _chroma(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
-    """(H * W, 2) chroma of ``patch / card - 1`` after the ``SIGMA`` blur; None without enough card.
+def _contrast(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
+    """(H * W, 3) chroma and grey level of ``patch / card - 1`` after the ``SIGMA`` blur; None without card.
 
-    The chroma rows are orthogonal to grey, so the ``- 1`` drops out: one 2x3 transform of the
-    patch, its columns divided by the card colour.
+    Columns: the two chroma components, then the mean of the three channels (negative for ink
+    darker than the card). One affine transform of the patch, its columns divided by the card colour
+    (the chroma rows are orthogonal to grey, so the ``- 1`` only shifts the grey level).
     """
     colour = _card_colour(patch, card)
     if colour is None:
         return None
-    m = _CHROMA / np.maximum(colour, 1.0)[None, :]
+    m = np.zeros((3, 4), np.float32)
+    m[:2, :3] = _CHROMA
+    m[2, :3] = 1.0 / 3.0
+    m[:, :3] /= np.maximum(colour, 1.0)[None, :]
+    m[2, 3] = -1.0
     c = cv2.GaussianBlur(cv2.transform(patch.astype(np.float32, copy=False), m), (0, 0), SIGMA)
-    return c.reshape(-1, 2)
+    return c.reshape(-1, 3)
 
 
 @dataclass(frozen=True)
@@ -65,14 +73,16 @@ class InkHue:
     ink_idx: np.ndarray  # flat indices of the ink pixels
     card_idx: np.ndarray  # flat indices of the card pixels, away from the ink
     chroma: np.ndarray  # (N, 2) reference chroma at each ink pixel (a grey stroke has none: no say on hue)
+    grey: bool  # the ink is grey (black, grey): the view's ink must be grey too
 
     @classmethod
-    def build(cls, reference: np.ndarray, ink: np.ndarray) -> InkHue:
-        """From the reference resized to the grid (BGR) and its ink mask on that grid."""
+    def build(cls, reference: np.ndarray, ink: np.ndarray, grey: bool = False) -> InkHue:
+        """From the reference resized to the grid (BGR), its ink mask on that grid and whether the ink is grey."""
         card = ~(cv2.dilate(ink.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
         ink_idx, card_idx = np.flatnonzero(ink), np.flatnonzero(card)
-        c = _chroma(reference, card_idx)
-        return cls(ink, ink_idx, card_idx, np.zeros((ink_idx.size, 2), np.float32) if c is None else c[ink_idx])
+        c = _contrast(reference, card_idx)
+        chroma = np.zeros((ink_idx.size, 2), np.float32) if c is None else c[ink_idx, :2]
+        return cls(ink, ink_idx, card_idx, chroma, grey)
 
     def agreement(self, patch: np.ndarray, inside: np.ndarray | None = None) -> float:
         """Share of the view's ink chroma whose hue is within ``MAX_HUE_OFFSET`` of the reference's.
@@ -82,12 +92,24 @@ class InkHue:
         the reference, so a thumb or a glare spot over part of the ink moves the share little; a
         share of at least a half means the weighted median hue offset is within the bound.
         1.0 when the view has no chroma to compare (a grey copy is the colour model's to refuse).
+
+        For grey ink, the share of the view's ink contrast (weighted by its grey level) whose
+        chroma is at most ``tan(MAX_HUE_OFFSET)`` of its grey level: red ink has about 0.9 of it.
         """
         card = self.card_idx if inside is None else self.card_idx[inside.ravel()[self.card_idx]]
-        c = _chroma(patch, card)
-        if c is None:
+        cl = _contrast(patch, card)
+        if cl is None:
             return 1.0
-        c = c[self.ink_idx]
+        cl = cl[self.ink_idx]
+        c = cl[:, :2]
+        if self.grey:
+            level = np.abs(cl[:, 2])
+            if inside is not None:
+                level = level * inside.ravel()[self.ink_idx]
+            total = float(level.sum())
+            if total <= 1e-9:
+                return 1.0
+            return float(level[(c * c).sum(1) <= (_TAN_MAX * level) ** 2].sum()) / total
         dot = (c * self.chroma).sum(1)
         norms = np.sqrt((c * c).sum(1) * (self.chroma * self.chroma).sum(1))
         if inside is not None:

@@ -2,7 +2,7 @@
 
 The mark is a stroke animal in gold ink. Its look-alikes are the same drawing in red ink (the
 closest ink colour, which the smoothed colour model lets through), also with its head redrawn,
-in plain light and under warm and cool casts.
+in plain light and under warm and cool casts; a black mark's look-alike is the drawing in red.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tests.vision.conftest import SIZE, assert_never_wrong, found_share, scene
 
 GOLD = (20, 140, 215)  # BGR
 RED = (40, 40, 200)
+BLACK = (35, 30, 30)
 CARD = (238, 246, 250)
 WARM = np.float32([0.72, 0.93, 1.17])  # BGR gains of a tungsten cast
 COOL = np.float32([1.17, 1.0, 0.8])
@@ -68,15 +69,19 @@ def look_alike_frames(card: np.ndarray) -> list[np.ndarray]:
     return frames
 
 
-@pytest.mark.parametrize("head", ["round", "square"])
-def test_the_drawing_in_another_ink_is_never_reported(mark: np.ndarray, head: str) -> None:
-    det = MarkerDetector(mark)
+@pytest.mark.parametrize("ink,head", [(GOLD, "round"), (GOLD, "square"), (BLACK, "round")],
+                         ids=["gold", "gold-other-head", "black"])
+def test_the_drawing_in_another_ink_is_never_reported(ink: tuple[int, int, int], head: str) -> None:
+    det = MarkerDetector(creature(ink))
     reported = [i for i, img in enumerate(look_alike_frames(creature(RED, head))) if det.detect(img) is not None]
-    assert not reported, f"red look-alike ({head} head) reported in views {reported}"
+    assert not reported, f"red look-alike ({head} head) of the {ink} mark reported in views {reported}"
 
 
-@pytest.mark.parametrize("gains", [None, WARM, COOL], ids=["plain", "warm", "cool"])
-def test_the_mark_is_found_in_plain_light_and_under_a_colour_cast(mark: np.ndarray, gains: np.ndarray | None) -> None:
+@pytest.mark.parametrize("ink,gains", [(GOLD, None), (GOLD, WARM), (GOLD, COOL), (BLACK, WARM)],
+                         ids=["gold-plain", "gold-warm", "gold-cool", "black-warm"])
+def test_the_mark_is_found_in_plain_light_and_under_a_colour_cast(ink: tuple[int, int, int],
+                                                                  gains: np.ndarray | None) -> None:
+    mark = creature(ink)
     det = MarkerDetector(mark)
     size = (mark.shape[1], mark.shape[0])
     errors: list[float | None] = []
