@@ -48,6 +48,7 @@ from game.vision.detection import Detection
 from game.vision.features import FeatureHypotheses
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
 from game.vision.ic import ICTemplate
+from game.vision.ink_hue import InkHue
 from game.vision.reference import ReferenceModel, as_bgr_frame
 from game.vision.shape_match import ShapeMatcher
 from game.vision.whitebalance import apply_gains, bright_patch, brightest_block, cast_gains, exposure_gain
@@ -277,6 +278,7 @@ class MarkerDetector:
         self._ic = [ICTemplate.build(t, k, blur=ECC_BLUR) for t, k in self.ref.templates]
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
         self._blur_bank: BlurBank | None = None  # built on first use (~60 blurred templates)
+        self._ink_hue: InkHue | None = None  # built on first use (_colour_agreement)
         self._fine_polish = (self.ref.template(256) if self.ref.detail_loss(128) > self.config.fine_detail_loss
                              else None)
         # Densely textured patches (candidates.py) are hypotheses for textured references only.
@@ -969,7 +971,7 @@ class MarkerDetector:
             blur = self._view_blur(ctx, h)
             if blur is not None:  # ranked by how far the blurred fit clears its own bar
                 score = cfg.accept_score + blur[2] - cfg.blur_accept
-        if self.ref.chromatic and score > 0.0:
+        if score > 0.0:  # grey marks get the ink hue check only (a red copy of a black mark is not it)
             score *= self._colour_agreement(ctx, h, partial)
         if visible < cfg.min_visible and score < cfg.partial_accept:
             return 0.0
@@ -1012,10 +1014,12 @@ class MarkerDetector:
         return float(inter) / area
 
     def _colour_agreement(self, ctx: FrameContext, h: np.ndarray, partial: bool = False) -> float:
-        """Fraction-like check that the ink of the warped frame has the reference ink colours.
+        """Fraction-like check that the ink of the warped frame has the reference ink colours (0: another ink).
 
-        A grey look-alike (a shadow, a printed copy in black) fails this, even when the
-        structure correlates well.
+        A grey look-alike (a shadow, a printed copy in black) fails the colour model, even when
+        the structure correlates well. Line art drawn like the mark in a neighbouring ink (red for
+        gold) passes the colour model, whose hue bins are smoothed for white-balance slack, and
+        fails the ink's hue relative to its card (``ink_hue.py``), which a cast does not move.
         """
         ws = self.ref.work_scale * 0.25  # 64-px class sampling grid
         w, hgt = self.ref.size
@@ -1023,12 +1027,19 @@ class MarkerDetector:
         m = scale_mat(ctx.search_scale) @ h @ scale_mat(1.0 / (size[0] / w))
         patch = cv2.warpPerspective(ctx.search, m, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
                                     borderMode=cv2.BORDER_REPLICATE)
-        ink = cv2.resize(self.ref.ink_mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
-        if partial:
-            inside = inframe_mask(size, size[0] / w, h, (ctx.bgr.shape[1], ctx.bgr.shape[0]))
-            if inside is not None:
-                ink &= inside
+        if self._ink_hue is None:
+            self._ink_hue = InkHue.build(cv2.resize(self.ref.bgr, size, interpolation=cv2.INTER_AREA),
+                                         cv2.resize(self.ref.ink_mask.astype(np.uint8), size,
+                                                    interpolation=cv2.INTER_NEAREST) > 0, not self.ref.chromatic)
+        ink = self._ink_hue.ink.copy()
+        inside = inframe_mask(size, size[0] / w, h, (ctx.bgr.shape[1], ctx.bgr.shape[0])) if partial else None
+        if inside is not None:
+            ink &= inside
         if ink.sum() < 4:
+            return 1.0
+        if self._ink_hue.agreement(patch, inside) < 0.5:  # the median ink hue is another ink's
+            return 0.0
+        if not self.ref.chromatic:
             return 1.0
         # Ink colour anywhere in the 3x3 neighbourhood counts: thin strokes (a wordmark's text)
         # fall off their sampling points with a pixel of misalignment; a grey copy has no
