@@ -487,42 +487,76 @@ class MarkerDetector:
         content let its fit slide or stretch along them (a thumb over one end, motion along the
         long side, a landscape's bands), and a nearly symmetric mark fits turned. So the pose is
         aligned again from starts stretched and shifted along each axis and from each self-match
-        turn, occluded pixels left out when the plain fit fails. The best verified pose is the
-        answer; when a pose that differs from it verifies within ``rival_lead``, the view is
-        ambiguous and nothing is reported (poses within ``RIVAL_MIN_PX`` of each other are one
-        answer). (A turn is not refused for coming close: the turn cue
-        of ``_disambiguate`` decides between turns of the best pose.)
+        turn. The best verified pose is the answer; when a pose that differs from it verifies
+        within ``rival_lead``, the view is ambiguous and nothing is reported (poses within
+        ``RIVAL_MIN_PX`` of each other are one answer). (A turn is not refused for coming close:
+        the turn cue of ``_disambiguate`` decides between turns of the best pose.)
+
+        Only poses that could change that answer are finished: a start whose first alignment
+        steps bring it back to the found pose is that answer again (unless the view is refused:
+        that is decided with every start finished), and a stretched start (turn) must verify
+        above ``found.score - rival_lead`` (``found.score``) to count.
         """
         cfg = self.config
         h0 = found.homography
+        home = self._quad(h0)
         poses = [(found.score, h0, "found")]
-        for start in self._rival_starts:
-            r = self._settled(ctx, h0 @ start)
-            if r is not None:
-                poses.append((*r, "stretch"))
-        for undo in self._sym_undo:
-            r = self._settled(ctx, h0 @ undo)
-            if r is not None:
-                poses.append((*r, "turn"))
-        poses.sort(key=lambda t: -t[0])
-        top = poses[0]
-        # A rival differs from the best by more than 8 % of the size, and its corners by more than
-        # the 5 px (mean, in the 640-px search image) a detection may be off: within that it is
-        # the same answer.
-        q = self._quad(top[1])
-        rivals = [p for p in poses[1:] if p[2] != "turn" and self._corner_shift(top[1], p[1]) > 0.08
-                  and float(np.sqrt(((self._quad(p[1]) - q) ** 2).sum(1)).mean()) * ctx.search_scale > RIVAL_MIN_PX]
-        if rivals and rivals[0][0] > top[0] - cfg.rival_lead:
+        todo = [(h0 @ s, found.score - cfg.rival_lead, "stretch") for s in self._rival_starts]
+        todo += [(h0 @ u, found.score, "turn") for u in self._sym_undo]
+        while True:
+            left = []
+            for start, floor, kind in todo:
+                r = self._settled(ctx, start, floor, home=home)
+                if r is not None:
+                    poses.append((*r, kind))
+                else:
+                    left.append((start, floor, kind))
+            poses.sort(key=lambda t: -t[0])
+            top = poses[0]
+            # A rival differs from the best by more than 8 % of the size, and its corners by more
+            # than the 5 px (mean, in the 640-px search image) a detection may be off: within that
+            # it is the same answer.
+            q = self._quad(top[1])
+            rivals = [p for p in poses[1:] if p[2] != "turn" and self._corner_shift(top[1], p[1]) > 0.08
+                      and float(np.sqrt(((self._quad(p[1]) - q) ** 2).sum(1)).mean()) * ctx.search_scale > RIVAL_MIN_PX]
+            refused = bool(rivals) and rivals[0][0] > top[0] - cfg.rival_lead
+            if not refused or home is None:
+                break
+            # A refusal is judged with every start finished: one that returned to the found pose
+            # may verify better than it, and so raise the bar its rivals must clear.
+            todo, home = left, None
+        if refused:
             return None
         if top[1] is h0:
             return found
         # When the better pose fails its conclusion, the first one is not trusted either.
         return self._conclusion(ctx, (top[0], top[1]))
 
-    def _settled(self, ctx: FrameContext, start: np.ndarray) -> tuple[float, np.ndarray] | None:
-        """(verified score, pose) after a fine alignment from ``start``, or None when it does not verify."""
-        best = self._finish(ctx, start, None, levels=(1,))
-        return best if best is not None and best[0] >= self.config.accept_score else None
+    def _settled(self, ctx: FrameContext, start: np.ndarray, floor: float = 0.0,
+                 home: np.ndarray | None = None) -> tuple[float, np.ndarray] | None:
+        """(verified score, pose) after a fine alignment from ``start``, or None when it does not verify.
+
+        None as well when it verifies no better than ``floor``, and, given ``home`` (a pose's
+        corners), when the 64-px alignment's first ``give_up`` steps bring it back within
+        ``RIVAL_MIN_PX`` of them (the same answer): then it is not finished.
+        """
+        cfg = self.config
+        if home is None or cfg.give_up is None:
+            best = self._finish(ctx, start, None, levels=(1,), floor=floor)
+        else:
+            h = start
+            if long_side(self._quad(h)) > cfg.polish_px:  # as in _finish: a large view starts at the coarse level
+                res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, (0,), iters=cfg.fine_iters, give_up=cfg.give_up)
+                if res is None:
+                    return None
+                h = res[0]
+            # The first steps of the 64-px alignment (the ones that decide whether it gives up).
+            res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, (1,), iters=cfg.give_up[0], give_up=cfg.give_up)
+            if res is None or float(np.sqrt(((self._quad(res[0]) - home) ** 2).sum(1)).mean()) * ctx.search_scale <= RIVAL_MIN_PX:
+                return None
+            res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, (1,), iters=cfg.fine_iters, give_up=cfg.give_up)
+            best = None if res is None else (self._verified_score(ctx, res[0], floor=floor), res[0])
+        return best if best is not None and best[0] >= cfg.accept_score and best[0] > floor else None
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
         """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
@@ -855,7 +889,7 @@ class MarkerDetector:
         return self._cues[side]
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
-                levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
+                levels: tuple[int, ...] = (2,), floor: float = 0.0) -> tuple[float, np.ndarray] | None:
         cfg = self.config
         if levels[0] == 1 and long_side(self._quad(h)) > cfg.polish_px:
             # A large view starts at the coarse level: the coarse fit is affine, and the perspective
@@ -863,7 +897,7 @@ class MarkerDetector:
             levels = (0, *levels)
         res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up)
         h2 = res[0] if res is not None else h
-        score = self._verified_score(ctx, h2) if res is not None else 0.0
+        score = self._verified_score(ctx, h2, floor=floor) if res is not None else 0.0
         if score <= 0.0:
             return best
         if best is None or score > best[0]:
@@ -950,8 +984,13 @@ class MarkerDetector:
                   & (centre[:, 1] >= -0.1 * fh) & (centre[:, 1] <= 1.1 * fh))
         return np.where(ok, longest, 0.0).tolist()
 
-    def _verified_score(self, ctx: FrameContext, h: np.ndarray, min_visible: float | None = None) -> float:
+    def _verified_score(self, ctx: FrameContext, h: np.ndarray, min_visible: float | None = None,
+                        floor: float = 0.0) -> float:
         """Verification score of pose ``h`` (0 when it fails a gate); see ``align.verify``.
+
+        Stages that cannot lift the score above ``floor`` are skipped (the score is then at most
+        ``floor``): the blurred fallback scores at most ``accept_score + 1 - blur_accept``, and
+        the colour agreement only lowers a score.
 
         With ``min_visible`` (tracking), a view reaching beyond the frame is compared on its
         pixels inside the frame only. Detection keeps comparing the whole view (at least
@@ -965,11 +1004,11 @@ class MarkerDetector:
             return 0.0
         partial = min_visible is not None and visible < 1.0
         score = verify(ctx.pyr, self.ref.templates[1], h, self.ref.size, prepared=self._vt[1], partial=partial)
-        if score < cfg.accept_score and not partial:
+        if score < cfg.accept_score and not partial and cfg.accept_score + 1.0 - cfg.blur_accept > floor:
             blur = self._view_blur(ctx, h)
             if blur is not None:  # ranked by how far the blurred fit clears its own bar
                 score = cfg.accept_score + blur[2] - cfg.blur_accept
-        if self.ref.chromatic and score > 0.0:
+        if self.ref.chromatic and score > floor:
             score *= self._colour_agreement(ctx, h, partial)
         if visible < cfg.min_visible and score < cfg.partial_accept:
             return 0.0
