@@ -487,76 +487,47 @@ class MarkerDetector:
         content let its fit slide or stretch along them (a thumb over one end, motion along the
         long side, a landscape's bands), and a nearly symmetric mark fits turned. So the pose is
         aligned again from starts stretched and shifted along each axis and from each self-match
-        turn. The best verified pose is the answer; when a pose that differs from it verifies
-        within ``rival_lead``, the view is ambiguous and nothing is reported (poses within
-        ``RIVAL_MIN_PX`` of each other are one answer). (A turn is not refused for coming close:
-        the turn cue of ``_disambiguate`` decides between turns of the best pose.)
+        turn, occluded pixels left out when the plain fit fails. The best verified pose is the
+        answer; when a pose that differs from it verifies within ``rival_lead``, the view is
+        ambiguous and nothing is reported (poses within ``RIVAL_MIN_PX`` of each other are one
+        answer). (A turn is not refused for coming close: the turn cue
+        of ``_disambiguate`` decides between turns of the best pose.)
 
-        Only poses that could change that answer are finished: a start whose first alignment
-        steps bring it back to the found pose is that answer again (unless the view is refused:
-        that is decided with every start finished), and a stretched start (turn) must verify
-        above ``found.score - rival_lead`` (``found.score``) to count.
+        A pose counts only if it verifies above the bar that could still change the answer: a
+        stretched start within ``rival_lead`` of the best pose so far, a turn above it (turns
+        are never rivals). Verification skips the stages that cannot lift a pose over that bar.
         """
         cfg = self.config
         h0 = found.homography
-        home = self._quad(h0)
         poses = [(found.score, h0, "found")]
-        todo = [(h0 @ s, found.score - cfg.rival_lead, "stretch") for s in self._rival_starts]
-        todo += [(h0 @ u, found.score, "turn") for u in self._sym_undo]
-        while True:
-            left = []
-            for start, floor, kind in todo:
-                r = self._settled(ctx, start, floor, home=home)
-                if r is not None:
-                    poses.append((*r, kind))
-                else:
-                    left.append((start, floor, kind))
-            poses.sort(key=lambda t: -t[0])
-            top = poses[0]
-            # A rival differs from the best by more than 8 % of the size, and its corners by more
-            # than the 5 px (mean, in the 640-px search image) a detection may be off: within that
-            # it is the same answer.
-            q = self._quad(top[1])
-            rivals = [p for p in poses[1:] if p[2] != "turn" and self._corner_shift(top[1], p[1]) > 0.08
-                      and float(np.sqrt(((self._quad(p[1]) - q) ** 2).sum(1)).mean()) * ctx.search_scale > RIVAL_MIN_PX]
-            refused = bool(rivals) and rivals[0][0] > top[0] - cfg.rival_lead
-            if not refused or home is None:
-                break
-            # A refusal is judged with every start finished: one that returned to the found pose
-            # may verify better than it, and so raise the bar its rivals must clear.
-            todo, home = left, None
-        if refused:
+        for start in self._rival_starts:
+            r = self._settled(ctx, h0 @ start, max(p[0] for p in poses) - cfg.rival_lead)
+            if r is not None:
+                poses.append((*r, "stretch"))
+        for undo in self._sym_undo:
+            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses))
+            if r is not None:
+                poses.append((*r, "turn"))
+        poses.sort(key=lambda t: -t[0])
+        top = poses[0]
+        # A rival differs from the best by more than 8 % of the size, and its corners by more than
+        # the 5 px (mean, in the 640-px search image) a detection may be off: within that it is
+        # the same answer.
+        q = self._quad(top[1])
+        rivals = [p for p in poses[1:] if p[2] != "turn" and self._corner_shift(top[1], p[1]) > 0.08
+                  and float(np.sqrt(((self._quad(p[1]) - q) ** 2).sum(1)).mean()) * ctx.search_scale > RIVAL_MIN_PX]
+        if rivals and rivals[0][0] > top[0] - cfg.rival_lead:
             return None
         if top[1] is h0:
             return found
         # When the better pose fails its conclusion, the first one is not trusted either.
         return self._conclusion(ctx, (top[0], top[1]))
 
-    def _settled(self, ctx: FrameContext, start: np.ndarray, floor: float = 0.0,
-                 home: np.ndarray | None = None) -> tuple[float, np.ndarray] | None:
-        """(verified score, pose) after a fine alignment from ``start``, or None when it does not verify.
-
-        None as well when it verifies no better than ``floor``, and, given ``home`` (a pose's
-        corners), when the 64-px alignment's first ``give_up`` steps bring it back within
-        ``RIVAL_MIN_PX`` of them (the same answer): then it is not finished.
-        """
-        cfg = self.config
-        if home is None or cfg.give_up is None:
-            best = self._finish(ctx, start, None, levels=(1,), floor=floor)
-        else:
-            h = start
-            if long_side(self._quad(h)) > cfg.polish_px:  # as in _finish: a large view starts at the coarse level
-                res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, (0,), iters=cfg.fine_iters, give_up=cfg.give_up)
-                if res is None:
-                    return None
-                h = res[0]
-            # The first steps of the 64-px alignment (the ones that decide whether it gives up).
-            res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, (1,), iters=cfg.give_up[0], give_up=cfg.give_up)
-            if res is None or float(np.sqrt(((self._quad(res[0]) - home) ** 2).sum(1)).mean()) * ctx.search_scale <= RIVAL_MIN_PX:
-                return None
-            res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, (1,), iters=cfg.fine_iters, give_up=cfg.give_up)
-            best = None if res is None else (self._verified_score(ctx, res[0], floor=floor), res[0])
-        return best if best is not None and best[0] >= cfg.accept_score and best[0] > floor else None
+    def _settled(self, ctx: FrameContext, start: np.ndarray, floor: float = 0.0) -> tuple[float, np.ndarray] | None:
+        """(verified score, pose) after a fine alignment from ``start``, or None when it does not
+        verify or verifies no better than ``floor``."""
+        best = self._finish(ctx, start, None, levels=(1,), floor=floor)
+        return best if best is not None and best[0] >= self.config.accept_score and best[0] > floor else None
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
         """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
