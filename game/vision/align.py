@@ -13,7 +13,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from game.vision.geometry import long_side, project, ref_corners, scale_mat, translate_mat
+from game.vision.geometry import long_side, project, scale_mat, translate_mat
 from game.vision.ic import ICTemplate, ic_align
 from game.vision.planes import cached_plane_basis, deplane, plane_basis
 
@@ -42,8 +42,20 @@ class FramePyramid:
 
 
 def apparent_size(h: np.ndarray, ref_size: tuple[int, int]) -> float:
-    """Long side of the projected reference, in frame pixels."""
-    return long_side(project(h, ref_corners(*ref_size)))
+    """Long side of the projected reference, in frame pixels.
+
+    Plain floats on four corners: this runs for every alignment level and verification, where
+    ``project``'s numpy calls cost ten times the arithmetic.
+    """
+    (a, b, c), (d, e, f), (g, k, m) = h.tolist()
+    w, hh = float(ref_size[0]), float(ref_size[1])
+    q = []
+    for x, y in ((0.0, 0.0), (w, 0.0), (w, hh), (0.0, hh)):
+        z = g * x + k * y + m
+        if abs(z) < 1e-12:
+            z = 1e-12
+        q.append(((a * x + b * y + c) / z, (d * x + e * y + f) / z))
+    return long_side(np.array(q))
 
 
 def warp_to_template(level_img: np.ndarray, h_t2l: np.ndarray, size: tuple[int, int], margin: int = 0) -> np.ndarray:
@@ -205,7 +217,7 @@ class VerifyTemplate:
     @classmethod
     def build(cls, tmpl: np.ndarray) -> VerifyTemplate:
         t = tmpl.astype(np.float32)
-        plane = plane_basis(t.shape)
+        plane = cached_plane_basis(t.shape)  # one per shape: a blur bank builds 60 of a few shapes
         return cls(t, _unit(deplane(t.ravel(), plane)), plane, (CellStats.build(t, 4), CellStats.build(t, 6)))
 
 

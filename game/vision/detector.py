@@ -494,16 +494,20 @@ class MarkerDetector:
         ambiguous and nothing is reported (poses within ``RIVAL_MIN_PX`` of each other are one
         answer). (A turn is not refused for coming close: the turn cue
         of ``_disambiguate`` decides between turns of the best pose.)
+
+        A pose counts only if it verifies above the bar that could still change the answer: a
+        stretched start within ``rival_lead`` of the best pose so far, a turn above it (turns
+        are never rivals). Verification skips the stages that cannot lift a pose over that bar.
         """
         cfg = self.config
         h0 = found.homography
         poses = [(found.score, h0, "found")]
         for start in self._rival_starts:
-            r = self._settled(ctx, h0 @ start)
+            r = self._settled(ctx, h0 @ start, max(p[0] for p in poses) - cfg.rival_lead)
             if r is not None:
                 poses.append((*r, "stretch"))
         for undo in self._sym_undo:
-            r = self._settled(ctx, h0 @ undo)
+            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses))
             if r is not None:
                 poses.append((*r, "turn"))
         poses.sort(key=lambda t: -t[0])
@@ -521,10 +525,11 @@ class MarkerDetector:
         # When the better pose fails its conclusion, the first one is not trusted either.
         return self._conclusion(ctx, (top[0], top[1]))
 
-    def _settled(self, ctx: FrameContext, start: np.ndarray) -> tuple[float, np.ndarray] | None:
-        """(verified score, pose) after a fine alignment from ``start``, or None when it does not verify."""
-        best = self._finish(ctx, start, None, levels=(1,))
-        return best if best is not None and best[0] >= self.config.accept_score else None
+    def _settled(self, ctx: FrameContext, start: np.ndarray, floor: float = 0.0) -> tuple[float, np.ndarray] | None:
+        """(verified score, pose) after a fine alignment from ``start``, or None when it does not
+        verify or verifies no better than ``floor``."""
+        best = self._finish(ctx, start, None, levels=(1,), floor=floor)
+        return best if best is not None and best[0] >= self.config.accept_score and best[0] > floor else None
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
         """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
@@ -857,7 +862,7 @@ class MarkerDetector:
         return self._cues[side]
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
-                levels: tuple[int, ...] = (2,)) -> tuple[float, np.ndarray] | None:
+                levels: tuple[int, ...] = (2,), floor: float = 0.0) -> tuple[float, np.ndarray] | None:
         cfg = self.config
         if levels[0] == 1 and long_side(self._quad(h)) > cfg.polish_px:
             # A large view starts at the coarse level: the coarse fit is affine, and the perspective
@@ -865,7 +870,7 @@ class MarkerDetector:
             levels = (0, *levels)
         res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up)
         h2 = res[0] if res is not None else h
-        score = self._verified_score(ctx, h2) if res is not None else 0.0
+        score = self._verified_score(ctx, h2, floor=floor) if res is not None else 0.0
         if score <= 0.0:
             return best
         if best is None or score > best[0]:
@@ -952,8 +957,13 @@ class MarkerDetector:
                   & (centre[:, 1] >= -0.1 * fh) & (centre[:, 1] <= 1.1 * fh))
         return np.where(ok, longest, 0.0).tolist()
 
-    def _verified_score(self, ctx: FrameContext, h: np.ndarray, min_visible: float | None = None) -> float:
+    def _verified_score(self, ctx: FrameContext, h: np.ndarray, min_visible: float | None = None,
+                        floor: float = 0.0) -> float:
         """Verification score of pose ``h`` (0 when it fails a gate); see ``align.verify``.
+
+        Stages that cannot lift the score above ``floor`` are skipped (the score is then at most
+        ``floor``): the blurred fallback scores at most ``accept_score + 1 - blur_accept``, and
+        the colour agreement only lowers a score.
 
         With ``min_visible`` (tracking), a view reaching beyond the frame is compared on its
         pixels inside the frame only. Detection keeps comparing the whole view (at least
@@ -967,11 +977,11 @@ class MarkerDetector:
             return 0.0
         partial = min_visible is not None and visible < 1.0
         score = verify(ctx.pyr, self.ref.templates[1], h, self.ref.size, prepared=self._vt[1], partial=partial)
-        if score < cfg.accept_score and not partial:
+        if score < cfg.accept_score and not partial and cfg.accept_score + 1.0 - cfg.blur_accept > floor:
             blur = self._view_blur(ctx, h)
             if blur is not None:  # ranked by how far the blurred fit clears its own bar
                 score = cfg.accept_score + blur[2] - cfg.blur_accept
-        if score > 0.0:  # grey marks get the ink hue check only (a red copy of a black mark is not it)
+        if score > floor:  # grey marks get the ink hue check only (a red copy of a black mark is not it)
             score *= self._colour_agreement(ctx, h, partial)
         if visible < cfg.min_visible and score < cfg.partial_accept:
             return 0.0
