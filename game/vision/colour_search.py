@@ -120,10 +120,11 @@ class ColourTemplateSearch:
         entries, spectra, disks = self._spectra(level, (h, w))
         if not entries:
             return []
-        f = img.astype(np.float32)
-        f -= f.reshape(-1, 3).mean(axis=0)  # smaller sums: the window variance keeps its float32 precision
-        chans = [cv2.dft(c) for c in cv2.split(f)]
-        sq = cv2.dft((f * f).sum(axis=2))
+        # Less the image's mean: smaller sums, so the window variance keeps its float32 precision.
+        planes = [p.astype(np.float32) - np.float32(m) for p, m in zip(cv2.split(img), cv2.mean(img), strict=False)]
+        chans = [cv2.dft(p) for p in planes]
+        sq = cv2.dft(cv2.multiply(planes[0], planes[0]) + cv2.multiply(planes[1], planes[1])
+                     + cv2.multiply(planes[2], planes[2]))
         windows: dict[int, np.ndarray] = {}  # d -> 1 / sqrt(the windows' variance over the disk, summed over channels, times its area)
         out = []
         for e, spec in zip(entries, spectra, strict=True):
