@@ -29,7 +29,17 @@ class _Entry:
     level: int  # pyramid level of the frame it is correlated with (0 = search image)
     template: np.ndarray  # uint8 HxWx3, the turned reference on a square canvas
     ref_to_canvas: np.ndarray  # 3x3: reference px -> canvas px
-    energy: float  # sum of the squared zero-mean template values (all channels)
+    energy: float  # sum of the squared values of ``masked`` (all channels)
+    masked: np.ndarray  # float32 HxWx3: the template minus its mean over ``disk``, zero outside it
+    disk: np.ndarray  # float32 HxW: 1 on the disk inscribed in the print (at every turn), else 0
+
+
+def _correlate(image_spectra: list[np.ndarray], kernel_spectra: list[np.ndarray], h: int, w: int) -> np.ndarray:
+    """The valid ``h`` x ``w`` part of the correlation of images with kernels (``cv2.dft`` spectra), summed."""
+    prod = cv2.mulSpectrums(image_spectra[0], kernel_spectra[0], 0, conjB=True)
+    for a, b in zip(image_spectra[1:], kernel_spectra[1:], strict=True):
+        prod += cv2.mulSpectrums(a, b, 0, conjB=True)
+    return cv2.idft(prod, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)[:h, :w]
 
 
 class ColourTemplateSearch:
@@ -58,62 +68,74 @@ class ColourTemplateSearch:
             # the alignment's reach. Measured with centres: the same poster detections, and on the
             # held-out landscape two more views aligned squashed (wrong) instead of declined.
             to_small = np.diag([tw / w, th / h, 1.0])
+            # The disk inscribed in the thumbnail lies inside the print at every turn: the window
+            # statistics are taken over it, so the background around the print does not dilute the
+            # correlation (masked normalised correlation, Padfield 2012, with one mask for all turns).
+            yy, xx = np.mgrid[:d, :d]
+            rad = min(tw, th) / 2.0
+            disk = ((xx - (d - 1) / 2.0) ** 2 + (yy - (d - 1) / 2.0) ** 2 <= rad * rad).astype(np.float32)
             for a in angles:
                 rot = cv2.getRotationMatrix2D((tw / 2.0, th / 2.0), a, 1.0)
                 rot[:, 2] += ((d - tw) / 2.0, (d - th) / 2.0)
                 canvas = cv2.warpAffine(small, rot, (d, d), flags=cv2.INTER_LINEAR,
                                         borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
-                flat = canvas.reshape(-1, 3).astype(np.float64)
-                energy = float(((flat - flat.mean(axis=0)) ** 2).sum())
+                t = canvas.astype(np.float32)
+                t = (t - t[disk > 0].mean(axis=0)) * disk[:, :, None]
+                energy = float((t.astype(np.float64) ** 2).sum())
                 # A plain thumbnail (a reference of one colour) correlates with nothing.
                 if energy > 1.0:
-                    self.entries.append(_Entry(level, canvas, np.vstack([rot, [0.0, 0.0, 1.0]]) @ to_small, energy))
-        self._spectra_cache: dict[tuple[int, tuple[int, int]], tuple[list[_Entry], list[list[np.ndarray]]]] = {}
+                    self.entries.append(_Entry(level, canvas, np.vstack([rot, [0.0, 0.0, 1.0]]) @ to_small, energy,
+                                               t, disk))
+        self._spectra_cache: dict[tuple[int, tuple[int, int]], tuple[list[_Entry], list[list[np.ndarray]], dict]] = {}
 
-    def _spectra(self, level: int, shape: tuple[int, int]) -> tuple[list[_Entry], list[list[np.ndarray]]]:
-        """The entries of a level and their zero-mean templates' spectra (per channel) at an image shape."""
+    def _spectra(self, level: int, shape: tuple[int, int]) -> tuple[list[_Entry], list[list[np.ndarray]], dict]:
+        """The entries of a level, their masked templates' spectra (per channel) and their disks'
+        spectra (per canvas side) at an image shape."""
         key = (level, shape)
         if key not in self._spectra_cache:
             entries = [e for e in self.entries if e.level == level and e.template.shape[0] < min(shape)]
-            spectra = []
+
+            def spectrum(a: np.ndarray) -> np.ndarray:
+                pad = np.zeros(shape, np.float32)
+                pad[:a.shape[0], :a.shape[1]] = a
+                return cv2.dft(pad)
+
+            spectra = [[spectrum(e.masked[:, :, c]) for c in range(3)] for e in entries]
+            disks = {}
             for e in entries:
-                t = e.template.astype(np.float32)
-                t -= t.reshape(-1, 3).mean(axis=0)
-                pad = np.zeros((*shape, 3), np.float32)
-                pad[:t.shape[0], :t.shape[1]] = t
-                spectra.append([cv2.dft(np.ascontiguousarray(pad[:, :, c])) for c in range(3)])
-            self._spectra_cache[key] = (entries, spectra)
+                d = e.template.shape[0]
+                if d not in disks:
+                    disks[d] = (spectrum(e.disk), float(e.disk.sum()))
+            self._spectra_cache[key] = (entries, spectra, disks)
         return self._spectra_cache[key]
 
     def correlations(self, img: np.ndarray, level: int) -> list[tuple[_Entry, np.ndarray]]:
-        """Normalised correlation (as ``cv2.TM_CCOEFF_NORMED``, all channels) of each entry of a level.
+        """Masked normalised correlation (all channels, over each entry's disk) of each entry of a level.
 
-        The image's spectrum is computed once for all of the level's entries, where
-        ``cv2.matchTemplate`` transforms the image again for each (at 160x120, about half the
-        time for the level's twelve entries). Windows with less than one grey level of spread
-        per pixel are floored there, so on near-flat windows the values differ slightly.
+        The image's spectra are computed once for all of the level's entries and the window
+        statistics over the disk once per canvas side. Windows with less than one grey level of
+        spread per pixel are floored: a flat window correlates with nothing.
         """
         h, w = img.shape[:2]
-        entries, spectra = self._spectra(level, (h, w))
+        entries, spectra, disks = self._spectra(level, (h, w))
         if not entries:
             return []
-        f = img.astype(np.float32)
-        chans = [cv2.dft(c) for c in cv2.split(f)]
-        sq = f * f
-        windows: dict[int, np.ndarray] = {}  # d -> 1 / sqrt(the windows' variance summed over channels, times d*d)
+        # Less the image's mean: smaller sums, so the window variance keeps its float32 precision.
+        planes = [p.astype(np.float32) - np.float32(m) for p, m in zip(cv2.split(img), cv2.mean(img), strict=False)]
+        chans = [cv2.dft(p) for p in planes]
+        sq = cv2.dft(cv2.multiply(planes[0], planes[0]) + cv2.multiply(planes[1], planes[1])
+                     + cv2.multiply(planes[2], planes[2]))
+        windows: dict[int, np.ndarray] = {}  # d -> 1 / sqrt(the windows' variance over the disk, summed over channels, times its area)
         out = []
         for e, spec in zip(entries, spectra, strict=True):
             d = e.template.shape[0]
             if d not in windows:
-                r = d // 2
-                m1 = cv2.boxFilter(f, -1, (d, d), borderType=cv2.BORDER_REFLECT)[r:h - d + 1 + r, r:w - d + 1 + r]
-                m2 = cv2.boxFilter(sq, -1, (d, d), borderType=cv2.BORDER_REFLECT)[r:h - d + 1 + r, r:w - d + 1 + r]
-                # At least one grey level of spread per pixel: a flat window correlates with nothing.
-                windows[d] = 1.0 / np.sqrt(np.maximum((m2 - m1 * m1).sum(axis=2), 1.0) * (d * d))
-            prod = cv2.mulSpectrums(chans[0], spec[0], 0, conjB=True)
-            prod += cv2.mulSpectrums(chans[1], spec[1], 0, conjB=True)
-            prod += cv2.mulSpectrums(chans[2], spec[2], 0, conjB=True)
-            num = cv2.idft(prod, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)[:h - d + 1, :w - d + 1]
+                dspec, n = disks[d]
+                var = _correlate([sq], [dspec], h - d + 1, w - d + 1)
+                for c in chans:
+                    var -= _correlate([c], [dspec], h - d + 1, w - d + 1) ** 2 / np.float32(n)
+                windows[d] = 1.0 / np.sqrt(np.maximum(var, np.float32(n)))
+            num = _correlate(chans, spec, h - d + 1, w - d + 1)
             num *= windows[d]
             num *= np.float32(1.0 / math.sqrt(e.energy))
             out.append((e, num))

@@ -117,13 +117,14 @@ def test_trial_runs_the_detector_on_simulated_views(logo: np.ndarray) -> None:
 def test_a_hard_photo_rates_below_the_poster_by_its_trial() -> None:
     root = Path(__file__).resolve().parents[2]
     poster = cv2.imread(str(root / "bench/data/poster.png"))
-    lake = cv2.imread(str(root / "bench/data/heldout/dusk-lake.png"))
-    assert poster is not None and lake is not None
-    rp, rl = rate_marker(poster), rate_marker(lake)
+    night = cv2.imread(str(root / "bench/data/heldout/night-street.png"))
+    assert poster is not None and night is not None
+    rp, rl = rate_marker(poster), rate_marker(night)
     # Both look fine by the image measures (size, contrast, colour, edges); the detector does not.
     assert rl.components["trial"] < rp.components["trial"]
     assert rl.score < rp.score
-    # The advice names the trial when it finds fewer than three in four views (the lake sits near
-    # that share: 12 or 13 of 16), and the poster, found in nearly all, gets none.
+    assert rl.components["trial"] <= 75.0
+    # The advice names the trial when it finds fewer than three in four views (the dim, sparse
+    # night street sits below that share), and the poster, found in nearly all, gets none.
     assert any("simulated handheld views" in a for a in rl.advice) == (rl.components["trial"] < 75.0)
     assert not any("simulated handheld views" in a for a in rp.advice)
