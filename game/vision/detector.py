@@ -291,6 +291,12 @@ class MarkerDetector:
         self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
                               for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
                                                      (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+        # A print plain or banded along an axis verifies against its own stretch (the rival
+        # starts' 1.25) nearly as well as against itself. When that self-match comes within
+        # ``rival_lead`` of the bar above which views go unchecked, no view verifying below
+        # self-match + ``rival_lead`` is reported: its score cannot tell it from a stretch.
+        stretch_bar = self._self_stretch_score() + self.config.rival_lead
+        self._stretch_bar = stretch_bar if stretch_bar > self.config.rival_check_below else 0.0
         # The card's other turns about its centre (quarter turns of a square card, else half).
         turns = (1, 2, 3) if 0.9 < w / h < 1.1 else (2,)
         self._card_turns = [centre @ np.vstack([cv2.getRotationMatrix2D((0, 0), 90.0 * q, 1.0), [0, 0, 1]]) @ back
@@ -477,9 +483,25 @@ class MarkerDetector:
             again = self._colour_searched(ctx, None)
             if again is not None and again[0] >= cfg.accept_score:
                 found = self._concluded(ctx, again)
+        if found is not None and found.score < self._stretch_bar:
+            found = None  # the score cannot tell this pose from a stretched one
         if found is not None and found.score < cfg.rival_check_below:
             found = self._unrivalled(ctx, found)
         return found
+
+    def _self_stretch_score(self) -> float:
+        """The best verification score of the 64-px template against itself zoomed in by 1.25
+        about its centre along x, y or both (the rival starts' stretch; all pixels come from the
+        mark, so no background is guessed)."""
+        t = self.ref.templates[1][0].astype(np.float32)
+        h, w = t.shape[:2]
+        best = 0.0
+        for sx, sy in ((0.8, 1.0), (1.0, 0.8), (0.8, 0.8)):
+            m = np.array([[sx, 0, (1 - sx) * (w - 1) / 2], [0, sy, (1 - sy) * (h - 1) / 2]], np.float32)
+            z = cv2.warpAffine(t, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_REPLICATE)
+            best = max(best, match_score(self._vt[1], z))
+        return best
 
     def _unrivalled(self, ctx: FrameContext, found: Detection) -> Detection | None:
         """``found`` if the frame fixes it: no known confusion verifies as well from its own start.
