@@ -145,7 +145,8 @@ class DetectorConfig:
     # Uniqueness: a detection verified below this is aligned again from its known confusions
     # (starts stretched by 1.25 and shifted by 12 % along each axis, and the mark's self-matching
     # turns); another pose verifying within ``rival_lead`` of the best means the frame does not
-    # fix the pose, and nothing is reported (0 = never check)
+    # fix the pose, and nothing is reported (0 = never check). A mark whose verification cannot
+    # tell its own 1.25 stretch above this bar instead refuses views below that self-match.
     rival_check_below: float = 0.95
     rival_lead: float = 0.03
     # A view up to this size that fails verification is verified once more against the 64-px
@@ -296,7 +297,7 @@ class MarkerDetector:
         # ``rival_lead`` of the bar above which views go unchecked, no view verifying below
         # self-match + ``rival_lead`` is reported: its score cannot tell it from a stretch.
         stretch_bar = self._self_stretch_score() + self.config.rival_lead
-        self._stretch_bar = stretch_bar if stretch_bar > self.config.rival_check_below else 0.0
+        self._stretch_bar = stretch_bar if 0 < self.config.rival_check_below < stretch_bar else 0.0
         # The card's other turns about its centre (quarter turns of a square card, else half).
         turns = (1, 2, 3) if 0.9 < w / h < 1.1 else (2,)
         self._card_turns = [centre @ np.vstack([cv2.getRotationMatrix2D((0, 0), 90.0 * q, 1.0), [0, 0, 1]]) @ back
