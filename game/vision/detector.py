@@ -145,7 +145,7 @@ class DetectorConfig:
     # Uniqueness: a detection verified below this is aligned again from its known confusions
     # (starts stretched by 1.25 and shifted by 12 % along each axis, and the mark's self-matching
     # turns); another pose verifying within ``rival_lead`` of the best means the frame does not
-    # fix the pose, and nothing is reported (0 = never check). A mark whose verification cannot
+    # fix the pose, and nothing is reported (0 = never check). A textured mark whose verification cannot
     # tell its own 1.25 stretch above this bar instead refuses views below that self-match.
     rival_check_below: float = 0.95
     rival_lead: float = 0.03
@@ -292,11 +292,13 @@ class MarkerDetector:
         self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
                               for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
                                                      (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
-        # A print plain or banded along an axis verifies against its own stretch (the rival
-        # starts' 1.25) nearly as well as against itself. When that self-match comes within
-        # ``rival_lead`` of the bar above which views go unchecked, no view verifying below
-        # self-match + ``rival_lead`` is reported: its score cannot tell it from a stretch.
-        stretch_bar = self._self_stretch_score() + self.config.rival_lead
+        # A photograph plain or banded along an axis verifies against its own stretch (the rival
+        # starts' 1.25) nearly as well as against itself. When that self-match plus
+        # ``rival_lead`` exceeds the bar above which views go unchecked, no view verifying below
+        # it is reported: its score cannot tell it from a stretch. (Line art is left to the
+        # rival starts: its strokes pin the alignment, and such a bar refused half the right
+        # views of a train wordmark that never gave a wrong pose.)
+        stretch_bar = self._self_stretch_score() + self.config.rival_lead if textured else 0.0
         self._stretch_bar = stretch_bar if 0 < self.config.rival_check_below < stretch_bar else 0.0
         # The card's other turns about its centre (quarter turns of a square card, else half).
         turns = (1, 2, 3) if 0.9 < w / h < 1.1 else (2,)
