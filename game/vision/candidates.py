@@ -329,65 +329,100 @@ def cue_maps(likelihoods: tuple[np.ndarray, np.ndarray], grey_search: np.ndarray
                    kx=kx, min_side=min_side_px / to_frame / kx)
 
 
-def card_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray, to_frame: float,
-                    max_regions: int = 6, n_angles: int = 2, tone_split: float = 20.0
-                    ) -> list[tuple[float, np.ndarray, str]]:
-    """Hypotheses from card-coloured regions: the card's quad ("card") and ink moments ("moments").
+@dataclass(frozen=True)
+class CardRegion:
+    """A card-coloured region of the half-size cue maps: its filled outline (0/1) and the box's corner."""
 
-    ``to_frame`` converts search-image px to frame px; ``tone_split`` is the ``tone_split_quads``
-    gap (0: off). Returns (prior score, homography, kind).
+    fill: np.ndarray
+    origin: tuple[int, int]
+
+
+def card_regions(cues: CueMaps, max_regions: int = 6) -> list[CardRegion]:
+    """The largest card-coloured regions that hold ink, biggest and inkiest first.
+
+    Card pixels are closed first, so that the thin strokes printed on the card do not cut it apart.
     """
-    kx, min_side, ink_mask, card_mask = cues.kx, cues.min_side, cues.ink_mask, cues.card_mask
-    hyps: list[tuple[float, np.ndarray, str]] = []
-    # Card regions, closed so the thin strokes printed on the card do not cut it apart.
     ell5 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
-    closed = cv2.morphologyEx(card_mask, cv2.MORPH_CLOSE, ell5)
+    closed = cv2.morphologyEx(cues.card_mask, cv2.MORPH_CLOSE, ell5)
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cand = []
     for c in contours:
         bx, by, bw, bh = cv2.boundingRect(c)
-        if max(bw, bh) < min_side or bw * bh < 12:
+        if max(bw, bh) < cues.min_side or bw * bh < 12:
             continue
         area = cv2.contourArea(c)
         if area < 0.15 * bw * bh:
             continue
         # Rank by size and by how much ink the region holds (a plain white wall holds none).
-        inside = cv2.countNonZero(ink_mask[by:by + bh, bx:bx + bw]) / (bw * bh)  # = mean of the 0/1 mask
+        inside = cv2.countNonZero(cues.ink_mask[by:by + bh, bx:bx + bw]) / (bw * bh)  # = mean of the 0/1 mask
         cand.append((area * (0.05 + min(inside, 0.3)), c))
     cand.sort(key=lambda t: -t[0])
-    model = ref.contrast_shape
+    out = []
     for _, c in cand[:max_regions]:
         bx, by, bw, bh = cv2.boundingRect(c)
         fill = np.zeros((bh, bw), np.uint8)
         cv2.drawContours(fill, [c], 0, 1, -1, offset=(-bx, -by))
-        variants = [fill]
-        # An adaptive opening cuts off arms, sticks and fingers glued to the card.
-        k = max(3, int(0.18 * min(bw, bh)) | 1)
-        if k > 3:
-            op = disk_opening(fill, (k - 1) / 2)
-            n, lab, st, _ = cv2.connectedComponentsWithStats(op)
-            if n > 1:
-                j = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
-                op = (lab == j).astype(np.uint8)
-                if op.sum() < 0.97 * fill.sum():
-                    variants.append(op)
-        for v in variants:
-            vc, _ = cv2.findContours(v, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-            if not vc:
-                continue
-            vc = max(vc, key=cv2.contourArea)
-            quad = quad_from_contour(vc)
-            if quad is not None:
-                for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size, to_frame):
-                    hyps.append((0.5, hq, "card"))
-            if model is None:
-                continue
-            hyps += region_moment_poses(ref, model, v, (bx, by), kx, card_mask, grey_search, to_frame, n_angles)
+        out.append(CardRegion(fill, (bx, by)))
+    return out
+
+
+def card_hypotheses(ref: ReferenceModel, cues: CueMaps, regions: list[CardRegion], grey_search: np.ndarray,
+                    to_frame: float, n_angles: int = 2, tone_split: float = 20.0) -> list[tuple[float, np.ndarray, str]]:
+    """Hypotheses from card regions: the card's quad ("card") and ink moments ("moments").
+
+    ``to_frame`` converts search-image px to frame px; ``tone_split`` is the ``tone_split_quads``
+    gap (0: off). Returns (prior score, homography, kind).
+    """
+    hyps: list[tuple[float, np.ndarray, str]] = []
+    for region in regions:
+        hyps += _region_hypotheses(ref, cues, region.fill, region.origin, grey_search, to_frame, n_angles)
         if tone_split > 0:
+            (bx, by), (bh, bw) = region.origin, region.fill.shape
             box = (slice(by, by + bh), slice(bx, bx + bw))
-            for quad in tone_split_quads(fill & card_mask[box], cues.grey[box], min_side, tone_split):
-                for hq in card_quad_poses((quad + np.array([bx, by])) * kx, ref.size, to_frame):
+            for quad in tone_split_quads(region.fill & cues.card_mask[box], cues.grey[box], cues.min_side, tone_split):
+                for hq in card_quad_poses((quad + np.array([bx, by])) * cues.kx, ref.size, to_frame):
                     hyps.append((0.5, hq, "card"))
+    return hyps
+
+
+def opened_card_hypotheses(ref: ReferenceModel, cues: CueMaps, regions: list[CardRegion], grey_search: np.ndarray,
+                           to_frame: float, n_angles: int = 2) -> list[tuple[float, np.ndarray, str]]:
+    """``card_hypotheses`` of the regions opened by a disk a fifth of their shorter side.
+
+    The opening cuts off arms, sticks and fingers glued to the card; the largest part left is
+    tried when it differs from the region by at least 3 % of its area.
+    """
+    hyps: list[tuple[float, np.ndarray, str]] = []
+    for region in regions:
+        fill = region.fill
+        bh, bw = fill.shape
+        k = max(3, int(0.18 * min(bw, bh)) | 1)
+        if k <= 3:
+            continue
+        op = disk_opening(fill, (k - 1) / 2)
+        n, lab, st, _ = cv2.connectedComponentsWithStats(op)
+        if n > 1:
+            j = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
+            op = (lab == j).astype(np.uint8)
+            if op.sum() < 0.97 * fill.sum():
+                hyps += _region_hypotheses(ref, cues, op, region.origin, grey_search, to_frame, n_angles)
+    return hyps
+
+
+def _region_hypotheses(ref: ReferenceModel, cues: CueMaps, fill: np.ndarray, origin: tuple[int, int],
+                       grey_search: np.ndarray, to_frame: float, n_angles: int) -> list[tuple[float, np.ndarray, str]]:
+    """The quad poses of one filled region's outline, when four-sided, and its moment poses."""
+    hyps: list[tuple[float, np.ndarray, str]] = []
+    vc, _ = cv2.findContours(fill, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not vc:
+        return hyps
+    quad = quad_from_contour(max(vc, key=cv2.contourArea))
+    if quad is not None:
+        for hq in card_quad_poses((quad + np.array(origin)) * cues.kx, ref.size, to_frame):
+            hyps.append((0.5, hq, "card"))
+    model = ref.contrast_shape
+    if model is not None:
+        hyps += region_moment_poses(ref, model, fill, origin, cues.kx, cues.card_mask, grey_search, to_frame, n_angles)
     return hyps
 
 

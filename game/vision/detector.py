@@ -42,7 +42,15 @@ from game.vision.align import (
 )
 from game.vision.blur import MIN_SIDE as BLUR_MIN_SIDE
 from game.vision.blur import BlurBank, motion_blur, turned_motion
-from game.vision.candidates import card_hypotheses, cue_maps, dedupe, ink_hypotheses, outline_hypotheses
+from game.vision.candidates import (
+    card_hypotheses,
+    card_regions,
+    cue_maps,
+    dedupe,
+    ink_hypotheses,
+    opened_card_hypotheses,
+    outline_hypotheses,
+)
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
 from game.vision.features import FeatureHypotheses
@@ -110,7 +118,7 @@ class DetectorConfig:
     # the 2, 6 views lost and 2 gained)
     ink_gaps: tuple[int, ...] = (2, 5)
     accept_score: float = 0.7  # verification NCC needed to report a detection
-    early_exit_score: float = 0.8  # a pose verified this well ends the search (before the outlines, for the first colour hypothesis)
+    early_exit_score: float = 0.8  # a pose verified this well ends the search (for the early tries: before the outlines)
     shortcut_cc: float = 0.85  # coarse ECC correlation that gets the fine alignment before the other hypotheses
     min_apparent_px: float = 18.0  # smaller than this cannot be verified reliably
     polish_px: float = 130.0  # apparent size above which the 128-px template refines the pose
@@ -418,10 +426,12 @@ class MarkerDetector:
         to_frame = 1.0 / ctx.search_scale
         cues = cue_maps(ctx.likelihoods, grey_search, to_frame, cfg.min_apparent_px)
         # Colour cues first (card regions, ink blobs, the tracker's priors): they give most
-        # detections, and when the best of them fits and verifies strongly, the frame is done
-        # before the outlines are traced. Ranked by a cheap correlation with the 32-px template.
+        # detections, and when one of the best of them fits and verifies strongly, the frame is
+        # done before the rarely needed hypotheses (opened card regions, outlines) are made.
+        # Ranked by a cheap correlation with the 32-px template.
         raw = [(0.0, h0, "prior") for h0 in priors]
-        raw += card_hypotheses(self.ref, cues, grey_search, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
+        regions = card_regions(cues, cfg.max_candidates)
+        raw += card_hypotheses(self.ref, cues, regions, grey_search, to_frame, cfg.angles_per_candidate,
                                cfg.card_tone_split)
         raw += ink_hypotheses(self.ref, cues, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
                               () if colour_only else tuple(cfg.ink_gaps))
@@ -431,26 +441,31 @@ class MarkerDetector:
         best: tuple[float, np.ndarray] | None = None
         coarse: list[tuple[float, np.ndarray]] = []
         finished: set[int] = set()
-        # The best colour hypothesis is aligned at once; if it is not the answer, its result is
-        # kept for when the ranking of all hypotheses reaches it (and dropped if it does not).
-        first: tuple[np.ndarray, tuple[float, np.ndarray] | None, list, set[int]] | None = None
-        if ranked and ranked[0][0] >= cfg.min_quick_score:
-            h0, c0, f0 = ranked[0][1], [], set()
-            b0 = self._coarse_step(ctx, h0, quick[id(h0)], None, c0, f0)
+        # The early tries: the best ``fine_candidates`` colour hypotheses are aligned at once,
+        # each fit that passes the coarse alignment also finely; one verified at
+        # ``early_exit_score`` ends the search. Otherwise their results are kept for when the
+        # ranking of all hypotheses reaches them (and dropped if it does not).
+        tried: dict[int, tuple[tuple[float, np.ndarray] | None, list[tuple[float, np.ndarray]], set[int]]] = {}
+        for h0 in dedupe([h for s, h in ranked if s >= cfg.min_quick_score], self.ref.size, cfg.fine_candidates):
+            c0: list[tuple[float, np.ndarray]] = []
+            f0: set[int] = set()
+            b0 = self._coarse_step(ctx, h0, quick[id(h0)], None, c0, f0, finish=True)
             if b0 is not None and b0[0] >= cfg.early_exit_score:
                 best, coarse, finished = b0, c0, f0
-            else:
-                first = (h0, b0, c0, f0)
+                break
+            tried[id(h0)] = (b0, c0, f0)
         if best is None:
+            late = opened_card_hypotheses(self.ref, cues, regions, grey_search, to_frame, cfg.angles_per_candidate)
             if not colour_only:  # the outlines do not depend on colour: the white-balance retry skips them
-                outlines = self._ranked(ctx, outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
-                                                                cfg.max_edge_quads, self._ref_busy))
-                quick.update((id(h), s) for s, h in outlines)
-                ranked = sorted(ranked + outlines, key=lambda t: -t[0])
+                late += outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
+                                           cfg.max_edge_quads, self._ref_busy)
+            later = self._ranked(ctx, late)
+            quick.update((id(h), s) for s, h in later)
+            ranked = sorted(ranked + later, key=lambda t: -t[0])
             hyps = dedupe([h for s, h in ranked if s >= cfg.min_quick_score], self.ref.size, cfg.refine_candidates)
             for h0 in hyps:
-                if first is not None and h0 is first[0]:
-                    _, b0, c0, f0 = first
+                if id(h0) in tried:
+                    b0, c0, f0 = tried[id(h0)]
                     coarse += c0
                     finished |= f0
                     if b0 is not None and (best is None or b0[0] > best[0]):
@@ -570,12 +585,13 @@ class MarkerDetector:
                           margin_frac=0.25, blur=ECC_BLUR, motion=COARSE_MOTION)
 
     def _coarse_step(self, ctx: FrameContext, h0: np.ndarray, quick: float, best: tuple[float, np.ndarray] | None,
-                     coarse: list[tuple[float, np.ndarray]], finished: set[int]) -> tuple[float, np.ndarray] | None:
+                     coarse: list[tuple[float, np.ndarray]], finished: set[int],
+                     finish: bool = False) -> tuple[float, np.ndarray] | None:
         """``best`` after the coarse alignment of hypothesis ``h0`` (quick correlation ``quick``).
 
-        Its fit joins ``coarse`` (the fine alignment's candidates); a strong fit is finished at
-        once (and joins ``finished``): when it verifies well, the remaining hypotheses (usually
-        all wrong) need no alignment at all.
+        Its fit joins ``coarse`` (the fine alignment's candidates); a strong fit (or, with
+        ``finish``, any that passes) is finished at once (and joins ``finished``): when it
+        verifies well, the remaining hypotheses (usually all wrong) need no alignment at all.
         """
         cfg = self.config
         res = self._coarse(ctx, h0)
@@ -590,7 +606,7 @@ class MarkerDetector:
         # skipping it spares the expensive fine alignment on most wrong hypotheses.
         if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
             coarse.append((cc, h1))
-            if cc >= cfg.shortcut_cc:
+            if finish or cc >= cfg.shortcut_cc:
                 finished.add(id(h1))
                 best = self._finish(ctx, h1, best, levels=(1,))
         return best
