@@ -113,7 +113,7 @@ def install(prof: StageProfiler) -> None:
             prof.kinds[id(h)] = kind
 
     for owner, name, label in ((detector, "card_hypotheses", "hyp:card regions"),
-                               (detector, "opened_card_hypotheses", "hyp:opened card regions"),
+                               (detector, "recut_card_hypotheses", "hyp:card regions cut"),
                                (detector, "ink_hypotheses", "hyp:ink blobs"),
                                (detector, "outline_hypotheses", "hyp:outlines (rest)")):
         prof.wrap(owner, name, label, after=note_kinds)

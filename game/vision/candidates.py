@@ -367,45 +367,44 @@ def card_regions(cues: CueMaps, max_regions: int = 6) -> list[CardRegion]:
 
 
 def card_hypotheses(ref: ReferenceModel, cues: CueMaps, regions: list[CardRegion], grey_search: np.ndarray,
-                    to_frame: float, n_angles: int = 2, tone_split: float = 20.0) -> list[tuple[float, np.ndarray, str]]:
+                    to_frame: float, n_angles: int = 2) -> list[tuple[float, np.ndarray, str]]:
     """Hypotheses from card regions: the card's quad ("card") and ink moments ("moments").
 
-    ``to_frame`` converts search-image px to frame px; ``tone_split`` is the ``tone_split_quads``
-    gap (0: off). Returns (prior score, homography, kind).
+    ``to_frame`` converts search-image px to frame px. Returns (prior score, homography, kind).
     """
     hyps: list[tuple[float, np.ndarray, str]] = []
     for region in regions:
         hyps += _region_hypotheses(ref, cues, region.fill, region.origin, grey_search, to_frame, n_angles)
-        if tone_split > 0:
-            (bx, by), (bh, bw) = region.origin, region.fill.shape
-            box = (slice(by, by + bh), slice(bx, bx + bw))
-            for quad in tone_split_quads(region.fill & cues.card_mask[box], cues.grey[box], cues.min_side, tone_split):
-                for hq in card_quad_poses((quad + np.array([bx, by])) * cues.kx, ref.size, to_frame):
-                    hyps.append((0.5, hq, "card"))
     return hyps
 
 
-def opened_card_hypotheses(ref: ReferenceModel, cues: CueMaps, regions: list[CardRegion], grey_search: np.ndarray,
-                           to_frame: float, n_angles: int = 2) -> list[tuple[float, np.ndarray, str]]:
-    """``card_hypotheses`` of the regions opened by a disk a fifth of their shorter side.
+def recut_card_hypotheses(ref: ReferenceModel, cues: CueMaps, regions: list[CardRegion], grey_search: np.ndarray,
+                          to_frame: float, n_angles: int = 2, tone_split: float = 20.0
+                          ) -> list[tuple[float, np.ndarray, str]]:
+    """``card_hypotheses`` of the card regions cut apart from what they merged with.
 
-    The opening cuts off arms, sticks and fingers glued to the card; the largest part left is
-    tried when it differs from the region by at least 3 % of its area.
+    Each region is opened by a disk a fifth of its shorter side, which cuts off arms, sticks and
+    fingers glued to the card (the largest part left is tried when it lost at least 3 % of the
+    area), and split by brightness (``tone_split_quads`` with gap ``tone_split``; 0: off).
     """
     hyps: list[tuple[float, np.ndarray, str]] = []
     for region in regions:
         fill = region.fill
-        bh, bw = fill.shape
+        (bx, by), (bh, bw) = region.origin, fill.shape
         k = max(3, int(0.18 * min(bw, bh)) | 1)
-        if k <= 3:
-            continue
-        op = disk_opening(fill, (k - 1) / 2)
-        n, lab, st, _ = cv2.connectedComponentsWithStats(op)
-        if n > 1:
-            j = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
-            op = (lab == j).astype(np.uint8)
-            if op.sum() < 0.97 * fill.sum():
-                hyps += _region_hypotheses(ref, cues, op, region.origin, grey_search, to_frame, n_angles)
+        if k > 3:
+            op = disk_opening(fill, (k - 1) / 2)
+            n, lab, st, _ = cv2.connectedComponentsWithStats(op)
+            if n > 1:
+                j = 1 + int(np.argmax(st[1:, cv2.CC_STAT_AREA]))
+                op = (lab == j).astype(np.uint8)
+                if op.sum() < 0.97 * fill.sum():
+                    hyps += _region_hypotheses(ref, cues, op, region.origin, grey_search, to_frame, n_angles)
+        if tone_split > 0:
+            box = (slice(by, by + bh), slice(bx, bx + bw))
+            for quad in tone_split_quads(fill & cues.card_mask[box], cues.grey[box], cues.min_side, tone_split):
+                for hq in card_quad_poses((quad + np.array([bx, by])) * cues.kx, ref.size, to_frame):
+                    hyps.append((0.5, hq, "card"))
     return hyps
 
 

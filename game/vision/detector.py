@@ -48,8 +48,8 @@ from game.vision.candidates import (
     cue_maps,
     dedupe,
     ink_hypotheses,
-    opened_card_hypotheses,
     outline_hypotheses,
+    recut_card_hypotheses,
 )
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
@@ -427,12 +427,11 @@ class MarkerDetector:
         cues = cue_maps(ctx.likelihoods, grey_search, to_frame, cfg.min_apparent_px)
         # Colour cues first (card regions, ink blobs, the tracker's priors): they give most
         # detections, and when one of the best of them fits and verifies strongly, the frame is
-        # done before the rarely needed hypotheses (opened card regions, outlines) are made.
+        # done before the card regions are cut apart and the outlines traced.
         # Ranked by a cheap correlation with the 32-px template.
         raw = [(0.0, h0, "prior") for h0 in priors]
         regions = card_regions(cues, cfg.max_candidates)
-        raw += card_hypotheses(self.ref, cues, regions, grey_search, to_frame, cfg.angles_per_candidate,
-                               cfg.card_tone_split)
+        raw += card_hypotheses(self.ref, cues, regions, grey_search, to_frame, cfg.angles_per_candidate)
         raw += ink_hypotheses(self.ref, cues, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
                               () if colour_only else tuple(cfg.ink_gaps))
         ranked = self._ranked(ctx, raw)
@@ -455,7 +454,8 @@ class MarkerDetector:
                 break
             tried[id(h0)] = (b0, c0, f0)
         if best is None:
-            late = opened_card_hypotheses(self.ref, cues, regions, grey_search, to_frame, cfg.angles_per_candidate)
+            late = recut_card_hypotheses(self.ref, cues, regions, grey_search, to_frame, cfg.angles_per_candidate,
+                                         cfg.card_tone_split)
             if not colour_only:  # the outlines do not depend on colour: the white-balance retry skips them
                 late += outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
                                            cfg.max_edge_quads, self._ref_busy)
