@@ -3,17 +3,20 @@
 Three generators feed the detector, from the half-size cue maps (``cue_maps``) computed once per
 frame:
 
-* card regions (``card_hypotheses``): printed marks sit on their card (the reference's border
-  colour). Card-coloured pixels are grouped into regions; each region gives (a) the card's
-  quadrilateral, when its outline is four-sided, in its four cyclic corner orders, and (b) an
-  affine pose from the second moments of the ink contrast inside it, with the in-plane rotation
-  found by circular correlation of whitened polar signatures (works for line art without corners);
+* card regions (``card_regions``, ``card_hypotheses``): printed marks sit on their card (the
+  reference's border colour). Card-coloured pixels are grouped into regions; each region gives (a)
+  the card's quadrilateral, when its outline is four-sided, in its four cyclic corner orders, and
+  (b) an affine pose from the second moments of the ink contrast inside it, with the in-plane
+  rotation found by circular correlation of whitened polar signatures (works for line art without
+  corners). ``recut_card_hypotheses`` gives the same for the regions cut apart from what they
+  merged with (opened by a disk, split by brightness); the detector makes those only when the
+  early tries of the best colour hypotheses did not settle the frame;
 * ink blobs (``ink_hypotheses``): the same moment/rotation estimate on groups of ink-coloured
   strokes (for marks printed without a visible card, or whose card merges with the background),
   grouped on the half-size map and measured at search resolution;
 * outlines (``outline_hypotheses``): four-cornered outlines in the edge map and, for textured
   references, densely textured patches. They do not use colour, and the detector traces them only
-  when the best colour hypothesis did not settle the frame.
+  when the early tries did not settle the frame.
 
 Each hypothesis is a 3x3 homography reference px -> frame px. The detector ranks them with a
 cheap correlation and refines only the best few.
