@@ -8,7 +8,15 @@ import cv2
 import numpy as np
 import pytest
 
-from game.vision.candidates import tone_split_quads
+from game.vision.candidates import (
+    CueMaps,
+    card_hypotheses,
+    card_regions,
+    recut_card_hypotheses,
+    tone_split_quads,
+)
+from game.vision.geometry import ref_corners
+from game.vision.reference import ReferenceModel
 from game.vision.synthetic import Effects, Pose
 
 from .conftest import SIZE, assert_never_wrong, corner_errors, found_share
@@ -39,6 +47,29 @@ def test_one_tone_is_not_split() -> None:
     card, grey = _region(200, 200)
     grey = cv2.add(grey, np.random.default_rng(3).integers(0, 12, grey.shape, dtype=np.uint8))
     assert tone_split_quads(card, grey, min_side=9, min_gap=20) == []
+
+
+def test_the_late_card_hypotheses_cut_the_card_from_its_wall(other_logo: np.ndarray) -> None:
+    # Half-size cue maps where card and wall are one card-coloured region: the region's own
+    # outline is the wall's, and the card's quad comes from the region cut apart by brightness.
+    ref = ReferenceModel(other_logo)
+    card, grey = _region(235, 150)
+    none = np.zeros_like(grey)
+    cues = CueMaps(ink=none, ink_mask=none, ink_weights=np.zeros((200, 240), np.uint8), grey=grey,
+                   card_mask=card, kx=2.0, min_side=9.0)
+    grey_search = cv2.resize(grey, (240, 200), interpolation=cv2.INTER_NEAREST)
+    regions = card_regions(cues)
+    card_quad = 2.0 * np.array([[30, 25], [82, 33], [76, 75], [25, 68]], np.float64)
+    wall_quad = 2.0 * np.array([[0, 0], [119, 0], [119, 99], [0, 99]], np.float64)
+
+    def closest(hyps: list, quad: np.ndarray) -> float:
+        corners = ref_corners(*ref.size).reshape(-1, 1, 2)
+        truth = np.sort(quad, axis=0)
+        return min(float(np.abs(np.sort(cv2.perspectiveTransform(corners, h).reshape(4, 2), axis=0) - truth).max())
+                   for _, h, kind in hyps if kind == "card")
+
+    assert closest(card_hypotheses(ref, cues, regions, grey_search, 1.0), wall_quad) <= 4.0  # 2 half-size px
+    assert closest(recut_card_hypotheses(ref, cues, regions, grey_search, 1.0), card_quad) <= 4.0
 
 
 @pytest.mark.parametrize("wall", [(205, 190, 175), (170, 160, 150)])
