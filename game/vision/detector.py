@@ -47,7 +47,7 @@ from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
 from game.vision.features import FeatureHypotheses
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
-from game.vision.ic import ICTemplate
+from game.vision.ic import ICTemplate, Joined
 from game.vision.ink_hue import InkHue
 from game.vision.reference import ReferenceModel, as_bgr_frame
 from game.vision.shape_match import ShapeMatcher
@@ -289,9 +289,16 @@ class MarkerDetector:
         w, h = self.ref.size
         centre, back = translate_mat(w / 2, h / 2), translate_mat(-w / 2, -h / 2)
         # Starts of the uniqueness check (``_unrivalled``): the confusions a frame may not rule out.
-        self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
-                              for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
-                                                     (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+        starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
+                  for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
+                                         (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+        # ... less the ones the mark itself rules out: where a clean print seen at the start's pose
+        # fails verification by more than ``rival_lead`` (``_self_match``), the frame has
+        # nothing there that could verify within ``rival_lead`` of the found pose. A mark with
+        # self-matching turns keeps them all: the starts that settle back on the found pose
+        # are the bar its turns must beat (a pose aligned the same way as a turn).
+        self._rival_starts = [s for s in starts if self._self_matches
+                              or self._self_match(s) + self.config.rival_lead >= self.config.accept_score]
         # A photograph plain or banded along an axis verifies against its own stretch (the rival
         # starts' 1.25) nearly as well as against itself. When that self-match plus
         # ``rival_lead`` exceeds the bar above which views go unchecked, no view verifying below
@@ -506,6 +513,13 @@ class MarkerDetector:
             best = max(best, match_score(self._vt[1], z))
         return best
 
+    def _self_match(self, start: np.ndarray) -> float:
+        """Verification score (64-px template) of a clean print seen at pose ``start`` (reference
+        px -> reference px) instead of its own; beyond the print, its border pixels continue."""
+        t, k = self.ref.templates[1]
+        m = scale_mat(k) @ start @ scale_mat(1.0 / k)
+        return match_score(self._vt[1], warp_to_template(t.astype(np.float32), m, (t.shape[1], t.shape[0])))
+
     def _unrivalled(self, ctx: FrameContext, found: Detection) -> Detection | None:
         """``found`` if the frame fixes it: no known confusion verifies as well from its own start.
 
@@ -527,12 +541,13 @@ class MarkerDetector:
         cfg = self.config
         h0 = found.homography
         poses = [(found.score, h0, "found")]
+        ends: list[np.ndarray] = []  # where the starts' alignments ended (see ``_finish``)
         for start in self._rival_starts:
-            r = self._settled(ctx, h0 @ start, max(p[0] for p in poses) - cfg.rival_lead)
+            r = self._settled(ctx, h0 @ start, max(p[0] for p in poses) - cfg.rival_lead, ends)
             if r is not None:
                 poses.append((*r, "stretch"))
         for undo in self._sym_undo:
-            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses))
+            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses), ends)
             if r is not None:
                 poses.append((*r, "turn"))
         poses.sort(key=lambda t: -t[0])
@@ -550,10 +565,11 @@ class MarkerDetector:
         # When the better pose fails its conclusion, the first one is not trusted either.
         return self._conclusion(ctx, (top[0], top[1]))
 
-    def _settled(self, ctx: FrameContext, start: np.ndarray, floor: float = 0.0) -> tuple[float, np.ndarray] | None:
+    def _settled(self, ctx: FrameContext, start: np.ndarray, floor: float = 0.0,
+                 ends: list[np.ndarray] | None = None) -> tuple[float, np.ndarray] | None:
         """(verified score, pose) after a fine alignment from ``start``, or None when it does not
-        verify or verifies no better than ``floor``."""
-        best = self._finish(ctx, start, None, levels=(1,), floor=floor)
+        verify or verifies no better than ``floor`` (or joins one of ``ends``, see ``_finish``)."""
+        best = self._finish(ctx, start, None, levels=(1,), floor=floor, ends=ends)
         return best if best is not None and best[0] >= self.config.accept_score and best[0] > floor else None
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
@@ -887,13 +903,26 @@ class MarkerDetector:
         return self._cues[side]
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
-                levels: tuple[int, ...] = (2,), floor: float = 0.0) -> tuple[float, np.ndarray] | None:
+                levels: tuple[int, ...] = (2,), floor: float = 0.0,
+                ends: list[np.ndarray] | None = None) -> tuple[float, np.ndarray] | None:
+        """``best`` or the verified fine alignment from ``h``, whichever scores higher.
+
+        ``ends``: where earlier alignments from other starts on this frame ended; the alignment
+        joins them. Once its pose comes within ``ic.JOIN_PX`` of one of them it is not finished
+        (it would settle there, into a pose already verified, with the same score), and
+        ``best`` is returned; otherwise its end is added to ``ends``.
+        """
         cfg = self.config
         if levels[0] == 1 and long_side(self._quad(h)) > cfg.polish_px:
             # A large view starts at the coarse level: the coarse fit is affine, and the perspective
             # it leaves (over 10 px on a tilted 200-px view) is beyond the 64-px aligner's reach.
             levels = (0, *levels)
-        res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up)
+        res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up,
+                        join=ends or ())
+        if isinstance(res, Joined):
+            return best
+        if res is not None and ends is not None:
+            ends.append(res[0])
         h2 = res[0] if res is not None else h
         score = self._verified_score(ctx, h2, floor=floor) if res is not None else 0.0
         if score <= 0.0:
