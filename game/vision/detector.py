@@ -294,11 +294,13 @@ class MarkerDetector:
                                          (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
         # ... less the ones the mark itself rules out: where a clean print seen at the start's pose
         # fails verification by more than ``rival_lead`` (``_self_match``), the frame has
-        # nothing there that could verify within ``rival_lead`` of the found pose. A mark with
-        # self-matching turns keeps them all: the starts that settle back on the found pose
-        # are the bar its turns must beat (a pose aligned the same way as a turn).
-        self._rival_starts = [s for s in starts if self._self_matches
-                              or self._self_match(s) + self.config.rival_lead >= self.config.accept_score]
+        # nothing there that could verify within ``rival_lead`` of the found pose. The same for
+        # its self-matching turns; a mark with a turn left keeps all eight starts: those that
+        # settle back on the found pose are the bar the turn must beat (aligned as it is).
+        possible = [self._self_match(s) + self.config.rival_lead >= self.config.accept_score
+                    for s in (*starts, *self._sym_undo)]
+        self._rival_turns = [u for u, ok in zip(self._sym_undo, possible[len(starts):], strict=True) if ok]
+        self._rival_starts = [s for s, ok in zip(starts, possible, strict=False) if ok or self._rival_turns]
         # A photograph plain or banded along an axis verifies against its own stretch (the rival
         # starts' 1.25) nearly as well as against itself. When that self-match plus
         # ``rival_lead`` exceeds the bar above which views go unchecked, no view verifying below
@@ -546,7 +548,7 @@ class MarkerDetector:
             r = self._settled(ctx, h0 @ start, max(p[0] for p in poses) - cfg.rival_lead, ends)
             if r is not None:
                 poses.append((*r, "stretch"))
-        for undo in self._sym_undo:
+        for undo in self._rival_turns:
             r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses), ends)
             if r is not None:
                 poses.append((*r, "turn"))
