@@ -295,12 +295,14 @@ class MarkerDetector:
         # ... less the ones the mark itself rules out: where a clean print seen at the start's pose
         # fails verification by more than ``rival_lead`` (``_self_match``), the frame has
         # nothing there that could verify within ``rival_lead`` of the found pose. The same for
-        # its self-matching turns; a mark with a turn left keeps all eight starts: those that
-        # settle back on the found pose are the bar the turn must beat (aligned as it is).
+        # its self-matching turns. When a turn verifies above the found pose, all eight starts
+        # are aligned: those that settle back on the found pose are the bar the turn must beat
+        # (a pose aligned as the turn is).
         possible = [self._self_match(s) + self.config.rival_lead >= self.config.accept_score
                     for s in (*starts, *self._sym_undo)]
         self._rival_turns = [u for u, ok in zip(self._sym_undo, possible[len(starts):], strict=True) if ok]
-        self._rival_starts = [s for s, ok in zip(starts, possible, strict=False) if ok or self._rival_turns]
+        self._rival_starts = [s for s, ok in zip(starts, possible, strict=False) if ok]
+        self._bar_starts = starts
         # A photograph plain or banded along an axis verifies against its own stretch (the rival
         # starts' 1.25) nearly as well as against itself. When that self-match plus
         # ``rival_lead`` exceeds the bar above which views go unchecked, no view verifying below
@@ -539,19 +541,27 @@ class MarkerDetector:
         A pose counts only if it verifies above the bar that could still change the answer: a
         stretched start within ``rival_lead`` of the best pose so far, a turn above it (turns
         are never rivals). Verification skips the stages that cannot lift a pose over that bar.
+        The starts the mark rules out (``_rival_starts`` leaves them out) are aligned only when a
+        turn verifies above the found pose: they may set the bar the turn must beat. (The turns
+        are aligned first for that; each is then kept as if it had been aligned last.)
         """
         cfg = self.config
         h0 = found.homography
         poses = [(found.score, h0, "found")]
-        ends: list[np.ndarray] = []  # where the starts' alignments ended (see ``_finish``)
-        for start in self._rival_starts:
+        turns: list[tuple[float, np.ndarray, str]] = []
+        ends: list[np.ndarray] = []  # where the turns' alignments ended (see ``_finish``)
+        for undo in self._rival_turns:
+            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses + turns), ends)
+            if r is not None:
+                turns.append((*r, "turn"))
+        ends = []  # ... and the starts'
+        for start in self._bar_starts if turns else self._rival_starts:
             r = self._settled(ctx, h0 @ start, max(p[0] for p in poses) - cfg.rival_lead, ends)
             if r is not None:
                 poses.append((*r, "stretch"))
-        for undo in self._rival_turns:
-            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses), ends)
-            if r is not None:
-                poses.append((*r, "turn"))
+        for turn in turns:
+            if turn[0] > max(p[0] for p in poses):
+                poses.append(turn)
         poses.sort(key=lambda t: -t[0])
         top = poses[0]
         # A rival differs from the best by more than 8 % of the size, and its corners by more than
