@@ -1121,7 +1121,7 @@ class MarkerDetector:
         # fall off their sampling points with a pixel of misalignment; a grey copy has no
         # ink colour near any of them.
         lik = cv2.dilate(self.ref.likelihood(patch), np.ones((3, 3), np.uint8))[ink]
-        frac = float((lik > 25).mean())
+        frac = np.count_nonzero(lik > 25) / lik.size
         # Blur and small prints mix ink with card, so a third of the ink pixels in colour is
         # already a true print; a grey copy has almost none.
         return float(np.clip(0.5 + frac, 0.0, 1.0))
