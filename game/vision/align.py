@@ -7,7 +7,6 @@ small patch, so the cost depends on the template size, never on the camera resol
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,7 +14,7 @@ import cv2
 import numpy as np
 
 from game.vision.geometry import long_side, project, scale_mat, translate_mat
-from game.vision.ic import ICTemplate, Joined, ic_align
+from game.vision.ic import ICTemplate, ic_align
 from game.vision.planes import cached_plane_basis, deplane, plane_basis
 
 
@@ -116,17 +115,15 @@ def ecc_refine(pyr: FramePyramid, templates: list[tuple[np.ndarray, float]], h: 
 
 def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size: tuple[int, int],
               levels: tuple[int, ...], iters: int = 30, partial: bool = False,
-              give_up: tuple[int, float] | None = None,
-              join: Sequence[np.ndarray] = ()) -> tuple[np.ndarray, float] | Joined | None:
+              give_up: tuple[int, float] | None = None) -> tuple[np.ndarray, float] | None:
     """Like ``ecc_refine``, with the inverse-compositional aligner (for starts already close).
 
     With ``partial``, the template pixels the start pose puts outside the frame (a print reaching
     beyond the frame's edge) are left out.
-    ``give_up`` is passed to ``ic_align`` for each level, ``join`` (poses, reference px -> frame
-    px) for the last one.
+    ``give_up`` is passed to ``ic_align`` for each level.
     """
     cc = 0.0
-    for n, li in enumerate(levels):
+    for li in levels:
         ict = ics[li]
         th, tw = ict.tmpl.shape
         img, f = pyr.level(pyr.level_for(apparent_size(h, ref_size), max(tw, th)))
@@ -139,10 +136,9 @@ def ic_refine(pyr: FramePyramid, ics: list[ICTemplate], h: np.ndarray, ref_size:
                 # eroded: the aligner's 3-px smoothing reaches a pixel past the edge
                 inside = cv2.erode(inside.astype(np.uint8), np.ones((3, 3), np.uint8))
                 mask = inside * 255 if mask is None else np.minimum(mask, inside * 255)
-        targets = [scale_mat(f) @ j @ scale_mat(1.0 / ict.scale) for j in join] if n == len(levels) - 1 else []
-        res = ic_align(img, ict, m0, iters, mask=mask, subset=partial, give_up=give_up, join=targets)
-        if res is None or isinstance(res, Joined):
-            return res
+        res = ic_align(img, ict, m0, iters, mask=mask, subset=partial, give_up=give_up)
+        if res is None:
+            return None
         m, cc = res
         h = scale_mat(1.0 / f) @ m @ scale_mat(ict.scale)
         h = h / h[2, 2]

@@ -47,7 +47,7 @@ from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
 from game.vision.features import FeatureHypotheses
 from game.vision.geometry import long_side, perspective_inconsistency, ref_corners, scale_mat, translate_mat
-from game.vision.ic import ICTemplate, Joined
+from game.vision.ic import ICTemplate
 from game.vision.ink_hue import InkHue
 from game.vision.reference import ReferenceModel, as_bgr_frame
 from game.vision.shape_match import ShapeMatcher
@@ -301,7 +301,7 @@ class MarkerDetector:
         possible = [self._self_match(s) + self.config.rival_lead >= self.config.accept_score
                     for s in (*starts, *self._sym_undo)]
         self._rival_turns = [u for u, ok in zip(self._sym_undo, possible[len(starts):], strict=True) if ok]
-        self._rival_starts = [s for s, ok in zip(starts, possible, strict=False) if ok]
+        self._rival_starts = [s for s, ok in zip(starts, possible[:len(starts)], strict=True) if ok]
         self._bar_starts = starts
         # A photograph plain or banded along an axis verifies against its own stretch (the rival
         # starts' 1.25) nearly as well as against itself. When that self-match plus
@@ -549,14 +549,12 @@ class MarkerDetector:
         h0 = found.homography
         poses = [(found.score, h0, "found")]
         turns: list[tuple[float, np.ndarray, str]] = []
-        ends: list[np.ndarray] = []  # where the turns' alignments ended (see ``_finish``)
         for undo in self._rival_turns:
-            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses + turns), ends)
+            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses + turns))
             if r is not None:
                 turns.append((*r, "turn"))
-        ends = []  # ... and the starts'
         for start in self._bar_starts if turns else self._rival_starts:
-            r = self._settled(ctx, h0 @ start, max(p[0] for p in poses) - cfg.rival_lead, ends)
+            r = self._settled(ctx, h0 @ start, max(p[0] for p in poses) - cfg.rival_lead)
             if r is not None:
                 poses.append((*r, "stretch"))
         for turn in turns:
@@ -577,11 +575,10 @@ class MarkerDetector:
         # When the better pose fails its conclusion, the first one is not trusted either.
         return self._conclusion(ctx, (top[0], top[1]))
 
-    def _settled(self, ctx: FrameContext, start: np.ndarray, floor: float = 0.0,
-                 ends: list[np.ndarray] | None = None) -> tuple[float, np.ndarray] | None:
+    def _settled(self, ctx: FrameContext, start: np.ndarray, floor: float = 0.0) -> tuple[float, np.ndarray] | None:
         """(verified score, pose) after a fine alignment from ``start``, or None when it does not
-        verify or verifies no better than ``floor`` (or joins one of ``ends``, see ``_finish``)."""
-        best = self._finish(ctx, start, None, levels=(1,), floor=floor, ends=ends)
+        verify or verifies no better than ``floor``."""
+        best = self._finish(ctx, start, None, levels=(1,), floor=floor)
         return best if best is not None and best[0] >= self.config.accept_score and best[0] > floor else None
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
@@ -915,26 +912,13 @@ class MarkerDetector:
         return self._cues[side]
 
     def _finish(self, ctx: FrameContext, h: np.ndarray, best: tuple[float, np.ndarray] | None,
-                levels: tuple[int, ...] = (2,), floor: float = 0.0,
-                ends: list[np.ndarray] | None = None) -> tuple[float, np.ndarray] | None:
-        """``best`` or the verified fine alignment from ``h``, whichever scores higher.
-
-        ``ends``: where earlier alignments from other starts on this frame ended; the alignment
-        joins them. Once its pose comes within ``ic.JOIN_PX`` of one of them it is not finished
-        (it would settle there, into a pose already verified, with the same score), and
-        ``best`` is returned; otherwise its end is added to ``ends``.
-        """
+                levels: tuple[int, ...] = (2,), floor: float = 0.0) -> tuple[float, np.ndarray] | None:
         cfg = self.config
         if levels[0] == 1 and long_side(self._quad(h)) > cfg.polish_px:
             # A large view starts at the coarse level: the coarse fit is affine, and the perspective
             # it leaves (over 10 px on a tilted 200-px view) is beyond the 64-px aligner's reach.
             levels = (0, *levels)
-        res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up,
-                        join=ends or ())
-        if isinstance(res, Joined):
-            return best
-        if res is not None and ends is not None:
-            ends.append(res[0])
+        res = ic_refine(ctx.pyr, self._ic, h, self.ref.size, levels, iters=cfg.fine_iters, give_up=cfg.give_up)
         h2 = res[0] if res is not None else h
         score = self._verified_score(ctx, h2, floor=floor) if res is not None else 0.0
         if score <= 0.0:

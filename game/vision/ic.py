@@ -16,7 +16,6 @@ the coarse step from rough hypotheses and uses this for the fine levels and for 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -69,31 +68,14 @@ class ICTemplate:
                    norm, np.linalg.inv(norm), scale, plane, np.ascontiguousarray(plane.T))
 
 
-# ``ic_align(join=...)``: an alignment whose pose comes within this many image px (mean over the
-# template's corners) of one of the given poses is stopped: it would end there.
-JOIN_PX = 0.5
-
-
-@dataclass(frozen=True)
-class Joined:
-    """``ic_align``'s answer when the alignment reached ``join[index]``."""
-
-    index: int
-
-
 def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, eps: float = 0.01,
              blur: int = 3, mask: np.ndarray | None = None, subset: bool = False,
-             give_up: tuple[int, float] | None = None,
-             join: Sequence[np.ndarray] = ()) -> tuple[np.ndarray, float] | Joined | None:
+             give_up: tuple[int, float] | None = None) -> tuple[np.ndarray, float] | None:
     """Refine ``m`` (template px -> image px) on ``img``; returns (m, NCC) or None when it diverged.
 
     ``give_up = (k, level)``: None as well when the best NCC of the first ``k`` iterations (or of
     all, if it stops sooner) is below ``level``: a wrong start, which would otherwise wander for
     the full count.
-
-    ``join``: poses (template px -> image px) where earlier alignments on the same image ended.
-    Once the pose comes within ``JOIN_PX`` of one of them, ``Joined`` (its index) is returned: from
-    there the alignment would settle into the same optimum, so its end is already known.
 
     ``eps`` is the stopping step, in template pixels of corner motion (about). ``mask`` (template
     shape, nonzero = use) leaves out template pixels hidden by an occluder from the steps; the
@@ -140,7 +122,6 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
     # loop stops once the residual stops improving.
     best_w, best_r = w, np.inf
     worse = 0
-    targets = [_corners(j, tw, th) for j in join]
     var2 = 2.0 * n * t_std * t_std  # NCC = 1 - r / var2
     for it in range(iters + 1):
         patch = cv2.warpPerspective(img, w @ ict.norm, (tw, th), flags=flags, borderMode=cv2.BORDER_REPLICATE)
@@ -163,11 +144,6 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
                 break
         if give_up is not None and it + 1 == give_up[0] and 1.0 - best_r / var2 < give_up[1]:
             return None
-        if targets:
-            here = _corners(w @ ict.norm, tw, th)
-            for i, t in enumerate(targets):
-                if sum(math.hypot(a - c, b - d) for (a, b), (c, d) in zip(here, t, strict=True)) < 4 * JOIN_PX:
-                    return Joined(i)
         g = (sd @ b).astype(np.float64)
         if sd_q is not None:
             g = k * (g - sd_q @ c) - sd_t
@@ -188,17 +164,6 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
     if give_up is not None and ncc < give_up[1]:
         return None
     return best_w @ ict.norm, float(ncc)
-
-
-def _corners(m: np.ndarray, tw: int, th: int) -> list[tuple[float, float]]:
-    """The template's corners under ``m`` (template px -> image px), in plain floats."""
-    (a, b, c), (d, e, f), (g, h, i) = m.tolist()
-    out = []
-    for x, y in ((0.0, 0.0), (tw - 1.0, 0.0), (tw - 1.0, th - 1.0), (0.0, th - 1.0)):
-        z = g * x + h * y + i
-        z = z if abs(z) > 1e-12 else 1e-12
-        out.append(((a * x + b * y + c) / z, (d * x + e * y + f) / z))
-    return out
 
 
 def _inverse_increment(p: list[float]) -> np.ndarray | None:

@@ -16,7 +16,7 @@ from game.vision.geometry import (
     ref_corners,
     translate_mat,
 )
-from game.vision.ic import ICTemplate, Joined, ic_align
+from game.vision.ic import ICTemplate, ic_align
 from game.vision.reference import ReferenceModel
 from game.vision.synthetic import Effects, Pose, pose_homography, random_pose, render
 
@@ -94,23 +94,6 @@ def test_ic_gives_up_on_a_start_off_the_print_but_not_on_a_rough_true_start(dete
     if project(off, ref_corners(*size))[:, 0].max() > img.shape[1]:
         off = translate_mat(-float(np.ptp(w[:, 0])) * 1.3, 0.0) @ hm
     assert ic_refine(ctx.pyr, detector._ic, off, size, (1,), iters=25, give_up=gate) is None
-
-
-def test_an_alignment_that_reaches_an_earlier_end_joins_it(detector: MarkerDetector, logo: np.ndarray) -> None:
-    size = (logo.shape[1], logo.shape[0])
-    img, hm = scene(logo, Pose(15, 60, 20, 40, 10, 0.5, 0.5), 3, Effects(noise=2.0))
-    assert hm is not None
-    ctx = detector.context(img)
-    first = ic_refine(ctx.pyr, detector._ic, perturbed(hm, size, 2.5, 1), size, (1,), iters=25)
-    assert isinstance(first, tuple)
-    # Another rough start on the same print settles where the first ended: it stops there.
-    elsewhere = translate_mat(-300.0, 0.0) @ hm  # an end far from this print: never reached
-    joined = ic_refine(ctx.pyr, detector._ic, perturbed(hm, size, 2.5, 2), size, (1,), iters=25,
-                       join=[elsewhere, first[0]])
-    assert isinstance(joined, Joined) and joined.index == 1
-    # Without an end on its way it is aligned to its own end, near the first.
-    alone = ic_refine(ctx.pyr, detector._ic, perturbed(hm, size, 2.5, 2), size, (1,), iters=25, join=[elsewhere])
-    assert isinstance(alone, tuple) and mean_corner_error(alone[0], first[0], *size) < 1.0
 
 
 def test_ic_reports_a_flat_patch_as_failure() -> None:
