@@ -518,11 +518,13 @@ class MarkerDetector:
         return best
 
     def _self_match(self, start: np.ndarray) -> float:
-        """Verification score (64-px template) of a clean print seen at pose ``start`` (reference
-        px -> reference px) instead of its own; beyond the print, its border pixels continue."""
+        """Correlation (verification's trimmed NCC, 64-px template, without the cell gates) of a
+        clean print seen at pose ``start`` (reference px -> reference px) instead of its own;
+        beyond the print, its border pixels continue."""
         t, k = self.ref.templates[1]
         m = scale_mat(k) @ start @ scale_mat(1.0 / k)
-        return match_score(self._vt[1], warp_to_template(t.astype(np.float32), m, (t.shape[1], t.shape[0])))
+        return match_score(self._vt[1], warp_to_template(t.astype(np.float32), m, (t.shape[1], t.shape[0])),
+                           min_cells=0.0)
 
     def _unrivalled(self, ctx: FrameContext, found: Detection) -> Detection | None:
         """``found`` if the frame fixes it: no known confusion verifies as well from its own start.
