@@ -293,11 +293,11 @@ class MarkerDetector:
                   for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
                                          (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
         # ... less the ones the mark itself rules out: where a clean print seen at the start's pose
-        # fails verification by more than ``rival_lead`` (``_self_match``), the frame has
-        # nothing there that could verify within ``rival_lead`` of the found pose. The same for
-        # its self-matching turns. When a turn verifies above the found pose, all eight starts
-        # are aligned: those that settle back on the found pose are the bar the turn must beat
-        # (a pose aligned as the turn is).
+        # correlates with the template by less than ``accept_score - rival_lead``
+        # (``_self_match``), the frame has nothing near it that could verify within ``rival_lead``
+        # of the found pose. The same for its self-matching turns. When a turn verifies above the
+        # found pose, all eight starts are aligned: those that settle back on the found pose are
+        # the bar the turn must beat (a pose aligned as the turn is).
         possible = [self._self_match(s) + self.config.rival_lead >= self.config.accept_score
                     for s in (*starts, *self._sym_undo)]
         self._rival_turns = [u for u, ok in zip(self._sym_undo, possible[len(starts):], strict=True) if ok]
