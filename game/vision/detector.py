@@ -297,9 +297,20 @@ class MarkerDetector:
         w, h = self.ref.size
         centre, back = translate_mat(w / 2, h / 2), translate_mat(-w / 2, -h / 2)
         # Starts of the uniqueness check (``_unrivalled``): the confusions a frame may not rule out.
-        self._rival_starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
-                              for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
-                                                     (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+        starts = [centre @ translate_mat(tx * w, ty * h) @ np.diag([sx, sy, 1.0]) @ back
+                  for sx, sy, tx, ty in ((1.25, 1, 0, 0), (0.8, 1, 0, 0), (1, 1.25, 0, 0), (1, 0.8, 0, 0),
+                                         (1, 1, 0.12, 0), (1, 1, -0.12, 0), (1, 1, 0, 0.12), (1, 1, 0, -0.12))]
+        # ... less the ones the mark itself rules out: where a clean print seen at the start's pose
+        # correlates with the template by less than ``accept_score - rival_lead``
+        # (``_self_match``), the frame has nothing near it that could verify within ``rival_lead``
+        # of the found pose. The same for its self-matching turns. When a turn verifies above the
+        # found pose, all eight starts are aligned: those that settle back on the found pose are
+        # the bar the turn must beat (a pose aligned as the turn is).
+        possible = [self._self_match(s) + self.config.rival_lead >= self.config.accept_score
+                    for s in (*starts, *self._sym_undo)]
+        self._rival_turns = [u for u, ok in zip(self._sym_undo, possible[len(starts):], strict=True) if ok]
+        self._rival_starts = [s for s, ok in zip(starts, possible[:len(starts)], strict=True) if ok]
+        self._bar_starts = starts
         # A photograph plain or banded along an axis verifies against its own stretch (the rival
         # starts' 1.25) nearly as well as against itself. When that self-match plus
         # ``rival_lead`` exceeds the bar above which views go unchecked, no view verifying below
@@ -521,6 +532,15 @@ class MarkerDetector:
             best = max(best, match_score(self._vt[1], z))
         return best
 
+    def _self_match(self, start: np.ndarray) -> float:
+        """Correlation (verification's trimmed NCC, 64-px template, without the cell gates) of a
+        clean print seen at pose ``start`` (reference px -> reference px) instead of its own;
+        beyond the print, its border pixels continue."""
+        t, k = self.ref.templates[1]
+        m = scale_mat(k) @ start @ scale_mat(1.0 / k)
+        return match_score(self._vt[1], warp_to_template(t.astype(np.float32), m, (t.shape[1], t.shape[0])),
+                           min_cells=0.0)
+
     def _unrivalled(self, ctx: FrameContext, found: Detection) -> Detection | None:
         """``found`` if the frame fixes it: no known confusion verifies as well from its own start.
 
@@ -538,18 +558,25 @@ class MarkerDetector:
         A pose counts only if it verifies above the bar that could still change the answer: a
         stretched start within ``rival_lead`` of the best pose so far, a turn above it (turns
         are never rivals). Verification skips the stages that cannot lift a pose over that bar.
+        The starts the mark rules out (``_rival_starts`` leaves them out) are aligned only when a
+        turn verifies above the found pose: they may set the bar the turn must beat. (The turns
+        are aligned first for that; each is then kept as if it had been aligned last.)
         """
         cfg = self.config
         h0 = found.homography
         poses = [(found.score, h0, "found")]
-        for start in self._rival_starts:
+        turns: list[tuple[float, np.ndarray, str]] = []
+        for undo in self._rival_turns:
+            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses + turns))
+            if r is not None:
+                turns.append((*r, "turn"))
+        for start in self._bar_starts if turns else self._rival_starts:
             r = self._settled(ctx, h0 @ start, max(p[0] for p in poses) - cfg.rival_lead)
             if r is not None:
                 poses.append((*r, "stretch"))
-        for undo in self._sym_undo:
-            r = self._settled(ctx, h0 @ undo, max(p[0] for p in poses))
-            if r is not None:
-                poses.append((*r, "turn"))
+        for turn in turns:
+            if turn[0] > max(p[0] for p in poses):
+                poses.append(turn)
         poses.sort(key=lambda t: -t[0])
         top = poses[0]
         # A rival differs from the best by more than 8 % of the size, and its corners by more than
@@ -1096,7 +1123,7 @@ class MarkerDetector:
         # fall off their sampling points with a pixel of misalignment; a grey copy has no
         # ink colour near any of them.
         lik = cv2.dilate(self.ref.likelihood(patch), np.ones((3, 3), np.uint8))[ink]
-        frac = float((lik > 25).mean())
+        frac = np.count_nonzero(lik > 25) / lik.size
         # Blur and small prints mix ink with card, so a third of the ink pixels in colour is
         # already a true print; a grey copy has almost none.
         return float(np.clip(0.5 + frac, 0.0, 1.0))

@@ -149,10 +149,10 @@ def ic_align(img: np.ndarray, ict: ICTemplate, m: np.ndarray, iters: int = 30, e
             g = k * (g - sd_q @ c) - sd_t
         else:
             g *= k
-        dp = h_inv @ g
-        if float(np.abs(dp).max()) * step_scale < eps:
+        dp = (h_inv @ g).tolist()
+        if max(map(abs, dp)) * step_scale < eps:
             break
-        inc_inv = _inverse_increment(dp.tolist())
+        inc_inv = _inverse_increment(dp)
         if inc_inv is None:
             break
         w = w @ inc_inv

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import itertools
 
+import cv2
+import numpy as np
 import pytest
 
+from game.vision import MarkerDetector
 from game.vision.synthetic import Effects, Pose
 
 from .conftest import ROOT, assert_never_wrong, corner_errors, found_share, load
@@ -35,3 +38,23 @@ def test_a_thumb_never_turns_a_view_into_a_wrong_pose(path: str, width_cm: float
     assert_never_wrong(errors)
     # Refusing is the safe answer, not the usual one.
     assert found_share(errors) >= 0.75
+
+
+def _stretch_and_shift_starts(det: MarkerDetector) -> set[str]:
+    """Which of the check's stretch (x/y) and shift (x/y) starts the detector keeps."""
+    names = ("x-stretch", "x-stretch", "y-stretch", "y-stretch", "x-shift", "x-shift", "y-shift", "y-shift")
+    return {names[i] for i, s in enumerate(det._bar_starts) if any(s is k for k in det._rival_starts)}
+
+
+def test_the_check_starts_only_from_confusions_the_mark_leaves_open() -> None:
+    rng = np.random.default_rng(3)
+    # Bands across the print: a fit may slide or stretch along them, so those starts stay ...
+    rows = cv2.resize(rng.uniform(30, 230, (24, 1)).astype(np.uint8), (1, 480), interpolation=cv2.INTER_LINEAR)
+    bands = cv2.cvtColor(np.repeat(rows, 480, axis=1), cv2.COLOR_GRAY2BGR)
+    kept = _stretch_and_shift_starts(MarkerDetector(bands))
+    assert {"x-stretch", "x-shift"} <= kept
+    # ... while blobs everywhere fix the pose along both axes: no shift is left open.
+    blobs = cv2.GaussianBlur(rng.uniform(0, 255, (480, 480)).astype(np.float32), (0, 0), 6)
+    blobs = cv2.normalize(blobs, None, 20, 235, cv2.NORM_MINMAX).astype(np.uint8)
+    kept = _stretch_and_shift_starts(MarkerDetector(cv2.cvtColor(blobs, cv2.COLOR_GRAY2BGR)))
+    assert not kept & {"x-shift", "y-shift"}
