@@ -251,6 +251,16 @@ def match_score(tmpl: VerifyTemplate | np.ndarray, patch: np.ndarray, keep: floa
     _, sd = cv2.meanStdDev(b)
     if sd[0, 0] < 2.0:  # a flat patch (or a plain ramp) cannot be the logo
         return 0.0
+    # Trimming (below) forgives a finger, but it also forgives a mirrored or look-alike mark whose
+    # differing strokes are fewer than the trimmed pixels; most of the mark's cells must agree.
+    # (Checked first: a pose that fails here needs none of the correlations.)
+    if cell_agreement(vt.cells[0], patch, visible=visible) < min_cells:
+        return 0.0
+    # A 4x4 grid still passes a plain ring for a mark drawn inside an oval outline (11 of 14
+    # cells hold only the outline); on a finer grid the inner strokes own enough cells to fail
+    # it, while true views keep >= 0.75 there (bench: 5th percentile 0.67-0.9 by target).
+    if min_cells > 0 and cell_agreement(vt.cells[1], patch, visible=visible) < min_cells - 0.15:
+        return 0.0
     b = _unit(b)
     n = a.size
     ncc_all = float(np.dot(a, b)) / n
@@ -269,15 +279,6 @@ def match_score(tmpl: VerifyTemplate | np.ndarray, patch: np.ndarray, keep: floa
     va = float(np.dot(a2, a2)) - sa * sa / m
     vb = float(np.dot(b2, b2)) - sb_ * sb_ / m
     ncc_kept = (sab - sa * sb_ / m) / (math.sqrt(max(va, 0.0) * max(vb, 0.0)) + 1e-6)
-    # Trimming forgives a finger, but it also forgives a mirrored or look-alike mark whose
-    # differing strokes are fewer than the trimmed pixels; most of the mark's cells must agree.
-    if cell_agreement(vt.cells[0], patch, visible=visible) < min_cells:
-        return 0.0
-    # A 4x4 grid still passes a plain ring for a mark drawn inside an oval outline (11 of 14
-    # cells hold only the outline); on a finer grid the inner strokes own enough cells to fail
-    # it, while true views keep >= 0.75 there (bench: 5th percentile 0.67-0.9 by target).
-    if min_cells > 0 and cell_agreement(vt.cells[1], patch, visible=visible) < min_cells - 0.15:
-        return 0.0
     return max(0.0, 0.5 * ncc_all + 0.5 * ncc_kept)
 
 
