@@ -193,6 +193,10 @@ class CellStats:
     mean: np.ndarray  # (grid, grid) cell means of ``centred``
     var: np.ndarray  # (grid, grid) cell variances
     textured: np.ndarray  # (grid, grid) bool: cells with a standard deviation >= 3 grey levels
+    # per call, only the patch's side is computed: the rest of the correlation's terms are fixed
+    var_pos: np.ndarray  # ``var`` clipped at 0 (float32 rounding)
+    n_textured: int  # textured cells
+    eps: float  # guard of the correlation's denominator (1e-6 per cell pixel)
 
     @classmethod
     def build(cls, tmpl: np.ndarray, grid: int) -> CellStats:
@@ -202,7 +206,9 @@ class CellStats:
         a = a - float(a.mean())  # centred, so the float32 moments below stay well-conditioned
         mean = _cell_means(a, grid)
         var = _cell_means(a * a, grid) - mean * mean
-        return cls(grid, crop, a, mean, var, var >= 9.0)
+        textured = var >= 9.0
+        return cls(grid, crop, a, mean, var, textured, np.maximum(var, 0.0), int(np.count_nonzero(textured)),
+                   1e-6 / ((crop[0] // grid) * (crop[1] // grid)))
 
 
 @dataclass(frozen=True)
@@ -291,23 +297,22 @@ def cell_agreement(cells: CellStats | np.ndarray, patch: np.ndarray, grid: int =
     that leaves more than half of the textured cells outside scores 0.
     """
     cs = cells if isinstance(cells, CellStats) else CellStats.build(cells, grid)
-    textured = cs.textured
+    textured, n = cs.textured, cs.n_textured
     if visible is not None:
         inside = _cell_means(np.ascontiguousarray(visible[: cs.crop[0], : cs.crop[1]], np.float32), cs.grid) >= 0.999
-        if 2 * int((textured & inside).sum()) < int(textured.sum()):
-            return 0.0
         textured = textured & inside
-    if not textured.any():
+        if 2 * int(np.count_nonzero(textured)) < n:
+            return 0.0
+        n = int(np.count_nonzero(textured))
+    if n == 0:
         return 1.0
     b = np.ascontiguousarray(patch[: cs.crop[0], : cs.crop[1]], np.float32)
     b = b - float(b.sum() / b.size)  # the mean (ndarray.mean's wrapper costs more than the sum)
     mb = _cell_means(b, cs.grid)
     vb = _cell_means(b * b, cs.grid) - mb * mb
     cab = _cell_means(cs.centred * b, cs.grid) - cs.mean * mb
-    cells_px = (cs.crop[0] // cs.grid) * (cs.crop[1] // cs.grid)
-    ncc = cab / (np.sqrt(np.maximum(cs.var, 0.0) * np.maximum(vb, 0.0)) + 1e-6 / cells_px)
-    good_cells = ncc[textured] > good
-    return np.count_nonzero(good_cells) / good_cells.size
+    ncc = cab / (np.sqrt(cs.var_pos * np.maximum(vb, 0.0)) + cs.eps)
+    return np.count_nonzero(ncc[textured] > good) / n
 
 
 def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, apparent: float,
