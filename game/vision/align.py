@@ -254,7 +254,7 @@ def match_score(tmpl: VerifyTemplate | np.ndarray, patch: np.ndarray, keep: floa
     else:
         plane = plane_basis(patch.shape, visible)
         a, b = _unit(deplane(vt.tmpl[visible], plane)), deplane(patch[visible], plane)
-    _, sd = cv2.meanStdDev(b)
+    mean, sd = cv2.meanStdDev(b)
     if sd[0, 0] < 2.0:  # a flat patch (or a plain ramp) cannot be the logo
         return 0.0
     # Trimming (below) forgives a finger, but it also forgives a mirrored or look-alike mark whose
@@ -267,16 +267,18 @@ def match_score(tmpl: VerifyTemplate | np.ndarray, patch: np.ndarray, keep: floa
     # it, while true views keep >= 0.75 there (bench: 5th percentile 0.67-0.9 by target).
     if min_cells > 0 and cell_agreement(vt.cells[1], patch, visible=visible) < min_cells - 0.15:
         return 0.0
-    b = _unit(b)
+    b = (b - np.float32(mean[0, 0])) * np.float32(1.0 / (sd[0, 0] + 1e-6))  # _unit(b)
     n = a.size
     ncc_all = float(np.dot(a, b)) / n
     r = np.abs(a - b)
-    # np.quantile(r, keep) (linear interpolation), from a partial sort: a fifth of the cost.
+    # np.quantile(r, keep) (linear interpolation), from a partial sort: a fifth of the cost. The
+    # next order statistic is the least of those above (a quarter of the cost of a second kth).
     pos = keep * (n - 1)
     lo = int(pos)
-    hi = min(lo + 1, n - 1)
-    part = np.partition(r, (lo, hi))
-    cut = float(part[lo]) + (pos - lo) * float(part[hi] - part[lo])
+    part = np.partition(r, lo)
+    lo_v = part[lo]
+    hi_v = part[lo + 1:].min() if lo + 1 < n else lo_v
+    cut = float(lo_v) + (pos - lo) * float(hi_v - lo_v)
     sel = r <= cut
     a2, b2 = a[sel], b[sel]
     m = a2.size
