@@ -328,8 +328,7 @@ def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.nda
     th, tw = tmpl.shape
     lvl = pyr.level_for(apparent, max(tw, th))
     img, f = pyr.level(lvl)
-    a, b = f / k, 1.0 / k
-    m = h * np.array([[a, a, f], [a, a, f], [b, b, 1.0]])  # scale_mat(f) @ h @ scale_mat(1 / k)
+    m = h * _quick_scales(f, k)  # scale_mat(f) @ h @ scale_mat(1 / k)
     patch = cv2.warpPerspective(img, m, (tw, th), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                 borderMode=cv2.BORDER_REPLICATE)
     _, sd = cv2.meanStdDev(patch)
@@ -339,6 +338,15 @@ def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.nda
     if tnorm is None:
         tnorm = normalized_template(tmpl)
     return float(np.dot(tnorm.ravel(), patch.ravel().astype(np.float32))) / (sd * tnorm.size)
+
+
+@lru_cache(maxsize=64)
+def _quick_scales(f: float, k: float) -> np.ndarray:
+    """Element-wise factors that turn h into ``scale_mat(f) @ h @ scale_mat(1 / k)`` (read-only)."""
+    a, b = f / k, 1.0 / k
+    m = np.array([[a, a, f], [a, a, f], [b, b, 1.0]])
+    m.flags.writeable = False
+    return m
 
 
 def normalized_template(tmpl: np.ndarray) -> np.ndarray:
