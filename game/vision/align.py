@@ -193,6 +193,10 @@ class CellStats:
     mean: np.ndarray  # (grid, grid) cell means of ``centred``
     var: np.ndarray  # (grid, grid) cell variances
     textured: np.ndarray  # (grid, grid) bool: cells with a standard deviation >= 3 grey levels
+    # per call, only the patch's side is computed: the rest of the correlation's terms are fixed
+    var_pos: np.ndarray  # ``var`` clipped at 0 (float32 rounding)
+    n_textured: int  # textured cells
+    eps: float  # guard of the correlation's denominator (1e-6 per cell pixel)
 
     @classmethod
     def build(cls, tmpl: np.ndarray, grid: int) -> CellStats:
@@ -202,7 +206,9 @@ class CellStats:
         a = a - float(a.mean())  # centred, so the float32 moments below stay well-conditioned
         mean = _cell_means(a, grid)
         var = _cell_means(a * a, grid) - mean * mean
-        return cls(grid, crop, a, mean, var, var >= 9.0)
+        textured = var >= 9.0
+        return cls(grid, crop, a, mean, var, textured, np.maximum(var, 0.0), int(np.count_nonzero(textured)),
+                   1e-6 / ((crop[0] // grid) * (crop[1] // grid)))
 
 
 @dataclass(frozen=True)
@@ -248,19 +254,31 @@ def match_score(tmpl: VerifyTemplate | np.ndarray, patch: np.ndarray, keep: floa
     else:
         plane = plane_basis(patch.shape, visible)
         a, b = _unit(deplane(vt.tmpl[visible], plane)), deplane(patch[visible], plane)
-    _, sd = cv2.meanStdDev(b)
+    mean, sd = cv2.meanStdDev(b)
     if sd[0, 0] < 2.0:  # a flat patch (or a plain ramp) cannot be the logo
         return 0.0
-    b = _unit(b)
+    # Trimming (below) forgives a finger, but it also forgives a mirrored or look-alike mark whose
+    # differing strokes are fewer than the trimmed pixels; most of the mark's cells must agree.
+    # (Checked first: a pose that fails here needs none of the correlations.)
+    if cell_agreement(vt.cells[0], patch, visible=visible) < min_cells:
+        return 0.0
+    # A 4x4 grid still passes a plain ring for a mark drawn inside an oval outline (11 of 14
+    # cells hold only the outline); on a finer grid the inner strokes own enough cells to fail
+    # it, while true views keep >= 0.75 there (bench: 5th percentile 0.67-0.9 by target).
+    if min_cells > 0 and cell_agreement(vt.cells[1], patch, visible=visible) < min_cells - 0.15:
+        return 0.0
+    b = (b - np.float32(mean[0, 0])) * np.float32(1.0 / (sd[0, 0] + 1e-6))  # _unit(b)
     n = a.size
     ncc_all = float(np.dot(a, b)) / n
     r = np.abs(a - b)
-    # np.quantile(r, keep) (linear interpolation), from a partial sort: a fifth of the cost.
+    # np.quantile(r, keep) (linear interpolation), from a partial sort: a fifth of the cost. The
+    # next order statistic is the least of those above (a quarter of the cost of a second kth).
     pos = keep * (n - 1)
     lo = int(pos)
-    hi = min(lo + 1, n - 1)
-    part = np.partition(r, (lo, hi))
-    cut = float(part[lo]) + (pos - lo) * float(part[hi] - part[lo])
+    part = np.partition(r, lo)
+    lo_v = part[lo]
+    hi_v = part[lo + 1:].min() if lo + 1 < n else lo_v
+    cut = float(lo_v) + (pos - lo) * float(hi_v - lo_v)
     sel = r <= cut
     a2, b2 = a[sel], b[sel]
     m = a2.size
@@ -269,15 +287,6 @@ def match_score(tmpl: VerifyTemplate | np.ndarray, patch: np.ndarray, keep: floa
     va = float(np.dot(a2, a2)) - sa * sa / m
     vb = float(np.dot(b2, b2)) - sb_ * sb_ / m
     ncc_kept = (sab - sa * sb_ / m) / (math.sqrt(max(va, 0.0) * max(vb, 0.0)) + 1e-6)
-    # Trimming forgives a finger, but it also forgives a mirrored or look-alike mark whose
-    # differing strokes are fewer than the trimmed pixels; most of the mark's cells must agree.
-    if cell_agreement(vt.cells[0], patch, visible=visible) < min_cells:
-        return 0.0
-    # A 4x4 grid still passes a plain ring for a mark drawn inside an oval outline (11 of 14
-    # cells hold only the outline); on a finer grid the inner strokes own enough cells to fail
-    # it, while true views keep >= 0.75 there (bench: 5th percentile 0.67-0.9 by target).
-    if min_cells > 0 and cell_agreement(vt.cells[1], patch, visible=visible) < min_cells - 0.15:
-        return 0.0
     return max(0.0, 0.5 * ncc_all + 0.5 * ncc_kept)
 
 
@@ -290,23 +299,22 @@ def cell_agreement(cells: CellStats | np.ndarray, patch: np.ndarray, grid: int =
     that leaves more than half of the textured cells outside scores 0.
     """
     cs = cells if isinstance(cells, CellStats) else CellStats.build(cells, grid)
-    textured = cs.textured
+    textured, n = cs.textured, cs.n_textured
     if visible is not None:
         inside = _cell_means(np.ascontiguousarray(visible[: cs.crop[0], : cs.crop[1]], np.float32), cs.grid) >= 0.999
-        if 2 * int((textured & inside).sum()) < int(textured.sum()):
-            return 0.0
         textured = textured & inside
-    if not textured.any():
+        if 2 * int(np.count_nonzero(textured)) < n:
+            return 0.0
+        n = int(np.count_nonzero(textured))
+    if n == 0:
         return 1.0
     b = np.ascontiguousarray(patch[: cs.crop[0], : cs.crop[1]], np.float32)
     b = b - float(b.sum() / b.size)  # the mean (ndarray.mean's wrapper costs more than the sum)
     mb = _cell_means(b, cs.grid)
     vb = _cell_means(b * b, cs.grid) - mb * mb
     cab = _cell_means(cs.centred * b, cs.grid) - cs.mean * mb
-    cells_px = (cs.crop[0] // cs.grid) * (cs.crop[1] // cs.grid)
-    ncc = cab / (np.sqrt(np.maximum(cs.var, 0.0) * np.maximum(vb, 0.0)) + 1e-6 / cells_px)
-    good_cells = ncc[textured] > good
-    return np.count_nonzero(good_cells) / good_cells.size
+    ncc = cab / (np.sqrt(cs.var_pos * np.maximum(vb, 0.0)) + cs.eps)
+    return np.count_nonzero(ncc[textured] > good) / n
 
 
 def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.ndarray, apparent: float,
@@ -320,8 +328,7 @@ def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.nda
     th, tw = tmpl.shape
     lvl = pyr.level_for(apparent, max(tw, th))
     img, f = pyr.level(lvl)
-    a, b = f / k, 1.0 / k
-    m = h * np.array([[a, a, f], [a, a, f], [b, b, 1.0]])  # scale_mat(f) @ h @ scale_mat(1 / k)
+    m = h * _quick_scales(f, k)  # scale_mat(f) @ h @ scale_mat(1 / k)
     patch = cv2.warpPerspective(img, m, (tw, th), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                 borderMode=cv2.BORDER_REPLICATE)
     _, sd = cv2.meanStdDev(patch)
@@ -331,6 +338,15 @@ def quick_score(pyr: FramePyramid, template: tuple[np.ndarray, float], h: np.nda
     if tnorm is None:
         tnorm = normalized_template(tmpl)
     return float(np.dot(tnorm.ravel(), patch.ravel().astype(np.float32))) / (sd * tnorm.size)
+
+
+@lru_cache(maxsize=64)
+def _quick_scales(f: float, k: float) -> np.ndarray:
+    """Element-wise factors that turn h into ``scale_mat(f) @ h @ scale_mat(1 / k)`` (read-only)."""
+    a, b = f / k, 1.0 / k
+    m = np.array([[a, a, f], [a, a, f], [b, b, 1.0]])
+    m.flags.writeable = False
+    return m
 
 
 def normalized_template(tmpl: np.ndarray) -> np.ndarray:

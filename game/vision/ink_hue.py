@@ -35,15 +35,22 @@ _COS_MAX = math.cos(math.radians(MAX_HUE_OFFSET))
 # Grey ink: a view's ink whose chroma exceeds this share of its grey level is coloured (true views of
 # black marks on train and val: at most 0.16; red ink about 0.9).
 _TAN_MAX = math.tan(math.radians(MAX_HUE_OFFSET))
+# ``_contrast``'s affine transform before its columns are divided by the card colour: the chroma
+# rows, then the mean of the three channels minus one.
+_AFFINE = np.zeros((3, 4), np.float32)
+_AFFINE[:2, :3] = _CHROMA
+_AFFINE[2, :3] = 1.0 / 3.0
+_AFFINE[2, 3] = -1.0
 
 
 def _card_colour(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
     """Median BGR of the ``card`` pixels (flat indices) of ``patch``, float32; None without enough card."""
     if card.size < 8:
         return None
-    px = np.ascontiguousarray(patch.reshape(-1, 3)[card].T)  # (3, N)
+    px = np.ascontiguousarray(np.take(patch.reshape(-1, 3), card, axis=0).T)  # (3, N)
     k = card.size // 2
-    return np.partition(px, k, axis=1)[:, k].astype(np.float32)
+    px.partition(k, axis=1)
+    return px[:, k].astype(np.float32)
 
 
 def _contrast(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
@@ -56,12 +63,9 @@ def _contrast(patch: np.ndarray, card: np.ndarray) -> np.ndarray | None:
     colour = _card_colour(patch, card)
     if colour is None:
         return None
-    m = np.zeros((3, 4), np.float32)
-    m[:2, :3] = _CHROMA
-    m[2, :3] = 1.0 / 3.0
-    m[:, :3] /= np.maximum(colour, 1.0)[None, :]
-    m[2, 3] = -1.0
-    c = cv2.GaussianBlur(cv2.transform(patch.astype(np.float32, copy=False), m), (0, 0), SIGMA)
+    divisor = np.ones(4, np.float32)
+    divisor[:3] = np.maximum(colour, 1.0)
+    c = cv2.GaussianBlur(cv2.transform(patch.astype(np.float32, copy=False), _AFFINE / divisor), (0, 0), SIGMA)
     return c.reshape(-1, 3)
 
 
@@ -74,6 +78,10 @@ class InkHue:
     card_idx: np.ndarray  # flat indices of the card pixels, away from the ink
     chroma: np.ndarray  # (N, 2) reference chroma at each ink pixel (a grey stroke has none: no say on hue)
     grey: bool  # the ink is grey (black, grey): the view's ink must be grey too
+    # ``chroma``'s two components as contiguous rows and its squared norm per pixel (per view, only
+    # the view's side of the comparison is computed)
+    chroma_rows: np.ndarray  # (2, N)
+    chroma_sq: np.ndarray  # (N,)
 
     @classmethod
     def build(cls, reference: np.ndarray, ink: np.ndarray, grey: bool = False) -> InkHue:
@@ -82,7 +90,8 @@ class InkHue:
         ink_idx, card_idx = np.flatnonzero(ink), np.flatnonzero(card)
         c = _contrast(reference, card_idx)
         chroma = np.zeros((ink_idx.size, 2), np.float32) if c is None else c[ink_idx, :2]
-        return cls(ink, ink_idx, card_idx, chroma, grey)
+        rows = np.ascontiguousarray(chroma.T)
+        return cls(ink, ink_idx, card_idx, chroma, grey, rows, rows[0] * rows[0] + rows[1] * rows[1])
 
     def agreement(self, patch: np.ndarray, inside: np.ndarray | None = None) -> float:
         """Share of the view's ink chroma whose hue is within ``MAX_HUE_OFFSET`` of the reference's.
@@ -100,18 +109,18 @@ class InkHue:
         cl = _contrast(patch, card)
         if cl is None:
             return 1.0
-        cl = cl[self.ink_idx]
-        c = cl[:, :2]
+        x, y, grey = np.ascontiguousarray(np.take(cl, self.ink_idx, axis=0).T)  # the view's chroma, grey level
+        sq = x * x + y * y
         if self.grey:
-            level = np.abs(cl[:, 2])
+            level = np.abs(grey)
             if inside is not None:
                 level = level * inside.ravel()[self.ink_idx]
             total = float(level.sum())
             if total <= 1e-9:
                 return 1.0
-            return float(level[(c * c).sum(1) <= (_TAN_MAX * level) ** 2].sum()) / total
-        dot = (c * self.chroma).sum(1)
-        norms = np.sqrt((c * c).sum(1) * (self.chroma * self.chroma).sum(1))
+            return float(level[sq <= (_TAN_MAX * level) ** 2].sum()) / total
+        dot = x * self.chroma_rows[0] + y * self.chroma_rows[1]
+        norms = np.sqrt(sq * self.chroma_sq)
         if inside is not None:
             norms *= inside.ravel()[self.ink_idx]
         total = float(norms.sum())
