@@ -87,13 +87,20 @@ class BlurBank:
 
     def best(self, patch: np.ndarray) -> int | None:
         """Index of the blur whose template correlates best with ``patch`` (None: a flat patch)."""
+        return self.best_fit(patch)[0]
+
+    def best_fit(self, patch: np.ndarray) -> tuple[int | None, float]:
+        """``best`` and its plain correlation ``c``, which bounds its ``score``: at most ``(1 + c) / 2``.
+
+        (``match_score`` is the mean of this correlation and that of the kept pixels, at most 1.)
+        """
         patch = patch.astype(np.float32, copy=False)
         best, top, start = None, -np.inf, 0
         for units in self.units:
             b = deplane(_crop(patch, self.margins[start]).ravel(), self.templates[start].plane)
             m, s = cv2.meanStdDev(b)
             if s[0, 0] < 2.0:
-                return None
+                return None, 0.0
             # One (K x N) product gives the plain correlation of every direction of this length;
             # the full (trimmed, cell-gated) score is then computed for the best blur only.
             nc = units @ ((b - np.float32(m[0, 0])) / np.float32(s[0, 0]))
@@ -101,7 +108,7 @@ class BlurBank:
             if nc[i] / b.size > top:
                 best, top = start + i, float(nc[i]) / b.size
             start += len(units)
-        return best
+        return best, top
 
     def score(self, patch: np.ndarray, index: int | None = None) -> float:
         """``match_score`` of ``patch`` against blur ``index`` (default: the best-fitting one; 0 when flat)."""

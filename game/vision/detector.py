@@ -1070,9 +1070,12 @@ class MarkerDetector:
             self._blur_bank = BlurBank.build(self.ref.templates[1][0])
         tmpl, k = self.ref.templates[1]
         patch = frame_patch(ctx.pyr, (tmpl.shape[1], tmpl.shape[0]), k, h, apparent_size(h, self.ref.size))
-        i = self._blur_bank.best(patch)
-        score = 0.0 if i is None else self._blur_bank.score(patch, i)
-        if i is None or score < cfg.blur_accept:
+        i, top = self._blur_bank.best_fit(patch)
+        # The blurred score is at most (1 + top) / 2: below the bar, no need to compute it.
+        if i is None or 0.5 * top + 0.5 < cfg.blur_accept - 1e-4:
+            return None
+        score = self._blur_bank.score(patch, i)
+        if score < cfg.blur_accept:
             return None
         return (*self._blur_bank.kernels[i], score)
 
