@@ -34,12 +34,17 @@ class _Entry:
     disk: np.ndarray  # float32 HxW: 1 on the disk inscribed in the print (at every turn), else 0
 
 
-def _correlate(image_spectra: list[np.ndarray], kernel_spectra: list[np.ndarray], h: int, w: int) -> np.ndarray:
-    """The valid ``h`` x ``w`` part of the correlation of images with kernels (``cv2.dft`` spectra), summed."""
+def _correlate(image_spectra: list[np.ndarray], kernel_spectra: list[np.ndarray], h: int, w: int,
+               scale: bool = True) -> np.ndarray:
+    """The valid ``h`` x ``w`` part of the correlation of images with kernels (``cv2.dft`` spectra), summed.
+
+    Without ``scale`` it is left multiplied by the spectra's size (the inverse transform's
+    1/N skipped, for a caller that scales it anyway).
+    """
     prod = cv2.mulSpectrums(image_spectra[0], kernel_spectra[0], 0, conjB=True)
     for a, b in zip(image_spectra[1:], kernel_spectra[1:], strict=True):
-        prod += cv2.mulSpectrums(a, b, 0, conjB=True)
-    return cv2.idft(prod, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)[:h, :w]
+        cv2.add(prod, cv2.mulSpectrums(a, b, 0, conjB=True), dst=prod)
+    return cv2.idft(prod, flags=cv2.DFT_REAL_OUTPUT | (cv2.DFT_SCALE if scale else 0))[:h, :w]
 
 
 class ColourTemplateSearch:
@@ -125,7 +130,7 @@ class ColourTemplateSearch:
         chans = [cv2.dft(p) for p in planes]
         sq = cv2.dft(cv2.multiply(planes[0], planes[0]) + cv2.multiply(planes[1], planes[1])
                      + cv2.multiply(planes[2], planes[2]))
-        windows: dict[int, np.ndarray] = {}  # d -> 1 / sqrt(the windows' variance over the disk, summed over channels, times its area)
+        windows: dict[int, np.ndarray] = {}  # d -> sqrt(the windows' variance over the disk, summed over channels, times its area)
         out = []
         for e, spec in zip(entries, spectra, strict=True):
             d = e.template.shape[0]
@@ -133,12 +138,12 @@ class ColourTemplateSearch:
                 dspec, n = disks[d]
                 var = _correlate([sq], [dspec], h - d + 1, w - d + 1)
                 for c in chans:
-                    var -= _correlate([c], [dspec], h - d + 1, w - d + 1) ** 2 / np.float32(n)
-                windows[d] = 1.0 / np.sqrt(np.maximum(var, np.float32(n)))
-            num = _correlate(chans, spec, h - d + 1, w - d + 1)
-            num *= windows[d]
-            num *= np.float32(1.0 / math.sqrt(e.energy))
-            out.append((e, num))
+                    mean = _correlate([c], [dspec], h - d + 1, w - d + 1)
+                    var = cv2.scaleAdd(cv2.multiply(mean, mean), -1.0 / n, var)
+                windows[d] = cv2.sqrt(cv2.max(var, float(n)))
+            # The numerator unscaled (one pass less), its 1/N with the template's norm in the division.
+            num = _correlate(chans, spec, h - d + 1, w - d + 1, scale=False)
+            out.append((e, cv2.divide(num, windows[d], scale=1.0 / (h * w * math.sqrt(e.energy)))))
         return out
 
     def hypotheses(self, search_bgr: np.ndarray, to_frame: float, top: int = 3,

@@ -41,6 +41,34 @@ ORB_REF_SIDES = (640,)
 ORB_REF_CORNERS = 1000
 ORB_FRAME_CORNERS = 500
 SIFT_REF_SIDE = 640
+# SIFT in a box: only the strongest this many keypoints (by DoG contrast) are described and
+# matched (0: all).
+SIFT_BOX_CORNERS = 500
+# A box lying mostly (this share of its area, 0: never) inside a box already described on the same
+# frame, described no more coarsely than REUSE_SCALE times this box would be, reuses that
+# description's matches inside it instead of being described again.
+REUSE_COVER = 0.75
+REUSE_SCALE = 1.25
+
+
+def _covered(box: tuple[int, int, int, int], by: tuple[int, int, int, int]) -> float:
+    """The share of ``box``'s area inside ``by``."""
+    w = min(box[2], by[2]) - max(box[0], by[0])
+    h = min(box[3], by[3]) - max(box[1], by[1])
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return max(0, w) * max(0, h) / area if area > 0 else 0.0
+
+
+class _Description:
+    """A box of a frame as SIFT described it: its matched keypoints and the pose they gave."""
+
+    def __init__(self, box: tuple[int, int, int, int], k: float, points: np.ndarray, train: np.ndarray,
+                 pose: np.ndarray | None) -> None:
+        self.box = box
+        self.k = k  # described px per frame px
+        self.points = points  # (n, 2) float32: the matched keypoints in described px (frame px times k)
+        self.train = train  # (n,) int: the reference keypoint each one matched
+        self.pose = pose
 
 
 class FeatureHypotheses:
@@ -59,7 +87,8 @@ class FeatureHypotheses:
             empty = np.zeros((0, 32), np.uint8)
         else:
             sides = (SIFT_REF_SIDE,)
-            described = self.detector = cv2.SIFT_create()
+            described = cv2.SIFT_create()
+            self.detector = cv2.SIFT_create(nfeatures=SIFT_BOX_CORNERS)
             self.matcher = cv2.BFMatcher(cv2.NORM_L2)
             empty = np.zeros((0, 128), np.float32)
         pts, des = [], []
@@ -75,6 +104,11 @@ class FeatureHypotheses:
                 break
         self.points = np.concatenate(pts) if pts else np.zeros((0, 2), np.float32)
         self.descriptors = np.concatenate(des) if des else empty
+        # The boxes described on the last frame (``pose`` with a box): that frame, a sample of its
+        # pixels (a caller refilling the same array is a new frame) and the descriptions.
+        self._frame: np.ndarray | None = None
+        self._sample = b""
+        self._described: list[_Description] = []
 
     def pose(self, frame_grey: np.ndarray, scale: float = 1.0, box: tuple[int, int, int, int] | None = None,
              max_side: int = 0, min_side: int = 0) -> np.ndarray | None:
@@ -84,31 +118,62 @@ class FeatureHypotheses:
         box longer than ``max_side`` (0: no limit) is described shrunk to that long side: the cost
         grows with its area, and a large view does not need its finest scale. A box shorter than
         ``min_side`` is described enlarged to it (bilinear), so that a small print yields more
-        keypoints than the few its pixels give at the finest octave.
+        keypoints than the few its pixels give at the finest octave. Boxes of one frame share
+        their descriptions: a box described before gives the same answer again, and a box lying
+        mostly inside one described at least about as finely (``REUSE_COVER``, ``REUSE_SCALE``)
+        is fitted from that description's matches inside it.
         """
         if len(self.points) < MIN_INLIERS:
             return None
-        origin = np.zeros(2, np.float32)
-        if box is not None:
-            x0, y0, x1, y1 = box
-            frame_grey = frame_grey[y0:y1, x0:x1]
-            origin = np.float32([x0, y0])
-            long = max(x1 - x0, y1 - y0)
-            k = max_side / long if 0 < max_side < long else min_side / long if 0 < long < min_side else 1.0
-            if k != 1.0:
-                frame_grey = cv2.resize(frame_grey, (max(1, round((x1 - x0) * k)), max(1, round((y1 - y0) * k))),
-                                        interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR)
-                scale = scale * k
-                origin = origin * k
-        kps, des = self.detector.detectAndCompute(frame_grey, None)
+        if box is None:
+            kps, des = self.detector.detectAndCompute(frame_grey, None)
+            points, train = self._matched(kps, des)
+            return self._fit(points, train, scale)
+        x0, y0, x1, y1 = box
+        long = max(x1 - x0, y1 - y0)
+        k = max_side / long if 0 < max_side < long else min_side / long if 0 < long < min_side else 1.0
+        self._same_frame(frame_grey)
+        for d in self._described:
+            if d.box == box and d.k == k:
+                return d.pose
+        for d in self._described:
+            if REUSE_COVER > 0 and _covered(box, d.box) >= REUSE_COVER and d.k * REUSE_SCALE >= k:
+                p = d.points / np.float32(d.k)
+                inside = (p[:, 0] >= x0) & (p[:, 0] < x1) & (p[:, 1] >= y0) & (p[:, 1] < y1)
+                return self._fit(d.points[inside], d.train[inside], scale * d.k)
+        sub = frame_grey[y0:y1, x0:x1]
+        if k != 1.0:
+            sub = cv2.resize(sub, (max(1, round((x1 - x0) * k)), max(1, round((y1 - y0) * k))),
+                             interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR)
+        kps, des = self.detector.detectAndCompute(sub, None)
+        points, train = self._matched(kps, des)
+        points = points + np.float32([x0, y0]) * k
+        h = self._fit(points, train, scale * k)
+        self._described.append(_Description(box, k, points, train, h))
+        return h
+
+    def _same_frame(self, frame_grey: np.ndarray) -> None:
+        """Forget the descriptions unless ``frame_grey`` is the frame they were made on."""
+        sample = frame_grey[::16, ::16].tobytes()
+        if frame_grey is not self._frame or sample != self._sample:
+            self._frame, self._sample = frame_grey, sample
+            self._described = []
+
+    def _matched(self, kps, des) -> tuple[np.ndarray, np.ndarray]:
+        """The keypoints (their px) that pass the ratio test, and the reference keypoint of each."""
         if des is None or len(kps) < MIN_INLIERS:
-            return None
+            return np.zeros((0, 2), np.float32), np.zeros(0, np.intp)
         pairs = self.matcher.knnMatch(des, self.descriptors, k=2)
         good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
-        if len(good) < MIN_INLIERS:
+        points = np.float32([kps[m.queryIdx].pt for m in good]).reshape(-1, 2)
+        return points, np.intp([m.trainIdx for m in good])
+
+    def _fit(self, points: np.ndarray, train: np.ndarray, scale: float) -> np.ndarray | None:
+        """MAGSAC++ homography reference px -> frame px from matched ``points`` (frame px times ``scale``)."""
+        if len(points) < MIN_INLIERS:
             return None
-        src = self.points[[m.trainIdx for m in good]]
-        dst = (np.float32([kps[m.queryIdx].pt for m in good]) + origin) / scale
+        src = self.points[train]
+        dst = points / np.float32(scale)
         h, inl = cv2.findHomography(src, dst, cv2.USAC_MAGSAC, 3.0 / scale, maxIters=2000, confidence=0.999)
         if h is None or inl is None or int(inl.sum()) < MIN_INLIERS:
             return None

@@ -106,3 +106,25 @@ def test_the_detector_finds_a_small_poster_at_any_turn() -> None:
         found = det.detect(img)
         right += found is not None and mean_corner_error(found.homography, hm, ref.shape[1], ref.shape[0]) <= 5.0
     assert right >= 7
+
+
+def test_boxes_of_one_frame_share_their_sift_description() -> None:
+    """A box asked again, or lying inside one already described, gives the view's pose from the
+    same description; a frame refilled in place is described anew."""
+    ref, img, hm, box = _small_poster_view(1)
+    sift = FeatureHypotheses(cv2.cvtColor(ref, cv2.COLOR_BGR2GRAY), "sift")
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    first = sift.pose(grey, box=box, min_side=160)
+    assert first is not None
+    assert mean_corner_error(first, hm, ref.shape[1], ref.shape[0]) <= 5.0
+    again = sift.pose(grey, box=box, min_side=160)
+    assert again is not None and np.allclose(again, first)
+    # A slightly smaller box inside it, at the same description scale: fitted from the same matches.
+    x0, y0, x1, y1 = box
+    inner = (x0 + 2, y0 + 2, x1 - 2, y1 - 2)
+    h = sift.pose(grey, box=inner, min_side=160 * (x1 - x0 - 4) // (x1 - x0))
+    assert h is not None
+    assert mean_corner_error(h, hm, ref.shape[1], ref.shape[0]) <= 5.0
+    assert len(sift._described) == 1
+    grey[:] = 128  # the same array, now without the print
+    assert sift.pose(grey, box=box, min_side=160) is None
