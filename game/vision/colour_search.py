@@ -136,14 +136,14 @@ class ColourTemplateSearch:
             d = e.template.shape[0]
             if d not in windows:
                 dspec, n = disks[d]
-                var = _correlate([sq], [dspec], h - d + 1, w - d + 1)
+                # Sums left multiplied by N = h * w (the inverse transforms unscaled): N times the variance.
+                var = _correlate([sq], [dspec], h - d + 1, w - d + 1, scale=False)
                 for c in chans:
-                    mean = _correlate([c], [dspec], h - d + 1, w - d + 1)
-                    var = cv2.scaleAdd(cv2.multiply(mean, mean), -1.0 / n, var)
-                windows[d] = cv2.sqrt(cv2.max(var, float(n)))
-            # The numerator unscaled (one pass less), its 1/N with the template's norm in the division.
+                    mean = _correlate([c], [dspec], h - d + 1, w - d + 1, scale=False)
+                    var = cv2.scaleAdd(cv2.multiply(mean, mean), -1.0 / (n * h * w), var)
+                windows[d] = cv2.sqrt(cv2.max(var, float(n * h * w)))
             num = _correlate(chans, spec, h - d + 1, w - d + 1, scale=False)
-            out.append((e, cv2.divide(num, windows[d], scale=1.0 / (h * w * math.sqrt(e.energy)))))
+            out.append((e, cv2.divide(num, windows[d], scale=1.0 / math.sqrt(h * w * e.energy))))
         return out
 
     def hypotheses(self, search_bgr: np.ndarray, to_frame: float, top: int = 3,
