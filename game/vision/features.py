@@ -16,6 +16,9 @@ one thread, 640x480):
   first octave of an image that mostly holds no print. Inside a 200-px box around a region the
   other hypotheses pointed at, it costs about 15 ms. A small box is enlarged first
   (``pose(..., min_side=...)``): a 40-80 px print then spans more of SIFT's finer octaves.
+  Past its pyramid (about 10 ms), SIFT costs about 35 us per keypoint, so a busy box describes
+  only its ``SIFT_BOX_CORNERS`` strongest; and the boxes of one frame share their descriptions
+  (the coarse fits around a miss often clip to the same box, the whole frame).
 
 Both: Lowe's ratio test (0.8) on two nearest neighbours, and ``cv2.USAC_MAGSAC`` (MAGSAC++,
 Barath et al. 2020) for the robust fit, which needs no exact inlier threshold (it marginalises
@@ -42,7 +45,9 @@ ORB_REF_CORNERS = 1000
 ORB_FRAME_CORNERS = 500
 SIFT_REF_SIDE = 640
 # SIFT in a box: only the strongest this many keypoints (by DoG contrast) are described and
-# matched (0: all).
+# matched (0: all). The boxes that verified on the val posters had 59-415 keypoints (300 lost the
+# 415 one; 400 and 500 the same detections on the val and train-quick posters); busy boxes have up
+# to 1400, at 60-100 ms.
 SIFT_BOX_CORNERS = 500
 # A box lying mostly (this share of its area, 0: never) inside a box already described on the same
 # frame, described no more coarsely than REUSE_SCALE times this box would be, reuses that
