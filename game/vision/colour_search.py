@@ -130,7 +130,7 @@ class ColourTemplateSearch:
         chans = [cv2.dft(p) for p in planes]
         sq = cv2.dft(cv2.multiply(planes[0], planes[0]) + cv2.multiply(planes[1], planes[1])
                      + cv2.multiply(planes[2], planes[2]))
-        windows: dict[int, np.ndarray] = {}  # d -> sqrt(the windows' variance over the disk, summed over channels, times its area)
+        windows: dict[int, np.ndarray] = {}  # d -> sqrt(N times the windows' variance over the disk, summed over channels, times its area)
         out = []
         for e, spec in zip(entries, spectra, strict=True):
             d = e.template.shape[0]
