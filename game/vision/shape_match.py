@@ -90,11 +90,14 @@ class _Arena(threading.local):
         return buf[:size].reshape(shape)
 
     def slices(self, key: str, starts: np.ndarray, n: int) -> list[list[np.ndarray]]:
-        """Views ``buffer[s:s + n]`` of buffer ``key`` for each of ``starts`` (E, F), kept while the buffer is."""
-        tag = (self.bufs[key].ctypes.data, n, starts.shape, starts.tobytes())
+        """Views ``buffer[s:s + n]`` of buffer ``key`` for each of ``starts`` (E, F).
+
+        Kept while the buffer is: the same layout and bank give the same views every frame.
+        """
+        buf = self.bufs[key]
+        tag = (buf.ctypes.data, n, starts.shape, starts.tobytes())
         cache = self.views.setdefault(key, {})
         if tag not in cache:
-            buf = self.bufs[key]
             if len(cache) >= 8:
                 cache.clear()
             cache[tag] = [[buf[s:s + n] for s in row] for row in starts.tolist()]
@@ -238,6 +241,12 @@ def reference_features(grey_ref: np.ndarray, n: int, n_outline: int, n_coarse: i
 
 def transform(feats: Features, a: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions (N, F, 2) and orientation bins (N, F) of features under affine maps ``a`` (N, 2, 2), ``t`` (N, 2)."""
+    px, py, bins = _moved(feats, a, t)
+    return np.stack([px, py], -1), bins
+
+
+def _moved(feats: Features, a: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``transform`` as x (N, F), y (N, F) and bins (N, F) int32."""
     x, y = feats.xy[:, 0], feats.xy[:, 1]
     a00, a01, a10, a11 = (a[:, i, j, None] for i, j in ((0, 0), (0, 1), (1, 0), (1, 1)))
     px = a00 * x + a01 * y + t[:, 0, None]
@@ -246,8 +255,8 @@ def transform(feats: Features, a: np.ndarray, t: np.ndarray) -> tuple[np.ndarray
     nx, ny = feats.normal[:, 0], feats.normal[:, 1]
     # cv2.phase (0-2 pi, float32, about 0.3 degrees accurate): half the time of np.arctan2 here.
     ang = cv2.phase((a11 * nx - a10 * ny).astype(np.float32), (-a01 * nx + a00 * ny).astype(np.float32))
-    bins = (ang * np.float32(N_BINS / math.pi)).astype(np.int64) % N_BINS  # as orientation_bits
-    return np.stack([px, py], -1), bins
+    bins = (ang * np.float32(N_BINS / math.pi)).astype(np.int32) % N_BINS  # as orientation_bits
+    return px, py, bins
 
 
 def shape_matrix(scale: float, turn: float, squash: float = 1.0, axis: float = 0.0) -> np.ndarray:
@@ -300,7 +309,7 @@ class _Gather:
         lo = self.SHIFT
         xi = np.minimum(np.maximum((x + (b + 0.5)).astype(np.int32), lo), w - 1 - lo)
         yi = np.minimum(np.maximum((y + (b + 0.5)).astype(np.int32), lo), h - 1 - lo)
-        idx = base + (bins.astype(np.int32) * h + yi) * w + xi  # (C, M, F)
+        idx = base + (bins.astype(np.int32, copy=False) * h + yi) * w + xi  # (C, M, F)
         step = shifts[:, 1].astype(np.int32)[None, :] * self.w[which][:, None] + shifts[:, 0].astype(np.int32)  # (C, S)
         n_c, n_m, n = x.shape
         full = _ARENA.get("score_idx", (n_c, n_m, len(shifts), n), np.intp)
@@ -409,6 +418,7 @@ class ShapeMatcher:
         self._size_list, self._turn_list = [float(v) for v in sz], [float(v) for v in tn]
         self._dx, self._dy, self._bins = np.array(dxs), np.array(dys), np.array(bs)
         self._reach = np.maximum(np.abs(self._dx), np.abs(self._dy)).max(1)  # per entry, px from the centre
+        self._banks: dict[tuple[float, ...], tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def levels(self, pyr: FramePyramid, search_scale: float = 1.0) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
         """``pyramid_levels`` for this mark."""
@@ -423,12 +433,12 @@ class ShapeMatcher:
         best are searched locally.
         """
         gather = _Gather([grey for grey, _, _ in levels], self.min_mag)
-        lvs = [_Level(li, gather.maps[li], scale, sizes, int(self._reach[np.isin(self._size, sizes)].max()) + 1)
-               for li, (_, scale, sizes) in enumerate(levels)]
-        cands: list[tuple[float, float, float, int, int]] = []  # (score, x, y, entry, level)
-        for li, lv in enumerate(lvs):
-            ents = np.flatnonzero(np.isin(self._size, lv.sizes))
-            cands += self._peaks(lv.coarse(self._dx[ents], self._dy[ents], self._bins[ents]), ents, li, peaks)
+        lvs, cands = [], []  # cands: (score, x, y, entry, level)
+        for li, (_, scale, sizes) in enumerate(levels):
+            ents, pad, dx, dy, bins = self._bank(sizes)
+            lv = _Level(li, gather.maps[li], scale, sizes, pad)
+            lvs.append(lv)
+            cands += self._peaks(lv.coarse(dx, dy, bins), ents, li, peaks)
         cands.sort(key=lambda c: -c[0])
         cands = cands[:refine]
         if not cands:
@@ -457,6 +467,14 @@ class ShapeMatcher:
             if len(out) >= top:
                 break
         return out
+
+    def _bank(self, sizes: tuple[float, ...]) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]:
+        """(entries, pad, dx, dy, bins) of the bank's entries at ``sizes``; pad: their reach + 1 px."""
+        key = tuple(sizes)
+        if key not in self._banks:
+            ents = np.flatnonzero(np.isin(self._size, sizes))
+            self._banks[key] = (ents, int(self._reach[ents].max()) + 1, self._dx[ents], self._dy[ents], self._bins[ents])
+        return self._banks[key]
 
     def _peaks(self, acc: np.ndarray, ents: np.ndarray, li: int, peaks: int) -> list[tuple[float, float, float, int, int]]:
         """At most ``peaks`` coarse candidates (score, x, y, entry, level) of one level's sums ``acc`` (E, gh, gw).
@@ -514,9 +532,9 @@ class ShapeMatcher:
             a_s = a[:, None] @ mats[None]  # (C, M, 2, 2)
             n_c, n_m = a_s.shape[:2]
             flat_a = a_s.reshape(-1, 2, 2)
-            xy, bins = transform(self.fine, flat_a, -(flat_a @ self._centre))
-            x = xy[..., 0].reshape(n_c, n_m, -1) + c[:, None, None, 0]  # (C, M, F)
-            y = xy[..., 1].reshape(n_c, n_m, -1) + c[:, None, None, 1]
+            px, py, bins = _moved(self.fine, flat_a, -(flat_a @ self._centre))
+            x = px.reshape(n_c, n_m, -1) + c[:, None, None, 0]  # (C, M, F)
+            y = py.reshape(n_c, n_m, -1) + c[:, None, None, 1]
             shifts = self._unit_shifts * step
             sc = gather.score(which, x, y, bins.reshape(n_c, n_m, -1), shifts)
             j = np.argmax(sc, axis=1)
