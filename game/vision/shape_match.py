@@ -103,12 +103,12 @@ class _Arena(threading.local):
             cache[tag] = [[buf[s:s + n] for s in row] for row in starts.tolist()]
         return cache[tag]
 
-    def zeroed(self, key: str, shape: tuple[int, ...], dtype: type, layout: object) -> np.ndarray:
-        """A buffer of ``shape``, zero wherever the last user with the same ``layout`` did not write."""
+    def zeroed(self, key: str, shape: tuple[int, ...], dtype: type, layout: object, value: int = 0) -> np.ndarray:
+        """A buffer of ``shape``, ``value`` wherever the last user with the same ``layout`` did not write."""
         out = self.get(key, shape, dtype)
-        if self.layouts.get(key) != layout:
-            out.fill(0)
-            self.layouts[key] = layout
+        if self.layouts.get(key) != (layout, value):
+            out.fill(value)
+            self.layouts[key] = (layout, value)
         return out
 
 
@@ -273,9 +273,9 @@ class _Gather:
 
     Per level and template orientation, the response (``STRICT``) to the orientations present
     within 1 px: ``cv2.LUT`` of the spread bit field, written straight into the buffer. Each
-    level's maps have a neutral border (the bit field's border is empty, which every template
-    orientation reads as ``NEUTRAL``): a feature outside the frame is clipped into it and counts
-    as neither agreeing nor disagreeing.
+    level's maps have a ``NEUTRAL`` border (filled when the buffer's layout changes, never
+    written after): a feature outside the frame is clipped into it and counts as neither
+    agreeing nor disagreeing.
     """
 
     SHIFT = 2  # the local search's largest shift, px
@@ -287,16 +287,15 @@ class _Gather:
         self.w = np.array([g.shape[1] + 2 * b for g in greys], np.int32)
         sizes = [N_BINS * int(h) * int(w) for h, w in zip(self.h, self.w, strict=True)]
         self.base = np.cumsum([0, *sizes])[:-1].astype(np.int32)
-        self.flat = _ARENA.get("gather", (sum(sizes),), np.uint8)
+        self.flat = _ARENA.zeroed("gather", (sum(sizes),), np.uint8, tuple(sizes), NEUTRAL)
         self.maps: list[np.ndarray] = []  # per level (8, H, W): the frame's part of the bordered maps
         for li, g in enumerate(greys):
             h, w = int(self.h[li]), int(self.w[li])
-            spread = _ARENA.zeroed(f"spread{li}", (h, w), np.uint8, (h, w))
-            spread_bits(g, min_mag, spread[b:h - b, b:w - b])
-            m = self.flat[self.base[li]:self.base[li] + sizes[li]].reshape(N_BINS, h, w)
+            spread = spread_bits(g, min_mag, _ARENA.get(f"spread{li}", g.shape, np.uint8))
+            m = self.flat[self.base[li]:self.base[li] + sizes[li]].reshape(N_BINS, h, w)[:, b:h - b, b:w - b]
             for o in range(N_BINS):
                 cv2.LUT(spread, STRICT[o], dst=m[o])
-            self.maps.append(m[:, b:h - b, b:w - b])
+            self.maps.append(m)
 
     def score(self, which: np.ndarray, x: np.ndarray, y: np.ndarray, bins: np.ndarray, shifts: np.ndarray) -> np.ndarray:
         """Mean responses (-1..1) (C, M * S) of feature sets at ``x``, ``y`` (C, M, F) level px with ``bins``.
@@ -352,8 +351,9 @@ class _Level:
         block = ((bins * t + yy % t) * t + xx % t) * (self.ghp * self.gwp)
         return block + (yy // t) * self.gwp + xx // t
 
-    def coarse(self, dx: np.ndarray, dy: np.ndarray, bins: np.ndarray) -> np.ndarray:
-        """Summed responses (E, gh, gw) uint8 of entries with feature offsets ``dx``, ``dy`` (E, F) at each grid point.
+    def coarse(self, dx: np.ndarray, dy: np.ndarray, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Summed responses (E, gh, gw) uint8 of entries with feature offsets ``dx``, ``dy`` (E, F) at each grid point,
+        and their maximum over the entries (gh, gw).
 
         On a small level each feature's slices of all entries are gathered at once (rows of a
         sliding-window view of the memory) and added into the accumulator (E, grid): F gathers
@@ -368,13 +368,16 @@ class _Level:
             np.copyto(acc, rows[starts[:, 0]])
             for j in range(1, starts.shape[1]):
                 np.add(acc, rows[starts[:, j]], out=acc)
+            best = np.maximum.reduce(acc, axis=0)
         else:
-            add = np.add
+            add, best = np.add, None
             for row, views in zip(acc, _ARENA.slices(f"memory{self.li}", starts, n), strict=True):
                 np.copyto(row, views[0])
                 for v in views[1:]:
                     add(row, v, row)
-        return acc.reshape(n_e, self.gh, self.gwp)[:, :, :self.gw]
+                best = row.copy() if best is None else np.maximum(best, row, out=best)  # while the row is in the cache
+        return (acc.reshape(n_e, self.gh, self.gwp)[:, :, :self.gw],
+                best.reshape(self.gh, self.gwp)[:, :self.gw])
 
     ROW_BYTES = 12000  # grid size from which each entry is summed on its own
 
@@ -438,7 +441,7 @@ class ShapeMatcher:
             ents, pad, dx, dy, bins = self._bank(sizes)
             lv = _Level(li, gather.maps[li], scale, sizes, pad)
             lvs.append(lv)
-            cands += self._peaks(lv.coarse(dx, dy, bins), ents, li, peaks)
+            cands += self._peaks(*lv.coarse(dx, dy, bins), ents, li, peaks)
         cands.sort(key=lambda c: -c[0])
         cands = cands[:refine]
         if not cands:
@@ -476,15 +479,16 @@ class ShapeMatcher:
             self._banks[key] = (ents, int(self._reach[ents].max()) + 1, self._dx[ents], self._dy[ents], self._bins[ents])
         return self._banks[key]
 
-    def _peaks(self, acc: np.ndarray, ents: np.ndarray, li: int, peaks: int) -> list[tuple[float, float, float, int, int]]:
+    def _peaks(self, acc: np.ndarray, best: np.ndarray, ents: np.ndarray, li: int, peaks: int) -> list[tuple[float, float, float, int, int]]:
         """At most ``peaks`` coarse candidates (score, x, y, entry, level) of one level's sums ``acc`` (E, gh, gw).
+
+        ``best``: the sums' maximum over the entries (gh, gw).
 
         The best entry's score at each grid point ranks the places; at each of the ``4 * peaks``
         best, the best two entries, unless a candidate kept already lies near with a similar turn.
         """
         n_c = self._dx.shape[1]
-        best = acc.max(0)  # the best entry's score at each grid point
-        flat = best.ravel().astype(np.int32)
+        flat = best.astype(np.int32).ravel()
         k = min(flat.size, 4 * peaks)
         idx = np.argpartition(-flat, k - 1)[:k]
         idx = idx[np.argsort(-flat[idx], kind="stable")]
