@@ -11,16 +11,20 @@ Hinterstoisser et al., "Gradient Response Maps for Real-Time Detection of Textur
   projected grey frame, quantised into 8 bins, *spread* over a 3x3 neighbourhood (a bit field
   of the orientations present nearby), and turned into 8 maps that hold, at every pixel, how
   well each template orientation agrees with the orientations present nearby (``cv2.LUT`` on
-  the bit field). Their cost depends on the frame size only, not on how cluttered it is.
+  the bit field, written straight into one flat buffer of all levels' maps with a neutral
+  border). Their cost depends on the frame size only, not on how cluttered it is.
 * **Exhaustive coarse search**: a bank of the sparse coarse features turned over the full
   circle (22.5 degree steps) at two sizes per octave, summed from the response maps on a
-  2-px grid. The maps are laid out as LINE-2D's *linear memories* (one block per orientation
+  2-px grid. The maps are copied into LINE-2D's *linear memories* (one block per orientation
   and grid phase) in a single flat buffer, so that a feature of an entry is one addition of a
   contiguous slice covering the whole grid.
 * **Local affine search**: the best peaks are scored again with all features at nearby turns,
   sizes, tilts (an anisotropic scale along four axes, for a print held at an angle) and shifts,
   evaluated by gathering from the response maps, all peaks of a frame at once; the best affine
   poses are the hypotheses that the detector's alignment and verification take over.
+
+The per-frame arrays (gradients, maps, memories, sums, index arrays) live in per-thread buffers
+that are reused from frame to frame (``_Arena``); only small arrays are allocated per frame.
 """
 
 from __future__ import annotations
@@ -68,10 +72,10 @@ _FOLD_BIT = np.array([1 << (v % N_BINS) for v in range(256)], np.uint8)  # a 16-
 class _Arena(threading.local):
     """Per-thread buffers that live from frame to frame.
 
-    A frame's maps, memories and index arrays are a few hundred KB each; allocated afresh, each
-    one costs more in page faults than the arithmetic that fills it. Each buffer belongs to one
+    A frame's maps, memories and index arrays are a few hundred KB each; allocated afresh, they
+    can cost more in page faults than the arithmetic that fills them. Each buffer belongs to one
     step of the search (``key``), grows when a larger frame needs it and is only ever used by
-    one call at a time on its thread.
+    one call at a time on its thread; nothing returned to a caller points into one.
     """
 
     def __init__(self) -> None:
