@@ -11,21 +11,26 @@ Hinterstoisser et al., "Gradient Response Maps for Real-Time Detection of Textur
   projected grey frame, quantised into 8 bins, *spread* over a 3x3 neighbourhood (a bit field
   of the orientations present nearby), and turned into 8 maps that hold, at every pixel, how
   well each template orientation agrees with the orientations present nearby (``cv2.LUT`` on
-  the bit field). Their cost depends on the frame size only, not on how cluttered it is.
+  the bit field, written straight into one flat buffer of all levels' maps with a neutral
+  border). Their cost depends on the frame size only, not on how cluttered it is.
 * **Exhaustive coarse search**: a bank of the sparse coarse features turned over the full
   circle (22.5 degree steps) at two sizes per octave, summed from the response maps on a
-  2-px grid. The maps are laid out as LINE-2D's *linear memories* (one block per orientation
+  2-px grid. The maps are copied into LINE-2D's *linear memories* (one block per orientation
   and grid phase) in a single flat buffer, so that a feature of an entry is one addition of a
   contiguous slice covering the whole grid.
 * **Local affine search**: the best peaks are scored again with all features at nearby turns,
   sizes, tilts (an anisotropic scale along four axes, for a print held at an angle) and shifts,
   evaluated by gathering from the response maps, all peaks of a frame at once; the best affine
   poses are the hypotheses that the detector's alignment and verification take over.
+
+The per-frame arrays (gradients, maps, memories, sums, index arrays) live in per-thread buffers
+that are reused from frame to frame (``_Arena``); only small arrays are allocated per frame.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -64,15 +69,97 @@ SIZES = (17.0, 24.0, 34.0, 48.0)  # the bank's mark sizes (geometric mean side a
 _FOLD_BIT = np.array([1 << (v % N_BINS) for v in range(256)], np.uint8)  # a 16-bin angle -> its 8-bin bit
 
 
-def orientation_bits(grey: np.ndarray, min_mag: float) -> np.ndarray:
+class _Arena(threading.local):
+    """Per-thread buffers that live from frame to frame.
+
+    A frame's maps, memories and index arrays are a few hundred KB each; allocated afresh, they
+    can cost more in page faults than the arithmetic that fills them. Each buffer belongs to one
+    step of the search (``key``), grows when a larger frame needs it and is only ever used by
+    one call at a time on its thread; nothing returned to a caller points into one.
+    """
+
+    def __init__(self) -> None:
+        self.bufs: dict[str, np.ndarray] = {}
+        self.layouts: dict[str, object] = {}
+        self.views: dict[str, dict[tuple, list[list[np.ndarray]]]] = {}
+
+    def get(self, key: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+        """A buffer of ``shape`` (contents undefined)."""
+        size = math.prod(shape)
+        buf = self.bufs.get(key)
+        if buf is None or buf.dtype != dtype or buf.size < size:
+            buf = self.bufs[key] = np.zeros(max(size, 1), dtype)
+            self.layouts.pop(key, None)
+            self.views.pop(key, None)
+        return buf[:size].reshape(shape)
+
+    def slices(self, key: str, starts: np.ndarray, n: int) -> list[list[np.ndarray]]:
+        """Views ``buffer[s:s + n]`` of buffer ``key`` for each of ``starts`` (E, F).
+
+        Kept while the buffer is: the same layout and bank give the same views every frame.
+        """
+        buf = self.bufs[key]
+        tag = (buf.ctypes.data, n, starts.shape, starts.tobytes())
+        cache = self.views.setdefault(key, {})
+        if tag not in cache:
+            if len(cache) >= 8:
+                cache.clear()
+            cache[tag] = [[buf[s:s + n] for s in row] for row in starts.tolist()]
+        return cache[tag]
+
+    def zeroed(self, key: str, shape: tuple[int, ...], dtype: type, layout: object, value: int = 0) -> np.ndarray:
+        """A buffer of ``shape``, ``value`` wherever the last user with the same ``layout`` did not write."""
+        out = self.get(key, shape, dtype)
+        if self.layouts.get(key) != (layout, value):
+            out.fill(value)
+            self.layouts[key] = (layout, value)
+        return out
+
+
+_ARENA = _Arena()
+
+
+def orientation_bits(grey: np.ndarray, min_mag: float, out: np.ndarray | None = None) -> np.ndarray:
     """uint8: at each pixel with a gradient of at least ``min_mag``, the bit of its orientation bin (0-7), else 0."""
-    g = grey.astype(np.float32, copy=False)
-    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
+    shape = grey.shape
+    fx, fy = _ARENA.get("gx", shape, np.float32), _ARENA.get("gy", shape, np.float32)
+    if grey.dtype == np.uint8:
+        # Integer Sobel (exact, and a fraction of the float path's time on uint8), then as float.
+        sx, sy = _ARENA.get("sx", shape, np.int16), _ARENA.get("sy", shape, np.int16)
+        cv2.Sobel(grey, cv2.CV_16S, 1, 0, dst=sx, ksize=3)
+        cv2.Sobel(grey, cv2.CV_16S, 0, 1, dst=sy, ksize=3)
+        np.copyto(fx, sx)
+        np.copyto(fy, sy)
+    else:
+        g = grey.astype(np.float32, copy=False)
+        cv2.Sobel(g, cv2.CV_32F, 1, 0, dst=fx, ksize=3)
+        cv2.Sobel(g, cv2.CV_32F, 0, 1, dst=fy, ksize=3)
+    tmp, b16 = _ARENA.get("angle", shape, np.float32), _ARENA.get("b16", shape, np.uint8)
+    strong = _ARENA.get("strong", shape, np.uint8)
     # The angle's bin over the full circle (0-16, rounded down), folded to 180 degrees by the LUT.
-    b16 = cv2.convertScaleAbs(cv2.phase(gx, gy), alpha=2 * N_BINS / (2 * math.pi), beta=-0.5)
-    strong = cv2.compare(cv2.magnitude(gx, gy), min_mag, cv2.CMP_GE)
-    return cv2.bitwise_and(cv2.LUT(b16, _FOLD_BIT), strong)
+    cv2.phase(fx, fy, angle=tmp)
+    cv2.convertScaleAbs(tmp, dst=b16, alpha=2 * N_BINS / (2 * math.pi), beta=-0.5)
+    cv2.magnitude(fx, fy, magnitude=tmp)
+    cv2.compare(tmp, min_mag, cv2.CMP_GE, dst=strong)
+    out = np.empty(shape, np.uint8) if out is None else out
+    cv2.LUT(b16, _FOLD_BIT, dst=out)
+    return cv2.bitwise_and(out, strong, dst=out)
+
+
+def spread_bits(grey: np.ndarray, min_mag: float, out: np.ndarray) -> np.ndarray:
+    """``out`` (H, W) uint8: the orientation bits present within 1 px (3x3) of each pixel of ``grey``.
+
+    An OR of shifted copies (cv2.dilate would take the maximum of the bit fields).
+    """
+    bits = orientation_bits(grey, min_mag, _ARENA.get("bits", grey.shape, np.uint8))
+    row = _ARENA.get("row", grey.shape, np.uint8)
+    np.copyto(row, bits)
+    np.bitwise_or(row[:, 1:], bits[:, :-1], out=row[:, 1:])
+    np.bitwise_or(row[:, :-1], bits[:, 1:], out=row[:, :-1])
+    np.copyto(out, row)
+    np.bitwise_or(out[1:], row[:-1], out=out[1:])
+    np.bitwise_or(out[:-1], row[1:], out=out[:-1])
+    return out
 
 
 @dataclass(frozen=True)
@@ -158,6 +245,12 @@ def reference_features(grey_ref: np.ndarray, n: int, n_outline: int, n_coarse: i
 
 def transform(feats: Features, a: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions (N, F, 2) and orientation bins (N, F) of features under affine maps ``a`` (N, 2, 2), ``t`` (N, 2)."""
+    px, py, bins = _moved(feats, a, t)
+    return np.stack([px, py], -1), bins
+
+
+def _moved(feats: Features, a: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``transform`` as x (N, F), y (N, F) and bins (N, F) int32."""
     x, y = feats.xy[:, 0], feats.xy[:, 1]
     a00, a01, a10, a11 = (a[:, i, j, None] for i, j in ((0, 0), (0, 1), (1, 0), (1, 1)))
     px = a00 * x + a01 * y + t[:, 0, None]
@@ -166,8 +259,8 @@ def transform(feats: Features, a: np.ndarray, t: np.ndarray) -> tuple[np.ndarray
     nx, ny = feats.normal[:, 0], feats.normal[:, 1]
     # cv2.phase (0-2 pi, float32, about 0.3 degrees accurate): half the time of np.arctan2 here.
     ang = cv2.phase((a11 * nx - a10 * ny).astype(np.float32), (-a01 * nx + a00 * ny).astype(np.float32))
-    bins = (ang * np.float32(N_BINS / math.pi)).astype(np.int64) % N_BINS  # as orientation_bits
-    return np.stack([px, py], -1), bins
+    bins = (ang * np.float32(N_BINS / math.pi)).astype(np.int32) % N_BINS  # as orientation_bits
+    return px, py, bins
 
 
 def shape_matrix(scale: float, turn: float, squash: float = 1.0, axis: float = 0.0) -> np.ndarray:
@@ -179,90 +272,34 @@ def shape_matrix(scale: float, turn: float, squash: float = 1.0, axis: float = 0
     return scale * r @ ax @ np.diag([1.0, squash]) @ ax.T
 
 
-def response_maps(grey: np.ndarray, min_mag: float, luts: np.ndarray = STRICT) -> np.ndarray:
-    """(8, H, W) uint8: per template orientation, the response (``luts``) to the orientations within 1 px."""
-    bits = orientation_bits(grey, min_mag)
-    # Spread over 3x3: an OR of shifted copies (cv2.dilate would take the maximum of the bit fields).
-    row = bits.copy()
-    row[:, 1:] |= bits[:, :-1]
-    row[:, :-1] |= bits[:, 1:]
-    spread = row.copy()
-    spread[1:] |= row[:-1]
-    spread[:-1] |= row[1:]
-    out = np.empty((N_BINS, *grey.shape), np.uint8)
-    for o in range(N_BINS):
-        cv2.LUT(spread, luts[o], dst=out[o])
-    return out
-
-
-class _Level:
-    """One pyramid level's response maps, for gathering (local search) and as linear memories (coarse search)."""
-
-    def __init__(self, grey: np.ndarray, scale: float, sizes: tuple[float, ...], min_mag: float, pad: int) -> None:
-        self.scale, self.sizes = scale, sizes
-        self.maps = response_maps(grey, min_mag)
-        self.h, self.w = grey.shape
-        t = STRIDE
-        # Linear memories (LINE-2D): for each orientation o and grid phase (py, px) the block
-        # maps[o, py::t, px::t] of the padded maps, all in one flat buffer, so that a feature at
-        # (dx, dy) with orientation o reads one contiguous slice for the whole grid. A grid row
-        # is as wide as the padded block (gw_pad), its last columns are discarded.
-        self.gh, self.gw = -(-self.h // t), -(-self.w // t)
-        self.ghp, self.gwp = -(-(self.h + 2 * pad) // t), -(-(self.w + 2 * pad) // t)
-        self.n = self.gh * self.gwp
-        self.memory = np.zeros(N_BINS * t * t * self.ghp * self.gwp + self.n, np.uint8)  # outside: disagreement
-        blocks = self.memory[:-self.n].reshape(N_BINS, t, t, self.ghp, self.gwp)
-        for py in range(t):
-            for px in range(t):
-                # Padded pixel (pad + y) = (row * t + py) holds the level's pixel y.
-                y0, x0 = (py - pad) % t, (px - pad) % t
-                src = self.maps[:, y0::t, x0::t]
-                r0, c0 = (pad + y0) // t, (pad + x0) // t
-                blocks[:, py, px, r0:r0 + src.shape[1], c0:c0 + src.shape[2]] = src
-        self.pad = pad
-
-    def offsets(self, dx: np.ndarray, dy: np.ndarray, bins: np.ndarray) -> np.ndarray:
-        """Start in ``memory`` of each feature's slice (same shape as the inputs)."""
-        t, yy, xx = STRIDE, dy + self.pad, dx + self.pad
-        block = ((bins * t + yy % t) * t + xx % t) * (self.ghp * self.gwp)
-        return block + (yy // t) * self.gwp + xx // t
-
-    def coarse(self, dx: np.ndarray, dy: np.ndarray, bins: np.ndarray) -> np.ndarray:
-        """Summed responses (E, gh, gw) uint8 of entries with feature offsets ``dx``, ``dy`` (E, F) at each grid point.
-
-        Each feature's slice is a row of a sliding-window view of the memory: feature by feature,
-        the rows of all entries are gathered at once and added into one accumulator (E, grid),
-        which stays in the cache (F gathers and additions a level, not one per entry and feature).
-        """
-        starts = self.offsets(dx, dy, bins)
-        rows = sliding_window_view(self.memory, self.n)
-        acc = rows[starts[:, 0]]
-        for j in range(1, starts.shape[1]):
-            acc += rows[starts[:, j]]
-        return acc.reshape(len(dx), self.gh, self.gwp)[:, :, :self.gw]
-
-
 class _Gather:
     """The response maps of all levels in one flat buffer, for scoring feature sets anywhere on them.
 
-    Each level's maps get a neutral border: a feature outside the frame is clipped into it and
-    counts as neither agreeing nor disagreeing.
+    Per level and template orientation, the response (``STRICT``) to the orientations present
+    within 1 px: ``cv2.LUT`` of the spread bit field, written straight into the buffer. Each
+    level's maps have a ``NEUTRAL`` border (filled when the buffer's layout changes, never
+    written after): a feature outside the frame is clipped into it and counts as neither
+    agreeing nor disagreeing.
     """
 
     SHIFT = 2  # the local search's largest shift, px
     BORDER = 2 * SHIFT + 1  # a feature clipped into the border stays there when shifted
 
-    def __init__(self, levels: list[_Level]) -> None:
+    def __init__(self, greys: list[np.ndarray], min_mag: float) -> None:
         b = self.BORDER
-        self.h = np.array([lv.h + 2 * b for lv in levels], np.int32)
-        self.w = np.array([lv.w + 2 * b for lv in levels], np.int32)
-        flat = []
-        for lv in levels:
-            m = np.full((N_BINS, lv.h + 2 * b, lv.w + 2 * b), NEUTRAL, np.uint8)
-            m[:, b:-b, b:-b] = lv.maps
-            flat.append(m.ravel())
-        self.flat = np.concatenate(flat)
-        self.base = np.cumsum([0] + [f.size for f in flat])[:-1].astype(np.int32)
+        self.h = np.array([g.shape[0] + 2 * b for g in greys], np.int32)
+        self.w = np.array([g.shape[1] + 2 * b for g in greys], np.int32)
+        sizes = [N_BINS * int(h) * int(w) for h, w in zip(self.h, self.w, strict=True)]
+        self.base = np.cumsum([0, *sizes])[:-1].astype(np.int32)
+        self.flat = _ARENA.zeroed("gather", (sum(sizes),), np.uint8, tuple(sizes), NEUTRAL)
+        self.maps: list[np.ndarray] = []  # per level (8, H, W): the frame's part of the bordered maps
+        for li, g in enumerate(greys):
+            h, w = int(self.h[li]), int(self.w[li])
+            spread = spread_bits(g, min_mag, _ARENA.get(f"spread{li}", g.shape, np.uint8))
+            m = self.flat[self.base[li]:self.base[li] + sizes[li]].reshape(N_BINS, h, w)[:, b:h - b, b:w - b]
+            for o in range(N_BINS):
+                cv2.LUT(spread, STRICT[o], dst=m[o])
+            self.maps.append(m)
 
     def score(self, which: np.ndarray, x: np.ndarray, y: np.ndarray, bins: np.ndarray, shifts: np.ndarray) -> np.ndarray:
         """Mean responses (-1..1) (C, M * S) of feature sets at ``x``, ``y`` (C, M, F) level px with ``bins``.
@@ -273,14 +310,80 @@ class _Gather:
         b = self.BORDER
         base, h, w = (v[which][:, None, None] for v in (self.base, self.h, self.w))
         lo = self.SHIFT
-        xi = np.clip((x + (b + 0.5)).astype(np.int32), lo, w - 1 - lo)
-        yi = np.clip((y + (b + 0.5)).astype(np.int32), lo, h - 1 - lo)
-        idx = base + (bins.astype(np.int32) * h + yi) * w + xi  # (C, M, F)
+        xi = np.minimum(np.maximum((x + (b + 0.5)).astype(np.int32), lo), w - 1 - lo)
+        yi = np.minimum(np.maximum((y + (b + 0.5)).astype(np.int32), lo), h - 1 - lo)
+        idx = base + (bins.astype(np.int32, copy=False) * h + yi) * w + xi  # (C, M, F)
         step = shifts[:, 1].astype(np.int32)[None, :] * self.w[which][:, None] + shifts[:, 0].astype(np.int32)  # (C, S)
-        vals = np.take(self.flat, idx[:, :, None, :] + step[:, None, :, None])  # (C, M, S, F)
-        n = x.shape[-1]
-        sums = vals.sum(-1, dtype=np.uint16).reshape(len(which), -1).astype(np.int32)
+        n_c, n_m, n = x.shape
+        full = _ARENA.get("score_idx", (n_c, n_m, len(shifts), n), np.intp)
+        np.add(idx[:, :, None, :], step[:, None, :, None], out=full)
+        vals = np.take(self.flat, full, out=_ARENA.get("score_vals", full.shape, np.uint8), mode="clip")
+        sums = vals.sum(-1, dtype=np.uint16).reshape(n_c, -1).astype(np.int32)
         return (sums - NEUTRAL * n) / (MAX_RESPONSE * n)
+
+
+class _Level:
+    """One pyramid level's response maps as LINE-2D's linear memories, for the exhaustive coarse search."""
+
+    def __init__(self, li: int, maps: np.ndarray, scale: float, sizes: tuple[float, ...], pad: int) -> None:
+        self.scale, self.sizes = scale, sizes
+        self.h, self.w = maps.shape[1:]
+        t = STRIDE
+        # Linear memories (LINE-2D): for each orientation o and grid phase (py, px) the block
+        # maps[o, py::t, px::t] of the padded maps, all in one flat buffer, so that a feature at
+        # (dx, dy) with orientation o reads one contiguous slice for the whole grid. A grid row
+        # is as wide as the padded block (gw_pad), its last columns are discarded. Outside the
+        # frame the memory holds 0 (disagreement); only the frame's part is written per frame.
+        self.gh, self.gw = -(-self.h // t), -(-self.w // t)
+        self.ghp, self.gwp = -(-(self.h + 2 * pad) // t), -(-(self.w + 2 * pad) // t)
+        self.n = self.gh * self.gwp
+        self.memory = _ARENA.zeroed(f"memory{li}", (N_BINS * t * t * self.ghp * self.gwp + self.n,), np.uint8,
+                                    (self.h, self.w, pad))
+        blocks = self.memory[:-self.n].reshape(N_BINS, t, t, self.ghp, self.gwp)
+        for py in range(t):
+            for px in range(t):
+                # Padded pixel (pad + y) = (row * t + py) holds the level's pixel y.
+                y0, x0 = (py - pad) % t, (px - pad) % t
+                src = maps[:, y0::t, x0::t]
+                r0, c0 = (pad + y0) // t, (pad + x0) // t
+                blocks[:, py, px, r0:r0 + src.shape[1], c0:c0 + src.shape[2]] = src
+        self.pad, self.li = pad, li
+
+    def offsets(self, dx: np.ndarray, dy: np.ndarray, bins: np.ndarray) -> np.ndarray:
+        """Start in ``memory`` of each feature's slice (same shape as the inputs)."""
+        t, yy, xx = STRIDE, dy + self.pad, dx + self.pad
+        block = ((bins * t + yy % t) * t + xx % t) * (self.ghp * self.gwp)
+        return block + (yy // t) * self.gwp + xx // t
+
+    def coarse(self, dx: np.ndarray, dy: np.ndarray, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Summed responses (E, gh, gw) uint8 of entries with feature offsets ``dx``, ``dy`` (E, F) at each grid point,
+        and their maximum over the entries (gh, gw).
+
+        On a small level each feature's slices of all entries are gathered at once (rows of a
+        sliding-window view of the memory) and added into the accumulator (E, grid): F gathers
+        and additions a level. On a large one those (E, grid) blocks would not stay in the cache:
+        there each entry's row of the accumulator (a few KB) takes its slices one by one.
+        """
+        starts = self.offsets(dx, dy, bins)
+        n_e, n = len(dx), self.n
+        acc = _ARENA.get(f"acc{self.li}", (n_e, n), np.uint8)
+        if n < self.ROW_BYTES:
+            rows = sliding_window_view(self.memory, n)
+            np.copyto(acc, rows[starts[:, 0]])
+            for j in range(1, starts.shape[1]):
+                np.add(acc, rows[starts[:, j]], out=acc)
+            best = np.maximum.reduce(acc, axis=0)
+        else:
+            add, best = np.add, None
+            for row, views in zip(acc, _ARENA.slices(f"memory{self.li}", starts, n), strict=True):
+                np.copyto(row, views[0])
+                for v in views[1:]:
+                    add(row, v, row)
+                best = row.copy() if best is None else np.maximum(best, row, out=best)  # while the row is in the cache
+        return (acc.reshape(n_e, self.gh, self.gwp)[:, :, :self.gw],
+                best.reshape(self.gh, self.gwp)[:, :self.gw])
+
+    ROW_BYTES = 12000  # grid size from which each entry is summed on its own
 
 
 class ShapeMatcher:
@@ -319,8 +422,10 @@ class ShapeMatcher:
                 sz.append(size), tn.append(turn), mats.append(a), dxs.append(d[:, 0]), dys.append(d[:, 1])
                 bs.append(bins[0])
         self._size, self._turn, self._a = np.array(sz), np.array(tn), np.array(mats)
+        self._size_list, self._turn_list = [float(v) for v in sz], [float(v) for v in tn]
         self._dx, self._dy, self._bins = np.array(dxs), np.array(dys), np.array(bs)
         self._reach = np.maximum(np.abs(self._dx), np.abs(self._dy)).max(1)  # per entry, px from the centre
+        self._banks: dict[tuple[float, ...], tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def levels(self, pyr: FramePyramid, search_scale: float = 1.0) -> list[tuple[np.ndarray, float, tuple[float, ...]]]:
         """``pyramid_levels`` for this mark."""
@@ -334,40 +439,18 @@ class ShapeMatcher:
         ``pyramid_levels`` gives them. Of at most ``peaks`` coarse peaks per level, the ``refine``
         best are searched locally.
         """
-        lvs = [_Level(grey, scale, sizes, self.min_mag, int(self._reach[np.isin(self._size, sizes)].max()) + 1)
-               for grey, scale, sizes in levels]
-        cands: list[tuple[float, float, float, int, int]] = []  # (score, x, y, entry, level)
-        n_c = self._dx.shape[1]
-        for li, lv in enumerate(lvs):
-            ents = np.flatnonzero(np.isin(self._size, lv.sizes))
-            acc = lv.coarse(self._dx[ents], self._dy[ents], self._bins[ents])
-            best = acc.max(0)  # the best entry's score at each grid point
-            flat = best.ravel().astype(np.int32)
-            k = min(flat.size, 4 * peaks)
-            idx = np.argpartition(-flat, k - 1)[:k]
-            idx = idx[np.argsort(-flat[idx], kind="stable")]
-            kept: list[tuple[float, float, float, int, int]] = []
-            for i in idx.tolist():
-                gy, gx = divmod(i, best.shape[1])
-                x, y = float(gx * STRIDE), float(gy * STRIDE)
-                col = acc[:, gy, gx]
-                # The best two entries at the place, when their turns differ: a ring of circles
-                # fits its outline at any turn, and only the alignment tells them apart.
-                for ei in np.argsort(-col.astype(np.int32), kind="stable")[:2].tolist():
-                    e = int(ents[ei])
-                    if any(math.hypot(x - g[1], y - g[2]) < 0.3 * max(self._size[e], self._size[g[3]])
-                           and abs((self._turn[e] - self._turn[g[3]] + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6
-                           for g in kept):
-                        continue
-                    kept.append(((float(col[ei]) - NEUTRAL * n_c) / (MAX_RESPONSE * n_c), x, y, e, li))
-                if len(kept) >= peaks:
-                    break
-            cands += kept
+        gather = _Gather([grey for grey, _, _ in levels], self.min_mag)
+        lvs, cands = [], []  # cands: (score, x, y, entry, level)
+        for li, (_, scale, sizes) in enumerate(levels):
+            ents, pad, dx, dy, bins = self._bank(sizes)
+            lv = _Level(li, gather.maps[li], scale, sizes, pad)
+            lvs.append(lv)
+            cands += self._peaks(*lv.coarse(dx, dy, bins), ents, li, peaks)
         cands.sort(key=lambda c: -c[0])
         cands = cands[:refine]
         if not cands:
             return []
-        idx, a, t, s = self._refine(lvs, cands)
+        idx, a, t, s = self._refine(gather, cands)
         results: list[tuple[float, np.ndarray, float]] = []
         for i, ai, ti, si in zip(idx.tolist(), a, t, s.tolist(), strict=True):
             _, _, _, e, li = cands[i]
@@ -392,7 +475,48 @@ class ShapeMatcher:
                 break
         return out
 
-    def _refine(self, lvs: list[_Level], cands: list[tuple[float, float, float, int, int]]
+    def _bank(self, sizes: tuple[float, ...]) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]:
+        """(entries, pad, dx, dy, bins) of the bank's entries at ``sizes``; pad: their reach + 1 px."""
+        key = tuple(sizes)
+        if key not in self._banks:
+            ents = np.flatnonzero(np.isin(self._size, sizes))
+            self._banks[key] = (ents, int(self._reach[ents].max()) + 1, self._dx[ents], self._dy[ents], self._bins[ents])
+        return self._banks[key]
+
+    def _peaks(self, acc: np.ndarray, best: np.ndarray, ents: np.ndarray, li: int, peaks: int) -> list[tuple[float, float, float, int, int]]:
+        """At most ``peaks`` coarse candidates (score, x, y, entry, level) of one level's sums ``acc`` (E, gh, gw).
+
+        ``best``: the sums' maximum over the entries (gh, gw).
+
+        The best entry's score at each grid point ranks the places; at each of the ``4 * peaks``
+        best, the best two entries, unless a candidate kept already lies near with a similar turn.
+        """
+        n_c = self._dx.shape[1]
+        flat = best.astype(np.int32).ravel()
+        k = min(flat.size, 4 * peaks)
+        idx = np.argpartition(-flat, k - 1)[:k]
+        idx = idx[np.argsort(-flat[idx], kind="stable")]
+        gys, gxs = np.divmod(idx, best.shape[1])
+        cols = acc[:, gys, gxs].astype(np.int32)  # (E, k)
+        # The best two entries at the place, when their turns differ: a ring of circles fits its
+        # outline at any turn, and only the alignment tells them apart.
+        top2 = np.argsort(-cols, axis=0, kind="stable")[:2]
+        sizes, turns = self._size_list, self._turn_list
+        kept: list[tuple[float, float, float, int, int]] = []
+        for i, (gy, gx) in enumerate(zip(gys.tolist(), gxs.tolist(), strict=True)):
+            x, y = float(gx * STRIDE), float(gy * STRIDE)
+            for ei in top2[:, i].tolist():
+                e = int(ents[ei])
+                if any(math.hypot(x - g[1], y - g[2]) < 0.3 * max(sizes[e], sizes[g[3]])
+                       and abs((turns[e] - turns[g[3]] + math.pi) % (2 * math.pi) - math.pi) < math.pi / 6
+                       for g in kept):
+                    continue
+                kept.append(((float(cols[ei, i]) - NEUTRAL * n_c) / (MAX_RESPONSE * n_c), x, y, e, li))
+            if len(kept) >= peaks:
+                break
+        return kept
+
+    def _refine(self, gather: _Gather, cands: list[tuple[float, float, float, int, int]]
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(peak indices, A (K, 2, 2), t (K, 2), score (K,)): the best poses near coarse peaks, by coordinate descent.
 
@@ -401,7 +525,6 @@ class ShapeMatcher:
         shifts for the better half of the peaks (a second round pulls in the views whose first
         round went part of the way). All peaks at once, with all features.
         """
-        gather = _Gather(lvs)
         which = np.array([c[4] for c in cands])
         ents = np.array([c[3] for c in cands])
         c = np.array([(c[1], c[2]) for c in cands], np.float64)  # (C, 2) level px
@@ -417,9 +540,9 @@ class ShapeMatcher:
             a_s = a[:, None] @ mats[None]  # (C, M, 2, 2)
             n_c, n_m = a_s.shape[:2]
             flat_a = a_s.reshape(-1, 2, 2)
-            xy, bins = transform(self.fine, flat_a, -(flat_a @ self._centre))
-            x = xy[..., 0].reshape(n_c, n_m, -1) + c[:, None, None, 0]  # (C, M, F)
-            y = xy[..., 1].reshape(n_c, n_m, -1) + c[:, None, None, 1]
+            px, py, bins = _moved(self.fine, flat_a, -(flat_a @ self._centre))
+            x = px.reshape(n_c, n_m, -1) + c[:, None, None, 0]  # (C, M, F)
+            y = py.reshape(n_c, n_m, -1) + c[:, None, None, 1]
             shifts = self._unit_shifts * step
             sc = gather.score(which, x, y, bins.reshape(n_c, n_m, -1), shifts)
             j = np.argmax(sc, axis=1)
