@@ -43,6 +43,7 @@ from game.vision.align import (
 from game.vision.blur import MIN_SIDE as BLUR_MIN_SIDE
 from game.vision.blur import BlurBank, motion_blur, turned_motion
 from game.vision.candidates import (
+    box_inked,
     card_hypotheses,
     card_regions,
     cue_maps,
@@ -93,6 +94,24 @@ RIVAL_MIN_PX = 5.0  # uniqueness: poses whose corners are closer than this (mean
 COARSE_ITERS = 15
 COARSE_MOTION = cv2.MOTION_AFFINE
 ECC_BLUR = 3
+# Ink presence (chromatic line art). Verification multiplies a pose's score (at most 1) by its
+# colour agreement, 0.5 plus the share of the mark's ink points with an ink-coloured pixel
+# (likelihood above 25) beside them (``_colour_agreement``): a pose with no ink colour under it
+# scores at most 0.5 and can never reach ``accept_score``, and one with little needs it on a
+# fifth of its ink. So a hypothesis (or coarse fit) is ranked and aligned only when the square of
+# twice its long side about its box (INK_REACH of it on each side: alignment's slack) holds
+# ink-coloured cells at a density of INK_DENSITY or more (``_ink_near``). On train line art every
+# pose that went on to verify had 0.0025 or more there before its coarse alignment (val 0.0033),
+# and this leaves a margin of 2.5; on the frames without the mark it drops about a third of the
+# shape matcher's poses and two fifths of the late hypotheses, and a card region or edge outline
+# with no ink colour at all near it is not cut apart or fitted (``box_inked``). A frame with fewer
+# than INK_MIN_CELLS such cells in all is done at once: every view found on train line art had 28
+# or more in its own box (val: 52), and this is half that. The presence map is the half-size ink
+# cue (a 2x2 mean): one pixel above 25 among four makes a mean of at least INK_CELL (6.5, rounded).
+INK_REACH = 0.5
+INK_DENSITY = 0.001
+INK_CELL = 6
+INK_MIN_CELLS = 14
 
 
 @dataclass(frozen=True)
@@ -180,6 +199,10 @@ class FrameContext:
     _search: np.ndarray | None = None
     search_gain: float = 1.0  # exposure gain already applied to ``search`` (not to ``pyr``)
     likelihoods: tuple[np.ndarray, np.ndarray] | None = None  # ink and card of ``search``, once computed
+    # Chromatic line art: summed-area table of the half-size cells holding an ink-coloured pixel
+    # (``_ink_gated``) and the scale frame px -> half-size px; None: no ink gate
+    ink_seen: np.ndarray | None = None
+    ink_scale: float = 1.0
 
     @property
     def search(self) -> np.ndarray:
@@ -288,6 +311,10 @@ class MarkerDetector:
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
         self._blur_bank: BlurBank | None = None  # built on first use (~60 blurred templates)
         self._ink_hue: InkHue | None = None  # built on first use (_colour_agreement)
+        # Poses without ink colour cannot verify (``INK_REACH``): for chromatic line art whose
+        # colour agreement does check the ink's colour (it gives 1.0 below four ink points).
+        self._ink_gate = (self.ref.chromatic and not textured
+                          and int(self._ink_hue_model().ink.sum()) >= 4)
         self._fine_polish = (self.ref.template(256) if self.ref.detail_loss(128) > self.config.fine_detail_loss
                              else None)
         # Densely textured patches (candidates.py) are hypotheses for textured references only.
@@ -436,12 +463,22 @@ class MarkerDetector:
             ctx.likelihoods = self.ref.likelihoods(ctx.search)
         to_frame = 1.0 / ctx.search_scale
         cues = cue_maps(ctx.likelihoods, grey_search, to_frame, cfg.min_apparent_px)
+        if self._ink_gate:
+            ctx.ink_seen = cv2.integral(cv2.threshold(cues.ink, INK_CELL - 1, 1, cv2.THRESH_BINARY)[1])
+            ctx.ink_scale = ctx.search_scale / cues.kx
+            if ctx.ink_seen[-1, -1] < INK_MIN_CELLS:  # (next to) no ink colour anywhere: no view can verify
+                return None
         # Colour cues first (card regions, ink blobs, the tracker's priors): they give most
         # detections, and when one of the best of them fits and verifies strongly, the frame is
         # done before the card regions are cut apart and the outlines traced.
         # Ranked by a cheap correlation with the 32-px template.
         raw = [(0.0, h0, "prior") for h0 in priors]
         regions = card_regions(cues, cfg.max_candidates)
+        if ctx.ink_seen is not None:
+            # A card region without ink colour near it: the poses it gives (its quad, the moments
+            # of its ink, the same of its parts) lie in its box, and none could verify.
+            regions = [r for r in regions
+                       if box_inked(ctx.ink_seen, (*r.origin, r.fill.shape[1], r.fill.shape[0]), INK_REACH)]
         raw += card_hypotheses(self.ref, cues, regions, grey_search, to_frame, cfg.angles_per_candidate)
         raw += ink_hypotheses(self.ref, cues, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
                               () if colour_only else tuple(cfg.ink_gaps))
@@ -469,7 +506,7 @@ class MarkerDetector:
                                          cfg.card_tone_split)
             if not colour_only:  # the outlines do not depend on colour: the white-balance retry skips them
                 late += outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
-                                           cfg.max_edge_quads, self._ref_busy)
+                                           cfg.max_edge_quads, self._ref_busy, ctx.ink_seen, INK_REACH)
             later = self._ranked(ctx, late)
             quick.update((id(h), s) for s, h in later)
             ranked = sorted(ranked + later, key=lambda t: -t[0])
@@ -599,7 +636,8 @@ class MarkerDetector:
         return best if best is not None and best[0] >= self.config.accept_score and best[0] > floor else None
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
-        """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
+        """(quick correlation with the 32-px template, pose) of the plausible hypotheses with ink
+        colour near them (``INK_REACH``), best first."""
         hs = [h0 for _, h0, _kind in raw]
         ranked = [(quick_score(ctx.pyr, self.ref.templates[0], h0, app, self._quick_tmpl), h0)
                   for h0, app in zip(hs, self._plausible_sizes(ctx, hs), strict=True) if app > 0]
@@ -631,7 +669,7 @@ class MarkerDetector:
         h1, cc = res
         # A coarse alignment this poor almost never verifies (glare and fingers lower it), and
         # skipping it spares the expensive fine alignment on most wrong hypotheses.
-        if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
+        if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1) and self._ink_near(ctx, h1):
             coarse.append((cc, h1))
             if finish or cc >= cfg.shortcut_cc:
                 finished.add(id(h1))
@@ -1000,7 +1038,8 @@ class MarkerDetector:
 
         One array pass instead of ~40 small per-pose calls (per-call overhead dominated them).
         The same checks as ``_plausible``, which stays in plain floats for single poses: routing
-        those through this array version made detection 5 % slower.
+        those through this array version made detection 5 % slower. With the ink gate, a pose
+        without ink colour near it (``_ink_near``) is implausible too: it cannot verify.
         """
         if not hs:
             return []
@@ -1023,6 +1062,18 @@ class MarkerDetector:
                   & (r1 > 1 / 6) & (r1 < 6) & (r2 > 1 / 6) & (r2 < 6)
                   & (centre[:, 0] >= -0.1 * fw) & (centre[:, 0] <= 1.1 * fw)
                   & (centre[:, 1] >= -0.1 * fh) & (centre[:, 1] <= 1.1 * fh))
+            if ctx.ink_seen is not None:  # and an ink-coloured pixel near the box (``_ink_near``)
+                t = ctx.ink_seen
+                lo, hi = q.min(1), q.max(1)
+                span = (hi - lo).max(1)
+                grow = INK_REACH * span[:, None]
+                lim = np.array([t.shape[1] - 1, t.shape[0] - 1] * 2, np.float64)
+                # truncation: the floor of the (clipped, non-negative) low corner, the high one + 1
+                b = np.clip(np.nan_to_num(np.hstack([lo - grow, hi + grow + 1.0 / ctx.ink_scale]) * ctx.ink_scale),
+                            0, lim).astype(np.intp)
+                x0, y0, x1, y1 = b.T
+                need = np.maximum(1.0, INK_DENSITY * (2.0 * ctx.ink_scale * np.nan_to_num(span)) ** 2)
+                ok &= (t[y1, x1] - t[y0, x1] - t[y1, x0] + t[y0, x0]) >= need
         return np.where(ok, longest, 0.0).tolist()
 
     def _verified_score(self, ctx: FrameContext, h: np.ndarray, min_visible: float | None = None,
@@ -1108,17 +1159,14 @@ class MarkerDetector:
         m = scale_mat(ctx.search_scale) @ h @ scale_mat(1.0 / (size[0] / w))
         patch = cv2.warpPerspective(ctx.search, m, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
                                     borderMode=cv2.BORDER_REPLICATE)
-        if self._ink_hue is None:
-            self._ink_hue = InkHue.build(cv2.resize(self.ref.bgr, size, interpolation=cv2.INTER_AREA),
-                                         cv2.resize(self.ref.ink_mask.astype(np.uint8), size,
-                                                    interpolation=cv2.INTER_NEAREST) > 0, not self.ref.chromatic)
-        ink = self._ink_hue.ink.copy()
+        ink_hue = self._ink_hue_model()
+        ink = ink_hue.ink.copy()
         inside = inframe_mask(size, size[0] / w, h, (ctx.bgr.shape[1], ctx.bgr.shape[0])) if partial else None
         if inside is not None:
             ink &= inside
         if ink.sum() < 4:
             return 1.0
-        if self._ink_hue.agreement(patch, inside) < 0.5:  # the median ink hue is another ink's
+        if ink_hue.agreement(patch, inside) < 0.5:  # the median ink hue is another ink's
             return 0.0
         if not self.ref.chromatic:
             return 1.0
@@ -1130,6 +1178,45 @@ class MarkerDetector:
         # Blur and small prints mix ink with card, so a third of the ink pixels in colour is
         # already a true print; a grey copy has almost none.
         return float(np.clip(0.5 + frac, 0.0, 1.0))
+
+    def _ink_hue_model(self) -> InkHue:
+        """The reference's ink and its hue on the 64-px class sampling grid (``_colour_agreement``), made once."""
+        if self._ink_hue is None:
+            w, hgt = self.ref.size
+            ws = self.ref.work_scale * 0.25
+            size = (max(8, round(w * ws)), max(8, round(hgt * ws)))
+            self._ink_hue = InkHue.build(cv2.resize(self.ref.bgr, size, interpolation=cv2.INTER_AREA),
+                                         cv2.resize(self.ref.ink_mask.astype(np.uint8), size,
+                                                    interpolation=cv2.INTER_NEAREST) > 0, not self.ref.chromatic)
+        return self._ink_hue
+
+    def _ink_near(self, ctx: FrameContext, h: np.ndarray) -> bool:
+        """Whether pose ``h`` has ink colour at a density of ``INK_DENSITY`` or more within
+        ``INK_REACH`` of its size around its box (always True without the ink gate); a pose
+        without it cannot verify. Plain floats, as ``_plausible`` (numpy's per-call overhead was
+        30 times the arithmetic)."""
+        t = ctx.ink_seen
+        if t is None:
+            return True
+        (a, b, c), (d, e, f), (g, k, m) = h.tolist()
+        w, hh = float(self.ref.size[0]), float(self.ref.size[1])
+        xs, ys = [], []
+        for x, y in ((0.0, 0.0), (w, 0.0), (w, hh), (0.0, hh)):
+            z = g * x + k * y + m
+            if abs(z) < 1e-12:
+                return True  # left to the plausibility check
+            xs.append((a * x + b * y + c) / z)
+            ys.append((d * x + e * y + f) / z)
+        long = max(max(xs) - min(xs), max(ys) - min(ys))
+        grow = INK_REACH * long
+        s = ctx.ink_scale
+        ih, iw = t.shape[0] - 1, t.shape[1] - 1
+        x0 = min(iw, max(0, math.floor((min(xs) - grow) * s)))
+        y0 = min(ih, max(0, math.floor((min(ys) - grow) * s)))
+        x1 = min(iw, max(0, math.ceil((max(xs) + grow) * s)))
+        y1 = min(ih, max(0, math.ceil((max(ys) + grow) * s)))
+        n = int(t[y1, x1]) - int(t[y0, x1]) - int(t[y1, x0]) + int(t[y0, x0])
+        return n >= max(1.0, INK_DENSITY * (2.0 * s * long) ** 2)
 
     # -- hypothesis generators -----------------------------------------------------------------
 
@@ -1158,7 +1245,8 @@ class MarkerDetector:
                                                                     top=cfg.shape_hypotheses)]
         for _, h0 in self._ranked(ctx, raw)[:cfg.refine_candidates]:
             res = self._coarse(ctx, h0)
-            ok = res is not None and res[1] >= cfg.min_coarse_cc and self._plausible(ctx, res[0])
+            ok = (res is not None and res[1] >= cfg.min_coarse_cc and self._plausible(ctx, res[0])
+                  and self._ink_near(ctx, res[0]))
             best = self._finish(ctx, res[0] if ok else h0, best, levels=(1,))
             if best is not None and best[0] >= cfg.accept_score:
                 break
