@@ -97,19 +97,16 @@ ECC_BLUR = 3
 # Ink presence (chromatic line art). Verification multiplies a pose's score (at most 1) by its
 # colour agreement, 0.5 plus the share of the mark's ink points with an ink-coloured pixel
 # (likelihood above 25) beside them (``_colour_agreement``): a pose with no ink colour under it
-# scores at most 0.5 and can never reach ``accept_score``, and one with little needs it on a
-# fifth of its ink. So a hypothesis (or coarse fit) is ranked and aligned only when the square of
-# twice its long side about its box (INK_REACH of it on each side: alignment's slack) holds
-# ink-coloured cells at a density of INK_DENSITY or more (``_ink_near``). On train line art every
-# pose that went on to verify had 0.0025 or more there before its coarse alignment (val 0.0033),
-# and this leaves a margin of 2.5; on the frames without the mark it drops about a third of the
-# shape matcher's poses and two fifths of the late hypotheses, and a card region or edge outline
-# with no ink colour at all near it is not cut apart or fitted (``box_inked``). A frame with fewer
-# than INK_MIN_CELLS such cells in all is done at once: every view found on train line art had 28
-# or more in its own box (val: 52), and this is half that. The presence map is the half-size ink
-# cue (a 2x2 mean): one pixel above 25 among four makes a mean of at least INK_CELL (6.5, rounded).
+# scores at most 0.5 and can never reach ``accept_score``. So a frame with fewer than
+# INK_MIN_CELLS ink-coloured cells in all is done at once (no generator, ranking, alignment or
+# shape search): every view found on train line art had 28 or more in its own box (val: 52), and
+# this is half that. And a card region or edge outline with no ink-coloured cell within INK_REACH
+# of its size around its box is not cut apart or fitted (``box_inked``): its poses lie in that
+# box, and alignment's slack is well inside it (on train, every pose that went on to verify had
+# 13 or more ink-coloured pixels within half its size of its box before its coarse alignment).
+# The presence map is the half-size ink cue (a 2x2 mean): one pixel above 25 among four makes a
+# mean of at least INK_CELL (6.5, rounded).
 INK_REACH = 0.5
-INK_DENSITY = 0.001
 INK_CELL = 6
 INK_MIN_CELLS = 14
 
@@ -200,9 +197,8 @@ class FrameContext:
     search_gain: float = 1.0  # exposure gain already applied to ``search`` (not to ``pyr``)
     likelihoods: tuple[np.ndarray, np.ndarray] | None = None  # ink and card of ``search``, once computed
     # Chromatic line art: summed-area table of the half-size cells holding an ink-coloured pixel
-    # (``_ink_gated``) and the scale frame px -> half-size px; None: no ink gate
+    # (``INK_REACH``); None: no ink gate
     ink_seen: np.ndarray | None = None
-    ink_scale: float = 1.0
 
     @property
     def search(self) -> np.ndarray:
@@ -310,7 +306,7 @@ class MarkerDetector:
         self._ic = [ICTemplate.build(t, k, blur=ECC_BLUR) for t, k in self.ref.templates]
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
         self._blur_bank: BlurBank | None = None  # built on first use (~60 blurred templates)
-        self._ink_hue: InkHue | None = None  # built on first use (_colour_agreement)
+        self._ink_hue: InkHue | None = None  # _colour_agreement's (``_ink_hue_model``)
         # Poses without ink colour cannot verify (``INK_REACH``): for chromatic line art whose
         # colour agreement does check the ink's colour (it gives 1.0 below four ink points).
         self._ink_gate = (self.ref.chromatic and not textured
@@ -465,7 +461,6 @@ class MarkerDetector:
         cues = cue_maps(ctx.likelihoods, grey_search, to_frame, cfg.min_apparent_px)
         if self._ink_gate:
             ctx.ink_seen = cv2.integral(cv2.threshold(cues.ink, INK_CELL - 1, 1, cv2.THRESH_BINARY)[1])
-            ctx.ink_scale = ctx.search_scale / cues.kx
             if ctx.ink_seen[-1, -1] < INK_MIN_CELLS:  # (next to) no ink colour anywhere: no view can verify
                 return None
         # Colour cues first (card regions, ink blobs, the tracker's priors): they give most
@@ -636,8 +631,7 @@ class MarkerDetector:
         return best if best is not None and best[0] >= self.config.accept_score and best[0] > floor else None
 
     def _ranked(self, ctx: FrameContext, raw: list[tuple[float, np.ndarray, str]]) -> list[tuple[float, np.ndarray]]:
-        """(quick correlation with the 32-px template, pose) of the plausible hypotheses with ink
-        colour near them (``INK_REACH``), best first."""
+        """(quick correlation with the 32-px template, pose) of the plausible hypotheses, best first."""
         hs = [h0 for _, h0, _kind in raw]
         ranked = [(quick_score(ctx.pyr, self.ref.templates[0], h0, app, self._quick_tmpl), h0)
                   for h0, app in zip(hs, self._plausible_sizes(ctx, hs), strict=True) if app > 0]
@@ -669,7 +663,7 @@ class MarkerDetector:
         h1, cc = res
         # A coarse alignment this poor almost never verifies (glare and fingers lower it), and
         # skipping it spares the expensive fine alignment on most wrong hypotheses.
-        if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1) and self._ink_near(ctx, h1):
+        if cc >= cfg.min_coarse_cc and self._plausible(ctx, h1):
             coarse.append((cc, h1))
             if finish or cc >= cfg.shortcut_cc:
                 finished.add(id(h1))
@@ -1038,8 +1032,7 @@ class MarkerDetector:
 
         One array pass instead of ~40 small per-pose calls (per-call overhead dominated them).
         The same checks as ``_plausible``, which stays in plain floats for single poses: routing
-        those through this array version made detection 5 % slower. With the ink gate, a pose
-        without ink colour near it (``_ink_near``) is implausible too: it cannot verify.
+        those through this array version made detection 5 % slower.
         """
         if not hs:
             return []
@@ -1062,18 +1055,6 @@ class MarkerDetector:
                   & (r1 > 1 / 6) & (r1 < 6) & (r2 > 1 / 6) & (r2 < 6)
                   & (centre[:, 0] >= -0.1 * fw) & (centre[:, 0] <= 1.1 * fw)
                   & (centre[:, 1] >= -0.1 * fh) & (centre[:, 1] <= 1.1 * fh))
-            if ctx.ink_seen is not None:  # and an ink-coloured pixel near the box (``_ink_near``)
-                t = ctx.ink_seen
-                lo, hi = q.min(1), q.max(1)
-                span = (hi - lo).max(1)
-                grow = INK_REACH * span[:, None]
-                lim = np.array([t.shape[1] - 1, t.shape[0] - 1] * 2, np.float64)
-                # truncation: the floor of the (clipped, non-negative) low corner, the high one + 1
-                b = np.clip(np.nan_to_num(np.hstack([lo - grow, hi + grow + 1.0 / ctx.ink_scale]) * ctx.ink_scale),
-                            0, lim).astype(np.intp)
-                x0, y0, x1, y1 = b.T
-                need = np.maximum(1.0, INK_DENSITY * (2.0 * ctx.ink_scale * np.nan_to_num(span)) ** 2)
-                ok &= (t[y1, x1] - t[y0, x1] - t[y1, x0] + t[y0, x0]) >= need
         return np.where(ok, longest, 0.0).tolist()
 
     def _verified_score(self, ctx: FrameContext, h: np.ndarray, min_visible: float | None = None,
@@ -1190,34 +1171,6 @@ class MarkerDetector:
                                                     interpolation=cv2.INTER_NEAREST) > 0, not self.ref.chromatic)
         return self._ink_hue
 
-    def _ink_near(self, ctx: FrameContext, h: np.ndarray) -> bool:
-        """Whether pose ``h`` has ink colour at a density of ``INK_DENSITY`` or more within
-        ``INK_REACH`` of its size around its box (always True without the ink gate); a pose
-        without it cannot verify. Plain floats, as ``_plausible`` (numpy's per-call overhead was
-        30 times the arithmetic)."""
-        t = ctx.ink_seen
-        if t is None:
-            return True
-        (a, b, c), (d, e, f), (g, k, m) = h.tolist()
-        w, hh = float(self.ref.size[0]), float(self.ref.size[1])
-        xs, ys = [], []
-        for x, y in ((0.0, 0.0), (w, 0.0), (w, hh), (0.0, hh)):
-            z = g * x + k * y + m
-            if abs(z) < 1e-12:
-                return True  # left to the plausibility check
-            xs.append((a * x + b * y + c) / z)
-            ys.append((d * x + e * y + f) / z)
-        long = max(max(xs) - min(xs), max(ys) - min(ys))
-        grow = INK_REACH * long
-        s = ctx.ink_scale
-        ih, iw = t.shape[0] - 1, t.shape[1] - 1
-        x0 = min(iw, max(0, math.floor((min(xs) - grow) * s)))
-        y0 = min(ih, max(0, math.floor((min(ys) - grow) * s)))
-        x1 = min(iw, max(0, math.ceil((max(xs) + grow) * s)))
-        y1 = min(ih, max(0, math.ceil((max(ys) + grow) * s)))
-        n = int(t[y1, x1]) - int(t[y0, x1]) - int(t[y1, x0]) + int(t[y0, x0])
-        return n >= max(1.0, INK_DENSITY * (2.0 * s * long) ** 2)
-
     # -- hypothesis generators -----------------------------------------------------------------
 
     def _colour_searched(self, ctx: FrameContext, best: tuple[float, np.ndarray] | None) -> tuple[float, np.ndarray] | None:
@@ -1245,8 +1198,7 @@ class MarkerDetector:
                                                                     top=cfg.shape_hypotheses)]
         for _, h0 in self._ranked(ctx, raw)[:cfg.refine_candidates]:
             res = self._coarse(ctx, h0)
-            ok = (res is not None and res[1] >= cfg.min_coarse_cc and self._plausible(ctx, res[0])
-                  and self._ink_near(ctx, res[0]))
+            ok = res is not None and res[1] >= cfg.min_coarse_cc and self._plausible(ctx, res[0])
             best = self._finish(ctx, res[0] if ok else h0, best, levels=(1,))
             if best is not None and best[0] >= cfg.accept_score:
                 break

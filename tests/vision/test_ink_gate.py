@@ -1,8 +1,9 @@
-"""The ink gate of chromatic line art: poses and frames without the ink's colour are not aligned.
+"""The ink gate of chromatic line art: frames, card regions and outlines without the ink's colour.
 
 A chromatic mark's pose verifies only with ink-coloured pixels under it (``_colour_agreement``
-caps it at half its score otherwise), so hypotheses and frames without any are dropped before
-they are ranked or aligned (``detector.INK_REACH``). These tests check the behaviour, not time.
+caps it at half its score otherwise), so a frame with (next to) none is done at once, and card
+regions and edge outlines without any near them give no hypotheses (``detector.INK_REACH``).
+These tests check the behaviour, not time.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from game.vision import MarkerDetector
-from game.vision.candidates import box_inked
+from game.vision.candidates import box_inked, edge_quads
 from game.vision.geometry import mean_corner_error
 from game.vision.synthetic import Effects, Pose, clutter_background, pose_homography, render
 from tests.vision.conftest import SIZE
@@ -73,23 +74,18 @@ def test_the_mark_on_the_same_frame_is_found(seed: int) -> None:
     assert mean_corner_error(d.homography, hm, *size) <= 5.0
 
 
-def test_poses_far_from_ink_are_dropped(gold: MarkerDetector) -> None:
-    """One patch of ink colour: a pose over it or beside it is kept, a pose across the frame is not."""
-    img = grey_clutter(2)
-    img[200:240, 300:340] = GOLD
-    ctx = gold.context(img)
-    ink = cv2.resize(gold.ref.likelihoods(ctx.search)[0], (SIZE[0] // 2, SIZE[1] // 2), interpolation=cv2.INTER_AREA)
-    ctx.ink_seen = cv2.integral((ink > 5).astype(np.uint8))
-    ctx.ink_scale = ctx.search_scale / 2.0
-    k = 80.0 / gold.ref.size[0]  # an 80-px view
-
-    def at(x: float, y: float) -> np.ndarray:
-        return np.array([[k, 0, x], [0, k, y], [0, 0, 1]], np.float64)
-
-    over, beside, far = at(280, 190), at(200, 200), at(20, 380)
-    assert gold._ink_near(ctx, over) and gold._ink_near(ctx, beside) and not gold._ink_near(ctx, far)
-    sizes = gold._plausible_sizes(ctx, [over, beside, far])
-    assert sizes[0] > 0 and sizes[1] > 0 and sizes[2] == 0
+def test_outlines_far_from_ink_are_not_fitted() -> None:
+    """Two drawn cards: with ink colour inside one of them, only that one's outline is kept."""
+    grey = np.full((240, 320), 120, np.uint8)
+    cv2.rectangle(grey, (20, 20), (90, 80), 250, -1)
+    cv2.rectangle(grey, (200, 140), (280, 210), 250, -1)
+    for x0, y0 in ((30, 30), (210, 150)):  # strokes inside each card
+        cv2.line(grey, (x0, y0 + 10), (x0 + 50, y0 + 40), 30, 2)
+    assert len(edge_quads(grey, 9.0, 8)) >= 2
+    seen = np.zeros_like(grey)
+    seen[170:175, 230:235] = 1  # ink colour in the second card only
+    quads = edge_quads(grey, 9.0, 8, cv2.integral(seen), 0.5)
+    assert quads and all(q[:, 0].min() > 150 for q in quads)
 
 
 def test_box_inked() -> None:
