@@ -125,13 +125,18 @@ def _same_outline(a: list, b: list, tol: float, turns: int = 4) -> bool:
     return False
 
 
-def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray]:
+def edge_quads(grey: np.ndarray, min_side: float, limit: int, ink_seen: np.ndarray | None = None,
+               reach: float = 0.5) -> list[np.ndarray]:
     """Convex four-sided outlines in the edge map of a grey image, busiest inside first.
 
     Edges are thickened by one pixel so that a border crossed by noise or a thin line stays
     closed; both the outer and the inner side of such a border are kept (RETR_LIST). Outlines
     are ranked by the edge density inside them: a printed mark or poster has strokes inside,
     while the filled or hollow boxes of a busy background are plain inside.
+
+    ``ink_seen`` (a summed-area table over ``grey``'s pixels: those with ink colour) leaves out
+    the outlines with no ink-coloured pixel within ``reach`` of their size around their box:
+    the detector could not verify the mark there (``detector.INK_REACH``).
     """
     edges = cv2.Canny(grey, 40, 110)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
@@ -144,6 +149,8 @@ def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray
             continue
         x, y, bw, bh = cv2.boundingRect(c)
         if max(bw, bh) < min_side or bw * bh < min_area or bw * bh > 0.8 * w * h:
+            continue
+        if ink_seen is not None and not box_inked(ink_seen, (x, y, bw, bh), reach):
             continue
         # An edge outline is rarely solid (the print's own strokes join its border, clutter
         # touches it), so only the hull's shape counts, and it must be clearly four-cornered.
@@ -168,6 +175,16 @@ def edge_quads(grey: np.ndarray, min_side: float, limit: int) -> list[np.ndarray
         if len(out) >= limit:
             break
     return out
+
+
+def box_inked(seen: np.ndarray, box: tuple[int, int, int, int], reach: float) -> bool:
+    """Whether the summed-area table ``seen`` counts a pixel within ``reach`` of the box's long
+    side around box (x, y, w, h)."""
+    x, y, bw, bh = box
+    g = math.ceil(reach * max(bw, bh))
+    ih, iw = seen.shape[0] - 1, seen.shape[1] - 1
+    x0, y0, x1, y1 = max(0, x - g), max(0, y - g), min(iw, x + bw + g), min(ih, y + bh + g)
+    return int(seen[y1, x1]) - int(seen[y0, x1]) - int(seen[y1, x0]) + int(seen[y0, x0]) > 0
 
 
 def texture_quads(bgr: np.ndarray, min_side: float, ref_busy: float, limit: int) -> list[np.ndarray]:
@@ -429,16 +446,19 @@ def _region_hypotheses(ref: ReferenceModel, cues: CueMaps, fill: np.ndarray, ori
 
 
 def outline_hypotheses(ref: ReferenceModel, cues: CueMaps, search: np.ndarray, to_frame: float,
-                       max_regions: int = 6, max_edge_quads: int = 8, ref_busy: float | None = None
+                       max_regions: int = 6, max_edge_quads: int = 8, ref_busy: float | None = None,
+                       ink_seen: np.ndarray | None = None, reach: float = 0.5
                        ) -> list[tuple[float, np.ndarray, str]]:
-    """Hypotheses without the colour cues: edge outlines and (textured references) busy patches ("edge")."""
+    """Hypotheses without the colour cues: edge outlines and (textured references) busy patches ("edge").
+
+    ``ink_seen``: see ``edge_quads`` (a summed-area table over the half-size cue maps)."""
     kx, min_side = cues.kx, cues.min_side
     half = (cues.ink.shape[1], cues.ink.shape[0])
     # Outlines from edges: a card or poster whose colour merges with the background (cream on a
     # pale wall) still has a visible border.
     quads = []
     if max_edge_quads > 0:
-        quads += edge_quads(cues.grey, min_side, max_edge_quads)
+        quads += edge_quads(cues.grey, min_side, max_edge_quads, ink_seen, reach)
     if ref_busy is not None:  # textured references only: densely textured patches
         quads += texture_quads(cv2.resize(search, half, interpolation=cv2.INTER_AREA), min_side, ref_busy, max_regions)
     return [(0.4, hq, "edge") for quad in quads for hq in card_quad_poses(quad * kx, ref.size, to_frame)]

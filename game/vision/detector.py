@@ -43,6 +43,7 @@ from game.vision.align import (
 from game.vision.blur import MIN_SIDE as BLUR_MIN_SIDE
 from game.vision.blur import BlurBank, motion_blur, turned_motion
 from game.vision.candidates import (
+    box_inked,
     card_hypotheses,
     card_regions,
     cue_maps,
@@ -93,6 +94,21 @@ RIVAL_MIN_PX = 5.0  # uniqueness: poses whose corners are closer than this (mean
 COARSE_ITERS = 15
 COARSE_MOTION = cv2.MOTION_AFFINE
 ECC_BLUR = 3
+# Ink presence (chromatic line art). Verification multiplies a pose's score (at most 1) by its
+# colour agreement, 0.5 plus the share of the mark's ink points with an ink-coloured pixel
+# (likelihood above 25) beside them (``_colour_agreement``): a pose with no ink colour under it
+# scores at most 0.5 and can never reach ``accept_score``. So a frame with fewer than
+# INK_MIN_CELLS ink-coloured cells in all is done at once (no generator, ranking, alignment or
+# shape search): every view found on train line art had 28 or more in its own box (val: 52), and
+# this is half that. And a card region or edge outline with no ink-coloured cell within INK_REACH
+# of its size around its box is not cut apart or fitted (``box_inked``): its poses lie in that
+# box, and alignment's slack is well inside it (on train, every pose that went on to verify had
+# 13 or more ink-coloured pixels within half its size of its box before its coarse alignment).
+# The presence map is the half-size ink cue (a 2x2 mean): one pixel above 25 among four makes a
+# mean of at least INK_CELL (6.5, rounded).
+INK_REACH = 0.5
+INK_CELL = 6
+INK_MIN_CELLS = 14
 
 
 @dataclass(frozen=True)
@@ -180,6 +196,9 @@ class FrameContext:
     _search: np.ndarray | None = None
     search_gain: float = 1.0  # exposure gain already applied to ``search`` (not to ``pyr``)
     likelihoods: tuple[np.ndarray, np.ndarray] | None = None  # ink and card of ``search``, once computed
+    # Chromatic line art: summed-area table of the half-size cells holding an ink-coloured pixel
+    # (``INK_REACH``); None: no ink gate
+    ink_seen: np.ndarray | None = None
 
     @property
     def search(self) -> np.ndarray:
@@ -287,7 +306,11 @@ class MarkerDetector:
         self._ic = [ICTemplate.build(t, k, blur=ECC_BLUR) for t, k in self.ref.templates]
         self._vt = [VerifyTemplate.build(t) for t, _ in self.ref.templates]
         self._blur_bank: BlurBank | None = None  # built on first use (~60 blurred templates)
-        self._ink_hue: InkHue | None = None  # built on first use (_colour_agreement)
+        self._ink_hue: InkHue | None = None  # _colour_agreement's (``_ink_hue_model``)
+        # Poses without ink colour cannot verify (``INK_REACH``): for chromatic line art whose
+        # colour agreement does check the ink's colour (it gives 1.0 below four ink points).
+        self._ink_gate = (self.ref.chromatic and not textured
+                          and int(self._ink_hue_model().ink.sum()) >= 4)
         self._fine_polish = (self.ref.template(256) if self.ref.detail_loss(128) > self.config.fine_detail_loss
                              else None)
         # Densely textured patches (candidates.py) are hypotheses for textured references only.
@@ -436,12 +459,21 @@ class MarkerDetector:
             ctx.likelihoods = self.ref.likelihoods(ctx.search)
         to_frame = 1.0 / ctx.search_scale
         cues = cue_maps(ctx.likelihoods, grey_search, to_frame, cfg.min_apparent_px)
+        if self._ink_gate:
+            ctx.ink_seen = cv2.integral(cv2.threshold(cues.ink, INK_CELL - 1, 1, cv2.THRESH_BINARY)[1])
+            if ctx.ink_seen[-1, -1] < INK_MIN_CELLS:  # (next to) no ink colour anywhere: no view can verify
+                return None
         # Colour cues first (card regions, ink blobs, the tracker's priors): they give most
         # detections, and when one of the best of them fits and verifies strongly, the frame is
         # done before the card regions are cut apart and the outlines traced.
         # Ranked by a cheap correlation with the 32-px template.
         raw = [(0.0, h0, "prior") for h0 in priors]
         regions = card_regions(cues, cfg.max_candidates)
+        if ctx.ink_seen is not None:
+            # A card region without ink colour near it: the poses it gives (its quad, the moments
+            # of its ink, the same of its parts) lie in its box, and none could verify.
+            regions = [r for r in regions
+                       if box_inked(ctx.ink_seen, (*r.origin, r.fill.shape[1], r.fill.shape[0]), INK_REACH)]
         raw += card_hypotheses(self.ref, cues, regions, grey_search, to_frame, cfg.angles_per_candidate)
         raw += ink_hypotheses(self.ref, cues, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
                               () if colour_only else tuple(cfg.ink_gaps))
@@ -469,7 +501,7 @@ class MarkerDetector:
                                          cfg.card_tone_split)
             if not colour_only:  # the outlines do not depend on colour: the white-balance retry skips them
                 late += outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
-                                           cfg.max_edge_quads, self._ref_busy)
+                                           cfg.max_edge_quads, self._ref_busy, ctx.ink_seen, INK_REACH)
             later = self._ranked(ctx, late)
             quick.update((id(h), s) for s, h in later)
             ranked = sorted(ranked + later, key=lambda t: -t[0])
@@ -1108,17 +1140,14 @@ class MarkerDetector:
         m = scale_mat(ctx.search_scale) @ h @ scale_mat(1.0 / (size[0] / w))
         patch = cv2.warpPerspective(ctx.search, m, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
                                     borderMode=cv2.BORDER_REPLICATE)
-        if self._ink_hue is None:
-            self._ink_hue = InkHue.build(cv2.resize(self.ref.bgr, size, interpolation=cv2.INTER_AREA),
-                                         cv2.resize(self.ref.ink_mask.astype(np.uint8), size,
-                                                    interpolation=cv2.INTER_NEAREST) > 0, not self.ref.chromatic)
-        ink = self._ink_hue.ink.copy()
+        ink_hue = self._ink_hue_model()
+        ink = ink_hue.ink.copy()
         inside = inframe_mask(size, size[0] / w, h, (ctx.bgr.shape[1], ctx.bgr.shape[0])) if partial else None
         if inside is not None:
             ink &= inside
         if ink.sum() < 4:
             return 1.0
-        if self._ink_hue.agreement(patch, inside) < 0.5:  # the median ink hue is another ink's
+        if ink_hue.agreement(patch, inside) < 0.5:  # the median ink hue is another ink's
             return 0.0
         if not self.ref.chromatic:
             return 1.0
@@ -1130,6 +1159,17 @@ class MarkerDetector:
         # Blur and small prints mix ink with card, so a third of the ink pixels in colour is
         # already a true print; a grey copy has almost none.
         return float(np.clip(0.5 + frac, 0.0, 1.0))
+
+    def _ink_hue_model(self) -> InkHue:
+        """The reference's ink and its hue on the 64-px class sampling grid (``_colour_agreement``), made once."""
+        if self._ink_hue is None:
+            w, hgt = self.ref.size
+            ws = self.ref.work_scale * 0.25
+            size = (max(8, round(w * ws)), max(8, round(hgt * ws)))
+            self._ink_hue = InkHue.build(cv2.resize(self.ref.bgr, size, interpolation=cv2.INTER_AREA),
+                                         cv2.resize(self.ref.ink_mask.astype(np.uint8), size,
+                                                    interpolation=cv2.INTER_NEAREST) > 0, not self.ref.chromatic)
+        return self._ink_hue
 
     # -- hypothesis generators -----------------------------------------------------------------
 
