@@ -1134,13 +1134,12 @@ class MarkerDetector:
         gold) passes the colour model, whose hue bins are smoothed for white-balance slack, and
         fails the ink's hue relative to its card (``ink_hue.py``), which a cast does not move.
         """
-        ws = self.ref.work_scale * 0.25  # 64-px class sampling grid
-        w, hgt = self.ref.size
-        size = (max(8, round(w * ws)), max(8, round(hgt * ws)))
+        ink_hue = self._ink_hue_model()
+        w = self.ref.size[0]
+        size = (ink_hue.ink.shape[1], ink_hue.ink.shape[0])  # the 64-px class sampling grid
         m = scale_mat(ctx.search_scale) @ h @ scale_mat(1.0 / (size[0] / w))
         patch = cv2.warpPerspective(ctx.search, m, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP,
                                     borderMode=cv2.BORDER_REPLICATE)
-        ink_hue = self._ink_hue_model()
         ink = ink_hue.ink.copy()
         inside = inframe_mask(size, size[0] / w, h, (ctx.bgr.shape[1], ctx.bgr.shape[0])) if partial else None
         if inside is not None:
