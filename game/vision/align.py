@@ -175,6 +175,25 @@ def inframe_mask(size: tuple[int, int], k: float, h: np.ndarray, frame_size: tup
     return None if bool(inside.all()) else inside
 
 
+def narrowest_stretch(h: np.ndarray, ref_size: tuple[int, int]) -> float:
+    """Frame px per reference px of pose ``h`` along the direction it squashes most, at the mark's centre.
+
+    The smallest singular value of the pose's Jacobian there: a view resolves its mark along every
+    direction by ``narrowest_stretch * max(ref_size)`` frame px at least (``apparent_size`` is the
+    long side, the most it resolves along any).
+    """
+    (a, b, c), (d, e, f), (g, k, m) = np.asarray(h, np.float64).tolist()
+    x, y = 0.5 * ref_size[0], 0.5 * ref_size[1]
+    z = g * x + k * y + m
+    if abs(z) < 1e-12:
+        return 0.0
+    u, v = (a * x + b * y + c) / z, (d * x + e * y + f) / z
+    j11, j12, j21, j22 = (a - u * g) / z, (b - u * k) / z, (d - v * g) / z, (e - v * k) / z
+    t = j11 * j11 + j12 * j12 + j21 * j21 + j22 * j22
+    det = j11 * j22 - j12 * j21
+    return math.sqrt(max(0.0, 0.5 * (t - math.sqrt(max(0.0, t * t - 4.0 * det * det)))))
+
+
 @lru_cache(maxsize=16)
 def _pixel_grid(w: int, h: int) -> np.ndarray:
     ys, xs = np.mgrid[0:h, 0:w]

@@ -35,6 +35,7 @@ from game.vision.align import (
     ic_refine,
     inframe_mask,
     match_score,
+    narrowest_stretch,
     normalized_template,
     quick_score,
     verify,
@@ -1077,7 +1078,14 @@ class MarkerDetector:
             return 0.0
         partial = min_visible is not None and visible < 1.0
         score = verify(ctx.pyr, self.ref.templates[1], h, self.ref.size, prepared=self._vt[1], partial=partial)
-        if score < cfg.accept_score and not partial and cfg.accept_score + 1.0 - cfg.blur_accept > floor:
+        # The blurred fallback needs the view resolved along every direction, not only its long side:
+        # ``min_apparent_px`` frame px across the mark's long side, however the pose squashes it (the
+        # narrowest stretch of the pose at the mark's centre). The blurred templates keep no detail
+        # finer than their blur, so in a view squashed below that the frame's few pixels across it
+        # leave only blobs to compare, and a blob of the mark's own strokes (two of its letters seen
+        # as a whole mark, turned and squashed) fits one of them as well as a blurred view of the mark.
+        if (score < cfg.accept_score and not partial and cfg.accept_score + 1.0 - cfg.blur_accept > floor
+                and narrowest_stretch(h, self.ref.size) * max(self.ref.size) >= cfg.min_apparent_px):
             blur = self._view_blur(ctx, h)
             if blur is not None:  # ranked by how far the blurred fit clears its own bar
                 score = cfg.accept_score + blur[2] - cfg.blur_accept
