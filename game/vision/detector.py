@@ -52,6 +52,7 @@ from game.vision.candidates import (
     ink_hypotheses,
     outline_hypotheses,
     recut_card_hypotheses,
+    strong_ink_hypotheses,
 )
 from game.vision.colour_search import ColourTemplateSearch
 from game.vision.detection import Detection
@@ -500,6 +501,8 @@ class MarkerDetector:
         if best is None:
             late = recut_card_hypotheses(self.ref, cues, regions, grey_search, to_frame, cfg.angles_per_candidate,
                                          cfg.card_tone_split)
+            late += strong_ink_hypotheses(self.ref, cues, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
+                                          () if colour_only else tuple(cfg.ink_gaps))
             if not colour_only:  # the outlines do not depend on colour: the white-balance retry skips them
                 late += outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
                                            cfg.max_edge_quads, self._ref_busy, ctx.ink_seen, INK_REACH)
