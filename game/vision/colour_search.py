@@ -10,6 +10,7 @@ peaks are similarity poses for the alignment to refine: a rough start is enough,
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -22,6 +23,9 @@ import numpy as np
 # That entry (on a half-size frame) makes the search about 1.5 times as costly, and finds 4-5 more
 # small posters on the generalisation set's train and val splits (bench/vision_general.py).
 SIZES: tuple[tuple[int, int], ...] = ((1, 20), (2, 14), (2, 20), (3, 14), (3, 20), (4, 14), (4, 20))
+# ``staged``: the levels from this one on are searched first; level 1 (the 40-px views on a
+# half-size image, about half of the search's cost) only when their best matches did not verify.
+FIRST_LEVEL = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,13 +158,38 @@ class ColourTemplateSearch:
         of the larger size of a better one, at a size within a factor of about 1.7, is the same
         place and is skipped.
         """
+        found = self._peaks(self._pyramid(search_bgr), range(self.levels + 1), to_frame, peaks_per_entry)
+        return [(v, h) for v, h, _ in self._best(found, top)]
+
+    def staged(self, search_bgr: np.ndarray, to_frame: float, top: int = 3, first: int = FIRST_LEVEL,
+               peaks_per_entry: int = 2) -> Iterator[tuple[float, np.ndarray]]:
+        """``hypotheses`` in two rounds, lazily: first the ``top`` best of the pyramid levels from
+        ``first`` on (the cheap ones), then, only if the caller asks for more, those of the
+        ``top`` best over all levels that it has not had yet."""
+        pyr = self._pyramid(search_bgr)
+        found = self._peaks(pyr, range(first, self.levels + 1), to_frame, peaks_per_entry)
+        given: list[tuple] = []
+        for v, h, peak in self._best(found, top):
+            given.append(peak)
+            yield v, h
+        found += self._peaks(pyr, range(min(first, len(pyr))), to_frame, peaks_per_entry)
+        for v, h, peak in self._best(found, top):
+            if not any(peak is g for g in given):
+                yield v, h
+
+    def _pyramid(self, search_bgr: np.ndarray) -> list[np.ndarray]:
         pyr = [search_bgr]
         for _ in range(self.levels):
             if min(pyr[-1].shape[:2]) < 16:
                 break
             pyr.append(cv2.pyrDown(pyr[-1]))
-        found: list[tuple[float, float, float, float, int, int, float, _Entry]] = []  # score, cx, cy, radius, x, y, up, entry
-        for e, res in (pair for level in range(len(pyr)) for pair in self.correlations(pyr[level], level)):
+        return pyr
+
+    def _peaks(self, pyr: list[np.ndarray], levels: Iterable[int], to_frame: float,
+               peaks_per_entry: int) -> list[tuple[float, float, float, float, int, int, float, _Entry]]:
+        """The best ``peaks_per_entry`` peaks of each entry of ``levels``: (score, cx, cy, radius, x, y, up, entry)."""
+        found = []
+        for e, res in (pair for level in levels if level < len(pyr) for pair in self.correlations(pyr[level], level)):
             d = e.template.shape[0]
             up = float(2**e.level) * to_frame
             for _ in range(peaks_per_entry):
@@ -170,14 +199,19 @@ class ColourTemplateSearch:
                 r = max(2, d // 2)
                 res[max(0, y - r):y + r + 1, max(0, x - r):x + r + 1] = -1.0
                 found.append((float(v), (x + d / 2.0) * up, (y + d / 2.0) * up, d / 2.0 * up, x, y, up, e))
-        found.sort(key=lambda t: -t[0])
-        out: list[tuple[float, np.ndarray, float, float, float]] = []
-        for v, cx, cy, r, x, y, up, e in found:
-            if any(math.hypot(cx - ox, cy - oy) < 0.5 * max(r, orad) and 0.6 < r / orad < 1.7
-                   for _, _, ox, oy, orad in out):
+        return found
+
+    @staticmethod
+    def _best(found: list[tuple], top: int) -> list[tuple[float, np.ndarray, tuple]]:
+        """The ``top`` best distinct places among peaks: (score, homography, peak)."""
+        out: list[tuple[float, np.ndarray, tuple]] = []
+        for peak in sorted(found, key=lambda t: -t[0]):
+            v, cx, cy, r, x, y, up, e = peak
+            if any(math.hypot(cx - o[1], cy - o[2]) < 0.5 * max(r, o[3]) and 0.6 < r / o[3] < 1.7
+                   for _, _, o in out):
                 continue
             h = np.array([[up, 0.0, up * x], [0.0, up, up * y], [0.0, 0.0, 1.0]]) @ e.ref_to_canvas
-            out.append((v, h, cx, cy, r))
+            out.append((v, h, peak))
             if len(out) >= top:
                 break
-        return [(v, h) for v, h, *_ in out]
+        return out

@@ -77,6 +77,11 @@ REGION_FEATURES = 2
 REGION_MARGIN = 0.5
 REGION_BOX_PX = 256
 REGION_MIN_PX = 160
+# ... when the colour template search's best match correlates at least this well (``colour``):
+# below it the frame holds nothing laid out in the reference's colours. Views found by the SIFT
+# boxes had 0.47 or more (train and val posters; 7 of 287 views), while more than a third of the
+# frames without the print stay below 0.42, each sparing 15-25 ms of SIFT.
+REGION_MIN_COLOUR = 0.42
 # ... and the colour template search tries the reference turned over the full circle: 20 degrees
 # apart within 40 degrees of upright, where most handheld prints are, and 40 degrees apart beyond.
 # The alignment pulls a start in from about 20 degrees, so 40-degree steps near upright leave
@@ -535,10 +540,12 @@ class MarkerDetector:
         if (best is None or best[0] < cfg.accept_score) and self._shape is not None and not colour_only:
             best = self._shape_searched(ctx, best)
         searched = (best is None or best[0] < cfg.accept_score) and self._colour_search is not None and not colour_only
+        colour: list[float] = []  # the colour search's correlations
         if searched:
-            best = self._colour_searched(ctx, best)
+            best = self._colour_searched(ctx, best, colour)
         if (best is None or best[0] < cfg.accept_score) and self.use_features and not colour_only:
-            best = self._featured(ctx, best, [h for _, h in coarse[:REGION_FEATURES]])
+            best = self._featured(ctx, best, [h for _, h in coarse[:REGION_FEATURES]],
+                                  max(colour) if colour else None)
         found = None
         if best is not None and best[0] >= cfg.accept_score:
             found = self._concluded(ctx, best)
@@ -1183,11 +1190,19 @@ class MarkerDetector:
 
     # -- hypothesis generators -----------------------------------------------------------------
 
-    def _colour_searched(self, ctx: FrameContext, best: tuple[float, np.ndarray] | None) -> tuple[float, np.ndarray] | None:
-        """``best`` after aligning and verifying the best colour template matches (textured references)."""
+    def _colour_searched(self, ctx: FrameContext, best: tuple[float, np.ndarray] | None,
+                         seen: list[float] | None = None) -> tuple[float, np.ndarray] | None:
+        """``best`` after aligning and verifying the best colour template matches (textured references).
+
+        The matches of the coarse pyramid levels come first; the finest level (40-px views, about
+        half of the search's cost) is searched only when none of them verified
+        (``ColourTemplateSearch.staged``). ``seen`` gets the correlation of each match tried.
+        """
         assert self._colour_search is not None
         cfg = self.config
-        for _, h0 in self._colour_search.hypotheses(ctx.search, 1.0 / ctx.search_scale, top=cfg.texture_search):
+        for v, h0 in self._colour_search.staged(ctx.search, 1.0 / ctx.search_scale, top=cfg.texture_search):
+            if seen is not None:
+                seen.append(v)
             res = self._coarse(ctx, h0)
             if res is None or res[1] < cfg.texture_search_cc or not self._plausible(ctx, res[0]):
                 continue
@@ -1223,13 +1238,15 @@ class MarkerDetector:
         return best
 
     def _featured(self, ctx: FrameContext, best: tuple[float, np.ndarray] | None,
-                  regions: list[np.ndarray]) -> tuple[float, np.ndarray] | None:
+                  regions: list[np.ndarray], colour: float | None = None) -> tuple[float, np.ndarray] | None:
         """``best`` after local-feature hypotheses of a textured reference (``features.py``).
 
         ORB over the whole frame first, then SIFT inside the box around each of ``regions`` (the
         best coarse fits, which did not verify), scaled to a long side of ``REGION_MIN_PX`` to
         ``REGION_BOX_PX``: SIFT over the whole frame costs 100-130 ms, inside such a box 5-30 ms,
         and the views ORB misses (small, blurred) are where the other hypotheses already pointed.
+        The boxes are described only when the colour search's best match (``colour``, None: it did
+        not run) reached ``REGION_MIN_COLOUR``.
         """
         assert self._features is not None
         grey = cv2.cvtColor(ctx.search, cv2.COLOR_BGR2GRAY)
@@ -1237,6 +1254,8 @@ class MarkerDetector:
         if h0 is not None:
             best = self._finish(ctx, h0, best, levels=(0, 1))
         sh, sw = grey.shape
+        if colour is not None and colour < REGION_MIN_COLOUR:
+            regions = []
         for hr in regions:
             if best is not None and best[0] >= self.config.accept_score:
                 break
