@@ -145,7 +145,7 @@ def install(prof: StageProfiler) -> None:
     prof.wrap(shape_mod.ShapeMatcher, "levels", "shape:response maps")
     prof.wrap(shape_mod.ShapeMatcher, "hypotheses", "shape:search")
     prof.wrap(D, "_colour_searched", "stage:colour search")
-    prof.wrap(colour_search_mod.ColourTemplateSearch, "hypotheses", "colour:correlation")
+    prof.wrap(colour_search_mod.ColourTemplateSearch, "_peaks", "colour:correlation")
     prof.wrap(D, "_featured", "stage:features")
     prof.wrap(features_mod.FeatureHypotheses, "pose", "features:match")
     prof.wrap(D, "_concluded", "stage:conclude")
