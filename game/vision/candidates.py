@@ -26,6 +26,7 @@ cheap correlation and refines only the best few.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -146,14 +147,8 @@ def edge_quads(grey: np.ndarray, min_side: float, limit: int, ink_seen: np.ndarr
     h, w = grey.shape[:2]
     min_area = max(30.0, min_side * min_side * 0.3)
     found: list[tuple[float, np.ndarray]] = []
-    for c in contours:
-        if len(c) < 4:
-            continue
-        x, y, bw, bh = cv2.boundingRect(c)
-        if max(bw, bh) < min_side or bw * bh < min_area or bw * bh > 0.8 * w * h:
-            continue
-        if ink_seen is not None and not box_inked(ink_seen, (x, y, bw, bh), reach):
-            continue
+    for i, x, y, bw, bh in _sized_boxes(contours, min_side, min_area, 0.8 * w * h, ink_seen, reach):
+        c = contours[i]
         # An edge outline is rarely solid (the print's own strokes join its border, clutter
         # touches it), so only the hull's shape counts, and it must be clearly four-cornered.
         q = quad_from_contour(c, min_solidity=0.0, eps_steps=(0.02, 0.035))
@@ -177,6 +172,41 @@ def edge_quads(grey: np.ndarray, min_side: float, limit: int, ink_seen: np.ndarr
         if len(out) >= limit:
             break
     return out
+
+
+def _sized_boxes(contours: Sequence[np.ndarray], min_side: float, min_area: float, max_area: float,
+                 seen: np.ndarray | None = None, reach: float = 0.5) -> list[tuple[int, int, int, int, int]]:
+    """(index, x, y, w, h) of the contours of four or more points whose bounding box (``cv2.boundingRect``)
+    has a side of at least ``min_side`` and an area between ``min_area`` and ``max_area`` (and,
+    with ``seen``, is ``box_inked``).
+
+    One array pass over all the points: an edge map has hundreds of contours, nearly all of them
+    small, and a ``boundingRect`` (and ``box_inked``) call and Python's loop per contour cost more
+    than this.
+    """
+    n = len(contours)
+    if n == 0:
+        return []
+    lens = np.fromiter(map(len, contours), np.intp, count=n)
+    pts = np.concatenate(contours).reshape(-1, 2)
+    starts = np.zeros(n, np.intp)
+    np.cumsum(lens[:-1], out=starts[1:])
+    x0 = np.minimum.reduceat(pts[:, 0], starts)
+    y0 = np.minimum.reduceat(pts[:, 1], starts)
+    bw = np.maximum.reduceat(pts[:, 0], starts) - x0 + 1
+    bh = np.maximum.reduceat(pts[:, 1], starts) - y0 + 1
+    area = bw * bh
+    ok = (lens >= 4) & (np.maximum(bw, bh) >= min_side) & (area >= min_area) & (area <= max_area)
+    if seen is not None:  # box_inked of each box
+        g = np.ceil(reach * np.maximum(bw, bh)).astype(np.intp)
+        ih, iw = seen.shape[0] - 1, seen.shape[1] - 1
+        xa, ya = np.maximum(0, x0 - g), np.maximum(0, y0 - g)
+        xb, yb = np.minimum(iw, x0 + bw + g), np.minimum(ih, y0 + bh + g)
+        corner = [seen[r, c].astype(np.int64) for r, c in ((yb, xb), (ya, xb), (yb, xa), (ya, xa))]
+        ok &= corner[0] - corner[1] - corner[2] + corner[3] > 0
+    idx = np.flatnonzero(ok)
+    return list(zip(idx.tolist(), x0[idx].tolist(), y0[idx].tolist(), bw[idx].tolist(), bh[idx].tolist(),
+                    strict=True))
 
 
 def box_inked(seen: np.ndarray, box: tuple[int, int, int, int], reach: float) -> bool:
