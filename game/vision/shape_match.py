@@ -318,7 +318,8 @@ class _Gather:
         full = _ARENA.get("score_idx", (n_c, n_m, len(shifts), n), np.intp)
         np.add(idx[:, :, None, :], step[:, None, :, None], out=full)
         vals = np.take(self.flat, full, out=_ARENA.get("score_vals", full.shape, np.uint8), mode="clip")
-        sums = vals.sum(-1, dtype=np.uint16).reshape(n_c, -1).astype(np.int32)
+        # cv2.reduce: exact integer sums like numpy's, at a tenth of the time of a uint16 sum over a short last axis.
+        sums = cv2.reduce(vals.reshape(-1, n), 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).reshape(n_c, -1)
         return (sums - NEUTRAL * n) / (MAX_RESPONSE * n)
 
 
@@ -432,12 +433,17 @@ class ShapeMatcher:
         return pyramid_levels(pyr, self.ref_size, search_scale)
 
     def hypotheses(self, levels: list[tuple[np.ndarray, float, tuple[float, ...]]], top: int = 4,
-                   peaks: int = 6, refine: int = 16) -> list[tuple[float, np.ndarray]]:
+                   peaks: int = 6, refine: int = 10, again: int = 4) -> list[tuple[float, np.ndarray]]:
         """The ``top`` best (score 0-1, affine homography reference px -> level-0 px), best first.
 
         ``levels``: (grey image, its scale relative to level 0, sizes to search there), as
         ``pyramid_levels`` gives them. Of at most ``peaks`` coarse peaks per level, the ``refine``
-        best are searched locally.
+        best are searched locally, and the ``again`` best of those a second time.
+
+        On train quick and val (line art), every shape pose that went on to verify came from one
+        of the eight best coarse peaks (train: the six best) and ranked among the three best after
+        the first round; refining 10 and 4 rather than 16 and 8 peaks (all peaks of a frame but a
+        few) cuts the local search by about 40 % and changed no outcome in the A/B.
         """
         gather = _Gather([grey for grey, _, _ in levels], self.min_mag)
         lvs, cands = [], []  # cands: (score, x, y, entry, level)
@@ -450,7 +456,7 @@ class ShapeMatcher:
         cands = cands[:refine]
         if not cands:
             return []
-        idx, a, t, s = self._refine(gather, cands)
+        idx, a, t, s = self._refine(gather, cands, again)
         results: list[tuple[float, np.ndarray, float]] = []
         for i, ai, ti, si in zip(idx.tolist(), a, t, s.tolist(), strict=True):
             _, _, _, e, li = cands[i]
@@ -516,14 +522,14 @@ class ShapeMatcher:
                 break
         return kept
 
-    def _refine(self, gather: _Gather, cands: list[tuple[float, float, float, int, int]]
+    def _refine(self, gather: _Gather, cands: list[tuple[float, float, float, int, int]], n_again: int = 4
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(peak indices, A (K, 2, 2), t (K, 2), score (K,)): the best poses near coarse peaks, by coordinate descent.
 
         Nearby turns and sizes at shifts of one grid step; then the tilts of the best; then half
         the turn and size steps, at one-pixel shifts; then all three again from there at one-pixel
-        shifts for the better half of the peaks (a second round pulls in the views whose first
-        round went part of the way). All peaks at once, with all features.
+        shifts for the ``n_again`` best peaks (a second round pulls in the views whose first round
+        went part of the way). All peaks at once, with all features.
         """
         which = np.array([c[4] for c in cands])
         ents = np.array([c[3] for c in cands])
@@ -534,8 +540,8 @@ class ShapeMatcher:
         idx = np.arange(len(cands))
         best = np.zeros(len(cands))
         for k, (mats, step) in enumerate(first + again):
-            if k == len(first):  # the second round for the better half only
-                keep = np.argsort(-best, kind="stable")[:max(1, (len(idx) + 1) // 2)]
+            if k == len(first):  # the second round for the best few only
+                keep = np.argsort(-best, kind="stable")[:max(1, n_again)]
                 idx, which, a, c = idx[keep], which[keep], a[keep], c[keep]
             a_s = a[:, None] @ mats[None]  # (C, M, 2, 2)
             n_c, n_m = a_s.shape[:2]
