@@ -642,3 +642,97 @@ def dedupe(hyps: list[np.ndarray], ref_size: tuple[int, int], limit: int) -> lis
         if len(kept) >= limit:
             break
     return kept
+
+
+# ``neutral_ink_hypotheses``: the apparent long sides (frame px) whose strokes the black-hat
+# kernels cover (a kernel twice the reference's stroke width at that size), and the share of the
+# reference's ink contrast (card grey - ink grey) from which a locally dark pixel counts as a stroke.
+# Measured on the black marks' views without a hypothesis within reach (val 14, train quick 6):
+# at 0.2 the strokes join the stones' shadows (7 within reach), at 0.3 11, at 0.4 12, at 0.5 thin
+# or blurred strokes fade (10); a third side (45, 90, 180) reached 13 but found no more views.
+NEUTRAL_SIDES = (60.0, 180.0)
+NEUTRAL_CONTRAST = 0.4
+# The least correlation of a blob's polar signature with the reference's for its pose to count.
+# Dark strokes are everywhere in clutter (glyphs, shadows between stones), and their blobs, ranked
+# among the late hypotheses by the quick correlation, pushed out the good card and edge poses of
+# the grey held-out mark (2 views lost). On the black val marks' views the print's blobs
+# correlated 0.37-0.83 (one 0.30), the clutter's at most 0.29.
+NEUTRAL_MIN_CORR = 0.35
+
+
+def neutral_ink_profile(ref: ReferenceModel) -> tuple[float, float] | None:
+    """(stroke width / long side, ink contrast in grey levels) of a reference printed in dark
+    neutral ink on a lighter card, or None for any other reference (chromatic or textured marks,
+    light ink on a dark card).
+
+    The stroke width is four times the mean distance of the ink pixels from the card (a stroke
+    of width w holds distances 0..w/2, mean w/4), measured on the 256-px working image.
+    """
+    cached = getattr(ref, "_neutral_ink_profile", False)
+    if cached is not False:
+        return cached
+    out = None
+    if not ref.textured and not ref.chromatic and ref.contrast_shape is not None:
+        ink = ref.ink_mask.astype(np.uint8)
+        if cv2.countNonZero(ink) >= 20:
+            ink_grey = float(np.median(ref.grey(ref.work)[ref.ink_mask]))
+            contrast = ref.card_grey - ink_grey
+            if contrast > 40.0:  # four times verification's contrast noise floor
+                dist = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
+                width = 4.0 * float(dist[ink > 0].mean()) / max(ref.work.shape[:2])
+                out = (width, contrast)
+    ref._neutral_ink_profile = out  # type: ignore[attr-defined]
+    return out
+
+
+def neutral_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray, to_frame: float,
+                           max_regions: int = 3, n_angles: int = 2) -> list[tuple[float, np.ndarray, str]]:
+    """Moment poses ("neutral") of the blobs of locally dark thin strokes, for marks in dark neutral ink.
+
+    Black or grey ink on a white card gives the colour cues nothing to hold on a grey or neutral
+    photograph: the ink's colour bins are the shadows', the card's are the highlights'. What
+    still sets the print apart is its strokes: thin and much darker than the card right next to
+    them. A black-hat (closing minus image) with a kernel twice the reference's stroke width at
+    the apparent sizes ``NEUTRAL_SIDES`` keeps exactly those; pixels from ``NEUTRAL_CONTRAST`` of
+    the reference's ink contrast count as strokes, strokes within a kernel of each other are one
+    blob, and the largest blobs (at least ``min_side`` search px long) give moment poses from
+    their black-hat response, against the reference's contrast shape, when their polar signature
+    correlates with the reference's by ``NEUTRAL_MIN_CORR`` at least.
+    """
+    from game.vision.reference import CONTRAST_FLOOR
+
+    prof = neutral_ink_profile(ref)
+    if prof is None:
+        return []
+    width, contrast = prof
+    model = ref.contrast_shape
+    sh, sw = grey_search.shape[:2]
+    min_side = cues.min_side * cues.kx
+    thr = NEUTRAL_CONTRAST * contrast
+    hyps: list[tuple[float, np.ndarray, str]] = []
+    seen: list[tuple[int, int, int, int]] = []
+    for side in NEUTRAL_SIDES:
+        k = max(3, round(2.0 * width * side / to_frame) | 1)
+        kern = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+        hat = cv2.morphologyEx(grey_search, cv2.MORPH_BLACKHAT, kern)
+        mask = cv2.threshold(hat, thr, 1, cv2.THRESH_BINARY)[1]
+        if not cv2.countNonZero(mask):
+            continue
+        grown = cv2.dilate(mask, kern)
+        _, lab, st, _ = cv2.connectedComponentsWithStats(grown)
+        big = np.maximum(st[1:, cv2.CC_STAT_WIDTH], st[1:, cv2.CC_STAT_HEIGHT])
+        keep = (big >= min_side) & (st[1:, cv2.CC_STAT_WIDTH] * st[1:, cv2.CC_STAT_HEIGHT] <= 0.5 * sw * sh)
+        order = sorted((np.flatnonzero(keep) + 1).tolist(), key=lambda j: -int(st[j, cv2.CC_STAT_AREA]))
+        for j in order[:max_regions]:
+            x, y, bw, bh = (int(v) for v in st[j, :4])
+            if any(abs(x - a) <= 3 and abs(y - b) <= 3 and abs(bw - c) <= 5 and abs(bh - d) <= 5
+                   for a, b, c, d in seen):
+                continue
+            seen.append((x, y, bw, bh))
+            fill = (lab[y:y + bh, x:x + bw] == j)
+            wts = cv2.threshold(hat[y:y + bh, x:x + bw], CONTRAST_FLOOR, 0, cv2.THRESH_TOZERO)[1].astype(np.float32)
+            wts *= fill
+            for s, hm in moment_poses(wts, (float(x), float(y)), model, ref.work_scale, to_frame, n_angles):
+                if s >= NEUTRAL_MIN_CORR:
+                    hyps.append((s, hm, "neutral"))
+    return hyps

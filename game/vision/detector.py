@@ -50,6 +50,7 @@ from game.vision.candidates import (
     cue_maps,
     dedupe,
     ink_hypotheses,
+    neutral_ink_hypotheses,
     outline_hypotheses,
     recut_card_hypotheses,
     strong_ink_hypotheses,
@@ -508,6 +509,7 @@ class MarkerDetector:
                                          cfg.card_tone_split)
             late += strong_ink_hypotheses(self.ref, cues, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
                                           () if colour_only else tuple(cfg.ink_gaps))
+            late += neutral_ink_hypotheses(self.ref, cues, grey_search, to_frame, cfg.max_candidates, cfg.angles_per_candidate)
             if not colour_only:  # the outlines do not depend on colour: the white-balance retry skips them
                 late += outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
                                            cfg.max_edge_quads, self._ref_busy, ctx.ink_seen, INK_REACH)
