@@ -34,6 +34,7 @@ import numpy as np
 
 from game.vision.geometry import ref_corners
 from game.vision.reference import (
+    CONTRAST_FLOOR,
     SIG_ANGLES,
     ReferenceModel,
     ShapeModel,
@@ -668,9 +669,6 @@ def neutral_ink_profile(ref: ReferenceModel) -> tuple[float, float] | None:
     The stroke width is four times the mean distance of the ink pixels from the card (a stroke
     of width w holds distances 0..w/2, mean w/4), measured on the 256-px working image.
     """
-    cached = getattr(ref, "_neutral_ink_profile", False)
-    if cached is not False:
-        return cached
     out = None
     if not ref.textured and not ref.chromatic and ref.contrast_shape is not None:
         ink = ref.ink_mask.astype(np.uint8)
@@ -681,12 +679,12 @@ def neutral_ink_profile(ref: ReferenceModel) -> tuple[float, float] | None:
                 dist = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
                 width = 4.0 * float(dist[ink > 0].mean()) / max(ref.work.shape[:2])
                 out = (width, contrast)
-    ref._neutral_ink_profile = out  # type: ignore[attr-defined]
     return out
 
 
-def neutral_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.ndarray, to_frame: float,
-                           max_regions: int = 3, n_angles: int = 2) -> list[tuple[float, np.ndarray, str]]:
+def neutral_ink_hypotheses(ref: ReferenceModel, profile: tuple[float, float] | None, cues: CueMaps,
+                           grey_search: np.ndarray, to_frame: float, max_regions: int = 3,
+                           n_angles: int = 2) -> list[tuple[float, np.ndarray, str]]:
     """Moment poses ("neutral") of the blobs of locally dark thin strokes, for marks in dark neutral ink.
 
     Black or grey ink on a white card gives the colour cues nothing to hold on a grey or neutral
@@ -697,14 +695,12 @@ def neutral_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, grey_search: np.n
     the reference's ink contrast count as strokes, strokes within a kernel of each other are one
     blob, and the largest blobs (at least ``min_side`` search px long) give moment poses from
     their black-hat response, against the reference's contrast shape, when their polar signature
-    correlates with the reference's by ``NEUTRAL_MIN_CORR`` at least.
+    correlates with the reference's by ``NEUTRAL_MIN_CORR`` at least. ``profile`` is the
+    reference's ``neutral_ink_profile`` (measured once per mark); None gives nothing.
     """
-    from game.vision.reference import CONTRAST_FLOOR
-
-    prof = neutral_ink_profile(ref)
-    if prof is None:
+    if profile is None:
         return []
-    width, contrast = prof
+    width, contrast = profile
     model = ref.contrast_shape
     sh, sw = grey_search.shape[:2]
     min_side = cues.min_side * cues.kx

@@ -51,6 +51,7 @@ from game.vision.candidates import (
     dedupe,
     ink_hypotheses,
     neutral_ink_hypotheses,
+    neutral_ink_profile,
     outline_hypotheses,
     recut_card_hypotheses,
     strong_ink_hypotheses,
@@ -319,6 +320,8 @@ class MarkerDetector:
         # colour agreement does check the ink's colour (it gives 1.0 below four ink points).
         self._ink_gate = (self.ref.chromatic and not textured
                           and int(self._ink_hue_model().ink.sum()) >= 4)
+        # Dark neutral ink on a lighter card: its strokes' width and contrast (``neutral_ink_hypotheses``).
+        self._neutral_ink = neutral_ink_profile(self.ref)
         self._fine_polish = (self.ref.template(256) if self.ref.detail_loss(128) > self.config.fine_detail_loss
                              else None)
         # Densely textured patches (candidates.py) are hypotheses for textured references only.
@@ -509,7 +512,8 @@ class MarkerDetector:
                                          cfg.card_tone_split)
             late += strong_ink_hypotheses(self.ref, cues, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
                                           () if colour_only else tuple(cfg.ink_gaps))
-            late += neutral_ink_hypotheses(self.ref, cues, grey_search, to_frame, cfg.max_candidates, cfg.angles_per_candidate)
+            late += neutral_ink_hypotheses(self.ref, self._neutral_ink, cues, grey_search, to_frame, cfg.max_candidates,
+                                           cfg.angles_per_candidate)
             if not colour_only:  # the outlines do not depend on colour: the white-balance retry skips them
                 late += outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
                                            cfg.max_edge_quads, self._ref_busy, ctx.ink_seen, INK_REACH)

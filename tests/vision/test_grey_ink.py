@@ -56,7 +56,7 @@ def _view(seed: int, distance_cm: float) -> tuple[np.ndarray, np.ndarray, np.nda
 def _hyps(ref: ReferenceModel, frame: np.ndarray) -> list:
     grey = ref.grey(frame)
     cues = cue_maps(ref.likelihoods(frame), grey, 1.0, 20.0)
-    return neutral_ink_hypotheses(ref, cues, grey, 1.0, 3, 2)
+    return neutral_ink_hypotheses(ref, neutral_ink_profile(ref), cues, grey, 1.0, 3, 2)
 
 
 @pytest.mark.parametrize(("seed", "distance_cm"), [(0, 60.0), (1, 60.0), (2, 150.0), (3, 150.0)])
