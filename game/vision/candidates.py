@@ -1,6 +1,6 @@
 """Pose hypotheses for full detection (no history), learnt cues only: nothing logo-specific.
 
-Three generators feed the detector, from the half-size cue maps (``cue_maps``) computed once per
+Four generators feed the detector, from the half-size cue maps (``cue_maps``) computed once per
 frame:
 
 * card regions (``card_regions``, ``card_hypotheses``): printed marks sit on their card (the
@@ -16,6 +16,10 @@ frame:
   grouped on the half-size map and measured at search resolution; ``strong_ink_hypotheses`` gives
   the same for the most ink-like pixels only (a print on a background near its ink's colour), made
   by the detector only when the early tries did not settle the frame;
+* neutral-ink strokes (``neutral_ink_hypotheses``, marks in dark neutral ink only): the same
+  moment/rotation estimate on blobs of locally dark thin strokes (a black-hat at the reference's
+  stroke width), where a grey photograph leaves the colour cues nothing; made only when the early
+  tries did not settle the frame;
 * outlines (``outline_hypotheses``): four-cornered outlines in the edge map and, for textured
   references, densely textured patches. They do not use colour, and the detector traces them only
   when the early tries did not settle the frame.
