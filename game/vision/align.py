@@ -191,7 +191,9 @@ def narrowest_stretch(h: np.ndarray, ref_size: tuple[int, int]) -> float:
     j11, j12, j21, j22 = (a - u * g) / z, (b - u * k) / z, (d - v * g) / z, (e - v * k) / z
     t = j11 * j11 + j12 * j12 + j21 * j21 + j22 * j22
     det = j11 * j22 - j12 * j21
-    return math.sqrt(max(0.0, 0.5 * (t - math.sqrt(max(0.0, t * t - 4.0 * det * det)))))
+    # sigma_max from the sum, sigma_min = |det| / sigma_max (no cancellation for thin poses).
+    s_max = math.sqrt(0.5 * (t + math.sqrt(max(0.0, t * t - 4.0 * det * det))))
+    return abs(det) / s_max if s_max > 0.0 else 0.0
 
 
 @lru_cache(maxsize=16)

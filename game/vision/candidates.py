@@ -1,7 +1,7 @@
 """Pose hypotheses for full detection (no history), learnt cues only: nothing logo-specific.
 
 Four generators feed the detector, from the half-size cue maps (``cue_maps``) computed once per
-frame:
+frame (the neutral-ink strokes from the grey search image):
 
 * card regions (``card_regions``, ``card_hypotheses``): printed marks sit on their card (the
   reference's border colour). Card-coloured pixels are grouped into regions; each region gives (a)
@@ -363,8 +363,9 @@ class CueMaps:
 
 
 _INK_MIN = 40  # ink likelihood that counts as ink
-# The ink level of ``strong_ink_hypotheses``: the most ink-like pixels. With its blobs among the
-# early hypotheses, the generated val marks gained 4, 7 and 2 views at 90, 120 and 160 (train 2 each).
+# The ink level of ``strong_ink_hypotheses``: the most ink-like pixels (likelihood above it). Measured
+# with its blobs among the early hypotheses, the generated val marks gained 4, 7 and 2 views at 90,
+# 120 and 160 (train 2 each); made late, as now, val 6 gained and 1 lost, train quick 4 gained.
 STRONG_INK = 120
 
 
@@ -557,7 +558,7 @@ def ink_hypotheses(ref: ReferenceModel, cues: CueMaps, to_frame: float, max_regi
 def strong_ink_hypotheses(ref: ReferenceModel, cues: CueMaps, to_frame: float, max_regions: int = 6,
                           n_angles: int = 2, ink_radii: tuple[int, ...] = (2, 5),
                           level: int = STRONG_INK) -> list[tuple[float, np.ndarray, str]]:
-    """``ink_hypotheses`` of the blobs of the most ink-like pixels (likelihood >= ``level``).
+    """``ink_hypotheses`` of the blobs of the most ink-like pixels (likelihood above ``level``).
 
     A background near the ink's colour (dry grass under a warm cast for gold ink, a red saucer
     or skin for red ink) passes ``_INK_MIN`` all around a print, so its strokes merge with the
@@ -671,7 +672,8 @@ def neutral_ink_profile(ref: ReferenceModel) -> tuple[float, float] | None:
     light ink on a dark card).
 
     The stroke width is four times the mean distance of the ink pixels from the card (a stroke
-    of width w holds distances 0..w/2, mean w/4), measured on the 256-px working image.
+    of width w holds distances 1..w/2, so this overstates w by about 2 px of the 256-px working
+    image, where it is measured; the black-hat kernel is twice the width and wide enough either way).
     """
     out = None
     if not ref.textured and not ref.chromatic and ref.contrast_shape is not None:

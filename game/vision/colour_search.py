@@ -38,6 +38,10 @@ class _Entry:
     disk: np.ndarray  # float32 HxW: 1 on the disk inscribed in the print (at every turn), else 0
 
 
+# A correlation peak: (score, centre x, centre y, radius in frame px, x, y at its level, level to frame scale, entry).
+_Peak = tuple[float, float, float, float, int, int, float, _Entry]
+
+
 def _correlate(image_spectra: list[np.ndarray], kernel_spectra: list[np.ndarray], h: int, w: int,
                scale: bool = True) -> np.ndarray:
     """The valid ``h`` x ``w`` part of the correlation of images with kernels (``cv2.dft`` spectra), summed.
@@ -158,8 +162,7 @@ class ColourTemplateSearch:
         of the larger size of a better one, at a size within a factor of about 1.7, is the same
         place and is skipped.
         """
-        found = self._peaks(self._pyramid(search_bgr), range(self.levels + 1), to_frame, peaks_per_entry)
-        return [(v, h) for v, h, _ in self._best(found, top)]
+        return list(self.staged(search_bgr, to_frame, top, first=0, peaks_per_entry=peaks_per_entry))
 
     def staged(self, search_bgr: np.ndarray, to_frame: float, top: int = 3, first: int = FIRST_LEVEL,
                peaks_per_entry: int = 2) -> Iterator[tuple[float, np.ndarray]]:
@@ -168,7 +171,7 @@ class ColourTemplateSearch:
         ``top`` best over all levels that it has not had yet."""
         pyr = self._pyramid(search_bgr)
         found = self._peaks(pyr, range(first, self.levels + 1), to_frame, peaks_per_entry)
-        given: list[tuple] = []
+        given: list[_Peak] = []
         for v, h, peak in self._best(found, top):
             given.append(peak)
             yield v, h
@@ -186,9 +189,9 @@ class ColourTemplateSearch:
         return pyr
 
     def _peaks(self, pyr: list[np.ndarray], levels: Iterable[int], to_frame: float,
-               peaks_per_entry: int) -> list[tuple[float, float, float, float, int, int, float, _Entry]]:
+               peaks_per_entry: int) -> list[_Peak]:
         """The best ``peaks_per_entry`` peaks of each entry of ``levels``: (score, cx, cy, radius, x, y, up, entry)."""
-        found = []
+        found: list[_Peak] = []
         for e, res in (pair for level in levels if level < len(pyr) for pair in self.correlations(pyr[level], level)):
             d = e.template.shape[0]
             up = float(2**e.level) * to_frame
@@ -202,9 +205,9 @@ class ColourTemplateSearch:
         return found
 
     @staticmethod
-    def _best(found: list[tuple], top: int) -> list[tuple[float, np.ndarray, tuple]]:
+    def _best(found: list[_Peak], top: int) -> list[tuple[float, np.ndarray, _Peak]]:
         """The ``top`` best distinct places among peaks: (score, homography, peak)."""
-        out: list[tuple[float, np.ndarray, tuple]] = []
+        out: list[tuple[float, np.ndarray, _Peak]] = []
         for peak in sorted(found, key=lambda t: -t[0]):
             v, cx, cy, r, x, y, up, e = peak
             if any(math.hypot(cx - o[1], cy - o[2]) < 0.5 * max(r, o[3]) and 0.6 < r / o[3] < 1.7

@@ -512,9 +512,9 @@ class MarkerDetector:
                                          cfg.card_tone_split)
             late += strong_ink_hypotheses(self.ref, cues, to_frame, cfg.max_candidates, cfg.angles_per_candidate,
                                           () if colour_only else tuple(cfg.ink_gaps))
-            late += neutral_ink_hypotheses(self.ref, self._neutral_ink, cues, grey_search, to_frame, cfg.max_candidates,
-                                           cfg.angles_per_candidate)
-            if not colour_only:  # the outlines do not depend on colour: the white-balance retry skips them
+            if not colour_only:  # neither depends on colour: the white-balance retry skips them
+                late += neutral_ink_hypotheses(self.ref, self._neutral_ink, cues, grey_search, to_frame,
+                                               cfg.max_candidates, cfg.angles_per_candidate)
                 late += outline_hypotheses(self.ref, cues, ctx.search, to_frame, cfg.max_candidates,
                                            cfg.max_edge_quads, self._ref_busy, ctx.ink_seen, INK_REACH)
             later = self._ranked(ctx, late)
@@ -551,7 +551,7 @@ class MarkerDetector:
             best = self._colour_searched(ctx, best, colour)
         if (best is None or best[0] < cfg.accept_score) and self.use_features and not colour_only:
             best = self._featured(ctx, best, [h for _, h in coarse[:REGION_FEATURES]],
-                                  max(colour) if colour else None)
+                                  max(colour, default=-1.0) if searched else None)
         found = None
         if best is not None and best[0] >= cfg.accept_score:
             found = self._concluded(ctx, best)

@@ -16,7 +16,7 @@ from game.vision import MarkerDetector
 from game.vision.geometry import mean_corner_error
 from game.vision.synthetic import Effects, Pose, clutter_background, pose_homography, render
 from tests.vision.conftest import SIZE
-from tests.vision.test_look_alikes import GOLD, RED, creature
+from tests.vision.test_look_alikes import BLACK, GOLD, RED, creature
 
 POSES = [Pose(width_cm=20, distance_cm=60, tilt_deg=20, tilt_axis_deg=30, roll_deg=15, cx=0.5, cy=0.5),
          Pose(width_cm=20, distance_cm=80, tilt_deg=30, tilt_axis_deg=120, roll_deg=-70, cx=0.45, cy=0.55)]
@@ -89,7 +89,6 @@ def test_poses_on_a_drawing_in_another_ink_are_not_aligned(seed: int, monkeypatc
 
 def test_black_marks_keep_aligning_the_shape_poses(monkeypatch: pytest.MonkeyPatch) -> None:
     """No ink gate for a black mark: its shape poses are aligned as before."""
-    from tests.vision.test_look_alikes import BLACK
 
     mark = creature(BLACK)
     det = MarkerDetector(mark)

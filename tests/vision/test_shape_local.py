@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -30,7 +31,6 @@ def view(mark: np.ndarray, roll: float, width_cm: float) -> tuple[np.ndarray, np
 
 
 def cv2_blur(img: np.ndarray) -> np.ndarray:
-    import cv2
 
     return cv2.GaussianBlur(img, (0, 0), 3.0)
 

@@ -24,6 +24,8 @@ from tests.vision.conftest import ROOT, SIZE, load
 
 GOLD = ROOT / "bench/data/heldout/gold-outline.png"  # a pale gold shield with two bold letters
 # Boxes (reference px) of the gold mark's bold letters that the whole mark is squashed onto
+# Boxes around the bold letters of the held-out gold-outline mark (its reference px) that a squashed
+# pose can be aligned onto; picked by hand, so a change of the aligner may need new ones.
 LETTER_BOXES = ((200, 169, 247, 284), (195, 180, 255, 290), (185, 190, 245, 300))
 POSES = ((20, 55, 20, 30, 5), (20, 60, 30, 120, -20), (20, 50, 15, 200, 40), (20, 65, 25, 300, 170))
 
