@@ -202,26 +202,29 @@ def _sized_boxes(contours: Sequence[np.ndarray], min_side: float, min_area: floa
     bh = np.maximum.reduceat(pts[:, 1], starts) - y0 + 1
     area = bw * bh
     ok = (lens >= 4) & (np.maximum(bw, bh) >= min_side) & (area >= min_area) & (area <= max_area)
-    if seen is not None:  # box_inked of each box
-        g = np.ceil(reach * np.maximum(bw, bh)).astype(np.intp)
-        ih, iw = seen.shape[0] - 1, seen.shape[1] - 1
-        xa, ya = np.maximum(0, x0 - g), np.maximum(0, y0 - g)
-        xb, yb = np.minimum(iw, x0 + bw + g), np.minimum(ih, y0 + bh + g)
-        corner = [seen[r, c].astype(np.int64) for r, c in ((yb, xb), (ya, xb), (yb, xa), (ya, xa))]
-        ok &= corner[0] - corner[1] - corner[2] + corner[3] > 0
+    if seen is not None:
+        ok &= boxes_inked(seen, x0, y0, bw, bh, reach)
     idx = np.flatnonzero(ok)
     return list(zip(idx.tolist(), x0[idx].tolist(), y0[idx].tolist(), bw[idx].tolist(), bh[idx].tolist(),
                     strict=True))
 
 
-def box_inked(seen: np.ndarray, box: tuple[int, int, int, int], reach: float) -> bool:
-    """Whether the summed-area table ``seen`` counts a pixel within ``reach`` of the box's long
-    side around box (x, y, w, h)."""
-    x, y, bw, bh = box
-    g = math.ceil(reach * max(bw, bh))
+def boxes_inked(seen: np.ndarray, x: np.ndarray, y: np.ndarray, bw: np.ndarray, bh: np.ndarray,
+                reach: float) -> np.ndarray:
+    """Per box (x, y, w, h; integer arrays), whether the summed-area table ``seen`` counts a pixel
+    within ``reach`` of the box's long side around it."""
+    g = np.ceil(reach * np.maximum(bw, bh)).astype(np.intp)
     ih, iw = seen.shape[0] - 1, seen.shape[1] - 1
-    x0, y0, x1, y1 = max(0, x - g), max(0, y - g), min(iw, x + bw + g), min(ih, y + bh + g)
-    return int(seen[y1, x1]) - int(seen[y0, x1]) - int(seen[y1, x0]) + int(seen[y0, x0]) > 0
+    xa, ya = np.maximum(0, x - g), np.maximum(0, y - g)
+    xb, yb = np.minimum(iw, x + bw + g), np.minimum(ih, y + bh + g)
+    corner = [seen[r, c].astype(np.int64) for r, c in ((yb, xb), (ya, xb), (yb, xa), (ya, xa))]
+    return corner[0] - corner[1] - corner[2] + corner[3] > 0
+
+
+def box_inked(seen: np.ndarray, box: tuple[int, int, int, int], reach: float) -> bool:
+    """``boxes_inked`` of one box (x, y, w, h)."""
+    x, y, bw, bh = (np.array([int(v)], np.intp) for v in box)
+    return bool(boxes_inked(seen, x, y, bw, bh, reach)[0])
 
 
 def texture_quads(bgr: np.ndarray, min_side: float, ref_busy: float, limit: int) -> list[np.ndarray]:

@@ -15,7 +15,6 @@ import cv2
 import numpy as np
 import pytest
 
-import game.vision.detector as detector_module
 from game.vision import MarkerDetector
 from game.vision.align import narrowest_stretch, verify
 from game.vision.geometry import mean_corner_error
@@ -23,7 +22,6 @@ from game.vision.synthetic import Effects, Pose, clutter_background, pose_homogr
 from tests.vision.conftest import ROOT, SIZE, load
 
 GOLD = ROOT / "bench/data/heldout/gold-outline.png"  # a pale gold shield with two bold letters
-# Boxes (reference px) of the gold mark's bold letters that the whole mark is squashed onto
 # Boxes around the bold letters of the held-out gold-outline mark (its reference px) that a squashed
 # pose can be aligned onto; picked by hand, so a change of the aligner may need new ones.
 LETTER_BOXES = ((200, 169, 247, 284), (195, 180, 255, 290), (185, 190, 245, 300))
@@ -53,12 +51,12 @@ def _part(size: tuple[int, int], box: tuple[int, int, int, int]) -> np.ndarray:
     return cv2.getPerspectiveTransform(src, np.float32([[x1, y0], [x1, y1], [x0, y1], [x0, y0]])).astype(np.float64)
 
 
-def test_the_mark_squashed_onto_its_own_letters_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_mark_squashed_onto_its_own_letters_is_refused() -> None:
     ref = load(GOLD)
     size = (ref.shape[1], ref.shape[0])
     det = MarkerDetector(ref)
     accept, min_px = det.config.accept_score, det.config.min_apparent_px
-    refused = 0
+    unresolved = 0
     for seed, pose in enumerate(POSES):
         hm = pose_homography(Pose(*pose, 0.5, 0.5), size, SIZE)
         rng = np.random.default_rng(seed)
@@ -69,19 +67,17 @@ def test_the_mark_squashed_onto_its_own_letters_is_refused(monkeypatch: pytest.M
         assert d is not None and mean_corner_error(d.homography, hm, *size) <= 5.0, f"view {seed} lost"
         ctx = det.context(img)
         for box in LETTER_BOXES:
-            # Aligned from the squashed start as the detector would (the fallback not gated) ...
-            with monkeypatch.context() as m:
-                m.setattr(detector_module, "narrowest_stretch", lambda h, s: math.inf)
-                fit = det._finish(ctx, hm @ _part(size, box), None, levels=(1,))
-            if fit is None:
-                continue
-            h = fit[1]
-            assert mean_corner_error(h, hm, *size) > 50.0  # a pose on the letters, far from the print's
-            # ... a pose the frame resolves across fewer than ``min_apparent_px`` px is refused.
-            if narrowest_stretch(h, size) * max(size) < min_px:
-                assert det._verified_score(ctx, h) < accept
-                refused += fit[0] >= accept  # it verified without the gate
-    assert refused >= 1  # the gate is what refuses some of them
+            # The whole mark squashed onto its own letters, and where the alignment takes it
+            # from there, as the detector would: such a pose off the print, resolved across
+            # fewer than ``min_apparent_px`` frame px, does not verify. (Wider squashes of the
+            # letters can still verify here; the detector reports the print's pose above.)
+            start = hm @ _part(size, box)
+            fit = det._finish(ctx, start, None, levels=(1,))
+            for h in (start,) if fit is None else (start, fit[1]):
+                if mean_corner_error(h, hm, *size) > 5.0 and narrowest_stretch(h, size) * max(size) < min_px:
+                    unresolved += 1
+                    assert det._verified_score(ctx, h) < accept, f"view {seed}: an unresolved pose on the letters verified"
+    assert unresolved >= 1  # the views above do squash the mark below the resolved size
 
 
 def test_a_small_blurred_tilted_view_resolved_across_still_gets_the_fallback() -> None:
